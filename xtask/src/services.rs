@@ -145,7 +145,9 @@ pub fn shared(specs: &Specs, layout: &Layout, bundled: Bundle) -> Result<(Shared
         syn::Item::Mod(m) => crate::changes::surface::of_types(m.content.as_ref().map_or(&[][..], |(_, items)| items.as_slice())),
         _ => Default::default(),
     };
-    let code = prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![types] });
+    let mut types = syn::File { shebang: None, attrs: Vec::new(), items: vec![types] };
+    crate::rewrites::serde_impls::apply(&mut types);
+    let code = prettyplease::unparse(&types);
     let schemas = doc.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
     let sha = layout.sha256.clone().unwrap_or_default();
     let root = format!("{}/{}/schemas/", layout.dir.trim_end_matches('/'), layout::SHARED);

@@ -7,13 +7,19 @@
 //! operation in errors raised before anything is sent. Paginated builders
 //! implement [`OffsetListing`] with one [`offset_listing!`] line each, and
 //! search builders [`SearchAfterListing`] with one [`search_after_listing!`].
+//! The generated types' `Deserialize` impls read names and values as
+//! [`InputStr`] and absent fields through [`missing_field`].
 
+use std::future::Future;
+
+use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 pub use crate::decode::decode_json;
 pub use crate::multipart::Form;
+pub use crate::object_fields::{InputStr, missing_field};
 pub use crate::operation::find;
 pub use crate::pagination::OffsetListing;
 pub use crate::pipeline::Outgoing;
@@ -59,16 +65,105 @@ pub async fn send(
 /// that names the operation, the status and the JSON path. Only a body
 /// that cannot be read is an error.
 pub async fn decode<T: DeserializeOwned>(response: reqwest::Response, info: &OperationInfo) -> Result<ResponseValue<T>, Error> {
+    let (status, headers, body) = read_body(response, info.operation_id).await?;
+    Ok(decoded(status, headers, body, info.operation_id))
+}
+
+/// A response's status, headers and body; an error (naming `operation`)
+/// only when the body cannot be read.
+async fn read_body(response: reqwest::Response, operation: &'static str) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(|e| Error::from(e).for_operation(info.operation_id))?;
+    let body = response.bytes().await.map_err(|e| Error::from(e).for_operation(operation))?;
+    Ok((status, headers, body))
+}
+
+/// A success body decoded as `T`, or kept with its decoding error.
+fn decoded<T: DeserializeOwned>(
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+    operation: &'static str,
+) -> ResponseValue<T> {
     match decode_json::<T>(&body) {
-        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+        Ok(value) => ResponseValue::new(value, status, headers),
         Err(message) => {
-            let error = Error::decoding_status(status, message, &body).for_operation(info.operation_id);
-            Ok(ResponseValue::failed_to_decode(status, headers, body, error))
+            let error = Error::decoding_status(status, message, &body).for_operation(operation);
+            ResponseValue::failed_to_decode(status, headers, body, error)
         }
     }
+}
+
+/// The `send()` of an operation whose success is JSON: the built `request`
+/// (or the error that stopped it being built) through the pipeline, any
+/// 2xx decoded as `T` (see [`decode`]), any other status
+/// [`error_response`]'s. A generated `send()` builds its request and
+/// returns this future: the generated crates hold no state machine per
+/// operation, and everything awaited here is compiled once.
+pub fn send_json<'a, T: DeserializeOwned + 'a>(
+    runtime: &'a Runtime,
+    api: &'static Api,
+    request: Result<reqwest::Request, Error>,
+    operation: &'static str,
+    options: CallOptions,
+) -> impl Future<Output = Result<ResponseValue<T>, Error>> + Send + 'a {
+    let received = received(runtime, api, request, operation, options);
+    async move {
+        let (status, headers, body) = received.await?;
+        Ok(decoded(status, headers, body, operation))
+    }
+}
+
+/// A 2xx response's status, headers and body, or the error of any other
+/// status (or of the request).
+async fn received(
+    runtime: &Runtime,
+    api: &'static Api,
+    request: Result<reqwest::Request, Error>,
+    operation: &'static str,
+    options: CallOptions,
+) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
+    let response = sent(runtime, api, request, operation, &options).await?;
+    read_body(response, operation).await
+}
+
+/// A 2xx response (its body unread), or the error of any other status
+/// (or of the request).
+async fn sent(
+    runtime: &Runtime,
+    api: &'static Api,
+    request: Result<reqwest::Request, Error>,
+    operation: &'static str,
+    options: &CallOptions,
+) -> Result<reqwest::Response, Error> {
+    let info = OperationInfo { operation_id: operation };
+    let response = send(runtime, api, request?, &info, options).await?;
+    if response.status().is_success() { Ok(response) } else { Err(error_response(api, response, &info).await) }
+}
+
+/// The `send()` of an operation whose success has no body: any 2xx is
+/// [`ResponseValue::empty`], any other status [`error_response`]'s.
+pub async fn send_empty(
+    runtime: &Runtime,
+    api: &'static Api,
+    request: Result<reqwest::Request, Error>,
+    operation: &'static str,
+    options: CallOptions,
+) -> Result<ResponseValue<()>, Error> {
+    sent(runtime, api, request, operation, &options).await.map(ResponseValue::empty)
+}
+
+/// The `send()` of an operation whose success is a file: any 2xx is
+/// [`ResponseValue::stream`] (its body read as the caller goes), any other
+/// status [`error_response`]'s.
+pub async fn send_stream(
+    runtime: &Runtime,
+    api: &'static Api,
+    request: Result<reqwest::Request, Error>,
+    operation: &'static str,
+    options: CallOptions,
+) -> Result<ResponseValue<progenitor_client::ByteStream>, Error> {
+    sent(runtime, api, request, operation, &options).await.map(ResponseValue::stream)
 }
 
 /// The answer to a status the operation does not declare. Any 2xx is a

@@ -54,6 +54,7 @@ mod error;
 mod experimental;
 mod limiter;
 mod multipart;
+mod object_fields;
 mod operation;
 mod options;
 mod pagination;

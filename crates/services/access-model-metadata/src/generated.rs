@@ -44,57 +44,159 @@ pub mod types {
     pub use sailpoint_shared::types::TextQuery;
     pub use sailpoint_shared::types::TypeAheadQuery;
     ///`AccessModelMetadataBulkUpdateResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessModelMetadataBulkUpdateResponse {
         ///Time when the bulk update request was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///ID of the task which is executing the bulk update.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The status of the bulk update request, only list unfinished request's status.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<AccessModelMetadataBulkUpdateResponseStatus>,
         ///Type of the bulk update object.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessModelMetadataBulkUpdateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessModelMetadataBulkUpdateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessModelMetadataBulkUpdateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccessModelMetadataBulkUpdateResponse,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccessModelMetadataBulkUpdateResponseStatus,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "status" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessModelMetadataBulkUpdateResponse {
+                        created: field0,
+                        id: field1,
+                        status: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessModelMetadataBulkUpdateResponse",
+                    &["created", "id", "status", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessModelMetadataBulkUpdateResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessModelMetadataBulkUpdateResponse", 4usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The status of the bulk update request, only list unfinished request's status.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessModelMetadataBulkUpdateResponseStatus {
-        #[serde(rename = "CREATED")]
         Created,
-        #[serde(rename = "PRE_PROCESS")]
         PreProcess,
-        #[serde(rename = "PRE_PROCESS_COMPLETED")]
         PreProcessCompleted,
-        #[serde(rename = "POST_PROCESS")]
         PostProcess,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "CHUNK_PENDING")]
         ChunkPending,
-        #[serde(rename = "CHUNK_PROCESSING")]
         ChunkProcessing,
-        #[serde(rename = "RE_PROCESSING")]
         ReProcessing,
-        #[serde(rename = "PRE_PROCESS_FAILED")]
         PreProcessFailed,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessModelMetadataBulkUpdateResponseStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CREATED" => Self::Created,
+                    "PRE_PROCESS" => Self::PreProcess,
+                    "PRE_PROCESS_COMPLETED" => Self::PreProcessCompleted,
+                    "POST_PROCESS" => Self::PostProcess,
+                    "COMPLETED" => Self::Completed,
+                    "CHUNK_PENDING" => Self::ChunkPending,
+                    "CHUNK_PROCESSING" => Self::ChunkProcessing,
+                    "RE_PROCESSING" => Self::ReProcessing,
+                    "PRE_PROCESS_FAILED" => Self::PreProcessFailed,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessModelMetadataBulkUpdateResponseStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Created => "CREATED",
+                        Self::PreProcess => "PRE_PROCESS",
+                        Self::PreProcessCompleted => "PRE_PROCESS_COMPLETED",
+                        Self::PostProcess => "POST_PROCESS",
+                        Self::Completed => "COMPLETED",
+                        Self::ChunkPending => "CHUNK_PENDING",
+                        Self::ChunkProcessing => "CHUNK_PROCESSING",
+                        Self::ReProcessing => "RE_PROCESSING",
+                        Self::PreProcessFailed => "PRE_PROCESS_FAILED",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessModelMetadataBulkUpdateResponseStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -173,38 +275,191 @@ pub mod types {
         }
     }
     ///`BulkUpdateAmmKeyValueItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct BulkUpdateAmmKeyValueItem {
         ///the key of metadata attribute
         pub attribute: ::std::string::String,
         ///the values of attribute to be updated
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkUpdateAmmKeyValueItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BulkUpdateAmmKeyValueItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkUpdateAmmKeyValueItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkUpdateAmmKeyValueItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "values" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BulkUpdateAmmKeyValueItem {
+                        attribute: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attribute")?
+                            }
+                        },
+                        values: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("values"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BulkUpdateAmmKeyValueItem",
+                    &["attribute", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BulkUpdateAmmKeyValueItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("BulkUpdateAmmKeyValueItem", 2usize)?;
+            fields.serialize_field("attribute", &self.attribute)?;
+            fields.serialize_field("values", &self.values)?;
+            fields.end()
+        }
+    }
     ///`EntitlementAttributeBulkUpdateFilterRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementAttributeBulkUpdateFilterRequest {
         /**Filter results using the standard syntax described in [V3 API Standard Collection Parameters](https://developer.sailpoint.com/idn/api/standard-collection-parameters#filtering-results)
 Filtering is supported for the following fields and operators:
 
 **id**: *eq**/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filters: ::std::option::Option<::std::string::String>,
         ///Operation to perform on the attributes in the bulk update request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<
             EntitlementAttributeBulkUpdateFilterRequestOperation,
         >,
         ///The choice of update scope.
-        #[serde(
-            rename = "replaceScope",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub replace_scope: ::std::option::Option<
             EntitlementAttributeBulkUpdateFilterRequestReplaceScope,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub values: ::std::option::Option<BulkUpdateAmmKeyValue>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementAttributeBulkUpdateFilterRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementAttributeBulkUpdateFilterRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementAttributeBulkUpdateFilterRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementAttributeBulkUpdateFilterRequest,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        EntitlementAttributeBulkUpdateFilterRequestOperation,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        EntitlementAttributeBulkUpdateFilterRequestReplaceScope,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<BulkUpdateAmmKeyValue> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "filters" => field0 = map.next_value()?,
+                            "operation" => field1 = map.next_value()?,
+                            "replaceScope" => field2 = map.next_value()?,
+                            "values" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementAttributeBulkUpdateFilterRequest {
+                        filters: field0,
+                        operation: field1,
+                        replace_scope: field2,
+                        values: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementAttributeBulkUpdateFilterRequest",
+                    &["filters", "operation", "replaceScope", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementAttributeBulkUpdateFilterRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "EntitlementAttributeBulkUpdateFilterRequest",
+                    4usize,
+                )?;
+            if !::std::option::Option::is_none(&self.filters) {
+                fields.serialize_field("filters", &self.filters)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.replace_scope) {
+                fields.serialize_field("replaceScope", &self.replace_scope)?;
+            }
+            if !::std::option::Option::is_none(&self.values) {
+                fields.serialize_field("values", &self.values)?;
+            }
+            fields.end()
+        }
     }
     impl EntitlementAttributeBulkUpdateFilterRequest {
         pub fn builder() -> builder::EntitlementAttributeBulkUpdateFilterRequest {
@@ -212,27 +467,47 @@ Filtering is supported for the following fields and operators:
         }
     }
     ///Operation to perform on the attributes in the bulk update request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementAttributeBulkUpdateFilterRequestOperation {
-        #[serde(rename = "ADD")]
         Add,
-        #[serde(rename = "REMOVE")]
         Remove,
-        #[serde(rename = "REPLACE")]
         Replace,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementAttributeBulkUpdateFilterRequestOperation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ADD" => Self::Add,
+                    "REMOVE" => Self::Remove,
+                    "REPLACE" => Self::Replace,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementAttributeBulkUpdateFilterRequestOperation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Add => "ADD",
+                        Self::Remove => "REMOVE",
+                        Self::Replace => "REPLACE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementAttributeBulkUpdateFilterRequestOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -276,25 +551,44 @@ Filtering is supported for the following fields and operators:
         }
     }
     ///The choice of update scope.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementAttributeBulkUpdateFilterRequestReplaceScope {
-        #[serde(rename = "ALL")]
         All,
-        #[serde(rename = "ATTRIBUTE")]
         Attribute,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementAttributeBulkUpdateFilterRequestReplaceScope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ALL" => Self::All,
+                    "ATTRIBUTE" => Self::Attribute,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementAttributeBulkUpdateFilterRequestReplaceScope {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::All => "ALL",
+                        Self::Attribute => "ATTRIBUTE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for EntitlementAttributeBulkUpdateFilterRequestReplaceScope {
@@ -338,26 +632,101 @@ Filtering is supported for the following fields and operators:
         }
     }
     ///`EntitlementAttributeBulkUpdateIdsRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementAttributeBulkUpdateIdsRequest {
         ///List of entitlement IDs to update.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Operation to perform on the attributes in the bulk update request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<
             EntitlementAttributeBulkUpdateIdsRequestOperation,
         >,
         ///The choice of update scope.
-        #[serde(
-            rename = "replaceScope",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub replace_scope: ::std::option::Option<
             EntitlementAttributeBulkUpdateIdsRequestReplaceScope,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub values: ::std::option::Option<BulkUpdateAmmKeyValue>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementAttributeBulkUpdateIdsRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementAttributeBulkUpdateIdsRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementAttributeBulkUpdateIdsRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementAttributeBulkUpdateIdsRequest,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        EntitlementAttributeBulkUpdateIdsRequestOperation,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        EntitlementAttributeBulkUpdateIdsRequestReplaceScope,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<BulkUpdateAmmKeyValue> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "entitlements" => field0 = map.next_value()?,
+                            "operation" => field1 = map.next_value()?,
+                            "replaceScope" => field2 = map.next_value()?,
+                            "values" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementAttributeBulkUpdateIdsRequest {
+                        entitlements: field0,
+                        operation: field1,
+                        replace_scope: field2,
+                        values: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementAttributeBulkUpdateIdsRequest",
+                    &["entitlements", "operation", "replaceScope", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementAttributeBulkUpdateIdsRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementAttributeBulkUpdateIdsRequest", 4usize)?;
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.replace_scope) {
+                fields.serialize_field("replaceScope", &self.replace_scope)?;
+            }
+            if !::std::option::Option::is_none(&self.values) {
+                fields.serialize_field("values", &self.values)?;
+            }
+            fields.end()
+        }
     }
     impl EntitlementAttributeBulkUpdateIdsRequest {
         pub fn builder() -> builder::EntitlementAttributeBulkUpdateIdsRequest {
@@ -365,27 +734,47 @@ Filtering is supported for the following fields and operators:
         }
     }
     ///Operation to perform on the attributes in the bulk update request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementAttributeBulkUpdateIdsRequestOperation {
-        #[serde(rename = "ADD")]
         Add,
-        #[serde(rename = "REMOVE")]
         Remove,
-        #[serde(rename = "REPLACE")]
         Replace,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementAttributeBulkUpdateIdsRequestOperation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ADD" => Self::Add,
+                    "REMOVE" => Self::Remove,
+                    "REPLACE" => Self::Replace,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementAttributeBulkUpdateIdsRequestOperation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Add => "ADD",
+                        Self::Remove => "REMOVE",
+                        Self::Replace => "REPLACE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementAttributeBulkUpdateIdsRequestOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -429,25 +818,44 @@ Filtering is supported for the following fields and operators:
         }
     }
     ///The choice of update scope.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementAttributeBulkUpdateIdsRequestReplaceScope {
-        #[serde(rename = "ALL")]
         All,
-        #[serde(rename = "ATTRIBUTE")]
         Attribute,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementAttributeBulkUpdateIdsRequestReplaceScope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ALL" => Self::All,
+                    "ATTRIBUTE" => Self::Attribute,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementAttributeBulkUpdateIdsRequestReplaceScope {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::All => "ALL",
+                        Self::Attribute => "ATTRIBUTE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementAttributeBulkUpdateIdsRequestReplaceScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -489,25 +897,100 @@ Filtering is supported for the following fields and operators:
         }
     }
     ///`EntitlementAttributeBulkUpdateQueryRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementAttributeBulkUpdateQueryRequest {
         ///Operation to perform on the attributes in the bulk update request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<
             EntitlementAttributeBulkUpdateQueryRequestOperation,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<sailpoint_shared::types::Search>,
         ///The choice of update scope.
-        #[serde(
-            rename = "replaceScope",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub replace_scope: ::std::option::Option<
             EntitlementAttributeBulkUpdateQueryRequestReplaceScope,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub values: ::std::option::Option<BulkUpdateAmmKeyValue>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementAttributeBulkUpdateQueryRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementAttributeBulkUpdateQueryRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementAttributeBulkUpdateQueryRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementAttributeBulkUpdateQueryRequest,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        EntitlementAttributeBulkUpdateQueryRequestOperation,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        sailpoint_shared::types::Search,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        EntitlementAttributeBulkUpdateQueryRequestReplaceScope,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<BulkUpdateAmmKeyValue> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "operation" => field0 = map.next_value()?,
+                            "query" => field1 = map.next_value()?,
+                            "replaceScope" => field2 = map.next_value()?,
+                            "values" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementAttributeBulkUpdateQueryRequest {
+                        operation: field0,
+                        query: field1,
+                        replace_scope: field2,
+                        values: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementAttributeBulkUpdateQueryRequest",
+                    &["operation", "query", "replaceScope", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementAttributeBulkUpdateQueryRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementAttributeBulkUpdateQueryRequest", 4usize)?;
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.query) {
+                fields.serialize_field("query", &self.query)?;
+            }
+            if !::std::option::Option::is_none(&self.replace_scope) {
+                fields.serialize_field("replaceScope", &self.replace_scope)?;
+            }
+            if !::std::option::Option::is_none(&self.values) {
+                fields.serialize_field("values", &self.values)?;
+            }
+            fields.end()
+        }
     }
     impl EntitlementAttributeBulkUpdateQueryRequest {
         pub fn builder() -> builder::EntitlementAttributeBulkUpdateQueryRequest {
@@ -515,27 +998,47 @@ Filtering is supported for the following fields and operators:
         }
     }
     ///Operation to perform on the attributes in the bulk update request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementAttributeBulkUpdateQueryRequestOperation {
-        #[serde(rename = "ADD")]
         Add,
-        #[serde(rename = "REMOVE")]
         Remove,
-        #[serde(rename = "REPLACE")]
         Replace,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementAttributeBulkUpdateQueryRequestOperation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ADD" => Self::Add,
+                    "REMOVE" => Self::Remove,
+                    "REPLACE" => Self::Replace,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementAttributeBulkUpdateQueryRequestOperation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Add => "ADD",
+                        Self::Remove => "REMOVE",
+                        Self::Replace => "REPLACE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementAttributeBulkUpdateQueryRequestOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -579,25 +1082,44 @@ Filtering is supported for the following fields and operators:
         }
     }
     ///The choice of update scope.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementAttributeBulkUpdateQueryRequestReplaceScope {
-        #[serde(rename = "ALL")]
         All,
-        #[serde(rename = "ATTRIBUTE")]
         Attribute,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementAttributeBulkUpdateQueryRequestReplaceScope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ALL" => Self::All,
+                    "ATTRIBUTE" => Self::Attribute,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementAttributeBulkUpdateQueryRequestReplaceScope {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::All => "ALL",
+                        Self::Attribute => "ATTRIBUTE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementAttributeBulkUpdateQueryRequestReplaceScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -639,51 +1161,146 @@ Filtering is supported for the following fields and operators:
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -35,69 +35,254 @@ pub mod types {
     pub use sailpoint_shared::types::LocaleOrigin;
     pub use sailpoint_shared::types::PermissionDto;
     ///Access profile.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessProfile {
-        #[serde(
-            rename = "accessModelMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_model_metadata: ::std::option::Option<
             sailpoint_shared::types::AttributeDtoList,
         >,
-        #[serde(
-            rename = "accessRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_request_config: ::std::option::Option<Requestability>,
         ///List of additional owner references beyond the primary owner. Each entry may be an identity (IDENTITY) or a governance group (GOVERNANCE_GROUP).
-        #[serde(
-            rename = "additionalOwners",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub additional_owners: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::AdditionalOwnerRef>,
         >,
         ///Date and time when the access profile was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Access profile description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates whether the access profile is enabled. If it's enabled, you must include at least one entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///List of entitlements associated with the access profile. If `enabled` is false, this can be empty. Otherwise, it must contain at least one entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::EntitlementRef>,
         >,
         ///Access profile ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Date and time when the access profile was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Access profile name.
         pub name: ::std::string::String,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub owner: ::std::option::Option<OwnerReference>,
-        #[serde(
-            rename = "provisioningCriteria",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provisioning_criteria: ::std::option::Option<ProvisioningCriteriaLevel1>,
         ///Indicates whether the access profile is requestable by access request. Currently, making an access profile non-requestable is only supported  for customers enabled with the new Request Center. Otherwise, attempting to create an access profile with a value  **false** in this field results in a 400 error.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestable: ::std::option::Option<bool>,
-        #[serde(
-            rename = "revocationRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub revocation_request_config: ::std::option::Option<Revocability>,
         ///List of segment IDs, if any, that the access profile is assigned to.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub segments: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         pub source: AccessProfileSourceRef,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfile {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfile;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfile")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfile, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        sailpoint_shared::types::AttributeDtoList,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Requestability> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::AdditionalOwnerRef>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::EntitlementRef>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::std::option::Option<OwnerReference>,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<ProvisioningCriteriaLevel1> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<Revocability> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<AccessProfileSourceRef> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessModelMetadata" => field0 = map.next_value()?,
+                            "accessRequestConfig" => field1 = map.next_value()?,
+                            "additionalOwners" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "enabled" => field5 = map.next_value()?,
+                            "entitlements" => field6 = map.next_value()?,
+                            "id" => field7 = map.next_value()?,
+                            "modified" => field8 = map.next_value()?,
+                            "name" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "provisioningCriteria" => field11 = map.next_value()?,
+                            "requestable" => field12 = map.next_value()?,
+                            "revocationRequestConfig" => field13 = map.next_value()?,
+                            "segments" => field14 = map.next_value()?,
+                            "source" => {
+                                field15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfile {
+                        access_model_metadata: field0,
+                        access_request_config: field1,
+                        additional_owners: field2,
+                        created: field3,
+                        description: field4,
+                        enabled: field5,
+                        entitlements: field6,
+                        id: field7,
+                        modified: field8,
+                        name: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("owner"),
+                                );
+                            }
+                        },
+                        provisioning_criteria: field11,
+                        requestable: field12,
+                        revocation_request_config: field13,
+                        segments: field14,
+                        source: match field15 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfile",
+                    &[
+                        "accessModelMetadata",
+                        "accessRequestConfig",
+                        "additionalOwners",
+                        "created",
+                        "description",
+                        "enabled",
+                        "entitlements",
+                        "id",
+                        "modified",
+                        "name",
+                        "owner",
+                        "provisioningCriteria",
+                        "requestable",
+                        "revocationRequestConfig",
+                        "segments",
+                        "source",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfile {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessProfile", 16usize)?;
+            if !::std::option::Option::is_none(&self.access_model_metadata) {
+                fields
+                    .serialize_field(
+                        "accessModelMetadata",
+                        &self.access_model_metadata,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.access_request_config) {
+                fields
+                    .serialize_field(
+                        "accessRequestConfig",
+                        &self.access_request_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.additional_owners) {
+                fields.serialize_field("additionalOwners", &self.additional_owners)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("owner", &self.owner)?;
+            if !::std::option::Option::is_none(&self.provisioning_criteria) {
+                fields
+                    .serialize_field(
+                        "provisioningCriteria",
+                        &self.provisioning_criteria,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.requestable) {
+                fields.serialize_field("requestable", &self.requestable)?;
+            }
+            if !::std::option::Option::is_none(&self.revocation_request_config) {
+                fields
+                    .serialize_field(
+                        "revocationRequestConfig",
+                        &self.revocation_request_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.segments) {
+                fields.serialize_field("segments", &self.segments)?;
+            }
+            fields.serialize_field("source", &self.source)?;
+            fields.end()
+        }
     }
     impl AccessProfile {
         pub fn builder() -> builder::AccessProfile {
@@ -105,13 +290,9 @@ pub mod types {
         }
     }
     ///`AccessProfileApprovalScheme`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileApprovalScheme {
         ///Id of the specific approver, used when approverType is GOVERNANCE_GROUP, WORKFLOW, or ADDITIONAL_GOVERNANCE_GROUP.
-        #[serde(
-            rename = "approverId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approver_id: ::std::option::Option<::std::string::String>,
         /**Describes the individual or group that is responsible for an approval step. These are the possible values:
 **APP_OWNER**: The owner of the Application
@@ -131,13 +312,72 @@ pub mod types {
 **ADDITIONAL_OWNER**: An additional owner of the Access Profile, the ID of which is specified by the **approverId** field
 
 **ADDITIONAL_GOVERNANCE_GROUP**: An additional Governance Group, the ID of which is specified by the **approverId** field*/
-        #[serde(
-            rename = "approverType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approver_type: ::std::option::Option<
             AccessProfileApprovalSchemeApproverType,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileApprovalScheme {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileApprovalScheme;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileApprovalScheme")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileApprovalScheme, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        AccessProfileApprovalSchemeApproverType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approverId" => field0 = map.next_value()?,
+                            "approverType" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileApprovalScheme {
+                        approver_id: field0,
+                        approver_type: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileApprovalScheme",
+                    &["approverId", "approverType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileApprovalScheme {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessProfileApprovalScheme", 2usize)?;
+            if !::std::option::Option::is_none(&self.approver_id) {
+                fields.serialize_field("approverId", &self.approver_id)?;
+            }
+            if !::std::option::Option::is_none(&self.approver_type) {
+                fields.serialize_field("approverType", &self.approver_type)?;
+            }
+            fields.end()
+        }
     }
     /**Describes the individual or group that is responsible for an approval step. These are the possible values:
 **APP_OWNER**: The owner of the Application
@@ -157,39 +397,64 @@ pub mod types {
 **ADDITIONAL_OWNER**: An additional owner of the Access Profile, the ID of which is specified by the **approverId** field
 
 **ADDITIONAL_GOVERNANCE_GROUP**: An additional Governance Group, the ID of which is specified by the **approverId** field*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessProfileApprovalSchemeApproverType {
-        #[serde(rename = "APP_OWNER")]
         AppOwner,
-        #[serde(rename = "OWNER")]
         Owner,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "MANAGER")]
         Manager,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
-        #[serde(rename = "ALL_OWNERS")]
         AllOwners,
-        #[serde(rename = "ADDITIONAL_OWNER")]
         AdditionalOwner,
-        #[serde(rename = "ADDITIONAL_GOVERNANCE_GROUP")]
         AdditionalGovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileApprovalSchemeApproverType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "APP_OWNER" => Self::AppOwner,
+                    "OWNER" => Self::Owner,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "MANAGER" => Self::Manager,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "WORKFLOW" => Self::Workflow,
+                    "ALL_OWNERS" => Self::AllOwners,
+                    "ADDITIONAL_OWNER" => Self::AdditionalOwner,
+                    "ADDITIONAL_GOVERNANCE_GROUP" => Self::AdditionalGovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileApprovalSchemeApproverType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AppOwner => "APP_OWNER",
+                        Self::Owner => "OWNER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::Manager => "MANAGER",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Workflow => "WORKFLOW",
+                        Self::AllOwners => "ALL_OWNERS",
+                        Self::AdditionalOwner => "ADDITIONAL_OWNER",
+                        Self::AdditionalGovernanceGroup => "ADDITIONAL_GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessProfileApprovalSchemeApproverType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -246,22 +511,77 @@ pub mod types {
         }
     }
     ///`AccessProfileBulkDeleteRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileBulkDeleteRequest {
         ///List of IDs of Access Profiles to be deleted.
-        #[serde(
-            rename = "accessProfileIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profile_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///If **true**, silently skip over any of the specified Access Profiles if they cannot be deleted because they are in use. If **false**, no deletions will be attempted if any of the Access Profiles are in use.
-        #[serde(
-            rename = "bestEffortOnly",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub best_effort_only: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileBulkDeleteRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileBulkDeleteRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileBulkDeleteRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileBulkDeleteRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessProfileIds" => field0 = map.next_value()?,
+                            "bestEffortOnly" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileBulkDeleteRequest {
+                        access_profile_ids: field0,
+                        best_effort_only: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileBulkDeleteRequest",
+                    &["accessProfileIds", "bestEffortOnly"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileBulkDeleteRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessProfileBulkDeleteRequest", 2usize)?;
+            if !::std::option::Option::is_none(&self.access_profile_ids) {
+                fields.serialize_field("accessProfileIds", &self.access_profile_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.best_effort_only) {
+                fields.serialize_field("bestEffortOnly", &self.best_effort_only)?;
+            }
+            fields.end()
+        }
     }
     impl AccessProfileBulkDeleteRequest {
         pub fn builder() -> builder::AccessProfileBulkDeleteRequest {
@@ -269,23 +589,85 @@ pub mod types {
         }
     }
     ///`AccessProfileBulkDeleteResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileBulkDeleteResponse {
         ///List of usages of Access Profiles targeted for deletion.
-        #[serde(
-            rename = "inUse",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub in_use: ::std::option::Option<::std::vec::Vec<AccessProfileUsage>>,
         ///List of IDs of Access Profiles which are pending deletion.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pending: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///ID of the task which is executing the bulk deletion. This can be passed to the **/task-status** API to track status.
-        #[serde(
-            rename = "taskId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub task_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileBulkDeleteResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileBulkDeleteResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileBulkDeleteResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileBulkDeleteResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AccessProfileUsage>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "inUse" => field0 = map.next_value()?,
+                            "pending" => field1 = map.next_value()?,
+                            "taskId" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileBulkDeleteResponse {
+                        in_use: field0,
+                        pending: field1,
+                        task_id: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileBulkDeleteResponse",
+                    &["inUse", "pending", "taskId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileBulkDeleteResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessProfileBulkDeleteResponse", 3usize)?;
+            if !::std::option::Option::is_none(&self.in_use) {
+                fields.serialize_field("inUse", &self.in_use)?;
+            }
+            if !::std::option::Option::is_none(&self.pending) {
+                fields.serialize_field("pending", &self.pending)?;
+            }
+            if !::std::option::Option::is_none(&self.task_id) {
+                fields.serialize_field("taskId", &self.task_id)?;
+            }
+            fields.end()
+        }
     }
     ///List of Access profiles to be updated.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -312,14 +694,76 @@ pub mod types {
         }
     }
     ///Access Profile's basic details.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileBulkUpdateRequestItem {
         ///Access Profile ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Access Profile is requestable or not.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestable: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileBulkUpdateRequestItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileBulkUpdateRequestItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileBulkUpdateRequestItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccessProfileBulkUpdateRequestItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "requestable" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileBulkUpdateRequestItem {
+                        id: field0,
+                        requestable: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileBulkUpdateRequestItem",
+                    &["id", "requestable"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileBulkUpdateRequestItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessProfileBulkUpdateRequestItem", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.requestable) {
+                fields.serialize_field("requestable", &self.requestable)?;
+            }
+            fields.end()
+        }
     }
     ///Access Profile Bulk update response.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -346,36 +790,117 @@ pub mod types {
         }
     }
     ///`AccessProfileSourceRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileSourceRef {
         ///ID of the source the access profile is associated with.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Source name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Source's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessProfileSourceRefType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileSourceRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileSourceRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileSourceRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileSourceRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessProfileSourceRefType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileSourceRef {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileSourceRef",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileSourceRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessProfileSourceRef", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Source's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessProfileSourceRefType {
-        #[serde(rename = "SOURCE")]
         Source,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileSourceRefType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE" => Self::Source,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileSourceRefType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Source => "SOURCE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessProfileSourceRefType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -413,11 +938,10 @@ pub mod types {
         }
     }
     ///`AccessProfileUpdateItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessProfileUpdateItem {
         /**Human readable status description and containing additional context information about success or failures etc.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Identifier of Access Profile in bulk update request.
         pub id: ::std::string::String,
@@ -432,55 +956,286 @@ The HTTP response status code returned for an individual Access Profile that is 
 */
         pub status: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileUpdateItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileUpdateItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileUpdateItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileUpdateItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requestable" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileUpdateItem {
+                        description: field0,
+                        id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        requestable: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestable")?
+                            }
+                        },
+                        status: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileUpdateItem",
+                    &["description", "id", "requestable", "status"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileUpdateItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessProfileUpdateItem", 4usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("requestable", &self.requestable)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.end()
+        }
+    }
     ///`AccessProfileUsage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileUsage {
         ///ID of the Access Profile that is in use
-        #[serde(
-            rename = "accessProfileId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profile_id: ::std::option::Option<::std::string::String>,
         ///List of references to objects which are using the indicated Access Profile
-        #[serde(
-            rename = "usedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub used_by: ::std::option::Option<
             ::std::vec::Vec<AccessProfileUsageUsedByItem>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileUsage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileUsage;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileUsage")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileUsage, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<AccessProfileUsageUsedByItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessProfileId" => field0 = map.next_value()?,
+                            "usedBy" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileUsage {
+                        access_profile_id: field0,
+                        used_by: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileUsage",
+                    &["accessProfileId", "usedBy"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileUsage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessProfileUsage", 2usize)?;
+            if !::std::option::Option::is_none(&self.access_profile_id) {
+                fields.serialize_field("accessProfileId", &self.access_profile_id)?;
+            }
+            if !::std::option::Option::is_none(&self.used_by) {
+                fields.serialize_field("usedBy", &self.used_by)?;
+            }
+            fields.end()
+        }
+    }
     ///Role using the access profile.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileUsageUsedByItem {
         ///ID of role using the access profile.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of role using the access profile.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///DTO type of role using the access profile.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessProfileUsageUsedByItemType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileUsageUsedByItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileUsageUsedByItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileUsageUsedByItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileUsageUsedByItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccessProfileUsageUsedByItemType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileUsageUsedByItem {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileUsageUsedByItem",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileUsageUsedByItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessProfileUsageUsedByItem", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO type of role using the access profile.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessProfileUsageUsedByItemType {
-        #[serde(rename = "ROLE")]
         Role,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileUsageUsedByItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ROLE" => Self::Role,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileUsageUsedByItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Role => "ROLE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessProfileUsageUsedByItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -519,82 +1274,253 @@ The HTTP response status code returned for an individual Access Profile that is 
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner of the object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OwnerReference {
         ///Owner's identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Owner's name. It may be left null or omitted in a POST or PATCH. If set, it must match the current value of the owner's display name, otherwise a 400 Bad Request error will result.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<OwnerReferenceType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OwnerReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OwnerReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OwnerReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OwnerReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<OwnerReferenceType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OwnerReference {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("OwnerReference", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for OwnerReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("OwnerReference", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner type. This field must be either left null or set to 'IDENTITY' on input, otherwise a 400 Bad Request error will result.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum OwnerReferenceType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for OwnerReferenceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for OwnerReferenceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for OwnerReferenceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -632,78 +1558,317 @@ The HTTP response status code returned for an individual Access Profile that is 
         }
     }
     ///Defines matching criteria for an account to be provisioned with a specific access profile.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ProvisioningCriteriaLevel1 {
         ///Name of the account attribute to be tested. If **operation** is one of `EQUALS`, `NOT_EQUALS`, `CONTAINS`, or `HAS`, this field is required. Otherwise, specifying it results in an error.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Array of child criteria. This field is required if the operation is `AND` or `OR`. Otherwise, it must be left null. A maximum of three levels of criteria are supported, including leaf nodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub children: ::std::option::Option<::std::vec::Vec<ProvisioningCriteriaLevel2>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<ProvisioningCriteriaOperation>,
         ///String value to test the account attribute w/r/t the specified operation. If the operation is one of `EQUALS`, `NOT_EQUALS`, or `CONTAINS`, this field is required. Otherwise, specifying it results in an error. If the attribute is not string-typed, the API will convert it to the appropriate type.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaLevel1 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningCriteriaLevel1;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningCriteriaLevel1")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ProvisioningCriteriaLevel1, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<ProvisioningCriteriaLevel2>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ProvisioningCriteriaOperation,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "children" => field1 = map.next_value()?,
+                            "operation" => field2 = map.next_value()?,
+                            "value" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningCriteriaLevel1 {
+                        attribute: field0,
+                        children: field1,
+                        operation: field2,
+                        value: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ProvisioningCriteriaLevel1",
+                    &["attribute", "children", "operation", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCriteriaLevel1 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ProvisioningCriteriaLevel1", 4usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.children) {
+                fields.serialize_field("children", &self.children)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Defines matching criteria for an account to be provisioned with a specific access profile.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ProvisioningCriteriaLevel2 {
         ///Name of the account attribute to be tested. If **operation** is one of `EQUALS`, `NOT_EQUALS`, `CONTAINS`, or `HAS`, this field is required. Otherwise, specifying it results in an error.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Array of child criteria. This field is required if the operation is `AND` or `OR`. Otherwise, it must be left null. A maximum of three levels of criteria are supported, including leaf nodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub children: ::std::option::Option<::std::vec::Vec<ProvisioningCriteriaLevel3>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<ProvisioningCriteriaOperation>,
         ///String value to test the account attribute w/r/t the specified operation. If the operation is one of `EQUALS`, `NOT_EQUALS`, or `CONTAINS`, this field is required. Otherwise, specifying it results in an error. If the attribute is not string-typed, the API will convert it to the appropriate type.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaLevel2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningCriteriaLevel2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningCriteriaLevel2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ProvisioningCriteriaLevel2, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<ProvisioningCriteriaLevel3>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ProvisioningCriteriaOperation,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "children" => field1 = map.next_value()?,
+                            "operation" => field2 = map.next_value()?,
+                            "value" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningCriteriaLevel2 {
+                        attribute: field0,
+                        children: field1,
+                        operation: field2,
+                        value: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ProvisioningCriteriaLevel2",
+                    &["attribute", "children", "operation", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCriteriaLevel2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ProvisioningCriteriaLevel2", 4usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.children) {
+                fields.serialize_field("children", &self.children)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     ///Defines matching criteria for an account to be provisioned with a specific access profile.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ProvisioningCriteriaLevel3 {
         ///Name of the account attribute to be tested. If **operation** is one of `EQUALS`, `NOT_EQUALS`, `CONTAINS`, or `HAS`, this field is required. Otherwise, specifying it results in an error.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Array of child criteria. This field is required if the operation is `AND` or `OR`. Otherwise, it must be left null. A maximum of three levels of criteria are supported, including leaf nodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub children: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<ProvisioningCriteriaOperation>,
         ///String value to test the account attribute w/r/t the specified operation. If the operation is one of `EQUALS`, `NOT_EQUALS`, or `CONTAINS`, this field is required. Otherwise, specifying it results in an error. If the attribute is not string-typed, the API will convert it to the appropriate type.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaLevel3 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningCriteriaLevel3;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningCriteriaLevel3")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ProvisioningCriteriaLevel3, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ProvisioningCriteriaOperation,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "children" => field1 = map.next_value()?,
+                            "operation" => field2 = map.next_value()?,
+                            "value" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningCriteriaLevel3 {
+                        attribute: field0,
+                        children: field1,
+                        operation: field2,
+                        value: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ProvisioningCriteriaLevel3",
+                    &["attribute", "children", "operation", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCriteriaLevel3 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ProvisioningCriteriaLevel3", 4usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.children) {
+                fields.serialize_field("children", &self.children)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Supported operations on `ProvisioningCriteria`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ProvisioningCriteriaOperation {
-        #[serde(rename = "EQUALS")]
         Equals,
-        #[serde(rename = "NOT_EQUALS")]
         NotEquals,
-        #[serde(rename = "CONTAINS")]
         Contains,
-        #[serde(rename = "HAS")]
         Has,
-        #[serde(rename = "AND")]
         And,
-        #[serde(rename = "OR")]
         Or,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaOperation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EQUALS" => Self::Equals,
+                    "NOT_EQUALS" => Self::NotEquals,
+                    "CONTAINS" => Self::Contains,
+                    "HAS" => Self::Has,
+                    "AND" => Self::And,
+                    "OR" => Self::Or,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCriteriaOperation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Equals => "EQUALS",
+                        Self::NotEquals => "NOT_EQUALS",
+                        Self::Contains => "CONTAINS",
+                        Self::Has => "HAS",
+                        Self::And => "AND",
+                        Self::Or => "OR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ProvisioningCriteriaOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -752,65 +1917,198 @@ The HTTP response status code returned for an individual Access Profile that is 
         }
     }
     ///`Requestability`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Requestability {
         ///List describing the steps involved in approving the request.
-        #[serde(
-            rename = "approvalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_schemes: ::std::option::Option<
             ::std::vec::Vec<AccessProfileApprovalScheme>,
         >,
         ///Indicates whether the requester of the containing object must provide comments justifying the request.
-        #[serde(
-            rename = "commentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub comments_required: ::std::option::Option<bool>,
         ///Indicates whether an approver must provide comments when denying the request.
-        #[serde(
-            rename = "denialCommentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub denial_comments_required: ::std::option::Option<bool>,
         ///The ID of the form definition used for the access request. If specified, the form is presented to the requester during the access request process.
-        #[serde(
-            rename = "formDefinitionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_definition_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "maxPermittedAccessDuration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_permitted_access_duration: ::std::option::Option<
             sailpoint_shared::types::AccessDuration,
         >,
         ///Indicates whether reauthorization is required for the request.
-        #[serde(
-            rename = "reauthorizationRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reauthorization_required: ::std::option::Option<bool>,
         ///Indicates whether the requester of the containing object must provide access end date.
-        #[serde(
-            rename = "requireEndDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub require_end_date: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Requestability {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Requestability;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Requestability")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Requestability, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AccessProfileApprovalScheme>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        sailpoint_shared::types::AccessDuration,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalSchemes" => field0 = map.next_value()?,
+                            "commentsRequired" => field1 = map.next_value()?,
+                            "denialCommentsRequired" => field2 = map.next_value()?,
+                            "formDefinitionId" => field3 = map.next_value()?,
+                            "maxPermittedAccessDuration" => field4 = map.next_value()?,
+                            "reauthorizationRequired" => field5 = map.next_value()?,
+                            "requireEndDate" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Requestability {
+                        approval_schemes: field0,
+                        comments_required: field1,
+                        denial_comments_required: field2,
+                        form_definition_id: field3,
+                        max_permitted_access_duration: field4,
+                        reauthorization_required: field5,
+                        require_end_date: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Requestability",
+                    &[
+                        "approvalSchemes",
+                        "commentsRequired",
+                        "denialCommentsRequired",
+                        "formDefinitionId",
+                        "maxPermittedAccessDuration",
+                        "reauthorizationRequired",
+                        "requireEndDate",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Requestability {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Requestability", 7usize)?;
+            if !::std::option::Option::is_none(&self.approval_schemes) {
+                fields.serialize_field("approvalSchemes", &self.approval_schemes)?;
+            }
+            if !::std::option::Option::is_none(&self.comments_required) {
+                fields.serialize_field("commentsRequired", &self.comments_required)?;
+            }
+            if !::std::option::Option::is_none(&self.denial_comments_required) {
+                fields
+                    .serialize_field(
+                        "denialCommentsRequired",
+                        &self.denial_comments_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.form_definition_id) {
+                fields.serialize_field("formDefinitionId", &self.form_definition_id)?;
+            }
+            if !::std::option::Option::is_none(&self.max_permitted_access_duration) {
+                fields
+                    .serialize_field(
+                        "maxPermittedAccessDuration",
+                        &self.max_permitted_access_duration,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.reauthorization_required) {
+                fields
+                    .serialize_field(
+                        "reauthorizationRequired",
+                        &self.reauthorization_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.require_end_date) {
+                fields.serialize_field("requireEndDate", &self.require_end_date)?;
+            }
+            fields.end()
+        }
+    }
     ///`Revocability`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Revocability {
         ///List describing the steps involved in approving the revocation request.
-        #[serde(
-            rename = "approvalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_schemes: ::std::option::Option<
             ::std::vec::Vec<AccessProfileApprovalScheme>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Revocability {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Revocability;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Revocability")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Revocability, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AccessProfileApprovalScheme>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalSchemes" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Revocability {
+                        approval_schemes: field0,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("Revocability", &["approvalSchemes"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Revocability {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Revocability", 1usize)?;
+            if !::std::option::Option::is_none(&self.approval_schemes) {
+                fields.serialize_field("approvalSchemes", &self.approval_schemes)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -20,44 +20,126 @@ pub mod types {
     pub use sailpoint_shared::types::OwnerDto;
     pub use sailpoint_shared::types::OwnerDtoType;
     ///Identity the access item is requested for.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessItemRequestedFor {
         ///ID of identity the access item is requested for.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of identity the access item is requested for.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         /**DTO type of identity the access item is requested for.
 `IDENTITY` for human identities.
 `MACHINE_IDENTITY` for machine identities. When `MACHINE_IDENTITY`, `id` is the machine identity id.
 */
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessItemRequestedForType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemRequestedFor {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemRequestedFor;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemRequestedFor")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemRequestedFor, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessItemRequestedForType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemRequestedFor {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemRequestedFor",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemRequestedFor {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessItemRequestedFor", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**DTO type of identity the access item is requested for.
 `IDENTITY` for human identities.
 `MACHINE_IDENTITY` for machine identities. When `MACHINE_IDENTITY`, `id` is the machine identity id.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessItemRequestedForType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "MACHINE_IDENTITY")]
         MachineIdentity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemRequestedForType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "MACHINE_IDENTITY" => Self::MachineIdentity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessItemRequestedForType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::MachineIdentity => "MACHINE_IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessItemRequestedForType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -97,36 +179,116 @@ pub mod types {
         }
     }
     ///Access item requester's identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessItemRequester {
         ///Access item requester's identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Access item owner's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Access item requester's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessItemRequesterType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemRequester {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemRequester;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemRequester")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemRequester, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessItemRequesterType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemRequester {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemRequester",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemRequester {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessItemRequester", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Access item requester's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessItemRequesterType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemRequesterType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessItemRequesterType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessItemRequesterType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -164,36 +326,117 @@ pub mod types {
         }
     }
     ///Identity who reviewed the access item request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessItemReviewedBy {
         ///ID of identity who reviewed the access item request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of identity who reviewed the access item request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///DTO type of identity who reviewed the access item request.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessItemReviewedByType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemReviewedBy {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemReviewedBy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemReviewedBy")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemReviewedBy, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessItemReviewedByType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemReviewedBy {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemReviewedBy",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemReviewedBy {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessItemReviewedBy", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO type of identity who reviewed the access item request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessItemReviewedByType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemReviewedByType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessItemReviewedByType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessItemReviewedByType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -231,49 +474,142 @@ pub mod types {
         }
     }
     ///`AccessRequestApproversListResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessRequestApproversListResponse {
         ///Id of the approval item.
-        #[serde(
-            rename = "approvalId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_id: ::std::option::Option<::std::string::String>,
         ///Email of the approver.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Approver id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the approver.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of the object returned. In this case, the value for this field will always Identity.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestApproversListResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestApproversListResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestApproversListResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccessRequestApproversListResponse,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalId" => field0 = map.next_value()?,
+                            "email" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "type" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestApproversListResponse {
+                        approval_id: field0,
+                        email: field1,
+                        id: field2,
+                        name: field3,
+                        type_: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestApproversListResponse",
+                    &["approvalId", "email", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestApproversListResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessRequestApproversListResponse", 5usize)?;
+            if !::std::option::Option::is_none(&self.approval_id) {
+                fields.serialize_field("approvalId", &self.approval_id)?;
+            }
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Access request type. Defaults to GRANT_ACCESS. REVOKE_ACCESS type can only have a single Identity ID in the requestedFor field. MODIFY_ACCESS type is used for updating access expiration dates or other access modifications.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessRequestType {
-        #[serde(rename = "GRANT_ACCESS")]
         GrantAccess,
-        #[serde(rename = "REVOKE_ACCESS")]
         RevokeAccess,
-        #[serde(rename = "MODIFY_ACCESS")]
         ModifyAccess,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "GRANT_ACCESS" => Self::GrantAccess,
+                    "REVOKE_ACCESS" => Self::RevokeAccess,
+                    "MODIFY_ACCESS" => Self::ModifyAccess,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::GrantAccess => "GRANT_ACCESS",
+                        Self::RevokeAccess => "REVOKE_ACCESS",
+                        Self::ModifyAccess => "MODIFY_ACCESS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessRequestType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -315,62 +651,266 @@ pub mod types {
         }
     }
     ///`ApprovalForwardHistory`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalForwardHistory {
         ///Comment made while forwarding.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///Display name of forwarder who forwarded the approval.
-        #[serde(
-            rename = "forwarderName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub forwarder_name: ::std::option::Option<::std::string::String>,
         ///Time at which approval was forwarded.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Display name of approver to whom the approval was forwarded.
-        #[serde(
-            rename = "newApproverName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub new_approver_name: ::std::option::Option<::std::string::String>,
         ///Display name of approver from whom the approval was forwarded.
-        #[serde(
-            rename = "oldApproverName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub old_approver_name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "reassignmentType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassignment_type: ::std::option::Option<ReassignmentType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalForwardHistory {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalForwardHistory;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalForwardHistory")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalForwardHistory, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<ReassignmentType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            "forwarderName" => field1 = map.next_value()?,
+                            "modified" => field2 = map.next_value()?,
+                            "newApproverName" => field3 = map.next_value()?,
+                            "oldApproverName" => field4 = map.next_value()?,
+                            "reassignmentType" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalForwardHistory {
+                        comment: field0,
+                        forwarder_name: field1,
+                        modified: field2,
+                        new_approver_name: field3,
+                        old_approver_name: field4,
+                        reassignment_type: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalForwardHistory",
+                    &[
+                        "comment",
+                        "forwarderName",
+                        "modified",
+                        "newApproverName",
+                        "oldApproverName",
+                        "reassignmentType",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalForwardHistory {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalForwardHistory", 6usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.forwarder_name) {
+                fields.serialize_field("forwarderName", &self.forwarder_name)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.new_approver_name) {
+                fields.serialize_field("newApproverName", &self.new_approver_name)?;
+            }
+            if !::std::option::Option::is_none(&self.old_approver_name) {
+                fields.serialize_field("oldApproverName", &self.old_approver_name)?;
+            }
+            if !::std::option::Option::is_none(&self.reassignment_type) {
+                fields.serialize_field("reassignmentType", &self.reassignment_type)?;
+            }
+            fields.end()
+        }
+    }
     ///`ApprovalSummary`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalSummary {
         ///The number of approved access requests approvals.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approved: ::std::option::Option<i32>,
         ///The number of pending access requests approvals.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pending: ::std::option::Option<i32>,
         ///The number of rejected access requests approvals.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rejected: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalSummary, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approved" => field0 = map.next_value()?,
+                            "pending" => field1 = map.next_value()?,
+                            "rejected" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalSummary {
+                        approved: field0,
+                        pending: field1,
+                        rejected: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalSummary",
+                    &["approved", "pending", "rejected"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ApprovalSummary", 3usize)?;
+            if !::std::option::Option::is_none(&self.approved) {
+                fields.serialize_field("approved", &self.approved)?;
+            }
+            if !::std::option::Option::is_none(&self.pending) {
+                fields.serialize_field("pending", &self.pending)?;
+            }
+            if !::std::option::Option::is_none(&self.rejected) {
+                fields.serialize_field("rejected", &self.rejected)?;
+            }
+            fields.end()
+        }
+    }
     ///`CommentDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CommentDto {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<CommentDtoAuthor>,
         ///Comment content.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///Date and time comment was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CommentDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CommentDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CommentDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CommentDto, A::Error> {
+                    let mut field0: ::std::option::Option<CommentDtoAuthor> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "author" => field0 = map.next_value()?,
+                            "comment" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CommentDto {
+                        author: field0,
+                        comment: field1,
+                        created: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CommentDto",
+                    &["author", "comment", "created"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CommentDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CommentDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.author) {
+                fields.serialize_field("author", &self.author)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            fields.end()
+        }
     }
     impl CommentDto {
         pub fn builder() -> builder::CommentDto {
@@ -378,36 +918,112 @@ pub mod types {
         }
     }
     ///Author of the comment
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CommentDtoAuthor {
         ///The unique ID of the object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The display name of the object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of object
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<CommentDtoAuthorType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CommentDtoAuthor {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CommentDtoAuthor;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CommentDtoAuthor")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CommentDtoAuthor, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<CommentDtoAuthorType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CommentDtoAuthor {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("CommentDtoAuthor", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for CommentDtoAuthor {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CommentDtoAuthor", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of object
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CommentDtoAuthorType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CommentDtoAuthorType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CommentDtoAuthorType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CommentDtoAuthorType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -445,204 +1061,460 @@ pub mod types {
         }
     }
     ///`CompletedApproval`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CompletedApproval {
         ///Arbitrary key-value pairs provided during the request.
-        #[serde(
-            rename = "clientMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_metadata: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         ///When true the rejector has to provide comments when rejecting
-        #[serde(
-            rename = "commentRequiredWhenRejected",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub comment_required_when_rejected: ::std::option::Option<bool>,
         ///When the approval was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The remove date or sunset date that was assigned at the time of the request.
-        #[serde(
-            rename = "currentRemoveDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub current_remove_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The start date or sunrise date that was assigned at the time of the request.
-        #[serde(
-            rename = "currentStartDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub current_start_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub form: ::std::option::Option<sailpoint_shared::types::AccessRequestItemForm>,
         ///The history of approval forward action.
-        #[serde(
-            rename = "forwardHistory",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub forward_history: ::std::option::Option<
             ::std::vec::Vec<ApprovalForwardHistory>,
         >,
         ///The approval id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         /**Type of identity the access was requested for. Requests without a stored identity type are returned as `HUMAN`.
 */
-        #[serde(
-            rename = "identityType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_type: ::std::option::Option<CompletedApprovalIdentityType>,
         ///JIT (Just-In-Time) details for the requested access item, if applicable.
-        #[serde(
-            rename = "jitDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub jit_details: ::std::option::Option<
             ::std::vec::Vec<EntitlementStateSnapshotJitDetail>,
         >,
         ///The maximum duration for which the access is permitted.
-        #[serde(
-            rename = "maxPermittedAccessDuration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_permitted_access_duration: ::std::option::Option<
             CompletedApprovalMaxPermittedAccessDuration,
         >,
         ///When the approval was modified last time.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The name of the approval.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<sailpoint_shared::types::OwnerDto>,
         ///If the access request submitted event trigger is configured and this access request was intercepted by it, then this is the result of the trigger's decision to either approve or deny the request.
-        #[serde(
-            rename = "preApprovalTriggerResult",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub pre_approval_trigger_result: ::std::option::Option<
             CompletedApprovalPreApprovalTriggerResult,
         >,
         ///The history of the previous reviewers comments.
-        #[serde(
-            rename = "previousReviewersComments",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub previous_reviewers_comments: ::std::option::Option<
             ::std::vec::Vec<CommentDto>,
         >,
         ///The privilege level of the requested access item, if applicable.
-        #[serde(
-            rename = "privilegeLevel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub privilege_level: ::std::option::Option<::std::string::String>,
         ///The date the role or access profile or entitlement is no longer assigned to the specified identity.
-        #[serde(
-            rename = "removeDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remove_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///If true, then the request was to change the remove date or sunset date.
-        #[serde(
-            rename = "removeDateUpdateRequested",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remove_date_update_requested: ::std::option::Option<bool>,
         ///When the access-request was created.
-        #[serde(
-            rename = "requestCreated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_created: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "requestType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_type: ::std::option::Option<AccessRequestType>,
         ///The accounts selected by the user for the access to be provisioned on, in case they have multiple accounts on one or more sources.
-        #[serde(
-            rename = "requestedAccounts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_accounts: ::std::option::Option<
             ::std::vec::Vec<RequestedAccountRef>,
         >,
-        #[serde(
-            rename = "requestedFor",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_for: ::std::option::Option<CompletedApprovalRequestedFor>,
-        #[serde(
-            rename = "requestedObject",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_object: ::std::option::Option<RequestableObjectReference>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester: ::std::option::Option<AccessItemRequester>,
-        #[serde(
-            rename = "requesterComment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requester_comment: ::std::option::Option<CommentDto>,
-        #[serde(
-            rename = "reviewedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reviewed_by: ::std::option::Option<AccessItemReviewedBy>,
-        #[serde(
-            rename = "reviewerComment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reviewer_comment: ::std::option::Option<CommentDto>,
-        #[serde(
-            rename = "sodViolationContext",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sod_violation_context: ::std::option::Option<
             SodViolationContextCheckCompleted,
         >,
         ///The date the role or access profile or entitlement is/will assigned to the specified identity.
-        #[serde(
-            rename = "startDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///If true, then the request is to change the start date or sunrise date.
-        #[serde(
-            rename = "startUpdateRequested",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_update_requested: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<CompletedApprovalState>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CompletedApproval {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CompletedApproval;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CompletedApproval")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CompletedApproval, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        sailpoint_shared::types::AccessRequestItemForm,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalForwardHistory>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        CompletedApprovalIdentityType,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::std::vec::Vec<EntitlementStateSnapshotJitDetail>,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        CompletedApprovalMaxPermittedAccessDuration,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        sailpoint_shared::types::OwnerDto,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        CompletedApprovalPreApprovalTriggerResult,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        ::std::vec::Vec<CommentDto>,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<AccessRequestType> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<
+                        ::std::vec::Vec<RequestedAccountRef>,
+                    > = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<
+                        CompletedApprovalRequestedFor,
+                    > = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<RequestableObjectReference> = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<AccessItemRequester> = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<CommentDto> = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<AccessItemReviewedBy> = ::std::option::Option::None;
+                    let mut field27: ::std::option::Option<CommentDto> = ::std::option::Option::None;
+                    let mut field28: ::std::option::Option<
+                        SodViolationContextCheckCompleted,
+                    > = ::std::option::Option::None;
+                    let mut field29: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field30: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field31: ::std::option::Option<CompletedApprovalState> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "clientMetadata" => field0 = map.next_value()?,
+                            "commentRequiredWhenRejected" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            "currentRemoveDate" => field3 = map.next_value()?,
+                            "currentStartDate" => field4 = map.next_value()?,
+                            "form" => field5 = map.next_value()?,
+                            "forwardHistory" => field6 = map.next_value()?,
+                            "id" => field7 = map.next_value()?,
+                            "identityType" => field8 = map.next_value()?,
+                            "jitDetails" => field9 = map.next_value()?,
+                            "maxPermittedAccessDuration" => field10 = map.next_value()?,
+                            "modified" => field11 = map.next_value()?,
+                            "name" => field12 = map.next_value()?,
+                            "owner" => field13 = map.next_value()?,
+                            "preApprovalTriggerResult" => field14 = map.next_value()?,
+                            "previousReviewersComments" => field15 = map.next_value()?,
+                            "privilegeLevel" => field16 = map.next_value()?,
+                            "removeDate" => field17 = map.next_value()?,
+                            "removeDateUpdateRequested" => field18 = map.next_value()?,
+                            "requestCreated" => field19 = map.next_value()?,
+                            "requestType" => field20 = map.next_value()?,
+                            "requestedAccounts" => field21 = map.next_value()?,
+                            "requestedFor" => field22 = map.next_value()?,
+                            "requestedObject" => field23 = map.next_value()?,
+                            "requester" => field24 = map.next_value()?,
+                            "requesterComment" => field25 = map.next_value()?,
+                            "reviewedBy" => field26 = map.next_value()?,
+                            "reviewerComment" => field27 = map.next_value()?,
+                            "sodViolationContext" => field28 = map.next_value()?,
+                            "startDate" => field29 = map.next_value()?,
+                            "startUpdateRequested" => field30 = map.next_value()?,
+                            "state" => field31 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CompletedApproval {
+                        client_metadata: field0,
+                        comment_required_when_rejected: field1,
+                        created: field2,
+                        current_remove_date: field3,
+                        current_start_date: field4,
+                        form: field5,
+                        forward_history: field6,
+                        id: field7,
+                        identity_type: field8,
+                        jit_details: field9,
+                        max_permitted_access_duration: field10,
+                        modified: field11,
+                        name: field12,
+                        owner: field13,
+                        pre_approval_trigger_result: field14,
+                        previous_reviewers_comments: field15,
+                        privilege_level: field16,
+                        remove_date: field17,
+                        remove_date_update_requested: field18,
+                        request_created: field19,
+                        request_type: field20,
+                        requested_accounts: field21,
+                        requested_for: field22,
+                        requested_object: field23,
+                        requester: field24,
+                        requester_comment: field25,
+                        reviewed_by: field26,
+                        reviewer_comment: field27,
+                        sod_violation_context: field28,
+                        start_date: field29,
+                        start_update_requested: field30,
+                        state: field31,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CompletedApproval",
+                    &[
+                        "clientMetadata",
+                        "commentRequiredWhenRejected",
+                        "created",
+                        "currentRemoveDate",
+                        "currentStartDate",
+                        "form",
+                        "forwardHistory",
+                        "id",
+                        "identityType",
+                        "jitDetails",
+                        "maxPermittedAccessDuration",
+                        "modified",
+                        "name",
+                        "owner",
+                        "preApprovalTriggerResult",
+                        "previousReviewersComments",
+                        "privilegeLevel",
+                        "removeDate",
+                        "removeDateUpdateRequested",
+                        "requestCreated",
+                        "requestType",
+                        "requestedAccounts",
+                        "requestedFor",
+                        "requestedObject",
+                        "requester",
+                        "requesterComment",
+                        "reviewedBy",
+                        "reviewerComment",
+                        "sodViolationContext",
+                        "startDate",
+                        "startUpdateRequested",
+                        "state",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CompletedApproval {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CompletedApproval", 32usize)?;
+            if !::std::option::Option::is_none(&self.client_metadata) {
+                fields.serialize_field("clientMetadata", &self.client_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.comment_required_when_rejected) {
+                fields
+                    .serialize_field(
+                        "commentRequiredWhenRejected",
+                        &self.comment_required_when_rejected,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.current_remove_date) {
+                fields.serialize_field("currentRemoveDate", &self.current_remove_date)?;
+            }
+            if !::std::option::Option::is_none(&self.current_start_date) {
+                fields.serialize_field("currentStartDate", &self.current_start_date)?;
+            }
+            if !::std::option::Option::is_none(&self.form) {
+                fields.serialize_field("form", &self.form)?;
+            }
+            if !::std::option::Option::is_none(&self.forward_history) {
+                fields.serialize_field("forwardHistory", &self.forward_history)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_type) {
+                fields.serialize_field("identityType", &self.identity_type)?;
+            }
+            if !::std::option::Option::is_none(&self.jit_details) {
+                fields.serialize_field("jitDetails", &self.jit_details)?;
+            }
+            if !::std::option::Option::is_none(&self.max_permitted_access_duration) {
+                fields
+                    .serialize_field(
+                        "maxPermittedAccessDuration",
+                        &self.max_permitted_access_duration,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.pre_approval_trigger_result) {
+                fields
+                    .serialize_field(
+                        "preApprovalTriggerResult",
+                        &self.pre_approval_trigger_result,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.previous_reviewers_comments) {
+                fields
+                    .serialize_field(
+                        "previousReviewersComments",
+                        &self.previous_reviewers_comments,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.privilege_level) {
+                fields.serialize_field("privilegeLevel", &self.privilege_level)?;
+            }
+            if !::std::option::Option::is_none(&self.remove_date) {
+                fields.serialize_field("removeDate", &self.remove_date)?;
+            }
+            if !::std::option::Option::is_none(&self.remove_date_update_requested) {
+                fields
+                    .serialize_field(
+                        "removeDateUpdateRequested",
+                        &self.remove_date_update_requested,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.request_created) {
+                fields.serialize_field("requestCreated", &self.request_created)?;
+            }
+            if !::std::option::Option::is_none(&self.request_type) {
+                fields.serialize_field("requestType", &self.request_type)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_accounts) {
+                fields.serialize_field("requestedAccounts", &self.requested_accounts)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_for) {
+                fields.serialize_field("requestedFor", &self.requested_for)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_object) {
+                fields.serialize_field("requestedObject", &self.requested_object)?;
+            }
+            if !::std::option::Option::is_none(&self.requester) {
+                fields.serialize_field("requester", &self.requester)?;
+            }
+            if !::std::option::Option::is_none(&self.requester_comment) {
+                fields.serialize_field("requesterComment", &self.requester_comment)?;
+            }
+            if !::std::option::Option::is_none(&self.reviewed_by) {
+                fields.serialize_field("reviewedBy", &self.reviewed_by)?;
+            }
+            if !::std::option::Option::is_none(&self.reviewer_comment) {
+                fields.serialize_field("reviewerComment", &self.reviewer_comment)?;
+            }
+            if !::std::option::Option::is_none(&self.sod_violation_context) {
+                fields
+                    .serialize_field(
+                        "sodViolationContext",
+                        &self.sod_violation_context,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.start_date) {
+                fields.serialize_field("startDate", &self.start_date)?;
+            }
+            if !::std::option::Option::is_none(&self.start_update_requested) {
+                fields
+                    .serialize_field(
+                        "startUpdateRequested",
+                        &self.start_update_requested,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            fields.end()
+        }
     }
     /**Type of identity the access was requested for. Requests without a stored identity type are returned as `HUMAN`.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CompletedApprovalIdentityType {
-        #[serde(rename = "HUMAN")]
         Human,
-        #[serde(rename = "MACHINE")]
         Machine,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CompletedApprovalIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HUMAN" => Self::Human,
+                    "MACHINE" => Self::Machine,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CompletedApprovalIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Human => "HUMAN",
+                        Self::Machine => "MACHINE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CompletedApprovalIdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -683,44 +1555,129 @@ pub mod types {
         }
     }
     ///The maximum duration for which the access is permitted.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CompletedApprovalMaxPermittedAccessDuration {
         ///The time unit for the duration.
-        #[serde(
-            rename = "timeUnit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub time_unit: ::std::option::Option<
             CompletedApprovalMaxPermittedAccessDurationTimeUnit,
         >,
         ///The numeric value of the duration.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CompletedApprovalMaxPermittedAccessDuration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CompletedApprovalMaxPermittedAccessDuration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CompletedApprovalMaxPermittedAccessDuration")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    CompletedApprovalMaxPermittedAccessDuration,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        CompletedApprovalMaxPermittedAccessDurationTimeUnit,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "timeUnit" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CompletedApprovalMaxPermittedAccessDuration {
+                        time_unit: field0,
+                        value: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CompletedApprovalMaxPermittedAccessDuration",
+                    &["timeUnit", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CompletedApprovalMaxPermittedAccessDuration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "CompletedApprovalMaxPermittedAccessDuration",
+                    2usize,
+                )?;
+            if !::std::option::Option::is_none(&self.time_unit) {
+                fields.serialize_field("timeUnit", &self.time_unit)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///The time unit for the duration.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CompletedApprovalMaxPermittedAccessDurationTimeUnit {
-        #[serde(rename = "HOURS")]
         Hours,
-        #[serde(rename = "DAYS")]
         Days,
-        #[serde(rename = "WEEKS")]
         Weeks,
-        #[serde(rename = "MONTHS")]
         Months,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CompletedApprovalMaxPermittedAccessDurationTimeUnit {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HOURS" => Self::Hours,
+                    "DAYS" => Self::Days,
+                    "WEEKS" => Self::Weeks,
+                    "MONTHS" => Self::Months,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CompletedApprovalMaxPermittedAccessDurationTimeUnit {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Hours => "HOURS",
+                        Self::Days => "DAYS",
+                        Self::Weeks => "WEEKS",
+                        Self::Months => "MONTHS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CompletedApprovalMaxPermittedAccessDurationTimeUnit {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -766,53 +1723,211 @@ pub mod types {
         }
     }
     ///If the access request submitted event trigger is configured and this access request was intercepted by it, then this is the result of the trigger's decision to either approve or deny the request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CompletedApprovalPreApprovalTriggerResult {
         ///The comment from the trigger
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///The date and time the trigger decided on the request
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub date: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub decision: ::std::option::Option<CompletedApprovalState>,
         ///The name of the approver
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reviewer: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CompletedApprovalPreApprovalTriggerResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CompletedApprovalPreApprovalTriggerResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CompletedApprovalPreApprovalTriggerResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    CompletedApprovalPreApprovalTriggerResult,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<CompletedApprovalState> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            "date" => field1 = map.next_value()?,
+                            "decision" => field2 = map.next_value()?,
+                            "reviewer" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CompletedApprovalPreApprovalTriggerResult {
+                        comment: field0,
+                        date: field1,
+                        decision: field2,
+                        reviewer: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CompletedApprovalPreApprovalTriggerResult",
+                    &["comment", "date", "decision", "reviewer"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CompletedApprovalPreApprovalTriggerResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CompletedApprovalPreApprovalTriggerResult", 4usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.date) {
+                fields.serialize_field("date", &self.date)?;
+            }
+            if !::std::option::Option::is_none(&self.decision) {
+                fields.serialize_field("decision", &self.decision)?;
+            }
+            if !::std::option::Option::is_none(&self.reviewer) {
+                fields.serialize_field("reviewer", &self.reviewer)?;
+            }
+            fields.end()
+        }
+    }
     ///Identity access was requested for. For machine identity requests, `type` is `MACHINE_IDENTITY` and `id` is the machine identity id.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CompletedApprovalRequestedFor {
         ///ID of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of the object to which this reference applies
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<CompletedApprovalRequestedForType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CompletedApprovalRequestedFor {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CompletedApprovalRequestedFor;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CompletedApprovalRequestedFor")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CompletedApprovalRequestedFor, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        CompletedApprovalRequestedForType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CompletedApprovalRequestedFor {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CompletedApprovalRequestedFor",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CompletedApprovalRequestedFor {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CompletedApprovalRequestedFor", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of the object to which this reference applies
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CompletedApprovalRequestedForType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "MACHINE_IDENTITY")]
         MachineIdentity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CompletedApprovalRequestedForType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "MACHINE_IDENTITY" => Self::MachineIdentity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CompletedApprovalRequestedForType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::MachineIdentity => "MACHINE_IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CompletedApprovalRequestedForType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -853,25 +1968,43 @@ pub mod types {
         }
     }
     ///Enum represents completed approval object's state.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CompletedApprovalState {
-        #[serde(rename = "APPROVED")]
         Approved,
-        #[serde(rename = "REJECTED")]
         Rejected,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CompletedApprovalState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "APPROVED" => Self::Approved,
+                    "REJECTED" => Self::Rejected,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CompletedApprovalState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Approved => "APPROVED",
+                        Self::Rejected => "REJECTED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CompletedApprovalState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -911,37 +2044,171 @@ pub mod types {
         }
     }
     ///A single JIT entitlement snapshot entry from the provisioning plan.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementStateSnapshotJitDetail {
         ///Application id for the entitlement attribute (same as EntitlementStateSnapshot.applicationId).
-        #[serde(
-            rename = "applicationId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_id: ::std::option::Option<::std::string::String>,
         ///Account attribute name for the entitlement (EntitlementStateSnapshot.attributeName).
-        #[serde(
-            rename = "attributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_name: ::std::option::Option<::std::string::String>,
         ///Entitlement values for that attribute (EntitlementStateSnapshot.attributeValues).
-        #[serde(
-            rename = "attributeValues",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_values: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementStateSnapshotJitDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementStateSnapshotJitDetail;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementStateSnapshotJitDetail")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementStateSnapshotJitDetail, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "applicationId" => field0 = map.next_value()?,
+                            "attributeName" => field1 = map.next_value()?,
+                            "attributeValues" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementStateSnapshotJitDetail {
+                        application_id: field0,
+                        attribute_name: field1,
+                        attribute_values: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementStateSnapshotJitDetail",
+                    &["applicationId", "attributeName", "attributeValues"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementStateSnapshotJitDetail {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementStateSnapshotJitDetail", 3usize)?;
+            if !::std::option::Option::is_none(&self.application_id) {
+                fields.serialize_field("applicationId", &self.application_id)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_name) {
+                fields.serialize_field("attributeName", &self.attribute_name)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_values) {
+                fields.serialize_field("attributeValues", &self.attribute_values)?;
+            }
+            fields.end()
+        }
+    }
     ///`ForwardApprovalDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ForwardApprovalDto {
         ///The comment provided by the forwarder
         pub comment: ForwardApprovalDtoComment,
         ///The Id of the new owner
-        #[serde(rename = "newOwnerId")]
         pub new_owner_id: ForwardApprovalDtoNewOwnerId,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ForwardApprovalDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ForwardApprovalDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ForwardApprovalDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ForwardApprovalDto, A::Error> {
+                    let mut field0: ::std::option::Option<ForwardApprovalDtoComment> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ForwardApprovalDtoNewOwnerId,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "newOwnerId" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ForwardApprovalDto {
+                        comment: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("comment")?
+                            }
+                        },
+                        new_owner_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("newOwnerId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ForwardApprovalDto",
+                    &["comment", "newOwnerId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ForwardApprovalDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ForwardApprovalDto", 2usize)?;
+            fields.serialize_field("comment", &self.comment)?;
+            fields.serialize_field("newOwnerId", &self.new_owner_id)?;
+            fields.end()
+        }
     }
     impl ForwardApprovalDto {
         pub fn builder() -> builder::ForwardApprovalDto {
@@ -1064,243 +2331,576 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`PendingApproval`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PendingApproval {
         ///This is the access request id.
-        #[serde(
-            rename = "accessRequestId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_request_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "actionInProcess",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub action_in_process: ::std::option::Option<PendingApprovalAction>,
         ///Arbitrary key-value pairs, if any were included in the corresponding access request item
-        #[serde(
-            rename = "clientMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_metadata: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         ///When true the rejector has to provide comments when rejecting
-        #[serde(
-            rename = "commentRequiredWhenRejected",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub comment_required_when_rejected: ::std::option::Option<bool>,
         ///When the approval was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The remove date or sunset date that was assigned at the time of the request.
-        #[serde(
-            rename = "currentRemoveDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub current_remove_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The start date or sunrise date that was assigned at the time of the request.
-        #[serde(
-            rename = "currentStartDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub current_start_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub form: ::std::option::Option<sailpoint_shared::types::AccessRequestItemForm>,
         ///The history of approval forward action.
-        #[serde(
-            rename = "forwardHistory",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub forward_history: ::std::option::Option<
             ::std::vec::Vec<ApprovalForwardHistory>,
         >,
         ///The approval id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         /**Type of identity the access was requested for. Requests without a stored identity type are returned as `HUMAN`.
 */
-        #[serde(
-            rename = "identityType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_type: ::std::option::Option<PendingApprovalIdentityType>,
         ///JIT (Just-In-Time) details for the requested access item, if applicable.
-        #[serde(
-            rename = "jitDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub jit_details: ::std::option::Option<
             ::std::vec::Vec<EntitlementStateSnapshotJitDetail>,
         >,
         ///The maximum duration for which the access is permitted.
-        #[serde(
-            rename = "maxPermittedAccessDuration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_permitted_access_duration: ::std::option::Option<
             PendingApprovalMaxPermittedAccessDuration,
         >,
         ///When the approval was modified last time.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The name of the approval.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<PendingApprovalOwner>,
         ///The history of the previous reviewers comments.
-        #[serde(
-            rename = "previousReviewersComments",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub previous_reviewers_comments: ::std::option::Option<
             ::std::vec::Vec<CommentDto>,
         >,
         ///The privilege level of the requested access item, if applicable.
-        #[serde(
-            rename = "privilegeLevel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub privilege_level: ::std::option::Option<::std::string::String>,
         ///The date the role or access profile or entitlement is no longer assigned to the specified identity.
-        #[serde(
-            rename = "removeDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remove_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///If true, then the request is to change the remove date or sunset date.
-        #[serde(
-            rename = "removeDateUpdateRequested",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remove_date_update_requested: ::std::option::Option<bool>,
         ///When the access-request was created.
-        #[serde(
-            rename = "requestCreated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_created: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "requestType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_type: ::std::option::Option<AccessRequestType>,
         ///The accounts selected by the user for the access to be provisioned on, in case they have multiple accounts on one or more sources.
-        #[serde(
-            rename = "requestedAccounts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_accounts: ::std::option::Option<
             ::std::vec::Vec<RequestedAccountRef>,
         >,
-        #[serde(
-            rename = "requestedFor",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_for: ::std::option::Option<AccessItemRequestedFor>,
-        #[serde(
-            rename = "requestedObject",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_object: ::std::option::Option<RequestableObjectReference>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester: ::std::option::Option<AccessItemRequester>,
-        #[serde(
-            rename = "requesterComment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requester_comment: ::std::option::Option<CommentDto>,
-        #[serde(
-            rename = "sodViolationContext",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sod_violation_context: ::std::option::Option<
             SodViolationContextCheckCompleted,
         >,
         ///The date the role or access profile or entitlement is/will assigned to the specified identity.
-        #[serde(
-            rename = "startDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///If true, then the request is to change the start date or sunrise date.
-        #[serde(
-            rename = "startUpdateRequested",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_update_requested: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PendingApproval {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PendingApproval;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PendingApproval")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PendingApproval, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<PendingApprovalAction> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        sailpoint_shared::types::AccessRequestItemForm,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalForwardHistory>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        PendingApprovalIdentityType,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::std::vec::Vec<EntitlementStateSnapshotJitDetail>,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        PendingApprovalMaxPermittedAccessDuration,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<PendingApprovalOwner> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        ::std::vec::Vec<CommentDto>,
+                    > = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<AccessRequestType> = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<
+                        ::std::vec::Vec<RequestedAccountRef>,
+                    > = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<AccessItemRequestedFor> = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<RequestableObjectReference> = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<AccessItemRequester> = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<CommentDto> = ::std::option::Option::None;
+                    let mut field27: ::std::option::Option<
+                        SodViolationContextCheckCompleted,
+                    > = ::std::option::Option::None;
+                    let mut field28: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field29: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessRequestId" => field0 = map.next_value()?,
+                            "actionInProcess" => field1 = map.next_value()?,
+                            "clientMetadata" => field2 = map.next_value()?,
+                            "commentRequiredWhenRejected" => field3 = map.next_value()?,
+                            "created" => field4 = map.next_value()?,
+                            "currentRemoveDate" => field5 = map.next_value()?,
+                            "currentStartDate" => field6 = map.next_value()?,
+                            "form" => field7 = map.next_value()?,
+                            "forwardHistory" => field8 = map.next_value()?,
+                            "id" => field9 = map.next_value()?,
+                            "identityType" => field10 = map.next_value()?,
+                            "jitDetails" => field11 = map.next_value()?,
+                            "maxPermittedAccessDuration" => field12 = map.next_value()?,
+                            "modified" => field13 = map.next_value()?,
+                            "name" => field14 = map.next_value()?,
+                            "owner" => field15 = map.next_value()?,
+                            "previousReviewersComments" => field16 = map.next_value()?,
+                            "privilegeLevel" => field17 = map.next_value()?,
+                            "removeDate" => field18 = map.next_value()?,
+                            "removeDateUpdateRequested" => field19 = map.next_value()?,
+                            "requestCreated" => field20 = map.next_value()?,
+                            "requestType" => field21 = map.next_value()?,
+                            "requestedAccounts" => field22 = map.next_value()?,
+                            "requestedFor" => field23 = map.next_value()?,
+                            "requestedObject" => field24 = map.next_value()?,
+                            "requester" => field25 = map.next_value()?,
+                            "requesterComment" => field26 = map.next_value()?,
+                            "sodViolationContext" => field27 = map.next_value()?,
+                            "startDate" => field28 = map.next_value()?,
+                            "startUpdateRequested" => field29 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PendingApproval {
+                        access_request_id: field0,
+                        action_in_process: field1,
+                        client_metadata: field2,
+                        comment_required_when_rejected: field3,
+                        created: field4,
+                        current_remove_date: field5,
+                        current_start_date: field6,
+                        form: field7,
+                        forward_history: field8,
+                        id: field9,
+                        identity_type: field10,
+                        jit_details: field11,
+                        max_permitted_access_duration: field12,
+                        modified: field13,
+                        name: field14,
+                        owner: field15,
+                        previous_reviewers_comments: field16,
+                        privilege_level: field17,
+                        remove_date: field18,
+                        remove_date_update_requested: field19,
+                        request_created: field20,
+                        request_type: field21,
+                        requested_accounts: field22,
+                        requested_for: field23,
+                        requested_object: field24,
+                        requester: field25,
+                        requester_comment: field26,
+                        sod_violation_context: field27,
+                        start_date: field28,
+                        start_update_requested: field29,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PendingApproval",
+                    &[
+                        "accessRequestId",
+                        "actionInProcess",
+                        "clientMetadata",
+                        "commentRequiredWhenRejected",
+                        "created",
+                        "currentRemoveDate",
+                        "currentStartDate",
+                        "form",
+                        "forwardHistory",
+                        "id",
+                        "identityType",
+                        "jitDetails",
+                        "maxPermittedAccessDuration",
+                        "modified",
+                        "name",
+                        "owner",
+                        "previousReviewersComments",
+                        "privilegeLevel",
+                        "removeDate",
+                        "removeDateUpdateRequested",
+                        "requestCreated",
+                        "requestType",
+                        "requestedAccounts",
+                        "requestedFor",
+                        "requestedObject",
+                        "requester",
+                        "requesterComment",
+                        "sodViolationContext",
+                        "startDate",
+                        "startUpdateRequested",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PendingApproval {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("PendingApproval", 30usize)?;
+            if !::std::option::Option::is_none(&self.access_request_id) {
+                fields.serialize_field("accessRequestId", &self.access_request_id)?;
+            }
+            if !::std::option::Option::is_none(&self.action_in_process) {
+                fields.serialize_field("actionInProcess", &self.action_in_process)?;
+            }
+            if !::std::option::Option::is_none(&self.client_metadata) {
+                fields.serialize_field("clientMetadata", &self.client_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.comment_required_when_rejected) {
+                fields
+                    .serialize_field(
+                        "commentRequiredWhenRejected",
+                        &self.comment_required_when_rejected,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.current_remove_date) {
+                fields.serialize_field("currentRemoveDate", &self.current_remove_date)?;
+            }
+            if !::std::option::Option::is_none(&self.current_start_date) {
+                fields.serialize_field("currentStartDate", &self.current_start_date)?;
+            }
+            if !::std::option::Option::is_none(&self.form) {
+                fields.serialize_field("form", &self.form)?;
+            }
+            if !::std::option::Option::is_none(&self.forward_history) {
+                fields.serialize_field("forwardHistory", &self.forward_history)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_type) {
+                fields.serialize_field("identityType", &self.identity_type)?;
+            }
+            if !::std::option::Option::is_none(&self.jit_details) {
+                fields.serialize_field("jitDetails", &self.jit_details)?;
+            }
+            if !::std::option::Option::is_none(&self.max_permitted_access_duration) {
+                fields
+                    .serialize_field(
+                        "maxPermittedAccessDuration",
+                        &self.max_permitted_access_duration,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.previous_reviewers_comments) {
+                fields
+                    .serialize_field(
+                        "previousReviewersComments",
+                        &self.previous_reviewers_comments,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.privilege_level) {
+                fields.serialize_field("privilegeLevel", &self.privilege_level)?;
+            }
+            if !::std::option::Option::is_none(&self.remove_date) {
+                fields.serialize_field("removeDate", &self.remove_date)?;
+            }
+            if !::std::option::Option::is_none(&self.remove_date_update_requested) {
+                fields
+                    .serialize_field(
+                        "removeDateUpdateRequested",
+                        &self.remove_date_update_requested,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.request_created) {
+                fields.serialize_field("requestCreated", &self.request_created)?;
+            }
+            if !::std::option::Option::is_none(&self.request_type) {
+                fields.serialize_field("requestType", &self.request_type)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_accounts) {
+                fields.serialize_field("requestedAccounts", &self.requested_accounts)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_for) {
+                fields.serialize_field("requestedFor", &self.requested_for)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_object) {
+                fields.serialize_field("requestedObject", &self.requested_object)?;
+            }
+            if !::std::option::Option::is_none(&self.requester) {
+                fields.serialize_field("requester", &self.requester)?;
+            }
+            if !::std::option::Option::is_none(&self.requester_comment) {
+                fields.serialize_field("requesterComment", &self.requester_comment)?;
+            }
+            if !::std::option::Option::is_none(&self.sod_violation_context) {
+                fields
+                    .serialize_field(
+                        "sodViolationContext",
+                        &self.sod_violation_context,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.start_date) {
+                fields.serialize_field("startDate", &self.start_date)?;
+            }
+            if !::std::option::Option::is_none(&self.start_update_requested) {
+                fields
+                    .serialize_field(
+                        "startUpdateRequested",
+                        &self.start_update_requested,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///Enum represents action that is being processed on an approval.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PendingApprovalAction {
-        #[serde(rename = "APPROVED")]
         Approved,
-        #[serde(rename = "REJECTED")]
         Rejected,
-        #[serde(rename = "FORWARDED")]
         Forwarded,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PendingApprovalAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "APPROVED" => Self::Approved,
+                    "REJECTED" => Self::Rejected,
+                    "FORWARDED" => Self::Forwarded,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PendingApprovalAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Approved => "APPROVED",
+                        Self::Rejected => "REJECTED",
+                        Self::Forwarded => "FORWARDED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for PendingApprovalAction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1343,25 +2943,43 @@ pub mod types {
     }
     /**Type of identity the access was requested for. Requests without a stored identity type are returned as `HUMAN`.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PendingApprovalIdentityType {
-        #[serde(rename = "HUMAN")]
         Human,
-        #[serde(rename = "MACHINE")]
         Machine,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PendingApprovalIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HUMAN" => Self::Human,
+                    "MACHINE" => Self::Machine,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PendingApprovalIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Human => "HUMAN",
+                        Self::Machine => "MACHINE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for PendingApprovalIdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1401,44 +3019,126 @@ pub mod types {
         }
     }
     ///The maximum duration for which the access is permitted.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PendingApprovalMaxPermittedAccessDuration {
         ///The time unit for the duration.
-        #[serde(
-            rename = "timeUnit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub time_unit: ::std::option::Option<
             PendingApprovalMaxPermittedAccessDurationTimeUnit,
         >,
         ///The numeric value of the duration.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PendingApprovalMaxPermittedAccessDuration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PendingApprovalMaxPermittedAccessDuration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PendingApprovalMaxPermittedAccessDuration")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    PendingApprovalMaxPermittedAccessDuration,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        PendingApprovalMaxPermittedAccessDurationTimeUnit,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "timeUnit" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PendingApprovalMaxPermittedAccessDuration {
+                        time_unit: field0,
+                        value: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PendingApprovalMaxPermittedAccessDuration",
+                    &["timeUnit", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PendingApprovalMaxPermittedAccessDuration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("PendingApprovalMaxPermittedAccessDuration", 2usize)?;
+            if !::std::option::Option::is_none(&self.time_unit) {
+                fields.serialize_field("timeUnit", &self.time_unit)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///The time unit for the duration.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PendingApprovalMaxPermittedAccessDurationTimeUnit {
-        #[serde(rename = "HOURS")]
         Hours,
-        #[serde(rename = "DAYS")]
         Days,
-        #[serde(rename = "WEEKS")]
         Weeks,
-        #[serde(rename = "MONTHS")]
         Months,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for PendingApprovalMaxPermittedAccessDurationTimeUnit {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HOURS" => Self::Hours,
+                    "DAYS" => Self::Days,
+                    "WEEKS" => Self::Weeks,
+                    "MONTHS" => Self::Months,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PendingApprovalMaxPermittedAccessDurationTimeUnit {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Hours => "HOURS",
+                        Self::Days => "DAYS",
+                        Self::Weeks => "WEEKS",
+                        Self::Months => "MONTHS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for PendingApprovalMaxPermittedAccessDurationTimeUnit {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1484,36 +3184,117 @@ pub mod types {
         }
     }
     ///Access item owner's identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PendingApprovalOwner {
         ///Access item owner's identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Access item owner's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Access item owner's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<PendingApprovalOwnerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PendingApprovalOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PendingApprovalOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PendingApprovalOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PendingApprovalOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<PendingApprovalOwnerType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PendingApprovalOwner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PendingApprovalOwner",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PendingApprovalOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("PendingApprovalOwner", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Access item owner's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PendingApprovalOwnerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PendingApprovalOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PendingApprovalOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for PendingApprovalOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1555,29 +3336,49 @@ pub mod types {
 * AUTOMATIC_REASSIGNMENT: An approval with this reassignment type has been automatically reassigned from another approver's queue, according to that approver's reassignment configuration. The approver's reassignment configuration may be set up to automatically reassign approval tasks for a defined (or possibly open-ended) period of time.
 * AUTO_ESCALATION: An approval with this reassignment type has been automatically reassigned from another approver's queue, according to the request's escalation configuration. For more information about escalation configuration, refer to [Setting Global Reminders and Escalation Policies](https://documentation.sailpoint.com/saas/help/requests/config_emails.html).
 * SELF_REVIEW_DELEGATION: An approval with this reassignment type has been automatically reassigned by the system to prevent self-review. This helps prevent situations like a requester being tasked with approving their own request. For more information about preventing self-review, refer to [Self-review Prevention](https://documentation.sailpoint.com/saas/help/users/work_reassignment.html#self-review-prevention) and [Preventing Self-approval](https://documentation.sailpoint.com/saas/help/requests/config_ap_roles.html#preventing-self-approval).*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReassignmentType {
-        #[serde(rename = "MANUAL_REASSIGNMENT")]
         ManualReassignment,
-        #[serde(rename = "AUTOMATIC_REASSIGNMENT")]
         AutomaticReassignment,
-        #[serde(rename = "AUTO_ESCALATION")]
         AutoEscalation,
-        #[serde(rename = "SELF_REVIEW_DELEGATION")]
         SelfReviewDelegation,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReassignmentType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MANUAL_REASSIGNMENT" => Self::ManualReassignment,
+                    "AUTOMATIC_REASSIGNMENT" => Self::AutomaticReassignment,
+                    "AUTO_ESCALATION" => Self::AutoEscalation,
+                    "SELF_REVIEW_DELEGATION" => Self::SelfReviewDelegation,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReassignmentType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ManualReassignment => "MANUAL_REASSIGNMENT",
+                        Self::AutomaticReassignment => "AUTOMATIC_REASSIGNMENT",
+                        Self::AutoEscalation => "AUTO_ESCALATION",
+                        Self::SelfReviewDelegation => "SELF_REVIEW_DELEGATION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReassignmentType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1621,43 +3422,133 @@ pub mod types {
         }
     }
     ///`RequestableObjectReference`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RequestableObjectReference {
         ///Description of the object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Id of the object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of the object.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<RequestableObjectReferenceType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RequestableObjectReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RequestableObjectReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RequestableObjectReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RequestableObjectReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        RequestableObjectReferenceType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RequestableObjectReference {
+                        description: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RequestableObjectReference",
+                    &["description", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RequestableObjectReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RequestableObjectReference", 4usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of the object.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RequestableObjectReferenceType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RequestableObjectReferenceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ROLE" => Self::Role,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RequestableObjectReferenceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Role => "ROLE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RequestableObjectReferenceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1700,78 +3591,290 @@ pub mod types {
         }
     }
     ///`RequestedAccountRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RequestedAccountRef {
         ///The native identity for the account
-        #[serde(
-            rename = "accountId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id: ::std::option::Option<::std::string::String>,
         ///The uuid for the account
-        #[serde(
-            rename = "accountUuid",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_uuid: ::std::option::Option<::std::string::String>,
         ///Display name of the account for the user
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Display name of the source for the account
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RequestedAccountRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RequestedAccountRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RequestedAccountRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RequestedAccountRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        sailpoint_shared::types::DtoType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountId" => field0 = map.next_value()?,
+                            "accountUuid" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "sourceName" => field3 = map.next_value()?,
+                            "type" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RequestedAccountRef {
+                        account_id: field0,
+                        account_uuid: field1,
+                        name: field2,
+                        source_name: field3,
+                        type_: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RequestedAccountRef",
+                    &["accountId", "accountUuid", "name", "sourceName", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RequestedAccountRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RequestedAccountRef", 5usize)?;
+            if !::std::option::Option::is_none(&self.account_id) {
+                fields.serialize_field("accountId", &self.account_id)?;
+            }
+            if !::std::option::Option::is_none(&self.account_uuid) {
+                fields.serialize_field("accountUuid", &self.account_uuid)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     ///Details of the Entitlement criteria
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodExemptCriteria {
         ///If the entitlement already belonged to the user or not.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub existing: ::std::option::Option<bool>,
         ///Entitlement ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Entitlement name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SodExemptCriteria {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodExemptCriteria;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SodExemptCriteria")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SodExemptCriteria, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        sailpoint_shared::types::DtoType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "existing" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodExemptCriteria {
+                        existing: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodExemptCriteria",
+                    &["existing", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SodExemptCriteria {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SodExemptCriteria", 4usize)?;
+            if !::std::option::Option::is_none(&self.existing) {
+                fields.serialize_field("existing", &self.existing)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///SOD policy.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodPolicyDto {
         ///SOD policy ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///SOD policy display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///SOD policy DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SodPolicyDtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SodPolicyDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodPolicyDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SodPolicyDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SodPolicyDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SodPolicyDtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodPolicyDto {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("SodPolicyDto", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for SodPolicyDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SodPolicyDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///SOD policy DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SodPolicyDtoType {
-        #[serde(rename = "SOD_POLICY")]
         SodPolicy,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SodPolicyDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOD_POLICY" => Self::SodPolicy,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SodPolicyDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::SodPolicy => "SOD_POLICY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SodPolicyDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1809,80 +3912,302 @@ pub mod types {
         }
     }
     ///The inner object representing the completed SOD Violation check
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodViolationCheckResult {
         ///Arbitrary key-value pairs. They will never be processed by the IdentityNow system but will be returned on completion of the violation check.
-        #[serde(
-            rename = "clientMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_metadata: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<sailpoint_shared::types::ErrorMessageDto>,
         ///A list of the SOD policies that were violated.
-        #[serde(
-            rename = "violatedPolicies",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub violated_policies: ::std::option::Option<::std::vec::Vec<SodPolicyDto>>,
-        #[serde(
-            rename = "violationContexts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub violation_contexts: ::std::option::Option<
             ::std::vec::Vec<SodViolationContext>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for SodViolationCheckResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodViolationCheckResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SodViolationCheckResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SodViolationCheckResult, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        sailpoint_shared::types::ErrorMessageDto,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<SodPolicyDto>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<SodViolationContext>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "clientMetadata" => field0 = map.next_value()?,
+                            "message" => field1 = map.next_value()?,
+                            "violatedPolicies" => field2 = map.next_value()?,
+                            "violationContexts" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodViolationCheckResult {
+                        client_metadata: field0,
+                        message: field1,
+                        violated_policies: field2,
+                        violation_contexts: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodViolationCheckResult",
+                    &[
+                        "clientMetadata",
+                        "message",
+                        "violatedPolicies",
+                        "violationContexts",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SodViolationCheckResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SodViolationCheckResult", 4usize)?;
+            if !::std::option::Option::is_none(&self.client_metadata) {
+                fields.serialize_field("clientMetadata", &self.client_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.violated_policies) {
+                fields.serialize_field("violatedPolicies", &self.violated_policies)?;
+            }
+            if !::std::option::Option::is_none(&self.violation_contexts) {
+                fields.serialize_field("violationContexts", &self.violation_contexts)?;
+            }
+            fields.end()
+        }
+    }
     ///The contextual information of the violated criteria
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodViolationContext {
-        #[serde(
-            rename = "conflictingAccessCriteria",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub conflicting_access_criteria: ::std::option::Option<
             SodViolationContextConflictingAccessCriteria,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy: ::std::option::Option<SodPolicyDto>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SodViolationContext {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodViolationContext;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SodViolationContext")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SodViolationContext, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        SodViolationContextConflictingAccessCriteria,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<SodPolicyDto> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "conflictingAccessCriteria" => field0 = map.next_value()?,
+                            "policy" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodViolationContext {
+                        conflicting_access_criteria: field0,
+                        policy: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodViolationContext",
+                    &["conflictingAccessCriteria", "policy"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SodViolationContext {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SodViolationContext", 2usize)?;
+            if !::std::option::Option::is_none(&self.conflicting_access_criteria) {
+                fields
+                    .serialize_field(
+                        "conflictingAccessCriteria",
+                        &self.conflicting_access_criteria,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.policy) {
+                fields.serialize_field("policy", &self.policy)?;
+            }
+            fields.end()
+        }
+    }
     ///An object referencing a completed SOD violation check
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodViolationContextCheckCompleted {
         ///The status of SOD violation check
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<SodViolationContextCheckCompletedState>,
         ///The id of the Violation check event
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "violationCheckResult",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub violation_check_result: ::std::option::Option<SodViolationCheckResult>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SodViolationContextCheckCompleted {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodViolationContextCheckCompleted;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SodViolationContextCheckCompleted")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SodViolationContextCheckCompleted, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        SodViolationContextCheckCompletedState,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SodViolationCheckResult> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "state" => field0 = map.next_value()?,
+                            "uuid" => field1 = map.next_value()?,
+                            "violationCheckResult" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodViolationContextCheckCompleted {
+                        state: field0,
+                        uuid: field1,
+                        violation_check_result: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodViolationContextCheckCompleted",
+                    &["state", "uuid", "violationCheckResult"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SodViolationContextCheckCompleted {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SodViolationContextCheckCompleted", 3usize)?;
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            if !::std::option::Option::is_none(&self.violation_check_result) {
+                fields
+                    .serialize_field(
+                        "violationCheckResult",
+                        &self.violation_check_result,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///The status of SOD violation check
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SodViolationContextCheckCompletedState {
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "ERROR")]
         Error,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SodViolationContextCheckCompletedState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUCCESS" => Self::Success,
+                    "ERROR" => Self::Error,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SodViolationContextCheckCompletedState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Error => "ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SodViolationContextCheckCompletedState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1923,40 +4248,230 @@ pub mod types {
         }
     }
     ///The object which contains the left and right hand side of the entitlements that got violated according to the policy.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodViolationContextConflictingAccessCriteria {
-        #[serde(
-            rename = "leftCriteria",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub left_criteria: ::std::option::Option<
             SodViolationContextConflictingAccessCriteriaLeftCriteria,
         >,
-        #[serde(
-            rename = "rightCriteria",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub right_criteria: ::std::option::Option<
             SodViolationContextConflictingAccessCriteriaRightCriteria,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for SodViolationContextConflictingAccessCriteria {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodViolationContextConflictingAccessCriteria;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SodViolationContextConflictingAccessCriteria")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    SodViolationContextConflictingAccessCriteria,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        SodViolationContextConflictingAccessCriteriaLeftCriteria,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        SodViolationContextConflictingAccessCriteriaRightCriteria,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "leftCriteria" => field0 = map.next_value()?,
+                            "rightCriteria" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodViolationContextConflictingAccessCriteria {
+                        left_criteria: field0,
+                        right_criteria: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodViolationContextConflictingAccessCriteria",
+                    &["leftCriteria", "rightCriteria"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SodViolationContextConflictingAccessCriteria {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "SodViolationContextConflictingAccessCriteria",
+                    2usize,
+                )?;
+            if !::std::option::Option::is_none(&self.left_criteria) {
+                fields.serialize_field("leftCriteria", &self.left_criteria)?;
+            }
+            if !::std::option::Option::is_none(&self.right_criteria) {
+                fields.serialize_field("rightCriteria", &self.right_criteria)?;
+            }
+            fields.end()
+        }
+    }
     ///`SodViolationContextConflictingAccessCriteriaLeftCriteria`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodViolationContextConflictingAccessCriteriaLeftCriteria {
-        #[serde(
-            rename = "criteriaList",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub criteria_list: ::std::option::Option<::std::vec::Vec<SodExemptCriteria>>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for SodViolationContextConflictingAccessCriteriaLeftCriteria {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodViolationContextConflictingAccessCriteriaLeftCriteria;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct SodViolationContextConflictingAccessCriteriaLeftCriteria",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    SodViolationContextConflictingAccessCriteriaLeftCriteria,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<SodExemptCriteria>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "criteriaList" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodViolationContextConflictingAccessCriteriaLeftCriteria {
+                        criteria_list: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodViolationContextConflictingAccessCriteriaLeftCriteria",
+                    &["criteriaList"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for SodViolationContextConflictingAccessCriteriaLeftCriteria {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "SodViolationContextConflictingAccessCriteriaLeftCriteria",
+                    1usize,
+                )?;
+            if !::std::option::Option::is_none(&self.criteria_list) {
+                fields.serialize_field("criteriaList", &self.criteria_list)?;
+            }
+            fields.end()
+        }
+    }
     ///`SodViolationContextConflictingAccessCriteriaRightCriteria`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodViolationContextConflictingAccessCriteriaRightCriteria {
-        #[serde(
-            rename = "criteriaList",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub criteria_list: ::std::option::Option<::std::vec::Vec<SodExemptCriteria>>,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for SodViolationContextConflictingAccessCriteriaRightCriteria {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodViolationContextConflictingAccessCriteriaRightCriteria;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct SodViolationContextConflictingAccessCriteriaRightCriteria",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    SodViolationContextConflictingAccessCriteriaRightCriteria,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<SodExemptCriteria>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "criteriaList" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodViolationContextConflictingAccessCriteriaRightCriteria {
+                        criteria_list: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodViolationContextConflictingAccessCriteriaRightCriteria",
+                    &["criteriaList"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for SodViolationContextConflictingAccessCriteriaRightCriteria {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "SodViolationContextConflictingAccessCriteriaRightCriteria",
+                    1usize,
+                )?;
+            if !::std::option::Option::is_none(&self.criteria_list) {
+                fields.serialize_field("criteriaList", &self.criteria_list)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -21,36 +21,116 @@ pub mod types {
     pub use sailpoint_shared::types::OwnerDto;
     pub use sailpoint_shared::types::OwnerDtoType;
     ///Access item requester's identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessItemRequester {
         ///Access item requester's identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Access item owner's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Access item requester's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessItemRequesterType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemRequester {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemRequester;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemRequester")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemRequester, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessItemRequesterType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemRequester {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemRequester",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemRequester {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessItemRequester", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Access item requester's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessItemRequesterType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemRequesterType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessItemRequesterType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessItemRequesterType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -88,35 +168,116 @@ pub mod types {
         }
     }
     ///Identity who reviewed the access item request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessItemReviewedBy {
         ///ID of identity who reviewed the access item request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of identity who reviewed the access item request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessItemReviewedByType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemReviewedBy {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemReviewedBy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemReviewedBy")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemReviewedBy, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessItemReviewedByType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemReviewedBy {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemReviewedBy",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemReviewedBy {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessItemReviewedBy", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO type of identity who reviewed the access item request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessItemReviewedByType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemReviewedByType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessItemReviewedByType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessItemReviewedByType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -154,29 +315,17 @@ pub mod types {
         }
     }
     ///`AccessRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessRequest {
         ///Arbitrary key-value pairs. They will never be processed by the IdentityNow system but will be returned on associated APIs such as /account-activities.
-        #[serde(
-            rename = "clientMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_metadata: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
-        #[serde(
-            rename = "requestType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_type: ::std::option::Option<AccessRequestType>,
         /**A list of Identity IDs for whom the Access is requested. If it's a Revoke request, there can only be one Identity ID.
 * Used for human identity requests with the 'requestedItems' field.
 * Must be omitted (do not send an empty array) when using `requestedForWithRequestedItems`
   (including all machine identity requests).*/
-        #[serde(
-            rename = "requestedFor",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_for: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /**Additional submit data structure with requestedFor containing requestedItems allowing distinction for each request item and Identity.
 * Can only be used when 'requestedFor' and 'requestedItems' are not separately provided
@@ -186,19 +335,114 @@ pub mod types {
 * For human identities, primarily used with GRANT_ACCESS (and related multi-account flows). Human REVOKE_ACCESS continues to use the flat `requestedFor` / `requestedItems` shape.
 * Required for machine identity access requests. Set `identityType: MACHINE` on each entry. Machine requests support GRANT_ACCESS, MODIFY_ACCESS, and REVOKE_ACCESS with the constraints documented on the create endpoint and item schemas (entitlement-only; grant/modify account selection; revoke nativeIdentity).
 */
-        #[serde(
-            rename = "requestedForWithRequestedItems",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_for_with_requested_items: ::std::option::Option<
             ::std::vec::Vec<RequestedForDtoRef>,
         >,
         #[doc = "* Used for human identity requests with the 'requestedFor' field.\n* Must be omitted (do not send an empty array) when using `requestedForWithRequestedItems`."]
-        #[serde(
-            rename = "requestedItems",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_items: ::std::option::Option<::std::vec::Vec<AccessRequestItem>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccessRequestType> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<RequestedForDtoRef>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<AccessRequestItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "clientMetadata" => field0 = map.next_value()?,
+                            "requestType" => field1 = map.next_value()?,
+                            "requestedFor" => field2 = map.next_value()?,
+                            "requestedForWithRequestedItems" => {
+                                field3 = map.next_value()?;
+                            }
+                            "requestedItems" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequest {
+                        client_metadata: field0,
+                        request_type: field1,
+                        requested_for: field2,
+                        requested_for_with_requested_items: field3,
+                        requested_items: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequest",
+                    &[
+                        "clientMetadata",
+                        "requestType",
+                        "requestedFor",
+                        "requestedForWithRequestedItems",
+                        "requestedItems",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessRequest", 5usize)?;
+            if !::std::option::Option::is_none(&self.client_metadata) {
+                fields.serialize_field("clientMetadata", &self.client_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.request_type) {
+                fields.serialize_field("requestType", &self.request_type)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_for) {
+                fields.serialize_field("requestedFor", &self.requested_for)?;
+            }
+            if !::std::option::Option::is_none(
+                &self.requested_for_with_requested_items,
+            ) {
+                fields
+                    .serialize_field(
+                        "requestedForWithRequestedItems",
+                        &self.requested_for_with_requested_items,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.requested_items) {
+                fields.serialize_field("requestedItems", &self.requested_items)?;
+            }
+            fields.end()
+        }
     }
     impl AccessRequest {
         pub fn builder() -> builder::AccessRequest {
@@ -206,175 +450,419 @@ pub mod types {
         }
     }
     ///`AccessRequestAdminItemStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessRequestAdminItemStatus {
         ///This is the account activity id.
-        #[serde(
-            rename = "accessRequestId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_request_id: ::std::option::Option<::std::string::String>,
         ///A list of Phases that the Access Request has gone through in order, to help determine the status of the request.
-        #[serde(
-            rename = "accessRequestPhases",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_request_phases: ::std::option::Option<
             ::std::vec::Vec<AccessRequestPhases>,
         >,
         ///Id of associated account activity item.
-        #[serde(
-            rename = "accountActivityItemId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_activity_item_id: ::std::option::Option<::std::string::String>,
         ///Approval details for each item.
-        #[serde(
-            rename = "approvalDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_details: ::std::option::Option<::std::vec::Vec<ApprovalStatusDto>>,
         ///True if the request can be canceled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancelable: ::std::option::Option<bool>,
-        #[serde(
-            rename = "cancelledRequestDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cancelled_request_details: ::std::option::Option<CancelledRequestDetails>,
         ///Arbitrary key-value pairs, if any were included in the corresponding access request
-        #[serde(
-            rename = "clientMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_metadata: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         ///When the request was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Description associated to the requested object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///List of localized error messages, if any, encountered during the approval/provisioning process.
-        #[serde(
-            rename = "errorMessages",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDtoList>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub form: ::std::option::Option<sailpoint_shared::types::AccessRequestItemForm>,
         ///ID of the access request. This is a new property as of 2025. Older access requests may not have an ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         /**Type of identity the access was requested for. Requests without a stored identity type are returned as `HUMAN`.
 */
-        #[serde(
-            rename = "identityType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_type: ::std::option::Option<
             AccessRequestAdminItemStatusIdentityType,
         >,
         ///Manual work items created for provisioning the item.
-        #[serde(
-            rename = "manualWorkItemDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manual_work_item_details: ::std::option::Option<
             ::std::vec::Vec<ManualWorkItemDetails>,
         >,
         ///When the request was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Human-readable display name of the item being requested.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "preApprovalTriggerDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub pre_approval_trigger_details: ::std::option::Option<
             PreApprovalTriggerDetails,
         >,
-        #[serde(
-            rename = "provisioningDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provisioning_details: ::std::option::Option<ProvisioningDetails>,
         ///True if re-auth is required.
-        #[serde(
-            rename = "reauthorizationRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reauthorization_required: ::std::option::Option<bool>,
         ///When the role access is scheduled for removal.
-        #[serde(
-            rename = "removeDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remove_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "requestType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_type: ::std::option::Option<AccessRequestType>,
-        #[serde(
-            rename = "requestedFor",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_for: ::std::option::Option<
             AccessRequestAdminItemStatusRequestedFor,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester: ::std::option::Option<AccessItemRequester>,
-        #[serde(
-            rename = "requesterComment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requester_comment: ::std::option::Option<CommentDto>,
-        #[serde(
-            rename = "sodViolationContext",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sod_violation_context: ::std::option::Option<
             SodViolationContextCheckCompleted,
         >,
         ///When the role access is scheduled for provisioning.
-        #[serde(
-            rename = "startDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<RequestedItemStatusRequestState>,
         ///Type of requested object.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessRequestAdminItemStatusType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestAdminItemStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestAdminItemStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestAdminItemStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessRequestAdminItemStatus, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<AccessRequestPhases>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalStatusDto>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<CancelledRequestDetails> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDtoList>,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        sailpoint_shared::types::AccessRequestItemForm,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        AccessRequestAdminItemStatusIdentityType,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::std::vec::Vec<ManualWorkItemDetails>,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<PreApprovalTriggerDetails> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<ProvisioningDetails> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<AccessRequestType> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<
+                        AccessRequestAdminItemStatusRequestedFor,
+                    > = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<AccessItemRequester> = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<CommentDto> = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<
+                        SodViolationContextCheckCompleted,
+                    > = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<
+                        RequestedItemStatusRequestState,
+                    > = ::std::option::Option::None;
+                    let mut field27: ::std::option::Option<
+                        AccessRequestAdminItemStatusType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessRequestId" => field0 = map.next_value()?,
+                            "accessRequestPhases" => field1 = map.next_value()?,
+                            "accountActivityItemId" => field2 = map.next_value()?,
+                            "approvalDetails" => field3 = map.next_value()?,
+                            "cancelable" => field4 = map.next_value()?,
+                            "cancelledRequestDetails" => field5 = map.next_value()?,
+                            "clientMetadata" => field6 = map.next_value()?,
+                            "created" => field7 = map.next_value()?,
+                            "description" => field8 = map.next_value()?,
+                            "errorMessages" => field9 = map.next_value()?,
+                            "form" => field10 = map.next_value()?,
+                            "id" => field11 = map.next_value()?,
+                            "identityType" => field12 = map.next_value()?,
+                            "manualWorkItemDetails" => field13 = map.next_value()?,
+                            "modified" => field14 = map.next_value()?,
+                            "name" => field15 = map.next_value()?,
+                            "preApprovalTriggerDetails" => field16 = map.next_value()?,
+                            "provisioningDetails" => field17 = map.next_value()?,
+                            "reauthorizationRequired" => field18 = map.next_value()?,
+                            "removeDate" => field19 = map.next_value()?,
+                            "requestType" => field20 = map.next_value()?,
+                            "requestedFor" => field21 = map.next_value()?,
+                            "requester" => field22 = map.next_value()?,
+                            "requesterComment" => field23 = map.next_value()?,
+                            "sodViolationContext" => field24 = map.next_value()?,
+                            "startDate" => field25 = map.next_value()?,
+                            "state" => field26 = map.next_value()?,
+                            "type" => field27 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestAdminItemStatus {
+                        access_request_id: field0,
+                        access_request_phases: field1,
+                        account_activity_item_id: field2,
+                        approval_details: field3,
+                        cancelable: field4,
+                        cancelled_request_details: field5,
+                        client_metadata: field6,
+                        created: field7,
+                        description: field8,
+                        error_messages: field9,
+                        form: field10,
+                        id: field11,
+                        identity_type: field12,
+                        manual_work_item_details: field13,
+                        modified: field14,
+                        name: field15,
+                        pre_approval_trigger_details: field16,
+                        provisioning_details: field17,
+                        reauthorization_required: field18,
+                        remove_date: field19,
+                        request_type: field20,
+                        requested_for: field21,
+                        requester: field22,
+                        requester_comment: field23,
+                        sod_violation_context: field24,
+                        start_date: field25,
+                        state: field26,
+                        type_: field27,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestAdminItemStatus",
+                    &[
+                        "accessRequestId",
+                        "accessRequestPhases",
+                        "accountActivityItemId",
+                        "approvalDetails",
+                        "cancelable",
+                        "cancelledRequestDetails",
+                        "clientMetadata",
+                        "created",
+                        "description",
+                        "errorMessages",
+                        "form",
+                        "id",
+                        "identityType",
+                        "manualWorkItemDetails",
+                        "modified",
+                        "name",
+                        "preApprovalTriggerDetails",
+                        "provisioningDetails",
+                        "reauthorizationRequired",
+                        "removeDate",
+                        "requestType",
+                        "requestedFor",
+                        "requester",
+                        "requesterComment",
+                        "sodViolationContext",
+                        "startDate",
+                        "state",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestAdminItemStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessRequestAdminItemStatus", 28usize)?;
+            if !::std::option::Option::is_none(&self.access_request_id) {
+                fields.serialize_field("accessRequestId", &self.access_request_id)?;
+            }
+            if !::std::option::Option::is_none(&self.access_request_phases) {
+                fields
+                    .serialize_field(
+                        "accessRequestPhases",
+                        &self.access_request_phases,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.account_activity_item_id) {
+                fields
+                    .serialize_field(
+                        "accountActivityItemId",
+                        &self.account_activity_item_id,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.approval_details) {
+                fields.serialize_field("approvalDetails", &self.approval_details)?;
+            }
+            if !::std::option::Option::is_none(&self.cancelable) {
+                fields.serialize_field("cancelable", &self.cancelable)?;
+            }
+            if !::std::option::Option::is_none(&self.cancelled_request_details) {
+                fields
+                    .serialize_field(
+                        "cancelledRequestDetails",
+                        &self.cancelled_request_details,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.client_metadata) {
+                fields.serialize_field("clientMetadata", &self.client_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.error_messages) {
+                fields.serialize_field("errorMessages", &self.error_messages)?;
+            }
+            if !::std::option::Option::is_none(&self.form) {
+                fields.serialize_field("form", &self.form)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_type) {
+                fields.serialize_field("identityType", &self.identity_type)?;
+            }
+            if !::std::option::Option::is_none(&self.manual_work_item_details) {
+                fields
+                    .serialize_field(
+                        "manualWorkItemDetails",
+                        &self.manual_work_item_details,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.pre_approval_trigger_details) {
+                fields
+                    .serialize_field(
+                        "preApprovalTriggerDetails",
+                        &self.pre_approval_trigger_details,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.provisioning_details) {
+                fields
+                    .serialize_field("provisioningDetails", &self.provisioning_details)?;
+            }
+            if !::std::option::Option::is_none(&self.reauthorization_required) {
+                fields
+                    .serialize_field(
+                        "reauthorizationRequired",
+                        &self.reauthorization_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.remove_date) {
+                fields.serialize_field("removeDate", &self.remove_date)?;
+            }
+            if !::std::option::Option::is_none(&self.request_type) {
+                fields.serialize_field("requestType", &self.request_type)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_for) {
+                fields.serialize_field("requestedFor", &self.requested_for)?;
+            }
+            if !::std::option::Option::is_none(&self.requester) {
+                fields.serialize_field("requester", &self.requester)?;
+            }
+            if !::std::option::Option::is_none(&self.requester_comment) {
+                fields.serialize_field("requesterComment", &self.requester_comment)?;
+            }
+            if !::std::option::Option::is_none(&self.sod_violation_context) {
+                fields
+                    .serialize_field(
+                        "sodViolationContext",
+                        &self.sod_violation_context,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.start_date) {
+                fields.serialize_field("startDate", &self.start_date)?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**Type of identity the access was requested for. Requests without a stored identity type are returned as `HUMAN`.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessRequestAdminItemStatusIdentityType {
-        #[serde(rename = "HUMAN")]
         Human,
-        #[serde(rename = "MACHINE")]
         Machine,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestAdminItemStatusIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HUMAN" => Self::Human,
+                    "MACHINE" => Self::Machine,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestAdminItemStatusIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Human => "HUMAN",
+                        Self::Machine => "MACHINE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessRequestAdminItemStatusIdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -415,38 +903,126 @@ pub mod types {
         }
     }
     ///Identity access was requested for. For machine identity requests, `type` is `MACHINE_IDENTITY` and `id` is the machine identity id.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessRequestAdminItemStatusRequestedFor {
         ///ID of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of the object to which this reference applies
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessRequestAdminItemStatusRequestedForType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestAdminItemStatusRequestedFor {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestAdminItemStatusRequestedFor;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestAdminItemStatusRequestedFor")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccessRequestAdminItemStatusRequestedFor,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccessRequestAdminItemStatusRequestedForType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestAdminItemStatusRequestedFor {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestAdminItemStatusRequestedFor",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestAdminItemStatusRequestedFor {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessRequestAdminItemStatusRequestedFor", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of the object to which this reference applies
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessRequestAdminItemStatusRequestedForType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "MACHINE_IDENTITY")]
         MachineIdentity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccessRequestAdminItemStatusRequestedForType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "MACHINE_IDENTITY" => Self::MachineIdentity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestAdminItemStatusRequestedForType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::MachineIdentity => "MACHINE_IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessRequestAdminItemStatusRequestedForType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -487,27 +1063,46 @@ pub mod types {
         }
     }
     ///Type of requested object.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessRequestAdminItemStatusType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestAdminItemStatusType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ROLE" => Self::Role,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestAdminItemStatusType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Role => "ROLE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessRequestAdminItemStatusType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -550,47 +1145,139 @@ pub mod types {
         }
     }
     ///`AccessRequestConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct AccessRequestConfig {
-        #[serde(
-            rename = "approvalReminderAndEscalationConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_reminder_and_escalation_config: ::std::option::Option<
             ApprovalReminderAndEscalationConfig,
         >,
         ///If this is true, approvals must be processed by an external system. Also, if this is true, it blocks Request Center access requests and returns an error for any user who isn't an org admin.
-        #[serde(
-            rename = "approvalsMustBeExternal",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approvals_must_be_external: ::std::option::Option<bool>,
         /**If this is true and the requester and reviewer are the same, the request is automatically approved.
 
 This field has been moved to the approval configurations. Please use the [Put approval config](https://developer.sailpoint.com/docs/api/put-approvals-config-v-1/) endpoint instead.*/
-        #[serde(
-            rename = "autoApprovalEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub auto_approval_enabled: ::std::option::Option<bool>,
-        #[serde(
-            rename = "entitlementRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_request_config: ::std::option::Option<EntitlementRequestConfig>,
         ///If this is true, reauthorization will be enforced for appropriately configured access items. Enablement of this feature is currently in a limited state.
-        #[serde(
-            rename = "reauthorizationEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reauthorization_enabled: ::std::option::Option<bool>,
-        #[serde(
-            rename = "requestOnBehalfOfConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_on_behalf_of_config: ::std::option::Option<RequestOnBehalfOfConfig>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessRequestConfig, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ApprovalReminderAndEscalationConfig,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<EntitlementRequestConfig> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<RequestOnBehalfOfConfig> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalReminderAndEscalationConfig" => {
+                                field0 = map.next_value()?;
+                            }
+                            "approvalsMustBeExternal" => field1 = map.next_value()?,
+                            "autoApprovalEnabled" => field2 = map.next_value()?,
+                            "entitlementRequestConfig" => field3 = map.next_value()?,
+                            "reauthorizationEnabled" => field4 = map.next_value()?,
+                            "requestOnBehalfOfConfig" => field5 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestConfig {
+                        approval_reminder_and_escalation_config: field0,
+                        approvals_must_be_external: field1,
+                        auto_approval_enabled: field2,
+                        entitlement_request_config: field3,
+                        reauthorization_enabled: field4,
+                        request_on_behalf_of_config: field5,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for AccessRequestConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(
+                &self.approval_reminder_and_escalation_config,
+            ) {
+                fields
+                    .serialize_entry(
+                        "approvalReminderAndEscalationConfig",
+                        &self.approval_reminder_and_escalation_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.approvals_must_be_external) {
+                fields
+                    .serialize_entry(
+                        "approvalsMustBeExternal",
+                        &self.approvals_must_be_external,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.auto_approval_enabled) {
+                fields
+                    .serialize_entry(
+                        "autoApprovalEnabled",
+                        &self.auto_approval_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_request_config) {
+                fields
+                    .serialize_entry(
+                        "entitlementRequestConfig",
+                        &self.entitlement_request_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.reauthorization_enabled) {
+                fields
+                    .serialize_entry(
+                        "reauthorizationEnabled",
+                        &self.reauthorization_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.request_on_behalf_of_config) {
+                fields
+                    .serialize_entry(
+                        "requestOnBehalfOfConfig",
+                        &self.request_on_behalf_of_config,
+                    )?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl AccessRequestConfig {
         pub fn builder() -> builder::AccessRequestConfig {
@@ -598,91 +1285,218 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`AccessRequestItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessRequestItem {
         /**The assignmentId for a specific role assignment on the identity. This id is used to revoke that specific roleAssignment on that identity.
 * For use with REVOKE_ACCESS requests for roles for identities with multiple accounts on a single source.
 */
-        #[serde(
-            rename = "assignmentId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub assignment_id: ::std::option::Option<::std::string::String>,
         ///Arbitrary key-value pairs. They will never be processed by the IdentityNow system but will be returned on associated APIs such as /account-activities and /access-request-status.
-        #[serde(
-            rename = "clientMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_metadata: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         /**Comment provided by requester.
 * Comment is required when the request is of type Revoke Access.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///Optional ID of a completed form instance for this line item. For human GRANT_ACCESS requests, include when the requested role, access profile, or entitlement has an associated `formDefinitionId` in its request configuration. An empty `formInstanceId` on a GRANT_ACCESS item is rejected with HTTP 400. Not used for REVOKE_ACCESS.
-        #[serde(
-            rename = "formInstanceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_instance_id: ::std::option::Option<::std::string::String>,
         ///ID of Role, Access Profile or Entitlement being requested.
         pub id: ::std::string::String,
         /**The unique identifier for an account on the identity, designated as the account ID attribute in the source's account schema. This is used to revoke a specific attributeAssignment on the identity.
 * For use with REVOKE_ACCESS requests for entitlements for identities with multiple accounts on a single source.
 */
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
         /**The date and time the role or access profile or entitlement is no longer assigned to the specified identity. Also known as the expiration date.
 * Specify a date-time in the future.
 * The current SLA for the deprovisioning is 24 hours.
 * This date-time can be used to change the duration of an existing access item assignment for the specified identity. A GRANT_ACCESS request can extend duration or even remove an expiration date, and either a  GRANT_ACCESS or REVOKE_ACCESS request can reduce duration or add an expiration date where one has not previously been present. You can change the expiration date in requests for yourself or others you are authorized to request for.
 */
-        #[serde(
-            rename = "removeDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remove_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         /**The date and time the role or access profile or entitlement is/will be provisioned to the specified identity. Also known as the sunrise date.
 * Specify a date-time in the future.
 * This date-time can be used to indicate date-time when access item will be provisioned on the identity account. A GRANT_ACCESS request can use startDate to specify when to schedule provisioning of access item for an identity/account & a MODIFY_ACCESS request can use startDate to change the provisioning date-time of already assigned access item. But REVOKE_ACCESS request can not have startDate field. You can change the sunrise date in requests for yourself or others you are authorized to request for.
 * If the startDate is in the past, then the provisioning will be processed as soon as possible, but no guarantees can be made about when the provisioning will occur. If the startDate is in the future, then the provisioning will be scheduled to occur on that date and time. If no startDate is provided, then the provisioning will be processed as soon as possible.
 */
-        #[serde(
-            rename = "startDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The type of the item being requested.
-        #[serde(rename = "type")]
         pub type_: AccessRequestItemType,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessRequestItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<AccessRequestItemType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "assignmentId" => field0 = map.next_value()?,
+                            "clientMetadata" => field1 = map.next_value()?,
+                            "comment" => field2 = map.next_value()?,
+                            "formInstanceId" => field3 = map.next_value()?,
+                            "id" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentity" => field5 = map.next_value()?,
+                            "removeDate" => field6 = map.next_value()?,
+                            "startDate" => field7 = map.next_value()?,
+                            "type" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestItem {
+                        assignment_id: field0,
+                        client_metadata: field1,
+                        comment: field2,
+                        form_instance_id: field3,
+                        id: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        native_identity: field5,
+                        remove_date: field6,
+                        start_date: field7,
+                        type_: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestItem",
+                    &[
+                        "assignmentId",
+                        "clientMetadata",
+                        "comment",
+                        "formInstanceId",
+                        "id",
+                        "nativeIdentity",
+                        "removeDate",
+                        "startDate",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessRequestItem", 9usize)?;
+            if !::std::option::Option::is_none(&self.assignment_id) {
+                fields.serialize_field("assignmentId", &self.assignment_id)?;
+            }
+            if !::std::option::Option::is_none(&self.client_metadata) {
+                fields.serialize_field("clientMetadata", &self.client_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.form_instance_id) {
+                fields.serialize_field("formInstanceId", &self.form_instance_id)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.remove_date) {
+                fields.serialize_field("removeDate", &self.remove_date)?;
+            }
+            if !::std::option::Option::is_none(&self.start_date) {
+                fields.serialize_field("startDate", &self.start_date)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The type of the item being requested.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessRequestItemType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ROLE" => Self::Role,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Role => "ROLE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessRequestItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -724,50 +1538,154 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///Provides additional details about this access request phase.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessRequestPhases {
         ///The time that this phase finished.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub finished: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The name of this phase.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///A reference to another object on the RequestedItemStatus that contains more details about the phase. Note that for the Provisioning phase, this will be empty if there are no manual work items.
-        #[serde(
-            rename = "phaseReference",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub phase_reference: ::std::option::Option<::std::string::String>,
         ///The state of this phase.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub result: ::std::option::Option<AccessRequestPhasesResult>,
         ///The time that this phase started.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub started: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The state of this phase.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<AccessRequestPhasesState>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestPhases {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestPhases;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestPhases")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessRequestPhases, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<AccessRequestPhasesResult> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<AccessRequestPhasesState> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "finished" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "phaseReference" => field2 = map.next_value()?,
+                            "result" => field3 = map.next_value()?,
+                            "started" => field4 = map.next_value()?,
+                            "state" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestPhases {
+                        finished: field0,
+                        name: field1,
+                        phase_reference: field2,
+                        result: field3,
+                        started: field4,
+                        state: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestPhases",
+                    &[
+                        "finished",
+                        "name",
+                        "phaseReference",
+                        "result",
+                        "started",
+                        "state",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestPhases {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessRequestPhases", 6usize)?;
+            if !::std::option::Option::is_none(&self.finished) {
+                fields.serialize_field("finished", &self.finished)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.phase_reference) {
+                fields.serialize_field("phaseReference", &self.phase_reference)?;
+            }
+            if !::std::option::Option::is_none(&self.result) {
+                fields.serialize_field("result", &self.result)?;
+            }
+            if !::std::option::Option::is_none(&self.started) {
+                fields.serialize_field("started", &self.started)?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            fields.end()
+        }
+    }
     ///The state of this phase.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessRequestPhasesResult {
-        #[serde(rename = "SUCCESSFUL")]
         Successful,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestPhasesResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUCCESSFUL" => Self::Successful,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestPhasesResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Successful => "SUCCESSFUL",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessRequestPhasesResult {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -807,31 +1725,52 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///The state of this phase.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessRequestPhasesState {
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "EXECUTING")]
         Executing,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "CANCELLED")]
         Cancelled,
-        #[serde(rename = "NOT_EXECUTED")]
         NotExecuted,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestPhasesState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PENDING" => Self::Pending,
+                    "EXECUTING" => Self::Executing,
+                    "COMPLETED" => Self::Completed,
+                    "CANCELLED" => Self::Cancelled,
+                    "NOT_EXECUTED" => Self::NotExecuted,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestPhasesState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Pending => "PENDING",
+                        Self::Executing => "EXECUTING",
+                        Self::Completed => "COMPLETED",
+                        Self::Cancelled => "CANCELLED",
+                        Self::NotExecuted => "NOT_EXECUTED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessRequestPhasesState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -877,77 +1816,223 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`AccessRequestResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessRequestResponse {
         ///A list of existing access request tracking data mapped to the values requested.  This indicates access has already been requested for this item.
-        #[serde(
-            rename = "existingRequests",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub existing_requests: ::std::option::Option<
             ::std::vec::Vec<AccessRequestTracking>,
         >,
         ///A list of new access request tracking data mapped to the values requested.
-        #[serde(
-            rename = "newRequests",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub new_requests: ::std::option::Option<::std::vec::Vec<AccessRequestTracking>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessRequestResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AccessRequestTracking>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<AccessRequestTracking>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "existingRequests" => field0 = map.next_value()?,
+                            "newRequests" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestResponse {
+                        existing_requests: field0,
+                        new_requests: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestResponse",
+                    &["existingRequests", "newRequests"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessRequestResponse", 2usize)?;
+            if !::std::option::Option::is_none(&self.existing_requests) {
+                fields.serialize_field("existingRequests", &self.existing_requests)?;
+            }
+            if !::std::option::Option::is_none(&self.new_requests) {
+                fields.serialize_field("newRequests", &self.new_requests)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccessRequestTracking`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessRequestTracking {
         ///a list of access request identifiers, generally only one will be populated, but high volume requested may result in multiple ids.
-        #[serde(
-            rename = "accessRequestIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_request_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///a hash representation of the access requested, useful for longer term tracking client side.
-        #[serde(
-            rename = "attributesHash",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attributes_hash: ::std::option::Option<i32>,
         ///The identity id in which the access request is for.
-        #[serde(
-            rename = "requestedFor",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_for: ::std::option::Option<::std::string::String>,
         ///The details of the item requested.
-        #[serde(
-            rename = "requestedItemsDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_items_details: ::std::option::Option<
             ::std::vec::Vec<RequestedItemDetails>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestTracking {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestTracking;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestTracking")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessRequestTracking, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<RequestedItemDetails>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessRequestIds" => field0 = map.next_value()?,
+                            "attributesHash" => field1 = map.next_value()?,
+                            "requestedFor" => field2 = map.next_value()?,
+                            "requestedItemsDetails" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestTracking {
+                        access_request_ids: field0,
+                        attributes_hash: field1,
+                        requested_for: field2,
+                        requested_items_details: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestTracking",
+                    &[
+                        "accessRequestIds",
+                        "attributesHash",
+                        "requestedFor",
+                        "requestedItemsDetails",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestTracking {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessRequestTracking", 4usize)?;
+            if !::std::option::Option::is_none(&self.access_request_ids) {
+                fields.serialize_field("accessRequestIds", &self.access_request_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes_hash) {
+                fields.serialize_field("attributesHash", &self.attributes_hash)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_for) {
+                fields.serialize_field("requestedFor", &self.requested_for)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_items_details) {
+                fields
+                    .serialize_field(
+                        "requestedItemsDetails",
+                        &self.requested_items_details,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///Access request type. Defaults to GRANT_ACCESS. REVOKE_ACCESS type can only have a single Identity ID in the requestedFor field. MODIFY_ACCESS type is used for updating access expiration dates or other access modifications.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessRequestType {
-        #[serde(rename = "GRANT_ACCESS")]
         GrantAccess,
-        #[serde(rename = "REVOKE_ACCESS")]
         RevokeAccess,
-        #[serde(rename = "MODIFY_ACCESS")]
         ModifyAccess,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "GRANT_ACCESS" => Self::GrantAccess,
+                    "REVOKE_ACCESS" => Self::RevokeAccess,
+                    "MODIFY_ACCESS" => Self::ModifyAccess,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::GrantAccess => "GRANT_ACCESS",
+                        Self::RevokeAccess => "REVOKE_ACCESS",
+                        Self::ModifyAccess => "MODIFY_ACCESS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessRequestType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -989,49 +2074,139 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`Accessrequestconfigv2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct Accessrequestconfigv2 {
         ///If this is true, approvals must be processed by an external system. Also, if this is true, it blocks Request Center access requests and returns an error for any user who isn't an org admin.
-        #[serde(
-            rename = "approvalsMustBeExternal",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approvals_must_be_external: ::std::option::Option<bool>,
-        #[serde(
-            rename = "entitlementRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_request_config: ::std::option::Option<
             Entitlementrequestconfigv2,
         >,
         ///If this is true, requesters and requested-for users will be able to see the names of governance group members when a request is awaiting the group's approval. Up to the first 10 members of the group will be listed.
-        #[serde(
-            rename = "govGroupVisibilityEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub gov_group_visibility_enabled: ::std::option::Option<bool>,
         /**If this is false, machine identity access requests and machine accounts-selection are rejected with 403 (for example, "Machine identity access request is disabled in access request configuration."). Defaults to true. Exposed on access-request-config v2 only.
 */
-        #[serde(
-            rename = "machineIdentityAccessRequestEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub machine_identity_access_request_enabled: ::std::option::Option<bool>,
         ///If this is true, reauthorization will be enforced for appropriately configured access items. Enablement of this feature is currently in a limited state.
-        #[serde(
-            rename = "reauthorizationEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reauthorization_enabled: ::std::option::Option<bool>,
-        #[serde(
-            rename = "requestOnBehalfOfConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_on_behalf_of_config: ::std::option::Option<
             Requestonbehalfofconfigv2,
         >,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Accessrequestconfigv2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Accessrequestconfigv2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Accessrequestconfigv2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Accessrequestconfigv2, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Entitlementrequestconfigv2> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<Requestonbehalfofconfigv2> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalsMustBeExternal" => field0 = map.next_value()?,
+                            "entitlementRequestConfig" => field1 = map.next_value()?,
+                            "govGroupVisibilityEnabled" => field2 = map.next_value()?,
+                            "machineIdentityAccessRequestEnabled" => {
+                                field3 = map.next_value()?;
+                            }
+                            "reauthorizationEnabled" => field4 = map.next_value()?,
+                            "requestOnBehalfOfConfig" => field5 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Accessrequestconfigv2 {
+                        approvals_must_be_external: field0,
+                        entitlement_request_config: field1,
+                        gov_group_visibility_enabled: field2,
+                        machine_identity_access_request_enabled: field3,
+                        reauthorization_enabled: field4,
+                        request_on_behalf_of_config: field5,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Accessrequestconfigv2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.approvals_must_be_external) {
+                fields
+                    .serialize_entry(
+                        "approvalsMustBeExternal",
+                        &self.approvals_must_be_external,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_request_config) {
+                fields
+                    .serialize_entry(
+                        "entitlementRequestConfig",
+                        &self.entitlement_request_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.gov_group_visibility_enabled) {
+                fields
+                    .serialize_entry(
+                        "govGroupVisibilityEnabled",
+                        &self.gov_group_visibility_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(
+                &self.machine_identity_access_request_enabled,
+            ) {
+                fields
+                    .serialize_entry(
+                        "machineIdentityAccessRequestEnabled",
+                        &self.machine_identity_access_request_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.reauthorization_enabled) {
+                fields
+                    .serialize_entry(
+                        "reauthorizationEnabled",
+                        &self.reauthorization_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.request_on_behalf_of_config) {
+                fields
+                    .serialize_entry(
+                        "requestOnBehalfOfConfig",
+                        &self.request_on_behalf_of_config,
+                    )?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl Accessrequestconfigv2 {
         pub fn builder() -> builder::Accessrequestconfigv2 {
@@ -1039,86 +2214,294 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`AccountInfoRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountInfoRef {
         ///The account id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The account display name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The 'distinguishedName' attribute for the account
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
         ///The uuid for the account, available under the 'objectguid' attribute
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountInfoRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountInfoRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountInfoRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountInfoRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        sailpoint_shared::types::DtoType,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "nativeIdentity" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            "uuid" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountInfoRef {
+                        id: field0,
+                        name: field1,
+                        native_identity: field2,
+                        type_: field3,
+                        uuid: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountInfoRef",
+                    &["id", "name", "nativeIdentity", "type", "uuid"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountInfoRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountInfoRef", 5usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccountItemRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountItemRef {
         ///The uuid for the account on the source, available under the 'objectguid' attribute * Corresponds to the account's unique identifier as returned by accounts-selection or the accounts APIs. * For machine identity GRANT_ACCESS / MODIFY_ACCESS, provide `accountUuid` and/or `nativeIdentity`. Submitted values must match a real machine account for the requested machine identity on the selected source.
-        #[serde(
-            rename = "accountUuid",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_uuid: ::std::option::Option<::std::string::String>,
         ///The 'distinguishedName' attribute for the account. * For machine identity GRANT_ACCESS / MODIFY_ACCESS, provide `accountUuid` and/or `nativeIdentity`. Submitted values must match a real machine account for the requested machine identity on the selected source.
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountItemRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountItemRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountItemRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountItemRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountUuid" => field0 = map.next_value()?,
+                            "nativeIdentity" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountItemRef {
+                        account_uuid: field0,
+                        native_identity: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountItemRef",
+                    &["accountUuid", "nativeIdentity"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountItemRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountItemRef", 2usize)?;
+            if !::std::option::Option::is_none(&self.account_uuid) {
+                fields.serialize_field("accountUuid", &self.account_uuid)?;
+            }
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            fields.end()
+        }
     }
     /**Prefetch account selections for an access request before submit. Machine identity accounts-selection must use `requestedForWithRequestedItems` with `identityType: MACHINE` on each entry and only `ENTITLEMENT` items. Flat `requestedFor` / `requestedItems` must be omitted (do not send an empty array) for machine requests.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountsSelectionRequest {
         ///Arbitrary key-value pairs. They will never be processed by the IdentityNow system but will be returned on associated APIs such as /account-activities.
-        #[serde(
-            rename = "clientMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_metadata: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
-        #[serde(
-            rename = "requestType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_type: ::std::option::Option<AccessRequestType>,
         /**A list of Identity IDs for whom the Access is requested.
 * Must be omitted (do not send an empty array) when using `requestedForWithRequestedItems`
   (including all machine identity requests).*/
-        #[serde(
-            rename = "requestedFor",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_for: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /**Nested payload pairing each identity with its requested items.
 * Required for machine identity accounts-selection. Set `identityType: MACHINE` on each entry.
 * Machine requests support `ENTITLEMENT` items only and do not allow mixed human and machine identities.
 * When present, `requestedFor` and `requestedItems` must be omitted (do not send an empty array).*/
-        #[serde(
-            rename = "requestedForWithRequestedItems",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_for_with_requested_items: ::std::option::Option<
             ::std::vec::Vec<RequestedForDtoRef>,
         >,
         /**Access items requested.
 * Must be omitted (do not send an empty array) when using `requestedForWithRequestedItems`.
 */
-        #[serde(
-            rename = "requestedItems",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_items: ::std::option::Option<::std::vec::Vec<AccessRequestItem>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountsSelectionRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountsSelectionRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountsSelectionRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountsSelectionRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccessRequestType> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<RequestedForDtoRef>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<AccessRequestItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "clientMetadata" => field0 = map.next_value()?,
+                            "requestType" => field1 = map.next_value()?,
+                            "requestedFor" => field2 = map.next_value()?,
+                            "requestedForWithRequestedItems" => {
+                                field3 = map.next_value()?;
+                            }
+                            "requestedItems" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountsSelectionRequest {
+                        client_metadata: field0,
+                        request_type: field1,
+                        requested_for: field2,
+                        requested_for_with_requested_items: field3,
+                        requested_items: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountsSelectionRequest",
+                    &[
+                        "clientMetadata",
+                        "requestType",
+                        "requestedFor",
+                        "requestedForWithRequestedItems",
+                        "requestedItems",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountsSelectionRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountsSelectionRequest", 5usize)?;
+            if !::std::option::Option::is_none(&self.client_metadata) {
+                fields.serialize_field("clientMetadata", &self.client_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.request_type) {
+                fields.serialize_field("requestType", &self.request_type)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_for) {
+                fields.serialize_field("requestedFor", &self.requested_for)?;
+            }
+            if !::std::option::Option::is_none(
+                &self.requested_for_with_requested_items,
+            ) {
+                fields
+                    .serialize_field(
+                        "requestedForWithRequestedItems",
+                        &self.requested_for_with_requested_items,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.requested_items) {
+                fields.serialize_field("requestedItems", &self.requested_items)?;
+            }
+            fields.end()
+        }
     }
     impl AccountsSelectionRequest {
         pub fn builder() -> builder::AccountsSelectionRequest {
@@ -1126,109 +2509,335 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`AccountsSelectionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountsSelectionResponse {
         ///A list of available account selections per identity in the request, for all the requested items
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub identities: ::std::option::Option<
             ::std::vec::Vec<IdentityAccountSelections>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountsSelectionResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountsSelectionResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountsSelectionResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountsSelectionResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<IdentityAccountSelections>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identities" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountsSelectionResponse {
+                        identities: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("AccountsSelectionResponse", &["identities"], Fields)
+        }
+    }
+    impl ::serde::Serialize for AccountsSelectionResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountsSelectionResponse", 1usize)?;
+            if !::std::option::Option::is_none(&self.identities) {
+                fields.serialize_field("identities", &self.identities)?;
+            }
+            fields.end()
+        }
+    }
     ///`ApprovalForwardHistory`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalForwardHistory {
         ///Comment made while forwarding.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///Display name of forwarder who forwarded the approval.
-        #[serde(
-            rename = "forwarderName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub forwarder_name: ::std::option::Option<::std::string::String>,
         ///Time at which approval was forwarded.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Display name of approver to whom the approval was forwarded.
-        #[serde(
-            rename = "newApproverName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub new_approver_name: ::std::option::Option<::std::string::String>,
         ///Display name of approver from whom the approval was forwarded.
-        #[serde(
-            rename = "oldApproverName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub old_approver_name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "reassignmentType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassignment_type: ::std::option::Option<ReassignmentType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalForwardHistory {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalForwardHistory;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalForwardHistory")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalForwardHistory, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<ReassignmentType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            "forwarderName" => field1 = map.next_value()?,
+                            "modified" => field2 = map.next_value()?,
+                            "newApproverName" => field3 = map.next_value()?,
+                            "oldApproverName" => field4 = map.next_value()?,
+                            "reassignmentType" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalForwardHistory {
+                        comment: field0,
+                        forwarder_name: field1,
+                        modified: field2,
+                        new_approver_name: field3,
+                        old_approver_name: field4,
+                        reassignment_type: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalForwardHistory",
+                    &[
+                        "comment",
+                        "forwarderName",
+                        "modified",
+                        "newApproverName",
+                        "oldApproverName",
+                        "reassignmentType",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalForwardHistory {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalForwardHistory", 6usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.forwarder_name) {
+                fields.serialize_field("forwarderName", &self.forwarder_name)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.new_approver_name) {
+                fields.serialize_field("newApproverName", &self.new_approver_name)?;
+            }
+            if !::std::option::Option::is_none(&self.old_approver_name) {
+                fields.serialize_field("oldApproverName", &self.old_approver_name)?;
+            }
+            if !::std::option::Option::is_none(&self.reassignment_type) {
+                fields.serialize_field("reassignmentType", &self.reassignment_type)?;
+            }
+            fields.end()
+        }
     }
     /**Configuration for approval reminder and escalation behavior. Important: Modifying this object will override the sp-approval service's reminderConfig and escalationConfig settings. Changes made here take precedence over any configuration set directly in the sp-approval service.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ApprovalReminderAndEscalationConfig {
         ///Number of days to wait between reminder notifications.
-        #[serde(
-            rename = "daysBetweenReminders",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub days_between_reminders: ::std::option::Option<i32>,
         ///Number of days to wait before the first reminder. If no reminders are configured, then this is the number of days to wait before escalation.
-        #[serde(
-            rename = "daysUntilEscalation",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub days_until_escalation: ::std::option::Option<i32>,
-        #[serde(
-            rename = "fallbackApproverRef",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub fallback_approver_ref: ::std::option::Option<
             IdentityReferenceWithNameAndEmail,
         >,
         ///Maximum number of reminder notifications to send to the reviewer before approval escalation. The maximum allowed value is 20.
-        #[serde(
-            rename = "maxReminders",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_reminders: ::std::option::Option<i32>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalReminderAndEscalationConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalReminderAndEscalationConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalReminderAndEscalationConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ApprovalReminderAndEscalationConfig,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        IdentityReferenceWithNameAndEmail,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "daysBetweenReminders" => field0 = map.next_value()?,
+                            "daysUntilEscalation" => field1 = map.next_value()?,
+                            "fallbackApproverRef" => field2 = map.next_value()?,
+                            "maxReminders" => field3 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalReminderAndEscalationConfig {
+                        days_between_reminders: field0,
+                        days_until_escalation: field1,
+                        fallback_approver_ref: field2,
+                        max_reminders: field3,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ApprovalReminderAndEscalationConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.days_between_reminders) {
+                fields
+                    .serialize_entry(
+                        "daysBetweenReminders",
+                        &self.days_between_reminders,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.days_until_escalation) {
+                fields
+                    .serialize_entry(
+                        "daysUntilEscalation",
+                        &self.days_until_escalation,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.fallback_approver_ref) {
+                fields
+                    .serialize_entry(
+                        "fallbackApproverRef",
+                        &self.fallback_approver_ref,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.max_reminders) {
+                fields.serialize_entry("maxReminders", &self.max_reminders)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Describes the individual or group that is responsible for an approval step.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalScheme {
-        #[serde(rename = "APP_OWNER")]
         AppOwner,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "MANAGER")]
         Manager,
-        #[serde(rename = "ROLE_OWNER")]
         RoleOwner,
-        #[serde(rename = "ACCESS_PROFILE_OWNER")]
         AccessProfileOwner,
-        #[serde(rename = "ENTITLEMENT_OWNER")]
         EntitlementOwner,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalScheme {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "APP_OWNER" => Self::AppOwner,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "MANAGER" => Self::Manager,
+                    "ROLE_OWNER" => Self::RoleOwner,
+                    "ACCESS_PROFILE_OWNER" => Self::AccessProfileOwner,
+                    "ENTITLEMENT_OWNER" => Self::EntitlementOwner,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalScheme {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AppOwner => "APP_OWNER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::Manager => "MANAGER",
+                        Self::RoleOwner => "ROLE_OWNER",
+                        Self::AccessProfileOwner => "ACCESS_PROFILE_OWNER",
+                        Self::EntitlementOwner => "ENTITLEMENT_OWNER",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1278,79 +2887,262 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`ApprovalStatusDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalStatusDto {
         ///Comment, if any, provided by the approver.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "currentOwner",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub current_owner: ::std::option::Option<AccessItemReviewedBy>,
         ///If the request failed, includes any error messages that were generated.
-        #[serde(
-            rename = "errorMessages",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///True if the request for this item was forwarded from one owner to another.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub forwarded: ::std::option::Option<bool>,
         ///Time at which item was modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "originalOwner",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub original_owner: ::std::option::Option<ApprovalStatusDtoOriginalOwner>,
         ///The date the role or access profile or entitlement is no longer assigned to the specified identity.
-        #[serde(
-            rename = "removeDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remove_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scheme: ::std::option::Option<ApprovalScheme>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<ManualWorkItemState>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalStatusDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalStatusDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalStatusDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalStatusDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccessItemReviewedBy> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ApprovalStatusDtoOriginalOwner,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<ApprovalScheme> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<ManualWorkItemState> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            "currentOwner" => field1 = map.next_value()?,
+                            "errorMessages" => field2 = map.next_value()?,
+                            "forwarded" => field3 = map.next_value()?,
+                            "modified" => field4 = map.next_value()?,
+                            "originalOwner" => field5 = map.next_value()?,
+                            "removeDate" => field6 = map.next_value()?,
+                            "scheme" => field7 = map.next_value()?,
+                            "status" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalStatusDto {
+                        comment: field0,
+                        current_owner: field1,
+                        error_messages: field2,
+                        forwarded: field3,
+                        modified: field4,
+                        original_owner: field5,
+                        remove_date: field6,
+                        scheme: field7,
+                        status: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalStatusDto",
+                    &[
+                        "comment",
+                        "currentOwner",
+                        "errorMessages",
+                        "forwarded",
+                        "modified",
+                        "originalOwner",
+                        "removeDate",
+                        "scheme",
+                        "status",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalStatusDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ApprovalStatusDto", 9usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.current_owner) {
+                fields.serialize_field("currentOwner", &self.current_owner)?;
+            }
+            if !::std::option::Option::is_none(&self.error_messages) {
+                fields.serialize_field("errorMessages", &self.error_messages)?;
+            }
+            if !::std::option::Option::is_none(&self.forwarded) {
+                fields.serialize_field("forwarded", &self.forwarded)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.original_owner) {
+                fields.serialize_field("originalOwner", &self.original_owner)?;
+            }
+            if !::std::option::Option::is_none(&self.remove_date) {
+                fields.serialize_field("removeDate", &self.remove_date)?;
+            }
+            if !::std::option::Option::is_none(&self.scheme) {
+                fields.serialize_field("scheme", &self.scheme)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.end()
+        }
+    }
     ///Identity of orginal approval owner.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalStatusDtoOriginalOwner {
         ///ID of original approval owner's identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of original approval owner.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///DTO type of original approval owner's identity.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ApprovalStatusDtoOriginalOwnerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalStatusDtoOriginalOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalStatusDtoOriginalOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalStatusDtoOriginalOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalStatusDtoOriginalOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ApprovalStatusDtoOriginalOwnerType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalStatusDtoOriginalOwner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalStatusDtoOriginalOwner",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalStatusDtoOriginalOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalStatusDtoOriginalOwner", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO type of original approval owner's identity.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalStatusDtoOriginalOwnerType {
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalStatusDtoOriginalOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalStatusDtoOriginalOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalStatusDtoOriginalOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1391,13 +3183,91 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///Request body payload for bulk approve access request endpoint.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct BulkApproveAccessRequest {
         ///List of approval ids to approve the pending requests
-        #[serde(rename = "approvalIds")]
         pub approval_ids: ::std::vec::Vec<::std::string::String>,
         ///Reason for approving the pending access request.
         pub comment: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BulkApproveAccessRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BulkApproveAccessRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkApproveAccessRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkApproveAccessRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalIds" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "comment" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BulkApproveAccessRequest {
+                        approval_ids: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("approvalIds")?
+                            }
+                        },
+                        comment: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("comment")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BulkApproveAccessRequest",
+                    &["approvalIds", "comment"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BulkApproveAccessRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("BulkApproveAccessRequest", 2usize)?;
+            fields.serialize_field("approvalIds", &self.approval_ids)?;
+            fields.serialize_field("comment", &self.comment)?;
+            fields.end()
+        }
     }
     impl BulkApproveAccessRequest {
         pub fn builder() -> builder::BulkApproveAccessRequest {
@@ -1405,13 +3275,91 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///Request body payload for bulk cancel access request endpoint.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct BulkCancelAccessRequest {
         ///List of access requests ids to cancel the pending requests
-        #[serde(rename = "accessRequestIds")]
         pub access_request_ids: ::std::vec::Vec<::std::string::String>,
         ///Reason for cancelling the pending access request.
         pub comment: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BulkCancelAccessRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BulkCancelAccessRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkCancelAccessRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkCancelAccessRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessRequestIds" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "comment" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BulkCancelAccessRequest {
+                        access_request_ids: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessRequestIds")?
+                            }
+                        },
+                        comment: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("comment")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BulkCancelAccessRequest",
+                    &["accessRequestIds", "comment"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BulkCancelAccessRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("BulkCancelAccessRequest", 2usize)?;
+            fields.serialize_field("accessRequestIds", &self.access_request_ids)?;
+            fields.serialize_field("comment", &self.comment)?;
+            fields.end()
+        }
     }
     impl BulkCancelAccessRequest {
         pub fn builder() -> builder::BulkCancelAccessRequest {
@@ -1419,13 +3367,88 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///Request body payload for cancel access request endpoint.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CancelAccessRequest {
         ///This refers to the identityRequestId. To successfully cancel an access request, you must provide the identityRequestId.
-        #[serde(rename = "accountActivityId")]
         pub account_activity_id: ::std::string::String,
         ///Reason for cancelling the pending access request.
         pub comment: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CancelAccessRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CancelAccessRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CancelAccessRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CancelAccessRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountActivityId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "comment" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CancelAccessRequest {
+                        account_activity_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accountActivityId")?
+                            }
+                        },
+                        comment: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("comment")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CancelAccessRequest",
+                    &["accountActivityId", "comment"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CancelAccessRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CancelAccessRequest", 2usize)?;
+            fields.serialize_field("accountActivityId", &self.account_activity_id)?;
+            fields.serialize_field("comment", &self.comment)?;
+            fields.end()
+        }
     }
     impl CancelAccessRequest {
         pub fn builder() -> builder::CancelAccessRequest {
@@ -1433,38 +3456,187 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///Provides additional details for a request that has been cancelled.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CancelledRequestDetails {
         ///Comment made by the owner when cancelling the associated request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///Date comment was added by the owner when cancelling the associated request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<sailpoint_shared::types::OwnerDto>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CancelledRequestDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CancelledRequestDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CancelledRequestDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CancelledRequestDetails, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        sailpoint_shared::types::OwnerDto,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            "modified" => field1 = map.next_value()?,
+                            "owner" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CancelledRequestDetails {
+                        comment: field0,
+                        modified: field1,
+                        owner: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CancelledRequestDetails",
+                    &["comment", "modified", "owner"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CancelledRequestDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CancelledRequestDetails", 3usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            fields.end()
+        }
+    }
     ///Request body payload for close access requests endpoint.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CloseAccessRequest {
         ///Access Request IDs for the requests to be closed. Accepts 1-500 Identity Request IDs per request.
-        #[serde(rename = "accessRequestIds")]
         pub access_request_ids: ::std::vec::Vec<::std::string::String>,
         ///The request's overall status. Displayed as Status in IdentityNow.
-        #[serde(
-            rename = "completionStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completion_status: ::std::option::Option<CloseAccessRequestCompletionStatus>,
         ///The request's provisioning status. Displayed as Stage in IdentityNow.
-        #[serde(
-            rename = "executionStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub execution_status: ::std::option::Option<CloseAccessRequestExecutionStatus>,
         ///Reason for closing the access request. Displayed under Warnings in IdentityNow.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CloseAccessRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CloseAccessRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CloseAccessRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CloseAccessRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        CloseAccessRequestCompletionStatus,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        CloseAccessRequestExecutionStatus,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessRequestIds" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "completionStatus" => field1 = map.next_value()?,
+                            "executionStatus" => field2 = map.next_value()?,
+                            "message" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CloseAccessRequest {
+                        access_request_ids: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessRequestIds")?
+                            }
+                        },
+                        completion_status: field1,
+                        execution_status: field2,
+                        message: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CloseAccessRequest",
+                    &[
+                        "accessRequestIds",
+                        "completionStatus",
+                        "executionStatus",
+                        "message",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CloseAccessRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CloseAccessRequest", 4usize)?;
+            fields.serialize_field("accessRequestIds", &self.access_request_ids)?;
+            if !::std::option::Option::is_none(&self.completion_status) {
+                fields.serialize_field("completionStatus", &self.completion_status)?;
+            }
+            if !::std::option::Option::is_none(&self.execution_status) {
+                fields.serialize_field("executionStatus", &self.execution_status)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            fields.end()
+        }
     }
     impl CloseAccessRequest {
         pub fn builder() -> builder::CloseAccessRequest {
@@ -1581,48 +3753,189 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`CommentDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CommentDto {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<CommentDtoAuthor>,
         ///Comment content.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///Date and time comment was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CommentDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CommentDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CommentDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CommentDto, A::Error> {
+                    let mut field0: ::std::option::Option<CommentDtoAuthor> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "author" => field0 = map.next_value()?,
+                            "comment" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CommentDto {
+                        author: field0,
+                        comment: field1,
+                        created: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CommentDto",
+                    &["author", "comment", "created"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CommentDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CommentDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.author) {
+                fields.serialize_field("author", &self.author)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            fields.end()
+        }
+    }
     ///Author of the comment
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CommentDtoAuthor {
         ///The unique ID of the object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The display name of the object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of object
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<CommentDtoAuthorType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CommentDtoAuthor {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CommentDtoAuthor;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CommentDtoAuthor")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CommentDtoAuthor, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<CommentDtoAuthorType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CommentDtoAuthor {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("CommentDtoAuthor", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for CommentDtoAuthor {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CommentDtoAuthor", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of object
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CommentDtoAuthorType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CommentDtoAuthorType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CommentDtoAuthorType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CommentDtoAuthorType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1660,98 +3973,270 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`EntitlementAccessRequestConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct EntitlementAccessRequestConfig {
         ///Ordered list of approval steps for the access request. Empty when no approval is required.
-        #[serde(
-            rename = "approvalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_schemes: ::std::option::Option<
             ::std::vec::Vec<EntitlementApprovalScheme>,
         >,
         ///If the reviewer must provide a comment when denying the access request.
-        #[serde(
-            rename = "denialCommentRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub denial_comment_required: ::std::option::Option<bool>,
         ///The ID of the form definition used for the access request. If specified, the form is presented to the requester during the access request process.
-        #[serde(
-            rename = "formDefinitionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_definition_id: ::std::option::Option<::std::string::String>,
         ///The maximum duration for which the access is permitted.
-        #[serde(
-            rename = "maxPermittedAccessDuration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_permitted_access_duration: ::std::option::Option<
             EntitlementAccessRequestConfigMaxPermittedAccessDuration,
         >,
         ///Is Reauthorization Required
-        #[serde(
-            rename = "reauthorizationRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reauthorization_required: ::std::option::Option<bool>,
         ///If the requester must provide a comment during access request.
-        #[serde(
-            rename = "requestCommentRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_comment_required: ::std::option::Option<bool>,
         ///If true, then remove date or sunset date is required in access request of the entitlement.
-        #[serde(
-            rename = "requireEndDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub require_end_date: ::std::option::Option<bool>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementAccessRequestConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementAccessRequestConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementAccessRequestConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementAccessRequestConfig, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<EntitlementApprovalScheme>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalSchemes" => field0 = map.next_value()?,
+                            "denialCommentRequired" => field1 = map.next_value()?,
+                            "formDefinitionId" => field2 = map.next_value()?,
+                            "maxPermittedAccessDuration" => field3 = map.next_value()?,
+                            "reauthorizationRequired" => field4 = map.next_value()?,
+                            "requestCommentRequired" => field5 = map.next_value()?,
+                            "requireEndDate" => field6 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementAccessRequestConfig {
+                        approval_schemes: field0,
+                        denial_comment_required: field1,
+                        form_definition_id: field2,
+                        max_permitted_access_duration: field3,
+                        reauthorization_required: field4,
+                        request_comment_required: field5,
+                        require_end_date: field6,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for EntitlementAccessRequestConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.approval_schemes) {
+                fields.serialize_entry("approvalSchemes", &self.approval_schemes)?;
+            }
+            if !::std::option::Option::is_none(&self.denial_comment_required) {
+                fields
+                    .serialize_entry(
+                        "denialCommentRequired",
+                        &self.denial_comment_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.form_definition_id) {
+                fields.serialize_entry("formDefinitionId", &self.form_definition_id)?;
+            }
+            if !::std::option::Option::is_none(&self.max_permitted_access_duration) {
+                fields
+                    .serialize_entry(
+                        "maxPermittedAccessDuration",
+                        &self.max_permitted_access_duration,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.reauthorization_required) {
+                fields
+                    .serialize_entry(
+                        "reauthorizationRequired",
+                        &self.reauthorization_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.request_comment_required) {
+                fields
+                    .serialize_entry(
+                        "requestCommentRequired",
+                        &self.request_comment_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.require_end_date) {
+                fields.serialize_entry("requireEndDate", &self.require_end_date)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///The maximum duration for which the access is permitted.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct EntitlementAccessRequestConfigMaxPermittedAccessDuration {
         ///The time unit for the duration.
-        #[serde(
-            rename = "timeUnit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub time_unit: ::std::option::Option<
             EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
         >,
         ///The numeric value of the duration.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<i32>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementAccessRequestConfigMaxPermittedAccessDuration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct EntitlementAccessRequestConfigMaxPermittedAccessDuration",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "timeUnit" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+                        time_unit: field0,
+                        value: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize
+    for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.time_unit) {
+                fields.serialize_entry("timeUnit", &self.time_unit)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_entry("value", &self.value)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///The time unit for the duration.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
-        #[serde(rename = "HOURS")]
         Hours,
-        #[serde(rename = "DAYS")]
         Days,
-        #[serde(rename = "WEEKS")]
         Weeks,
-        #[serde(rename = "MONTHS")]
         Months,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HOURS" => Self::Hours,
+                    "DAYS" => Self::Days,
+                    "WEEKS" => Self::Weeks,
+                    "MONTHS" => Self::Months,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Hours => "HOURS",
+                        Self::Days => "DAYS",
+                        Self::Weeks => "WEEKS",
+                        Self::Months => "MONTHS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
@@ -1799,13 +4284,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`EntitlementApprovalScheme`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct EntitlementApprovalScheme {
         ///Id of the specific approver, used only when approverType is GOVERNANCE_GROUP or WORKFLOW
-        #[serde(
-            rename = "approverId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approver_id: ::std::option::Option<::std::string::String>,
         /**Describes the individual or group that is responsible for an approval step. Values are as follows.
 
@@ -1818,13 +4299,73 @@ This field has been moved to the approval configurations. Please use the [Put ap
 **GOVERNANCE_GROUP**: A Governance Group, the ID of which is specified by the **approverId** field
 
 **WORKFLOW**: A Workflow, the ID of which is specified by the **approverId** field, Workflows are exclusive to other types of approvals and License required.     */
-        #[serde(
-            rename = "approverType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approver_type: ::std::option::Option<EntitlementApprovalSchemeApproverType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalScheme {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementApprovalScheme;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementApprovalScheme")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementApprovalScheme, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        EntitlementApprovalSchemeApproverType,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approverId" => field0 = map.next_value()?,
+                            "approverType" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementApprovalScheme {
+                        approver_id: field0,
+                        approver_type: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for EntitlementApprovalScheme {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.approver_id) {
+                fields.serialize_entry("approverId", &self.approver_id)?;
+            }
+            if !::std::option::Option::is_none(&self.approver_type) {
+                fields.serialize_entry("approverType", &self.approver_type)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     /**Describes the individual or group that is responsible for an approval step. Values are as follows.
 
@@ -1837,31 +4378,52 @@ This field has been moved to the approval configurations. Please use the [Put ap
 **GOVERNANCE_GROUP**: A Governance Group, the ID of which is specified by the **approverId** field
 
 **WORKFLOW**: A Workflow, the ID of which is specified by the **approverId** field, Workflows are exclusive to other types of approvals and License required.     */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementApprovalSchemeApproverType {
-        #[serde(rename = "ENTITLEMENT_OWNER")]
         EntitlementOwner,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "MANAGER")]
         Manager,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalSchemeApproverType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ENTITLEMENT_OWNER" => Self::EntitlementOwner,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "MANAGER" => Self::Manager,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "WORKFLOW" => Self::Workflow,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementApprovalSchemeApproverType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::EntitlementOwner => "ENTITLEMENT_OWNER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::Manager => "MANAGER",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Workflow => "WORKFLOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementApprovalSchemeApproverType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1908,353 +4470,1280 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`EntitlementRequestConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct EntitlementRequestConfig {
-        #[serde(
-            rename = "accessRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_request_config: ::std::option::Option<EntitlementAccessRequestConfig>,
-        #[serde(
-            rename = "revocationRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub revocation_request_config: ::std::option::Option<
             EntitlementRevocationRequestConfig,
         >,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementRequestConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementRequestConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementRequestConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementRequestConfig, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        EntitlementAccessRequestConfig,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        EntitlementRevocationRequestConfig,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessRequestConfig" => field0 = map.next_value()?,
+                            "revocationRequestConfig" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementRequestConfig {
+                        access_request_config: field0,
+                        revocation_request_config: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for EntitlementRequestConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.access_request_config) {
+                fields
+                    .serialize_entry(
+                        "accessRequestConfig",
+                        &self.access_request_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.revocation_request_config) {
+                fields
+                    .serialize_entry(
+                        "revocationRequestConfig",
+                        &self.revocation_request_config,
+                    )?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`EntitlementRevocationRequestConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct EntitlementRevocationRequestConfig {
         ///Ordered list of approval steps for the access request. Empty when no approval is required.
-        #[serde(
-            rename = "approvalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_schemes: ::std::option::Option<
             ::std::vec::Vec<EntitlementApprovalScheme>,
         >,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementRevocationRequestConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementRevocationRequestConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementRevocationRequestConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementRevocationRequestConfig,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<EntitlementApprovalScheme>,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalSchemes" => field0 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementRevocationRequestConfig {
+                        approval_schemes: field0,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for EntitlementRevocationRequestConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.approval_schemes) {
+                fields.serialize_entry("approvalSchemes", &self.approval_schemes)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///A single JIT entitlement snapshot entry from the provisioning plan.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementStateSnapshotJitDetail {
         ///Application id for the entitlement attribute (same as EntitlementStateSnapshot.applicationId).
-        #[serde(
-            rename = "applicationId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_id: ::std::option::Option<::std::string::String>,
         ///Account attribute name for the entitlement (EntitlementStateSnapshot.attributeName).
-        #[serde(
-            rename = "attributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_name: ::std::option::Option<::std::string::String>,
         ///Entitlement values for that attribute (EntitlementStateSnapshot.attributeValues).
-        #[serde(
-            rename = "attributeValues",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_values: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementStateSnapshotJitDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementStateSnapshotJitDetail;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementStateSnapshotJitDetail")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementStateSnapshotJitDetail, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "applicationId" => field0 = map.next_value()?,
+                            "attributeName" => field1 = map.next_value()?,
+                            "attributeValues" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementStateSnapshotJitDetail {
+                        application_id: field0,
+                        attribute_name: field1,
+                        attribute_values: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementStateSnapshotJitDetail",
+                    &["applicationId", "attributeName", "attributeValues"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementStateSnapshotJitDetail {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementStateSnapshotJitDetail", 3usize)?;
+            if !::std::option::Option::is_none(&self.application_id) {
+                fields.serialize_field("applicationId", &self.application_id)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_name) {
+                fields.serialize_field("attributeName", &self.attribute_name)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_values) {
+                fields.serialize_field("attributeValues", &self.attribute_values)?;
+            }
+            fields.end()
+        }
+    }
     ///`Entitlementrequestconfigv2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct Entitlementrequestconfigv2 {
-        #[serde(
-            rename = "accessRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_request_config: ::std::option::Option<EntitlementAccessRequestConfig>,
-        #[serde(
-            rename = "revocationRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub revocation_request_config: ::std::option::Option<
             EntitlementRevocationRequestConfig,
         >,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Entitlementrequestconfigv2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Entitlementrequestconfigv2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Entitlementrequestconfigv2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Entitlementrequestconfigv2, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        EntitlementAccessRequestConfig,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        EntitlementRevocationRequestConfig,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessRequestConfig" => field0 = map.next_value()?,
+                            "revocationRequestConfig" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Entitlementrequestconfigv2 {
+                        access_request_config: field0,
+                        revocation_request_config: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Entitlementrequestconfigv2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.access_request_config) {
+                fields
+                    .serialize_entry(
+                        "accessRequestConfig",
+                        &self.access_request_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.revocation_request_config) {
+                fields
+                    .serialize_entry(
+                        "revocationRequestConfig",
+                        &self.revocation_request_config,
+                    )?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`IdentityAccountSelections`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityAccountSelections {
         ///A boolean indicating whether any account selections will be required for the user to raise an access request
-        #[serde(
-            rename = "accountsSelectionRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub accounts_selection_required: ::std::option::Option<bool>,
         /**The identity id for the requested-for identity. * `IDENTITY`: the human identity id. * `MACHINE_IDENTITY`: the machine identity id (not the correlated human identity).
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Available account selections for the identity, per requested item
-        #[serde(
-            rename = "requestedItems",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_items: ::std::option::Option<
             ::std::vec::Vec<RequestedItemAccountSelections>,
         >,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityAccountSelections {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityAccountSelections;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityAccountSelections")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityAccountSelections, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<RequestedItemAccountSelections>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        sailpoint_shared::types::DtoType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountsSelectionRequired" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "requestedItems" => field3 = map.next_value()?,
+                            "type" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityAccountSelections {
+                        accounts_selection_required: field0,
+                        id: field1,
+                        name: field2,
+                        requested_items: field3,
+                        type_: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityAccountSelections",
+                    &[
+                        "accountsSelectionRequired",
+                        "id",
+                        "name",
+                        "requestedItems",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityAccountSelections {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityAccountSelections", 5usize)?;
+            if !::std::option::Option::is_none(&self.accounts_selection_required) {
+                fields
+                    .serialize_field(
+                        "accountsSelectionRequired",
+                        &self.accounts_selection_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_items) {
+                fields.serialize_field("requestedItems", &self.requested_items)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`IdentityEntitlementDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityEntitlementDetails {
         ///A list of account targets on the identity provisioned with the requested entitlement.
-        #[serde(
-            rename = "accountTargets",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_targets: ::std::option::Option<
             ::std::vec::Vec<IdentityEntitlementDetailsAccountTarget>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlement: ::std::option::Option<IdentityEntitlementDetailsEntitlementDto>,
         ///Id of Identity
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///Id of Source
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityEntitlementDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityEntitlementDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityEntitlementDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityEntitlementDetails, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<IdentityEntitlementDetailsAccountTarget>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        IdentityEntitlementDetailsEntitlementDto,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountTargets" => field0 = map.next_value()?,
+                            "entitlement" => field1 = map.next_value()?,
+                            "identityId" => field2 = map.next_value()?,
+                            "sourceId" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityEntitlementDetails {
+                        account_targets: field0,
+                        entitlement: field1,
+                        identity_id: field2,
+                        source_id: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityEntitlementDetails",
+                    &["accountTargets", "entitlement", "identityId", "sourceId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityEntitlementDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityEntitlementDetails", 4usize)?;
+            if !::std::option::Option::is_none(&self.account_targets) {
+                fields.serialize_field("accountTargets", &self.account_targets)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement) {
+                fields.serialize_field("entitlement", &self.entitlement)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.end()
+        }
     }
     ///`IdentityEntitlementDetailsAccountTarget`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityEntitlementDetailsAccountTarget {
         ///The id of account
-        #[serde(
-            rename = "accountId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id: ::std::option::Option<::std::string::String>,
         ///The name of account
-        #[serde(
-            rename = "accountName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_name: ::std::option::Option<::std::string::String>,
         ///The UUID representation of the account if available
-        #[serde(
-            rename = "accountUUID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_uuid: ::std::option::Option<::std::string::String>,
         ///The assignmentId of the entitlement on the Identity
-        #[serde(
-            rename = "assignmentId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub assignment_id: ::std::option::Option<::std::string::String>,
         ///The removal date scheduled for the entitlement on the Identity
-        #[serde(
-            rename = "removeDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remove_date: ::std::option::Option<::std::string::String>,
         ///If the entitlement can be revoked
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub revocable: ::std::option::Option<bool>,
         ///The id of Source
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///The name of Source
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityEntitlementDetailsAccountTarget {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityEntitlementDetailsAccountTarget;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityEntitlementDetailsAccountTarget")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    IdentityEntitlementDetailsAccountTarget,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountId" => field0 = map.next_value()?,
+                            "accountName" => field1 = map.next_value()?,
+                            "accountUUID" => field2 = map.next_value()?,
+                            "assignmentId" => field3 = map.next_value()?,
+                            "removeDate" => field4 = map.next_value()?,
+                            "revocable" => field5 = map.next_value()?,
+                            "sourceId" => field6 = map.next_value()?,
+                            "sourceName" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityEntitlementDetailsAccountTarget {
+                        account_id: field0,
+                        account_name: field1,
+                        account_uuid: field2,
+                        assignment_id: field3,
+                        remove_date: field4,
+                        revocable: field5,
+                        source_id: field6,
+                        source_name: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityEntitlementDetailsAccountTarget",
+                    &[
+                        "accountId",
+                        "accountName",
+                        "accountUUID",
+                        "assignmentId",
+                        "removeDate",
+                        "revocable",
+                        "sourceId",
+                        "sourceName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityEntitlementDetailsAccountTarget {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityEntitlementDetailsAccountTarget", 8usize)?;
+            if !::std::option::Option::is_none(&self.account_id) {
+                fields.serialize_field("accountId", &self.account_id)?;
+            }
+            if !::std::option::Option::is_none(&self.account_name) {
+                fields.serialize_field("accountName", &self.account_name)?;
+            }
+            if !::std::option::Option::is_none(&self.account_uuid) {
+                fields.serialize_field("accountUUID", &self.account_uuid)?;
+            }
+            if !::std::option::Option::is_none(&self.assignment_id) {
+                fields.serialize_field("assignmentId", &self.assignment_id)?;
+            }
+            if !::std::option::Option::is_none(&self.remove_date) {
+                fields.serialize_field("removeDate", &self.remove_date)?;
+            }
+            if !::std::option::Option::is_none(&self.revocable) {
+                fields.serialize_field("revocable", &self.revocable)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            fields.end()
+        }
     }
     ///`IdentityEntitlementDetailsEntitlementDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityEntitlementDetailsEntitlementDto {
         ///Time when the entitlement was last modified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The description of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///a list of properties informing the viewer about the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub flags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The entitlement id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Time when the entitlement was last modified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The entitlement name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<sailpoint_shared::types::OwnerDto>,
         ///The source ID
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///The source name
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
         ///The type of the object, will always be "ENTITLEMENT"
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///The value of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityEntitlementDetailsEntitlementDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityEntitlementDetailsEntitlementDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityEntitlementDetailsEntitlementDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    IdentityEntitlementDetailsEntitlementDto,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        sailpoint_shared::types::OwnerDto,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "flags" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "modified" => field4 = map.next_value()?,
+                            "name" => field5 = map.next_value()?,
+                            "owner" => field6 = map.next_value()?,
+                            "sourceId" => field7 = map.next_value()?,
+                            "sourceName" => field8 = map.next_value()?,
+                            "type" => field9 = map.next_value()?,
+                            "value" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityEntitlementDetailsEntitlementDto {
+                        created: field0,
+                        description: field1,
+                        flags: field2,
+                        id: field3,
+                        modified: field4,
+                        name: field5,
+                        owner: field6,
+                        source_id: field7,
+                        source_name: field8,
+                        type_: field9,
+                        value: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityEntitlementDetailsEntitlementDto",
+                    &[
+                        "created",
+                        "description",
+                        "flags",
+                        "id",
+                        "modified",
+                        "name",
+                        "owner",
+                        "sourceId",
+                        "sourceName",
+                        "type",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityEntitlementDetailsEntitlementDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityEntitlementDetailsEntitlementDto", 11usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.flags) {
+                fields.serialize_field("flags", &self.flags)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///`IdentityReferenceWithNameAndEmail`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct IdentityReferenceWithNameAndEmail {
         ///Identity's email address. This is read-only.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Identity's human-readable display name. This is read-only.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type can only be IDENTITY. This is read-only.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityReferenceWithNameAndEmail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityReferenceWithNameAndEmail;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityReferenceWithNameAndEmail")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityReferenceWithNameAndEmail, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "email" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityReferenceWithNameAndEmail {
+                        email: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for IdentityReferenceWithNameAndEmail {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_entry("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`ManualWorkItemDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ManualWorkItemDetails {
         ///Identity of current work item owner.
-        #[serde(
-            rename = "currentOwner",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub current_owner: ::std::option::Option<ManualWorkItemDetailsCurrentOwner>,
         ///The history of approval forward action.
-        #[serde(
-            rename = "forwardHistory",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub forward_history: ::std::option::Option<
             ::std::vec::Vec<ApprovalForwardHistory>,
         >,
         ///True if the request for this item was forwarded from one owner to another.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub forwarded: ::std::option::Option<bool>,
         ///Time at which item was modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Identity of original work item owner, if the work item has been forwarded.
-        #[serde(
-            rename = "originalOwner",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub original_owner: ::std::option::Option<ManualWorkItemDetailsOriginalOwner>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<ManualWorkItemState>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManualWorkItemDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManualWorkItemDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManualWorkItemDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManualWorkItemDetails, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ManualWorkItemDetailsCurrentOwner,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalForwardHistory>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ManualWorkItemDetailsOriginalOwner,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<ManualWorkItemState> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "currentOwner" => field0 = map.next_value()?,
+                            "forwardHistory" => field1 = map.next_value()?,
+                            "forwarded" => field2 = map.next_value()?,
+                            "modified" => field3 = map.next_value()?,
+                            "originalOwner" => field4 = map.next_value()?,
+                            "status" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManualWorkItemDetails {
+                        current_owner: field0,
+                        forward_history: field1,
+                        forwarded: field2,
+                        modified: field3,
+                        original_owner: field4,
+                        status: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManualWorkItemDetails",
+                    &[
+                        "currentOwner",
+                        "forwardHistory",
+                        "forwarded",
+                        "modified",
+                        "originalOwner",
+                        "status",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManualWorkItemDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ManualWorkItemDetails", 6usize)?;
+            if !::std::option::Option::is_none(&self.current_owner) {
+                fields.serialize_field("currentOwner", &self.current_owner)?;
+            }
+            if !::std::option::Option::is_none(&self.forward_history) {
+                fields.serialize_field("forwardHistory", &self.forward_history)?;
+            }
+            if !::std::option::Option::is_none(&self.forwarded) {
+                fields.serialize_field("forwarded", &self.forwarded)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.original_owner) {
+                fields.serialize_field("originalOwner", &self.original_owner)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.end()
+        }
+    }
     ///Identity of current work item owner.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ManualWorkItemDetailsCurrentOwner {
         ///ID of current work item owner's identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of current work item owner.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///DTO type of current work item owner's identity.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ManualWorkItemDetailsCurrentOwnerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManualWorkItemDetailsCurrentOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManualWorkItemDetailsCurrentOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManualWorkItemDetailsCurrentOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManualWorkItemDetailsCurrentOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ManualWorkItemDetailsCurrentOwnerType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManualWorkItemDetailsCurrentOwner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManualWorkItemDetailsCurrentOwner",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManualWorkItemDetailsCurrentOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ManualWorkItemDetailsCurrentOwner", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO type of current work item owner's identity.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManualWorkItemDetailsCurrentOwnerType {
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManualWorkItemDetailsCurrentOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManualWorkItemDetailsCurrentOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManualWorkItemDetailsCurrentOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2295,38 +5784,125 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///Identity of original work item owner, if the work item has been forwarded.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ManualWorkItemDetailsOriginalOwner {
         ///ID of original work item owner's identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of original work item owner.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///DTO type of original work item owner's identity.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ManualWorkItemDetailsOriginalOwnerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManualWorkItemDetailsOriginalOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManualWorkItemDetailsOriginalOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManualWorkItemDetailsOriginalOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ManualWorkItemDetailsOriginalOwner,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ManualWorkItemDetailsOriginalOwnerType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManualWorkItemDetailsOriginalOwner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManualWorkItemDetailsOriginalOwner",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManualWorkItemDetailsOriginalOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ManualWorkItemDetailsOriginalOwner", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO type of original work item owner's identity.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManualWorkItemDetailsOriginalOwnerType {
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManualWorkItemDetailsOriginalOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManualWorkItemDetailsOriginalOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManualWorkItemDetailsOriginalOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2373,33 +5949,55 @@ This field has been moved to the approval configurations. Please use the [Put ap
 * EXPIRED: The request for this item expired with no action taken.
 * CANCELLED: The request for this item was cancelled with no user action.
 * ARCHIVED: The request for this item has been archived after completion.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManualWorkItemState {
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "APPROVED")]
         Approved,
-        #[serde(rename = "REJECTED")]
         Rejected,
-        #[serde(rename = "EXPIRED")]
         Expired,
-        #[serde(rename = "CANCELLED")]
         Cancelled,
-        #[serde(rename = "ARCHIVED")]
         Archived,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManualWorkItemState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PENDING" => Self::Pending,
+                    "APPROVED" => Self::Approved,
+                    "REJECTED" => Self::Rejected,
+                    "EXPIRED" => Self::Expired,
+                    "CANCELLED" => Self::Cancelled,
+                    "ARCHIVED" => Self::Archived,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManualWorkItemState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Pending => "PENDING",
+                        Self::Approved => "APPROVED",
+                        Self::Rejected => "REJECTED",
+                        Self::Expired => "EXPIRED",
+                        Self::Cancelled => "CANCELLED",
+                        Self::Archived => "ARCHIVED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManualWorkItemState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2447,37 +6045,121 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///Provides additional details about the pre-approval trigger for this request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PreApprovalTriggerDetails {
         ///Comment left for the pre-approval decision
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub decision: ::std::option::Option<PreApprovalTriggerDetailsDecision>,
         ///The reviewer of the pre-approval decision
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reviewer: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PreApprovalTriggerDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PreApprovalTriggerDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PreApprovalTriggerDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PreApprovalTriggerDetails, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        PreApprovalTriggerDetailsDecision,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            "decision" => field1 = map.next_value()?,
+                            "reviewer" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PreApprovalTriggerDetails {
+                        comment: field0,
+                        decision: field1,
+                        reviewer: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PreApprovalTriggerDetails",
+                    &["comment", "decision", "reviewer"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PreApprovalTriggerDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("PreApprovalTriggerDetails", 3usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.decision) {
+                fields.serialize_field("decision", &self.decision)?;
+            }
+            if !::std::option::Option::is_none(&self.reviewer) {
+                fields.serialize_field("reviewer", &self.reviewer)?;
+            }
+            fields.end()
+        }
+    }
     ///The decision of the pre-approval trigger
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PreApprovalTriggerDetailsDecision {
-        #[serde(rename = "APPROVED")]
         Approved,
-        #[serde(rename = "REJECTED")]
         Rejected,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PreApprovalTriggerDetailsDecision {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "APPROVED" => Self::Approved,
+                    "REJECTED" => Self::Rejected,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PreApprovalTriggerDetailsDecision {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Approved => "APPROVED",
+                        Self::Rejected => "REJECTED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for PreApprovalTriggerDetailsDecision {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2518,43 +6200,117 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///Provides additional details about provisioning for this request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ProvisioningDetails {
         ///Ordered CSV of sub phase references to objects that contain more information about provisioning. For example, this can contain "manualWorkItemDetails" which indicate that there is further information in that object for this phase.
-        #[serde(
-            rename = "orderedSubPhaseReferences",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ordered_sub_phase_references: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ProvisioningDetails, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "orderedSubPhaseReferences" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningDetails {
+                        ordered_sub_phase_references: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ProvisioningDetails",
+                    &["orderedSubPhaseReferences"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ProvisioningDetails", 1usize)?;
+            if !::std::option::Option::is_none(&self.ordered_sub_phase_references) {
+                fields
+                    .serialize_field(
+                        "orderedSubPhaseReferences",
+                        &self.ordered_sub_phase_references,
+                    )?;
+            }
+            fields.end()
+        }
     }
     /**The approval reassignment type.
 * MANUAL_REASSIGNMENT: An approval with this reassignment type has been specifically reassigned by the approval task's owner, from their queue to someone else's.
 * AUTOMATIC_REASSIGNMENT: An approval with this reassignment type has been automatically reassigned from another approver's queue, according to that approver's reassignment configuration. The approver's reassignment configuration may be set up to automatically reassign approval tasks for a defined (or possibly open-ended) period of time.
 * AUTO_ESCALATION: An approval with this reassignment type has been automatically reassigned from another approver's queue, according to the request's escalation configuration. For more information about escalation configuration, refer to [Setting Global Reminders and Escalation Policies](https://documentation.sailpoint.com/saas/help/requests/config_emails.html).
 * SELF_REVIEW_DELEGATION: An approval with this reassignment type has been automatically reassigned by the system to prevent self-review. This helps prevent situations like a requester being tasked with approving their own request. For more information about preventing self-review, refer to [Self-review Prevention](https://documentation.sailpoint.com/saas/help/users/work_reassignment.html#self-review-prevention) and [Preventing Self-approval](https://documentation.sailpoint.com/saas/help/requests/config_ap_roles.html#preventing-self-approval).*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReassignmentType {
-        #[serde(rename = "MANUAL_REASSIGNMENT")]
         ManualReassignment,
-        #[serde(rename = "AUTOMATIC_REASSIGNMENT")]
         AutomaticReassignment,
-        #[serde(rename = "AUTO_ESCALATION")]
         AutoEscalation,
-        #[serde(rename = "SELF_REVIEW_DELEGATION")]
         SelfReviewDelegation,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReassignmentType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MANUAL_REASSIGNMENT" => Self::ManualReassignment,
+                    "AUTOMATIC_REASSIGNMENT" => Self::AutomaticReassignment,
+                    "AUTO_ESCALATION" => Self::AutoEscalation,
+                    "SELF_REVIEW_DELEGATION" => Self::SelfReviewDelegation,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReassignmentType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ManualReassignment => "MANUAL_REASSIGNMENT",
+                        Self::AutomaticReassignment => "AUTOMATIC_REASSIGNMENT",
+                        Self::AutoEscalation => "AUTO_ESCALATION",
+                        Self::SelfReviewDelegation => "SELF_REVIEW_DELEGATION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReassignmentType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2598,107 +6354,359 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`RequestOnBehalfOfConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct RequestOnBehalfOfConfig {
         /**When `allowRequestOnBehalfOfForMachineIdentity` is false and this flag is true, only admins and primary/secondary owners of the requested machine identities may submit machine access requests. Defaults to false (opt-in).
 */
-        #[serde(
-            rename = "allowRequestForMachineByOwner",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub allow_request_for_machine_by_owner: ::std::option::Option<bool>,
         ///If this is true, anyone can request access for anyone.
-        #[serde(
-            rename = "allowRequestOnBehalfOfAnyoneByAnyone",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub allow_request_on_behalf_of_anyone_by_anyone: ::std::option::Option<bool>,
         ///If this is true, a manager can request access for his or her direct reports.
-        #[serde(
-            rename = "allowRequestOnBehalfOfEmployeeByManager",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub allow_request_on_behalf_of_employee_by_manager: ::std::option::Option<bool>,
         /**If this is true, anyone can request access on behalf of machine identities. Machine access request authorization is evaluated as follows: 1. If this flag is true, any requester is allowed. 2. Else if `allowRequestForMachineByOwner` is true, the requester must be an admin or a primary/secondary owner of every requested machine identity. 3. Else admins are still allowed; non-admins receive 403.
 */
-        #[serde(
-            rename = "allowRequestOnBehalfOfForMachineIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub allow_request_on_behalf_of_for_machine_identity: ::std::option::Option<bool>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RequestOnBehalfOfConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RequestOnBehalfOfConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RequestOnBehalfOfConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RequestOnBehalfOfConfig, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "allowRequestForMachineByOwner" => field0 = map.next_value()?,
+                            "allowRequestOnBehalfOfAnyoneByAnyone" => {
+                                field1 = map.next_value()?;
+                            }
+                            "allowRequestOnBehalfOfEmployeeByManager" => {
+                                field2 = map.next_value()?;
+                            }
+                            "allowRequestOnBehalfOfForMachineIdentity" => {
+                                field3 = map.next_value()?;
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RequestOnBehalfOfConfig {
+                        allow_request_for_machine_by_owner: field0,
+                        allow_request_on_behalf_of_anyone_by_anyone: field1,
+                        allow_request_on_behalf_of_employee_by_manager: field2,
+                        allow_request_on_behalf_of_for_machine_identity: field3,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for RequestOnBehalfOfConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(
+                &self.allow_request_for_machine_by_owner,
+            ) {
+                fields
+                    .serialize_entry(
+                        "allowRequestForMachineByOwner",
+                        &self.allow_request_for_machine_by_owner,
+                    )?;
+            }
+            if !::std::option::Option::is_none(
+                &self.allow_request_on_behalf_of_anyone_by_anyone,
+            ) {
+                fields
+                    .serialize_entry(
+                        "allowRequestOnBehalfOfAnyoneByAnyone",
+                        &self.allow_request_on_behalf_of_anyone_by_anyone,
+                    )?;
+            }
+            if !::std::option::Option::is_none(
+                &self.allow_request_on_behalf_of_employee_by_manager,
+            ) {
+                fields
+                    .serialize_entry(
+                        "allowRequestOnBehalfOfEmployeeByManager",
+                        &self.allow_request_on_behalf_of_employee_by_manager,
+                    )?;
+            }
+            if !::std::option::Option::is_none(
+                &self.allow_request_on_behalf_of_for_machine_identity,
+            ) {
+                fields
+                    .serialize_entry(
+                        "allowRequestOnBehalfOfForMachineIdentity",
+                        &self.allow_request_on_behalf_of_for_machine_identity,
+                    )?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`RequestedAccountRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RequestedAccountRef {
         ///The native identity for the account
-        #[serde(
-            rename = "accountId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id: ::std::option::Option<::std::string::String>,
         ///The uuid for the account
-        #[serde(
-            rename = "accountUuid",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_uuid: ::std::option::Option<::std::string::String>,
         ///Display name of the account for the user
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Display name of the source for the account
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RequestedAccountRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RequestedAccountRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RequestedAccountRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RequestedAccountRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        sailpoint_shared::types::DtoType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountId" => field0 = map.next_value()?,
+                            "accountUuid" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "sourceName" => field3 = map.next_value()?,
+                            "type" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RequestedAccountRef {
+                        account_id: field0,
+                        account_uuid: field1,
+                        name: field2,
+                        source_name: field3,
+                        type_: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RequestedAccountRef",
+                    &["accountId", "accountUuid", "name", "sourceName", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RequestedAccountRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RequestedAccountRef", 5usize)?;
+            if !::std::option::Option::is_none(&self.account_id) {
+                fields.serialize_field("accountId", &self.account_id)?;
+            }
+            if !::std::option::Option::is_none(&self.account_uuid) {
+                fields.serialize_field("accountUuid", &self.account_uuid)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`RequestedForDtoRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct RequestedForDtoRef {
         /**The identity id the access is requested for. * `HUMAN` (default): the human identity id. * `MACHINE`: the machine identity id (hyphenated RFC-4122 UUID, not the correlated human identity).
 */
-        #[serde(rename = "identityId")]
         pub identity_id: ::std::string::String,
         /**Type of identity the access is requested for.
 * `HUMAN` (default) - standard human identity access request.
 * `MACHINE` - machine identity access request. When `MACHINE`, all entries in the request must also be `MACHINE` (mixed human and machine identities in one request are not supported), and only `ENTITLEMENT` items are allowed.
 */
-        #[serde(
-            rename = "identityType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_type: ::std::option::Option<RequestedForDtoRefIdentityType>,
         ///the details for the access items that are requested for the identity
-        #[serde(rename = "requestedItems")]
         pub requested_items: ::std::vec::Vec<RequestedItemDtoRef>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RequestedForDtoRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RequestedForDtoRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RequestedForDtoRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RequestedForDtoRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        RequestedForDtoRefIdentityType,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<RequestedItemDtoRef>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identityId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identityType" => field1 = map.next_value()?,
+                            "requestedItems" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RequestedForDtoRef {
+                        identity_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identityId")?
+                            }
+                        },
+                        identity_type: field1,
+                        requested_items: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestedItems")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RequestedForDtoRef",
+                    &["identityId", "identityType", "requestedItems"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RequestedForDtoRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RequestedForDtoRef", 3usize)?;
+            fields.serialize_field("identityId", &self.identity_id)?;
+            if !::std::option::Option::is_none(&self.identity_type) {
+                fields.serialize_field("identityType", &self.identity_type)?;
+            }
+            fields.serialize_field("requestedItems", &self.requested_items)?;
+            fields.end()
+        }
     }
     /**Type of identity the access is requested for.
 * `HUMAN` (default) - standard human identity access request.
 * `MACHINE` - machine identity access request. When `MACHINE`, all entries in the request must also be `MACHINE` (mixed human and machine identities in one request are not supported), and only `ENTITLEMENT` items are allowed.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RequestedForDtoRefIdentityType {
-        #[serde(rename = "HUMAN")]
         Human,
-        #[serde(rename = "MACHINE")]
         Machine,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RequestedForDtoRefIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HUMAN" => Self::Human,
+                    "MACHINE" => Self::Machine,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RequestedForDtoRefIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Human => "HUMAN",
+                        Self::Machine => "MACHINE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RequestedForDtoRefIdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2739,67 +6747,186 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`RequestedItemAccountSelections`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RequestedItemAccountSelections {
         /**This field indicates if account selections are not allowed for this requested item.
 * If true, this field indicates that account selections will not be available for this item and identity combination. In this case, no account selections should be provided in the access request for this item and identity combination, irrespective of whether the identity has single or multiple accounts on a source.
 * An example is where a user is requesting an access profile that is already assigned to one of their accounts.
 * For machine identities, this can be true with reason `NO_ACCOUNT_ON_SOURCE` when the machine has no account on a requested source. Empty `sources[].accounts` on the accounts-selection response is valid in that blocked case; submitting empty accounts on create is not valid.
 */
-        #[serde(
-            rename = "accountsSelectionBlocked",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub accounts_selection_blocked: ::std::option::Option<bool>,
         /**If account selections are not allowed for an item, this field will denote the reason.
 * `ACCESS_PROFILE_ALREADY_ASSIGNED_TO_AN_ACCOUNT` - access profile already assigned on an account.
 * `NO_ACCOUNT_ON_SOURCE` - no account found on at least one requested source (only for machine identities).
 */
-        #[serde(
-            rename = "accountsSelectionBlockedReason",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub accounts_selection_blocked_reason: ::std::option::Option<
             ::std::string::String,
         >,
         ///The description for this requested item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The id of the requested item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the requested item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The details for the sources and accounts for the requested item and identity combination
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sources: ::std::option::Option<::std::vec::Vec<SourceAccountSelections>>,
         ///The type of the item being requested.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<RequestedItemAccountSelectionsType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RequestedItemAccountSelections {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RequestedItemAccountSelections;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RequestedItemAccountSelections")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RequestedItemAccountSelections, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<SourceAccountSelections>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        RequestedItemAccountSelectionsType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountsSelectionBlocked" => field0 = map.next_value()?,
+                            "accountsSelectionBlockedReason" => {
+                                field1 = map.next_value()?;
+                            }
+                            "description" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "sources" => field5 = map.next_value()?,
+                            "type" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RequestedItemAccountSelections {
+                        accounts_selection_blocked: field0,
+                        accounts_selection_blocked_reason: field1,
+                        description: field2,
+                        id: field3,
+                        name: field4,
+                        sources: field5,
+                        type_: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RequestedItemAccountSelections",
+                    &[
+                        "accountsSelectionBlocked",
+                        "accountsSelectionBlockedReason",
+                        "description",
+                        "id",
+                        "name",
+                        "sources",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RequestedItemAccountSelections {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RequestedItemAccountSelections", 7usize)?;
+            if !::std::option::Option::is_none(&self.accounts_selection_blocked) {
+                fields
+                    .serialize_field(
+                        "accountsSelectionBlocked",
+                        &self.accounts_selection_blocked,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.accounts_selection_blocked_reason) {
+                fields
+                    .serialize_field(
+                        "accountsSelectionBlockedReason",
+                        &self.accounts_selection_blocked_reason,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.sources) {
+                fields.serialize_field("sources", &self.sources)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of the item being requested.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RequestedItemAccountSelectionsType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RequestedItemAccountSelectionsType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ROLE" => Self::Role,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RequestedItemAccountSelectionsType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Role => "ROLE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RequestedItemAccountSelectionsType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2842,37 +6969,111 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`RequestedItemDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RequestedItemDetails {
         ///The id of the access item requested.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The type of access item requested.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<RequestedItemDetailsType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RequestedItemDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RequestedItemDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RequestedItemDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RequestedItemDetails, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequestedItemDetailsType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "type" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RequestedItemDetails {
+                        id: field0,
+                        type_: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("RequestedItemDetails", &["id", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for RequestedItemDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RequestedItemDetails", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of access item requested.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RequestedItemDetailsType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
-        #[serde(rename = "ROLE")]
         Role,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RequestedItemDetailsType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    "ROLE" => Self::Role,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RequestedItemDetailsType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Role => "ROLE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RequestedItemDetailsType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2914,7 +7115,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`RequestedItemDtoRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct RequestedItemDtoRef {
         /**The accounts where the access item will be provisioned to.
 
@@ -2928,41 +7129,24 @@ machine identity on that source. Prefer values returned by the accounts-selectio
 
 * For machine identity REVOKE_ACCESS: not supported. Use `nativeIdentity` on the item instead.
 */
-        #[serde(
-            rename = "accountSelection",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_selection: ::std::option::Option<::std::vec::Vec<SourceItemRef>>,
         ///Arbitrary key-value pairs. They will never be processed by the IdentityNow system but will be returned on associated APIs such as /account-activities and /access-request-status.
-        #[serde(
-            rename = "clientMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_metadata: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         /**Comment provided by requester.
 * Comment is required when the request is of type Revoke Access.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         /**Optional ID of a completed form instance for this line item.
 * For human GRANT_ACCESS: include when the requested role, access profile, or entitlement has an associated `formDefinitionId` in its request configuration. An empty `formInstanceId` on a GRANT_ACCESS item is rejected with HTTP 400.
 * Not supported for machine identity access requests.*/
-        #[serde(
-            rename = "formInstanceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_instance_id: ::std::option::Option<::std::string::String>,
         ///ID of Role, Access Profile or Entitlement being requested.
         pub id: ::std::string::String,
         /**The unique identifier for an account on the identity, designated as the account ID attribute in the source's account schema.
 * For machine identity REVOKE_ACCESS: required per entitlement item (or auto-resolved when the machine has exactly one account on the entitlement source). Must match a machine account on that source. Do not send `accountSelection` on machine revoke. Human REVOKE_ACCESS cannot use this nested item schema; use flat `requestedItems` instead.
 */
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
         /**The date and time the role or access profile or entitlement is no longer assigned to the specified identity. Also known as the expiration date.
 * Specify a date-time in the future.
@@ -2970,10 +7154,6 @@ machine identity on that source. Prefer values returned by the accounts-selectio
 * This date-time can be used to change the duration of an existing access item assignment for the specified identity. A GRANT_ACCESS request can extend duration or even remove an expiration date, and either a  GRANT_ACCESS or REVOKE_ACCESS request can reduce duration or add an expiration date where one has not previously been present. You can change the expiration date in requests for yourself or others you are authorized to request for.
 * For machine identity MODIFY_ACCESS, each requested item must include `startDate` and/or `removeDate`.
 */
-        #[serde(
-            rename = "removeDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remove_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         /**The date and time the role or access profile or entitlement is/will be provisioned to the specified identity. Also known as the sunrise date.
 * Specify a date-time in the future.
@@ -2981,41 +7161,191 @@ machine identity on that source. Prefer values returned by the accounts-selectio
 * If the startDate is in the past, then the provisioning will be processed as soon as possible, but no guarantees can be made about when the provisioning will occur. If the startDate is in the future, then the provisioning will be scheduled to occur on that date and time. If no startDate is provided, then the provisioning will be processed as soon as possible.
 * For machine identity MODIFY_ACCESS, each requested item must include `startDate` and/or `removeDate`.
 */
-        #[serde(
-            rename = "startDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         /**The type of the item being requested.
 * Machine identity access requests support `ENTITLEMENT` only.
 */
-        #[serde(rename = "type")]
         pub type_: RequestedItemDtoRefType,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RequestedItemDtoRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RequestedItemDtoRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RequestedItemDtoRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RequestedItemDtoRef, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<SourceItemRef>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<RequestedItemDtoRefType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountSelection" => field0 = map.next_value()?,
+                            "clientMetadata" => field1 = map.next_value()?,
+                            "comment" => field2 = map.next_value()?,
+                            "formInstanceId" => field3 = map.next_value()?,
+                            "id" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentity" => field5 = map.next_value()?,
+                            "removeDate" => field6 = map.next_value()?,
+                            "startDate" => field7 = map.next_value()?,
+                            "type" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RequestedItemDtoRef {
+                        account_selection: field0,
+                        client_metadata: field1,
+                        comment: field2,
+                        form_instance_id: field3,
+                        id: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        native_identity: field5,
+                        remove_date: field6,
+                        start_date: field7,
+                        type_: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RequestedItemDtoRef",
+                    &[
+                        "accountSelection",
+                        "clientMetadata",
+                        "comment",
+                        "formInstanceId",
+                        "id",
+                        "nativeIdentity",
+                        "removeDate",
+                        "startDate",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RequestedItemDtoRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RequestedItemDtoRef", 9usize)?;
+            if !::std::option::Option::is_none(&self.account_selection) {
+                fields.serialize_field("accountSelection", &self.account_selection)?;
+            }
+            if !::std::option::Option::is_none(&self.client_metadata) {
+                fields.serialize_field("clientMetadata", &self.client_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.form_instance_id) {
+                fields.serialize_field("formInstanceId", &self.form_instance_id)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.remove_date) {
+                fields.serialize_field("removeDate", &self.remove_date)?;
+            }
+            if !::std::option::Option::is_none(&self.start_date) {
+                fields.serialize_field("startDate", &self.start_date)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     /**The type of the item being requested.
 * Machine identity access requests support `ENTITLEMENT` only.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RequestedItemDtoRefType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RequestedItemDtoRefType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ROLE" => Self::Role,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RequestedItemDtoRefType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Role => "ROLE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RequestedItemDtoRefType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3057,193 +7387,446 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     ///`RequestedItemStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RequestedItemStatus {
         ///This is the account activity id.
-        #[serde(
-            rename = "accessRequestId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_request_id: ::std::option::Option<::std::string::String>,
         ///A list of Phases that the Access Request has gone through in order, to help determine the status of the request.
-        #[serde(
-            rename = "accessRequestPhases",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_request_phases: ::std::option::Option<
             ::std::vec::Vec<AccessRequestPhases>,
         >,
         ///Id of associated account activity item.
-        #[serde(
-            rename = "accountActivityItemId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_activity_item_id: ::std::option::Option<::std::string::String>,
         ///Approval details for each item.
-        #[serde(
-            rename = "approvalDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_details: ::std::option::Option<::std::vec::Vec<ApprovalStatusDto>>,
         ///List of approval IDs associated with the request.
-        #[serde(
-            rename = "approvalIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///True if the request can be canceled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancelable: ::std::option::Option<bool>,
-        #[serde(
-            rename = "cancelledRequestDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cancelled_request_details: ::std::option::Option<CancelledRequestDetails>,
         ///Arbitrary key-value pairs, if any were included in the corresponding access request
-        #[serde(
-            rename = "clientMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_metadata: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         ///When the request was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Description associated to the requested object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///List of list of localized error messages, if any, encountered during the approval/provisioning process.
-        #[serde(
-            rename = "errorMessages",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDtoList>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub form: ::std::option::Option<sailpoint_shared::types::AccessRequestItemForm>,
         ///The ID of the access request. As of 2025, this is a new property. Older access requests might not have an ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         /**Type of identity the access was requested for. Legacy requests without a stored identity type are returned as `HUMAN`.
 */
-        #[serde(
-            rename = "identityType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_type: ::std::option::Option<RequestedItemStatusIdentityType>,
         ///JIT (Just-In-Time) details for the requested access item, if applicable.
-        #[serde(
-            rename = "jitDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub jit_details: ::std::option::Option<
             ::std::vec::Vec<EntitlementStateSnapshotJitDetail>,
         >,
         ///Manual work items created for provisioning the item.
-        #[serde(
-            rename = "manualWorkItemDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manual_work_item_details: ::std::option::Option<
             ::std::vec::Vec<ManualWorkItemDetails>,
         >,
         ///When the request was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Human-readable display name of the item being requested.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "preApprovalTriggerDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub pre_approval_trigger_details: ::std::option::Option<
             PreApprovalTriggerDetails,
         >,
         ///The privilege level of the requested access item, if applicable.
-        #[serde(
-            rename = "privilegeLevel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub privilege_level: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "provisioningDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provisioning_details: ::std::option::Option<ProvisioningDetails>,
         ///When the role access is scheduled for removal.
-        #[serde(
-            rename = "removeDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remove_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "requestType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_type: ::std::option::Option<AccessRequestType>,
         ///The accounts selected for the access to be provisioned on, in case the requested-for identity has multiple accounts on one or more sources.
-        #[serde(
-            rename = "requestedAccounts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_accounts: ::std::option::Option<
             ::std::vec::Vec<RequestedAccountRef>,
         >,
-        #[serde(
-            rename = "requestedFor",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_for: ::std::option::Option<RequestedItemStatusRequestedFor>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester: ::std::option::Option<AccessItemRequester>,
-        #[serde(
-            rename = "requesterComment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requester_comment: ::std::option::Option<CommentDto>,
-        #[serde(
-            rename = "sodViolationContext",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sod_violation_context: ::std::option::Option<
             SodViolationContextCheckCompleted,
         >,
         ///When the role access is scheduled for provisioning.
-        #[serde(
-            rename = "startDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<RequestedItemStatusRequestState>,
         ///Type of requested object.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<RequestedItemStatusType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RequestedItemStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RequestedItemStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RequestedItemStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RequestedItemStatus, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<AccessRequestPhases>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalStatusDto>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<CancelledRequestDetails> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDtoList>,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        sailpoint_shared::types::AccessRequestItemForm,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        RequestedItemStatusIdentityType,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        ::std::vec::Vec<EntitlementStateSnapshotJitDetail>,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        ::std::vec::Vec<ManualWorkItemDetails>,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<PreApprovalTriggerDetails> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<ProvisioningDetails> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<AccessRequestType> = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<
+                        ::std::vec::Vec<RequestedAccountRef>,
+                    > = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<
+                        RequestedItemStatusRequestedFor,
+                    > = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<AccessItemRequester> = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<CommentDto> = ::std::option::Option::None;
+                    let mut field27: ::std::option::Option<
+                        SodViolationContextCheckCompleted,
+                    > = ::std::option::Option::None;
+                    let mut field28: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field29: ::std::option::Option<
+                        RequestedItemStatusRequestState,
+                    > = ::std::option::Option::None;
+                    let mut field30: ::std::option::Option<RequestedItemStatusType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessRequestId" => field0 = map.next_value()?,
+                            "accessRequestPhases" => field1 = map.next_value()?,
+                            "accountActivityItemId" => field2 = map.next_value()?,
+                            "approvalDetails" => field3 = map.next_value()?,
+                            "approvalIds" => field4 = map.next_value()?,
+                            "cancelable" => field5 = map.next_value()?,
+                            "cancelledRequestDetails" => field6 = map.next_value()?,
+                            "clientMetadata" => field7 = map.next_value()?,
+                            "created" => field8 = map.next_value()?,
+                            "description" => field9 = map.next_value()?,
+                            "errorMessages" => field10 = map.next_value()?,
+                            "form" => field11 = map.next_value()?,
+                            "id" => field12 = map.next_value()?,
+                            "identityType" => field13 = map.next_value()?,
+                            "jitDetails" => field14 = map.next_value()?,
+                            "manualWorkItemDetails" => field15 = map.next_value()?,
+                            "modified" => field16 = map.next_value()?,
+                            "name" => field17 = map.next_value()?,
+                            "preApprovalTriggerDetails" => field18 = map.next_value()?,
+                            "privilegeLevel" => field19 = map.next_value()?,
+                            "provisioningDetails" => field20 = map.next_value()?,
+                            "removeDate" => field21 = map.next_value()?,
+                            "requestType" => field22 = map.next_value()?,
+                            "requestedAccounts" => field23 = map.next_value()?,
+                            "requestedFor" => field24 = map.next_value()?,
+                            "requester" => field25 = map.next_value()?,
+                            "requesterComment" => field26 = map.next_value()?,
+                            "sodViolationContext" => field27 = map.next_value()?,
+                            "startDate" => field28 = map.next_value()?,
+                            "state" => field29 = map.next_value()?,
+                            "type" => field30 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RequestedItemStatus {
+                        access_request_id: field0,
+                        access_request_phases: field1,
+                        account_activity_item_id: field2,
+                        approval_details: field3,
+                        approval_ids: field4,
+                        cancelable: field5,
+                        cancelled_request_details: field6,
+                        client_metadata: field7,
+                        created: field8,
+                        description: field9,
+                        error_messages: field10,
+                        form: field11,
+                        id: field12,
+                        identity_type: field13,
+                        jit_details: field14,
+                        manual_work_item_details: field15,
+                        modified: field16,
+                        name: field17,
+                        pre_approval_trigger_details: field18,
+                        privilege_level: field19,
+                        provisioning_details: field20,
+                        remove_date: field21,
+                        request_type: field22,
+                        requested_accounts: field23,
+                        requested_for: field24,
+                        requester: field25,
+                        requester_comment: field26,
+                        sod_violation_context: field27,
+                        start_date: field28,
+                        state: field29,
+                        type_: field30,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RequestedItemStatus",
+                    &[
+                        "accessRequestId",
+                        "accessRequestPhases",
+                        "accountActivityItemId",
+                        "approvalDetails",
+                        "approvalIds",
+                        "cancelable",
+                        "cancelledRequestDetails",
+                        "clientMetadata",
+                        "created",
+                        "description",
+                        "errorMessages",
+                        "form",
+                        "id",
+                        "identityType",
+                        "jitDetails",
+                        "manualWorkItemDetails",
+                        "modified",
+                        "name",
+                        "preApprovalTriggerDetails",
+                        "privilegeLevel",
+                        "provisioningDetails",
+                        "removeDate",
+                        "requestType",
+                        "requestedAccounts",
+                        "requestedFor",
+                        "requester",
+                        "requesterComment",
+                        "sodViolationContext",
+                        "startDate",
+                        "state",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RequestedItemStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RequestedItemStatus", 31usize)?;
+            if !::std::option::Option::is_none(&self.access_request_id) {
+                fields.serialize_field("accessRequestId", &self.access_request_id)?;
+            }
+            if !::std::option::Option::is_none(&self.access_request_phases) {
+                fields
+                    .serialize_field(
+                        "accessRequestPhases",
+                        &self.access_request_phases,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.account_activity_item_id) {
+                fields
+                    .serialize_field(
+                        "accountActivityItemId",
+                        &self.account_activity_item_id,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.approval_details) {
+                fields.serialize_field("approvalDetails", &self.approval_details)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_ids) {
+                fields.serialize_field("approvalIds", &self.approval_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.cancelable) {
+                fields.serialize_field("cancelable", &self.cancelable)?;
+            }
+            if !::std::option::Option::is_none(&self.cancelled_request_details) {
+                fields
+                    .serialize_field(
+                        "cancelledRequestDetails",
+                        &self.cancelled_request_details,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.client_metadata) {
+                fields.serialize_field("clientMetadata", &self.client_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.error_messages) {
+                fields.serialize_field("errorMessages", &self.error_messages)?;
+            }
+            if !::std::option::Option::is_none(&self.form) {
+                fields.serialize_field("form", &self.form)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_type) {
+                fields.serialize_field("identityType", &self.identity_type)?;
+            }
+            if !::std::option::Option::is_none(&self.jit_details) {
+                fields.serialize_field("jitDetails", &self.jit_details)?;
+            }
+            if !::std::option::Option::is_none(&self.manual_work_item_details) {
+                fields
+                    .serialize_field(
+                        "manualWorkItemDetails",
+                        &self.manual_work_item_details,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.pre_approval_trigger_details) {
+                fields
+                    .serialize_field(
+                        "preApprovalTriggerDetails",
+                        &self.pre_approval_trigger_details,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.privilege_level) {
+                fields.serialize_field("privilegeLevel", &self.privilege_level)?;
+            }
+            if !::std::option::Option::is_none(&self.provisioning_details) {
+                fields
+                    .serialize_field("provisioningDetails", &self.provisioning_details)?;
+            }
+            if !::std::option::Option::is_none(&self.remove_date) {
+                fields.serialize_field("removeDate", &self.remove_date)?;
+            }
+            if !::std::option::Option::is_none(&self.request_type) {
+                fields.serialize_field("requestType", &self.request_type)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_accounts) {
+                fields.serialize_field("requestedAccounts", &self.requested_accounts)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_for) {
+                fields.serialize_field("requestedFor", &self.requested_for)?;
+            }
+            if !::std::option::Option::is_none(&self.requester) {
+                fields.serialize_field("requester", &self.requester)?;
+            }
+            if !::std::option::Option::is_none(&self.requester_comment) {
+                fields.serialize_field("requesterComment", &self.requester_comment)?;
+            }
+            if !::std::option::Option::is_none(&self.sod_violation_context) {
+                fields
+                    .serialize_field(
+                        "sodViolationContext",
+                        &self.sod_violation_context,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.start_date) {
+                fields.serialize_field("startDate", &self.start_date)?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**Type of identity the access was requested for. Legacy requests without a stored identity type are returned as `HUMAN`.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RequestedItemStatusIdentityType {
-        #[serde(rename = "HUMAN")]
         Human,
-        #[serde(rename = "MACHINE")]
         Machine,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RequestedItemStatusIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HUMAN" => Self::Human,
+                    "MACHINE" => Self::Machine,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RequestedItemStatusIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Human => "HUMAN",
+                        Self::Machine => "MACHINE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RequestedItemStatusIdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3293,39 +7876,68 @@ machine identity on that source. Prefer values returned by the accounts-selectio
 * PROVISIONING_FAILED: The request has failed to complete.
 * NOT_ALL_ITEMS_PROVISIONED: One or more of the requested items failed to complete, but there were one or more  successes.
 * ERROR: An error occurred during request processing.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RequestedItemStatusRequestState {
-        #[serde(rename = "EXECUTING")]
         Executing,
-        #[serde(rename = "REQUEST_COMPLETED")]
         RequestCompleted,
-        #[serde(rename = "CANCELLED")]
         Cancelled,
-        #[serde(rename = "TERMINATED")]
         Terminated,
-        #[serde(rename = "PROVISIONING_VERIFICATION_PENDING")]
         ProvisioningVerificationPending,
-        #[serde(rename = "REJECTED")]
         Rejected,
-        #[serde(rename = "PROVISIONING_FAILED")]
         ProvisioningFailed,
-        #[serde(rename = "NOT_ALL_ITEMS_PROVISIONED")]
         NotAllItemsProvisioned,
-        #[serde(rename = "ERROR")]
         Error,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RequestedItemStatusRequestState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EXECUTING" => Self::Executing,
+                    "REQUEST_COMPLETED" => Self::RequestCompleted,
+                    "CANCELLED" => Self::Cancelled,
+                    "TERMINATED" => Self::Terminated,
+                    "PROVISIONING_VERIFICATION_PENDING" => {
+                        Self::ProvisioningVerificationPending
+                    }
+                    "REJECTED" => Self::Rejected,
+                    "PROVISIONING_FAILED" => Self::ProvisioningFailed,
+                    "NOT_ALL_ITEMS_PROVISIONED" => Self::NotAllItemsProvisioned,
+                    "ERROR" => Self::Error,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RequestedItemStatusRequestState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Executing => "EXECUTING",
+                        Self::RequestCompleted => "REQUEST_COMPLETED",
+                        Self::Cancelled => "CANCELLED",
+                        Self::Terminated => "TERMINATED",
+                        Self::ProvisioningVerificationPending => {
+                            "PROVISIONING_VERIFICATION_PENDING"
+                        }
+                        Self::Rejected => "REJECTED",
+                        Self::ProvisioningFailed => "PROVISIONING_FAILED",
+                        Self::NotAllItemsProvisioned => "NOT_ALL_ITEMS_PROVISIONED",
+                        Self::Error => "ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RequestedItemStatusRequestState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3384,38 +7996,122 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     ///Identity access was requested for. For machine identity requests, `type` is `MACHINE_IDENTITY` and `id` is the machine identity id.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RequestedItemStatusRequestedFor {
         ///ID of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of the object to which this reference applies
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<RequestedItemStatusRequestedForType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RequestedItemStatusRequestedFor {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RequestedItemStatusRequestedFor;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RequestedItemStatusRequestedFor")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RequestedItemStatusRequestedFor, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        RequestedItemStatusRequestedForType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RequestedItemStatusRequestedFor {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RequestedItemStatusRequestedFor",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RequestedItemStatusRequestedFor {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RequestedItemStatusRequestedFor", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of the object to which this reference applies
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RequestedItemStatusRequestedForType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "MACHINE_IDENTITY")]
         MachineIdentity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RequestedItemStatusRequestedForType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "MACHINE_IDENTITY" => Self::MachineIdentity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RequestedItemStatusRequestedForType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::MachineIdentity => "MACHINE_IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RequestedItemStatusRequestedForType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3456,27 +8152,46 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     ///Type of requested object.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RequestedItemStatusType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RequestedItemStatusType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ROLE" => Self::Role,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RequestedItemStatusType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Role => "ROLE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RequestedItemStatusType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3518,83 +8233,317 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     ///`Requestonbehalfofconfigv2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct Requestonbehalfofconfigv2 {
         /**When `allowRequestOnBehalfOfForMachineIdentity` is false and this flag is true, only admins and primary/secondary owners of the requested machine identities may submit machine access requests. Defaults to false (opt-in).
 */
-        #[serde(
-            rename = "allowRequestForMachineByOwner",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub allow_request_for_machine_by_owner: ::std::option::Option<bool>,
         ///If this is true, anyone can request access for anyone.
-        #[serde(
-            rename = "allowRequestOnBehalfOfAnyoneByAnyone",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub allow_request_on_behalf_of_anyone_by_anyone: ::std::option::Option<bool>,
         ///If this is true, a manager can request access for his or her direct reports.
-        #[serde(
-            rename = "allowRequestOnBehalfOfEmployeeByManager",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub allow_request_on_behalf_of_employee_by_manager: ::std::option::Option<bool>,
         /**If this is true, anyone can request access on behalf of machine identities. Machine access request authorization is evaluated as follows: 1. If this flag is true, any requester is allowed. 2. Else if `allowRequestForMachineByOwner` is true, the requester must be an admin or a primary/secondary owner of every requested machine identity. 3. Else admins are still allowed; non-admins receive 403.
 */
-        #[serde(
-            rename = "allowRequestOnBehalfOfForMachineIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub allow_request_on_behalf_of_for_machine_identity: ::std::option::Option<bool>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Requestonbehalfofconfigv2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Requestonbehalfofconfigv2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Requestonbehalfofconfigv2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Requestonbehalfofconfigv2, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "allowRequestForMachineByOwner" => field0 = map.next_value()?,
+                            "allowRequestOnBehalfOfAnyoneByAnyone" => {
+                                field1 = map.next_value()?;
+                            }
+                            "allowRequestOnBehalfOfEmployeeByManager" => {
+                                field2 = map.next_value()?;
+                            }
+                            "allowRequestOnBehalfOfForMachineIdentity" => {
+                                field3 = map.next_value()?;
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Requestonbehalfofconfigv2 {
+                        allow_request_for_machine_by_owner: field0,
+                        allow_request_on_behalf_of_anyone_by_anyone: field1,
+                        allow_request_on_behalf_of_employee_by_manager: field2,
+                        allow_request_on_behalf_of_for_machine_identity: field3,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Requestonbehalfofconfigv2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(
+                &self.allow_request_for_machine_by_owner,
+            ) {
+                fields
+                    .serialize_entry(
+                        "allowRequestForMachineByOwner",
+                        &self.allow_request_for_machine_by_owner,
+                    )?;
+            }
+            if !::std::option::Option::is_none(
+                &self.allow_request_on_behalf_of_anyone_by_anyone,
+            ) {
+                fields
+                    .serialize_entry(
+                        "allowRequestOnBehalfOfAnyoneByAnyone",
+                        &self.allow_request_on_behalf_of_anyone_by_anyone,
+                    )?;
+            }
+            if !::std::option::Option::is_none(
+                &self.allow_request_on_behalf_of_employee_by_manager,
+            ) {
+                fields
+                    .serialize_entry(
+                        "allowRequestOnBehalfOfEmployeeByManager",
+                        &self.allow_request_on_behalf_of_employee_by_manager,
+                    )?;
+            }
+            if !::std::option::Option::is_none(
+                &self.allow_request_on_behalf_of_for_machine_identity,
+            ) {
+                fields
+                    .serialize_entry(
+                        "allowRequestOnBehalfOfForMachineIdentity",
+                        &self.allow_request_on_behalf_of_for_machine_identity,
+                    )?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Details of the Entitlement criteria
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodExemptCriteria {
         ///If the entitlement already belonged to the user or not.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub existing: ::std::option::Option<bool>,
         ///Entitlement ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Entitlement name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SodExemptCriteria {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodExemptCriteria;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SodExemptCriteria")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SodExemptCriteria, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        sailpoint_shared::types::DtoType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "existing" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodExemptCriteria {
+                        existing: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodExemptCriteria",
+                    &["existing", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SodExemptCriteria {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SodExemptCriteria", 4usize)?;
+            if !::std::option::Option::is_none(&self.existing) {
+                fields.serialize_field("existing", &self.existing)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///SOD policy.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodPolicyDto {
         ///SOD policy ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///SOD policy display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///SOD policy DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SodPolicyDtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SodPolicyDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodPolicyDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SodPolicyDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SodPolicyDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SodPolicyDtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodPolicyDto {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("SodPolicyDto", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for SodPolicyDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SodPolicyDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///SOD policy DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SodPolicyDtoType {
-        #[serde(rename = "SOD_POLICY")]
         SodPolicy,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SodPolicyDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOD_POLICY" => Self::SodPolicy,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SodPolicyDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::SodPolicy => "SOD_POLICY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SodPolicyDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3632,79 +8581,301 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     ///The inner object representing the completed SOD Violation check
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodViolationCheckResult {
         ///Arbitrary key-value pairs. They will never be processed by the IdentityNow system but will be returned on completion of the violation check.
-        #[serde(
-            rename = "clientMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_metadata: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<sailpoint_shared::types::ErrorMessageDto>,
         ///A list of the SOD policies that were violated.
-        #[serde(
-            rename = "violatedPolicies",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub violated_policies: ::std::option::Option<::std::vec::Vec<SodPolicyDto>>,
-        #[serde(
-            rename = "violationContexts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub violation_contexts: ::std::option::Option<
             ::std::vec::Vec<SodViolationContext>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for SodViolationCheckResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodViolationCheckResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SodViolationCheckResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SodViolationCheckResult, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        sailpoint_shared::types::ErrorMessageDto,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<SodPolicyDto>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<SodViolationContext>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "clientMetadata" => field0 = map.next_value()?,
+                            "message" => field1 = map.next_value()?,
+                            "violatedPolicies" => field2 = map.next_value()?,
+                            "violationContexts" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodViolationCheckResult {
+                        client_metadata: field0,
+                        message: field1,
+                        violated_policies: field2,
+                        violation_contexts: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodViolationCheckResult",
+                    &[
+                        "clientMetadata",
+                        "message",
+                        "violatedPolicies",
+                        "violationContexts",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SodViolationCheckResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SodViolationCheckResult", 4usize)?;
+            if !::std::option::Option::is_none(&self.client_metadata) {
+                fields.serialize_field("clientMetadata", &self.client_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.violated_policies) {
+                fields.serialize_field("violatedPolicies", &self.violated_policies)?;
+            }
+            if !::std::option::Option::is_none(&self.violation_contexts) {
+                fields.serialize_field("violationContexts", &self.violation_contexts)?;
+            }
+            fields.end()
+        }
+    }
     ///The contextual information of the violated criteria
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodViolationContext {
-        #[serde(
-            rename = "conflictingAccessCriteria",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub conflicting_access_criteria: ::std::option::Option<
             SodViolationContextConflictingAccessCriteria,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy: ::std::option::Option<SodPolicyDto>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SodViolationContext {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodViolationContext;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SodViolationContext")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SodViolationContext, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        SodViolationContextConflictingAccessCriteria,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<SodPolicyDto> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "conflictingAccessCriteria" => field0 = map.next_value()?,
+                            "policy" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodViolationContext {
+                        conflicting_access_criteria: field0,
+                        policy: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodViolationContext",
+                    &["conflictingAccessCriteria", "policy"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SodViolationContext {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SodViolationContext", 2usize)?;
+            if !::std::option::Option::is_none(&self.conflicting_access_criteria) {
+                fields
+                    .serialize_field(
+                        "conflictingAccessCriteria",
+                        &self.conflicting_access_criteria,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.policy) {
+                fields.serialize_field("policy", &self.policy)?;
+            }
+            fields.end()
+        }
+    }
     ///An object referencing a completed SOD violation check
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodViolationContextCheckCompleted {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<SodViolationContextCheckCompletedState>,
         ///The id of the Violation check event
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "violationCheckResult",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub violation_check_result: ::std::option::Option<SodViolationCheckResult>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SodViolationContextCheckCompleted {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodViolationContextCheckCompleted;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SodViolationContextCheckCompleted")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SodViolationContextCheckCompleted, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        SodViolationContextCheckCompletedState,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SodViolationCheckResult> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "state" => field0 = map.next_value()?,
+                            "uuid" => field1 = map.next_value()?,
+                            "violationCheckResult" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodViolationContextCheckCompleted {
+                        state: field0,
+                        uuid: field1,
+                        violation_check_result: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodViolationContextCheckCompleted",
+                    &["state", "uuid", "violationCheckResult"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SodViolationContextCheckCompleted {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SodViolationContextCheckCompleted", 3usize)?;
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            if !::std::option::Option::is_none(&self.violation_check_result) {
+                fields
+                    .serialize_field(
+                        "violationCheckResult",
+                        &self.violation_check_result,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///The status of SOD violation check
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SodViolationContextCheckCompletedState {
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "ERROR")]
         Error,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SodViolationContextCheckCompletedState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUCCESS" => Self::Success,
+                    "ERROR" => Self::Error,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SodViolationContextCheckCompletedState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Error => "ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SodViolationContextCheckCompletedState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3745,68 +8916,384 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     ///The object which contains the left and right hand side of the entitlements that got violated according to the policy.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodViolationContextConflictingAccessCriteria {
-        #[serde(
-            rename = "leftCriteria",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub left_criteria: ::std::option::Option<
             SodViolationContextConflictingAccessCriteriaLeftCriteria,
         >,
-        #[serde(
-            rename = "rightCriteria",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub right_criteria: ::std::option::Option<
             SodViolationContextConflictingAccessCriteriaRightCriteria,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for SodViolationContextConflictingAccessCriteria {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodViolationContextConflictingAccessCriteria;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SodViolationContextConflictingAccessCriteria")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    SodViolationContextConflictingAccessCriteria,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        SodViolationContextConflictingAccessCriteriaLeftCriteria,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        SodViolationContextConflictingAccessCriteriaRightCriteria,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "leftCriteria" => field0 = map.next_value()?,
+                            "rightCriteria" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodViolationContextConflictingAccessCriteria {
+                        left_criteria: field0,
+                        right_criteria: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodViolationContextConflictingAccessCriteria",
+                    &["leftCriteria", "rightCriteria"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SodViolationContextConflictingAccessCriteria {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "SodViolationContextConflictingAccessCriteria",
+                    2usize,
+                )?;
+            if !::std::option::Option::is_none(&self.left_criteria) {
+                fields.serialize_field("leftCriteria", &self.left_criteria)?;
+            }
+            if !::std::option::Option::is_none(&self.right_criteria) {
+                fields.serialize_field("rightCriteria", &self.right_criteria)?;
+            }
+            fields.end()
+        }
+    }
     ///`SodViolationContextConflictingAccessCriteriaLeftCriteria`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodViolationContextConflictingAccessCriteriaLeftCriteria {
-        #[serde(
-            rename = "criteriaList",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub criteria_list: ::std::option::Option<::std::vec::Vec<SodExemptCriteria>>,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for SodViolationContextConflictingAccessCriteriaLeftCriteria {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodViolationContextConflictingAccessCriteriaLeftCriteria;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct SodViolationContextConflictingAccessCriteriaLeftCriteria",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    SodViolationContextConflictingAccessCriteriaLeftCriteria,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<SodExemptCriteria>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "criteriaList" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodViolationContextConflictingAccessCriteriaLeftCriteria {
+                        criteria_list: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodViolationContextConflictingAccessCriteriaLeftCriteria",
+                    &["criteriaList"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for SodViolationContextConflictingAccessCriteriaLeftCriteria {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "SodViolationContextConflictingAccessCriteriaLeftCriteria",
+                    1usize,
+                )?;
+            if !::std::option::Option::is_none(&self.criteria_list) {
+                fields.serialize_field("criteriaList", &self.criteria_list)?;
+            }
+            fields.end()
+        }
     }
     ///`SodViolationContextConflictingAccessCriteriaRightCriteria`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodViolationContextConflictingAccessCriteriaRightCriteria {
-        #[serde(
-            rename = "criteriaList",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub criteria_list: ::std::option::Option<::std::vec::Vec<SodExemptCriteria>>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for SodViolationContextConflictingAccessCriteriaRightCriteria {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodViolationContextConflictingAccessCriteriaRightCriteria;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct SodViolationContextConflictingAccessCriteriaRightCriteria",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    SodViolationContextConflictingAccessCriteriaRightCriteria,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<SodExemptCriteria>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "criteriaList" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodViolationContextConflictingAccessCriteriaRightCriteria {
+                        criteria_list: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodViolationContextConflictingAccessCriteriaRightCriteria",
+                    &["criteriaList"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for SodViolationContextConflictingAccessCriteriaRightCriteria {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "SodViolationContextConflictingAccessCriteriaRightCriteria",
+                    1usize,
+                )?;
+            if !::std::option::Option::is_none(&self.criteria_list) {
+                fields.serialize_field("criteriaList", &self.criteria_list)?;
+            }
+            fields.end()
+        }
+    }
     ///`SourceAccountSelections`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SourceAccountSelections {
         ///The accounts information for a particular source in the requested item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub accounts: ::std::option::Option<::std::vec::Vec<AccountInfoRef>>,
         ///The source id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The source name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceAccountSelections {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceAccountSelections;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceAccountSelections")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceAccountSelections, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AccountInfoRef>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        sailpoint_shared::types::DtoType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accounts" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceAccountSelections {
+                        accounts: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceAccountSelections",
+                    &["accounts", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceAccountSelections {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SourceAccountSelections", 4usize)?;
+            if !::std::option::Option::is_none(&self.accounts) {
+                fields.serialize_field("accounts", &self.accounts)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`SourceItemRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SourceItemRef {
         ///A list of account selections on the source. Currently, only one selection per source is supported.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub accounts: ::std::option::Option<::std::vec::Vec<AccountItemRef>>,
         ///The id for the source on which account selections are made
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceItemRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceItemRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceItemRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceItemRef, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AccountItemRef>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accounts" => field0 = map.next_value()?,
+                            "sourceId" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceItemRef {
+                        accounts: field0,
+                        source_id: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("SourceItemRef", &["accounts", "sourceId"], Fields)
+        }
+    }
+    impl ::serde::Serialize for SourceItemRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SourceItemRef", 2usize)?;
+            if !::std::option::Option::is_none(&self.accounts) {
+                fields.serialize_field("accounts", &self.accounts)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

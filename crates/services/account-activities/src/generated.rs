@@ -16,56 +16,29 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`AccountActivity`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountActivity {
         ///Arbitrary key-value pairs, if any were included in the corresponding access request
-        #[serde(
-            rename = "clientMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_metadata: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         ///When the activity was completed
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "completionStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completion_status: ::std::option::Option<CompletionStatus>,
         ///When the activity was first created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///A list of error messages, if any, that were encountered.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        #[serde(
-            rename = "executionStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub execution_status: ::std::option::Option<ExecutionStatus>,
         ///Id of the account activity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Individual actions performed as part of this account activity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub items: ::std::option::Option<::std::vec::Vec<AccountActivityItem>>,
         ///When the activity was last modified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The name of the activity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "requesterIdentitySummary",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requester_identity_summary: ::std::option::Option<IdentitySummary>,
-        #[serde(
-            rename = "targetIdentitySummary",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_identity_summary: ::std::option::Option<IdentitySummary>,
         /**The type of action the activity performed.  Please see the following list of types.  This list may grow over time.
 
@@ -84,40 +57,232 @@ pub mod types {
 
 [Learn more here](https://documentation.sailpoint.com/saas/help/search/searchable-fields.html#searching-account-activity-data).
 */
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///A list of warning messages, if any, that were encountered.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountActivity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountActivity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountActivity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountActivity, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<CompletionStatus> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<ExecutionStatus> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<AccountActivityItem>,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<IdentitySummary> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<IdentitySummary> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "clientMetadata" => field0 = map.next_value()?,
+                            "completed" => field1 = map.next_value()?,
+                            "completionStatus" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "errors" => field4 = map.next_value()?,
+                            "executionStatus" => field5 = map.next_value()?,
+                            "id" => field6 = map.next_value()?,
+                            "items" => field7 = map.next_value()?,
+                            "modified" => field8 = map.next_value()?,
+                            "name" => field9 = map.next_value()?,
+                            "requesterIdentitySummary" => field10 = map.next_value()?,
+                            "targetIdentitySummary" => field11 = map.next_value()?,
+                            "type" => field12 = map.next_value()?,
+                            "warnings" => field13 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountActivity {
+                        client_metadata: field0,
+                        completed: field1,
+                        completion_status: field2,
+                        created: field3,
+                        errors: field4,
+                        execution_status: field5,
+                        id: field6,
+                        items: field7,
+                        modified: field8,
+                        name: field9,
+                        requester_identity_summary: field10,
+                        target_identity_summary: field11,
+                        type_: field12,
+                        warnings: field13,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountActivity",
+                    &[
+                        "clientMetadata",
+                        "completed",
+                        "completionStatus",
+                        "created",
+                        "errors",
+                        "executionStatus",
+                        "id",
+                        "items",
+                        "modified",
+                        "name",
+                        "requesterIdentitySummary",
+                        "targetIdentitySummary",
+                        "type",
+                        "warnings",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountActivity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountActivity", 14usize)?;
+            if !::std::option::Option::is_none(&self.client_metadata) {
+                fields.serialize_field("clientMetadata", &self.client_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.completion_status) {
+                fields.serialize_field("completionStatus", &self.completion_status)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.errors) {
+                fields.serialize_field("errors", &self.errors)?;
+            }
+            if !::std::option::Option::is_none(&self.execution_status) {
+                fields.serialize_field("executionStatus", &self.execution_status)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.items) {
+                fields.serialize_field("items", &self.items)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.requester_identity_summary) {
+                fields
+                    .serialize_field(
+                        "requesterIdentitySummary",
+                        &self.requester_identity_summary,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.target_identity_summary) {
+                fields
+                    .serialize_field(
+                        "targetIdentitySummary",
+                        &self.target_identity_summary,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.warnings) {
+                fields.serialize_field("warnings", &self.warnings)?;
+            }
+            fields.end()
+        }
+    }
     ///The state of an approval status
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountActivityApprovalStatus {
-        #[serde(rename = "FINISHED")]
         Finished,
-        #[serde(rename = "REJECTED")]
         Rejected,
-        #[serde(rename = "RETURNED")]
         Returned,
-        #[serde(rename = "EXPIRED")]
         Expired,
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "CANCELED")]
         Canceled,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountActivityApprovalStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "FINISHED" => Self::Finished,
+                    "REJECTED" => Self::Rejected,
+                    "RETURNED" => Self::Returned,
+                    "EXPIRED" => Self::Expired,
+                    "PENDING" => Self::Pending,
+                    "CANCELED" => Self::Canceled,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountActivityApprovalStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Finished => "FINISHED",
+                        Self::Rejected => "REJECTED",
+                        Self::Returned => "RETURNED",
+                        Self::Expired => "EXPIRED",
+                        Self::Pending => "PENDING",
+                        Self::Canceled => "CANCELED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountActivityApprovalStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -166,118 +331,278 @@ pub mod types {
         }
     }
     ///`AccountActivityItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountActivityItem {
-        #[serde(
-            rename = "accountRequestInfo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_request_info: ::std::option::Option<AccountRequestInfo>,
-        #[serde(
-            rename = "approvalStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_status: ::std::option::Option<AccountActivityApprovalStatus>,
         ///Attribute to which account activity applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Arbitrary key-value pairs, if any were included in the corresponding access request item
-        #[serde(
-            rename = "clientMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_metadata: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         ///Item id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Native identity in the target system to which the account activity applies
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<AccountActivityItemOperation>,
-        #[serde(
-            rename = "provisioningStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provisioning_status: ::std::option::Option<ProvisioningState>,
         ///The date the role or access profile or entitlement is no longer assigned to the specified identity.
-        #[serde(
-            rename = "removeDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remove_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Date and time item was requested
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requested: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "requesterComment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requester_comment: ::std::option::Option<Comment>,
-        #[serde(
-            rename = "reviewerComment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reviewer_comment: ::std::option::Option<Comment>,
-        #[serde(
-            rename = "reviewerIdentitySummary",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reviewer_identity_summary: ::std::option::Option<IdentitySummary>,
         ///Id of Source to which account activity applies
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///Value of attribute
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountActivityItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountActivityItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountActivityItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountActivityItem, A::Error> {
+                    let mut field0: ::std::option::Option<AccountRequestInfo> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        AccountActivityApprovalStatus,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        AccountActivityItemOperation,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<ProvisioningState> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<Comment> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<Comment> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<IdentitySummary> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountRequestInfo" => field0 = map.next_value()?,
+                            "approvalStatus" => field1 = map.next_value()?,
+                            "attribute" => field2 = map.next_value()?,
+                            "clientMetadata" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "name" => field5 = map.next_value()?,
+                            "nativeIdentity" => field6 = map.next_value()?,
+                            "operation" => field7 = map.next_value()?,
+                            "provisioningStatus" => field8 = map.next_value()?,
+                            "removeDate" => field9 = map.next_value()?,
+                            "requested" => field10 = map.next_value()?,
+                            "requesterComment" => field11 = map.next_value()?,
+                            "reviewerComment" => field12 = map.next_value()?,
+                            "reviewerIdentitySummary" => field13 = map.next_value()?,
+                            "sourceId" => field14 = map.next_value()?,
+                            "value" => field15 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountActivityItem {
+                        account_request_info: field0,
+                        approval_status: field1,
+                        attribute: field2,
+                        client_metadata: field3,
+                        id: field4,
+                        name: field5,
+                        native_identity: field6,
+                        operation: field7,
+                        provisioning_status: field8,
+                        remove_date: field9,
+                        requested: field10,
+                        requester_comment: field11,
+                        reviewer_comment: field12,
+                        reviewer_identity_summary: field13,
+                        source_id: field14,
+                        value: field15,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountActivityItem",
+                    &[
+                        "accountRequestInfo",
+                        "approvalStatus",
+                        "attribute",
+                        "clientMetadata",
+                        "id",
+                        "name",
+                        "nativeIdentity",
+                        "operation",
+                        "provisioningStatus",
+                        "removeDate",
+                        "requested",
+                        "requesterComment",
+                        "reviewerComment",
+                        "reviewerIdentitySummary",
+                        "sourceId",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountActivityItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountActivityItem", 16usize)?;
+            if !::std::option::Option::is_none(&self.account_request_info) {
+                fields
+                    .serialize_field("accountRequestInfo", &self.account_request_info)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_status) {
+                fields.serialize_field("approvalStatus", &self.approval_status)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.client_metadata) {
+                fields.serialize_field("clientMetadata", &self.client_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.provisioning_status) {
+                fields.serialize_field("provisioningStatus", &self.provisioning_status)?;
+            }
+            if !::std::option::Option::is_none(&self.remove_date) {
+                fields.serialize_field("removeDate", &self.remove_date)?;
+            }
+            if !::std::option::Option::is_none(&self.requested) {
+                fields.serialize_field("requested", &self.requested)?;
+            }
+            if !::std::option::Option::is_none(&self.requester_comment) {
+                fields.serialize_field("requesterComment", &self.requester_comment)?;
+            }
+            if !::std::option::Option::is_none(&self.reviewer_comment) {
+                fields.serialize_field("reviewerComment", &self.reviewer_comment)?;
+            }
+            if !::std::option::Option::is_none(&self.reviewer_identity_summary) {
+                fields
+                    .serialize_field(
+                        "reviewerIdentitySummary",
+                        &self.reviewer_identity_summary,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Represents an operation in an account activity item
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountActivityItemOperation {
-        #[serde(rename = "ADD")]
         Add,
-        #[serde(rename = "CREATE")]
         Create,
-        #[serde(rename = "MODIFY")]
         Modify,
-        #[serde(rename = "DELETE")]
         Delete,
-        #[serde(rename = "DISABLE")]
         Disable,
-        #[serde(rename = "ENABLE")]
         Enable,
-        #[serde(rename = "UNLOCK")]
         Unlock,
-        #[serde(rename = "LOCK")]
         Lock,
-        #[serde(rename = "REMOVE")]
         Remove,
-        #[serde(rename = "SET")]
         Set,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountActivityItemOperation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ADD" => Self::Add,
+                    "CREATE" => Self::Create,
+                    "MODIFY" => Self::Modify,
+                    "DELETE" => Self::Delete,
+                    "DISABLE" => Self::Disable,
+                    "ENABLE" => Self::Enable,
+                    "UNLOCK" => Self::Unlock,
+                    "LOCK" => Self::Lock,
+                    "REMOVE" => Self::Remove,
+                    "SET" => Self::Set,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountActivityItemOperation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Add => "ADD",
+                        Self::Create => "CREATE",
+                        Self::Modify => "MODIFY",
+                        Self::Delete => "DELETE",
+                        Self::Disable => "DISABLE",
+                        Self::Enable => "ENABLE",
+                        Self::Unlock => "UNLOCK",
+                        Self::Lock => "LOCK",
+                        Self::Remove => "REMOVE",
+                        Self::Set => "SET",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountActivityItemOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -334,72 +659,218 @@ pub mod types {
         }
     }
     ///If an account activity item is associated with an access request, captures details of that request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountRequestInfo {
         ///Id of requested object
-        #[serde(
-            rename = "requestedObjectId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_object_id: ::std::option::Option<::std::string::String>,
         ///Human-readable name of requested object
-        #[serde(
-            rename = "requestedObjectName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_object_name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "requestedObjectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_object_type: ::std::option::Option<RequestableObjectType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountRequestInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountRequestInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountRequestInfo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountRequestInfo, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequestableObjectType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "requestedObjectId" => field0 = map.next_value()?,
+                            "requestedObjectName" => field1 = map.next_value()?,
+                            "requestedObjectType" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountRequestInfo {
+                        requested_object_id: field0,
+                        requested_object_name: field1,
+                        requested_object_type: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountRequestInfo",
+                    &["requestedObjectId", "requestedObjectName", "requestedObjectType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountRequestInfo {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountRequestInfo", 3usize)?;
+            if !::std::option::Option::is_none(&self.requested_object_id) {
+                fields.serialize_field("requestedObjectId", &self.requested_object_id)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_object_name) {
+                fields
+                    .serialize_field(
+                        "requestedObjectName",
+                        &self.requested_object_name,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.requested_object_type) {
+                fields
+                    .serialize_field(
+                        "requestedObjectType",
+                        &self.requested_object_type,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`Comment`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Comment {
         ///Content of the comment
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<::std::string::String>,
         ///Id of the identity making the comment
-        #[serde(
-            rename = "commenterId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub commenter_id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of the identity making the comment
-        #[serde(
-            rename = "commenterName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub commenter_name: ::std::option::Option<::std::string::String>,
         ///Date and time comment was made
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub date: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Comment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Comment;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Comment")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Comment, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "body" => field0 = map.next_value()?,
+                            "commenterId" => field1 = map.next_value()?,
+                            "commenterName" => field2 = map.next_value()?,
+                            "date" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Comment {
+                        body: field0,
+                        commenter_id: field1,
+                        commenter_name: field2,
+                        date: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Comment",
+                    &["body", "commenterId", "commenterName", "date"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Comment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Comment", 4usize)?;
+            if !::std::option::Option::is_none(&self.body) {
+                fields.serialize_field("body", &self.body)?;
+            }
+            if !::std::option::Option::is_none(&self.commenter_id) {
+                fields.serialize_field("commenterId", &self.commenter_id)?;
+            }
+            if !::std::option::Option::is_none(&self.commenter_name) {
+                fields.serialize_field("commenterName", &self.commenter_name)?;
+            }
+            if !::std::option::Option::is_none(&self.date) {
+                fields.serialize_field("date", &self.date)?;
+            }
+            fields.end()
+        }
+    }
     ///The status after completion.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CompletionStatus {
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "FAILURE")]
         Failure,
-        #[serde(rename = "INCOMPLETE")]
         Incomplete,
-        #[serde(rename = "PENDING")]
         Pending,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CompletionStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUCCESS" => Self::Success,
+                    "FAILURE" => Self::Failure,
+                    "INCOMPLETE" => Self::Incomplete,
+                    "PENDING" => Self::Pending,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CompletionStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Failure => "FAILURE",
+                        Self::Incomplete => "INCOMPLETE",
+                        Self::Pending => "PENDING",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CompletionStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -443,29 +914,49 @@ pub mod types {
         }
     }
     ///The current state of execution.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ExecutionStatus {
-        #[serde(rename = "EXECUTING")]
         Executing,
-        #[serde(rename = "VERIFYING")]
         Verifying,
-        #[serde(rename = "TERMINATED")]
         Terminated,
-        #[serde(rename = "COMPLETED")]
         Completed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EXECUTING" => Self::Executing,
+                    "VERIFYING" => Self::Verifying,
+                    "TERMINATED" => Self::Terminated,
+                    "COMPLETED" => Self::Completed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ExecutionStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Executing => "EXECUTING",
+                        Self::Verifying => "VERIFYING",
+                        Self::Terminated => "TERMINATED",
+                        Self::Completed => "COMPLETED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ExecutionStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -509,99 +1000,281 @@ pub mod types {
         }
     }
     ///`IdentitySummary`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentitySummary {
         ///Indicates if all access items for this summary have been decided on
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<bool>,
         ///ID of this identity summary
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///ID of the identity that this summary represents
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentitySummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentitySummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentitySummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentitySummary, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "completed" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "identityId" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentitySummary {
+                        completed: field0,
+                        id: field1,
+                        identity_id: field2,
+                        name: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentitySummary",
+                    &["completed", "id", "identityId", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentitySummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IdentitySummary", 4usize)?;
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Provisioning state of an account activity item
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ProvisioningState {
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "FINISHED")]
         Finished,
-        #[serde(rename = "UNVERIFIABLE")]
         Unverifiable,
-        #[serde(rename = "COMMITED")]
         Commited,
-        #[serde(rename = "FAILED")]
         Failed,
-        #[serde(rename = "RETRY")]
         Retry,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PENDING" => Self::Pending,
+                    "FINISHED" => Self::Finished,
+                    "UNVERIFIABLE" => Self::Unverifiable,
+                    "COMMITED" => Self::Commited,
+                    "FAILED" => Self::Failed,
+                    "RETRY" => Self::Retry,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Pending => "PENDING",
+                        Self::Finished => "FINISHED",
+                        Self::Unverifiable => "UNVERIFIABLE",
+                        Self::Commited => "COMMITED",
+                        Self::Failed => "FAILED",
+                        Self::Retry => "RETRY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ProvisioningState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -649,27 +1322,46 @@ pub mod types {
         }
     }
     ///Currently supported requestable object types.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RequestableObjectType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RequestableObjectType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ROLE" => Self::Role,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RequestableObjectType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Role => "ROLE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RequestableObjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

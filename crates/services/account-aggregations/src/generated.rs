@@ -16,28 +16,15 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`AccountAggregationStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountAggregationStatus {
         ///The number of accounts that have been deleted during the aggregation. *Only available when status is ACCOUNTS_COLLECTED or COMPLETED.*
-        #[serde(
-            rename = "deletedAccounts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deleted_accounts: ::std::option::Option<i32>,
         ///The number of *NEW, CHANGED and DELETED* accounts that have been processed so far. This reflects the number of accounts that have been processed at the time of the API call, and may increase on subsequent API calls while the status is ACCOUNTS_COLLECTED. *Only available when status is ACCOUNTS_COLLECTED or COMPLETED.*
-        #[serde(
-            rename = "processedAccounts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub processed_accounts: ::std::option::Option<i32>,
         ///The number of unique identities that have been refreshed at the time of the API call, and may increase on subsequent API calls while the status is ACCOUNTS_COLLECTED. *Only available when status is ACCOUNTS_COLLECTED or COMPLETED.*
-        #[serde(
-            rename = "processedIdentities",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub processed_identities: ::std::option::Option<i32>,
         ///When the aggregation started.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start: ::std::option::Option<::sailpoint_runtime::DateTime>,
         /**STARTED - Aggregation started, but source account iteration has not completed.
 
@@ -51,26 +38,132 @@ RETRIED - Aggregation retried because of connectivity issues with the Virtual Ap
 
 TERMINATED - Aggregation marked as failed after 3 tries after connectivity issues with the Virtual Appliance.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<AccountAggregationStatusStatus>,
         ///The total number of *NEW, CHANGED and DELETED* accounts that need to be processed for this aggregation. This does not include accounts that were unchanged since the previous aggregation. This can be zero if there were no new, changed or deleted accounts since the previous aggregation. *Only available when status is ACCOUNTS_COLLECTED or COMPLETED.*
-        #[serde(
-            rename = "totalAccounts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_accounts: ::std::option::Option<i32>,
         ///The total number of accounts that have been marked for deletion during the aggregation. *Only available when status is ACCOUNTS_COLLECTED or COMPLETED.*
-        #[serde(
-            rename = "totalAccountsMarkedForDeletion",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_accounts_marked_for_deletion: ::std::option::Option<i32>,
         ///The total number of unique identities that have been marked for refresh. *Only available when status is ACCOUNTS_COLLECTED or COMPLETED.*
-        #[serde(
-            rename = "totalIdentities",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_identities: ::std::option::Option<i32>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountAggregationStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountAggregationStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountAggregationStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountAggregationStatus, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        AccountAggregationStatusStatus,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "deletedAccounts" => field0 = map.next_value()?,
+                            "processedAccounts" => field1 = map.next_value()?,
+                            "processedIdentities" => field2 = map.next_value()?,
+                            "start" => field3 = map.next_value()?,
+                            "status" => field4 = map.next_value()?,
+                            "totalAccounts" => field5 = map.next_value()?,
+                            "totalAccountsMarkedForDeletion" => {
+                                field6 = map.next_value()?;
+                            }
+                            "totalIdentities" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountAggregationStatus {
+                        deleted_accounts: field0,
+                        processed_accounts: field1,
+                        processed_identities: field2,
+                        start: field3,
+                        status: field4,
+                        total_accounts: field5,
+                        total_accounts_marked_for_deletion: field6,
+                        total_identities: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountAggregationStatus",
+                    &[
+                        "deletedAccounts",
+                        "processedAccounts",
+                        "processedIdentities",
+                        "start",
+                        "status",
+                        "totalAccounts",
+                        "totalAccountsMarkedForDeletion",
+                        "totalIdentities",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountAggregationStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountAggregationStatus", 8usize)?;
+            if !::std::option::Option::is_none(&self.deleted_accounts) {
+                fields.serialize_field("deletedAccounts", &self.deleted_accounts)?;
+            }
+            if !::std::option::Option::is_none(&self.processed_accounts) {
+                fields.serialize_field("processedAccounts", &self.processed_accounts)?;
+            }
+            if !::std::option::Option::is_none(&self.processed_identities) {
+                fields
+                    .serialize_field("processedIdentities", &self.processed_identities)?;
+            }
+            if !::std::option::Option::is_none(&self.start) {
+                fields.serialize_field("start", &self.start)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.total_accounts) {
+                fields.serialize_field("totalAccounts", &self.total_accounts)?;
+            }
+            if !::std::option::Option::is_none(
+                &self.total_accounts_marked_for_deletion,
+            ) {
+                fields
+                    .serialize_field(
+                        "totalAccountsMarkedForDeletion",
+                        &self.total_accounts_marked_for_deletion,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.total_identities) {
+                fields.serialize_field("totalIdentities", &self.total_identities)?;
+            }
+            fields.end()
+        }
     }
     /**STARTED - Aggregation started, but source account iteration has not completed.
 
@@ -84,35 +177,58 @@ RETRIED - Aggregation retried because of connectivity issues with the Virtual Ap
 
 TERMINATED - Aggregation marked as failed after 3 tries after connectivity issues with the Virtual Appliance.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountAggregationStatusStatus {
-        #[serde(rename = "STARTED")]
         Started,
-        #[serde(rename = "ACCOUNTS_COLLECTED")]
         AccountsCollected,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "CANCELLED")]
         Cancelled,
-        #[serde(rename = "RETRIED")]
         Retried,
-        #[serde(rename = "TERMINATED")]
         Terminated,
-        #[serde(rename = "NOT_FOUND")]
         NotFound,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountAggregationStatusStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "STARTED" => Self::Started,
+                    "ACCOUNTS_COLLECTED" => Self::AccountsCollected,
+                    "COMPLETED" => Self::Completed,
+                    "CANCELLED" => Self::Cancelled,
+                    "RETRIED" => Self::Retried,
+                    "TERMINATED" => Self::Terminated,
+                    "NOT_FOUND" => Self::NotFound,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountAggregationStatusStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Started => "STARTED",
+                        Self::AccountsCollected => "ACCOUNTS_COLLECTED",
+                        Self::Completed => "COMPLETED",
+                        Self::Cancelled => "CANCELLED",
+                        Self::Retried => "RETRIED",
+                        Self::Terminated => "TERMINATED",
+                        Self::NotFound => "NOT_FOUND",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountAggregationStatusStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -163,51 +279,146 @@ TERMINATED - Aggregation marked as failed after 3 tries after connectivity issue
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
     }
     /// Error types.
     pub mod error {

@@ -19,98 +19,261 @@ pub mod types {
     pub use sailpoint_shared::types::IdentityReference;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Represents a request to perform an action on an account, such as deletion or modification.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountActionRequestDto {
-        #[serde(
-            rename = "accountDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_details: ::std::option::Option<AccountDetails>,
         ///Account requester ID.
-        #[serde(
-            rename = "accountRequestId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_request_id: ::std::option::Option<::std::string::String>,
         ///List of account request phases.
-        #[serde(
-            rename = "accountRequestPhases",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_request_phases: ::std::option::Option<
             ::std::vec::Vec<AccountRequestPhase>,
         >,
         ///List approval details
-        #[serde(
-            rename = "approvalDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_details: ::std::option::Option<::std::vec::Vec<ApprovalDetails>>,
         ///ID of the approval request associated with the account deletion action.
-        #[serde(
-            rename = "approvalRequestId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_request_id: ::std::option::Option<::std::string::String>,
         ///Account deletion request completion date and time.
-        #[serde(
-            rename = "completedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completed_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "correlatedIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub correlated_identity: ::std::option::Option<
             sailpoint_shared::types::IdentityReference,
         >,
         ///Creation date and time of account deletion request date.
-        #[serde(
-            rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Detailed error information.
-        #[serde(
-            rename = "errorDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_details: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "managerReference",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manager_reference: ::std::option::Option<
             sailpoint_shared::types::IdentityReference,
         >,
         ///Overall status of deletion request.
-        #[serde(
-            rename = "overallStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub overall_status: ::std::option::Option<::std::string::String>,
         ///Access item requester's identity ID.
-        #[serde(
-            rename = "requestType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_type: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester: ::std::option::Option<sailpoint_shared::types::BaseReferenceDto>,
         ///Comments added by the requester while creating the account deletion request.
-        #[serde(
-            rename = "requesterComments",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requester_comments: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountActionRequestDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountActionRequestDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountActionRequestDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountActionRequestDto, A::Error> {
+                    let mut field0: ::std::option::Option<AccountDetails> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<AccountRequestPhase>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalDetails>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        sailpoint_shared::types::IdentityReference,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        sailpoint_shared::types::IdentityReference,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        sailpoint_shared::types::BaseReferenceDto,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountDetails" => field0 = map.next_value()?,
+                            "accountRequestId" => field1 = map.next_value()?,
+                            "accountRequestPhases" => field2 = map.next_value()?,
+                            "approvalDetails" => field3 = map.next_value()?,
+                            "approvalRequestId" => field4 = map.next_value()?,
+                            "completedAt" => field5 = map.next_value()?,
+                            "correlatedIdentity" => field6 = map.next_value()?,
+                            "createdAt" => field7 = map.next_value()?,
+                            "errorDetails" => field8 = map.next_value()?,
+                            "managerReference" => field9 = map.next_value()?,
+                            "overallStatus" => field10 = map.next_value()?,
+                            "requestType" => field11 = map.next_value()?,
+                            "requester" => field12 = map.next_value()?,
+                            "requesterComments" => field13 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountActionRequestDto {
+                        account_details: field0,
+                        account_request_id: field1,
+                        account_request_phases: field2,
+                        approval_details: field3,
+                        approval_request_id: field4,
+                        completed_at: field5,
+                        correlated_identity: field6,
+                        created_at: field7,
+                        error_details: field8,
+                        manager_reference: field9,
+                        overall_status: field10,
+                        request_type: field11,
+                        requester: field12,
+                        requester_comments: field13,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountActionRequestDto",
+                    &[
+                        "accountDetails",
+                        "accountRequestId",
+                        "accountRequestPhases",
+                        "approvalDetails",
+                        "approvalRequestId",
+                        "completedAt",
+                        "correlatedIdentity",
+                        "createdAt",
+                        "errorDetails",
+                        "managerReference",
+                        "overallStatus",
+                        "requestType",
+                        "requester",
+                        "requesterComments",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountActionRequestDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountActionRequestDto", 14usize)?;
+            if !::std::option::Option::is_none(&self.account_details) {
+                fields.serialize_field("accountDetails", &self.account_details)?;
+            }
+            if !::std::option::Option::is_none(&self.account_request_id) {
+                fields.serialize_field("accountRequestId", &self.account_request_id)?;
+            }
+            if !::std::option::Option::is_none(&self.account_request_phases) {
+                fields
+                    .serialize_field(
+                        "accountRequestPhases",
+                        &self.account_request_phases,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.approval_details) {
+                fields.serialize_field("approvalDetails", &self.approval_details)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_request_id) {
+                fields.serialize_field("approvalRequestId", &self.approval_request_id)?;
+            }
+            if !::std::option::Option::is_none(&self.completed_at) {
+                fields.serialize_field("completedAt", &self.completed_at)?;
+            }
+            if !::std::option::Option::is_none(&self.correlated_identity) {
+                fields.serialize_field("correlatedIdentity", &self.correlated_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.created_at) {
+                fields.serialize_field("createdAt", &self.created_at)?;
+            }
+            if !::std::option::Option::is_none(&self.error_details) {
+                fields.serialize_field("errorDetails", &self.error_details)?;
+            }
+            if !::std::option::Option::is_none(&self.manager_reference) {
+                fields.serialize_field("managerReference", &self.manager_reference)?;
+            }
+            if !::std::option::Option::is_none(&self.overall_status) {
+                fields.serialize_field("overallStatus", &self.overall_status)?;
+            }
+            if !::std::option::Option::is_none(&self.request_type) {
+                fields.serialize_field("requestType", &self.request_type)?;
+            }
+            if !::std::option::Option::is_none(&self.requester) {
+                fields.serialize_field("requester", &self.requester)?;
+            }
+            if !::std::option::Option::is_none(&self.requester_comments) {
+                fields.serialize_field("requesterComments", &self.requester_comments)?;
+            }
+            fields.end()
+        }
+    }
     ///Contains the required information for processing a user-initiated account deletion request, including the reason for deletion.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountDeleteRequestInput {
         ///Reason for deleting the account.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountDeleteRequestInput {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountDeleteRequestInput;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountDeleteRequestInput")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountDeleteRequestInput, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comments" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountDeleteRequestInput {
+                        comments: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("AccountDeleteRequestInput", &["comments"], Fields)
+        }
+    }
+    impl ::serde::Serialize for AccountDeleteRequestInput {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountDeleteRequestInput", 1usize)?;
+            if !::std::option::Option::is_none(&self.comments) {
+                fields.serialize_field("comments", &self.comments)?;
+            }
+            fields.end()
+        }
     }
     impl AccountDeleteRequestInput {
         pub fn builder() -> builder::AccountDeleteRequestInput {
@@ -118,148 +281,375 @@ pub mod types {
         }
     }
     ///Account Details
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountDetails {
-        #[serde(
-            rename = "accountId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub application: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub authoritative: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disabled: ::std::option::Option<bool>,
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub features: ::std::option::Option<::std::vec::Vec<AccountDetailsFeaturesItem>>,
         ///unique id of this object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub identity: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locked: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "pendingAccessRequestIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub pending_access_request_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schema: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        #[serde(
-            rename = "supportsPasswordChange",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub supports_password_change: ::std::option::Option<bool>,
-        #[serde(
-            rename = "systemAccount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub system_account: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uncorrelated: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountDetails, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<AccountDetailsFeaturesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountId" => field0 = map.next_value()?,
+                            "application" => field1 = map.next_value()?,
+                            "attributes" => field2 = map.next_value()?,
+                            "authoritative" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "disabled" => field5 = map.next_value()?,
+                            "displayName" => field6 = map.next_value()?,
+                            "features" => field7 = map.next_value()?,
+                            "id" => field8 = map.next_value()?,
+                            "identity" => field9 = map.next_value()?,
+                            "locked" => field10 = map.next_value()?,
+                            "meta" => field11 = map.next_value()?,
+                            "name" => field12 = map.next_value()?,
+                            "nativeIdentity" => field13 = map.next_value()?,
+                            "pendingAccessRequestIds" => field14 = map.next_value()?,
+                            "schema" => field15 = map.next_value()?,
+                            "supportsPasswordChange" => field16 = map.next_value()?,
+                            "systemAccount" => field17 = map.next_value()?,
+                            "uncorrelated" => field18 = map.next_value()?,
+                            "uuid" => field19 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountDetails {
+                        account_id: field0,
+                        application: field1,
+                        attributes: field2,
+                        authoritative: field3,
+                        description: field4,
+                        disabled: field5,
+                        display_name: field6,
+                        features: field7,
+                        id: field8,
+                        identity: field9,
+                        locked: field10,
+                        meta: field11,
+                        name: field12,
+                        native_identity: field13,
+                        pending_access_request_ids: field14,
+                        schema: field15,
+                        supports_password_change: field16,
+                        system_account: field17,
+                        uncorrelated: field18,
+                        uuid: field19,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountDetails",
+                    &[
+                        "accountId",
+                        "application",
+                        "attributes",
+                        "authoritative",
+                        "description",
+                        "disabled",
+                        "displayName",
+                        "features",
+                        "id",
+                        "identity",
+                        "locked",
+                        "meta",
+                        "name",
+                        "nativeIdentity",
+                        "pendingAccessRequestIds",
+                        "schema",
+                        "supportsPasswordChange",
+                        "systemAccount",
+                        "uncorrelated",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountDetails", 20usize)?;
+            if !::std::option::Option::is_none(&self.account_id) {
+                fields.serialize_field("accountId", &self.account_id)?;
+            }
+            if !::std::option::Option::is_none(&self.application) {
+                fields.serialize_field("application", &self.application)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.authoritative) {
+                fields.serialize_field("authoritative", &self.authoritative)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.disabled) {
+                fields.serialize_field("disabled", &self.disabled)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.features) {
+                fields.serialize_field("features", &self.features)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity) {
+                fields.serialize_field("identity", &self.identity)?;
+            }
+            if !::std::option::Option::is_none(&self.locked) {
+                fields.serialize_field("locked", &self.locked)?;
+            }
+            if !::std::option::Option::is_none(&self.meta) {
+                fields.serialize_field("meta", &self.meta)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.pending_access_request_ids) {
+                fields
+                    .serialize_field(
+                        "pendingAccessRequestIds",
+                        &self.pending_access_request_ids,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.schema) {
+                fields.serialize_field("schema", &self.schema)?;
+            }
+            if !::std::option::Option::is_none(&self.supports_password_change) {
+                fields
+                    .serialize_field(
+                        "supportsPasswordChange",
+                        &self.supports_password_change,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.system_account) {
+                fields.serialize_field("systemAccount", &self.system_account)?;
+            }
+            if !::std::option::Option::is_none(&self.uncorrelated) {
+                fields.serialize_field("uncorrelated", &self.uncorrelated)?;
+            }
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccountDetailsFeaturesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountDetailsFeaturesItem {
-        #[serde(rename = "AUTHENTICATE")]
         Authenticate,
-        #[serde(rename = "COMPOSITE")]
         Composite,
-        #[serde(rename = "DIRECT_PERMISSIONS")]
         DirectPermissions,
-        #[serde(rename = "DISCOVER_SCHEMA")]
         DiscoverSchema,
-        #[serde(rename = "ENABLE")]
         Enable,
-        #[serde(rename = "MANAGER_LOOKUP")]
         ManagerLookup,
-        #[serde(rename = "NO_RANDOM_ACCESS")]
         NoRandomAccess,
-        #[serde(rename = "PROXY")]
         Proxy,
-        #[serde(rename = "SEARCH")]
         Search,
-        #[serde(rename = "TEMPLATE")]
         Template,
-        #[serde(rename = "UNLOCK")]
         Unlock,
-        #[serde(rename = "UNSTRUCTURED_TARGETS")]
         UnstructuredTargets,
-        #[serde(rename = "SHAREPOINT_TARGET")]
         SharepointTarget,
-        #[serde(rename = "PROVISIONING")]
         Provisioning,
-        #[serde(rename = "GROUP_PROVISIONING")]
         GroupProvisioning,
-        #[serde(rename = "SYNC_PROVISIONING")]
         SyncProvisioning,
-        #[serde(rename = "PASSWORD")]
         Password,
-        #[serde(rename = "CURRENT_PASSWORD")]
         CurrentPassword,
-        #[serde(rename = "ACCOUNT_ONLY_REQUEST")]
         AccountOnlyRequest,
-        #[serde(rename = "ADDITIONAL_ACCOUNT_REQUEST")]
         AdditionalAccountRequest,
-        #[serde(rename = "NO_AGGREGATION")]
         NoAggregation,
-        #[serde(rename = "GROUPS_HAVE_MEMBERS")]
         GroupsHaveMembers,
-        #[serde(rename = "NO_PERMISSIONS_PROVISIONING")]
         NoPermissionsProvisioning,
-        #[serde(rename = "NO_GROUP_PERMISSIONS_PROVISIONING")]
         NoGroupPermissionsProvisioning,
-        #[serde(rename = "NO_UNSTRUCTURED_TARGETS_PROVISIONING")]
         NoUnstructuredTargetsProvisioning,
-        #[serde(rename = "NO_DIRECT_PERMISSIONS_PROVISIONING")]
         NoDirectPermissionsProvisioning,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountDetailsFeaturesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "AUTHENTICATE" => Self::Authenticate,
+                    "COMPOSITE" => Self::Composite,
+                    "DIRECT_PERMISSIONS" => Self::DirectPermissions,
+                    "DISCOVER_SCHEMA" => Self::DiscoverSchema,
+                    "ENABLE" => Self::Enable,
+                    "MANAGER_LOOKUP" => Self::ManagerLookup,
+                    "NO_RANDOM_ACCESS" => Self::NoRandomAccess,
+                    "PROXY" => Self::Proxy,
+                    "SEARCH" => Self::Search,
+                    "TEMPLATE" => Self::Template,
+                    "UNLOCK" => Self::Unlock,
+                    "UNSTRUCTURED_TARGETS" => Self::UnstructuredTargets,
+                    "SHAREPOINT_TARGET" => Self::SharepointTarget,
+                    "PROVISIONING" => Self::Provisioning,
+                    "GROUP_PROVISIONING" => Self::GroupProvisioning,
+                    "SYNC_PROVISIONING" => Self::SyncProvisioning,
+                    "PASSWORD" => Self::Password,
+                    "CURRENT_PASSWORD" => Self::CurrentPassword,
+                    "ACCOUNT_ONLY_REQUEST" => Self::AccountOnlyRequest,
+                    "ADDITIONAL_ACCOUNT_REQUEST" => Self::AdditionalAccountRequest,
+                    "NO_AGGREGATION" => Self::NoAggregation,
+                    "GROUPS_HAVE_MEMBERS" => Self::GroupsHaveMembers,
+                    "NO_PERMISSIONS_PROVISIONING" => Self::NoPermissionsProvisioning,
+                    "NO_GROUP_PERMISSIONS_PROVISIONING" => {
+                        Self::NoGroupPermissionsProvisioning
+                    }
+                    "NO_UNSTRUCTURED_TARGETS_PROVISIONING" => {
+                        Self::NoUnstructuredTargetsProvisioning
+                    }
+                    "NO_DIRECT_PERMISSIONS_PROVISIONING" => {
+                        Self::NoDirectPermissionsProvisioning
+                    }
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountDetailsFeaturesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Authenticate => "AUTHENTICATE",
+                        Self::Composite => "COMPOSITE",
+                        Self::DirectPermissions => "DIRECT_PERMISSIONS",
+                        Self::DiscoverSchema => "DISCOVER_SCHEMA",
+                        Self::Enable => "ENABLE",
+                        Self::ManagerLookup => "MANAGER_LOOKUP",
+                        Self::NoRandomAccess => "NO_RANDOM_ACCESS",
+                        Self::Proxy => "PROXY",
+                        Self::Search => "SEARCH",
+                        Self::Template => "TEMPLATE",
+                        Self::Unlock => "UNLOCK",
+                        Self::UnstructuredTargets => "UNSTRUCTURED_TARGETS",
+                        Self::SharepointTarget => "SHAREPOINT_TARGET",
+                        Self::Provisioning => "PROVISIONING",
+                        Self::GroupProvisioning => "GROUP_PROVISIONING",
+                        Self::SyncProvisioning => "SYNC_PROVISIONING",
+                        Self::Password => "PASSWORD",
+                        Self::CurrentPassword => "CURRENT_PASSWORD",
+                        Self::AccountOnlyRequest => "ACCOUNT_ONLY_REQUEST",
+                        Self::AdditionalAccountRequest => "ADDITIONAL_ACCOUNT_REQUEST",
+                        Self::NoAggregation => "NO_AGGREGATION",
+                        Self::GroupsHaveMembers => "GROUPS_HAVE_MEMBERS",
+                        Self::NoPermissionsProvisioning => "NO_PERMISSIONS_PROVISIONING",
+                        Self::NoGroupPermissionsProvisioning => {
+                            "NO_GROUP_PERMISSIONS_PROVISIONING"
+                        }
+                        Self::NoUnstructuredTargetsProvisioning => {
+                            "NO_UNSTRUCTURED_TARGETS_PROVISIONING"
+                        }
+                        Self::NoDirectPermissionsProvisioning => {
+                            "NO_DIRECT_PERMISSIONS_PROVISIONING"
+                        }
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountDetailsFeaturesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -363,47 +753,199 @@ pub mod types {
         }
     }
     ///Asynchronous response containing a unique tracking ID for the account request
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountRequestAsyncResult {
         ///Id of the account request
-        #[serde(rename = "accountRequestId")]
         pub account_request_id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountRequestAsyncResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountRequestAsyncResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountRequestAsyncResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountRequestAsyncResult, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountRequestId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountRequestAsyncResult {
+                        account_request_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accountRequestId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountRequestAsyncResult",
+                    &["accountRequestId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountRequestAsyncResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountRequestAsyncResult", 1usize)?;
+            fields.serialize_field("accountRequestId", &self.account_request_id)?;
+            fields.end()
+        }
+    }
     ///Contains detailed information about each phase in the account request process, including its type, current state, and relevant timestamps.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountRequestPhase {
         ///Finish date of account request phase.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub finished: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Enum of account request phase type
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<AccountRequestPhaseName>,
         ///Start date of account request phase.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub started: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<AccountRequestPhaseState>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountRequestPhase {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountRequestPhase;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountRequestPhase")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountRequestPhase, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccountRequestPhaseName> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<AccountRequestPhaseState> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "finished" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "started" => field2 = map.next_value()?,
+                            "state" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountRequestPhase {
+                        finished: field0,
+                        name: field1,
+                        started: field2,
+                        state: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountRequestPhase",
+                    &["finished", "name", "started", "state"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountRequestPhase {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountRequestPhase", 4usize)?;
+            if !::std::option::Option::is_none(&self.finished) {
+                fields.serialize_field("finished", &self.finished)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.started) {
+                fields.serialize_field("started", &self.started)?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            fields.end()
+        }
+    }
     ///Enum of account request phase type
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountRequestPhaseName {
-        #[serde(rename = "APPROVAL_PHASE")]
         ApprovalPhase,
-        #[serde(rename = "PROVISIONING_PHASE")]
         ProvisioningPhase,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountRequestPhaseName {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "APPROVAL_PHASE" => Self::ApprovalPhase,
+                    "PROVISIONING_PHASE" => Self::ProvisioningPhase,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountRequestPhaseName {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ApprovalPhase => "APPROVAL_PHASE",
+                        Self::ProvisioningPhase => "PROVISIONING_PHASE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountRequestPhaseName {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -443,35 +985,58 @@ pub mod types {
         }
     }
     ///The current phase state of the account request, indicating its progress or outcome in the approval workflow.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountRequestPhaseState {
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "CANCELLED")]
         Cancelled,
-        #[serde(rename = "APPROVED")]
         Approved,
-        #[serde(rename = "REJECTED")]
         Rejected,
-        #[serde(rename = "PASSED")]
         Passed,
-        #[serde(rename = "FAILED")]
         Failed,
-        #[serde(rename = "NOT_STARTED")]
         NotStarted,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountRequestPhaseState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PENDING" => Self::Pending,
+                    "CANCELLED" => Self::Cancelled,
+                    "APPROVED" => Self::Approved,
+                    "REJECTED" => Self::Rejected,
+                    "PASSED" => Self::Passed,
+                    "FAILED" => Self::Failed,
+                    "NOT_STARTED" => Self::NotStarted,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountRequestPhaseState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Pending => "PENDING",
+                        Self::Cancelled => "CANCELLED",
+                        Self::Approved => "APPROVED",
+                        Self::Rejected => "REJECTED",
+                        Self::Passed => "PASSED",
+                        Self::Failed => "FAILED",
+                        Self::NotStarted => "NOT_STARTED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountRequestPhaseState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -521,127 +1086,447 @@ pub mod types {
         }
     }
     ///Contains comprehensive details about the approval process, including the approver's information, comments, decision date, serial order, and the current status of the approval request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalDetails {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approver: ::std::option::Option<ApproverDto>,
         ///Comments added by approver while rejecting or approving the account deletion request.
-        #[serde(
-            rename = "approverComments",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approver_comments: ::std::option::Option<::std::string::String>,
         ///Decision date of approval rejected or approved.
-        #[serde(
-            rename = "decisionDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub decision_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///SerialOrder of approval details.
-        #[serde(
-            rename = "serialOrder",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub serial_order: ::std::option::Option<i64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<AccountRequestPhaseState>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalDetails, A::Error> {
+                    let mut field0: ::std::option::Option<ApproverDto> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<AccountRequestPhaseState> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approver" => field0 = map.next_value()?,
+                            "approverComments" => field1 = map.next_value()?,
+                            "decisionDate" => field2 = map.next_value()?,
+                            "serialOrder" => field3 = map.next_value()?,
+                            "status" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalDetails {
+                        approver: field0,
+                        approver_comments: field1,
+                        decision_date: field2,
+                        serial_order: field3,
+                        status: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalDetails",
+                    &[
+                        "approver",
+                        "approverComments",
+                        "decisionDate",
+                        "serialOrder",
+                        "status",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ApprovalDetails", 5usize)?;
+            if !::std::option::Option::is_none(&self.approver) {
+                fields.serialize_field("approver", &self.approver)?;
+            }
+            if !::std::option::Option::is_none(&self.approver_comments) {
+                fields.serialize_field("approverComments", &self.approver_comments)?;
+            }
+            if !::std::option::Option::is_none(&self.decision_date) {
+                fields.serialize_field("decisionDate", &self.decision_date)?;
+            }
+            if !::std::option::Option::is_none(&self.serial_order) {
+                fields.serialize_field("serialOrder", &self.serial_order)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.end()
+        }
+    }
     ///Contains detailed information about the approver, including their identity, contact details, type, and references to related identities such as owners, actioned identities, and members.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApproverDto {
         ///List of reference of identity type dto who acted on behalf of other identities.
-        #[serde(
-            rename = "actionedAs",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub actioned_as: ::std::option::Option<::std::vec::Vec<ApproverReference>>,
         ///Email address of identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Optional id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Identity ID and it cannot be null.
-        #[serde(
-            rename = "identityID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///List of reference of identity type dto for member identities.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub members: ::std::option::Option<::std::vec::Vec<ApproverReference>>,
         ///Identity display name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///List of reference of identity type dto for account owner identities
-        #[serde(
-            rename = "ownerOf",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub owner_of: ::std::option::Option<::std::vec::Vec<ApproverReference>>,
         ///Used to mention type of data transfer object in this case it is used to transfer IDENTITY data.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApproverDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApproverDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApproverDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApproverDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ApproverReference>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<ApproverReference>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<ApproverReference>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "actionedAs" => field0 = map.next_value()?,
+                            "email" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "identityID" => field3 = map.next_value()?,
+                            "members" => field4 = map.next_value()?,
+                            "name" => field5 = map.next_value()?,
+                            "ownerOf" => field6 = map.next_value()?,
+                            "type" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApproverDto {
+                        actioned_as: field0,
+                        email: field1,
+                        id: field2,
+                        identity_id: field3,
+                        members: field4,
+                        name: field5,
+                        owner_of: field6,
+                        type_: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApproverDto",
+                    &[
+                        "actionedAs",
+                        "email",
+                        "id",
+                        "identityID",
+                        "members",
+                        "name",
+                        "ownerOf",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApproverDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ApproverDto", 8usize)?;
+            if !::std::option::Option::is_none(&self.actioned_as) {
+                fields.serialize_field("actionedAs", &self.actioned_as)?;
+            }
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityID", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.members) {
+                fields.serialize_field("members", &self.members)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner_of) {
+                fields.serialize_field("ownerOf", &self.owner_of)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     ///`ApproverReference`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApproverReference {
         ///Id of supported DtoType like IDENTITY, MACHINE_IDENTITY etc.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of DtoType like IDENTITY, MACHINE_IDENTITY etc
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of Dto
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApproverReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApproverReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApproverReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApproverReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApproverReference {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("ApproverReference", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ApproverReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ApproverReference", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

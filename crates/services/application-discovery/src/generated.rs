@@ -24,11 +24,75 @@ pub mod types {
     pub use sailpoint_shared::types::TaskStatusMessageParametersItem;
     pub use sailpoint_shared::types::TaskStatusMessageType;
     ///`ApplicationDiscoveryRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ApplicationDiscoveryRequest {
         ///List of dataset Ids to discover applications
-        #[serde(rename = "datasetIds")]
         pub dataset_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApplicationDiscoveryRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApplicationDiscoveryRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApplicationDiscoveryRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApplicationDiscoveryRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "datasetIds" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApplicationDiscoveryRequest {
+                        dataset_ids: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("datasetIds")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApplicationDiscoveryRequest",
+                    &["datasetIds"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApplicationDiscoveryRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApplicationDiscoveryRequest", 1usize)?;
+            fields.serialize_field("datasetIds", &self.dataset_ids)?;
+            fields.end()
+        }
     }
     impl ApplicationDiscoveryRequest {
         pub fn builder() -> builder::ApplicationDiscoveryRequest {
@@ -36,112 +100,303 @@ pub mod types {
         }
     }
     ///`ApplicationDiscoveryResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApplicationDiscoveryResponse {
         ///Attributes of the app discovery task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Completion date of app discovery task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Completion status of app discovery task
-        #[serde(
-            rename = "completionStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completion_status: ::std::option::Option<
             ApplicationDiscoveryResponseCompletionStatus,
         >,
         ///Creation date of app discovery task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Description of the app discovery aggregation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///System-generated unique ID of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Launch date of app discovery task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launched: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Service to execute app discovery
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launcher: ::std::option::Option<::std::string::String>,
         ///Messages associated with the app discovery task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::TaskStatusMessage>,
         >,
         ///Last modification date of app discovery task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the parent of the task for app discovery
-        #[serde(
-            rename = "parentName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub parent_name: ::std::option::Option<::std::string::String>,
         ///Current percentage completion of app discovery task
-        #[serde(
-            rename = "percentComplete",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub percent_complete: ::std::option::Option<i32>,
         ///Current progress of aggregation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub progress: ::std::option::Option<::std::string::String>,
         ///Return values associated with the app discovery task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub returns: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::TaskReturnDetails>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target: ::std::option::Option<sailpoint_shared::types::BaseReferenceDto>,
-        #[serde(
-            rename = "taskDefinitionSummary",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub task_definition_summary: ::std::option::Option<
             sailpoint_shared::types::TaskDefinitionSummary,
         >,
         ///Type of task for app discovery
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ApplicationDiscoveryResponseType>,
         ///Name of the task for app discovery
-        #[serde(
-            rename = "uniqueName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub unique_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApplicationDiscoveryResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApplicationDiscoveryResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApplicationDiscoveryResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApplicationDiscoveryResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ApplicationDiscoveryResponseCompletionStatus,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::TaskStatusMessage>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::TaskReturnDetails>,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        sailpoint_shared::types::BaseReferenceDto,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        sailpoint_shared::types::TaskDefinitionSummary,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        ApplicationDiscoveryResponseType,
+                    > = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "completed" => field1 = map.next_value()?,
+                            "completionStatus" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "launched" => field6 = map.next_value()?,
+                            "launcher" => field7 = map.next_value()?,
+                            "messages" => field8 = map.next_value()?,
+                            "modified" => field9 = map.next_value()?,
+                            "parentName" => field10 = map.next_value()?,
+                            "percentComplete" => field11 = map.next_value()?,
+                            "progress" => field12 = map.next_value()?,
+                            "returns" => field13 = map.next_value()?,
+                            "target" => field14 = map.next_value()?,
+                            "taskDefinitionSummary" => field15 = map.next_value()?,
+                            "type" => field16 = map.next_value()?,
+                            "uniqueName" => field17 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApplicationDiscoveryResponse {
+                        attributes: field0,
+                        completed: field1,
+                        completion_status: field2,
+                        created: field3,
+                        description: field4,
+                        id: field5,
+                        launched: field6,
+                        launcher: field7,
+                        messages: field8,
+                        modified: field9,
+                        parent_name: field10,
+                        percent_complete: field11,
+                        progress: field12,
+                        returns: field13,
+                        target: field14,
+                        task_definition_summary: field15,
+                        type_: field16,
+                        unique_name: field17,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApplicationDiscoveryResponse",
+                    &[
+                        "attributes",
+                        "completed",
+                        "completionStatus",
+                        "created",
+                        "description",
+                        "id",
+                        "launched",
+                        "launcher",
+                        "messages",
+                        "modified",
+                        "parentName",
+                        "percentComplete",
+                        "progress",
+                        "returns",
+                        "target",
+                        "taskDefinitionSummary",
+                        "type",
+                        "uniqueName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApplicationDiscoveryResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApplicationDiscoveryResponse", 18usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.completion_status) {
+                fields.serialize_field("completionStatus", &self.completion_status)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.launched) {
+                fields.serialize_field("launched", &self.launched)?;
+            }
+            if !::std::option::Option::is_none(&self.launcher) {
+                fields.serialize_field("launcher", &self.launcher)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.parent_name) {
+                fields.serialize_field("parentName", &self.parent_name)?;
+            }
+            if !::std::option::Option::is_none(&self.percent_complete) {
+                fields.serialize_field("percentComplete", &self.percent_complete)?;
+            }
+            if !::std::option::Option::is_none(&self.progress) {
+                fields.serialize_field("progress", &self.progress)?;
+            }
+            if !::std::option::Option::is_none(&self.returns) {
+                fields.serialize_field("returns", &self.returns)?;
+            }
+            if !::std::option::Option::is_none(&self.target) {
+                fields.serialize_field("target", &self.target)?;
+            }
+            if !::std::option::Option::is_none(&self.task_definition_summary) {
+                fields
+                    .serialize_field(
+                        "taskDefinitionSummary",
+                        &self.task_definition_summary,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.unique_name) {
+                fields.serialize_field("uniqueName", &self.unique_name)?;
+            }
+            fields.end()
+        }
+    }
     ///Completion status of app discovery task
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApplicationDiscoveryResponseCompletionStatus {
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "WARNING")]
         Warning,
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "TERMINATED")]
         Terminated,
-        #[serde(rename = "TEMPERROR")]
         Temperror,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ApplicationDiscoveryResponseCompletionStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUCCESS" => Self::Success,
+                    "WARNING" => Self::Warning,
+                    "ERROR" => Self::Error,
+                    "TERMINATED" => Self::Terminated,
+                    "TEMPERROR" => Self::Temperror,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApplicationDiscoveryResponseCompletionStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Warning => "WARNING",
+                        Self::Error => "ERROR",
+                        Self::Terminated => "TERMINATED",
+                        Self::Temperror => "TEMPERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApplicationDiscoveryResponseCompletionStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -188,27 +443,46 @@ pub mod types {
         }
     }
     ///Type of task for app discovery
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApplicationDiscoveryResponseType {
-        #[serde(rename = "QUARTZ")]
         Quartz,
-        #[serde(rename = "QPOC")]
         Qpoc,
-        #[serde(rename = "QUEUED_TASK")]
         QueuedTask,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApplicationDiscoveryResponseType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "QUARTZ" => Self::Quartz,
+                    "QPOC" => Self::Qpoc,
+                    "QUEUED_TASK" => Self::QueuedTask,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApplicationDiscoveryResponseType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Quartz => "QUARTZ",
+                        Self::Qpoc => "QPOC",
+                        Self::QueuedTask => "QUEUED_TASK",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApplicationDiscoveryResponseType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -251,194 +525,394 @@ pub mod types {
         }
     }
     ///Discovered applications with their respective associated sources
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FullDiscoveredApplications {
         ///The URL of the application.
-        #[serde(
-            rename = "appUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub app_url: ::std::option::Option<::std::string::String>,
         ///The owners of the application.
-        #[serde(
-            rename = "applicationOwner",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_owner: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///List of associated sources related to this discovered application.
-        #[serde(
-            rename = "associatedSources",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub associated_sources: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///Additional attributes of the application useful for visibility of governance posture.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The business criticality level of the application.
-        #[serde(
-            rename = "businessCriticality",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_criticality: ::std::option::Option<::std::string::String>,
         ///The business unit associated with the application.
-        #[serde(
-            rename = "businessUnit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_unit: ::std::option::Option<::std::string::String>,
         ///The timestamp when the application was first discovered, in ISO 8601 format.
-        #[serde(
-            rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The data classification level of the application.
-        #[serde(
-            rename = "dataClassification",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub data_classification: ::std::option::Option<::std::string::String>,
         ///A brief description of the discovered application.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The timestamp when the application was last received via an entitlement aggregation invocation  or a manual csv upload, in ISO 8601 format.
-        #[serde(
-            rename = "discoveredAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub discovered_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The vendor associated with the discovered application.
-        #[serde(
-            rename = "discoveredVendor",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub discovered_vendor: ::std::option::Option<::std::string::String>,
         ///Source from which the application was discovered.
-        #[serde(
-            rename = "discoverySource",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub discovery_source: ::std::option::Option<::std::string::String>,
         ///The category of the discovery source.
-        #[serde(
-            rename = "discoverySourceCategory",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub discovery_source_category: ::std::option::Option<::std::string::String>,
         ///The environment in which the application operates.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub environment: ::std::option::Option<::std::string::String>,
         ///List of groups associated with the application.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub groups: ::std::option::Option<
             ::std::vec::Vec<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         >,
         ///Unique identifier for the discovered application.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The installation type of the application.
-        #[serde(
-            rename = "installType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub install_type: ::std::option::Option<::std::string::String>,
         ///Indicates whether the application is used for business purposes.
-        #[serde(
-            rename = "isBusiness",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_business: ::std::option::Option<bool>,
         ///Indicates whether the application has privileged access.
-        #[serde(
-            rename = "isPrivileged",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_privileged: ::std::option::Option<bool>,
         ///Indicates whether the application is sanctioned.
-        #[serde(
-            rename = "isSanctioned",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_sanctioned: ::std::option::Option<bool>,
         ///The IT owners of the application.
-        #[serde(
-            rename = "itApplicationOwner",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub it_application_owner: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///The number of licenses associated with the application.
-        #[serde(
-            rename = "licenseCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub license_count: ::std::option::Option<i32>,
         ///URL of the application's logo.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub logo: ::std::option::Option<::std::string::String>,
         ///Name of the discovered application.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The operational status of the application.
-        #[serde(
-            rename = "operationalStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub operational_status: ::std::option::Option<::std::string::String>,
         ///List of recommended connectors for the application.
-        #[serde(
-            rename = "recommendedConnectors",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recommended_connectors: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///The risk level of the application.
-        #[serde(
-            rename = "riskLevel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub risk_level: ::std::option::Option<FullDiscoveredApplicationsRiskLevel>,
         ///The risk score of the application ranging from 0-100, 100 being highest risk.
-        #[serde(
-            rename = "riskScore",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub risk_score: ::std::option::Option<i32>,
         /**The status of an application within the discovery source.
 
 By default this field is set to "ACTIVE" when the application is discovered.
 
 If an application has been deleted from within the discovery source, the status will be set to "INACTIVE".*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///The total number of sign-in accounts for the application.
-        #[serde(
-            rename = "totalSigninsCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_signins_count: ::std::option::Option<i32>,
         ///The count of users associated with the application.
-        #[serde(
-            rename = "usersCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub users_count: ::std::option::Option<::std::string::String>,
         ///The warranty expiration date of the application.
-        #[serde(
-            rename = "warrantyExpiration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub warranty_expiration: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for FullDiscoveredApplications {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FullDiscoveredApplications;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FullDiscoveredApplications")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FullDiscoveredApplications, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<
+                        FullDiscoveredApplicationsRiskLevel,
+                    > = ::std::option::Option::None;
+                    let mut field27: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field28: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field29: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field30: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field31: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "appUrl" => field0 = map.next_value()?,
+                            "applicationOwner" => field1 = map.next_value()?,
+                            "associatedSources" => field2 = map.next_value()?,
+                            "attributes" => field3 = map.next_value()?,
+                            "businessCriticality" => field4 = map.next_value()?,
+                            "businessUnit" => field5 = map.next_value()?,
+                            "createdAt" => field6 = map.next_value()?,
+                            "dataClassification" => field7 = map.next_value()?,
+                            "description" => field8 = map.next_value()?,
+                            "discoveredAt" => field9 = map.next_value()?,
+                            "discoveredVendor" => field10 = map.next_value()?,
+                            "discoverySource" => field11 = map.next_value()?,
+                            "discoverySourceCategory" => field12 = map.next_value()?,
+                            "environment" => field13 = map.next_value()?,
+                            "groups" => field14 = map.next_value()?,
+                            "id" => field15 = map.next_value()?,
+                            "installType" => field16 = map.next_value()?,
+                            "isBusiness" => field17 = map.next_value()?,
+                            "isPrivileged" => field18 = map.next_value()?,
+                            "isSanctioned" => field19 = map.next_value()?,
+                            "itApplicationOwner" => field20 = map.next_value()?,
+                            "licenseCount" => field21 = map.next_value()?,
+                            "logo" => field22 = map.next_value()?,
+                            "name" => field23 = map.next_value()?,
+                            "operationalStatus" => field24 = map.next_value()?,
+                            "recommendedConnectors" => field25 = map.next_value()?,
+                            "riskLevel" => field26 = map.next_value()?,
+                            "riskScore" => field27 = map.next_value()?,
+                            "status" => field28 = map.next_value()?,
+                            "totalSigninsCount" => field29 = map.next_value()?,
+                            "usersCount" => field30 = map.next_value()?,
+                            "warrantyExpiration" => field31 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FullDiscoveredApplications {
+                        app_url: field0,
+                        application_owner: field1,
+                        associated_sources: field2,
+                        attributes: field3,
+                        business_criticality: field4,
+                        business_unit: field5,
+                        created_at: field6,
+                        data_classification: field7,
+                        description: field8,
+                        discovered_at: field9,
+                        discovered_vendor: field10,
+                        discovery_source: field11,
+                        discovery_source_category: field12,
+                        environment: field13,
+                        groups: field14,
+                        id: field15,
+                        install_type: field16,
+                        is_business: field17,
+                        is_privileged: field18,
+                        is_sanctioned: field19,
+                        it_application_owner: field20,
+                        license_count: field21,
+                        logo: field22,
+                        name: field23,
+                        operational_status: field24,
+                        recommended_connectors: field25,
+                        risk_level: field26,
+                        risk_score: field27,
+                        status: field28,
+                        total_signins_count: field29,
+                        users_count: field30,
+                        warranty_expiration: field31,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FullDiscoveredApplications",
+                    &[
+                        "appUrl",
+                        "applicationOwner",
+                        "associatedSources",
+                        "attributes",
+                        "businessCriticality",
+                        "businessUnit",
+                        "createdAt",
+                        "dataClassification",
+                        "description",
+                        "discoveredAt",
+                        "discoveredVendor",
+                        "discoverySource",
+                        "discoverySourceCategory",
+                        "environment",
+                        "groups",
+                        "id",
+                        "installType",
+                        "isBusiness",
+                        "isPrivileged",
+                        "isSanctioned",
+                        "itApplicationOwner",
+                        "licenseCount",
+                        "logo",
+                        "name",
+                        "operationalStatus",
+                        "recommendedConnectors",
+                        "riskLevel",
+                        "riskScore",
+                        "status",
+                        "totalSigninsCount",
+                        "usersCount",
+                        "warrantyExpiration",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FullDiscoveredApplications {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("FullDiscoveredApplications", 32usize)?;
+            if !::std::option::Option::is_none(&self.app_url) {
+                fields.serialize_field("appUrl", &self.app_url)?;
+            }
+            if !::std::option::Option::is_none(&self.application_owner) {
+                fields.serialize_field("applicationOwner", &self.application_owner)?;
+            }
+            if !::std::option::Option::is_none(&self.associated_sources) {
+                fields.serialize_field("associatedSources", &self.associated_sources)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.business_criticality) {
+                fields
+                    .serialize_field("businessCriticality", &self.business_criticality)?;
+            }
+            if !::std::option::Option::is_none(&self.business_unit) {
+                fields.serialize_field("businessUnit", &self.business_unit)?;
+            }
+            if !::std::option::Option::is_none(&self.created_at) {
+                fields.serialize_field("createdAt", &self.created_at)?;
+            }
+            if !::std::option::Option::is_none(&self.data_classification) {
+                fields.serialize_field("dataClassification", &self.data_classification)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.discovered_at) {
+                fields.serialize_field("discoveredAt", &self.discovered_at)?;
+            }
+            if !::std::option::Option::is_none(&self.discovered_vendor) {
+                fields.serialize_field("discoveredVendor", &self.discovered_vendor)?;
+            }
+            if !::std::option::Option::is_none(&self.discovery_source) {
+                fields.serialize_field("discoverySource", &self.discovery_source)?;
+            }
+            if !::std::option::Option::is_none(&self.discovery_source_category) {
+                fields
+                    .serialize_field(
+                        "discoverySourceCategory",
+                        &self.discovery_source_category,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.environment) {
+                fields.serialize_field("environment", &self.environment)?;
+            }
+            if !::std::option::Option::is_none(&self.groups) {
+                fields.serialize_field("groups", &self.groups)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.install_type) {
+                fields.serialize_field("installType", &self.install_type)?;
+            }
+            if !::std::option::Option::is_none(&self.is_business) {
+                fields.serialize_field("isBusiness", &self.is_business)?;
+            }
+            if !::std::option::Option::is_none(&self.is_privileged) {
+                fields.serialize_field("isPrivileged", &self.is_privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.is_sanctioned) {
+                fields.serialize_field("isSanctioned", &self.is_sanctioned)?;
+            }
+            if !::std::option::Option::is_none(&self.it_application_owner) {
+                fields
+                    .serialize_field("itApplicationOwner", &self.it_application_owner)?;
+            }
+            if !::std::option::Option::is_none(&self.license_count) {
+                fields.serialize_field("licenseCount", &self.license_count)?;
+            }
+            if !::std::option::Option::is_none(&self.logo) {
+                fields.serialize_field("logo", &self.logo)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.operational_status) {
+                fields.serialize_field("operationalStatus", &self.operational_status)?;
+            }
+            if !::std::option::Option::is_none(&self.recommended_connectors) {
+                fields
+                    .serialize_field(
+                        "recommendedConnectors",
+                        &self.recommended_connectors,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.risk_level) {
+                fields.serialize_field("riskLevel", &self.risk_level)?;
+            }
+            if !::std::option::Option::is_none(&self.risk_score) {
+                fields.serialize_field("riskScore", &self.risk_score)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.total_signins_count) {
+                fields.serialize_field("totalSigninsCount", &self.total_signins_count)?;
+            }
+            if !::std::option::Option::is_none(&self.users_count) {
+                fields.serialize_field("usersCount", &self.users_count)?;
+            }
+            if !::std::option::Option::is_none(&self.warranty_expiration) {
+                fields.serialize_field("warrantyExpiration", &self.warranty_expiration)?;
+            }
+            fields.end()
+        }
     }
     ///The risk level of the application.
     #[derive(
@@ -497,25 +971,43 @@ If an application has been deleted from within the discovery source, the status 
         }
     }
     ///`GetDiscoveredApplicationsV1Detail`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetDiscoveredApplicationsV1Detail {
-        #[serde(rename = "SLIM")]
         Slim,
-        #[serde(rename = "FULL")]
         Full,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetDiscoveredApplicationsV1Detail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SLIM" => Self::Slim,
+                    "FULL" => Self::Full,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetDiscoveredApplicationsV1Detail {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Slim => "SLIM",
+                        Self::Full => "FULL",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetDiscoveredApplicationsV1Detail {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -575,249 +1067,660 @@ If an application has been deleted from within the discovery source, the status 
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`ManualDiscoverApplications`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ManualDiscoverApplications {
         ///The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
         pub file: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManualDiscoverApplications {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManualDiscoverApplications;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManualDiscoverApplications")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManualDiscoverApplications, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "file" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManualDiscoverApplications {
+                        file: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("file")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("ManualDiscoverApplications", &["file"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ManualDiscoverApplications {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ManualDiscoverApplications", 1usize)?;
+            fields.serialize_field("file", &self.file)?;
+            fields.end()
+        }
+    }
     ///`ManualDiscoverApplicationsTemplate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ManualDiscoverApplicationsTemplate {
         ///Name of the application.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub application_name: ::std::option::Option<::std::string::String>,
         ///Description of the application.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManualDiscoverApplicationsTemplate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManualDiscoverApplicationsTemplate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManualDiscoverApplicationsTemplate")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ManualDiscoverApplicationsTemplate,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "application_name" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManualDiscoverApplicationsTemplate {
+                        application_name: field0,
+                        description: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManualDiscoverApplicationsTemplate",
+                    &["application_name", "description"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManualDiscoverApplicationsTemplate {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ManualDiscoverApplicationsTemplate", 2usize)?;
+            if !::std::option::Option::is_none(&self.application_name) {
+                fields.serialize_field("application_name", &self.application_name)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            fields.end()
+        }
+    }
     ///Discovered applications
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SlimDiscoveredApplications {
         ///The URL of the application.
-        #[serde(
-            rename = "appUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub app_url: ::std::option::Option<::std::string::String>,
         ///The owners of the application.
-        #[serde(
-            rename = "applicationOwner",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_owner: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///Additional attributes of the application useful for visibility of governance posture.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The business criticality level of the application.
-        #[serde(
-            rename = "businessCriticality",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_criticality: ::std::option::Option<::std::string::String>,
         ///The business unit associated with the application.
-        #[serde(
-            rename = "businessUnit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_unit: ::std::option::Option<::std::string::String>,
         ///The timestamp when the application was first discovered, in ISO 8601 format.
-        #[serde(
-            rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The data classification level of the application.
-        #[serde(
-            rename = "dataClassification",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub data_classification: ::std::option::Option<::std::string::String>,
         ///A brief description of the discovered application.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The timestamp when the application was last received via an entitlement aggregation invocation  or a manual csv upload, in ISO 8601 format.
-        #[serde(
-            rename = "discoveredAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub discovered_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The vendor associated with the discovered application.
-        #[serde(
-            rename = "discoveredVendor",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub discovered_vendor: ::std::option::Option<::std::string::String>,
         ///Source from which the application was discovered.
-        #[serde(
-            rename = "discoverySource",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub discovery_source: ::std::option::Option<::std::string::String>,
         ///The category of the discovery source.
-        #[serde(
-            rename = "discoverySourceCategory",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub discovery_source_category: ::std::option::Option<::std::string::String>,
         ///The environment in which the application operates.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub environment: ::std::option::Option<::std::string::String>,
         ///List of groups associated with the application.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub groups: ::std::option::Option<
             ::std::vec::Vec<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         >,
         ///Unique identifier for the discovered application.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The installation type of the application.
-        #[serde(
-            rename = "installType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub install_type: ::std::option::Option<::std::string::String>,
         ///Indicates whether the application is used for business purposes.
-        #[serde(
-            rename = "isBusiness",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_business: ::std::option::Option<bool>,
         ///Indicates whether the application has privileged access.
-        #[serde(
-            rename = "isPrivileged",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_privileged: ::std::option::Option<bool>,
         ///Indicates whether the application is sanctioned.
-        #[serde(
-            rename = "isSanctioned",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_sanctioned: ::std::option::Option<bool>,
         ///The IT owners of the application.
-        #[serde(
-            rename = "itApplicationOwner",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub it_application_owner: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///The number of licenses associated with the application.
-        #[serde(
-            rename = "licenseCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub license_count: ::std::option::Option<i32>,
         ///URL of the application's logo.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub logo: ::std::option::Option<::std::string::String>,
         ///Name of the discovered application.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The operational status of the application.
-        #[serde(
-            rename = "operationalStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub operational_status: ::std::option::Option<::std::string::String>,
         ///List of recommended connectors for the application.
-        #[serde(
-            rename = "recommendedConnectors",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recommended_connectors: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///The risk level of the application.
-        #[serde(
-            rename = "riskLevel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub risk_level: ::std::option::Option<SlimDiscoveredApplicationsRiskLevel>,
         ///The risk score of the application ranging from 0-100, 100 being highest risk.
-        #[serde(
-            rename = "riskScore",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub risk_score: ::std::option::Option<i32>,
         /**The status of an application within the discovery source.
 
 By default this field is set to "ACTIVE" when the application is discovered.
 
 If an application has been deleted from within the discovery source, the status will be set to "INACTIVE".*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///The total number of sign-in accounts for the application.
-        #[serde(
-            rename = "totalSigninsCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_signins_count: ::std::option::Option<i32>,
         ///The count of users associated with the application.
-        #[serde(
-            rename = "usersCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub users_count: ::std::option::Option<::std::string::String>,
         ///The warranty expiration date of the application.
-        #[serde(
-            rename = "warrantyExpiration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub warranty_expiration: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SlimDiscoveredApplications {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SlimDiscoveredApplications;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SlimDiscoveredApplications")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SlimDiscoveredApplications, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<
+                        SlimDiscoveredApplicationsRiskLevel,
+                    > = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field27: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field28: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field29: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field30: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "appUrl" => field0 = map.next_value()?,
+                            "applicationOwner" => field1 = map.next_value()?,
+                            "attributes" => field2 = map.next_value()?,
+                            "businessCriticality" => field3 = map.next_value()?,
+                            "businessUnit" => field4 = map.next_value()?,
+                            "createdAt" => field5 = map.next_value()?,
+                            "dataClassification" => field6 = map.next_value()?,
+                            "description" => field7 = map.next_value()?,
+                            "discoveredAt" => field8 = map.next_value()?,
+                            "discoveredVendor" => field9 = map.next_value()?,
+                            "discoverySource" => field10 = map.next_value()?,
+                            "discoverySourceCategory" => field11 = map.next_value()?,
+                            "environment" => field12 = map.next_value()?,
+                            "groups" => field13 = map.next_value()?,
+                            "id" => field14 = map.next_value()?,
+                            "installType" => field15 = map.next_value()?,
+                            "isBusiness" => field16 = map.next_value()?,
+                            "isPrivileged" => field17 = map.next_value()?,
+                            "isSanctioned" => field18 = map.next_value()?,
+                            "itApplicationOwner" => field19 = map.next_value()?,
+                            "licenseCount" => field20 = map.next_value()?,
+                            "logo" => field21 = map.next_value()?,
+                            "name" => field22 = map.next_value()?,
+                            "operationalStatus" => field23 = map.next_value()?,
+                            "recommendedConnectors" => field24 = map.next_value()?,
+                            "riskLevel" => field25 = map.next_value()?,
+                            "riskScore" => field26 = map.next_value()?,
+                            "status" => field27 = map.next_value()?,
+                            "totalSigninsCount" => field28 = map.next_value()?,
+                            "usersCount" => field29 = map.next_value()?,
+                            "warrantyExpiration" => field30 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SlimDiscoveredApplications {
+                        app_url: field0,
+                        application_owner: field1,
+                        attributes: field2,
+                        business_criticality: field3,
+                        business_unit: field4,
+                        created_at: field5,
+                        data_classification: field6,
+                        description: field7,
+                        discovered_at: field8,
+                        discovered_vendor: field9,
+                        discovery_source: field10,
+                        discovery_source_category: field11,
+                        environment: field12,
+                        groups: field13,
+                        id: field14,
+                        install_type: field15,
+                        is_business: field16,
+                        is_privileged: field17,
+                        is_sanctioned: field18,
+                        it_application_owner: field19,
+                        license_count: field20,
+                        logo: field21,
+                        name: field22,
+                        operational_status: field23,
+                        recommended_connectors: field24,
+                        risk_level: field25,
+                        risk_score: field26,
+                        status: field27,
+                        total_signins_count: field28,
+                        users_count: field29,
+                        warranty_expiration: field30,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SlimDiscoveredApplications",
+                    &[
+                        "appUrl",
+                        "applicationOwner",
+                        "attributes",
+                        "businessCriticality",
+                        "businessUnit",
+                        "createdAt",
+                        "dataClassification",
+                        "description",
+                        "discoveredAt",
+                        "discoveredVendor",
+                        "discoverySource",
+                        "discoverySourceCategory",
+                        "environment",
+                        "groups",
+                        "id",
+                        "installType",
+                        "isBusiness",
+                        "isPrivileged",
+                        "isSanctioned",
+                        "itApplicationOwner",
+                        "licenseCount",
+                        "logo",
+                        "name",
+                        "operationalStatus",
+                        "recommendedConnectors",
+                        "riskLevel",
+                        "riskScore",
+                        "status",
+                        "totalSigninsCount",
+                        "usersCount",
+                        "warrantyExpiration",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SlimDiscoveredApplications {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SlimDiscoveredApplications", 31usize)?;
+            if !::std::option::Option::is_none(&self.app_url) {
+                fields.serialize_field("appUrl", &self.app_url)?;
+            }
+            if !::std::option::Option::is_none(&self.application_owner) {
+                fields.serialize_field("applicationOwner", &self.application_owner)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.business_criticality) {
+                fields
+                    .serialize_field("businessCriticality", &self.business_criticality)?;
+            }
+            if !::std::option::Option::is_none(&self.business_unit) {
+                fields.serialize_field("businessUnit", &self.business_unit)?;
+            }
+            if !::std::option::Option::is_none(&self.created_at) {
+                fields.serialize_field("createdAt", &self.created_at)?;
+            }
+            if !::std::option::Option::is_none(&self.data_classification) {
+                fields.serialize_field("dataClassification", &self.data_classification)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.discovered_at) {
+                fields.serialize_field("discoveredAt", &self.discovered_at)?;
+            }
+            if !::std::option::Option::is_none(&self.discovered_vendor) {
+                fields.serialize_field("discoveredVendor", &self.discovered_vendor)?;
+            }
+            if !::std::option::Option::is_none(&self.discovery_source) {
+                fields.serialize_field("discoverySource", &self.discovery_source)?;
+            }
+            if !::std::option::Option::is_none(&self.discovery_source_category) {
+                fields
+                    .serialize_field(
+                        "discoverySourceCategory",
+                        &self.discovery_source_category,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.environment) {
+                fields.serialize_field("environment", &self.environment)?;
+            }
+            if !::std::option::Option::is_none(&self.groups) {
+                fields.serialize_field("groups", &self.groups)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.install_type) {
+                fields.serialize_field("installType", &self.install_type)?;
+            }
+            if !::std::option::Option::is_none(&self.is_business) {
+                fields.serialize_field("isBusiness", &self.is_business)?;
+            }
+            if !::std::option::Option::is_none(&self.is_privileged) {
+                fields.serialize_field("isPrivileged", &self.is_privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.is_sanctioned) {
+                fields.serialize_field("isSanctioned", &self.is_sanctioned)?;
+            }
+            if !::std::option::Option::is_none(&self.it_application_owner) {
+                fields
+                    .serialize_field("itApplicationOwner", &self.it_application_owner)?;
+            }
+            if !::std::option::Option::is_none(&self.license_count) {
+                fields.serialize_field("licenseCount", &self.license_count)?;
+            }
+            if !::std::option::Option::is_none(&self.logo) {
+                fields.serialize_field("logo", &self.logo)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.operational_status) {
+                fields.serialize_field("operationalStatus", &self.operational_status)?;
+            }
+            if !::std::option::Option::is_none(&self.recommended_connectors) {
+                fields
+                    .serialize_field(
+                        "recommendedConnectors",
+                        &self.recommended_connectors,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.risk_level) {
+                fields.serialize_field("riskLevel", &self.risk_level)?;
+            }
+            if !::std::option::Option::is_none(&self.risk_score) {
+                fields.serialize_field("riskScore", &self.risk_score)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.total_signins_count) {
+                fields.serialize_field("totalSigninsCount", &self.total_signins_count)?;
+            }
+            if !::std::option::Option::is_none(&self.users_count) {
+                fields.serialize_field("usersCount", &self.users_count)?;
+            }
+            if !::std::option::Option::is_none(&self.warranty_expiration) {
+                fields.serialize_field("warrantyExpiration", &self.warranty_expiration)?;
+            }
+            fields.end()
+        }
     }
     ///The risk level of the application.
     #[derive(

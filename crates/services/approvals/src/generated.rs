@@ -16,200 +16,540 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Approval Object
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Approval2 {
         ///Json string representing additional attributes known about the object to be approved.
-        #[serde(
-            rename = "additionalAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub additional_attributes: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "approvalConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_config: ::std::option::Option<ApprovalConfig>,
-        #[serde(
-            rename = "approvalCriteria",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_criteria: ::std::option::Option<Approval2ApprovalCriteria>,
         ///Array of approvers who have approved the approval
-        #[serde(
-            rename = "approvedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approved_by: ::std::option::Option<::std::vec::Vec<ApprovalIdentityRecord>>,
         ///Object representation of an approver of an approval
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approvers: ::std::option::Option<::std::vec::Vec<ApprovalIdentity>>,
         ///Array of identities that the approval request is currently assigned to/waiting on. For parallel approvals, this is set to all approvers left to approve.
-        #[serde(
-            rename = "assignedTo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub assigned_to: ::std::option::Option<::std::vec::Vec<ApprovalIdentity>>,
-        #[serde(
-            rename = "batchRequest",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_request: ::std::option::Option<ApprovalBatch>,
         ///Object representation of a comment on the approval
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments: ::std::option::Option<::std::vec::Vec<Approvalcomment3>>,
         ///Date the approval was completed
-        #[serde(
-            rename = "completedDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completed_date: ::std::option::Option<::std::string::String>,
         ///Date the approval was created
-        #[serde(
-            rename = "createdDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_date: ::std::option::Option<::std::string::String>,
         ///The description of the approval for a given locale
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::vec::Vec<ApprovalDescription>>,
         ///Date the approval is due
-        #[serde(
-            rename = "dueDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub due_date: ::std::option::Option<::std::string::String>,
         ///Step in the escalation process. If set to 0, the approval is not escalated. If set to 1, the approval is escalated to the first approver in the escalation chain.
-        #[serde(
-            rename = "escalationStep",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub escalation_step: ::std::option::Option<::std::string::String>,
         ///The Approval ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Whether or not the approval has been escalated. Will reset to false when the approval is actioned on.
-        #[serde(
-            rename = "isEscalated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_escalated: ::std::option::Option<bool>,
         ///Signifies what medium to use when sending notifications (currently only email is utilized)
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub medium: ::std::option::Option<Approval2Medium>,
         ///Date/time that the approval request was last updated
-        #[serde(
-            rename = "modifiedDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub modified_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The name of the approval for a given locale
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::vec::Vec<ApprovalName>>,
         ///The priority of the approval
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<Approval2Priority>,
         ///History of whom the approval request was assigned to
-        #[serde(
-            rename = "reassignmentHistory",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassignment_history: ::std::option::Option<
             ::std::vec::Vec<ApprovalReassignmentHistory>,
         >,
         ///Reference data related to the approval
-        #[serde(
-            rename = "referenceData",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reference_data: ::std::option::Option<::std::vec::Vec<ApprovalReference>>,
         ///Array of approvers who have rejected the approval
-        #[serde(
-            rename = "rejectedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub rejected_by: ::std::option::Option<::std::vec::Vec<ApprovalIdentityRecord>>,
         ///RequestedTarget used to specify the actual object or target the approval request is for
-        #[serde(
-            rename = "requestedTarget",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_target: ::std::option::Option<
             ::std::vec::Vec<ApprovalRequestedTarget>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestee: ::std::option::Option<ApprovalIdentity>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester: ::std::option::Option<ApprovalIdentity>,
         ///The serial step of the approval in the approval chain. For example, serialStep 1 is the first approval to action in an approval request chain. Parallel approvals are set to 0.
-        #[serde(
-            rename = "serialStep",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub serial_step: ::std::option::Option<i64>,
         ///Field that can include any static additional info that may be needed by the service that the approval request originated from
-        #[serde(
-            rename = "staticAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub static_attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The Tenant ID of the Approval
-        #[serde(
-            rename = "tenantId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tenant_id: ::std::option::Option<::std::string::String>,
         ///The type of the approval, such as ENTITLEMENT_DESCRIPTIONS, CUSTOM_ACCESS_REQUEST_APPROVAL, GENERIC_APPROVAL
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Approval2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Approval2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Approval2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Approval2, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ApprovalConfig> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<Approval2ApprovalCriteria> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalIdentityRecord>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalIdentity>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalIdentity>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<ApprovalBatch> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<Approvalcomment3>,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalDescription>,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<Approval2Medium> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalName>,
+                    > = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<Approval2Priority> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalReassignmentHistory>,
+                    > = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalReference>,
+                    > = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalIdentityRecord>,
+                    > = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalRequestedTarget>,
+                    > = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<ApprovalIdentity> = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<ApprovalIdentity> = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field27: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field28: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "additionalAttributes" => field0 = map.next_value()?,
+                            "approvalConfig" => field1 = map.next_value()?,
+                            "approvalCriteria" => field2 = map.next_value()?,
+                            "approvedBy" => field3 = map.next_value()?,
+                            "approvers" => field4 = map.next_value()?,
+                            "assignedTo" => field5 = map.next_value()?,
+                            "batchRequest" => field6 = map.next_value()?,
+                            "comments" => field7 = map.next_value()?,
+                            "completedDate" => field8 = map.next_value()?,
+                            "createdDate" => field9 = map.next_value()?,
+                            "description" => field10 = map.next_value()?,
+                            "dueDate" => field11 = map.next_value()?,
+                            "escalationStep" => field12 = map.next_value()?,
+                            "id" => field13 = map.next_value()?,
+                            "isEscalated" => field14 = map.next_value()?,
+                            "medium" => field15 = map.next_value()?,
+                            "modifiedDate" => field16 = map.next_value()?,
+                            "name" => field17 = map.next_value()?,
+                            "priority" => field18 = map.next_value()?,
+                            "reassignmentHistory" => field19 = map.next_value()?,
+                            "referenceData" => field20 = map.next_value()?,
+                            "rejectedBy" => field21 = map.next_value()?,
+                            "requestedTarget" => field22 = map.next_value()?,
+                            "requestee" => field23 = map.next_value()?,
+                            "requester" => field24 = map.next_value()?,
+                            "serialStep" => field25 = map.next_value()?,
+                            "staticAttributes" => field26 = map.next_value()?,
+                            "tenantId" => field27 = map.next_value()?,
+                            "type" => field28 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Approval2 {
+                        additional_attributes: field0,
+                        approval_config: field1,
+                        approval_criteria: field2,
+                        approved_by: field3,
+                        approvers: field4,
+                        assigned_to: field5,
+                        batch_request: field6,
+                        comments: field7,
+                        completed_date: field8,
+                        created_date: field9,
+                        description: field10,
+                        due_date: field11,
+                        escalation_step: field12,
+                        id: field13,
+                        is_escalated: field14,
+                        medium: field15,
+                        modified_date: field16,
+                        name: field17,
+                        priority: field18,
+                        reassignment_history: field19,
+                        reference_data: field20,
+                        rejected_by: field21,
+                        requested_target: field22,
+                        requestee: field23,
+                        requester: field24,
+                        serial_step: field25,
+                        static_attributes: field26,
+                        tenant_id: field27,
+                        type_: field28,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Approval2",
+                    &[
+                        "additionalAttributes",
+                        "approvalConfig",
+                        "approvalCriteria",
+                        "approvedBy",
+                        "approvers",
+                        "assignedTo",
+                        "batchRequest",
+                        "comments",
+                        "completedDate",
+                        "createdDate",
+                        "description",
+                        "dueDate",
+                        "escalationStep",
+                        "id",
+                        "isEscalated",
+                        "medium",
+                        "modifiedDate",
+                        "name",
+                        "priority",
+                        "reassignmentHistory",
+                        "referenceData",
+                        "rejectedBy",
+                        "requestedTarget",
+                        "requestee",
+                        "requester",
+                        "serialStep",
+                        "staticAttributes",
+                        "tenantId",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Approval2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Approval2", 29usize)?;
+            if !::std::option::Option::is_none(&self.additional_attributes) {
+                fields
+                    .serialize_field(
+                        "additionalAttributes",
+                        &self.additional_attributes,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.approval_config) {
+                fields.serialize_field("approvalConfig", &self.approval_config)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_criteria) {
+                fields.serialize_field("approvalCriteria", &self.approval_criteria)?;
+            }
+            if !::std::option::Option::is_none(&self.approved_by) {
+                fields.serialize_field("approvedBy", &self.approved_by)?;
+            }
+            if !::std::option::Option::is_none(&self.approvers) {
+                fields.serialize_field("approvers", &self.approvers)?;
+            }
+            if !::std::option::Option::is_none(&self.assigned_to) {
+                fields.serialize_field("assignedTo", &self.assigned_to)?;
+            }
+            if !::std::option::Option::is_none(&self.batch_request) {
+                fields.serialize_field("batchRequest", &self.batch_request)?;
+            }
+            if !::std::option::Option::is_none(&self.comments) {
+                fields.serialize_field("comments", &self.comments)?;
+            }
+            if !::std::option::Option::is_none(&self.completed_date) {
+                fields.serialize_field("completedDate", &self.completed_date)?;
+            }
+            if !::std::option::Option::is_none(&self.created_date) {
+                fields.serialize_field("createdDate", &self.created_date)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.due_date) {
+                fields.serialize_field("dueDate", &self.due_date)?;
+            }
+            if !::std::option::Option::is_none(&self.escalation_step) {
+                fields.serialize_field("escalationStep", &self.escalation_step)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.is_escalated) {
+                fields.serialize_field("isEscalated", &self.is_escalated)?;
+            }
+            if !::std::option::Option::is_none(&self.medium) {
+                fields.serialize_field("medium", &self.medium)?;
+            }
+            if !::std::option::Option::is_none(&self.modified_date) {
+                fields.serialize_field("modifiedDate", &self.modified_date)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.priority) {
+                fields.serialize_field("priority", &self.priority)?;
+            }
+            if !::std::option::Option::is_none(&self.reassignment_history) {
+                fields
+                    .serialize_field("reassignmentHistory", &self.reassignment_history)?;
+            }
+            if !::std::option::Option::is_none(&self.reference_data) {
+                fields.serialize_field("referenceData", &self.reference_data)?;
+            }
+            if !::std::option::Option::is_none(&self.rejected_by) {
+                fields.serialize_field("rejectedBy", &self.rejected_by)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_target) {
+                fields.serialize_field("requestedTarget", &self.requested_target)?;
+            }
+            if !::std::option::Option::is_none(&self.requestee) {
+                fields.serialize_field("requestee", &self.requestee)?;
+            }
+            if !::std::option::Option::is_none(&self.requester) {
+                fields.serialize_field("requester", &self.requester)?;
+            }
+            if !::std::option::Option::is_none(&self.serial_step) {
+                fields.serialize_field("serialStep", &self.serial_step)?;
+            }
+            if !::std::option::Option::is_none(&self.static_attributes) {
+                fields.serialize_field("staticAttributes", &self.static_attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.tenant_id) {
+                fields.serialize_field("tenantId", &self.tenant_id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     ///Criteria that needs to be met for an approval or rejection
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Approval2ApprovalCriteria {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approval: ::std::option::Option<Approval2ApprovalCriteriaApproval>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rejection: ::std::option::Option<Approval2ApprovalCriteriaRejection>,
         ///Type of approval criteria, such as SERIAL or PARALLEL
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Approval2ApprovalCriteria {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Approval2ApprovalCriteria;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Approval2ApprovalCriteria")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Approval2ApprovalCriteria, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        Approval2ApprovalCriteriaApproval,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        Approval2ApprovalCriteriaRejection,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approval" => field0 = map.next_value()?,
+                            "rejection" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Approval2ApprovalCriteria {
+                        approval: field0,
+                        rejection: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Approval2ApprovalCriteria",
+                    &["approval", "rejection", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Approval2ApprovalCriteria {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Approval2ApprovalCriteria", 3usize)?;
+            if !::std::option::Option::is_none(&self.approval) {
+                fields.serialize_field("approval", &self.approval)?;
+            }
+            if !::std::option::Option::is_none(&self.rejection) {
+                fields.serialize_field("rejection", &self.rejection)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Criteria for approval
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Approval2ApprovalCriteriaApproval {
         ///This defines what the field "value" will be used as, either a count or percentage of the total approvers that need to approve
-        #[serde(
-            rename = "calculationType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub calculation_type: ::std::option::Option<
             Approval2ApprovalCriteriaApprovalCalculationType,
         >,
         ///The value that needs to be met for the approval criteria
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Approval2ApprovalCriteriaApproval {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Approval2ApprovalCriteriaApproval;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Approval2ApprovalCriteriaApproval")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Approval2ApprovalCriteriaApproval, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        Approval2ApprovalCriteriaApprovalCalculationType,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "calculationType" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Approval2ApprovalCriteriaApproval {
+                        calculation_type: field0,
+                        value: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Approval2ApprovalCriteriaApproval",
+                    &["calculationType", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Approval2ApprovalCriteriaApproval {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Approval2ApprovalCriteriaApproval", 2usize)?;
+            if !::std::option::Option::is_none(&self.calculation_type) {
+                fields.serialize_field("calculationType", &self.calculation_type)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///This defines what the field "value" will be used as, either a count or percentage of the total approvers that need to approve
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Approval2ApprovalCriteriaApprovalCalculationType {
-        #[serde(rename = "COUNT")]
         Count,
-        #[serde(rename = "PERCENT")]
         Percent,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for Approval2ApprovalCriteriaApprovalCalculationType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "COUNT" => Self::Count,
+                    "PERCENT" => Self::Percent,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Approval2ApprovalCriteriaApprovalCalculationType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Count => "COUNT",
+                        Self::Percent => "PERCENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Approval2ApprovalCriteriaApprovalCalculationType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -251,40 +591,120 @@ pub mod types {
         }
     }
     ///Criteria for rejection
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Approval2ApprovalCriteriaRejection {
         ///This defines what the field "value" will be used as, either a count or percentage of the total approvers that need to reject
-        #[serde(
-            rename = "calculationType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub calculation_type: ::std::option::Option<
             Approval2ApprovalCriteriaRejectionCalculationType,
         >,
         ///The value that needs to be met for the rejection criteria
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Approval2ApprovalCriteriaRejection {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Approval2ApprovalCriteriaRejection;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Approval2ApprovalCriteriaRejection")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    Approval2ApprovalCriteriaRejection,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        Approval2ApprovalCriteriaRejectionCalculationType,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "calculationType" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Approval2ApprovalCriteriaRejection {
+                        calculation_type: field0,
+                        value: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Approval2ApprovalCriteriaRejection",
+                    &["calculationType", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Approval2ApprovalCriteriaRejection {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Approval2ApprovalCriteriaRejection", 2usize)?;
+            if !::std::option::Option::is_none(&self.calculation_type) {
+                fields.serialize_field("calculationType", &self.calculation_type)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///This defines what the field "value" will be used as, either a count or percentage of the total approvers that need to reject
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Approval2ApprovalCriteriaRejectionCalculationType {
-        #[serde(rename = "COUNT")]
         Count,
-        #[serde(rename = "PERCENT")]
         Percent,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for Approval2ApprovalCriteriaRejectionCalculationType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "COUNT" => Self::Count,
+                    "PERCENT" => Self::Percent,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Approval2ApprovalCriteriaRejectionCalculationType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Count => "COUNT",
+                        Self::Percent => "PERCENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Approval2ApprovalCriteriaRejectionCalculationType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -326,27 +746,46 @@ pub mod types {
         }
     }
     ///Signifies what medium to use when sending notifications (currently only email is utilized)
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Approval2Medium {
-        #[serde(rename = "EMAIL")]
         Email,
-        #[serde(rename = "SLACK")]
         Slack,
-        #[serde(rename = "TEAMS")]
         Teams,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Approval2Medium {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EMAIL" => Self::Email,
+                    "SLACK" => Self::Slack,
+                    "TEAMS" => Self::Teams,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Approval2Medium {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Email => "EMAIL",
+                        Self::Slack => "SLACK",
+                        Self::Teams => "TEAMS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Approval2Medium {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -388,27 +827,46 @@ pub mod types {
         }
     }
     ///The priority of the approval
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Approval2Priority {
-        #[serde(rename = "HIGH")]
         High,
-        #[serde(rename = "MEDIUM")]
         Medium,
-        #[serde(rename = "LOW")]
         Low,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Approval2Priority {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HIGH" => Self::High,
+                    "MEDIUM" => Self::Medium,
+                    "LOW" => Self::Low,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Approval2Priority {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::High => "HIGH",
+                        Self::Medium => "MEDIUM",
+                        Self::Low => "LOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Approval2Priority {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -450,25 +908,93 @@ pub mod types {
         }
     }
     ///Approval Approve Request
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalApproveRequest {
         ///Additional attributes as key-value pairs that are not part of the standard schema but can be included for custom data.
-        #[serde(
-            rename = "additionalAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub additional_attributes: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         ///Comment associated with the request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///Optional field for ServiceNow Administrators to specify which member of a governance group to override/approve on behalf of.
-        #[serde(
-            rename = "overrideApproverID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub override_approver_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalApproveRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalApproveRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalApproveRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalApproveRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "additionalAttributes" => field0 = map.next_value()?,
+                            "comment" => field1 = map.next_value()?,
+                            "overrideApproverID" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalApproveRequest {
+                        additional_attributes: field0,
+                        comment: field1,
+                        override_approver_id: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalApproveRequest",
+                    &["additionalAttributes", "comment", "overrideApproverID"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalApproveRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalApproveRequest", 3usize)?;
+            if !::std::option::Option::is_none(&self.additional_attributes) {
+                fields
+                    .serialize_field(
+                        "additionalAttributes",
+                        &self.additional_attributes,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.override_approver_id) {
+                fields
+                    .serialize_field("overrideApproverID", &self.override_approver_id)?;
+            }
+            fields.end()
+        }
     }
     impl ApprovalApproveRequest {
         pub fn builder() -> builder::ApprovalApproveRequest {
@@ -476,27 +1002,100 @@ pub mod types {
         }
     }
     ///Approval Attributes Request
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalAttributesRequest {
         ///Additional attributes as key-value pairs that are not part of the standard schema but can be included for custom data.
-        #[serde(
-            rename = "additionalAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub additional_attributes: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         ///Comment associated with the request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///List of attribute keys to be removed.
-        #[serde(
-            rename = "removeAttributeKeys",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remove_attribute_keys: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalAttributesRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalAttributesRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalAttributesRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalAttributesRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "additionalAttributes" => field0 = map.next_value()?,
+                            "comment" => field1 = map.next_value()?,
+                            "removeAttributeKeys" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalAttributesRequest {
+                        additional_attributes: field0,
+                        comment: field1,
+                        remove_attribute_keys: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalAttributesRequest",
+                    &["additionalAttributes", "comment", "removeAttributeKeys"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalAttributesRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalAttributesRequest", 3usize)?;
+            if !::std::option::Option::is_none(&self.additional_attributes) {
+                fields
+                    .serialize_field(
+                        "additionalAttributes",
+                        &self.additional_attributes,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.remove_attribute_keys) {
+                fields
+                    .serialize_field(
+                        "removeAttributeKeys",
+                        &self.remove_attribute_keys,
+                    )?;
+            }
+            fields.end()
+        }
     }
     impl ApprovalAttributesRequest {
         pub fn builder() -> builder::ApprovalAttributesRequest {
@@ -504,27 +1103,125 @@ pub mod types {
         }
     }
     ///Batch properties if an approval is sent via batching.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalBatch {
         ///ID of the batch
-        #[serde(
-            rename = "batchId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_id: ::std::option::Option<::std::string::String>,
         ///How many approvals are going to be in this batch. Defaults to 1 if not provided.
-        #[serde(
-            rename = "batchSize",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_size: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalBatch {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalBatch;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalBatch")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalBatch, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "batchId" => field0 = map.next_value()?,
+                            "batchSize" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalBatch {
+                        batch_id: field0,
+                        batch_size: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("ApprovalBatch", &["batchId", "batchSize"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ApprovalBatch {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ApprovalBatch", 2usize)?;
+            if !::std::option::Option::is_none(&self.batch_id) {
+                fields.serialize_field("batchId", &self.batch_id)?;
+            }
+            if !::std::option::Option::is_none(&self.batch_size) {
+                fields.serialize_field("batchSize", &self.batch_size)?;
+            }
+            fields.end()
+        }
+    }
     ///Request body for cancelling a single approval request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalCancelRequest {
         ///Optional comment associated with the cancel request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalCancelRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalCancelRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalCancelRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalCancelRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalCancelRequest {
+                        comment: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("ApprovalCancelRequest", &["comment"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ApprovalCancelRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalCancelRequest", 1usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            fields.end()
+        }
     }
     impl ApprovalCancelRequest {
         pub fn builder() -> builder::ApprovalCancelRequest {
@@ -532,11 +1229,61 @@ pub mod types {
         }
     }
     ///`ApprovalCommentsRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalCommentsRequest {
         ///Comment associated with the request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalCommentsRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalCommentsRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalCommentsRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalCommentsRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalCommentsRequest {
+                        comment: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("ApprovalCommentsRequest", &["comment"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ApprovalCommentsRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalCommentsRequest", 1usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            fields.end()
+        }
     }
     impl ApprovalCommentsRequest {
         pub fn builder() -> builder::ApprovalCommentsRequest {
@@ -544,72 +1291,166 @@ pub mod types {
         }
     }
     ///Approval config Object
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ApprovalConfig {
         /**OFF will prevent the approval request from being assigned to the requester or requestee by assigning it to their manager instead.
 DIRECT when the requester != requestee this will cause steps assigned directly to the requester to be auto-approved.
 INDIRECT when the requester != requestee this will cause steps assigned to the requester or a group containing the requester to be auto-approved.
 This field will only be effective if requestedTarget.reauthRequired is set to false, otherwise the approval will have to be manually approved.*/
-        #[serde(
-            rename = "autoApprove",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub auto_approve: ::std::option::Option<ApprovalConfigAutoApprove>,
         ///When true, all approvals will be created with the status "PASSED" effectively skipping the approval process. Note this field should only be used for Machine Account or Machine related approvals.
-        #[serde(
-            rename = "circumventApprovalProcess",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub circumvent_approval_process: ::std::option::Option<bool>,
-        #[serde(
-            rename = "cronTimezone",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cron_timezone: ::std::option::Option<ApprovalConfigCronTimezone>,
-        #[serde(
-            rename = "escalationConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub escalation_config: ::std::option::Option<ApprovalConfigEscalationConfig>,
-        #[serde(
-            rename = "fallbackApprover",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub fallback_approver: ::std::option::Option<ApprovalConfigFallbackApprover>,
         ///Specifies how to treat the identity type "MANAGER_OF" when the requestee is a machine identity.
-        #[serde(
-            rename = "machineIdentityManagerAssignment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub machine_identity_manager_assignment: ::std::option::Option<
             ApprovalConfigMachineIdentityManagerAssignment,
         >,
-        #[serde(
-            rename = "reminderConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reminder_config: ::std::option::Option<ApprovalConfigReminderConfig>,
         ///Determines whether a comment is required when approving or rejecting the approval request.
-        #[serde(
-            rename = "requiresComment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_comment: ::std::option::Option<ApprovalConfigRequiresComment>,
         ///If the approval request has an approvalCriteria of SERIAL this chain will be used to determine the assignment order.
-        #[serde(
-            rename = "serialChain",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub serial_chain: ::std::option::Option<
             ::std::vec::Vec<ApprovalConfigSerialChainItem>,
         >,
-        #[serde(
-            rename = "timeoutConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub timeout_config: ::std::option::Option<ApprovalConfigTimeoutConfig>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalConfig, A::Error> {
+                    let mut field0: ::std::option::Option<ApprovalConfigAutoApprove> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ApprovalConfigCronTimezone> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ApprovalConfigEscalationConfig,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ApprovalConfigFallbackApprover,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ApprovalConfigMachineIdentityManagerAssignment,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ApprovalConfigReminderConfig,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ApprovalConfigRequiresComment,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalConfigSerialChainItem>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<ApprovalConfigTimeoutConfig> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "autoApprove" => field0 = map.next_value()?,
+                            "circumventApprovalProcess" => field1 = map.next_value()?,
+                            "cronTimezone" => field2 = map.next_value()?,
+                            "escalationConfig" => field3 = map.next_value()?,
+                            "fallbackApprover" => field4 = map.next_value()?,
+                            "machineIdentityManagerAssignment" => {
+                                field5 = map.next_value()?;
+                            }
+                            "reminderConfig" => field6 = map.next_value()?,
+                            "requiresComment" => field7 = map.next_value()?,
+                            "serialChain" => field8 = map.next_value()?,
+                            "timeoutConfig" => field9 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfig {
+                        auto_approve: field0,
+                        circumvent_approval_process: field1,
+                        cron_timezone: field2,
+                        escalation_config: field3,
+                        fallback_approver: field4,
+                        machine_identity_manager_assignment: field5,
+                        reminder_config: field6,
+                        requires_comment: field7,
+                        serial_chain: field8,
+                        timeout_config: field9,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.auto_approve) {
+                fields.serialize_entry("autoApprove", &self.auto_approve)?;
+            }
+            if !::std::option::Option::is_none(&self.circumvent_approval_process) {
+                fields
+                    .serialize_entry(
+                        "circumventApprovalProcess",
+                        &self.circumvent_approval_process,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.cron_timezone) {
+                fields.serialize_entry("cronTimezone", &self.cron_timezone)?;
+            }
+            if !::std::option::Option::is_none(&self.escalation_config) {
+                fields.serialize_entry("escalationConfig", &self.escalation_config)?;
+            }
+            if !::std::option::Option::is_none(&self.fallback_approver) {
+                fields.serialize_entry("fallbackApprover", &self.fallback_approver)?;
+            }
+            if !::std::option::Option::is_none(
+                &self.machine_identity_manager_assignment,
+            ) {
+                fields
+                    .serialize_entry(
+                        "machineIdentityManagerAssignment",
+                        &self.machine_identity_manager_assignment,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.reminder_config) {
+                fields.serialize_entry("reminderConfig", &self.reminder_config)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_comment) {
+                fields.serialize_entry("requiresComment", &self.requires_comment)?;
+            }
+            if !::std::option::Option::is_none(&self.serial_chain) {
+                fields.serialize_entry("serialChain", &self.serial_chain)?;
+            }
+            if !::std::option::Option::is_none(&self.timeout_config) {
+                fields.serialize_entry("timeoutConfig", &self.timeout_config)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl ApprovalConfig {
         pub fn builder() -> builder::ApprovalConfig {
@@ -620,27 +1461,46 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
 DIRECT when the requester != requestee this will cause steps assigned directly to the requester to be auto-approved.
 INDIRECT when the requester != requestee this will cause steps assigned to the requester or a group containing the requester to be auto-approved.
 This field will only be effective if requestedTarget.reauthRequired is set to false, otherwise the approval will have to be manually approved.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalConfigAutoApprove {
-        #[serde(rename = "OFF")]
         Off,
-        #[serde(rename = "DIRECT")]
         Direct,
-        #[serde(rename = "INDIRECT")]
         Indirect,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigAutoApprove {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "OFF" => Self::Off,
+                    "DIRECT" => Self::Direct,
+                    "INDIRECT" => Self::Indirect,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigAutoApprove {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Off => "OFF",
+                        Self::Direct => "DIRECT",
+                        Self::Indirect => "INDIRECT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalConfigAutoApprove {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -682,174 +1542,491 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Timezone configuration for cron schedules.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ApprovalConfigCronTimezone {
         ///Timezone location for cron schedules.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<::std::string::String>,
         ///Timezone offset for cron schedules.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigCronTimezone {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfigCronTimezone;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalConfigCronTimezone")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalConfigCronTimezone, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "location" => field0 = map.next_value()?,
+                            "offset" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfigCronTimezone {
+                        location: field0,
+                        offset: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigCronTimezone {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.location) {
+                fields.serialize_entry("location", &self.location)?;
+            }
+            if !::std::option::Option::is_none(&self.offset) {
+                fields.serialize_entry("offset", &self.offset)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Configuration for escalations.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ApprovalConfigEscalationConfig {
         ///Number of days until the first escalation.
-        #[serde(
-            rename = "daysUntilFirstEscalation",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub days_until_first_escalation: ::std::option::Option<i64>,
         ///Indicates if escalations are enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Escalation chain configuration.
-        #[serde(
-            rename = "escalationChain",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub escalation_chain: ::std::option::Option<
             ::std::vec::Vec<ApprovalConfigEscalationConfigEscalationChainItem>,
         >,
         ///Cron schedule for escalations.
-        #[serde(
-            rename = "escalationCronSchedule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub escalation_cron_schedule: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigEscalationConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfigEscalationConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalConfigEscalationConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalConfigEscalationConfig, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ApprovalConfigEscalationConfigEscalationChainItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "daysUntilFirstEscalation" => field0 = map.next_value()?,
+                            "enabled" => field1 = map.next_value()?,
+                            "escalationChain" => field2 = map.next_value()?,
+                            "escalationCronSchedule" => field3 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfigEscalationConfig {
+                        days_until_first_escalation: field0,
+                        enabled: field1,
+                        escalation_chain: field2,
+                        escalation_cron_schedule: field3,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigEscalationConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.days_until_first_escalation) {
+                fields
+                    .serialize_entry(
+                        "daysUntilFirstEscalation",
+                        &self.days_until_first_escalation,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_entry("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.escalation_chain) {
+                fields.serialize_entry("escalationChain", &self.escalation_chain)?;
+            }
+            if !::std::option::Option::is_none(&self.escalation_cron_schedule) {
+                fields
+                    .serialize_entry(
+                        "escalationCronSchedule",
+                        &self.escalation_cron_schedule,
+                    )?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`ApprovalConfigEscalationConfigEscalationChainItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ApprovalConfigEscalationConfigEscalationChainItem {
         ///Optional Identity ID of the type of identity defined in the 'identityType' field.
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///Type of identityId in the escalation chain.
-        #[serde(
-            rename = "identityType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_type: ::std::option::Option<
             ApprovalConfigEscalationConfigEscalationChainItemIdentityType,
         >,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ApprovalConfigEscalationConfigEscalationChainItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfigEscalationConfigEscalationChainItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ApprovalConfigEscalationConfigEscalationChainItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ApprovalConfigEscalationConfigEscalationChainItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ApprovalConfigEscalationConfigEscalationChainItemIdentityType,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identityId" => field0 = map.next_value()?,
+                            "identityType" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfigEscalationConfigEscalationChainItem {
+                        identity_id: field0,
+                        identity_type: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigEscalationConfigEscalationChainItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_entry("identityId", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_type) {
+                fields.serialize_entry("identityType", &self.identity_type)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of identityId in the escalation chain.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "MANAGER_OF")]
         ManagerOf,
-        #[serde(rename = "ACCOUNT_OWNER")]
         AccountOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_OWNER")]
         MachineAccountOwner,
-        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
         MachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
         ManagerOfRequestedTargetOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
         ManagerOfMachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
         ManagerOfAccountOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_ACCOUNT_OWNER")]
         ManagerOfMachineAccountOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTER")]
         ManagerOfRequester,
-        #[serde(rename = "MANAGER_OF_REQUESTER_OWNER")]
         ManagerOfRequesterOwner,
-        #[serde(rename = "MANAGER_OF_OWNER")]
         ManagerOfOwner,
-        #[serde(rename = "ACCESS_PROFILE_OWNER")]
         AccessProfileOwner,
-        #[serde(rename = "APPLICATION_OWNER")]
         ApplicationOwner,
-        #[serde(rename = "ENTITLEMENT_OWNER")]
         EntitlementOwner,
-        #[serde(rename = "ROLE_OWNER")]
         RoleOwner,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "REQUESTED_TARGET_OWNER")]
         RequestedTargetOwner,
-        #[serde(rename = "ACCESS_PROFILE_PRIMARY_OWNER")]
         AccessProfilePrimaryOwner,
-        #[serde(rename = "APPLICATION_PRIMARY_OWNER")]
         ApplicationPrimaryOwner,
-        #[serde(rename = "ENTITLEMENT_PRIMARY_OWNER")]
         EntitlementPrimaryOwner,
-        #[serde(rename = "ROLE_PRIMARY_OWNER")]
         RolePrimaryOwner,
-        #[serde(rename = "SOURCE_PRIMARY_OWNER")]
         SourcePrimaryOwner,
-        #[serde(rename = "ACCOUNT_PRIMARY_OWNER")]
         AccountPrimaryOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_PRIMARY_OWNER")]
         MachineAccountPrimaryOwner,
-        #[serde(rename = "MACHINE_IDENTITY_PRIMARY_OWNER")]
         MachineIdentityPrimaryOwner,
-        #[serde(rename = "REQUESTED_TARGET_PRIMARY_OWNER")]
         RequestedTargetPrimaryOwner,
-        #[serde(rename = "ACCESS_PROFILE_SECONDARY_OWNER_GROUP")]
         AccessProfileSecondaryOwnerGroup,
-        #[serde(rename = "APPLICATION_SECONDARY_OWNER_GROUP")]
         ApplicationSecondaryOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_SECONDARY_OWNER_GROUP")]
         EntitlementSecondaryOwnerGroup,
-        #[serde(rename = "ROLE_SECONDARY_OWNER_GROUP")]
         RoleSecondaryOwnerGroup,
-        #[serde(rename = "SOURCE_SECONDARY_OWNER_GROUP")]
         SourceSecondaryOwnerGroup,
-        #[serde(rename = "ACCOUNT_SECONDARY_OWNER_GROUP")]
         AccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")]
         MachineAccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")]
         MachineIdentitySecondaryOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_SECONDARY_OWNER_GROUP")]
         RequestedTargetSecondaryOwnerGroup,
-        #[serde(rename = "ACCESS_PROFILE_ALL_OWNER_GROUP")]
         AccessProfileAllOwnerGroup,
-        #[serde(rename = "APPLICATION_ALL_OWNER_GROUP")]
         ApplicationAllOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_ALL_OWNER_GROUP")]
         EntitlementAllOwnerGroup,
-        #[serde(rename = "ROLE_ALL_OWNER_GROUP")]
         RoleAllOwnerGroup,
-        #[serde(rename = "SOURCE_ALL_OWNER_GROUP")]
         SourceAllOwnerGroup,
-        #[serde(rename = "ACCOUNT_ALL_OWNER_GROUP")]
         AccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_ALL_OWNER_GROUP")]
         MachineAccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_ALL_OWNER_GROUP")]
         MachineIdentityAllOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_ALL_OWNER_GROUP")]
         RequestedTargetAllOwnerGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "MANAGER_OF" => Self::ManagerOf,
+                    "ACCOUNT_OWNER" => Self::AccountOwner,
+                    "MACHINE_ACCOUNT_OWNER" => Self::MachineAccountOwner,
+                    "MACHINE_IDENTITY_OWNER" => Self::MachineIdentityOwner,
+                    "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
+                        Self::ManagerOfRequestedTargetOwner
+                    }
+                    "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
+                        Self::ManagerOfMachineIdentityOwner
+                    }
+                    "MANAGER_OF_ACCOUNT_OWNER" => Self::ManagerOfAccountOwner,
+                    "MANAGER_OF_MACHINE_ACCOUNT_OWNER" => {
+                        Self::ManagerOfMachineAccountOwner
+                    }
+                    "MANAGER_OF_REQUESTER" => Self::ManagerOfRequester,
+                    "MANAGER_OF_REQUESTER_OWNER" => Self::ManagerOfRequesterOwner,
+                    "MANAGER_OF_OWNER" => Self::ManagerOfOwner,
+                    "ACCESS_PROFILE_OWNER" => Self::AccessProfileOwner,
+                    "APPLICATION_OWNER" => Self::ApplicationOwner,
+                    "ENTITLEMENT_OWNER" => Self::EntitlementOwner,
+                    "ROLE_OWNER" => Self::RoleOwner,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "REQUESTED_TARGET_OWNER" => Self::RequestedTargetOwner,
+                    "ACCESS_PROFILE_PRIMARY_OWNER" => Self::AccessProfilePrimaryOwner,
+                    "APPLICATION_PRIMARY_OWNER" => Self::ApplicationPrimaryOwner,
+                    "ENTITLEMENT_PRIMARY_OWNER" => Self::EntitlementPrimaryOwner,
+                    "ROLE_PRIMARY_OWNER" => Self::RolePrimaryOwner,
+                    "SOURCE_PRIMARY_OWNER" => Self::SourcePrimaryOwner,
+                    "ACCOUNT_PRIMARY_OWNER" => Self::AccountPrimaryOwner,
+                    "MACHINE_ACCOUNT_PRIMARY_OWNER" => Self::MachineAccountPrimaryOwner,
+                    "MACHINE_IDENTITY_PRIMARY_OWNER" => Self::MachineIdentityPrimaryOwner,
+                    "REQUESTED_TARGET_PRIMARY_OWNER" => Self::RequestedTargetPrimaryOwner,
+                    "ACCESS_PROFILE_SECONDARY_OWNER_GROUP" => {
+                        Self::AccessProfileSecondaryOwnerGroup
+                    }
+                    "APPLICATION_SECONDARY_OWNER_GROUP" => {
+                        Self::ApplicationSecondaryOwnerGroup
+                    }
+                    "ENTITLEMENT_SECONDARY_OWNER_GROUP" => {
+                        Self::EntitlementSecondaryOwnerGroup
+                    }
+                    "ROLE_SECONDARY_OWNER_GROUP" => Self::RoleSecondaryOwnerGroup,
+                    "SOURCE_SECONDARY_OWNER_GROUP" => Self::SourceSecondaryOwnerGroup,
+                    "ACCOUNT_SECONDARY_OWNER_GROUP" => Self::AccountSecondaryOwnerGroup,
+                    "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP" => {
+                        Self::MachineAccountSecondaryOwnerGroup
+                    }
+                    "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP" => {
+                        Self::MachineIdentitySecondaryOwnerGroup
+                    }
+                    "REQUESTED_TARGET_SECONDARY_OWNER_GROUP" => {
+                        Self::RequestedTargetSecondaryOwnerGroup
+                    }
+                    "ACCESS_PROFILE_ALL_OWNER_GROUP" => Self::AccessProfileAllOwnerGroup,
+                    "APPLICATION_ALL_OWNER_GROUP" => Self::ApplicationAllOwnerGroup,
+                    "ENTITLEMENT_ALL_OWNER_GROUP" => Self::EntitlementAllOwnerGroup,
+                    "ROLE_ALL_OWNER_GROUP" => Self::RoleAllOwnerGroup,
+                    "SOURCE_ALL_OWNER_GROUP" => Self::SourceAllOwnerGroup,
+                    "ACCOUNT_ALL_OWNER_GROUP" => Self::AccountAllOwnerGroup,
+                    "MACHINE_ACCOUNT_ALL_OWNER_GROUP" => {
+                        Self::MachineAccountAllOwnerGroup
+                    }
+                    "MACHINE_IDENTITY_ALL_OWNER_GROUP" => {
+                        Self::MachineIdentityAllOwnerGroup
+                    }
+                    "REQUESTED_TARGET_ALL_OWNER_GROUP" => {
+                        Self::RequestedTargetAllOwnerGroup
+                    }
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::ManagerOf => "MANAGER_OF",
+                        Self::AccountOwner => "ACCOUNT_OWNER",
+                        Self::MachineAccountOwner => "MACHINE_ACCOUNT_OWNER",
+                        Self::MachineIdentityOwner => "MACHINE_IDENTITY_OWNER",
+                        Self::ManagerOfRequestedTargetOwner => {
+                            "MANAGER_OF_REQUESTED_TARGET_OWNER"
+                        }
+                        Self::ManagerOfMachineIdentityOwner => {
+                            "MANAGER_OF_MACHINE_IDENTITY_OWNER"
+                        }
+                        Self::ManagerOfAccountOwner => "MANAGER_OF_ACCOUNT_OWNER",
+                        Self::ManagerOfMachineAccountOwner => {
+                            "MANAGER_OF_MACHINE_ACCOUNT_OWNER"
+                        }
+                        Self::ManagerOfRequester => "MANAGER_OF_REQUESTER",
+                        Self::ManagerOfRequesterOwner => "MANAGER_OF_REQUESTER_OWNER",
+                        Self::ManagerOfOwner => "MANAGER_OF_OWNER",
+                        Self::AccessProfileOwner => "ACCESS_PROFILE_OWNER",
+                        Self::ApplicationOwner => "APPLICATION_OWNER",
+                        Self::EntitlementOwner => "ENTITLEMENT_OWNER",
+                        Self::RoleOwner => "ROLE_OWNER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::RequestedTargetOwner => "REQUESTED_TARGET_OWNER",
+                        Self::AccessProfilePrimaryOwner => "ACCESS_PROFILE_PRIMARY_OWNER",
+                        Self::ApplicationPrimaryOwner => "APPLICATION_PRIMARY_OWNER",
+                        Self::EntitlementPrimaryOwner => "ENTITLEMENT_PRIMARY_OWNER",
+                        Self::RolePrimaryOwner => "ROLE_PRIMARY_OWNER",
+                        Self::SourcePrimaryOwner => "SOURCE_PRIMARY_OWNER",
+                        Self::AccountPrimaryOwner => "ACCOUNT_PRIMARY_OWNER",
+                        Self::MachineAccountPrimaryOwner => {
+                            "MACHINE_ACCOUNT_PRIMARY_OWNER"
+                        }
+                        Self::MachineIdentityPrimaryOwner => {
+                            "MACHINE_IDENTITY_PRIMARY_OWNER"
+                        }
+                        Self::RequestedTargetPrimaryOwner => {
+                            "REQUESTED_TARGET_PRIMARY_OWNER"
+                        }
+                        Self::AccessProfileSecondaryOwnerGroup => {
+                            "ACCESS_PROFILE_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::ApplicationSecondaryOwnerGroup => {
+                            "APPLICATION_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::EntitlementSecondaryOwnerGroup => {
+                            "ENTITLEMENT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::RoleSecondaryOwnerGroup => "ROLE_SECONDARY_OWNER_GROUP",
+                        Self::SourceSecondaryOwnerGroup => "SOURCE_SECONDARY_OWNER_GROUP",
+                        Self::AccountSecondaryOwnerGroup => {
+                            "ACCOUNT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::MachineAccountSecondaryOwnerGroup => {
+                            "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::MachineIdentitySecondaryOwnerGroup => {
+                            "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::RequestedTargetSecondaryOwnerGroup => {
+                            "REQUESTED_TARGET_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::AccessProfileAllOwnerGroup => {
+                            "ACCESS_PROFILE_ALL_OWNER_GROUP"
+                        }
+                        Self::ApplicationAllOwnerGroup => "APPLICATION_ALL_OWNER_GROUP",
+                        Self::EntitlementAllOwnerGroup => "ENTITLEMENT_ALL_OWNER_GROUP",
+                        Self::RoleAllOwnerGroup => "ROLE_ALL_OWNER_GROUP",
+                        Self::SourceAllOwnerGroup => "SOURCE_ALL_OWNER_GROUP",
+                        Self::AccountAllOwnerGroup => "ACCOUNT_ALL_OWNER_GROUP",
+                        Self::MachineAccountAllOwnerGroup => {
+                            "MACHINE_ACCOUNT_ALL_OWNER_GROUP"
+                        }
+                        Self::MachineIdentityAllOwnerGroup => {
+                            "MACHINE_IDENTITY_ALL_OWNER_GROUP"
+                        }
+                        Self::RequestedTargetAllOwnerGroup => {
+                            "REQUESTED_TARGET_ALL_OWNER_GROUP"
+                        }
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
@@ -1051,128 +2228,307 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Configuration for fallback approver. Used if the user cannot be found for whatever reason and escalation config does not exist.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ApprovalConfigFallbackApprover {
         ///Optional Identity ID of the type of identity defined in the 'type' field.
-        #[serde(
-            rename = "identityID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///Type of identityID for the fallback approver.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ApprovalConfigFallbackApproverType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigFallbackApprover {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfigFallbackApprover;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalConfigFallbackApprover")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalConfigFallbackApprover, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ApprovalConfigFallbackApproverType,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identityID" => field0 = map.next_value()?,
+                            "type" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfigFallbackApprover {
+                        identity_id: field0,
+                        type_: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigFallbackApprover {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_entry("identityID", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of identityID for the fallback approver.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalConfigFallbackApproverType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "MANAGER_OF")]
         ManagerOf,
-        #[serde(rename = "ACCOUNT_OWNER")]
         AccountOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_OWNER")]
         MachineAccountOwner,
-        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
         MachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
         ManagerOfRequestedTargetOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
         ManagerOfMachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
         ManagerOfAccountOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_ACCOUNT_OWNER")]
         ManagerOfMachineAccountOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTER")]
         ManagerOfRequester,
-        #[serde(rename = "MANAGER_OF_REQUESTER_OWNER")]
         ManagerOfRequesterOwner,
-        #[serde(rename = "MANAGER_OF_OWNER")]
         ManagerOfOwner,
-        #[serde(rename = "ACCESS_PROFILE_OWNER")]
         AccessProfileOwner,
-        #[serde(rename = "APPLICATION_OWNER")]
         ApplicationOwner,
-        #[serde(rename = "ENTITLEMENT_OWNER")]
         EntitlementOwner,
-        #[serde(rename = "ROLE_OWNER")]
         RoleOwner,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "REQUESTED_TARGET_OWNER")]
         RequestedTargetOwner,
-        #[serde(rename = "ACCESS_PROFILE_PRIMARY_OWNER")]
         AccessProfilePrimaryOwner,
-        #[serde(rename = "APPLICATION_PRIMARY_OWNER")]
         ApplicationPrimaryOwner,
-        #[serde(rename = "ENTITLEMENT_PRIMARY_OWNER")]
         EntitlementPrimaryOwner,
-        #[serde(rename = "ROLE_PRIMARY_OWNER")]
         RolePrimaryOwner,
-        #[serde(rename = "SOURCE_PRIMARY_OWNER")]
         SourcePrimaryOwner,
-        #[serde(rename = "ACCOUNT_PRIMARY_OWNER")]
         AccountPrimaryOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_PRIMARY_OWNER")]
         MachineAccountPrimaryOwner,
-        #[serde(rename = "MACHINE_IDENTITY_PRIMARY_OWNER")]
         MachineIdentityPrimaryOwner,
-        #[serde(rename = "REQUESTED_TARGET_PRIMARY_OWNER")]
         RequestedTargetPrimaryOwner,
-        #[serde(rename = "ACCESS_PROFILE_SECONDARY_OWNER_GROUP")]
         AccessProfileSecondaryOwnerGroup,
-        #[serde(rename = "APPLICATION_SECONDARY_OWNER_GROUP")]
         ApplicationSecondaryOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_SECONDARY_OWNER_GROUP")]
         EntitlementSecondaryOwnerGroup,
-        #[serde(rename = "ROLE_SECONDARY_OWNER_GROUP")]
         RoleSecondaryOwnerGroup,
-        #[serde(rename = "SOURCE_SECONDARY_OWNER_GROUP")]
         SourceSecondaryOwnerGroup,
-        #[serde(rename = "ACCOUNT_SECONDARY_OWNER_GROUP")]
         AccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")]
         MachineAccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")]
         MachineIdentitySecondaryOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_SECONDARY_OWNER_GROUP")]
         RequestedTargetSecondaryOwnerGroup,
-        #[serde(rename = "ACCESS_PROFILE_ALL_OWNER_GROUP")]
         AccessProfileAllOwnerGroup,
-        #[serde(rename = "APPLICATION_ALL_OWNER_GROUP")]
         ApplicationAllOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_ALL_OWNER_GROUP")]
         EntitlementAllOwnerGroup,
-        #[serde(rename = "ROLE_ALL_OWNER_GROUP")]
         RoleAllOwnerGroup,
-        #[serde(rename = "SOURCE_ALL_OWNER_GROUP")]
         SourceAllOwnerGroup,
-        #[serde(rename = "ACCOUNT_ALL_OWNER_GROUP")]
         AccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_ALL_OWNER_GROUP")]
         MachineAccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_ALL_OWNER_GROUP")]
         MachineIdentityAllOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_ALL_OWNER_GROUP")]
         RequestedTargetAllOwnerGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigFallbackApproverType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "MANAGER_OF" => Self::ManagerOf,
+                    "ACCOUNT_OWNER" => Self::AccountOwner,
+                    "MACHINE_ACCOUNT_OWNER" => Self::MachineAccountOwner,
+                    "MACHINE_IDENTITY_OWNER" => Self::MachineIdentityOwner,
+                    "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
+                        Self::ManagerOfRequestedTargetOwner
+                    }
+                    "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
+                        Self::ManagerOfMachineIdentityOwner
+                    }
+                    "MANAGER_OF_ACCOUNT_OWNER" => Self::ManagerOfAccountOwner,
+                    "MANAGER_OF_MACHINE_ACCOUNT_OWNER" => {
+                        Self::ManagerOfMachineAccountOwner
+                    }
+                    "MANAGER_OF_REQUESTER" => Self::ManagerOfRequester,
+                    "MANAGER_OF_REQUESTER_OWNER" => Self::ManagerOfRequesterOwner,
+                    "MANAGER_OF_OWNER" => Self::ManagerOfOwner,
+                    "ACCESS_PROFILE_OWNER" => Self::AccessProfileOwner,
+                    "APPLICATION_OWNER" => Self::ApplicationOwner,
+                    "ENTITLEMENT_OWNER" => Self::EntitlementOwner,
+                    "ROLE_OWNER" => Self::RoleOwner,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "REQUESTED_TARGET_OWNER" => Self::RequestedTargetOwner,
+                    "ACCESS_PROFILE_PRIMARY_OWNER" => Self::AccessProfilePrimaryOwner,
+                    "APPLICATION_PRIMARY_OWNER" => Self::ApplicationPrimaryOwner,
+                    "ENTITLEMENT_PRIMARY_OWNER" => Self::EntitlementPrimaryOwner,
+                    "ROLE_PRIMARY_OWNER" => Self::RolePrimaryOwner,
+                    "SOURCE_PRIMARY_OWNER" => Self::SourcePrimaryOwner,
+                    "ACCOUNT_PRIMARY_OWNER" => Self::AccountPrimaryOwner,
+                    "MACHINE_ACCOUNT_PRIMARY_OWNER" => Self::MachineAccountPrimaryOwner,
+                    "MACHINE_IDENTITY_PRIMARY_OWNER" => Self::MachineIdentityPrimaryOwner,
+                    "REQUESTED_TARGET_PRIMARY_OWNER" => Self::RequestedTargetPrimaryOwner,
+                    "ACCESS_PROFILE_SECONDARY_OWNER_GROUP" => {
+                        Self::AccessProfileSecondaryOwnerGroup
+                    }
+                    "APPLICATION_SECONDARY_OWNER_GROUP" => {
+                        Self::ApplicationSecondaryOwnerGroup
+                    }
+                    "ENTITLEMENT_SECONDARY_OWNER_GROUP" => {
+                        Self::EntitlementSecondaryOwnerGroup
+                    }
+                    "ROLE_SECONDARY_OWNER_GROUP" => Self::RoleSecondaryOwnerGroup,
+                    "SOURCE_SECONDARY_OWNER_GROUP" => Self::SourceSecondaryOwnerGroup,
+                    "ACCOUNT_SECONDARY_OWNER_GROUP" => Self::AccountSecondaryOwnerGroup,
+                    "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP" => {
+                        Self::MachineAccountSecondaryOwnerGroup
+                    }
+                    "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP" => {
+                        Self::MachineIdentitySecondaryOwnerGroup
+                    }
+                    "REQUESTED_TARGET_SECONDARY_OWNER_GROUP" => {
+                        Self::RequestedTargetSecondaryOwnerGroup
+                    }
+                    "ACCESS_PROFILE_ALL_OWNER_GROUP" => Self::AccessProfileAllOwnerGroup,
+                    "APPLICATION_ALL_OWNER_GROUP" => Self::ApplicationAllOwnerGroup,
+                    "ENTITLEMENT_ALL_OWNER_GROUP" => Self::EntitlementAllOwnerGroup,
+                    "ROLE_ALL_OWNER_GROUP" => Self::RoleAllOwnerGroup,
+                    "SOURCE_ALL_OWNER_GROUP" => Self::SourceAllOwnerGroup,
+                    "ACCOUNT_ALL_OWNER_GROUP" => Self::AccountAllOwnerGroup,
+                    "MACHINE_ACCOUNT_ALL_OWNER_GROUP" => {
+                        Self::MachineAccountAllOwnerGroup
+                    }
+                    "MACHINE_IDENTITY_ALL_OWNER_GROUP" => {
+                        Self::MachineIdentityAllOwnerGroup
+                    }
+                    "REQUESTED_TARGET_ALL_OWNER_GROUP" => {
+                        Self::RequestedTargetAllOwnerGroup
+                    }
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigFallbackApproverType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::ManagerOf => "MANAGER_OF",
+                        Self::AccountOwner => "ACCOUNT_OWNER",
+                        Self::MachineAccountOwner => "MACHINE_ACCOUNT_OWNER",
+                        Self::MachineIdentityOwner => "MACHINE_IDENTITY_OWNER",
+                        Self::ManagerOfRequestedTargetOwner => {
+                            "MANAGER_OF_REQUESTED_TARGET_OWNER"
+                        }
+                        Self::ManagerOfMachineIdentityOwner => {
+                            "MANAGER_OF_MACHINE_IDENTITY_OWNER"
+                        }
+                        Self::ManagerOfAccountOwner => "MANAGER_OF_ACCOUNT_OWNER",
+                        Self::ManagerOfMachineAccountOwner => {
+                            "MANAGER_OF_MACHINE_ACCOUNT_OWNER"
+                        }
+                        Self::ManagerOfRequester => "MANAGER_OF_REQUESTER",
+                        Self::ManagerOfRequesterOwner => "MANAGER_OF_REQUESTER_OWNER",
+                        Self::ManagerOfOwner => "MANAGER_OF_OWNER",
+                        Self::AccessProfileOwner => "ACCESS_PROFILE_OWNER",
+                        Self::ApplicationOwner => "APPLICATION_OWNER",
+                        Self::EntitlementOwner => "ENTITLEMENT_OWNER",
+                        Self::RoleOwner => "ROLE_OWNER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::RequestedTargetOwner => "REQUESTED_TARGET_OWNER",
+                        Self::AccessProfilePrimaryOwner => "ACCESS_PROFILE_PRIMARY_OWNER",
+                        Self::ApplicationPrimaryOwner => "APPLICATION_PRIMARY_OWNER",
+                        Self::EntitlementPrimaryOwner => "ENTITLEMENT_PRIMARY_OWNER",
+                        Self::RolePrimaryOwner => "ROLE_PRIMARY_OWNER",
+                        Self::SourcePrimaryOwner => "SOURCE_PRIMARY_OWNER",
+                        Self::AccountPrimaryOwner => "ACCOUNT_PRIMARY_OWNER",
+                        Self::MachineAccountPrimaryOwner => {
+                            "MACHINE_ACCOUNT_PRIMARY_OWNER"
+                        }
+                        Self::MachineIdentityPrimaryOwner => {
+                            "MACHINE_IDENTITY_PRIMARY_OWNER"
+                        }
+                        Self::RequestedTargetPrimaryOwner => {
+                            "REQUESTED_TARGET_PRIMARY_OWNER"
+                        }
+                        Self::AccessProfileSecondaryOwnerGroup => {
+                            "ACCESS_PROFILE_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::ApplicationSecondaryOwnerGroup => {
+                            "APPLICATION_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::EntitlementSecondaryOwnerGroup => {
+                            "ENTITLEMENT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::RoleSecondaryOwnerGroup => "ROLE_SECONDARY_OWNER_GROUP",
+                        Self::SourceSecondaryOwnerGroup => "SOURCE_SECONDARY_OWNER_GROUP",
+                        Self::AccountSecondaryOwnerGroup => {
+                            "ACCOUNT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::MachineAccountSecondaryOwnerGroup => {
+                            "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::MachineIdentitySecondaryOwnerGroup => {
+                            "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::RequestedTargetSecondaryOwnerGroup => {
+                            "REQUESTED_TARGET_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::AccessProfileAllOwnerGroup => {
+                            "ACCESS_PROFILE_ALL_OWNER_GROUP"
+                        }
+                        Self::ApplicationAllOwnerGroup => "APPLICATION_ALL_OWNER_GROUP",
+                        Self::EntitlementAllOwnerGroup => "ENTITLEMENT_ALL_OWNER_GROUP",
+                        Self::RoleAllOwnerGroup => "ROLE_ALL_OWNER_GROUP",
+                        Self::SourceAllOwnerGroup => "SOURCE_ALL_OWNER_GROUP",
+                        Self::AccountAllOwnerGroup => "ACCOUNT_ALL_OWNER_GROUP",
+                        Self::MachineAccountAllOwnerGroup => {
+                            "MACHINE_ACCOUNT_ALL_OWNER_GROUP"
+                        }
+                        Self::MachineIdentityAllOwnerGroup => {
+                            "MACHINE_IDENTITY_ALL_OWNER_GROUP"
+                        }
+                        Self::RequestedTargetAllOwnerGroup => {
+                            "REQUESTED_TARGET_ALL_OWNER_GROUP"
+                        }
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalConfigFallbackApproverType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1371,35 +2727,67 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Specifies how to treat the identity type "MANAGER_OF" when the requestee is a machine identity.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalConfigMachineIdentityManagerAssignment {
-        #[serde(rename = "MANAGER_OF_REQUESTER")]
         ManagerOfRequester,
-        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
         MachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
         ManagerOfMachineIdentityOwner,
-        #[serde(rename = "REQUESTED_TARGET_OWNER")]
         RequestedTargetOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
         ManagerOfRequestedTargetOwner,
-        #[serde(rename = "ACCOUNT_OWNER")]
         AccountOwner,
-        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
         ManagerOfAccountOwner,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ApprovalConfigMachineIdentityManagerAssignment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MANAGER_OF_REQUESTER" => Self::ManagerOfRequester,
+                    "MACHINE_IDENTITY_OWNER" => Self::MachineIdentityOwner,
+                    "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
+                        Self::ManagerOfMachineIdentityOwner
+                    }
+                    "REQUESTED_TARGET_OWNER" => Self::RequestedTargetOwner,
+                    "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
+                        Self::ManagerOfRequestedTargetOwner
+                    }
+                    "ACCOUNT_OWNER" => Self::AccountOwner,
+                    "MANAGER_OF_ACCOUNT_OWNER" => Self::ManagerOfAccountOwner,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigMachineIdentityManagerAssignment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ManagerOfRequester => "MANAGER_OF_REQUESTER",
+                        Self::MachineIdentityOwner => "MACHINE_IDENTITY_OWNER",
+                        Self::ManagerOfMachineIdentityOwner => {
+                            "MANAGER_OF_MACHINE_IDENTITY_OWNER"
+                        }
+                        Self::RequestedTargetOwner => "REQUESTED_TARGET_OWNER",
+                        Self::ManagerOfRequestedTargetOwner => {
+                            "MANAGER_OF_REQUESTED_TARGET_OWNER"
+                        }
+                        Self::AccountOwner => "ACCOUNT_OWNER",
+                        Self::ManagerOfAccountOwner => "MANAGER_OF_ACCOUNT_OWNER",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalConfigMachineIdentityManagerAssignment {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1459,56 +2847,145 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Configuration for reminders.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ApprovalConfigReminderConfig {
         ///Number of days until the first reminder.
-        #[serde(
-            rename = "daysUntilFirstReminder",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub days_until_first_reminder: ::std::option::Option<i64>,
         ///Indicates if reminders are enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Maximum number of reminders. Max is 20.
-        #[serde(
-            rename = "maxReminders",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_reminders: ::std::option::Option<i64>,
         ///Cron schedule for reminders.
-        #[serde(
-            rename = "reminderCronSchedule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reminder_cron_schedule: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigReminderConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfigReminderConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalConfigReminderConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalConfigReminderConfig, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "daysUntilFirstReminder" => field0 = map.next_value()?,
+                            "enabled" => field1 = map.next_value()?,
+                            "maxReminders" => field2 = map.next_value()?,
+                            "reminderCronSchedule" => field3 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfigReminderConfig {
+                        days_until_first_reminder: field0,
+                        enabled: field1,
+                        max_reminders: field2,
+                        reminder_cron_schedule: field3,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigReminderConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.days_until_first_reminder) {
+                fields
+                    .serialize_entry(
+                        "daysUntilFirstReminder",
+                        &self.days_until_first_reminder,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_entry("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.max_reminders) {
+                fields.serialize_entry("maxReminders", &self.max_reminders)?;
+            }
+            if !::std::option::Option::is_none(&self.reminder_cron_schedule) {
+                fields
+                    .serialize_entry(
+                        "reminderCronSchedule",
+                        &self.reminder_cron_schedule,
+                    )?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Determines whether a comment is required when approving or rejecting the approval request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalConfigRequiresComment {
-        #[serde(rename = "APPROVAL")]
         Approval,
-        #[serde(rename = "REJECTION")]
         Rejection,
-        #[serde(rename = "ALL")]
         All,
-        #[serde(rename = "OFF")]
         Off,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigRequiresComment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "APPROVAL" => Self::Approval,
+                    "REJECTION" => Self::Rejection,
+                    "ALL" => Self::All,
+                    "OFF" => Self::Off,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigRequiresComment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Approval => "APPROVAL",
+                        Self::Rejection => "REJECTION",
+                        Self::All => "ALL",
+                        Self::Off => "OFF",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalConfigRequiresComment {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1553,133 +3030,309 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///`ApprovalConfigSerialChainItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ApprovalConfigSerialChainItem {
         ///Optional Identity ID of the type of identity defined in the 'identityType' field.
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///Type of identityId in the serial chain.
-        #[serde(
-            rename = "identityType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_type: ::std::option::Option<
             ApprovalConfigSerialChainItemIdentityType,
         >,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigSerialChainItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfigSerialChainItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalConfigSerialChainItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalConfigSerialChainItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ApprovalConfigSerialChainItemIdentityType,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identityId" => field0 = map.next_value()?,
+                            "identityType" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfigSerialChainItem {
+                        identity_id: field0,
+                        identity_type: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigSerialChainItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_entry("identityId", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_type) {
+                fields.serialize_entry("identityType", &self.identity_type)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of identityId in the serial chain.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalConfigSerialChainItemIdentityType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "MANAGER_OF")]
         ManagerOf,
-        #[serde(rename = "ACCOUNT_OWNER")]
         AccountOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_OWNER")]
         MachineAccountOwner,
-        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
         MachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
         ManagerOfRequestedTargetOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
         ManagerOfMachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
         ManagerOfAccountOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_ACCOUNT_OWNER")]
         ManagerOfMachineAccountOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTER")]
         ManagerOfRequester,
-        #[serde(rename = "MANAGER_OF_REQUESTER_OWNER")]
         ManagerOfRequesterOwner,
-        #[serde(rename = "MANAGER_OF_OWNER")]
         ManagerOfOwner,
-        #[serde(rename = "ACCESS_PROFILE_OWNER")]
         AccessProfileOwner,
-        #[serde(rename = "APPLICATION_OWNER")]
         ApplicationOwner,
-        #[serde(rename = "ENTITLEMENT_OWNER")]
         EntitlementOwner,
-        #[serde(rename = "ROLE_OWNER")]
         RoleOwner,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "REQUESTED_TARGET_OWNER")]
         RequestedTargetOwner,
-        #[serde(rename = "ACCESS_PROFILE_PRIMARY_OWNER")]
         AccessProfilePrimaryOwner,
-        #[serde(rename = "APPLICATION_PRIMARY_OWNER")]
         ApplicationPrimaryOwner,
-        #[serde(rename = "ENTITLEMENT_PRIMARY_OWNER")]
         EntitlementPrimaryOwner,
-        #[serde(rename = "ROLE_PRIMARY_OWNER")]
         RolePrimaryOwner,
-        #[serde(rename = "SOURCE_PRIMARY_OWNER")]
         SourcePrimaryOwner,
-        #[serde(rename = "ACCOUNT_PRIMARY_OWNER")]
         AccountPrimaryOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_PRIMARY_OWNER")]
         MachineAccountPrimaryOwner,
-        #[serde(rename = "MACHINE_IDENTITY_PRIMARY_OWNER")]
         MachineIdentityPrimaryOwner,
-        #[serde(rename = "REQUESTED_TARGET_PRIMARY_OWNER")]
         RequestedTargetPrimaryOwner,
-        #[serde(rename = "ACCESS_PROFILE_SECONDARY_OWNER_GROUP")]
         AccessProfileSecondaryOwnerGroup,
-        #[serde(rename = "APPLICATION_SECONDARY_OWNER_GROUP")]
         ApplicationSecondaryOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_SECONDARY_OWNER_GROUP")]
         EntitlementSecondaryOwnerGroup,
-        #[serde(rename = "ROLE_SECONDARY_OWNER_GROUP")]
         RoleSecondaryOwnerGroup,
-        #[serde(rename = "SOURCE_SECONDARY_OWNER_GROUP")]
         SourceSecondaryOwnerGroup,
-        #[serde(rename = "ACCOUNT_SECONDARY_OWNER_GROUP")]
         AccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")]
         MachineAccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")]
         MachineIdentitySecondaryOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_SECONDARY_OWNER_GROUP")]
         RequestedTargetSecondaryOwnerGroup,
-        #[serde(rename = "ACCESS_PROFILE_ALL_OWNER_GROUP")]
         AccessProfileAllOwnerGroup,
-        #[serde(rename = "APPLICATION_ALL_OWNER_GROUP")]
         ApplicationAllOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_ALL_OWNER_GROUP")]
         EntitlementAllOwnerGroup,
-        #[serde(rename = "ROLE_ALL_OWNER_GROUP")]
         RoleAllOwnerGroup,
-        #[serde(rename = "SOURCE_ALL_OWNER_GROUP")]
         SourceAllOwnerGroup,
-        #[serde(rename = "ACCOUNT_ALL_OWNER_GROUP")]
         AccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_ALL_OWNER_GROUP")]
         MachineAccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_ALL_OWNER_GROUP")]
         MachineIdentityAllOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_ALL_OWNER_GROUP")]
         RequestedTargetAllOwnerGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigSerialChainItemIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "MANAGER_OF" => Self::ManagerOf,
+                    "ACCOUNT_OWNER" => Self::AccountOwner,
+                    "MACHINE_ACCOUNT_OWNER" => Self::MachineAccountOwner,
+                    "MACHINE_IDENTITY_OWNER" => Self::MachineIdentityOwner,
+                    "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
+                        Self::ManagerOfRequestedTargetOwner
+                    }
+                    "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
+                        Self::ManagerOfMachineIdentityOwner
+                    }
+                    "MANAGER_OF_ACCOUNT_OWNER" => Self::ManagerOfAccountOwner,
+                    "MANAGER_OF_MACHINE_ACCOUNT_OWNER" => {
+                        Self::ManagerOfMachineAccountOwner
+                    }
+                    "MANAGER_OF_REQUESTER" => Self::ManagerOfRequester,
+                    "MANAGER_OF_REQUESTER_OWNER" => Self::ManagerOfRequesterOwner,
+                    "MANAGER_OF_OWNER" => Self::ManagerOfOwner,
+                    "ACCESS_PROFILE_OWNER" => Self::AccessProfileOwner,
+                    "APPLICATION_OWNER" => Self::ApplicationOwner,
+                    "ENTITLEMENT_OWNER" => Self::EntitlementOwner,
+                    "ROLE_OWNER" => Self::RoleOwner,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "REQUESTED_TARGET_OWNER" => Self::RequestedTargetOwner,
+                    "ACCESS_PROFILE_PRIMARY_OWNER" => Self::AccessProfilePrimaryOwner,
+                    "APPLICATION_PRIMARY_OWNER" => Self::ApplicationPrimaryOwner,
+                    "ENTITLEMENT_PRIMARY_OWNER" => Self::EntitlementPrimaryOwner,
+                    "ROLE_PRIMARY_OWNER" => Self::RolePrimaryOwner,
+                    "SOURCE_PRIMARY_OWNER" => Self::SourcePrimaryOwner,
+                    "ACCOUNT_PRIMARY_OWNER" => Self::AccountPrimaryOwner,
+                    "MACHINE_ACCOUNT_PRIMARY_OWNER" => Self::MachineAccountPrimaryOwner,
+                    "MACHINE_IDENTITY_PRIMARY_OWNER" => Self::MachineIdentityPrimaryOwner,
+                    "REQUESTED_TARGET_PRIMARY_OWNER" => Self::RequestedTargetPrimaryOwner,
+                    "ACCESS_PROFILE_SECONDARY_OWNER_GROUP" => {
+                        Self::AccessProfileSecondaryOwnerGroup
+                    }
+                    "APPLICATION_SECONDARY_OWNER_GROUP" => {
+                        Self::ApplicationSecondaryOwnerGroup
+                    }
+                    "ENTITLEMENT_SECONDARY_OWNER_GROUP" => {
+                        Self::EntitlementSecondaryOwnerGroup
+                    }
+                    "ROLE_SECONDARY_OWNER_GROUP" => Self::RoleSecondaryOwnerGroup,
+                    "SOURCE_SECONDARY_OWNER_GROUP" => Self::SourceSecondaryOwnerGroup,
+                    "ACCOUNT_SECONDARY_OWNER_GROUP" => Self::AccountSecondaryOwnerGroup,
+                    "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP" => {
+                        Self::MachineAccountSecondaryOwnerGroup
+                    }
+                    "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP" => {
+                        Self::MachineIdentitySecondaryOwnerGroup
+                    }
+                    "REQUESTED_TARGET_SECONDARY_OWNER_GROUP" => {
+                        Self::RequestedTargetSecondaryOwnerGroup
+                    }
+                    "ACCESS_PROFILE_ALL_OWNER_GROUP" => Self::AccessProfileAllOwnerGroup,
+                    "APPLICATION_ALL_OWNER_GROUP" => Self::ApplicationAllOwnerGroup,
+                    "ENTITLEMENT_ALL_OWNER_GROUP" => Self::EntitlementAllOwnerGroup,
+                    "ROLE_ALL_OWNER_GROUP" => Self::RoleAllOwnerGroup,
+                    "SOURCE_ALL_OWNER_GROUP" => Self::SourceAllOwnerGroup,
+                    "ACCOUNT_ALL_OWNER_GROUP" => Self::AccountAllOwnerGroup,
+                    "MACHINE_ACCOUNT_ALL_OWNER_GROUP" => {
+                        Self::MachineAccountAllOwnerGroup
+                    }
+                    "MACHINE_IDENTITY_ALL_OWNER_GROUP" => {
+                        Self::MachineIdentityAllOwnerGroup
+                    }
+                    "REQUESTED_TARGET_ALL_OWNER_GROUP" => {
+                        Self::RequestedTargetAllOwnerGroup
+                    }
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigSerialChainItemIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::ManagerOf => "MANAGER_OF",
+                        Self::AccountOwner => "ACCOUNT_OWNER",
+                        Self::MachineAccountOwner => "MACHINE_ACCOUNT_OWNER",
+                        Self::MachineIdentityOwner => "MACHINE_IDENTITY_OWNER",
+                        Self::ManagerOfRequestedTargetOwner => {
+                            "MANAGER_OF_REQUESTED_TARGET_OWNER"
+                        }
+                        Self::ManagerOfMachineIdentityOwner => {
+                            "MANAGER_OF_MACHINE_IDENTITY_OWNER"
+                        }
+                        Self::ManagerOfAccountOwner => "MANAGER_OF_ACCOUNT_OWNER",
+                        Self::ManagerOfMachineAccountOwner => {
+                            "MANAGER_OF_MACHINE_ACCOUNT_OWNER"
+                        }
+                        Self::ManagerOfRequester => "MANAGER_OF_REQUESTER",
+                        Self::ManagerOfRequesterOwner => "MANAGER_OF_REQUESTER_OWNER",
+                        Self::ManagerOfOwner => "MANAGER_OF_OWNER",
+                        Self::AccessProfileOwner => "ACCESS_PROFILE_OWNER",
+                        Self::ApplicationOwner => "APPLICATION_OWNER",
+                        Self::EntitlementOwner => "ENTITLEMENT_OWNER",
+                        Self::RoleOwner => "ROLE_OWNER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::RequestedTargetOwner => "REQUESTED_TARGET_OWNER",
+                        Self::AccessProfilePrimaryOwner => "ACCESS_PROFILE_PRIMARY_OWNER",
+                        Self::ApplicationPrimaryOwner => "APPLICATION_PRIMARY_OWNER",
+                        Self::EntitlementPrimaryOwner => "ENTITLEMENT_PRIMARY_OWNER",
+                        Self::RolePrimaryOwner => "ROLE_PRIMARY_OWNER",
+                        Self::SourcePrimaryOwner => "SOURCE_PRIMARY_OWNER",
+                        Self::AccountPrimaryOwner => "ACCOUNT_PRIMARY_OWNER",
+                        Self::MachineAccountPrimaryOwner => {
+                            "MACHINE_ACCOUNT_PRIMARY_OWNER"
+                        }
+                        Self::MachineIdentityPrimaryOwner => {
+                            "MACHINE_IDENTITY_PRIMARY_OWNER"
+                        }
+                        Self::RequestedTargetPrimaryOwner => {
+                            "REQUESTED_TARGET_PRIMARY_OWNER"
+                        }
+                        Self::AccessProfileSecondaryOwnerGroup => {
+                            "ACCESS_PROFILE_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::ApplicationSecondaryOwnerGroup => {
+                            "APPLICATION_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::EntitlementSecondaryOwnerGroup => {
+                            "ENTITLEMENT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::RoleSecondaryOwnerGroup => "ROLE_SECONDARY_OWNER_GROUP",
+                        Self::SourceSecondaryOwnerGroup => "SOURCE_SECONDARY_OWNER_GROUP",
+                        Self::AccountSecondaryOwnerGroup => {
+                            "ACCOUNT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::MachineAccountSecondaryOwnerGroup => {
+                            "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::MachineIdentitySecondaryOwnerGroup => {
+                            "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::RequestedTargetSecondaryOwnerGroup => {
+                            "REQUESTED_TARGET_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::AccessProfileAllOwnerGroup => {
+                            "ACCESS_PROFILE_ALL_OWNER_GROUP"
+                        }
+                        Self::ApplicationAllOwnerGroup => "APPLICATION_ALL_OWNER_GROUP",
+                        Self::EntitlementAllOwnerGroup => "ENTITLEMENT_ALL_OWNER_GROUP",
+                        Self::RoleAllOwnerGroup => "ROLE_ALL_OWNER_GROUP",
+                        Self::SourceAllOwnerGroup => "SOURCE_ALL_OWNER_GROUP",
+                        Self::AccountAllOwnerGroup => "ACCOUNT_ALL_OWNER_GROUP",
+                        Self::MachineAccountAllOwnerGroup => {
+                            "MACHINE_ACCOUNT_ALL_OWNER_GROUP"
+                        }
+                        Self::MachineIdentityAllOwnerGroup => {
+                            "MACHINE_IDENTITY_ALL_OWNER_GROUP"
+                        }
+                        Self::RequestedTargetAllOwnerGroup => {
+                            "REQUESTED_TARGET_ALL_OWNER_GROUP"
+                        }
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalConfigSerialChainItemIdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1878,48 +3531,127 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///TimeoutConfig contains configurations around when the approval request should expire.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ApprovalConfigTimeoutConfig {
         ///Number of days until approval request times out. Max value is 90.
-        #[serde(
-            rename = "daysUntilTimeout",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub days_until_timeout: ::std::option::Option<i64>,
         ///Indicates if timeout is enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Result of timeout.
-        #[serde(
-            rename = "timeoutResult",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub timeout_result: ::std::option::Option<
             ApprovalConfigTimeoutConfigTimeoutResult,
         >,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigTimeoutConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfigTimeoutConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalConfigTimeoutConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalConfigTimeoutConfig, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ApprovalConfigTimeoutConfigTimeoutResult,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "daysUntilTimeout" => field0 = map.next_value()?,
+                            "enabled" => field1 = map.next_value()?,
+                            "timeoutResult" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfigTimeoutConfig {
+                        days_until_timeout: field0,
+                        enabled: field1,
+                        timeout_result: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigTimeoutConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.days_until_timeout) {
+                fields.serialize_entry("daysUntilTimeout", &self.days_until_timeout)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_entry("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.timeout_result) {
+                fields.serialize_entry("timeoutResult", &self.timeout_result)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Result of timeout.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalConfigTimeoutConfigTimeoutResult {
-        #[serde(rename = "EXPIRED")]
         Expired,
-        #[serde(rename = "APPROVED")]
         Approved,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigTimeoutConfigTimeoutResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EXPIRED" => Self::Expired,
+                    "APPROVED" => Self::Approved,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigTimeoutConfigTimeoutResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Expired => "EXPIRED",
+                        Self::Approved => "APPROVED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalConfigTimeoutConfigTimeoutResult {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1960,132 +3692,511 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///The description of what the approval is asking for
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalDescription {
         ///What locale the description of the approval is using
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<::std::string::String>,
         ///The description of what the approval is asking for
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalDescription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalDescription;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalDescription")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalDescription, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "locale" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalDescription {
+                        locale: field0,
+                        value: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("ApprovalDescription", &["locale", "value"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ApprovalDescription {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ApprovalDescription", 2usize)?;
+            if !::std::option::Option::is_none(&self.locale) {
+                fields.serialize_field("locale", &self.locale)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Approval Identity Object
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalIdentity {
         ///Email address.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Identity ID of the type of identity defined in the 'type' field.
-        #[serde(
-            rename = "identityID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///List of members of a governance group. Will be omitted if the identity is not a governance group.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub members: ::std::option::Option<::std::vec::Vec<ApprovalIdentityMembersItem>>,
         ///Name of the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///List of owned items. For example, will show the items in which a ROLE_OWNER owns. Omitted if not an owner of anything.
-        #[serde(
-            rename = "ownerOf",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub owner_of: ::std::option::Option<
             ::std::vec::Vec<ApprovalIdentityOwnerOfItem>,
         >,
         ///The serial step of the identity in the approval. For example serialOrder 1 is the first identity to action in an approval request chain. Parallel approvals are set to 0.
-        #[serde(
-            rename = "serialOrder",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub serial_order: ::std::option::Option<i64>,
         ///Type of identityID.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ApprovalIdentityType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalIdentity, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalIdentityMembersItem>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalIdentityOwnerOfItem>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<ApprovalIdentityType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "email" => field0 = map.next_value()?,
+                            "identityID" => field1 = map.next_value()?,
+                            "members" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "ownerOf" => field4 = map.next_value()?,
+                            "serialOrder" => field5 = map.next_value()?,
+                            "type" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalIdentity {
+                        email: field0,
+                        identity_id: field1,
+                        members: field2,
+                        name: field3,
+                        owner_of: field4,
+                        serial_order: field5,
+                        type_: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalIdentity",
+                    &[
+                        "email",
+                        "identityID",
+                        "members",
+                        "name",
+                        "ownerOf",
+                        "serialOrder",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ApprovalIdentity", 7usize)?;
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityID", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.members) {
+                fields.serialize_field("members", &self.members)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner_of) {
+                fields.serialize_field("ownerOf", &self.owner_of)?;
+            }
+            if !::std::option::Option::is_none(&self.serial_order) {
+                fields.serialize_field("serialOrder", &self.serial_order)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`ApprovalIdentityMembersItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalIdentityMembersItem {
         ///Email of the member.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///ID of the member.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the member.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of the member.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalIdentityMembersItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalIdentityMembersItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalIdentityMembersItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalIdentityMembersItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "email" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalIdentityMembersItem {
+                        email: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalIdentityMembersItem",
+                    &["email", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalIdentityMembersItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalIdentityMembersItem", 4usize)?;
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     ///`ApprovalIdentityOwnerOfItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalIdentityOwnerOfItem {
         ///ID of the object that is owned.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the object that is owned.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of the object that is owned.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalIdentityOwnerOfItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalIdentityOwnerOfItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalIdentityOwnerOfItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalIdentityOwnerOfItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalIdentityOwnerOfItem {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalIdentityOwnerOfItem",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalIdentityOwnerOfItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalIdentityOwnerOfItem", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Identity Record Object
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalIdentityRecord {
         ///List of references representing actions taken by the identity.
-        #[serde(
-            rename = "actionedAs",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub actioned_as: ::std::option::Option<::std::vec::Vec<ApprovalReference>>,
         ///Date when the decision was made.
-        #[serde(
-            rename = "decisionDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub decision_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Email associated with the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Identity ID.
-        #[serde(
-            rename = "identityID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///List of references representing members of the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub members: ::std::option::Option<::std::vec::Vec<ApprovalReference>>,
         ///Name of the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of identity.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ApprovalIdentityRecordType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalIdentityRecord {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalIdentityRecord;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalIdentityRecord")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalIdentityRecord, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalReference>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalReference>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<ApprovalIdentityRecordType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "actionedAs" => field0 = map.next_value()?,
+                            "decisionDate" => field1 = map.next_value()?,
+                            "email" => field2 = map.next_value()?,
+                            "identityID" => field3 = map.next_value()?,
+                            "members" => field4 = map.next_value()?,
+                            "name" => field5 = map.next_value()?,
+                            "type" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalIdentityRecord {
+                        actioned_as: field0,
+                        decision_date: field1,
+                        email: field2,
+                        identity_id: field3,
+                        members: field4,
+                        name: field5,
+                        type_: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalIdentityRecord",
+                    &[
+                        "actionedAs",
+                        "decisionDate",
+                        "email",
+                        "identityID",
+                        "members",
+                        "name",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalIdentityRecord {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalIdentityRecord", 7usize)?;
+            if !::std::option::Option::is_none(&self.actioned_as) {
+                fields.serialize_field("actionedAs", &self.actioned_as)?;
+            }
+            if !::std::option::Option::is_none(&self.decision_date) {
+                fields.serialize_field("decisionDate", &self.decision_date)?;
+            }
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityID", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.members) {
+                fields.serialize_field("members", &self.members)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of identity.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalIdentityRecordType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalIdentityRecordType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalIdentityRecordType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalIdentityRecordType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2123,113 +4234,233 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Type of identityID.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalIdentityType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "MANAGER_OF")]
         ManagerOf,
-        #[serde(rename = "ACCOUNT_OWNER")]
         AccountOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_OWNER")]
         MachineAccountOwner,
-        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
         MachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
         ManagerOfRequestedTargetOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
         ManagerOfMachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
         ManagerOfAccountOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_ACCOUNT_OWNER")]
         ManagerOfMachineAccountOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTER")]
         ManagerOfRequester,
-        #[serde(rename = "MANAGER_OF_REQUESTER_OWNER")]
         ManagerOfRequesterOwner,
-        #[serde(rename = "MANAGER_OF_OWNER")]
         ManagerOfOwner,
-        #[serde(rename = "ACCESS_PROFILE_OWNER")]
         AccessProfileOwner,
-        #[serde(rename = "APPLICATION_OWNER")]
         ApplicationOwner,
-        #[serde(rename = "ENTITLEMENT_OWNER")]
         EntitlementOwner,
-        #[serde(rename = "ROLE_OWNER")]
         RoleOwner,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "REQUESTED_TARGET_OWNER")]
         RequestedTargetOwner,
-        #[serde(rename = "ACCESS_PROFILE_PRIMARY_OWNER")]
         AccessProfilePrimaryOwner,
-        #[serde(rename = "APPLICATION_PRIMARY_OWNER")]
         ApplicationPrimaryOwner,
-        #[serde(rename = "ENTITLEMENT_PRIMARY_OWNER")]
         EntitlementPrimaryOwner,
-        #[serde(rename = "ROLE_PRIMARY_OWNER")]
         RolePrimaryOwner,
-        #[serde(rename = "SOURCE_PRIMARY_OWNER")]
         SourcePrimaryOwner,
-        #[serde(rename = "ACCOUNT_PRIMARY_OWNER")]
         AccountPrimaryOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_PRIMARY_OWNER")]
         MachineAccountPrimaryOwner,
-        #[serde(rename = "MACHINE_IDENTITY_PRIMARY_OWNER")]
         MachineIdentityPrimaryOwner,
-        #[serde(rename = "REQUESTED_TARGET_PRIMARY_OWNER")]
         RequestedTargetPrimaryOwner,
-        #[serde(rename = "ACCESS_PROFILE_SECONDARY_OWNER_GROUP")]
         AccessProfileSecondaryOwnerGroup,
-        #[serde(rename = "APPLICATION_SECONDARY_OWNER_GROUP")]
         ApplicationSecondaryOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_SECONDARY_OWNER_GROUP")]
         EntitlementSecondaryOwnerGroup,
-        #[serde(rename = "ROLE_SECONDARY_OWNER_GROUP")]
         RoleSecondaryOwnerGroup,
-        #[serde(rename = "SOURCE_SECONDARY_OWNER_GROUP")]
         SourceSecondaryOwnerGroup,
-        #[serde(rename = "ACCOUNT_SECONDARY_OWNER_GROUP")]
         AccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")]
         MachineAccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")]
         MachineIdentitySecondaryOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_SECONDARY_OWNER_GROUP")]
         RequestedTargetSecondaryOwnerGroup,
-        #[serde(rename = "ACCESS_PROFILE_ALL_OWNER_GROUP")]
         AccessProfileAllOwnerGroup,
-        #[serde(rename = "APPLICATION_ALL_OWNER_GROUP")]
         ApplicationAllOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_ALL_OWNER_GROUP")]
         EntitlementAllOwnerGroup,
-        #[serde(rename = "ROLE_ALL_OWNER_GROUP")]
         RoleAllOwnerGroup,
-        #[serde(rename = "SOURCE_ALL_OWNER_GROUP")]
         SourceAllOwnerGroup,
-        #[serde(rename = "ACCOUNT_ALL_OWNER_GROUP")]
         AccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_ALL_OWNER_GROUP")]
         MachineAccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_ALL_OWNER_GROUP")]
         MachineIdentityAllOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_ALL_OWNER_GROUP")]
         RequestedTargetAllOwnerGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "MANAGER_OF" => Self::ManagerOf,
+                    "ACCOUNT_OWNER" => Self::AccountOwner,
+                    "MACHINE_ACCOUNT_OWNER" => Self::MachineAccountOwner,
+                    "MACHINE_IDENTITY_OWNER" => Self::MachineIdentityOwner,
+                    "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
+                        Self::ManagerOfRequestedTargetOwner
+                    }
+                    "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
+                        Self::ManagerOfMachineIdentityOwner
+                    }
+                    "MANAGER_OF_ACCOUNT_OWNER" => Self::ManagerOfAccountOwner,
+                    "MANAGER_OF_MACHINE_ACCOUNT_OWNER" => {
+                        Self::ManagerOfMachineAccountOwner
+                    }
+                    "MANAGER_OF_REQUESTER" => Self::ManagerOfRequester,
+                    "MANAGER_OF_REQUESTER_OWNER" => Self::ManagerOfRequesterOwner,
+                    "MANAGER_OF_OWNER" => Self::ManagerOfOwner,
+                    "ACCESS_PROFILE_OWNER" => Self::AccessProfileOwner,
+                    "APPLICATION_OWNER" => Self::ApplicationOwner,
+                    "ENTITLEMENT_OWNER" => Self::EntitlementOwner,
+                    "ROLE_OWNER" => Self::RoleOwner,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "REQUESTED_TARGET_OWNER" => Self::RequestedTargetOwner,
+                    "ACCESS_PROFILE_PRIMARY_OWNER" => Self::AccessProfilePrimaryOwner,
+                    "APPLICATION_PRIMARY_OWNER" => Self::ApplicationPrimaryOwner,
+                    "ENTITLEMENT_PRIMARY_OWNER" => Self::EntitlementPrimaryOwner,
+                    "ROLE_PRIMARY_OWNER" => Self::RolePrimaryOwner,
+                    "SOURCE_PRIMARY_OWNER" => Self::SourcePrimaryOwner,
+                    "ACCOUNT_PRIMARY_OWNER" => Self::AccountPrimaryOwner,
+                    "MACHINE_ACCOUNT_PRIMARY_OWNER" => Self::MachineAccountPrimaryOwner,
+                    "MACHINE_IDENTITY_PRIMARY_OWNER" => Self::MachineIdentityPrimaryOwner,
+                    "REQUESTED_TARGET_PRIMARY_OWNER" => Self::RequestedTargetPrimaryOwner,
+                    "ACCESS_PROFILE_SECONDARY_OWNER_GROUP" => {
+                        Self::AccessProfileSecondaryOwnerGroup
+                    }
+                    "APPLICATION_SECONDARY_OWNER_GROUP" => {
+                        Self::ApplicationSecondaryOwnerGroup
+                    }
+                    "ENTITLEMENT_SECONDARY_OWNER_GROUP" => {
+                        Self::EntitlementSecondaryOwnerGroup
+                    }
+                    "ROLE_SECONDARY_OWNER_GROUP" => Self::RoleSecondaryOwnerGroup,
+                    "SOURCE_SECONDARY_OWNER_GROUP" => Self::SourceSecondaryOwnerGroup,
+                    "ACCOUNT_SECONDARY_OWNER_GROUP" => Self::AccountSecondaryOwnerGroup,
+                    "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP" => {
+                        Self::MachineAccountSecondaryOwnerGroup
+                    }
+                    "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP" => {
+                        Self::MachineIdentitySecondaryOwnerGroup
+                    }
+                    "REQUESTED_TARGET_SECONDARY_OWNER_GROUP" => {
+                        Self::RequestedTargetSecondaryOwnerGroup
+                    }
+                    "ACCESS_PROFILE_ALL_OWNER_GROUP" => Self::AccessProfileAllOwnerGroup,
+                    "APPLICATION_ALL_OWNER_GROUP" => Self::ApplicationAllOwnerGroup,
+                    "ENTITLEMENT_ALL_OWNER_GROUP" => Self::EntitlementAllOwnerGroup,
+                    "ROLE_ALL_OWNER_GROUP" => Self::RoleAllOwnerGroup,
+                    "SOURCE_ALL_OWNER_GROUP" => Self::SourceAllOwnerGroup,
+                    "ACCOUNT_ALL_OWNER_GROUP" => Self::AccountAllOwnerGroup,
+                    "MACHINE_ACCOUNT_ALL_OWNER_GROUP" => {
+                        Self::MachineAccountAllOwnerGroup
+                    }
+                    "MACHINE_IDENTITY_ALL_OWNER_GROUP" => {
+                        Self::MachineIdentityAllOwnerGroup
+                    }
+                    "REQUESTED_TARGET_ALL_OWNER_GROUP" => {
+                        Self::RequestedTargetAllOwnerGroup
+                    }
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::ManagerOf => "MANAGER_OF",
+                        Self::AccountOwner => "ACCOUNT_OWNER",
+                        Self::MachineAccountOwner => "MACHINE_ACCOUNT_OWNER",
+                        Self::MachineIdentityOwner => "MACHINE_IDENTITY_OWNER",
+                        Self::ManagerOfRequestedTargetOwner => {
+                            "MANAGER_OF_REQUESTED_TARGET_OWNER"
+                        }
+                        Self::ManagerOfMachineIdentityOwner => {
+                            "MANAGER_OF_MACHINE_IDENTITY_OWNER"
+                        }
+                        Self::ManagerOfAccountOwner => "MANAGER_OF_ACCOUNT_OWNER",
+                        Self::ManagerOfMachineAccountOwner => {
+                            "MANAGER_OF_MACHINE_ACCOUNT_OWNER"
+                        }
+                        Self::ManagerOfRequester => "MANAGER_OF_REQUESTER",
+                        Self::ManagerOfRequesterOwner => "MANAGER_OF_REQUESTER_OWNER",
+                        Self::ManagerOfOwner => "MANAGER_OF_OWNER",
+                        Self::AccessProfileOwner => "ACCESS_PROFILE_OWNER",
+                        Self::ApplicationOwner => "APPLICATION_OWNER",
+                        Self::EntitlementOwner => "ENTITLEMENT_OWNER",
+                        Self::RoleOwner => "ROLE_OWNER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::RequestedTargetOwner => "REQUESTED_TARGET_OWNER",
+                        Self::AccessProfilePrimaryOwner => "ACCESS_PROFILE_PRIMARY_OWNER",
+                        Self::ApplicationPrimaryOwner => "APPLICATION_PRIMARY_OWNER",
+                        Self::EntitlementPrimaryOwner => "ENTITLEMENT_PRIMARY_OWNER",
+                        Self::RolePrimaryOwner => "ROLE_PRIMARY_OWNER",
+                        Self::SourcePrimaryOwner => "SOURCE_PRIMARY_OWNER",
+                        Self::AccountPrimaryOwner => "ACCOUNT_PRIMARY_OWNER",
+                        Self::MachineAccountPrimaryOwner => {
+                            "MACHINE_ACCOUNT_PRIMARY_OWNER"
+                        }
+                        Self::MachineIdentityPrimaryOwner => {
+                            "MACHINE_IDENTITY_PRIMARY_OWNER"
+                        }
+                        Self::RequestedTargetPrimaryOwner => {
+                            "REQUESTED_TARGET_PRIMARY_OWNER"
+                        }
+                        Self::AccessProfileSecondaryOwnerGroup => {
+                            "ACCESS_PROFILE_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::ApplicationSecondaryOwnerGroup => {
+                            "APPLICATION_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::EntitlementSecondaryOwnerGroup => {
+                            "ENTITLEMENT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::RoleSecondaryOwnerGroup => "ROLE_SECONDARY_OWNER_GROUP",
+                        Self::SourceSecondaryOwnerGroup => "SOURCE_SECONDARY_OWNER_GROUP",
+                        Self::AccountSecondaryOwnerGroup => {
+                            "ACCOUNT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::MachineAccountSecondaryOwnerGroup => {
+                            "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::MachineIdentitySecondaryOwnerGroup => {
+                            "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::RequestedTargetSecondaryOwnerGroup => {
+                            "REQUESTED_TARGET_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::AccessProfileAllOwnerGroup => {
+                            "ACCESS_PROFILE_ALL_OWNER_GROUP"
+                        }
+                        Self::ApplicationAllOwnerGroup => "APPLICATION_ALL_OWNER_GROUP",
+                        Self::EntitlementAllOwnerGroup => "ENTITLEMENT_ALL_OWNER_GROUP",
+                        Self::RoleAllOwnerGroup => "ROLE_ALL_OWNER_GROUP",
+                        Self::SourceAllOwnerGroup => "SOURCE_ALL_OWNER_GROUP",
+                        Self::AccountAllOwnerGroup => "ACCOUNT_ALL_OWNER_GROUP",
+                        Self::MachineAccountAllOwnerGroup => {
+                            "MACHINE_ACCOUNT_ALL_OWNER_GROUP"
+                        }
+                        Self::MachineIdentityAllOwnerGroup => {
+                            "MACHINE_IDENTITY_ALL_OWNER_GROUP"
+                        }
+                        Self::RequestedTargetAllOwnerGroup => {
+                            "REQUESTED_TARGET_ALL_OWNER_GROUP"
+                        }
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalIdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2427,35 +4658,146 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Approval Name Object
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalName {
         ///What locale the name of the approval is using
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<::std::string::String>,
         ///Name of the approval
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalName {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalName;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalName")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalName, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "locale" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalName {
+                        locale: field0,
+                        value: field1,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("ApprovalName", &["locale", "value"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ApprovalName {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ApprovalName", 2usize)?;
+            if !::std::option::Option::is_none(&self.locale) {
+                fields.serialize_field("locale", &self.locale)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Request body for reassigning an approval request to another identity. This results in that identity being added as an authorized approver.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalReassignRequest {
         ///Comment associated with the reassign request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         /**Identity from which the approval is being reassigned.
 If left blank, and the approval is currently assigned to the user calling this endpoint, it will use the calling user's identity.
 If left blank, and the approval is not currently assigned to the user calling this endpoint, you need to be an admin, which would add the reassignTo as a new approver.*/
-        #[serde(
-            rename = "reassignFrom",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassign_from: ::std::option::Option<::std::string::String>,
         ///Identity to which the approval is being reassigned.
-        #[serde(
-            rename = "reassignTo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassign_to: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalReassignRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalReassignRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalReassignRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalReassignRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            "reassignFrom" => field1 = map.next_value()?,
+                            "reassignTo" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalReassignRequest {
+                        comment: field0,
+                        reassign_from: field1,
+                        reassign_to: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalReassignRequest",
+                    &["comment", "reassignFrom", "reassignTo"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalReassignRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalReassignRequest", 3usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.reassign_from) {
+                fields.serialize_field("reassignFrom", &self.reassign_from)?;
+            }
+            if !::std::option::Option::is_none(&self.reassign_to) {
+                fields.serialize_field("reassignTo", &self.reassign_to)?;
+            }
+            fields.end()
+        }
     }
     impl ApprovalReassignRequest {
         pub fn builder() -> builder::ApprovalReassignRequest {
@@ -2463,63 +4805,157 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     ///ReassignmentHistoryRecord holds a history record of reassignment and escalation actions for an approval request
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalReassignmentHistory {
         ///Unique identifier for the comment associated with the reassignment.
-        #[serde(
-            rename = "commentID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub comment_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "reassignedFrom",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassigned_from: ::std::option::Option<ApprovalIdentity>,
-        #[serde(
-            rename = "reassignedTo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassigned_to: ::std::option::Option<ApprovalIdentity>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reassigner: ::std::option::Option<ApprovalIdentity>,
         ///Date and time when the reassignment occurred.
-        #[serde(
-            rename = "reassignmentDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassignment_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Type of reassignment, such as escalation or manual reassignment.
-        #[serde(
-            rename = "reassignmentType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassignment_type: ::std::option::Option<
             ApprovalReassignmentHistoryReassignmentType,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalReassignmentHistory {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalReassignmentHistory;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalReassignmentHistory")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalReassignmentHistory, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ApprovalIdentity> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ApprovalIdentity> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<ApprovalIdentity> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ApprovalReassignmentHistoryReassignmentType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "commentID" => field0 = map.next_value()?,
+                            "reassignedFrom" => field1 = map.next_value()?,
+                            "reassignedTo" => field2 = map.next_value()?,
+                            "reassigner" => field3 = map.next_value()?,
+                            "reassignmentDate" => field4 = map.next_value()?,
+                            "reassignmentType" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalReassignmentHistory {
+                        comment_id: field0,
+                        reassigned_from: field1,
+                        reassigned_to: field2,
+                        reassigner: field3,
+                        reassignment_date: field4,
+                        reassignment_type: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalReassignmentHistory",
+                    &[
+                        "commentID",
+                        "reassignedFrom",
+                        "reassignedTo",
+                        "reassigner",
+                        "reassignmentDate",
+                        "reassignmentType",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalReassignmentHistory {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalReassignmentHistory", 6usize)?;
+            if !::std::option::Option::is_none(&self.comment_id) {
+                fields.serialize_field("commentID", &self.comment_id)?;
+            }
+            if !::std::option::Option::is_none(&self.reassigned_from) {
+                fields.serialize_field("reassignedFrom", &self.reassigned_from)?;
+            }
+            if !::std::option::Option::is_none(&self.reassigned_to) {
+                fields.serialize_field("reassignedTo", &self.reassigned_to)?;
+            }
+            if !::std::option::Option::is_none(&self.reassigner) {
+                fields.serialize_field("reassigner", &self.reassigner)?;
+            }
+            if !::std::option::Option::is_none(&self.reassignment_date) {
+                fields.serialize_field("reassignmentDate", &self.reassignment_date)?;
+            }
+            if !::std::option::Option::is_none(&self.reassignment_type) {
+                fields.serialize_field("reassignmentType", &self.reassignment_type)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of reassignment, such as escalation or manual reassignment.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalReassignmentHistoryReassignmentType {
-        #[serde(rename = "ESCALATION")]
         Escalation,
-        #[serde(rename = "MANUAL_REASSIGNMENT")]
         ManualReassignment,
-        #[serde(rename = "AUTO_REASSIGNMENT")]
         AutoReassignment,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalReassignmentHistoryReassignmentType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ESCALATION" => Self::Escalation,
+                    "MANUAL_REASSIGNMENT" => Self::ManualReassignment,
+                    "AUTO_REASSIGNMENT" => Self::AutoReassignment,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalReassignmentHistoryReassignmentType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Escalation => "ESCALATION",
+                        Self::ManualReassignment => "MANUAL_REASSIGNMENT",
+                        Self::AutoReassignment => "AUTO_REASSIGNMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalReassignmentHistoryReassignmentType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2562,39 +4998,166 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     ///Reference objects related to the approval
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalReference {
         ///Email associated with the reference object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Id of the reference object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the reference object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The serial step of the identity in the approval. For example serialOrder 1 is the first identity to action in an approval request chain. Parallel approvals are set to 0.
-        #[serde(
-            rename = "serialOrder",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub serial_order: ::std::option::Option<i64>,
         ///What reference object does this ID correspond to
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "email" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "serialOrder" => field3 = map.next_value()?,
+                            "type" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalReference {
+                        email: field0,
+                        id: field1,
+                        name: field2,
+                        serial_order: field3,
+                        type_: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalReference",
+                    &["email", "id", "name", "serialOrder", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ApprovalReference", 5usize)?;
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.serial_order) {
+                fields.serialize_field("serialOrder", &self.serial_order)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Request body for rejecting an approval request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalRejectRequest {
         ///Comment associated with the reject request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///Optional field for ServiceNow Administrators to specify which member of a governance group to override/reject on behalf of.
-        #[serde(
-            rename = "overrideApproverID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub override_approver_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalRejectRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalRejectRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalRejectRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalRejectRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            "overrideApproverID" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalRejectRequest {
+                        comment: field0,
+                        override_approver_id: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalRejectRequest",
+                    &["comment", "overrideApproverID"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalRejectRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalRejectRequest", 2usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.override_approver_id) {
+                fields
+                    .serialize_field("overrideApproverID", &self.override_approver_id)?;
+            }
+            fields.end()
+        }
     }
     impl ApprovalRejectRequest {
         pub fn builder() -> builder::ApprovalRejectRequest {
@@ -2602,86 +5165,297 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     ///Represents a requested target in an approval process, including details such as ID, name, reauthentication requirements, and removal date.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalRequestedTarget {
         ///Signature required for forced authentication.
-        #[serde(
-            rename = "forcedAuthSignature",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub forced_auth_signature: ::std::option::Option<::std::string::String>,
         ///ID of the requested target.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the requested target.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Indicates if reauthentication is required.
-        #[serde(
-            rename = "reauthRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reauth_required: ::std::option::Option<bool>,
         ///Date when the target will be removed.
-        #[serde(
-            rename = "removalDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub removal_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Type of the request.
-        #[serde(
-            rename = "requestType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_type: ::std::option::Option<::std::string::String>,
         ///Type of the target.
-        #[serde(
-            rename = "targetType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_type: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalRequestedTarget {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalRequestedTarget;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalRequestedTarget")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalRequestedTarget, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "forcedAuthSignature" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "reauthRequired" => field3 = map.next_value()?,
+                            "removalDate" => field4 = map.next_value()?,
+                            "requestType" => field5 = map.next_value()?,
+                            "targetType" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalRequestedTarget {
+                        forced_auth_signature: field0,
+                        id: field1,
+                        name: field2,
+                        reauth_required: field3,
+                        removal_date: field4,
+                        request_type: field5,
+                        target_type: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalRequestedTarget",
+                    &[
+                        "forcedAuthSignature",
+                        "id",
+                        "name",
+                        "reauthRequired",
+                        "removalDate",
+                        "requestType",
+                        "targetType",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalRequestedTarget {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalRequestedTarget", 7usize)?;
+            if !::std::option::Option::is_none(&self.forced_auth_signature) {
+                fields
+                    .serialize_field(
+                        "forcedAuthSignature",
+                        &self.forced_auth_signature,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.reauth_required) {
+                fields.serialize_field("reauthRequired", &self.reauth_required)?;
+            }
+            if !::std::option::Option::is_none(&self.removal_date) {
+                fields.serialize_field("removalDate", &self.removal_date)?;
+            }
+            if !::std::option::Option::is_none(&self.request_type) {
+                fields.serialize_field("requestType", &self.request_type)?;
+            }
+            if !::std::option::Option::is_none(&self.target_type) {
+                fields.serialize_field("targetType", &self.target_type)?;
+            }
+            fields.end()
+        }
+    }
     ///Comments Object
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Approvalcomment3 {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<ApprovalIdentity>,
         ///Comment to be left on an approval
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///ID of the comment
-        #[serde(
-            rename = "commentId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub comment_id: ::std::option::Option<::std::string::String>,
         ///Date the comment was created
-        #[serde(
-            rename = "createdDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_date: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Approvalcomment3 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Approvalcomment3;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Approvalcomment3")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Approvalcomment3, A::Error> {
+                    let mut field0: ::std::option::Option<ApprovalIdentity> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "author" => field0 = map.next_value()?,
+                            "comment" => field1 = map.next_value()?,
+                            "commentId" => field2 = map.next_value()?,
+                            "createdDate" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Approvalcomment3 {
+                        author: field0,
+                        comment: field1,
+                        comment_id: field2,
+                        created_date: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Approvalcomment3",
+                    &["author", "comment", "commentId", "createdDate"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Approvalcomment3 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Approvalcomment3", 4usize)?;
+            if !::std::option::Option::is_none(&self.author) {
+                fields.serialize_field("author", &self.author)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.comment_id) {
+                fields.serialize_field("commentId", &self.comment_id)?;
+            }
+            if !::std::option::Option::is_none(&self.created_date) {
+                fields.serialize_field("createdDate", &self.created_date)?;
+            }
+            fields.end()
+        }
+    }
     ///BulkApproveRequestDTO is the input struct that represents the request body required to facilitate a bulk approval action for a set of generic approval requests.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BulkApproveRequestDto {
         ///Additional attributes to include with the bulk approval request
-        #[serde(
-            rename = "additionalAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub additional_attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Array of Approval IDs to be bulk approved
-        #[serde(
-            rename = "approvalIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Optional comment to include with the bulk approval request
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BulkApproveRequestDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BulkApproveRequestDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkApproveRequestDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkApproveRequestDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "additionalAttributes" => field0 = map.next_value()?,
+                            "approvalIds" => field1 = map.next_value()?,
+                            "comment" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BulkApproveRequestDto {
+                        additional_attributes: field0,
+                        approval_ids: field1,
+                        comment: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BulkApproveRequestDto",
+                    &["additionalAttributes", "approvalIds", "comment"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BulkApproveRequestDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("BulkApproveRequestDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.additional_attributes) {
+                fields
+                    .serialize_field(
+                        "additionalAttributes",
+                        &self.additional_attributes,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.approval_ids) {
+                fields.serialize_field("approvalIds", &self.approval_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            fields.end()
+        }
     }
     impl BulkApproveRequestDto {
         pub fn builder() -> builder::BulkApproveRequestDto {
@@ -2689,17 +5463,75 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     ///BulkCancelRequestDTO is the input struct that represents the request body required to facilitate a bulk cancellation action for a set of generic approval requests.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BulkCancelRequestDto {
         ///Array of Approval IDs to be bulk cancelled
-        #[serde(
-            rename = "approvalIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Optional comment to include with the bulk cancellation request
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BulkCancelRequestDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BulkCancelRequestDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkCancelRequestDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkCancelRequestDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalIds" => field0 = map.next_value()?,
+                            "comment" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BulkCancelRequestDto {
+                        approval_ids: field0,
+                        comment: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BulkCancelRequestDto",
+                    &["approvalIds", "comment"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BulkCancelRequestDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("BulkCancelRequestDto", 2usize)?;
+            if !::std::option::Option::is_none(&self.approval_ids) {
+                fields.serialize_field("approvalIds", &self.approval_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            fields.end()
+        }
     }
     impl BulkCancelRequestDto {
         pub fn builder() -> builder::BulkCancelRequestDto {
@@ -2707,29 +5539,91 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     ///BulkReassignRequestDTO is the input struct that represents the request body required to facilitate a bulk reassignment action for a set of generic approval requests.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BulkReassignRequestDto {
         ///Array of Approval IDs to be bulk reassigned
-        #[serde(
-            rename = "approvalIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Optional comment to include with the bulk reassignment request
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///Identity ID from which the approval requests are being reassigned
-        #[serde(
-            rename = "reassignFrom",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassign_from: ::std::option::Option<::std::string::String>,
         ///ReassignTo signifies the Identity ID that the approval request is being reassigned to
-        #[serde(
-            rename = "reassignTo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassign_to: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BulkReassignRequestDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BulkReassignRequestDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkReassignRequestDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkReassignRequestDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalIds" => field0 = map.next_value()?,
+                            "comment" => field1 = map.next_value()?,
+                            "reassignFrom" => field2 = map.next_value()?,
+                            "reassignTo" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BulkReassignRequestDto {
+                        approval_ids: field0,
+                        comment: field1,
+                        reassign_from: field2,
+                        reassign_to: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BulkReassignRequestDto",
+                    &["approvalIds", "comment", "reassignFrom", "reassignTo"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BulkReassignRequestDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("BulkReassignRequestDto", 4usize)?;
+            if !::std::option::Option::is_none(&self.approval_ids) {
+                fields.serialize_field("approvalIds", &self.approval_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.reassign_from) {
+                fields.serialize_field("reassignFrom", &self.reassign_from)?;
+            }
+            if !::std::option::Option::is_none(&self.reassign_to) {
+                fields.serialize_field("reassignTo", &self.reassign_to)?;
+            }
+            fields.end()
+        }
     }
     impl BulkReassignRequestDto {
         pub fn builder() -> builder::BulkReassignRequestDto {
@@ -2737,17 +5631,75 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     ///BulkRejectRequestDTO is the input struct that represents the request body required to facilitate a bulk reject action for a set of generic approval requests.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BulkRejectRequestDto {
         ///Array of Approval IDs to be bulk rejected
-        #[serde(
-            rename = "approvalIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Optional comment to include with the bulk reject request
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BulkRejectRequestDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BulkRejectRequestDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkRejectRequestDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkRejectRequestDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalIds" => field0 = map.next_value()?,
+                            "comment" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BulkRejectRequestDto {
+                        approval_ids: field0,
+                        comment: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BulkRejectRequestDto",
+                    &["approvalIds", "comment"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BulkRejectRequestDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("BulkRejectRequestDto", 2usize)?;
+            if !::std::option::Option::is_none(&self.approval_ids) {
+                fields.serialize_field("approvalIds", &self.approval_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            fields.end()
+        }
     }
     impl BulkRejectRequestDto {
         pub fn builder() -> builder::BulkRejectRequestDto {
@@ -2755,35 +5707,58 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     ///`DeleteApprovalConfigRequestV1Scope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DeleteApprovalConfigRequestV1Scope {
-        #[serde(rename = "DOMAIN_OBJECT")]
         DomainObject,
-        #[serde(rename = "ACCOUNT")]
         Account,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
-        #[serde(rename = "APPROVAL_TYPE")]
         ApprovalType,
-        #[serde(rename = "TENANT")]
         Tenant,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteApprovalConfigRequestV1Scope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DOMAIN_OBJECT" => Self::DomainObject,
+                    "ACCOUNT" => Self::Account,
+                    "ROLE" => Self::Role,
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    "APPROVAL_TYPE" => Self::ApprovalType,
+                    "TENANT" => Self::Tenant,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DeleteApprovalConfigRequestV1Scope {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::DomainObject => "DOMAIN_OBJECT",
+                        Self::Account => "ACCOUNT",
+                        Self::Role => "ROLE",
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::ApprovalType => "APPROVAL_TYPE",
+                        Self::Tenant => "TENANT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DeleteApprovalConfigRequestV1Scope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2834,82 +5809,200 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`PutApprovalsConfigV1Scope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PutApprovalsConfigV1Scope {
-        #[serde(rename = "DOMAIN_OBJECT")]
         DomainObject,
-        #[serde(rename = "ACCOUNT")]
         Account,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
-        #[serde(rename = "APPROVAL_TYPE")]
         ApprovalType,
-        #[serde(rename = "TENANT")]
         Tenant,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PutApprovalsConfigV1Scope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DOMAIN_OBJECT" => Self::DomainObject,
+                    "ACCOUNT" => Self::Account,
+                    "ROLE" => Self::Role,
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    "APPROVAL_TYPE" => Self::ApprovalType,
+                    "TENANT" => Self::Tenant,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PutApprovalsConfigV1Scope {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::DomainObject => "DOMAIN_OBJECT",
+                        Self::Account => "ACCOUNT",
+                        Self::Role => "ROLE",
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::ApprovalType => "APPROVAL_TYPE",
+                        Self::Tenant => "TENANT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for PutApprovalsConfigV1Scope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

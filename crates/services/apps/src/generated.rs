@@ -20,380 +20,1367 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`AccessProfileDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileDetails {
-        #[serde(
-            rename = "accountSelector",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_selector: ::std::option::Option<AccessProfileDetailsAccountSelector>,
         ///The source app ID of the Access Profile
-        #[serde(
-            rename = "appId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub app_id: ::std::option::Option<i64>,
         ///The source app name of the Access Profile
-        #[serde(
-            rename = "appName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub app_name: ::std::option::Option<::std::string::String>,
         ///The id of the application
-        #[serde(
-            rename = "applicationId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_id: ::std::option::Option<::std::string::String>,
         /**Comma-separated list of approval schemes. Each approval scheme is one of -
 manager - appOwner - sourceOwner - accessProfileOwner - workgroup:&lt;workgroupId&gt;
 */
-        #[serde(
-            rename = "approvalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_schemes: ::std::option::Option<::std::string::String>,
         ///Date the Access Profile was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Whether denied comment is required when access request is denied.
-        #[serde(
-            rename = "deniedCommentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub denied_comments_required: ::std::option::Option<bool>,
         ///Information about the Access Profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Whether the Access Profile is enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disabled: ::std::option::Option<bool>,
         ///The number of entitlements in the access profile
-        #[serde(
-            rename = "entitlementCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_count: ::std::option::Option<i32>,
         ///List of IDs of entitlements
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The ID of the Access Profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Date the Access Profile was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the Access Profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The owner ID of the Access Profile
-        #[serde(
-            rename = "ownerId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub owner_id: ::std::option::Option<::std::string::String>,
         ///Whether the Access Profile is protected.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub protected: ::std::option::Option<bool>,
         ///Whether the access profile require request comment for access request.
-        #[serde(
-            rename = "requestCommentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_comments_required: ::std::option::Option<bool>,
         ///Whether the Access Profile is requestable via access request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestable: ::std::option::Option<bool>,
         /**Comma-separated list of revoke request approval schemes. Each approval
 scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;workgroupId&gt;
 */
-        #[serde(
-            rename = "revokeRequestApprovalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub revoke_request_approval_schemes: ::std::option::Option<
             ::std::string::String,
         >,
         ///List of IDs of segments, if any, to which this Access Profile is assigned.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub segments: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The source ID of the Access Profile
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<i64>,
         ///The source name of the Access Profile
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
         ///The type of the access profile
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileDetails, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        AccessProfileDetailsAccountSelector,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountSelector" => field0 = map.next_value()?,
+                            "appId" => field1 = map.next_value()?,
+                            "appName" => field2 = map.next_value()?,
+                            "applicationId" => field3 = map.next_value()?,
+                            "approvalSchemes" => field4 = map.next_value()?,
+                            "created" => field5 = map.next_value()?,
+                            "deniedCommentsRequired" => field6 = map.next_value()?,
+                            "description" => field7 = map.next_value()?,
+                            "disabled" => field8 = map.next_value()?,
+                            "entitlementCount" => field9 = map.next_value()?,
+                            "entitlements" => field10 = map.next_value()?,
+                            "id" => field11 = map.next_value()?,
+                            "modified" => field12 = map.next_value()?,
+                            "name" => field13 = map.next_value()?,
+                            "ownerId" => field14 = map.next_value()?,
+                            "protected" => field15 = map.next_value()?,
+                            "requestCommentsRequired" => field16 = map.next_value()?,
+                            "requestable" => field17 = map.next_value()?,
+                            "revokeRequestApprovalSchemes" => field18 = map.next_value()?,
+                            "segments" => field19 = map.next_value()?,
+                            "sourceId" => field20 = map.next_value()?,
+                            "sourceName" => field21 = map.next_value()?,
+                            "type" => field22 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileDetails {
+                        account_selector: field0,
+                        app_id: field1,
+                        app_name: field2,
+                        application_id: field3,
+                        approval_schemes: field4,
+                        created: field5,
+                        denied_comments_required: field6,
+                        description: field7,
+                        disabled: field8,
+                        entitlement_count: field9,
+                        entitlements: field10,
+                        id: field11,
+                        modified: field12,
+                        name: field13,
+                        owner_id: field14,
+                        protected: field15,
+                        request_comments_required: field16,
+                        requestable: field17,
+                        revoke_request_approval_schemes: field18,
+                        segments: field19,
+                        source_id: field20,
+                        source_name: field21,
+                        type_: field22,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileDetails",
+                    &[
+                        "accountSelector",
+                        "appId",
+                        "appName",
+                        "applicationId",
+                        "approvalSchemes",
+                        "created",
+                        "deniedCommentsRequired",
+                        "description",
+                        "disabled",
+                        "entitlementCount",
+                        "entitlements",
+                        "id",
+                        "modified",
+                        "name",
+                        "ownerId",
+                        "protected",
+                        "requestCommentsRequired",
+                        "requestable",
+                        "revokeRequestApprovalSchemes",
+                        "segments",
+                        "sourceId",
+                        "sourceName",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessProfileDetails", 23usize)?;
+            if !::std::option::Option::is_none(&self.account_selector) {
+                fields.serialize_field("accountSelector", &self.account_selector)?;
+            }
+            if !::std::option::Option::is_none(&self.app_id) {
+                fields.serialize_field("appId", &self.app_id)?;
+            }
+            if !::std::option::Option::is_none(&self.app_name) {
+                fields.serialize_field("appName", &self.app_name)?;
+            }
+            if !::std::option::Option::is_none(&self.application_id) {
+                fields.serialize_field("applicationId", &self.application_id)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_schemes) {
+                fields.serialize_field("approvalSchemes", &self.approval_schemes)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.denied_comments_required) {
+                fields
+                    .serialize_field(
+                        "deniedCommentsRequired",
+                        &self.denied_comments_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.disabled) {
+                fields.serialize_field("disabled", &self.disabled)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_count) {
+                fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner_id) {
+                fields.serialize_field("ownerId", &self.owner_id)?;
+            }
+            if !::std::option::Option::is_none(&self.protected) {
+                fields.serialize_field("protected", &self.protected)?;
+            }
+            if !::std::option::Option::is_none(&self.request_comments_required) {
+                fields
+                    .serialize_field(
+                        "requestCommentsRequired",
+                        &self.request_comments_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.requestable) {
+                fields.serialize_field("requestable", &self.requestable)?;
+            }
+            if !::std::option::Option::is_none(&self.revoke_request_approval_schemes) {
+                fields
+                    .serialize_field(
+                        "revokeRequestApprovalSchemes",
+                        &self.revoke_request_approval_schemes,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.segments) {
+                fields.serialize_field("segments", &self.segments)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///How to select account when there are multiple accounts for the user
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileDetailsAccountSelector {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub selectors: ::std::option::Option<::std::vec::Vec<AppAccessProfileSelector>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileDetailsAccountSelector {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileDetailsAccountSelector;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileDetailsAccountSelector")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccessProfileDetailsAccountSelector,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AppAccessProfileSelector>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "selectors" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileDetailsAccountSelector {
+                        selectors: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileDetailsAccountSelector",
+                    &["selectors"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileDetailsAccountSelector {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessProfileDetailsAccountSelector", 1usize)?;
+            if !::std::option::Option::is_none(&self.selectors) {
+                fields.serialize_field("selectors", &self.selectors)?;
+            }
+            fields.end()
+        }
+    }
     ///`AppAccessProfileSelector`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AppAccessProfileSelector {
-        #[serde(
-            rename = "accountMatchConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_match_config: ::std::option::Option<
             AppAccessProfileSelectorAccountMatchConfig,
         >,
         ///The application id
-        #[serde(
-            rename = "applicationId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AppAccessProfileSelector {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AppAccessProfileSelector;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppAccessProfileSelector")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AppAccessProfileSelector, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        AppAccessProfileSelectorAccountMatchConfig,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountMatchConfig" => field0 = map.next_value()?,
+                            "applicationId" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppAccessProfileSelector {
+                        account_match_config: field0,
+                        application_id: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AppAccessProfileSelector",
+                    &["accountMatchConfig", "applicationId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AppAccessProfileSelector {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AppAccessProfileSelector", 2usize)?;
+            if !::std::option::Option::is_none(&self.account_match_config) {
+                fields
+                    .serialize_field("accountMatchConfig", &self.account_match_config)?;
+            }
+            if !::std::option::Option::is_none(&self.application_id) {
+                fields.serialize_field("applicationId", &self.application_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`AppAccessProfileSelectorAccountMatchConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AppAccessProfileSelectorAccountMatchConfig {
-        #[serde(
-            rename = "matchExpression",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub match_expression: ::std::option::Option<
             AppAccessProfileSelectorAccountMatchConfigMatchExpression,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for AppAccessProfileSelectorAccountMatchConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AppAccessProfileSelectorAccountMatchConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppAccessProfileSelectorAccountMatchConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AppAccessProfileSelectorAccountMatchConfig,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        AppAccessProfileSelectorAccountMatchConfigMatchExpression,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "matchExpression" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppAccessProfileSelectorAccountMatchConfig {
+                        match_expression: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AppAccessProfileSelectorAccountMatchConfig",
+                    &["matchExpression"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AppAccessProfileSelectorAccountMatchConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AppAccessProfileSelectorAccountMatchConfig", 1usize)?;
+            if !::std::option::Option::is_none(&self.match_expression) {
+                fields.serialize_field("matchExpression", &self.match_expression)?;
+            }
+            fields.end()
+        }
+    }
     ///`AppAccessProfileSelectorAccountMatchConfigMatchExpression`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AppAccessProfileSelectorAccountMatchConfigMatchExpression {
         ///If it is AND operators for match terms
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<bool>,
-        #[serde(
-            rename = "matchTerms",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub match_terms: ::std::option::Option<::std::vec::Vec<MatchTerm>>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for AppAccessProfileSelectorAccountMatchConfigMatchExpression {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AppAccessProfileSelectorAccountMatchConfigMatchExpression;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct AppAccessProfileSelectorAccountMatchConfigMatchExpression",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AppAccessProfileSelectorAccountMatchConfigMatchExpression,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::vec::Vec<MatchTerm>> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "and" => field0 = map.next_value()?,
+                            "matchTerms" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppAccessProfileSelectorAccountMatchConfigMatchExpression {
+                        and: field0,
+                        match_terms: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AppAccessProfileSelectorAccountMatchConfigMatchExpression",
+                    &["and", "matchTerms"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for AppAccessProfileSelectorAccountMatchConfigMatchExpression {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "AppAccessProfileSelectorAccountMatchConfigMatchExpression",
+                    2usize,
+                )?;
+            if !::std::option::Option::is_none(&self.and) {
+                fields.serialize_field("and", &self.and)?;
+            }
+            if !::std::option::Option::is_none(&self.match_terms) {
+                fields.serialize_field("matchTerms", &self.match_terms)?;
+            }
+            fields.end()
+        }
+    }
     ///`AppAccountDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AppAccountDetails {
         ///The source app display name
-        #[serde(
-            rename = "appDisplayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub app_display_name: ::std::option::Option<::std::string::String>,
         ///The source app ID
-        #[serde(
-            rename = "appId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub app_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "sourceAccount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_account: ::std::option::Option<AppAccountDetailsSourceAccount>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AppAccountDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AppAccountDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppAccountDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AppAccountDetails, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AppAccountDetailsSourceAccount,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "appDisplayName" => field0 = map.next_value()?,
+                            "appId" => field1 = map.next_value()?,
+                            "sourceAccount" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppAccountDetails {
+                        app_display_name: field0,
+                        app_id: field1,
+                        source_account: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AppAccountDetails",
+                    &["appDisplayName", "appId", "sourceAccount"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AppAccountDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AppAccountDetails", 3usize)?;
+            if !::std::option::Option::is_none(&self.app_display_name) {
+                fields.serialize_field("appDisplayName", &self.app_display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.app_id) {
+                fields.serialize_field("appId", &self.app_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_account) {
+                fields.serialize_field("sourceAccount", &self.source_account)?;
+            }
+            fields.end()
+        }
+    }
     ///`AppAccountDetailsSourceAccount`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AppAccountDetailsSourceAccount {
         ///The display name of account
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///The account ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The native identity of account
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
         ///The source name of account
-        #[serde(
-            rename = "sourceDisplayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_display_name: ::std::option::Option<::std::string::String>,
         ///The source ID of account
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AppAccountDetailsSourceAccount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AppAccountDetailsSourceAccount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppAccountDetailsSourceAccount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AppAccountDetailsSourceAccount, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "nativeIdentity" => field2 = map.next_value()?,
+                            "sourceDisplayName" => field3 = map.next_value()?,
+                            "sourceId" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppAccountDetailsSourceAccount {
+                        display_name: field0,
+                        id: field1,
+                        native_identity: field2,
+                        source_display_name: field3,
+                        source_id: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AppAccountDetailsSourceAccount",
+                    &[
+                        "displayName",
+                        "id",
+                        "nativeIdentity",
+                        "sourceDisplayName",
+                        "sourceId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AppAccountDetailsSourceAccount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AppAccountDetailsSourceAccount", 5usize)?;
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.source_display_name) {
+                fields.serialize_field("sourceDisplayName", &self.source_display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`MatchTerm`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MatchTerm {
         ///If it is AND logical operator for the children match terms
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<bool>,
         ///The children under this match term
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub children: ::std::option::Option<
             ::std::vec::Vec<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         >,
         ///If it is a container or a real match term
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub container: ::std::option::Option<bool>,
         ///The attribute name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The operator between name and value
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub op: ::std::option::Option<::std::string::String>,
         ///The attribute value
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MatchTerm {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MatchTerm;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MatchTerm")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MatchTerm, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "and" => field0 = map.next_value()?,
+                            "children" => field1 = map.next_value()?,
+                            "container" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "op" => field4 = map.next_value()?,
+                            "value" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MatchTerm {
+                        and: field0,
+                        children: field1,
+                        container: field2,
+                        name: field3,
+                        op: field4,
+                        value: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MatchTerm",
+                    &["and", "children", "container", "name", "op", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MatchTerm {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("MatchTerm", 6usize)?;
+            if !::std::option::Option::is_none(&self.and) {
+                fields.serialize_field("and", &self.and)?;
+            }
+            if !::std::option::Option::is_none(&self.children) {
+                fields.serialize_field("children", &self.children)?;
+            }
+            if !::std::option::Option::is_none(&self.container) {
+                fields.serialize_field("container", &self.container)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.op) {
+                fields.serialize_field("op", &self.op)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///`SourceApp`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SourceApp {
-        #[serde(
-            rename = "accountSource",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_source: ::std::option::Option<SourceAppAccountSource>,
         ///True if the app is visible in the request center
-        #[serde(
-            rename = "appCenterEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub app_center_enabled: ::std::option::Option<bool>,
         ///The deprecated source app id
-        #[serde(
-            rename = "cloudAppId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_app_id: ::std::option::Option<::std::string::String>,
         ///Time when the source app was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The description of the source app
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///True if the source app is enabled
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///The source app id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///True if the source app match all accounts
-        #[serde(
-            rename = "matchAllAccounts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub match_all_accounts: ::std::option::Option<bool>,
         ///Time when the source app was last modified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The source app name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The owner of source app
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<sailpoint_shared::types::BaseReferenceDto>,
         ///True if the app allows access request
-        #[serde(
-            rename = "provisionRequestEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provision_request_enabled: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceApp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceApp;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceApp")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceApp, A::Error> {
+                    let mut field0: ::std::option::Option<SourceAppAccountSource> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        sailpoint_shared::types::BaseReferenceDto,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountSource" => field0 = map.next_value()?,
+                            "appCenterEnabled" => field1 = map.next_value()?,
+                            "cloudAppId" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "enabled" => field5 = map.next_value()?,
+                            "id" => field6 = map.next_value()?,
+                            "matchAllAccounts" => field7 = map.next_value()?,
+                            "modified" => field8 = map.next_value()?,
+                            "name" => field9 = map.next_value()?,
+                            "owner" => field10 = map.next_value()?,
+                            "provisionRequestEnabled" => field11 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceApp {
+                        account_source: field0,
+                        app_center_enabled: field1,
+                        cloud_app_id: field2,
+                        created: field3,
+                        description: field4,
+                        enabled: field5,
+                        id: field6,
+                        match_all_accounts: field7,
+                        modified: field8,
+                        name: field9,
+                        owner: field10,
+                        provision_request_enabled: field11,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceApp",
+                    &[
+                        "accountSource",
+                        "appCenterEnabled",
+                        "cloudAppId",
+                        "created",
+                        "description",
+                        "enabled",
+                        "id",
+                        "matchAllAccounts",
+                        "modified",
+                        "name",
+                        "owner",
+                        "provisionRequestEnabled",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceApp {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SourceApp", 12usize)?;
+            if !::std::option::Option::is_none(&self.account_source) {
+                fields.serialize_field("accountSource", &self.account_source)?;
+            }
+            if !::std::option::Option::is_none(&self.app_center_enabled) {
+                fields.serialize_field("appCenterEnabled", &self.app_center_enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.cloud_app_id) {
+                fields.serialize_field("cloudAppId", &self.cloud_app_id)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.match_all_accounts) {
+                fields.serialize_field("matchAllAccounts", &self.match_all_accounts)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.provision_request_enabled) {
+                fields
+                    .serialize_field(
+                        "provisionRequestEnabled",
+                        &self.provision_request_enabled,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`SourceAppAccountSource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SourceAppAccountSource {
         ///The source ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The source name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The password policies for the source
-        #[serde(
-            rename = "passwordPolicies",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub password_policies: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::BaseReferenceDto>,
         >,
         ///The source type, will always be "SOURCE"
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///If the source is used for password management
-        #[serde(
-            rename = "useForPasswordManagement",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub use_for_password_management: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceAppAccountSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceAppAccountSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceAppAccountSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceAppAccountSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::BaseReferenceDto>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "passwordPolicies" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            "useForPasswordManagement" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceAppAccountSource {
+                        id: field0,
+                        name: field1,
+                        password_policies: field2,
+                        type_: field3,
+                        use_for_password_management: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceAppAccountSource",
+                    &[
+                        "id",
+                        "name",
+                        "passwordPolicies",
+                        "type",
+                        "useForPasswordManagement",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceAppAccountSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SourceAppAccountSource", 5usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.password_policies) {
+                fields.serialize_field("passwordPolicies", &self.password_policies)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.use_for_password_management) {
+                fields
+                    .serialize_field(
+                        "useForPasswordManagement",
+                        &self.use_for_password_management,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`SourceAppBulkUpdateRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceAppBulkUpdateRequest {
         ///List of source app ids to update
-        #[serde(rename = "appIds")]
         pub app_ids: ::std::vec::Vec<::std::string::String>,
         ///The JSONPatch payload used to update the source app.
-        #[serde(rename = "jsonPatch")]
         pub json_patch: ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceAppBulkUpdateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceAppBulkUpdateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceAppBulkUpdateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceAppBulkUpdateRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "appIds" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "jsonPatch" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceAppBulkUpdateRequest {
+                        app_ids: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("appIds")?
+                            }
+                        },
+                        json_patch: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("jsonPatch")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceAppBulkUpdateRequest",
+                    &["appIds", "jsonPatch"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceAppBulkUpdateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SourceAppBulkUpdateRequest", 2usize)?;
+            fields.serialize_field("appIds", &self.app_ids)?;
+            fields.serialize_field("jsonPatch", &self.json_patch)?;
+            fields.end()
+        }
     }
     impl SourceAppBulkUpdateRequest {
         pub fn builder() -> builder::SourceAppBulkUpdateRequest {
@@ -401,20 +1388,113 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         }
     }
     ///`SourceAppCreateDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceAppCreateDto {
-        #[serde(rename = "accountSource")]
         pub account_source: SourceAppCreateDtoAccountSource,
         ///The description of the source app
         pub description: ::std::string::String,
         ///True if the source app match all accounts
-        #[serde(
-            rename = "matchAllAccounts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub match_all_accounts: ::std::option::Option<bool>,
         ///The source app name
         pub name: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceAppCreateDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceAppCreateDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceAppCreateDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceAppCreateDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        SourceAppCreateDtoAccountSource,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountSource" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "matchAllAccounts" => field2 = map.next_value()?,
+                            "name" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceAppCreateDto {
+                        account_source: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accountSource")?
+                            }
+                        },
+                        description: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        match_all_accounts: field2,
+                        name: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceAppCreateDto",
+                    &["accountSource", "description", "matchAllAccounts", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceAppCreateDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SourceAppCreateDto", 4usize)?;
+            fields.serialize_field("accountSource", &self.account_source)?;
+            fields.serialize_field("description", &self.description)?;
+            if !::std::option::Option::is_none(&self.match_all_accounts) {
+                fields.serialize_field("matchAllAccounts", &self.match_all_accounts)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.end()
+        }
     }
     impl SourceAppCreateDto {
         pub fn builder() -> builder::SourceAppCreateDto {
@@ -422,208 +1502,842 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         }
     }
     ///`SourceAppCreateDtoAccountSource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceAppCreateDtoAccountSource {
         ///The source ID
         pub id: ::std::string::String,
         ///The source name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The source type, will always be "SOURCE"
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceAppCreateDtoAccountSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceAppCreateDtoAccountSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceAppCreateDtoAccountSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceAppCreateDtoAccountSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceAppCreateDtoAccountSource {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceAppCreateDtoAccountSource",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceAppCreateDtoAccountSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SourceAppCreateDtoAccountSource", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`SourceAppPatchDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SourceAppPatchDto {
         ///List of IDs of access profiles
-        #[serde(
-            rename = "accessProfiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profiles: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        #[serde(
-            rename = "accountSource",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_source: ::std::option::Option<SourceAppPatchDtoAccountSource>,
         ///True if the app is visible in the request center
-        #[serde(
-            rename = "appCenterEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub app_center_enabled: ::std::option::Option<bool>,
         ///The deprecated source app id
-        #[serde(
-            rename = "cloudAppId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_app_id: ::std::option::Option<::std::string::String>,
         ///Time when the source app was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The description of the source app
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///True if the source app is enabled
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///The source app id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///True if the source app match all accounts
-        #[serde(
-            rename = "matchAllAccounts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub match_all_accounts: ::std::option::Option<bool>,
         ///Time when the source app was last modified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The source app name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The owner of source app
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<sailpoint_shared::types::BaseReferenceDto>,
         ///True if the app allows access request
-        #[serde(
-            rename = "provisionRequestEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provision_request_enabled: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceAppPatchDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceAppPatchDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceAppPatchDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceAppPatchDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        SourceAppPatchDtoAccountSource,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        sailpoint_shared::types::BaseReferenceDto,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessProfiles" => field0 = map.next_value()?,
+                            "accountSource" => field1 = map.next_value()?,
+                            "appCenterEnabled" => field2 = map.next_value()?,
+                            "cloudAppId" => field3 = map.next_value()?,
+                            "created" => field4 = map.next_value()?,
+                            "description" => field5 = map.next_value()?,
+                            "enabled" => field6 = map.next_value()?,
+                            "id" => field7 = map.next_value()?,
+                            "matchAllAccounts" => field8 = map.next_value()?,
+                            "modified" => field9 = map.next_value()?,
+                            "name" => field10 = map.next_value()?,
+                            "owner" => field11 = map.next_value()?,
+                            "provisionRequestEnabled" => field12 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceAppPatchDto {
+                        access_profiles: field0,
+                        account_source: field1,
+                        app_center_enabled: field2,
+                        cloud_app_id: field3,
+                        created: field4,
+                        description: field5,
+                        enabled: field6,
+                        id: field7,
+                        match_all_accounts: field8,
+                        modified: field9,
+                        name: field10,
+                        owner: field11,
+                        provision_request_enabled: field12,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceAppPatchDto",
+                    &[
+                        "accessProfiles",
+                        "accountSource",
+                        "appCenterEnabled",
+                        "cloudAppId",
+                        "created",
+                        "description",
+                        "enabled",
+                        "id",
+                        "matchAllAccounts",
+                        "modified",
+                        "name",
+                        "owner",
+                        "provisionRequestEnabled",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceAppPatchDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SourceAppPatchDto", 13usize)?;
+            if !::std::option::Option::is_none(&self.access_profiles) {
+                fields.serialize_field("accessProfiles", &self.access_profiles)?;
+            }
+            if !::std::option::Option::is_none(&self.account_source) {
+                fields.serialize_field("accountSource", &self.account_source)?;
+            }
+            if !::std::option::Option::is_none(&self.app_center_enabled) {
+                fields.serialize_field("appCenterEnabled", &self.app_center_enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.cloud_app_id) {
+                fields.serialize_field("cloudAppId", &self.cloud_app_id)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.match_all_accounts) {
+                fields.serialize_field("matchAllAccounts", &self.match_all_accounts)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.provision_request_enabled) {
+                fields
+                    .serialize_field(
+                        "provisionRequestEnabled",
+                        &self.provision_request_enabled,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`SourceAppPatchDtoAccountSource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SourceAppPatchDtoAccountSource {
         ///The source ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The source name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The password policies for the source
-        #[serde(
-            rename = "passwordPolicies",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub password_policies: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::BaseReferenceDto>,
         >,
         ///The source type, will always be "SOURCE"
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///If the source is used for password management
-        #[serde(
-            rename = "useForPasswordManagement",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub use_for_password_management: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceAppPatchDtoAccountSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceAppPatchDtoAccountSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceAppPatchDtoAccountSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceAppPatchDtoAccountSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::BaseReferenceDto>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "passwordPolicies" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            "useForPasswordManagement" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceAppPatchDtoAccountSource {
+                        id: field0,
+                        name: field1,
+                        password_policies: field2,
+                        type_: field3,
+                        use_for_password_management: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceAppPatchDtoAccountSource",
+                    &[
+                        "id",
+                        "name",
+                        "passwordPolicies",
+                        "type",
+                        "useForPasswordManagement",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceAppPatchDtoAccountSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SourceAppPatchDtoAccountSource", 5usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.password_policies) {
+                fields.serialize_field("passwordPolicies", &self.password_policies)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.use_for_password_management) {
+                fields
+                    .serialize_field(
+                        "useForPasswordManagement",
+                        &self.use_for_password_management,
+                    )?;
+            }
+            fields.end()
+        }
     }
     ///`UserApp`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct UserApp {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<UserAppAccount>,
         ///True if the app is visible in the request center
-        #[serde(
-            rename = "appCenterEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub app_center_enabled: ::std::option::Option<bool>,
         ///Time when the user app was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///True if the owner has multiple accounts for the source
-        #[serde(
-            rename = "hasMultipleAccounts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub has_multiple_accounts: ::std::option::Option<bool>,
         ///The user app id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Time when the user app was last modified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<UserAppOwner>,
         ///True if the app allows access request
-        #[serde(
-            rename = "provisionRequestEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provision_request_enabled: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<UserAppSource>,
-        #[serde(
-            rename = "sourceApp",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_app: ::std::option::Option<UserAppSourceApp>,
         ///True if the source has password feature
-        #[serde(
-            rename = "useForPasswordManagement",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub use_for_password_management: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserApp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UserApp;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UserApp")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UserApp, A::Error> {
+                    let mut field0: ::std::option::Option<UserAppAccount> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<UserAppOwner> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<UserAppSource> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<UserAppSourceApp> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "account" => field0 = map.next_value()?,
+                            "appCenterEnabled" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            "hasMultipleAccounts" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "modified" => field5 = map.next_value()?,
+                            "owner" => field6 = map.next_value()?,
+                            "provisionRequestEnabled" => field7 = map.next_value()?,
+                            "source" => field8 = map.next_value()?,
+                            "sourceApp" => field9 = map.next_value()?,
+                            "useForPasswordManagement" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UserApp {
+                        account: field0,
+                        app_center_enabled: field1,
+                        created: field2,
+                        has_multiple_accounts: field3,
+                        id: field4,
+                        modified: field5,
+                        owner: field6,
+                        provision_request_enabled: field7,
+                        source: field8,
+                        source_app: field9,
+                        use_for_password_management: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "UserApp",
+                    &[
+                        "account",
+                        "appCenterEnabled",
+                        "created",
+                        "hasMultipleAccounts",
+                        "id",
+                        "modified",
+                        "owner",
+                        "provisionRequestEnabled",
+                        "source",
+                        "sourceApp",
+                        "useForPasswordManagement",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for UserApp {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("UserApp", 11usize)?;
+            if !::std::option::Option::is_none(&self.account) {
+                fields.serialize_field("account", &self.account)?;
+            }
+            if !::std::option::Option::is_none(&self.app_center_enabled) {
+                fields.serialize_field("appCenterEnabled", &self.app_center_enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.has_multiple_accounts) {
+                fields
+                    .serialize_field(
+                        "hasMultipleAccounts",
+                        &self.has_multiple_accounts,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.provision_request_enabled) {
+                fields
+                    .serialize_field(
+                        "provisionRequestEnabled",
+                        &self.provision_request_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.source_app) {
+                fields.serialize_field("sourceApp", &self.source_app)?;
+            }
+            if !::std::option::Option::is_none(&self.use_for_password_management) {
+                fields
+                    .serialize_field(
+                        "useForPasswordManagement",
+                        &self.use_for_password_management,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`UserAppAccount`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct UserAppAccount {
         ///the account ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///the account name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///It will always be "ACCOUNT"
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserAppAccount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UserAppAccount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UserAppAccount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UserAppAccount, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UserAppAccount {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("UserAppAccount", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for UserAppAccount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("UserAppAccount", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     ///`UserAppOwner`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct UserAppOwner {
         ///The identity alias
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alias: ::std::option::Option<::std::string::String>,
         ///The identity ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The identity name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///It will always be "IDENTITY"
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserAppOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UserAppOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UserAppOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UserAppOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "alias" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UserAppOwner {
+                        alias: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "UserAppOwner",
+                    &["alias", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for UserAppOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("UserAppOwner", 4usize)?;
+            if !::std::option::Option::is_none(&self.alias) {
+                fields.serialize_field("alias", &self.alias)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     ///`UserAppSource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct UserAppSource {
         ///the source ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///the source name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///It will always be "SOURCE"
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserAppSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UserAppSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UserAppSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UserAppSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UserAppSource {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("UserAppSource", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for UserAppSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("UserAppSource", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`UserAppSourceApp`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct UserAppSourceApp {
         ///the source app ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///the source app name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///It will always be "APPLICATION"
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserAppSourceApp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UserAppSourceApp;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UserAppSourceApp")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UserAppSourceApp, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UserAppSourceApp {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("UserAppSourceApp", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for UserAppSourceApp {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("UserAppSourceApp", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

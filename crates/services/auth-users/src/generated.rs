@@ -18,153 +18,348 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`AuthUser`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AuthUser {
         ///Auth user's alias.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alias: ::std::option::Option<::std::string::String>,
         ///Array of the auth user's capabilities.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub capabilities: ::std::option::Option<
             ::std::vec::Vec<AuthUserCapabilitiesItem>,
         >,
         ///Timestamp of the current login (long type value).
-        #[serde(
-            rename = "currentLoginTimestamp",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub current_login_timestamp: ::std::option::Option<i64>,
         ///Auth user's name in displayed format.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Auth user's email.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Auth user's first name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub firstname: ::std::option::Option<::std::string::String>,
         ///Identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Auth user's employee number.
-        #[serde(
-            rename = "identificationNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identification_number: ::std::option::Option<::std::string::String>,
         ///Timestamp of the last login (long type value).
-        #[serde(
-            rename = "lastLoginTimestamp",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_login_timestamp: ::std::option::Option<i64>,
         ///Date of last password change.
-        #[serde(
-            rename = "lastPasswordChangeDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_password_change_date: ::std::option::Option<
             ::sailpoint_runtime::DateTime,
         >,
         ///The date and time when the user was last unlocked.
-        #[serde(
-            rename = "lastUnlockTimestamp",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_unlock_timestamp: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Auth user's last name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub lastname: ::std::option::Option<::std::string::String>,
         ///Auth user's personal email.
-        #[serde(
-            rename = "personalEmail",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub personal_email: ::std::option::Option<::std::string::String>,
         ///Auth user's phone number.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
         ///ID of the auth profile associated with the auth user.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub profile: ::std::option::Option<::std::string::String>,
         ///Tenant name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant: ::std::option::Option<::std::string::String>,
         ///Identity's unique identitifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uid: ::std::option::Option<::std::string::String>,
         ///Auth user's work phone number.
-        #[serde(
-            rename = "workPhone",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub work_phone: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AuthUser {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AuthUser;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AuthUser")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AuthUser, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<AuthUserCapabilitiesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "alias" => field0 = map.next_value()?,
+                            "capabilities" => field1 = map.next_value()?,
+                            "currentLoginTimestamp" => field2 = map.next_value()?,
+                            "displayName" => field3 = map.next_value()?,
+                            "email" => field4 = map.next_value()?,
+                            "firstname" => field5 = map.next_value()?,
+                            "id" => field6 = map.next_value()?,
+                            "identificationNumber" => field7 = map.next_value()?,
+                            "lastLoginTimestamp" => field8 = map.next_value()?,
+                            "lastPasswordChangeDate" => field9 = map.next_value()?,
+                            "lastUnlockTimestamp" => field10 = map.next_value()?,
+                            "lastname" => field11 = map.next_value()?,
+                            "personalEmail" => field12 = map.next_value()?,
+                            "phone" => field13 = map.next_value()?,
+                            "profile" => field14 = map.next_value()?,
+                            "tenant" => field15 = map.next_value()?,
+                            "uid" => field16 = map.next_value()?,
+                            "workPhone" => field17 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AuthUser {
+                        alias: field0,
+                        capabilities: field1,
+                        current_login_timestamp: field2,
+                        display_name: field3,
+                        email: field4,
+                        firstname: field5,
+                        id: field6,
+                        identification_number: field7,
+                        last_login_timestamp: field8,
+                        last_password_change_date: field9,
+                        last_unlock_timestamp: field10,
+                        lastname: field11,
+                        personal_email: field12,
+                        phone: field13,
+                        profile: field14,
+                        tenant: field15,
+                        uid: field16,
+                        work_phone: field17,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AuthUser",
+                    &[
+                        "alias",
+                        "capabilities",
+                        "currentLoginTimestamp",
+                        "displayName",
+                        "email",
+                        "firstname",
+                        "id",
+                        "identificationNumber",
+                        "lastLoginTimestamp",
+                        "lastPasswordChangeDate",
+                        "lastUnlockTimestamp",
+                        "lastname",
+                        "personalEmail",
+                        "phone",
+                        "profile",
+                        "tenant",
+                        "uid",
+                        "workPhone",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AuthUser {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AuthUser", 18usize)?;
+            if !::std::option::Option::is_none(&self.alias) {
+                fields.serialize_field("alias", &self.alias)?;
+            }
+            if !::std::option::Option::is_none(&self.capabilities) {
+                fields.serialize_field("capabilities", &self.capabilities)?;
+            }
+            if !::std::option::Option::is_none(&self.current_login_timestamp) {
+                fields
+                    .serialize_field(
+                        "currentLoginTimestamp",
+                        &self.current_login_timestamp,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.firstname) {
+                fields.serialize_field("firstname", &self.firstname)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identification_number) {
+                fields
+                    .serialize_field(
+                        "identificationNumber",
+                        &self.identification_number,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.last_login_timestamp) {
+                fields
+                    .serialize_field("lastLoginTimestamp", &self.last_login_timestamp)?;
+            }
+            if !::std::option::Option::is_none(&self.last_password_change_date) {
+                fields
+                    .serialize_field(
+                        "lastPasswordChangeDate",
+                        &self.last_password_change_date,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.last_unlock_timestamp) {
+                fields
+                    .serialize_field(
+                        "lastUnlockTimestamp",
+                        &self.last_unlock_timestamp,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.lastname) {
+                fields.serialize_field("lastname", &self.lastname)?;
+            }
+            if !::std::option::Option::is_none(&self.personal_email) {
+                fields.serialize_field("personalEmail", &self.personal_email)?;
+            }
+            if !::std::option::Option::is_none(&self.phone) {
+                fields.serialize_field("phone", &self.phone)?;
+            }
+            if !::std::option::Option::is_none(&self.profile) {
+                fields.serialize_field("profile", &self.profile)?;
+            }
+            if !::std::option::Option::is_none(&self.tenant) {
+                fields.serialize_field("tenant", &self.tenant)?;
+            }
+            if !::std::option::Option::is_none(&self.uid) {
+                fields.serialize_field("uid", &self.uid)?;
+            }
+            if !::std::option::Option::is_none(&self.work_phone) {
+                fields.serialize_field("workPhone", &self.work_phone)?;
+            }
+            fields.end()
+        }
+    }
     ///`AuthUserCapabilitiesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AuthUserCapabilitiesItem {
-        #[serde(rename = "CERT_ADMIN")]
         CertAdmin,
-        #[serde(rename = "CLOUD_GOV_ADMIN")]
         CloudGovAdmin,
-        #[serde(rename = "CLOUD_GOV_USER")]
         CloudGovUser,
-        #[serde(rename = "HELPDESK")]
         Helpdesk,
-        #[serde(rename = "INTERNAL")]
         Internal,
-        #[serde(rename = "ORG_ADMIN")]
         OrgAdmin,
-        #[serde(rename = "POLICY_ADMIN")]
         PolicyAdmin,
-        #[serde(rename = "REPORT_ADMIN")]
         ReportAdmin,
-        #[serde(rename = "ROLE_ADMIN")]
         RoleAdmin,
-        #[serde(rename = "ROLE_SUBADMIN")]
         RoleSubadmin,
-        #[serde(rename = "SAAS_MANAGEMENT_ADMIN")]
         SaasManagementAdmin,
-        #[serde(rename = "SAAS_MANAGEMENT_READER")]
         SaasManagementReader,
-        #[serde(rename = "SOURCE_ADMIN")]
         SourceAdmin,
-        #[serde(rename = "SOURCE_SUBADMIN")]
         SourceSubadmin,
-        #[serde(rename = "das:ui-administrator")]
         DasUiAdministrator,
-        #[serde(rename = "das:ui-compliance_manager")]
         DasUiComplianceManager,
-        #[serde(rename = "das:ui-auditor")]
         DasUiAuditor,
-        #[serde(rename = "das:ui-data-scope")]
         DasUiDataScope,
-        #[serde(rename = "sp:aic-dashboard-read")]
         SpAicDashboardRead,
-        #[serde(rename = "sp:aic-dashboard-write")]
         SpAicDashboardWrite,
-        #[serde(rename = "sp:ui-config-hub-admin")]
         SpUiConfigHubAdmin,
-        #[serde(rename = "sp:ui-config-hub-backup-admin")]
         SpUiConfigHubBackupAdmin,
-        #[serde(rename = "sp:ui-config-hub-read")]
         SpUiConfigHubRead,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AuthUserCapabilitiesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CERT_ADMIN" => Self::CertAdmin,
+                    "CLOUD_GOV_ADMIN" => Self::CloudGovAdmin,
+                    "CLOUD_GOV_USER" => Self::CloudGovUser,
+                    "HELPDESK" => Self::Helpdesk,
+                    "INTERNAL" => Self::Internal,
+                    "ORG_ADMIN" => Self::OrgAdmin,
+                    "POLICY_ADMIN" => Self::PolicyAdmin,
+                    "REPORT_ADMIN" => Self::ReportAdmin,
+                    "ROLE_ADMIN" => Self::RoleAdmin,
+                    "ROLE_SUBADMIN" => Self::RoleSubadmin,
+                    "SAAS_MANAGEMENT_ADMIN" => Self::SaasManagementAdmin,
+                    "SAAS_MANAGEMENT_READER" => Self::SaasManagementReader,
+                    "SOURCE_ADMIN" => Self::SourceAdmin,
+                    "SOURCE_SUBADMIN" => Self::SourceSubadmin,
+                    "das:ui-administrator" => Self::DasUiAdministrator,
+                    "das:ui-compliance_manager" => Self::DasUiComplianceManager,
+                    "das:ui-auditor" => Self::DasUiAuditor,
+                    "das:ui-data-scope" => Self::DasUiDataScope,
+                    "sp:aic-dashboard-read" => Self::SpAicDashboardRead,
+                    "sp:aic-dashboard-write" => Self::SpAicDashboardWrite,
+                    "sp:ui-config-hub-admin" => Self::SpUiConfigHubAdmin,
+                    "sp:ui-config-hub-backup-admin" => Self::SpUiConfigHubBackupAdmin,
+                    "sp:ui-config-hub-read" => Self::SpUiConfigHubRead,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AuthUserCapabilitiesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::CertAdmin => "CERT_ADMIN",
+                        Self::CloudGovAdmin => "CLOUD_GOV_ADMIN",
+                        Self::CloudGovUser => "CLOUD_GOV_USER",
+                        Self::Helpdesk => "HELPDESK",
+                        Self::Internal => "INTERNAL",
+                        Self::OrgAdmin => "ORG_ADMIN",
+                        Self::PolicyAdmin => "POLICY_ADMIN",
+                        Self::ReportAdmin => "REPORT_ADMIN",
+                        Self::RoleAdmin => "ROLE_ADMIN",
+                        Self::RoleSubadmin => "ROLE_SUBADMIN",
+                        Self::SaasManagementAdmin => "SAAS_MANAGEMENT_ADMIN",
+                        Self::SaasManagementReader => "SAAS_MANAGEMENT_READER",
+                        Self::SourceAdmin => "SOURCE_ADMIN",
+                        Self::SourceSubadmin => "SOURCE_SUBADMIN",
+                        Self::DasUiAdministrator => "das:ui-administrator",
+                        Self::DasUiComplianceManager => "das:ui-compliance_manager",
+                        Self::DasUiAuditor => "das:ui-auditor",
+                        Self::DasUiDataScope => "das:ui-data-scope",
+                        Self::SpAicDashboardRead => "sp:aic-dashboard-read",
+                        Self::SpAicDashboardWrite => "sp:aic-dashboard-write",
+                        Self::SpUiConfigHubAdmin => "sp:ui-config-hub-admin",
+                        Self::SpUiConfigHubBackupAdmin => "sp:ui-config-hub-backup-admin",
+                        Self::SpUiConfigHubRead => "sp:ui-config-hub-read",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AuthUserCapabilitiesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -248,51 +443,146 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
     }
     /// Error types.
     pub mod error {

@@ -16,148 +16,423 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`BrandingItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BrandingItem {
         ///hex value of color for action button
-        #[serde(
-            rename = "actionButtonColor",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub action_button_color: ::std::option::Option<::std::string::String>,
         ///hex value of color for link
-        #[serde(
-            rename = "activeLinkColor",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub active_link_color: ::std::option::Option<::std::string::String>,
         ///email from address
-        #[serde(
-            rename = "emailFromAddress",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub email_from_address: ::std::option::Option<::std::string::String>,
         ///login information message
-        #[serde(
-            rename = "loginInformationalMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub login_informational_message: ::std::option::Option<::std::string::String>,
         ///name of branding item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///hex value of color for navigation bar
-        #[serde(
-            rename = "navigationColor",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub navigation_color: ::std::option::Option<::std::string::String>,
         ///product name
-        #[serde(
-            rename = "productName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub product_name: ::std::option::Option<::std::string::String>,
         ///url to standard logo
-        #[serde(
-            rename = "standardLogoURL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub standard_logo_url: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BrandingItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BrandingItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BrandingItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BrandingItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "actionButtonColor" => field0 = map.next_value()?,
+                            "activeLinkColor" => field1 = map.next_value()?,
+                            "emailFromAddress" => field2 = map.next_value()?,
+                            "loginInformationalMessage" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "navigationColor" => field5 = map.next_value()?,
+                            "productName" => field6 = map.next_value()?,
+                            "standardLogoURL" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BrandingItem {
+                        action_button_color: field0,
+                        active_link_color: field1,
+                        email_from_address: field2,
+                        login_informational_message: field3,
+                        name: field4,
+                        navigation_color: field5,
+                        product_name: field6,
+                        standard_logo_url: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BrandingItem",
+                    &[
+                        "actionButtonColor",
+                        "activeLinkColor",
+                        "emailFromAddress",
+                        "loginInformationalMessage",
+                        "name",
+                        "navigationColor",
+                        "productName",
+                        "standardLogoURL",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BrandingItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("BrandingItem", 8usize)?;
+            if !::std::option::Option::is_none(&self.action_button_color) {
+                fields.serialize_field("actionButtonColor", &self.action_button_color)?;
+            }
+            if !::std::option::Option::is_none(&self.active_link_color) {
+                fields.serialize_field("activeLinkColor", &self.active_link_color)?;
+            }
+            if !::std::option::Option::is_none(&self.email_from_address) {
+                fields.serialize_field("emailFromAddress", &self.email_from_address)?;
+            }
+            if !::std::option::Option::is_none(&self.login_informational_message) {
+                fields
+                    .serialize_field(
+                        "loginInformationalMessage",
+                        &self.login_informational_message,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.navigation_color) {
+                fields.serialize_field("navigationColor", &self.navigation_color)?;
+            }
+            if !::std::option::Option::is_none(&self.product_name) {
+                fields.serialize_field("productName", &self.product_name)?;
+            }
+            if !::std::option::Option::is_none(&self.standard_logo_url) {
+                fields.serialize_field("standardLogoURL", &self.standard_logo_url)?;
+            }
+            fields.end()
+        }
+    }
     ///`BrandingItemCreate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct BrandingItemCreate {
         ///hex value of color for action button
-        #[serde(
-            rename = "actionButtonColor",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub action_button_color: ::std::option::Option<::std::string::String>,
         ///hex value of color for link
-        #[serde(
-            rename = "activeLinkColor",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub active_link_color: ::std::option::Option<::std::string::String>,
         ///email from address
-        #[serde(
-            rename = "emailFromAddress",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub email_from_address: ::std::option::Option<::std::string::String>,
         ///png file with logo
-        #[serde(
-            rename = "fileStandard",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub file_standard: ::std::option::Option<::std::string::String>,
         ///login information message
-        #[serde(
-            rename = "loginInformationalMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub login_informational_message: ::std::option::Option<::std::string::String>,
         ///name of branding item
         pub name: ::std::string::String,
         ///hex value of color for navigation bar
-        #[serde(
-            rename = "navigationColor",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub navigation_color: ::std::option::Option<::std::string::String>,
         ///product name
-        #[serde(
-            rename = "productName",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub product_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BrandingItemCreate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BrandingItemCreate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BrandingItemCreate")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BrandingItemCreate, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "actionButtonColor" => field0 = map.next_value()?,
+                            "activeLinkColor" => field1 = map.next_value()?,
+                            "emailFromAddress" => field2 = map.next_value()?,
+                            "fileStandard" => field3 = map.next_value()?,
+                            "loginInformationalMessage" => field4 = map.next_value()?,
+                            "name" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "navigationColor" => field6 = map.next_value()?,
+                            "productName" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BrandingItemCreate {
+                        action_button_color: field0,
+                        active_link_color: field1,
+                        email_from_address: field2,
+                        file_standard: field3,
+                        login_informational_message: field4,
+                        name: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        navigation_color: field6,
+                        product_name: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "productName",
+                                    ),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BrandingItemCreate",
+                    &[
+                        "actionButtonColor",
+                        "activeLinkColor",
+                        "emailFromAddress",
+                        "fileStandard",
+                        "loginInformationalMessage",
+                        "name",
+                        "navigationColor",
+                        "productName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BrandingItemCreate {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("BrandingItemCreate", 8usize)?;
+            if !::std::option::Option::is_none(&self.action_button_color) {
+                fields.serialize_field("actionButtonColor", &self.action_button_color)?;
+            }
+            if !::std::option::Option::is_none(&self.active_link_color) {
+                fields.serialize_field("activeLinkColor", &self.active_link_color)?;
+            }
+            if !::std::option::Option::is_none(&self.email_from_address) {
+                fields.serialize_field("emailFromAddress", &self.email_from_address)?;
+            }
+            if !::std::option::Option::is_none(&self.file_standard) {
+                fields.serialize_field("fileStandard", &self.file_standard)?;
+            }
+            if !::std::option::Option::is_none(&self.login_informational_message) {
+                fields
+                    .serialize_field(
+                        "loginInformationalMessage",
+                        &self.login_informational_message,
+                    )?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.navigation_color) {
+                fields.serialize_field("navigationColor", &self.navigation_color)?;
+            }
+            fields.serialize_field("productName", &self.product_name)?;
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
     }
     /// Error types.
     pub mod error {

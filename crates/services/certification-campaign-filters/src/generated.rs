@@ -16,31 +16,163 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Campaign Filter Details
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignFilterDetails {
         ///List of criteria.
-        #[serde(
-            rename = "criteriaList",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub criteria_list: ::std::option::Option<
             ::std::vec::Vec<CampaignFilterDetailsCriteriaListItem>,
         >,
         ///Campaign filter description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The unique ID of the campaign filter
         pub id: ::std::string::String,
         ///If true, the filter is created by the system. If false, the filter is created by a user.
-        #[serde(rename = "isSystemFilter")]
         pub is_system_filter: bool,
         ///Mode/type of filter, either the INCLUSION or EXCLUSION type. The INCLUSION type includes the data in generated campaigns  as per specified in the criteria, whereas the EXCLUSION type excludes the data in generated campaigns as per specified in criteria.
         pub mode: CampaignFilterDetailsMode,
         ///Campaign filter name.
         pub name: ::std::string::String,
         ///Owner of the filter. This field automatically populates at creation time with the current user.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub owner: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignFilterDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignFilterDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignFilterDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CampaignFilterDetails, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<CampaignFilterDetailsCriteriaListItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<CampaignFilterDetailsMode> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "criteriaList" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "id" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "isSystemFilter" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "mode" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignFilterDetails {
+                        criteria_list: field0,
+                        description: field1,
+                        id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        is_system_filter: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("isSystemFilter")?
+                            }
+                        },
+                        mode: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("mode")?
+                            }
+                        },
+                        name: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("owner"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CampaignFilterDetails",
+                    &[
+                        "criteriaList",
+                        "description",
+                        "id",
+                        "isSystemFilter",
+                        "mode",
+                        "name",
+                        "owner",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CampaignFilterDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CampaignFilterDetails", 7usize)?;
+            if !::std::option::Option::is_none(&self.criteria_list) {
+                fields.serialize_field("criteriaList", &self.criteria_list)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("isSystemFilter", &self.is_system_filter)?;
+            fields.serialize_field("mode", &self.mode)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("owner", &self.owner)?;
+            fields.end()
+        }
     }
     impl CampaignFilterDetails {
         pub fn builder() -> builder::CampaignFilterDetails {
@@ -48,75 +180,229 @@ pub mod types {
         }
     }
     ///`CampaignFilterDetailsCriteriaListItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignFilterDetailsCriteriaListItem {
         ///List of child criteria.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub children: ::std::option::Option<
             ::std::vec::Vec<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         >,
         ///The unique ID of the criteria.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///If true, the filter will negate the result of the criteria.
-        #[serde(
-            rename = "negateResult",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub negate_result: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<Operation>,
         ///Specified key from the type of criteria.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub property: ::std::option::Option<::std::string::String>,
         ///If true, the filter will record child matches for the criteria.
-        #[serde(
-            rename = "recordChildMatches",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub record_child_matches: ::std::option::Option<bool>,
         ///If true, the filter will short circuit the evaluation of the criteria.
-        #[serde(
-            rename = "shortCircuit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub short_circuit: ::std::option::Option<bool>,
         /**If this value is true, then matched items will not only be excluded from the campaign, they will also not have archived certification items created.
 Such items will not appear in the exclusion report.
 */
-        #[serde(
-            rename = "suppressMatchedItems",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub suppress_matched_items: ::std::option::Option<bool>,
-        #[serde(rename = "type")]
         pub type_: CriteriaType,
         ///Value for the specified key from the type of criteria.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CampaignFilterDetailsCriteriaListItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignFilterDetailsCriteriaListItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignFilterDetailsCriteriaListItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    CampaignFilterDetailsCriteriaListItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<Operation> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<CriteriaType> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "children" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "negateResult" => field2 = map.next_value()?,
+                            "operation" => field3 = map.next_value()?,
+                            "property" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "recordChildMatches" => field5 = map.next_value()?,
+                            "shortCircuit" => field6 = map.next_value()?,
+                            "suppressMatchedItems" => field7 = map.next_value()?,
+                            "type" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "value" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignFilterDetailsCriteriaListItem {
+                        children: field0,
+                        id: field1,
+                        negate_result: field2,
+                        operation: field3,
+                        property: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("property"),
+                                );
+                            }
+                        },
+                        record_child_matches: field5,
+                        short_circuit: field6,
+                        suppress_matched_items: field7,
+                        type_: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        value: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("value"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CampaignFilterDetailsCriteriaListItem",
+                    &[
+                        "children",
+                        "id",
+                        "negateResult",
+                        "operation",
+                        "property",
+                        "recordChildMatches",
+                        "shortCircuit",
+                        "suppressMatchedItems",
+                        "type",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CampaignFilterDetailsCriteriaListItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CampaignFilterDetailsCriteriaListItem", 10usize)?;
+            if !::std::option::Option::is_none(&self.children) {
+                fields.serialize_field("children", &self.children)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.negate_result) {
+                fields.serialize_field("negateResult", &self.negate_result)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            fields.serialize_field("property", &self.property)?;
+            if !::std::option::Option::is_none(&self.record_child_matches) {
+                fields
+                    .serialize_field("recordChildMatches", &self.record_child_matches)?;
+            }
+            if !::std::option::Option::is_none(&self.short_circuit) {
+                fields.serialize_field("shortCircuit", &self.short_circuit)?;
+            }
+            if !::std::option::Option::is_none(&self.suppress_matched_items) {
+                fields
+                    .serialize_field(
+                        "suppressMatchedItems",
+                        &self.suppress_matched_items,
+                    )?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.serialize_field("value", &self.value)?;
+            fields.end()
+        }
+    }
     ///Mode/type of filter, either the INCLUSION or EXCLUSION type. The INCLUSION type includes the data in generated campaigns  as per specified in the criteria, whereas the EXCLUSION type excludes the data in generated campaigns as per specified in criteria.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CampaignFilterDetailsMode {
-        #[serde(rename = "INCLUSION")]
         Inclusion,
-        #[serde(rename = "EXCLUSION")]
         Exclusion,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignFilterDetailsMode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "INCLUSION" => Self::Inclusion,
+                    "EXCLUSION" => Self::Exclusion,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignFilterDetailsMode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Inclusion => "INCLUSION",
+                        Self::Exclusion => "EXCLUSION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CampaignFilterDetailsMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -156,43 +442,70 @@ Such items will not appear in the exclusion report.
         }
     }
     ///Type of the criteria in the filter. The `COMPOSITE` filter can contain multiple filters in an AND/OR relationship.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CriteriaType {
-        #[serde(rename = "COMPOSITE")]
         Composite,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "IDENTITY_ATTRIBUTE")]
         IdentityAttribute,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "ACCOUNT")]
         Account,
-        #[serde(rename = "AGGREGATED_ENTITLEMENT")]
         AggregatedEntitlement,
-        #[serde(rename = "INVALID_CERTIFIABLE_ENTITY")]
         InvalidCertifiableEntity,
-        #[serde(rename = "INVALID_CERTIFIABLE_BUNDLE")]
         InvalidCertifiableBundle,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CriteriaType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "COMPOSITE" => Self::Composite,
+                    "ROLE" => Self::Role,
+                    "IDENTITY" => Self::Identity,
+                    "IDENTITY_ATTRIBUTE" => Self::IdentityAttribute,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "SOURCE" => Self::Source,
+                    "ACCOUNT" => Self::Account,
+                    "AGGREGATED_ENTITLEMENT" => Self::AggregatedEntitlement,
+                    "INVALID_CERTIFIABLE_ENTITY" => Self::InvalidCertifiableEntity,
+                    "INVALID_CERTIFIABLE_BUNDLE" => Self::InvalidCertifiableBundle,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CriteriaType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Composite => "COMPOSITE",
+                        Self::Role => "ROLE",
+                        Self::Identity => "IDENTITY",
+                        Self::IdentityAttribute => "IDENTITY_ATTRIBUTE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Source => "SOURCE",
+                        Self::Account => "ACCOUNT",
+                        Self::AggregatedEntitlement => "AGGREGATED_ENTITLEMENT",
+                        Self::InvalidCertifiableEntity => "INVALID_CERTIFIABLE_ENTITY",
+                        Self::InvalidCertifiableBundle => "INVALID_CERTIFIABLE_BUNDLE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CriteriaType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -254,92 +567,271 @@ Such items will not appear in the exclusion report.
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`ListCampaignFiltersV1Response`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ListCampaignFiltersV1Response {
         ///Number of filters returned.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
         ///List of campaign filters.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub items: ::std::option::Option<::std::vec::Vec<CampaignFilterDetails>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ListCampaignFiltersV1Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ListCampaignFiltersV1Response;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ListCampaignFiltersV1Response")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ListCampaignFiltersV1Response, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<CampaignFilterDetails>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "count" => field0 = map.next_value()?,
+                            "items" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ListCampaignFiltersV1Response {
+                        count: field0,
+                        items: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ListCampaignFiltersV1Response",
+                    &["count", "items"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ListCampaignFiltersV1Response {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ListCampaignFiltersV1Response", 2usize)?;
+            if !::std::option::Option::is_none(&self.count) {
+                fields.serialize_field("count", &self.count)?;
+            }
+            if !::std::option::Option::is_none(&self.items) {
+                fields.serialize_field("items", &self.items)?;
+            }
+            fields.end()
+        }
+    }
     ///Operation on a specific criteria
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Operation {
-        #[serde(rename = "EQUALS")]
         Equals,
-        #[serde(rename = "NOT_EQUALS")]
         NotEquals,
-        #[serde(rename = "CONTAINS")]
         Contains,
-        #[serde(rename = "STARTS_WITH")]
         StartsWith,
-        #[serde(rename = "ENDS_WITH")]
         EndsWith,
-        #[serde(rename = "AND")]
         And,
-        #[serde(rename = "OR")]
         Or,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Operation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EQUALS" => Self::Equals,
+                    "NOT_EQUALS" => Self::NotEquals,
+                    "CONTAINS" => Self::Contains,
+                    "STARTS_WITH" => Self::StartsWith,
+                    "ENDS_WITH" => Self::EndsWith,
+                    "AND" => Self::And,
+                    "OR" => Self::Or,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Operation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Equals => "EQUALS",
+                        Self::NotEquals => "NOT_EQUALS",
+                        Self::Contains => "CONTAINS",
+                        Self::StartsWith => "STARTS_WITH",
+                        Self::EndsWith => "ENDS_WITH",
+                        Self::And => "AND",
+                        Self::Or => "OR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Operation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

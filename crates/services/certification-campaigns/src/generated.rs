@@ -24,37 +24,137 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`AccessConstraint`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessConstraint {
         ///Must be set only if operator is SELECTED.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Used to determine whether the scope of the campaign should be reduced for selected ids or all.
         pub operator: AccessConstraintOperator,
         ///Type of Access
-        #[serde(rename = "type")]
         pub type_: AccessConstraintType,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessConstraint {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessConstraint;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessConstraint")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessConstraint, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccessConstraintOperator> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessConstraintType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "ids" => field0 = map.next_value()?,
+                            "operator" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessConstraint {
+                        ids: field0,
+                        operator: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("operator")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessConstraint",
+                    &["ids", "operator", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessConstraint {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessConstraint", 3usize)?;
+            if !::std::option::Option::is_none(&self.ids) {
+                fields.serialize_field("ids", &self.ids)?;
+            }
+            fields.serialize_field("operator", &self.operator)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Used to determine whether the scope of the campaign should be reduced for selected ids or all.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessConstraintOperator {
-        #[serde(rename = "ALL")]
         All,
-        #[serde(rename = "SELECTED")]
         Selected,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessConstraintOperator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ALL" => Self::All,
+                    "SELECTED" => Self::Selected,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessConstraintOperator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::All => "ALL",
+                        Self::Selected => "SELECTED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessConstraintOperator {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -94,27 +194,46 @@ pub mod types {
         }
     }
     ///Type of Access
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessConstraintType {
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ROLE")]
         Role,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessConstraintType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ENTITLEMENT" => Self::Entitlement,
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ROLE" => Self::Role,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessConstraintType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Role => "ROLE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessConstraintType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -156,14 +275,61 @@ pub mod types {
         }
     }
     ///`ActivateCampaignOptions`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ActivateCampaignOptions {
         ///The timezone must be in a valid ISO 8601 format. Timezones in ISO 8601 are represented as UTC (represented as 'Z') or as an offset from UTC. The offset format can be +/-hh:mm, +/-hhmm, or +/-hh.
-        #[serde(
-            rename = "timeZone",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub time_zone: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ActivateCampaignOptions {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ActivateCampaignOptions;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ActivateCampaignOptions")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ActivateCampaignOptions, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "timeZone" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ActivateCampaignOptions {
+                        time_zone: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("ActivateCampaignOptions", &["timeZone"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ActivateCampaignOptions {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ActivateCampaignOptions", 1usize)?;
+            if !::std::option::Option::is_none(&self.time_zone) {
+                fields.serialize_field("timeZone", &self.time_zone)?;
+            }
+            fields.end()
+        }
     }
     impl ActivateCampaignOptions {
         pub fn builder() -> builder::ActivateCampaignOptions {
@@ -171,24 +337,85 @@ pub mod types {
         }
     }
     ///`AdminReviewReassign`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AdminReviewReassign {
         ///List of certification IDs to reassign
-        #[serde(
-            rename = "certificationIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub certification_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///Comment to explain why the certification was reassigned
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "reassignTo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassign_to: ::std::option::Option<AdminReviewReassignReassignTo>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AdminReviewReassign {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AdminReviewReassign;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AdminReviewReassign")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AdminReviewReassign, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AdminReviewReassignReassignTo,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "certificationIds" => field0 = map.next_value()?,
+                            "reason" => field1 = map.next_value()?,
+                            "reassignTo" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AdminReviewReassign {
+                        certification_ids: field0,
+                        reason: field1,
+                        reassign_to: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AdminReviewReassign",
+                    &["certificationIds", "reason", "reassignTo"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AdminReviewReassign {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AdminReviewReassign", 3usize)?;
+            if !::std::option::Option::is_none(&self.certification_ids) {
+                fields.serialize_field("certificationIds", &self.certification_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.reason) {
+                fields.serialize_field("reason", &self.reason)?;
+            }
+            if !::std::option::Option::is_none(&self.reassign_to) {
+                fields.serialize_field("reassignTo", &self.reassign_to)?;
+            }
+            fields.end()
+        }
     }
     impl AdminReviewReassign {
         pub fn builder() -> builder::AdminReviewReassign {
@@ -196,33 +423,111 @@ pub mod types {
         }
     }
     ///`AdminReviewReassignReassignTo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AdminReviewReassignReassignTo {
         ///The identity ID to which the review is being assigned.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The type of the ID provided.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AdminReviewReassignReassignToType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AdminReviewReassignReassignTo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AdminReviewReassignReassignTo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AdminReviewReassignReassignTo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AdminReviewReassignReassignTo, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        AdminReviewReassignReassignToType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "type" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AdminReviewReassignReassignTo {
+                        id: field0,
+                        type_: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AdminReviewReassignReassignTo",
+                    &["id", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AdminReviewReassignReassignTo {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AdminReviewReassignReassignTo", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of the ID provided.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AdminReviewReassignReassignToType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AdminReviewReassignReassignToType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AdminReviewReassignReassignToType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AdminReviewReassignReassignToType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -261,126 +566,364 @@ pub mod types {
         }
     }
     ///`Campaign2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Campaign2 {
         ///A list of errors and warnings that have accumulated.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alerts: ::std::option::Option<::std::vec::Vec<CampaignAlert>>,
         ///Allows auto revoke for this campaign
-        #[serde(
-            rename = "autoRevokeAllowed",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub auto_revoke_allowed: ::std::option::Option<bool>,
         ///The number of completed certifications in this campaign.
-        #[serde(
-            rename = "completedCertifications",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completed_certifications: ::std::option::Option<i32>,
-        #[serde(
-            rename = "correlatedStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub correlated_status: ::std::option::Option<SlimcampaignCorrelatedStatus>,
         ///Created time of the campaign
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The campaign's completion deadline.  This date must be in the future in order to activate the campaign.  If you try to activate a campaign with a deadline of today or in the past, you will receive a 400 error response.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deadline: ::std::option::Option<::sailpoint_runtime::DateTime>,
         /**The campaign description. If this object is part of a template, special formatting applies; see the
 `/campaign-templates/{id}/generate` endpoint documentation for details.
 */
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Enables email notification for this campaign
-        #[serde(
-            rename = "emailNotificationEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub email_notification_enabled: ::std::option::Option<bool>,
         ///Determines which items will be included in this campaign. The default campaign filter is used if this field is left blank.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filter: ::std::option::Option<Campaign2Filter>,
         ///Id of the campaign
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Must be set only if the campaign type is MACHINE_ACCOUNT.
-        #[serde(
-            rename = "machineAccountCampaignInfo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub machine_account_campaign_info: ::std::option::Option<
             Campaign2MachineAccountCampaignInfo,
         >,
         ///Determines whether comments are required for decisions during certification reviews. You can require comments for all decisions, revoke-only decisions, or no decisions. By default, comments are not required for decisions.
-        #[serde(
-            rename = "mandatoryCommentRequirement",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mandatory_comment_requirement: ::std::option::Option<
             Campaign2MandatoryCommentRequirement,
         >,
         ///Modified time of the campaign
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         /**The campaign name. If this object is part of a template, special formatting applies; see the
 `/campaign-templates/{id}/generate` endpoint documentation for details.
 */
         pub name: ::std::string::String,
         ///Enables IAI for this campaign. Accepts true even if the IAI product feature is off. If IAI is turned off then campaigns generated from this template will indicate false. The real value will then be returned if IAI is ever enabled for the org in the future.
-        #[serde(
-            rename = "recommendationsEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recommendations_enabled: ::std::option::Option<bool>,
         ///Optional configuration options for role composition campaigns.
-        #[serde(
-            rename = "roleCompositionCampaignInfo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub role_composition_campaign_info: ::std::option::Option<
             Campaign2RoleCompositionCampaignInfo,
         >,
         ///Must be set only if the campaign type is SEARCH.
-        #[serde(
-            rename = "searchCampaignInfo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub search_campaign_info: ::std::option::Option<Campaign2SearchCampaignInfo>,
         ///Must be set only if the campaign type is SOURCE_OWNER.
-        #[serde(
-            rename = "sourceOwnerCampaignInfo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_owner_campaign_info: ::std::option::Option<
             Campaign2SourceOwnerCampaignInfo,
         >,
         ///A list of sources in the campaign that contain \"orphan entitlements\" (entitlements without a corresponding Managed Attribute). An empty list indicates the campaign has no orphan entitlements. Null indicates there may be unknown orphan entitlements in the campaign (the campaign was created before this feature was implemented).
-        #[serde(
-            rename = "sourcesWithOrphanEntitlements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sources_with_orphan_entitlements: ::std::option::Option<
             ::std::vec::Vec<Campaign2SourcesWithOrphanEntitlementsItem>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<SlimcampaignStatus>,
         ///Determines if comments on sunset date changes are required.
-        #[serde(
-            rename = "sunsetCommentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sunset_comments_required: ::std::option::Option<bool>,
         ///The total number of certifications in this campaign.
-        #[serde(
-            rename = "totalCertifications",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_certifications: ::std::option::Option<i32>,
-        #[serde(rename = "type")]
         pub type_: SlimcampaignType,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Campaign2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Campaign2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Campaign2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Campaign2, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<CampaignAlert>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        SlimcampaignCorrelatedStatus,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<Campaign2Filter> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        Campaign2MachineAccountCampaignInfo,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        Campaign2MandatoryCommentRequirement,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        Campaign2RoleCompositionCampaignInfo,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        Campaign2SearchCampaignInfo,
+                    > = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<
+                        Campaign2SourceOwnerCampaignInfo,
+                    > = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<
+                        ::std::vec::Vec<Campaign2SourcesWithOrphanEntitlementsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<SlimcampaignStatus> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<SlimcampaignType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "alerts" => field0 = map.next_value()?,
+                            "autoRevokeAllowed" => field1 = map.next_value()?,
+                            "completedCertifications" => field2 = map.next_value()?,
+                            "correlatedStatus" => field3 = map.next_value()?,
+                            "created" => field4 = map.next_value()?,
+                            "deadline" => field5 = map.next_value()?,
+                            "description" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "emailNotificationEnabled" => field7 = map.next_value()?,
+                            "filter" => field8 = map.next_value()?,
+                            "id" => field9 = map.next_value()?,
+                            "machineAccountCampaignInfo" => field10 = map.next_value()?,
+                            "mandatoryCommentRequirement" => field11 = map.next_value()?,
+                            "modified" => field12 = map.next_value()?,
+                            "name" => {
+                                field13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "recommendationsEnabled" => field14 = map.next_value()?,
+                            "roleCompositionCampaignInfo" => field15 = map.next_value()?,
+                            "searchCampaignInfo" => field16 = map.next_value()?,
+                            "sourceOwnerCampaignInfo" => field17 = map.next_value()?,
+                            "sourcesWithOrphanEntitlements" => {
+                                field18 = map.next_value()?;
+                            }
+                            "status" => field19 = map.next_value()?,
+                            "sunsetCommentsRequired" => field20 = map.next_value()?,
+                            "totalCertifications" => field21 = map.next_value()?,
+                            "type" => {
+                                field22 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Campaign2 {
+                        alerts: field0,
+                        auto_revoke_allowed: field1,
+                        completed_certifications: field2,
+                        correlated_status: field3,
+                        created: field4,
+                        deadline: field5,
+                        description: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "description",
+                                    ),
+                                );
+                            }
+                        },
+                        email_notification_enabled: field7,
+                        filter: field8,
+                        id: field9,
+                        machine_account_campaign_info: field10,
+                        mandatory_comment_requirement: field11,
+                        modified: field12,
+                        name: match field13 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        recommendations_enabled: field14,
+                        role_composition_campaign_info: field15,
+                        search_campaign_info: field16,
+                        source_owner_campaign_info: field17,
+                        sources_with_orphan_entitlements: field18,
+                        status: field19,
+                        sunset_comments_required: field20,
+                        total_certifications: field21,
+                        type_: match field22 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Campaign2",
+                    &[
+                        "alerts",
+                        "autoRevokeAllowed",
+                        "completedCertifications",
+                        "correlatedStatus",
+                        "created",
+                        "deadline",
+                        "description",
+                        "emailNotificationEnabled",
+                        "filter",
+                        "id",
+                        "machineAccountCampaignInfo",
+                        "mandatoryCommentRequirement",
+                        "modified",
+                        "name",
+                        "recommendationsEnabled",
+                        "roleCompositionCampaignInfo",
+                        "searchCampaignInfo",
+                        "sourceOwnerCampaignInfo",
+                        "sourcesWithOrphanEntitlements",
+                        "status",
+                        "sunsetCommentsRequired",
+                        "totalCertifications",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Campaign2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Campaign2", 23usize)?;
+            if !::std::option::Option::is_none(&self.alerts) {
+                fields.serialize_field("alerts", &self.alerts)?;
+            }
+            if !::std::option::Option::is_none(&self.auto_revoke_allowed) {
+                fields.serialize_field("autoRevokeAllowed", &self.auto_revoke_allowed)?;
+            }
+            if !::std::option::Option::is_none(&self.completed_certifications) {
+                fields
+                    .serialize_field(
+                        "completedCertifications",
+                        &self.completed_certifications,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.correlated_status) {
+                fields.serialize_field("correlatedStatus", &self.correlated_status)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.deadline) {
+                fields.serialize_field("deadline", &self.deadline)?;
+            }
+            fields.serialize_field("description", &self.description)?;
+            if !::std::option::Option::is_none(&self.email_notification_enabled) {
+                fields
+                    .serialize_field(
+                        "emailNotificationEnabled",
+                        &self.email_notification_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.filter) {
+                fields.serialize_field("filter", &self.filter)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.machine_account_campaign_info) {
+                fields
+                    .serialize_field(
+                        "machineAccountCampaignInfo",
+                        &self.machine_account_campaign_info,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.mandatory_comment_requirement) {
+                fields
+                    .serialize_field(
+                        "mandatoryCommentRequirement",
+                        &self.mandatory_comment_requirement,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.recommendations_enabled) {
+                fields
+                    .serialize_field(
+                        "recommendationsEnabled",
+                        &self.recommendations_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.role_composition_campaign_info) {
+                fields
+                    .serialize_field(
+                        "roleCompositionCampaignInfo",
+                        &self.role_composition_campaign_info,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.search_campaign_info) {
+                fields
+                    .serialize_field("searchCampaignInfo", &self.search_campaign_info)?;
+            }
+            if !::std::option::Option::is_none(&self.source_owner_campaign_info) {
+                fields
+                    .serialize_field(
+                        "sourceOwnerCampaignInfo",
+                        &self.source_owner_campaign_info,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.sources_with_orphan_entitlements) {
+                fields
+                    .serialize_field(
+                        "sourcesWithOrphanEntitlements",
+                        &self.sources_with_orphan_entitlements,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.sunset_comments_required) {
+                fields
+                    .serialize_field(
+                        "sunsetCommentsRequired",
+                        &self.sunset_comments_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.total_certifications) {
+                fields
+                    .serialize_field("totalCertifications", &self.total_certifications)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     impl Campaign2 {
         pub fn builder() -> builder::Campaign2 {
@@ -388,36 +931,112 @@ pub mod types {
         }
     }
     ///Determines which items will be included in this campaign. The default campaign filter is used if this field is left blank.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Campaign2Filter {
         ///The ID of whatever type of filter is being used.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the filter
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of the filter
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<Campaign2FilterType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Campaign2Filter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Campaign2Filter;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Campaign2Filter")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Campaign2Filter, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<Campaign2FilterType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Campaign2Filter {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("Campaign2Filter", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Campaign2Filter {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Campaign2Filter", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of the filter
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Campaign2FilterType {
-        #[serde(rename = "CAMPAIGN_FILTER")]
         CampaignFilter,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Campaign2FilterType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CAMPAIGN_FILTER" => Self::CampaignFilter,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Campaign2FilterType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::CampaignFilter => "CAMPAIGN_FILTER",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Campaign2FilterType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -455,41 +1074,119 @@ pub mod types {
         }
     }
     ///Must be set only if the campaign type is MACHINE_ACCOUNT.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Campaign2MachineAccountCampaignInfo {
         ///The reviewer's type.
-        #[serde(
-            rename = "reviewerType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reviewer_type: ::std::option::Option<
             Campaign2MachineAccountCampaignInfoReviewerType,
         >,
         ///The list of sources to be included in the campaign.
-        #[serde(
-            rename = "sourceIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Campaign2MachineAccountCampaignInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Campaign2MachineAccountCampaignInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Campaign2MachineAccountCampaignInfo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    Campaign2MachineAccountCampaignInfo,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        Campaign2MachineAccountCampaignInfoReviewerType,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "reviewerType" => field0 = map.next_value()?,
+                            "sourceIds" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Campaign2MachineAccountCampaignInfo {
+                        reviewer_type: field0,
+                        source_ids: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Campaign2MachineAccountCampaignInfo",
+                    &["reviewerType", "sourceIds"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Campaign2MachineAccountCampaignInfo {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Campaign2MachineAccountCampaignInfo", 2usize)?;
+            if !::std::option::Option::is_none(&self.reviewer_type) {
+                fields.serialize_field("reviewerType", &self.reviewer_type)?;
+            }
+            if !::std::option::Option::is_none(&self.source_ids) {
+                fields.serialize_field("sourceIds", &self.source_ids)?;
+            }
+            fields.end()
+        }
+    }
     ///The reviewer's type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Campaign2MachineAccountCampaignInfoReviewerType {
-        #[serde(rename = "ACCOUNT_OWNER")]
         AccountOwner,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for Campaign2MachineAccountCampaignInfoReviewerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNT_OWNER" => Self::AccountOwner,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Campaign2MachineAccountCampaignInfoReviewerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccountOwner => "ACCOUNT_OWNER",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Campaign2MachineAccountCampaignInfoReviewerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -529,27 +1226,46 @@ pub mod types {
         }
     }
     ///Determines whether comments are required for decisions during certification reviews. You can require comments for all decisions, revoke-only decisions, or no decisions. By default, comments are not required for decisions.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Campaign2MandatoryCommentRequirement {
-        #[serde(rename = "ALL_DECISIONS")]
         AllDecisions,
-        #[serde(rename = "REVOKE_ONLY_DECISIONS")]
         RevokeOnlyDecisions,
-        #[serde(rename = "NO_DECISIONS")]
         NoDecisions,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Campaign2MandatoryCommentRequirement {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ALL_DECISIONS" => Self::AllDecisions,
+                    "REVOKE_ONLY_DECISIONS" => Self::RevokeOnlyDecisions,
+                    "NO_DECISIONS" => Self::NoDecisions,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Campaign2MandatoryCommentRequirement {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AllDecisions => "ALL_DECISIONS",
+                        Self::RevokeOnlyDecisions => "REVOKE_ONLY_DECISIONS",
+                        Self::NoDecisions => "NO_DECISIONS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Campaign2MandatoryCommentRequirement {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -592,64 +1308,268 @@ pub mod types {
         }
     }
     ///Optional configuration options for role composition campaigns.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Campaign2RoleCompositionCampaignInfo {
         ///Describes this role composition campaign. Intended for storing the query used, and possibly the number of roles selected/available.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Optional search query to scope this campaign to a set of roles. Only one of `roleIds` and `query` may be set; if neither are set, all roles are included.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "remediatorRef")]
         pub remediator_ref: Campaign2RoleCompositionCampaignInfoRemediatorRef,
         ///If specified, this identity or governance group will be the reviewer for all certifications in this campaign. The allowed DTO types are IDENTITY and GOVERNANCE_GROUP.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reviewer: ::std::option::Option<
             Campaign2RoleCompositionCampaignInfoReviewer,
         >,
         ///The ID of the identity or governance group reviewing this campaign. Deprecated in favor of the "reviewer" object.
-        #[serde(
-            rename = "reviewerId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reviewer_id: ::std::option::Option<::std::string::String>,
         ///Optional list of roles to include in this campaign. Only one of `roleIds` and `query` may be set; if neither are set, all roles are included.
-        #[serde(
-            rename = "roleIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub role_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Campaign2RoleCompositionCampaignInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Campaign2RoleCompositionCampaignInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Campaign2RoleCompositionCampaignInfo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    Campaign2RoleCompositionCampaignInfo,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        Campaign2RoleCompositionCampaignInfoRemediatorRef,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        Campaign2RoleCompositionCampaignInfoReviewer,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "query" => field1 = map.next_value()?,
+                            "remediatorRef" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "reviewer" => field3 = map.next_value()?,
+                            "reviewerId" => field4 = map.next_value()?,
+                            "roleIds" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Campaign2RoleCompositionCampaignInfo {
+                        description: field0,
+                        query: field1,
+                        remediator_ref: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("remediatorRef")?
+                            }
+                        },
+                        reviewer: field3,
+                        reviewer_id: field4,
+                        role_ids: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Campaign2RoleCompositionCampaignInfo",
+                    &[
+                        "description",
+                        "query",
+                        "remediatorRef",
+                        "reviewer",
+                        "reviewerId",
+                        "roleIds",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Campaign2RoleCompositionCampaignInfo {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Campaign2RoleCompositionCampaignInfo", 6usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.query) {
+                fields.serialize_field("query", &self.query)?;
+            }
+            fields.serialize_field("remediatorRef", &self.remediator_ref)?;
+            if !::std::option::Option::is_none(&self.reviewer) {
+                fields.serialize_field("reviewer", &self.reviewer)?;
+            }
+            if !::std::option::Option::is_none(&self.reviewer_id) {
+                fields.serialize_field("reviewerId", &self.reviewer_id)?;
+            }
+            if !::std::option::Option::is_none(&self.role_ids) {
+                fields.serialize_field("roleIds", &self.role_ids)?;
+            }
+            fields.end()
+        }
+    }
     ///This determines who remediation tasks will be assigned to. Remediation tasks are created for each revoke decision on items in the campaign. The only legal remediator type is 'IDENTITY', and the chosen identity must be a Role Admin or Org Admin.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Campaign2RoleCompositionCampaignInfoRemediatorRef {
         ///The ID of the remediator.
         pub id: ::std::string::String,
         ///The name of the remediator.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Legal Remediator Type
-        #[serde(rename = "type")]
         pub type_: Campaign2RoleCompositionCampaignInfoRemediatorRefType,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for Campaign2RoleCompositionCampaignInfoRemediatorRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Campaign2RoleCompositionCampaignInfoRemediatorRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct Campaign2RoleCompositionCampaignInfoRemediatorRef",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    Campaign2RoleCompositionCampaignInfoRemediatorRef,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        Campaign2RoleCompositionCampaignInfoRemediatorRefType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => field1 = map.next_value()?,
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Campaign2RoleCompositionCampaignInfoRemediatorRef {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: field1,
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Campaign2RoleCompositionCampaignInfoRemediatorRef",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Campaign2RoleCompositionCampaignInfoRemediatorRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "Campaign2RoleCompositionCampaignInfoRemediatorRef",
+                    3usize,
+                )?;
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Legal Remediator Type
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Campaign2RoleCompositionCampaignInfoRemediatorRefType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for Campaign2RoleCompositionCampaignInfoRemediatorRefType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Campaign2RoleCompositionCampaignInfoRemediatorRefType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Campaign2RoleCompositionCampaignInfoRemediatorRefType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -689,40 +1609,132 @@ pub mod types {
         }
     }
     ///If specified, this identity or governance group will be the reviewer for all certifications in this campaign. The allowed DTO types are IDENTITY and GOVERNANCE_GROUP.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Campaign2RoleCompositionCampaignInfoReviewer {
         ///The reviewer's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The reviewer's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The reviewer's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<
             Campaign2RoleCompositionCampaignInfoReviewerType,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for Campaign2RoleCompositionCampaignInfoReviewer {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Campaign2RoleCompositionCampaignInfoReviewer;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Campaign2RoleCompositionCampaignInfoReviewer")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    Campaign2RoleCompositionCampaignInfoReviewer,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        Campaign2RoleCompositionCampaignInfoReviewerType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Campaign2RoleCompositionCampaignInfoReviewer {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Campaign2RoleCompositionCampaignInfoReviewer",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Campaign2RoleCompositionCampaignInfoReviewer {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "Campaign2RoleCompositionCampaignInfoReviewer",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The reviewer's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Campaign2RoleCompositionCampaignInfoReviewerType {
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for Campaign2RoleCompositionCampaignInfoReviewerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Campaign2RoleCompositionCampaignInfoReviewerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Campaign2RoleCompositionCampaignInfoReviewerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -764,66 +1776,249 @@ pub mod types {
         }
     }
     ///Must be set only if the campaign type is SEARCH.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Campaign2SearchCampaignInfo {
         ///Further reduces the scope of the campaign by excluding identities (from `query` or `identityIds`) that do not have this access.
-        #[serde(
-            rename = "accessConstraints",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_constraints: ::std::option::Option<::std::vec::Vec<AccessConstraint>>,
         ///Describes this search campaign. Intended for storing the query used, and possibly the number of identities selected/available.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///A direct list of identities to include in this campaign. One of `identityIds` or `query` must be set.
-        #[serde(
-            rename = "identityIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The scope for the campaign. The campaign will cover identities returned by the query and identities that have access items returned by the query. One of `query` or `identityIds` must be set.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
         ///If specified, this identity or governance group will be the reviewer for all certifications in this campaign. The allowed DTO types are IDENTITY and GOVERNANCE_GROUP.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reviewer: ::std::option::Option<Campaign2SearchCampaignInfoReviewer>,
         ///The type of search campaign represented.
-        #[serde(rename = "type")]
         pub type_: Campaign2SearchCampaignInfoType,
     }
+    impl<'de> ::serde::Deserialize<'de> for Campaign2SearchCampaignInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Campaign2SearchCampaignInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Campaign2SearchCampaignInfo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Campaign2SearchCampaignInfo, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AccessConstraint>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        Campaign2SearchCampaignInfoReviewer,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        Campaign2SearchCampaignInfoType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessConstraints" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "identityIds" => field2 = map.next_value()?,
+                            "query" => field3 = map.next_value()?,
+                            "reviewer" => field4 = map.next_value()?,
+                            "type" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Campaign2SearchCampaignInfo {
+                        access_constraints: field0,
+                        description: field1,
+                        identity_ids: field2,
+                        query: field3,
+                        reviewer: field4,
+                        type_: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Campaign2SearchCampaignInfo",
+                    &[
+                        "accessConstraints",
+                        "description",
+                        "identityIds",
+                        "query",
+                        "reviewer",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Campaign2SearchCampaignInfo {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Campaign2SearchCampaignInfo", 6usize)?;
+            if !::std::option::Option::is_none(&self.access_constraints) {
+                fields.serialize_field("accessConstraints", &self.access_constraints)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_ids) {
+                fields.serialize_field("identityIds", &self.identity_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.query) {
+                fields.serialize_field("query", &self.query)?;
+            }
+            if !::std::option::Option::is_none(&self.reviewer) {
+                fields.serialize_field("reviewer", &self.reviewer)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///If specified, this identity or governance group will be the reviewer for all certifications in this campaign. The allowed DTO types are IDENTITY and GOVERNANCE_GROUP.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Campaign2SearchCampaignInfoReviewer {
         ///The reviewer's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The reviewer's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The reviewer's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<Campaign2SearchCampaignInfoReviewerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Campaign2SearchCampaignInfoReviewer {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Campaign2SearchCampaignInfoReviewer;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Campaign2SearchCampaignInfoReviewer")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    Campaign2SearchCampaignInfoReviewer,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        Campaign2SearchCampaignInfoReviewerType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Campaign2SearchCampaignInfoReviewer {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Campaign2SearchCampaignInfoReviewer",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Campaign2SearchCampaignInfoReviewer {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Campaign2SearchCampaignInfoReviewer", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The reviewer's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Campaign2SearchCampaignInfoReviewerType {
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Campaign2SearchCampaignInfoReviewerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Campaign2SearchCampaignInfoReviewerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Campaign2SearchCampaignInfoReviewerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -864,25 +2059,43 @@ pub mod types {
         }
     }
     ///The type of search campaign represented.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Campaign2SearchCampaignInfoType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "ACCESS")]
         Access,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Campaign2SearchCampaignInfoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "ACCESS" => Self::Access,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Campaign2SearchCampaignInfoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Access => "ACCESS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Campaign2SearchCampaignInfoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -923,46 +2136,186 @@ pub mod types {
         }
     }
     ///Must be set only if the campaign type is SOURCE_OWNER.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Campaign2SourceOwnerCampaignInfo {
         ///The list of sources to be included in the campaign.
-        #[serde(
-            rename = "sourceIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Campaign2SourceOwnerCampaignInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Campaign2SourceOwnerCampaignInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Campaign2SourceOwnerCampaignInfo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Campaign2SourceOwnerCampaignInfo, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "sourceIds" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Campaign2SourceOwnerCampaignInfo {
+                        source_ids: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Campaign2SourceOwnerCampaignInfo",
+                    &["sourceIds"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Campaign2SourceOwnerCampaignInfo {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Campaign2SourceOwnerCampaignInfo", 1usize)?;
+            if !::std::option::Option::is_none(&self.source_ids) {
+                fields.serialize_field("sourceIds", &self.source_ids)?;
+            }
+            fields.end()
+        }
+    }
     ///`Campaign2SourcesWithOrphanEntitlementsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Campaign2SourcesWithOrphanEntitlementsItem {
         ///Id of the source
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the source
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<Campaign2SourcesWithOrphanEntitlementsItemType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Campaign2SourcesWithOrphanEntitlementsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Campaign2SourcesWithOrphanEntitlementsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Campaign2SourcesWithOrphanEntitlementsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    Campaign2SourcesWithOrphanEntitlementsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        Campaign2SourcesWithOrphanEntitlementsItemType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Campaign2SourcesWithOrphanEntitlementsItem {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Campaign2SourcesWithOrphanEntitlementsItem",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Campaign2SourcesWithOrphanEntitlementsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Campaign2SourcesWithOrphanEntitlementsItem", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Campaign2SourcesWithOrphanEntitlementsItemType {
-        #[serde(rename = "SOURCE")]
         Source,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for Campaign2SourcesWithOrphanEntitlementsItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE" => Self::Source,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Campaign2SourcesWithOrphanEntitlementsItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Source => "SOURCE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Campaign2SourcesWithOrphanEntitlementsItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1002,38 +2355,113 @@ pub mod types {
         }
     }
     ///`CampaignAlert`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CampaignAlert {
         ///Denotes the level of the message
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub level: ::std::option::Option<CampaignAlertLevel>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub localizations: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for CampaignAlert {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignAlert;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignAlert")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CampaignAlert, A::Error> {
+                    let mut field0: ::std::option::Option<CampaignAlertLevel> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "level" => field0 = map.next_value()?,
+                            "localizations" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignAlert {
+                        level: field0,
+                        localizations: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("CampaignAlert", &["level", "localizations"], Fields)
+        }
+    }
+    impl ::serde::Serialize for CampaignAlert {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CampaignAlert", 2usize)?;
+            if !::std::option::Option::is_none(&self.level) {
+                fields.serialize_field("level", &self.level)?;
+            }
+            if !::std::option::Option::is_none(&self.localizations) {
+                fields.serialize_field("localizations", &self.localizations)?;
+            }
+            fields.end()
+        }
+    }
     ///Denotes the level of the message
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CampaignAlertLevel {
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "WARN")]
         Warn,
-        #[serde(rename = "INFO")]
         Info,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignAlertLevel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ERROR" => Self::Error,
+                    "WARN" => Self::Warn,
+                    "INFO" => Self::Info,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignAlertLevel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Error => "ERROR",
+                        Self::Warn => "WARN",
+                        Self::Info => "INFO",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CampaignAlertLevel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1075,16 +2503,70 @@ pub mod types {
         }
     }
     ///`CampaignCompleteOptions`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CampaignCompleteOptions {
         ///Determines whether to auto-approve(APPROVE) or auto-revoke(REVOKE) upon campaign completion.
-        #[serde(
-            rename = "autoCompleteAction",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub auto_complete_action: ::std::option::Option<
             CampaignCompleteOptionsAutoCompleteAction,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignCompleteOptions {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignCompleteOptions;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignCompleteOptions")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CampaignCompleteOptions, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        CampaignCompleteOptionsAutoCompleteAction,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "autoCompleteAction" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignCompleteOptions {
+                        auto_complete_action: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CampaignCompleteOptions",
+                    &["autoCompleteAction"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CampaignCompleteOptions {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CampaignCompleteOptions", 1usize)?;
+            if !::std::option::Option::is_none(&self.auto_complete_action) {
+                fields
+                    .serialize_field("autoCompleteAction", &self.auto_complete_action)?;
+            }
+            fields.end()
+        }
     }
     impl CampaignCompleteOptions {
         pub fn builder() -> builder::CampaignCompleteOptions {
@@ -1092,25 +2574,43 @@ pub mod types {
         }
     }
     ///Determines whether to auto-approve(APPROVE) or auto-revoke(REVOKE) upon campaign completion.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CampaignCompleteOptionsAutoCompleteAction {
-        #[serde(rename = "APPROVE")]
         Approve,
-        #[serde(rename = "REVOKE")]
         Revoke,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignCompleteOptionsAutoCompleteAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "APPROVE" => Self::Approve,
+                    "REVOKE" => Self::Revoke,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignCompleteOptionsAutoCompleteAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Approve => "APPROVE",
+                        Self::Revoke => "REVOKE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CampaignCompleteOptionsAutoCompleteAction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1151,40 +2651,183 @@ pub mod types {
         }
     }
     ///`CampaignReport`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignReport {
         ///SOD policy violation report result ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The most recent date and time this report was run
-        #[serde(
-            rename = "lastRunAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_run_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Human-readable name of the SOD policy violation report result.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "reportType")]
         pub report_type: ReportType,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<ReportResultReferenceStatus>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SodReportResultDtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CampaignReport {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignReport;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignReport")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CampaignReport, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<ReportType> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<ReportResultReferenceStatus> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<SodReportResultDtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "lastRunAt" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "reportType" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => field4 = map.next_value()?,
+                            "type" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignReport {
+                        id: field0,
+                        last_run_at: field1,
+                        name: field2,
+                        report_type: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("reportType")?
+                            }
+                        },
+                        status: field4,
+                        type_: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CampaignReport",
+                    &["id", "lastRunAt", "name", "reportType", "status", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CampaignReport {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CampaignReport", 6usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.last_run_at) {
+                fields.serialize_field("lastRunAt", &self.last_run_at)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.serialize_field("reportType", &self.report_type)?;
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`CampaignReportsConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct CampaignReportsConfig {
         ///list of identity attribute columns
-        #[serde(
-            rename = "identityAttributeColumns",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_attribute_columns: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignReportsConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignReportsConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignReportsConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CampaignReportsConfig, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identityAttributeColumns" => field0 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignReportsConfig {
+                        identity_attribute_columns: field0,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for CampaignReportsConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.identity_attribute_columns) {
+                fields
+                    .serialize_entry(
+                        "identityAttributeColumns",
+                        &self.identity_attribute_columns,
+                    )?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl CampaignReportsConfig {
         pub fn builder() -> builder::CampaignReportsConfig {
@@ -1192,35 +2835,172 @@ pub mod types {
         }
     }
     ///Campaign Template
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignTemplate {
         pub campaign: Campaign2,
         ///Creation date of Campaign Template
         pub created: ::sailpoint_runtime::DateTime,
         ///The time period during which the campaign should be completed, formatted as an ISO-8601 Duration. When this template generates a campaign, the campaign's deadline will be the current date plus this duration. For example, if generation occurred on 2020-01-01 and this field was "P2W" (two weeks), the resulting campaign's deadline would be 2020-01-15 (the current date plus 14 days).
-        #[serde(
-            rename = "deadlineDuration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deadline_duration: ::std::option::Option<::std::string::String>,
         ///This template's description. Has no bearing on generated campaigns' descriptions.
         pub description: ::std::string::String,
         ///Id of the campaign template
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Modification date of Campaign Template
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///This template's name. Has no bearing on generated campaigns' names.
         pub name: ::std::string::String,
-        #[serde(
-            rename = "ownerRef",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub owner_ref: ::std::option::Option<CampaignTemplateOwnerRef>,
         ///Indicates if this campaign template has been scheduled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scheduled: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignTemplate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignTemplate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignTemplate")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CampaignTemplate, A::Error> {
+                    let mut field0: ::std::option::Option<Campaign2> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<CampaignTemplateOwnerRef> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "campaign" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "deadlineDuration" => field2 = map.next_value()?,
+                            "description" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => field4 = map.next_value()?,
+                            "modified" => field5 = map.next_value()?,
+                            "name" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ownerRef" => field7 = map.next_value()?,
+                            "scheduled" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignTemplate {
+                        campaign: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("campaign")?
+                            }
+                        },
+                        created: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        deadline_duration: field2,
+                        description: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        id: field4,
+                        modified: field5,
+                        name: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner_ref: field7,
+                        scheduled: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CampaignTemplate",
+                    &[
+                        "campaign",
+                        "created",
+                        "deadlineDuration",
+                        "description",
+                        "id",
+                        "modified",
+                        "name",
+                        "ownerRef",
+                        "scheduled",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CampaignTemplate {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CampaignTemplate", 9usize)?;
+            fields.serialize_field("campaign", &self.campaign)?;
+            fields.serialize_field("created", &self.created)?;
+            if !::std::option::Option::is_none(&self.deadline_duration) {
+                fields.serialize_field("deadlineDuration", &self.deadline_duration)?;
+            }
+            fields.serialize_field("description", &self.description)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.owner_ref) {
+                fields.serialize_field("ownerRef", &self.owner_ref)?;
+            }
+            if !::std::option::Option::is_none(&self.scheduled) {
+                fields.serialize_field("scheduled", &self.scheduled)?;
+            }
+            fields.end()
+        }
     }
     impl CampaignTemplate {
         pub fn builder() -> builder::CampaignTemplate {
@@ -1228,39 +3008,127 @@ pub mod types {
         }
     }
     ///The owner of this template, and the owner of campaigns generated from this template via a schedule. This field is automatically populated at creation time with the current user.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CampaignTemplateOwnerRef {
         ///Email of the owner
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Id of the owner
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the owner
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of the owner
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<CampaignTemplateOwnerRefType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CampaignTemplateOwnerRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignTemplateOwnerRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignTemplateOwnerRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CampaignTemplateOwnerRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        CampaignTemplateOwnerRefType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "email" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignTemplateOwnerRef {
+                        email: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CampaignTemplateOwnerRef",
+                    &["email", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CampaignTemplateOwnerRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CampaignTemplateOwnerRef", 4usize)?;
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of the owner
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CampaignTemplateOwnerRefType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignTemplateOwnerRefType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignTemplateOwnerRefType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CampaignTemplateOwnerRefType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1299,11 +3167,62 @@ pub mod types {
         }
     }
     ///`CampaignsDeleteRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CampaignsDeleteRequest {
         ///The ids of the campaigns to delete
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignsDeleteRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignsDeleteRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignsDeleteRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CampaignsDeleteRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "ids" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignsDeleteRequest {
+                        ids: field0,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("CampaignsDeleteRequest", &["ids"], Fields)
+        }
+    }
+    impl ::serde::Serialize for CampaignsDeleteRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CampaignsDeleteRequest", 1usize)?;
+            if !::std::option::Option::is_none(&self.ids) {
+                fields.serialize_field("ids", &self.ids)?;
+            }
+            fields.end()
+        }
     }
     impl CampaignsDeleteRequest {
         pub fn builder() -> builder::CampaignsDeleteRequest {
@@ -1311,64 +3230,180 @@ pub mod types {
         }
     }
     ///`CertificationTask`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CertificationTask {
         ///The date and time on which this task was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<sailpoint_shared::types::ErrorMessageDtoList>,
         ///The ID of the certification task.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "reassignmentTrailDTOs",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassignment_trail_dt_os: ::std::option::Option<ReassignmentTrailDtoList>,
         ///The status of the task.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<CertificationTaskStatus>,
         ///The ID of the item being operated on by this task.
-        #[serde(
-            rename = "targetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_id: ::std::option::Option<::std::string::String>,
         ///The type of item that is being operated on by this task whose ID is stored in the targetId field.
-        #[serde(
-            rename = "targetType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_type: ::std::option::Option<CertificationTaskTargetType>,
         ///The type of the certification task. More values may be added in the future.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<CertificationTaskType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CertificationTask {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CertificationTask;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CertificationTask")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CertificationTask, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        sailpoint_shared::types::ErrorMessageDtoList,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<ReassignmentTrailDtoList> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<CertificationTaskStatus> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<CertificationTaskTargetType> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<CertificationTaskType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "errors" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "reassignmentTrailDTOs" => field3 = map.next_value()?,
+                            "status" => field4 = map.next_value()?,
+                            "targetId" => field5 = map.next_value()?,
+                            "targetType" => field6 = map.next_value()?,
+                            "type" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CertificationTask {
+                        created: field0,
+                        errors: field1,
+                        id: field2,
+                        reassignment_trail_dt_os: field3,
+                        status: field4,
+                        target_id: field5,
+                        target_type: field6,
+                        type_: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CertificationTask",
+                    &[
+                        "created",
+                        "errors",
+                        "id",
+                        "reassignmentTrailDTOs",
+                        "status",
+                        "targetId",
+                        "targetType",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CertificationTask {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CertificationTask", 8usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.errors) {
+                fields.serialize_field("errors", &self.errors)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.reassignment_trail_dt_os) {
+                fields
+                    .serialize_field(
+                        "reassignmentTrailDTOs",
+                        &self.reassignment_trail_dt_os,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.target_id) {
+                fields.serialize_field("targetId", &self.target_id)?;
+            }
+            if !::std::option::Option::is_none(&self.target_type) {
+                fields.serialize_field("targetType", &self.target_type)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The status of the task.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CertificationTaskStatus {
-        #[serde(rename = "QUEUED")]
         Queued,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "ERROR")]
         Error,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CertificationTaskStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "QUEUED" => Self::Queued,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "SUCCESS" => Self::Success,
+                    "ERROR" => Self::Error,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CertificationTaskStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Queued => "QUEUED",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Success => "SUCCESS",
+                        Self::Error => "ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CertificationTaskStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1412,25 +3447,43 @@ pub mod types {
         }
     }
     ///The type of item that is being operated on by this task whose ID is stored in the targetId field.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CertificationTaskTargetType {
-        #[serde(rename = "CERTIFICATION")]
         Certification,
-        #[serde(rename = "CAMPAIGN")]
         Campaign,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CertificationTaskTargetType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CERTIFICATION" => Self::Certification,
+                    "CAMPAIGN" => Self::Campaign,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CertificationTaskTargetType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Certification => "CERTIFICATION",
+                        Self::Campaign => "CAMPAIGN",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CertificationTaskTargetType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1470,37 +3523,61 @@ pub mod types {
         }
     }
     ///The type of the certification task. More values may be added in the future.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CertificationTaskType {
-        #[serde(rename = "REASSIGN")]
         Reassign,
-        #[serde(rename = "ADMIN_REASSIGN")]
         AdminReassign,
-        #[serde(rename = "COMPLETE_CERTIFICATION")]
         CompleteCertification,
-        #[serde(rename = "FINISH_CERTIFICATION")]
         FinishCertification,
-        #[serde(rename = "COMPLETE_CAMPAIGN")]
         CompleteCampaign,
-        #[serde(rename = "ACTIVATE_CAMPAIGN")]
         ActivateCampaign,
-        #[serde(rename = "CAMPAIGN_CREATE")]
         CampaignCreate,
-        #[serde(rename = "CAMPAIGN_DELETE")]
         CampaignDelete,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CertificationTaskType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "REASSIGN" => Self::Reassign,
+                    "ADMIN_REASSIGN" => Self::AdminReassign,
+                    "COMPLETE_CERTIFICATION" => Self::CompleteCertification,
+                    "FINISH_CERTIFICATION" => Self::FinishCertification,
+                    "COMPLETE_CAMPAIGN" => Self::CompleteCampaign,
+                    "ACTIVATE_CAMPAIGN" => Self::ActivateCampaign,
+                    "CAMPAIGN_CREATE" => Self::CampaignCreate,
+                    "CAMPAIGN_DELETE" => Self::CampaignDelete,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CertificationTaskType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Reassign => "REASSIGN",
+                        Self::AdminReassign => "ADMIN_REASSIGN",
+                        Self::CompleteCertification => "COMPLETE_CERTIFICATION",
+                        Self::FinishCertification => "FINISH_CERTIFICATION",
+                        Self::CompleteCampaign => "COMPLETE_CAMPAIGN",
+                        Self::ActivateCampaign => "ACTIVATE_CAMPAIGN",
+                        Self::CampaignCreate => "CAMPAIGN_CREATE",
+                        Self::CampaignDelete => "CAMPAIGN_DELETE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CertificationTaskType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1552,25 +3629,43 @@ pub mod types {
         }
     }
     ///`GetActiveCampaignsV1Detail`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetActiveCampaignsV1Detail {
-        #[serde(rename = "SLIM")]
         Slim,
-        #[serde(rename = "FULL")]
         Full,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetActiveCampaignsV1Detail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SLIM" => Self::Slim,
+                    "FULL" => Self::Full,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetActiveCampaignsV1Detail {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Slim => "SLIM",
+                        Self::Full => "FULL",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetActiveCampaignsV1Detail {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1618,25 +3713,43 @@ pub mod types {
         pub subtype_1: ::std::option::Option<Slimcampaign>,
     }
     ///`GetCampaignV1Detail`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetCampaignV1Detail {
-        #[serde(rename = "SLIM")]
         Slim,
-        #[serde(rename = "FULL")]
         Full,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetCampaignV1Detail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SLIM" => Self::Slim,
+                    "FULL" => Self::Full,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetCampaignV1Detail {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Slim => "SLIM",
+                        Self::Full => "FULL",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetCampaignV1Detail {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1684,73 +3797,223 @@ pub mod types {
         pub subtype_1: ::std::option::Option<Campaign2>,
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`ReassignmentTrailDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReassignmentTrailDto {
         ///The ID of new owner identity.
-        #[serde(
-            rename = "newOwner",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub new_owner: ::std::option::Option<::std::string::String>,
         ///The ID of previous owner identity.
-        #[serde(
-            rename = "previousOwner",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub previous_owner: ::std::option::Option<::std::string::String>,
         ///The type of reassignment.
-        #[serde(
-            rename = "reassignmentType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassignment_type: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReassignmentTrailDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReassignmentTrailDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReassignmentTrailDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReassignmentTrailDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "newOwner" => field0 = map.next_value()?,
+                            "previousOwner" => field1 = map.next_value()?,
+                            "reassignmentType" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReassignmentTrailDto {
+                        new_owner: field0,
+                        previous_owner: field1,
+                        reassignment_type: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReassignmentTrailDto",
+                    &["newOwner", "previousOwner", "reassignmentType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReassignmentTrailDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ReassignmentTrailDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.new_owner) {
+                fields.serialize_field("newOwner", &self.new_owner)?;
+            }
+            if !::std::option::Option::is_none(&self.previous_owner) {
+                fields.serialize_field("previousOwner", &self.previous_owner)?;
+            }
+            if !::std::option::Option::is_none(&self.reassignment_type) {
+                fields.serialize_field("reassignmentType", &self.reassignment_type)?;
+            }
+            fields.end()
+        }
     }
     ///Reassignment trails that lead to self certification identity
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1775,47 +4038,138 @@ pub mod types {
         }
     }
     ///`ReportResultReference`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReportResultReference {
         ///SOD policy violation report result ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable name of the SOD policy violation report result.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<ReportResultReferenceStatus>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SodReportResultDtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReportResultReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReportResultReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReportResultReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReportResultReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ReportResultReferenceStatus> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<SodReportResultDtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "status" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReportResultReference {
+                        id: field0,
+                        name: field1,
+                        status: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReportResultReference",
+                    &["id", "name", "status", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReportResultReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ReportResultReference", 4usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Status of a SOD policy violation report.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReportResultReferenceStatus {
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "WARNING")]
         Warning,
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "TERMINATED")]
         Terminated,
-        #[serde(rename = "TEMP_ERROR")]
         TempError,
-        #[serde(rename = "PENDING")]
         Pending,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReportResultReferenceStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUCCESS" => Self::Success,
+                    "WARNING" => Self::Warning,
+                    "ERROR" => Self::Error,
+                    "TERMINATED" => Self::Terminated,
+                    "TEMP_ERROR" => Self::TempError,
+                    "PENDING" => Self::Pending,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReportResultReferenceStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Warning => "WARNING",
+                        Self::Error => "ERROR",
+                        Self::Terminated => "TERMINATED",
+                        Self::TempError => "TEMP_ERROR",
+                        Self::Pending => "PENDING",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReportResultReferenceStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1863,29 +4217,55 @@ pub mod types {
         }
     }
     ///type of a Report
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReportType {
-        #[serde(rename = "CAMPAIGN_COMPOSITION_REPORT")]
         CampaignCompositionReport,
-        #[serde(rename = "CAMPAIGN_REMEDIATION_STATUS_REPORT")]
         CampaignRemediationStatusReport,
-        #[serde(rename = "CAMPAIGN_STATUS_REPORT")]
         CampaignStatusReport,
-        #[serde(rename = "CERTIFICATION_SIGNOFF_REPORT")]
         CertificationSignoffReport,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReportType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CAMPAIGN_COMPOSITION_REPORT" => Self::CampaignCompositionReport,
+                    "CAMPAIGN_REMEDIATION_STATUS_REPORT" => {
+                        Self::CampaignRemediationStatusReport
+                    }
+                    "CAMPAIGN_STATUS_REPORT" => Self::CampaignStatusReport,
+                    "CERTIFICATION_SIGNOFF_REPORT" => Self::CertificationSignoffReport,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReportType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::CampaignCompositionReport => "CAMPAIGN_COMPOSITION_REPORT",
+                        Self::CampaignRemediationStatusReport => {
+                            "CAMPAIGN_REMEDIATION_STATUS_REPORT"
+                        }
+                        Self::CampaignStatusReport => "CAMPAIGN_STATUS_REPORT",
+                        Self::CertificationSignoffReport => {
+                            "CERTIFICATION_SIGNOFF_REPORT"
+                        }
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReportType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1937,12 +4317,10 @@ pub mod types {
         }
     }
     ///`Schedule2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Schedule2 {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub days: ::std::option::Option<Schedule2Days>,
         ///Specifies the time after which this schedule will no longer occur.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expiration: ::std::option::Option<::sailpoint_runtime::DateTime>,
         pub hours: Schedule2Hours,
         /**Specifies which months of a schedule are active. Only valid for ANNUALLY schedule types. Examples:
@@ -1961,19 +4339,117 @@ Every two months between July and December:
 * values "7", "12"
 * interval 2
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub months: ::std::option::Option<Schedule2Months>,
         ///The time zone to use when running the schedule. For instance, if the schedule is scheduled to run at 1AM, and this field is set to "CST", the schedule will run at 1AM CST.
-        #[serde(
-            rename = "timeZoneId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub time_zone_id: ::std::option::Option<::std::string::String>,
         ///Determines the overall schedule cadence. In general, all time period fields smaller than the chosen type can be configured. For example, a DAILY schedule can have 'hours' set, but not 'days'; a WEEKLY schedule can have both 'hours' and 'days' set.
-        #[serde(rename = "type")]
         pub type_: Schedule2Type,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Schedule2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Schedule2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Schedule2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Schedule2, A::Error> {
+                    let mut field0: ::std::option::Option<Schedule2Days> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<Schedule2Hours> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<Schedule2Months> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<Schedule2Type> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "days" => field0 = map.next_value()?,
+                            "expiration" => field1 = map.next_value()?,
+                            "hours" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "months" => field3 = map.next_value()?,
+                            "timeZoneId" => field4 = map.next_value()?,
+                            "type" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Schedule2 {
+                        days: field0,
+                        expiration: field1,
+                        hours: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("hours")?
+                            }
+                        },
+                        months: field3,
+                        time_zone_id: field4,
+                        type_: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Schedule2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.days) {
+                fields.serialize_entry("days", &self.days)?;
+            }
+            if !::std::option::Option::is_none(&self.expiration) {
+                fields.serialize_entry("expiration", &self.expiration)?;
+            }
+            fields.serialize_entry("hours", &self.hours)?;
+            if !::std::option::Option::is_none(&self.months) {
+                fields.serialize_entry("months", &self.months)?;
+            }
+            if !::std::option::Option::is_none(&self.time_zone_id) {
+                fields.serialize_entry("timeZoneId", &self.time_zone_id)?;
+            }
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl Schedule2 {
         pub fn builder() -> builder::Schedule2 {
@@ -2012,39 +4488,141 @@ On March 2nd, 2021:
 * type: LIST
 * values "2021-03-02"
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Schedule2Days {
         ///Interval between the cert generations
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub interval: ::std::option::Option<i64>,
         ///Enum type to specify days value
-        #[serde(rename = "type")]
         pub type_: Schedule2DaysType,
         ///Values of the days based on the enum type mentioned above
         pub values: ::std::vec::Vec<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Schedule2Days {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Schedule2Days;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Schedule2Days")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Schedule2Days, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Schedule2DaysType> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "interval" => field0 = map.next_value()?,
+                            "type" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "values" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Schedule2Days {
+                        interval: field0,
+                        type_: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        values: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("values")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Schedule2Days {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.interval) {
+                fields.serialize_entry("interval", &self.interval)?;
+            }
+            fields.serialize_entry("type", &self.type_)?;
+            fields.serialize_entry("values", &self.values)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Enum type to specify days value
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Schedule2DaysType {
-        #[serde(rename = "LIST")]
         List,
-        #[serde(rename = "RANGE")]
         Range,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Schedule2DaysType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "LIST" => Self::List,
+                    "RANGE" => Self::Range,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Schedule2DaysType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::List => "LIST",
+                        Self::Range => "RANGE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Schedule2DaysType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2098,39 +4676,141 @@ At 5AM, noon, and 5PM:
 * type LIST
 * values "5", "12", "17"
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Schedule2Hours {
         ///Interval between the cert generations
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub interval: ::std::option::Option<i64>,
         ///Enum type to specify hours value
-        #[serde(rename = "type")]
         pub type_: Schedule2HoursType,
         ///Values of the days based on the enum type mentioned above
         pub values: ::std::vec::Vec<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Schedule2Hours {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Schedule2Hours;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Schedule2Hours")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Schedule2Hours, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Schedule2HoursType> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "interval" => field0 = map.next_value()?,
+                            "type" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "values" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Schedule2Hours {
+                        interval: field0,
+                        type_: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        values: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("values")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Schedule2Hours {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.interval) {
+                fields.serialize_entry("interval", &self.interval)?;
+            }
+            fields.serialize_entry("type", &self.type_)?;
+            fields.serialize_entry("values", &self.values)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Enum type to specify hours value
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Schedule2HoursType {
-        #[serde(rename = "LIST")]
         List,
-        #[serde(rename = "RANGE")]
         Range,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Schedule2HoursType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "LIST" => Self::List,
+                    "RANGE" => Self::Range,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Schedule2HoursType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::List => "LIST",
+                        Self::Range => "RANGE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Schedule2HoursType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2185,39 +4865,141 @@ Every two months between July and December:
 * values "7", "12"
 * interval 2
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Schedule2Months {
         ///Interval between the cert generations
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub interval: ::std::option::Option<i64>,
         ///Enum type to specify months value
-        #[serde(rename = "type")]
         pub type_: Schedule2MonthsType,
         ///Values of the months based on the enum type mentioned above
         pub values: ::std::vec::Vec<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Schedule2Months {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Schedule2Months;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Schedule2Months")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Schedule2Months, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Schedule2MonthsType> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "interval" => field0 = map.next_value()?,
+                            "type" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "values" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Schedule2Months {
+                        interval: field0,
+                        type_: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        values: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("values")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Schedule2Months {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.interval) {
+                fields.serialize_entry("interval", &self.interval)?;
+            }
+            fields.serialize_entry("type", &self.type_)?;
+            fields.serialize_entry("values", &self.values)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Enum type to specify months value
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Schedule2MonthsType {
-        #[serde(rename = "LIST")]
         List,
-        #[serde(rename = "RANGE")]
         Range,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Schedule2MonthsType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "LIST" => Self::List,
+                    "RANGE" => Self::Range,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Schedule2MonthsType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::List => "LIST",
+                        Self::Range => "RANGE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Schedule2MonthsType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2257,29 +5039,49 @@ Every two months between July and December:
         }
     }
     ///Determines the overall schedule cadence. In general, all time period fields smaller than the chosen type can be configured. For example, a DAILY schedule can have 'hours' set, but not 'days'; a WEEKLY schedule can have both 'hours' and 'days' set.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Schedule2Type {
-        #[serde(rename = "WEEKLY")]
         Weekly,
-        #[serde(rename = "MONTHLY")]
         Monthly,
-        #[serde(rename = "ANNUALLY")]
         Annually,
-        #[serde(rename = "CALENDAR")]
         Calendar,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Schedule2Type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "WEEKLY" => Self::Weekly,
+                    "MONTHLY" => Self::Monthly,
+                    "ANNUALLY" => Self::Annually,
+                    "CALENDAR" => Self::Calendar,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Schedule2Type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Weekly => "WEEKLY",
+                        Self::Monthly => "MONTHLY",
+                        Self::Annually => "ANNUALLY",
+                        Self::Calendar => "CALENDAR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Schedule2Type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2323,89 +5125,271 @@ Every two months between July and December:
         }
     }
     ///`Slimcampaign`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Slimcampaign {
         ///A list of errors and warnings that have accumulated.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alerts: ::std::option::Option<::std::vec::Vec<CampaignAlert>>,
         ///Allows auto revoke for this campaign
-        #[serde(
-            rename = "autoRevokeAllowed",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub auto_revoke_allowed: ::std::option::Option<bool>,
         ///The number of completed certifications in this campaign.
-        #[serde(
-            rename = "completedCertifications",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completed_certifications: ::std::option::Option<i32>,
-        #[serde(
-            rename = "correlatedStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub correlated_status: ::std::option::Option<SlimcampaignCorrelatedStatus>,
         ///Created time of the campaign
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The campaign's completion deadline.  This date must be in the future in order to activate the campaign.  If you try to activate a campaign with a deadline of today or in the past, you will receive a 400 error response.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deadline: ::std::option::Option<::sailpoint_runtime::DateTime>,
         /**The campaign description. If this object is part of a template, special formatting applies; see the
 `/campaign-templates/{id}/generate` endpoint documentation for details.
 */
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Enables email notification for this campaign
-        #[serde(
-            rename = "emailNotificationEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub email_notification_enabled: ::std::option::Option<bool>,
         ///Id of the campaign
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         /**The campaign name. If this object is part of a template, special formatting applies; see the
 `/campaign-templates/{id}/generate` endpoint documentation for details.
 */
         pub name: ::std::string::String,
         ///Enables IAI for this campaign. Accepts true even if the IAI product feature is off. If IAI is turned off then campaigns generated from this template will indicate false. The real value will then be returned if IAI is ever enabled for the org in the future.
-        #[serde(
-            rename = "recommendationsEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recommendations_enabled: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<SlimcampaignStatus>,
         ///The total number of certifications in this campaign.
-        #[serde(
-            rename = "totalCertifications",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_certifications: ::std::option::Option<i32>,
-        #[serde(rename = "type")]
         pub type_: SlimcampaignType,
     }
+    impl<'de> ::serde::Deserialize<'de> for Slimcampaign {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Slimcampaign;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Slimcampaign")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Slimcampaign, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<CampaignAlert>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        SlimcampaignCorrelatedStatus,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<SlimcampaignStatus> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<SlimcampaignType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "alerts" => field0 = map.next_value()?,
+                            "autoRevokeAllowed" => field1 = map.next_value()?,
+                            "completedCertifications" => field2 = map.next_value()?,
+                            "correlatedStatus" => field3 = map.next_value()?,
+                            "created" => field4 = map.next_value()?,
+                            "deadline" => field5 = map.next_value()?,
+                            "description" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "emailNotificationEnabled" => field7 = map.next_value()?,
+                            "id" => field8 = map.next_value()?,
+                            "name" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "recommendationsEnabled" => field10 = map.next_value()?,
+                            "status" => field11 = map.next_value()?,
+                            "totalCertifications" => field12 = map.next_value()?,
+                            "type" => {
+                                field13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Slimcampaign {
+                        alerts: field0,
+                        auto_revoke_allowed: field1,
+                        completed_certifications: field2,
+                        correlated_status: field3,
+                        created: field4,
+                        deadline: field5,
+                        description: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "description",
+                                    ),
+                                );
+                            }
+                        },
+                        email_notification_enabled: field7,
+                        id: field8,
+                        name: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        recommendations_enabled: field10,
+                        status: field11,
+                        total_certifications: field12,
+                        type_: match field13 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Slimcampaign",
+                    &[
+                        "alerts",
+                        "autoRevokeAllowed",
+                        "completedCertifications",
+                        "correlatedStatus",
+                        "created",
+                        "deadline",
+                        "description",
+                        "emailNotificationEnabled",
+                        "id",
+                        "name",
+                        "recommendationsEnabled",
+                        "status",
+                        "totalCertifications",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Slimcampaign {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Slimcampaign", 14usize)?;
+            if !::std::option::Option::is_none(&self.alerts) {
+                fields.serialize_field("alerts", &self.alerts)?;
+            }
+            if !::std::option::Option::is_none(&self.auto_revoke_allowed) {
+                fields.serialize_field("autoRevokeAllowed", &self.auto_revoke_allowed)?;
+            }
+            if !::std::option::Option::is_none(&self.completed_certifications) {
+                fields
+                    .serialize_field(
+                        "completedCertifications",
+                        &self.completed_certifications,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.correlated_status) {
+                fields.serialize_field("correlatedStatus", &self.correlated_status)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.deadline) {
+                fields.serialize_field("deadline", &self.deadline)?;
+            }
+            fields.serialize_field("description", &self.description)?;
+            if !::std::option::Option::is_none(&self.email_notification_enabled) {
+                fields
+                    .serialize_field(
+                        "emailNotificationEnabled",
+                        &self.email_notification_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.recommendations_enabled) {
+                fields
+                    .serialize_field(
+                        "recommendationsEnabled",
+                        &self.recommendations_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.total_certifications) {
+                fields
+                    .serialize_field("totalCertifications", &self.total_certifications)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The correlatedStatus of the campaign. Only SOURCE_OWNER campaigns can be Uncorrelated. An Uncorrelated certification campaign only includes Uncorrelated identities (An identity is uncorrelated if it has no accounts on an authoritative source).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SlimcampaignCorrelatedStatus {
-        #[serde(rename = "CORRELATED")]
         Correlated,
-        #[serde(rename = "UNCORRELATED")]
         Uncorrelated,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SlimcampaignCorrelatedStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CORRELATED" => Self::Correlated,
+                    "UNCORRELATED" => Self::Uncorrelated,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SlimcampaignCorrelatedStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Correlated => "CORRELATED",
+                        Self::Uncorrelated => "UNCORRELATED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SlimcampaignCorrelatedStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2446,39 +5430,64 @@ Every two months between July and December:
         }
     }
     ///The campaign's current status.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SlimcampaignStatus {
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "STAGED")]
         Staged,
-        #[serde(rename = "CANCELING")]
         Canceling,
-        #[serde(rename = "ACTIVATING")]
         Activating,
-        #[serde(rename = "ACTIVE")]
         Active,
-        #[serde(rename = "COMPLETING")]
         Completing,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "ARCHIVED")]
         Archived,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SlimcampaignStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PENDING" => Self::Pending,
+                    "STAGED" => Self::Staged,
+                    "CANCELING" => Self::Canceling,
+                    "ACTIVATING" => Self::Activating,
+                    "ACTIVE" => Self::Active,
+                    "COMPLETING" => Self::Completing,
+                    "COMPLETED" => Self::Completed,
+                    "ERROR" => Self::Error,
+                    "ARCHIVED" => Self::Archived,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SlimcampaignStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Pending => "PENDING",
+                        Self::Staged => "STAGED",
+                        Self::Canceling => "CANCELING",
+                        Self::Activating => "ACTIVATING",
+                        Self::Active => "ACTIVE",
+                        Self::Completing => "COMPLETING",
+                        Self::Completed => "COMPLETED",
+                        Self::Error => "ERROR",
+                        Self::Archived => "ARCHIVED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SlimcampaignStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2532,31 +5541,52 @@ Every two months between July and December:
         }
     }
     ///The type of campaign. Could be extended in the future.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SlimcampaignType {
-        #[serde(rename = "MANAGER")]
         Manager,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "SEARCH")]
         Search,
-        #[serde(rename = "ROLE_COMPOSITION")]
         RoleComposition,
-        #[serde(rename = "MACHINE_ACCOUNT")]
         MachineAccount,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SlimcampaignType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MANAGER" => Self::Manager,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "SEARCH" => Self::Search,
+                    "ROLE_COMPOSITION" => Self::RoleComposition,
+                    "MACHINE_ACCOUNT" => Self::MachineAccount,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SlimcampaignType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Manager => "MANAGER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::Search => "SEARCH",
+                        Self::RoleComposition => "ROLE_COMPOSITION",
+                        Self::MachineAccount => "MACHINE_ACCOUNT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SlimcampaignType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2602,35 +5632,115 @@ Every two months between July and December:
         }
     }
     ///SOD policy violation report result.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SodReportResultDto {
         ///SOD policy violation report result ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable name of the SOD policy violation report result.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SodReportResultDtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SodReportResultDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodReportResultDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SodReportResultDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SodReportResultDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SodReportResultDtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodReportResultDto {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodReportResultDto",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SodReportResultDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SodReportResultDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///SOD policy violation report result DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SodReportResultDtoType {
-        #[serde(rename = "REPORT_RESULT")]
         ReportResult,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SodReportResultDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "REPORT_RESULT" => Self::ReportResult,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SodReportResultDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ReportResult => "REPORT_RESULT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SodReportResultDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -18,74 +18,278 @@ pub mod types {
     pub use sailpoint_shared::types::IdentityReferenceWithNameAndEmail;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///An object holding the access that is being reviewed
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessSummary {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub access: ::std::option::Option<AccessSummaryAccess>,
-        #[serde(
-            rename = "accessProfile",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profile: ::std::option::Option<ReviewableAccessProfile>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlement: ::std::option::Option<ReviewableEntitlement>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<ReviewableRole>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessSummary, A::Error> {
+                    let mut field0: ::std::option::Option<AccessSummaryAccess> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ReviewableAccessProfile> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ReviewableEntitlement> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<ReviewableRole> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "access" => field0 = map.next_value()?,
+                            "accessProfile" => field1 = map.next_value()?,
+                            "entitlement" => field2 = map.next_value()?,
+                            "role" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessSummary {
+                        access: field0,
+                        access_profile: field1,
+                        entitlement: field2,
+                        role: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessSummary",
+                    &["access", "accessProfile", "entitlement", "role"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessSummary", 4usize)?;
+            if !::std::option::Option::is_none(&self.access) {
+                fields.serialize_field("access", &self.access)?;
+            }
+            if !::std::option::Option::is_none(&self.access_profile) {
+                fields.serialize_field("accessProfile", &self.access_profile)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement) {
+                fields.serialize_field("entitlement", &self.entitlement)?;
+            }
+            if !::std::option::Option::is_none(&self.role) {
+                fields.serialize_field("role", &self.role)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccessSummaryAccess`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessSummaryAccess {
         ///The ID of the item being certified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the item being certified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessSummaryAccess {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessSummaryAccess;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessSummaryAccess")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessSummaryAccess, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        sailpoint_shared::types::DtoType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessSummaryAccess {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessSummaryAccess",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessSummaryAccess {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessSummaryAccess", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Insights into account activity
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ActivityInsights {
         ///UUID of the account
-        #[serde(
-            rename = "accountID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id: ::std::option::Option<::std::string::String>,
         ///The number of days of activity
-        #[serde(
-            rename = "usageDays",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub usage_days: ::std::option::Option<i32>,
         ///Status indicating if the activity is complete or unknown
-        #[serde(
-            rename = "usageDaysState",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub usage_days_state: ::std::option::Option<ActivityInsightsUsageDaysState>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ActivityInsights {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ActivityInsights;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ActivityInsights")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ActivityInsights, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ActivityInsightsUsageDaysState,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountID" => field0 = map.next_value()?,
+                            "usageDays" => field1 = map.next_value()?,
+                            "usageDaysState" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ActivityInsights {
+                        account_id: field0,
+                        usage_days: field1,
+                        usage_days_state: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ActivityInsights",
+                    &["accountID", "usageDays", "usageDaysState"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ActivityInsights {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ActivityInsights", 3usize)?;
+            if !::std::option::Option::is_none(&self.account_id) {
+                fields.serialize_field("accountID", &self.account_id)?;
+            }
+            if !::std::option::Option::is_none(&self.usage_days) {
+                fields.serialize_field("usageDays", &self.usage_days)?;
+            }
+            if !::std::option::Option::is_none(&self.usage_days_state) {
+                fields.serialize_field("usageDaysState", &self.usage_days_state)?;
+            }
+            fields.end()
+        }
+    }
     ///Status indicating if the activity is complete or unknown
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ActivityInsightsUsageDaysState {
-        #[serde(rename = "COMPLETE")]
         Complete,
-        #[serde(rename = "UNKNOWN")]
         Unknown,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         UnknownValue(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ActivityInsightsUsageDaysState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "COMPLETE" => Self::Complete,
+                    "UNKNOWN" => Self::Unknown,
+                    _ => Self::UnknownValue(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ActivityInsightsUsageDaysState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Complete => "COMPLETE",
+                        Self::Unknown => "UNKNOWN",
+                        Self::UnknownValue(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ActivityInsightsUsageDaysState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -126,88 +330,391 @@ pub mod types {
         }
     }
     ///`CertificationIdentitySummary`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CertificationIdentitySummary {
         ///Indicates whether the review items for the linked identity's certification have been completed
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<bool>,
         ///The ID of the identity summary
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The ID of the identity being certified
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///Name of the linked identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CertificationIdentitySummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CertificationIdentitySummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CertificationIdentitySummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CertificationIdentitySummary, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "completed" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "identityId" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CertificationIdentitySummary {
+                        completed: field0,
+                        id: field1,
+                        identity_id: field2,
+                        name: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CertificationIdentitySummary",
+                    &["completed", "id", "identityId", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CertificationIdentitySummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CertificationIdentitySummary", 4usize)?;
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///DAS data for the entitlement
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DataAccess {
         ///List of classification categories that apply to resources the entitlement \ groups has access to
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub categories: ::std::option::Option<::std::vec::Vec<DataAccessCategoriesItem>>,
-        #[serde(
-            rename = "impactScore",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub impact_score: ::std::option::Option<DataAccessImpactScore>,
         ///List of classification policies that apply to resources the entitlement \ groups has access to
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policies: ::std::option::Option<::std::vec::Vec<DataAccessPoliciesItem>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DataAccess {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DataAccess;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DataAccess")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DataAccess, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<DataAccessCategoriesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<DataAccessImpactScore> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<DataAccessPoliciesItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "categories" => field0 = map.next_value()?,
+                            "impactScore" => field1 = map.next_value()?,
+                            "policies" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DataAccess {
+                        categories: field0,
+                        impact_score: field1,
+                        policies: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DataAccess",
+                    &["categories", "impactScore", "policies"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DataAccess {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DataAccess", 3usize)?;
+            if !::std::option::Option::is_none(&self.categories) {
+                fields.serialize_field("categories", &self.categories)?;
+            }
+            if !::std::option::Option::is_none(&self.impact_score) {
+                fields.serialize_field("impactScore", &self.impact_score)?;
+            }
+            if !::std::option::Option::is_none(&self.policies) {
+                fields.serialize_field("policies", &self.policies)?;
+            }
+            fields.end()
+        }
+    }
     ///`DataAccessCategoriesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DataAccessCategoriesItem {
         ///Number of matched for each category
-        #[serde(
-            rename = "matchCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub match_count: ::std::option::Option<i64>,
         ///Value of the category
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DataAccessCategoriesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DataAccessCategoriesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DataAccessCategoriesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DataAccessCategoriesItem, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "matchCount" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DataAccessCategoriesItem {
+                        match_count: field0,
+                        value: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DataAccessCategoriesItem",
+                    &["matchCount", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DataAccessCategoriesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DataAccessCategoriesItem", 2usize)?;
+            if !::std::option::Option::is_none(&self.match_count) {
+                fields.serialize_field("matchCount", &self.match_count)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     ///`DataAccessImpactScore`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DataAccessImpactScore {
         ///Impact Score for this data
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DataAccessImpactScore {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DataAccessImpactScore;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DataAccessImpactScore")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DataAccessImpactScore, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "value" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DataAccessImpactScore {
+                        value: field0,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("DataAccessImpactScore", &["value"], Fields)
+        }
+    }
+    impl ::serde::Serialize for DataAccessImpactScore {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DataAccessImpactScore", 1usize)?;
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     ///`DataAccessPoliciesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DataAccessPoliciesItem {
         ///Value of the policy
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DataAccessPoliciesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DataAccessPoliciesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DataAccessPoliciesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DataAccessPoliciesItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "value" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DataAccessPoliciesItem {
+                        value: field0,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("DataAccessPoliciesItem", &["value"], Fields)
+        }
+    }
+    impl ::serde::Serialize for DataAccessPoliciesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DataAccessPoliciesItem", 1usize)?;
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///`GetIdentityAccessSummariesV1Type`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetIdentityAccessSummariesV1Type {
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetIdentityAccessSummariesV1Type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ROLE" => Self::Role,
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetIdentityAccessSummariesV1Type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Role => "ROLE",
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetIdentityAccessSummariesV1Type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -250,366 +757,1046 @@ pub mod types {
         }
     }
     ///`IdentityCertDecisionSummary`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityCertDecisionSummary {
         ///Number of access profile decisions that have been made
-        #[serde(
-            rename = "accessProfileDecisionsMade",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profile_decisions_made: ::std::option::Option<i32>,
         ///The total number of access profile decisions on the certification, both complete and incomplete
-        #[serde(
-            rename = "accessProfileDecisionsTotal",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profile_decisions_total: ::std::option::Option<i32>,
         ///The number of access profile decisions that have been made which were approved
-        #[serde(
-            rename = "accessProfilesApproved",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profiles_approved: ::std::option::Option<i32>,
         ///The number of access profile decisions that have been made which were revoked
-        #[serde(
-            rename = "accessProfilesRevoked",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profiles_revoked: ::std::option::Option<i32>,
         ///Number of account decisions that have been made
-        #[serde(
-            rename = "accountDecisionsMade",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_decisions_made: ::std::option::Option<i32>,
         ///The total number of account decisions on the certification, both complete and incomplete
-        #[serde(
-            rename = "accountDecisionsTotal",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_decisions_total: ::std::option::Option<i32>,
         ///The number of account decisions that have been made which were approved
-        #[serde(
-            rename = "accountsApproved",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub accounts_approved: ::std::option::Option<i32>,
         ///The number of account decisions that have been made which were revoked
-        #[serde(
-            rename = "accountsRevoked",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub accounts_revoked: ::std::option::Option<i32>,
         ///Number of entitlement decisions that have been made
-        #[serde(
-            rename = "entitlementDecisionsMade",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_decisions_made: ::std::option::Option<i32>,
         ///The total number of entitlement decisions on the certification, both complete and incomplete
-        #[serde(
-            rename = "entitlementDecisionsTotal",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_decisions_total: ::std::option::Option<i32>,
         ///The number of entitlement decisions that have been made which were approved
-        #[serde(
-            rename = "entitlementsApproved",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlements_approved: ::std::option::Option<i32>,
         ///The number of entitlement decisions that have been made which were revoked
-        #[serde(
-            rename = "entitlementsRevoked",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlements_revoked: ::std::option::Option<i32>,
         ///Number of role decisions that have been made
-        #[serde(
-            rename = "roleDecisionsMade",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub role_decisions_made: ::std::option::Option<i32>,
         ///The total number of role decisions on the certification, both complete and incomplete
-        #[serde(
-            rename = "roleDecisionsTotal",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub role_decisions_total: ::std::option::Option<i32>,
         ///The number of role decisions that have been made which were approved
-        #[serde(
-            rename = "rolesApproved",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub roles_approved: ::std::option::Option<i32>,
         ///The number of role decisions that have been made which were revoked
-        #[serde(
-            rename = "rolesRevoked",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub roles_revoked: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityCertDecisionSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityCertDecisionSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityCertDecisionSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityCertDecisionSummary, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessProfileDecisionsMade" => field0 = map.next_value()?,
+                            "accessProfileDecisionsTotal" => field1 = map.next_value()?,
+                            "accessProfilesApproved" => field2 = map.next_value()?,
+                            "accessProfilesRevoked" => field3 = map.next_value()?,
+                            "accountDecisionsMade" => field4 = map.next_value()?,
+                            "accountDecisionsTotal" => field5 = map.next_value()?,
+                            "accountsApproved" => field6 = map.next_value()?,
+                            "accountsRevoked" => field7 = map.next_value()?,
+                            "entitlementDecisionsMade" => field8 = map.next_value()?,
+                            "entitlementDecisionsTotal" => field9 = map.next_value()?,
+                            "entitlementsApproved" => field10 = map.next_value()?,
+                            "entitlementsRevoked" => field11 = map.next_value()?,
+                            "roleDecisionsMade" => field12 = map.next_value()?,
+                            "roleDecisionsTotal" => field13 = map.next_value()?,
+                            "rolesApproved" => field14 = map.next_value()?,
+                            "rolesRevoked" => field15 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityCertDecisionSummary {
+                        access_profile_decisions_made: field0,
+                        access_profile_decisions_total: field1,
+                        access_profiles_approved: field2,
+                        access_profiles_revoked: field3,
+                        account_decisions_made: field4,
+                        account_decisions_total: field5,
+                        accounts_approved: field6,
+                        accounts_revoked: field7,
+                        entitlement_decisions_made: field8,
+                        entitlement_decisions_total: field9,
+                        entitlements_approved: field10,
+                        entitlements_revoked: field11,
+                        role_decisions_made: field12,
+                        role_decisions_total: field13,
+                        roles_approved: field14,
+                        roles_revoked: field15,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityCertDecisionSummary",
+                    &[
+                        "accessProfileDecisionsMade",
+                        "accessProfileDecisionsTotal",
+                        "accessProfilesApproved",
+                        "accessProfilesRevoked",
+                        "accountDecisionsMade",
+                        "accountDecisionsTotal",
+                        "accountsApproved",
+                        "accountsRevoked",
+                        "entitlementDecisionsMade",
+                        "entitlementDecisionsTotal",
+                        "entitlementsApproved",
+                        "entitlementsRevoked",
+                        "roleDecisionsMade",
+                        "roleDecisionsTotal",
+                        "rolesApproved",
+                        "rolesRevoked",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityCertDecisionSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityCertDecisionSummary", 16usize)?;
+            if !::std::option::Option::is_none(&self.access_profile_decisions_made) {
+                fields
+                    .serialize_field(
+                        "accessProfileDecisionsMade",
+                        &self.access_profile_decisions_made,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.access_profile_decisions_total) {
+                fields
+                    .serialize_field(
+                        "accessProfileDecisionsTotal",
+                        &self.access_profile_decisions_total,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.access_profiles_approved) {
+                fields
+                    .serialize_field(
+                        "accessProfilesApproved",
+                        &self.access_profiles_approved,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.access_profiles_revoked) {
+                fields
+                    .serialize_field(
+                        "accessProfilesRevoked",
+                        &self.access_profiles_revoked,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.account_decisions_made) {
+                fields
+                    .serialize_field(
+                        "accountDecisionsMade",
+                        &self.account_decisions_made,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.account_decisions_total) {
+                fields
+                    .serialize_field(
+                        "accountDecisionsTotal",
+                        &self.account_decisions_total,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.accounts_approved) {
+                fields.serialize_field("accountsApproved", &self.accounts_approved)?;
+            }
+            if !::std::option::Option::is_none(&self.accounts_revoked) {
+                fields.serialize_field("accountsRevoked", &self.accounts_revoked)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_decisions_made) {
+                fields
+                    .serialize_field(
+                        "entitlementDecisionsMade",
+                        &self.entitlement_decisions_made,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_decisions_total) {
+                fields
+                    .serialize_field(
+                        "entitlementDecisionsTotal",
+                        &self.entitlement_decisions_total,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements_approved) {
+                fields
+                    .serialize_field(
+                        "entitlementsApproved",
+                        &self.entitlements_approved,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements_revoked) {
+                fields
+                    .serialize_field("entitlementsRevoked", &self.entitlements_revoked)?;
+            }
+            if !::std::option::Option::is_none(&self.role_decisions_made) {
+                fields.serialize_field("roleDecisionsMade", &self.role_decisions_made)?;
+            }
+            if !::std::option::Option::is_none(&self.role_decisions_total) {
+                fields
+                    .serialize_field("roleDecisionsTotal", &self.role_decisions_total)?;
+            }
+            if !::std::option::Option::is_none(&self.roles_approved) {
+                fields.serialize_field("rolesApproved", &self.roles_approved)?;
+            }
+            if !::std::option::Option::is_none(&self.roles_revoked) {
+                fields.serialize_field("rolesRevoked", &self.roles_revoked)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`ReviewableAccessProfile`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReviewableAccessProfile {
         ///True if the entitlement is cloud governed
-        #[serde(
-            rename = "cloudGoverned",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_governed: ::std::option::Option<bool>,
         ///Date the Access Profile was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Information about the Access Profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The date at which a user's access expires
-        #[serde(
-            rename = "endDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///A list of entitlements associated with this Access Profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<
             ::std::vec::Vec<::std::option::Option<ReviewableEntitlement>>,
         >,
         ///The id of the Access Profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Date the Access Profile was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the Access Profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<
             sailpoint_shared::types::IdentityReferenceWithNameAndEmail,
         >,
         ///Indicates if the entitlement is a privileged entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReviewableAccessProfile {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReviewableAccessProfile;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReviewableAccessProfile")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReviewableAccessProfile, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::option::Option<ReviewableEntitlement>>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        sailpoint_shared::types::IdentityReferenceWithNameAndEmail,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "cloudGoverned" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "endDate" => field3 = map.next_value()?,
+                            "entitlements" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "modified" => field6 = map.next_value()?,
+                            "name" => field7 = map.next_value()?,
+                            "owner" => field8 = map.next_value()?,
+                            "privileged" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReviewableAccessProfile {
+                        cloud_governed: field0,
+                        created: field1,
+                        description: field2,
+                        end_date: field3,
+                        entitlements: field4,
+                        id: field5,
+                        modified: field6,
+                        name: field7,
+                        owner: field8,
+                        privileged: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReviewableAccessProfile",
+                    &[
+                        "cloudGoverned",
+                        "created",
+                        "description",
+                        "endDate",
+                        "entitlements",
+                        "id",
+                        "modified",
+                        "name",
+                        "owner",
+                        "privileged",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReviewableAccessProfile {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ReviewableAccessProfile", 10usize)?;
+            if !::std::option::Option::is_none(&self.cloud_governed) {
+                fields.serialize_field("cloudGoverned", &self.cloud_governed)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.end_date) {
+                fields.serialize_field("endDate", &self.end_date)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            fields.end()
+        }
     }
     ///`ReviewableEntitlement`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReviewableEntitlement {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<ReviewableEntitlementAccount>,
         ///The name of the attribute on the source
-        #[serde(
-            rename = "attributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_name: ::std::option::Option<::std::string::String>,
         ///The value of the attribute on the source
-        #[serde(
-            rename = "attributeValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_value: ::std::option::Option<::std::string::String>,
         ///True if the entitlement is cloud governed
-        #[serde(
-            rename = "cloudGoverned",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_governed: ::std::option::Option<bool>,
         ///True if the entitlement has DAS data
-        #[serde(
-            rename = "containsDataAccess",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub contains_data_access: ::std::option::Option<bool>,
-        #[serde(
-            rename = "dataAccess",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub data_access: ::std::option::Option<DataAccess>,
         ///Information about the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates if the entitlement has permissions
-        #[serde(
-            rename = "hasPermissions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub has_permissions: ::std::option::Option<bool>,
         ///The id for the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Indicates if the entitlement is a representation of an account permission
-        #[serde(
-            rename = "isPermission",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_permission: ::std::option::Option<bool>,
         ///The name of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<
             sailpoint_shared::types::IdentityReferenceWithNameAndEmail,
         >,
         ///Indicates if the entitlement is a privileged entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
         ///Indicates whether the entitlement can be revoked
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub revocable: ::std::option::Option<bool>,
         ///The ID of the source for which the entitlement belongs
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///The name of the source for which this entitlement belongs
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
         ///The schema object type on the source used to represent the entitlement and its attributes
-        #[serde(
-            rename = "sourceSchemaObjectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_schema_object_type: ::std::option::Option<::std::string::String>,
         ///The type of the source for which the entitlement belongs
-        #[serde(
-            rename = "sourceType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_type: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReviewableEntitlement {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReviewableEntitlement;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReviewableEntitlement")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReviewableEntitlement, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ReviewableEntitlementAccount,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<DataAccess> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        sailpoint_shared::types::IdentityReferenceWithNameAndEmail,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "account" => field0 = map.next_value()?,
+                            "attributeName" => field1 = map.next_value()?,
+                            "attributeValue" => field2 = map.next_value()?,
+                            "cloudGoverned" => field3 = map.next_value()?,
+                            "containsDataAccess" => field4 = map.next_value()?,
+                            "dataAccess" => field5 = map.next_value()?,
+                            "description" => field6 = map.next_value()?,
+                            "hasPermissions" => field7 = map.next_value()?,
+                            "id" => field8 = map.next_value()?,
+                            "isPermission" => field9 = map.next_value()?,
+                            "name" => field10 = map.next_value()?,
+                            "owner" => field11 = map.next_value()?,
+                            "privileged" => field12 = map.next_value()?,
+                            "revocable" => field13 = map.next_value()?,
+                            "sourceId" => field14 = map.next_value()?,
+                            "sourceName" => field15 = map.next_value()?,
+                            "sourceSchemaObjectType" => field16 = map.next_value()?,
+                            "sourceType" => field17 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReviewableEntitlement {
+                        account: field0,
+                        attribute_name: field1,
+                        attribute_value: field2,
+                        cloud_governed: field3,
+                        contains_data_access: field4,
+                        data_access: field5,
+                        description: field6,
+                        has_permissions: field7,
+                        id: field8,
+                        is_permission: field9,
+                        name: field10,
+                        owner: field11,
+                        privileged: field12,
+                        revocable: field13,
+                        source_id: field14,
+                        source_name: field15,
+                        source_schema_object_type: field16,
+                        source_type: field17,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReviewableEntitlement",
+                    &[
+                        "account",
+                        "attributeName",
+                        "attributeValue",
+                        "cloudGoverned",
+                        "containsDataAccess",
+                        "dataAccess",
+                        "description",
+                        "hasPermissions",
+                        "id",
+                        "isPermission",
+                        "name",
+                        "owner",
+                        "privileged",
+                        "revocable",
+                        "sourceId",
+                        "sourceName",
+                        "sourceSchemaObjectType",
+                        "sourceType",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReviewableEntitlement {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ReviewableEntitlement", 18usize)?;
+            if !::std::option::Option::is_none(&self.account) {
+                fields.serialize_field("account", &self.account)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_name) {
+                fields.serialize_field("attributeName", &self.attribute_name)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_value) {
+                fields.serialize_field("attributeValue", &self.attribute_value)?;
+            }
+            if !::std::option::Option::is_none(&self.cloud_governed) {
+                fields.serialize_field("cloudGoverned", &self.cloud_governed)?;
+            }
+            if !::std::option::Option::is_none(&self.contains_data_access) {
+                fields
+                    .serialize_field("containsDataAccess", &self.contains_data_access)?;
+            }
+            if !::std::option::Option::is_none(&self.data_access) {
+                fields.serialize_field("dataAccess", &self.data_access)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.has_permissions) {
+                fields.serialize_field("hasPermissions", &self.has_permissions)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.is_permission) {
+                fields.serialize_field("isPermission", &self.is_permission)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.revocable) {
+                fields.serialize_field("revocable", &self.revocable)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_schema_object_type) {
+                fields
+                    .serialize_field(
+                        "sourceSchemaObjectType",
+                        &self.source_schema_object_type,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.source_type) {
+                fields.serialize_field("sourceType", &self.source_type)?;
+            }
+            fields.end()
+        }
+    }
     ///Information about the status of the entitlement
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReviewableEntitlementAccount {
-        #[serde(
-            rename = "activityInsights",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_insights: ::std::option::Option<ActivityInsights>,
         ///When the account was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Information about the account
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates whether this account is currently disabled
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disabled: ::std::option::Option<bool>,
         ///The id associated with the machine Account Governance Group
-        #[serde(
-            rename = "governanceGroupId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub governance_group_id: ::std::option::Option<::std::string::String>,
         ///The id associated with the account
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Indicates whether this account is currently locked
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locked: ::std::option::Option<bool>,
         ///When the account was last modified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The account name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The native identity for this account
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
         ///Information about the machine account owner
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<ReviewableEntitlementAccountOwner>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReviewableEntitlementAccount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReviewableEntitlementAccount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReviewableEntitlementAccount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReviewableEntitlementAccount, A::Error> {
+                    let mut field0: ::std::option::Option<ActivityInsights> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ReviewableEntitlementAccountOwner,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        sailpoint_shared::types::DtoType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "activityInsights" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "disabled" => field3 = map.next_value()?,
+                            "governanceGroupId" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "locked" => field6 = map.next_value()?,
+                            "modified" => field7 = map.next_value()?,
+                            "name" => field8 = map.next_value()?,
+                            "nativeIdentity" => field9 = map.next_value()?,
+                            "owner" => field10 = map.next_value()?,
+                            "type" => field11 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReviewableEntitlementAccount {
+                        activity_insights: field0,
+                        created: field1,
+                        description: field2,
+                        disabled: field3,
+                        governance_group_id: field4,
+                        id: field5,
+                        locked: field6,
+                        modified: field7,
+                        name: field8,
+                        native_identity: field9,
+                        owner: field10,
+                        type_: field11,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReviewableEntitlementAccount",
+                    &[
+                        "activityInsights",
+                        "created",
+                        "description",
+                        "disabled",
+                        "governanceGroupId",
+                        "id",
+                        "locked",
+                        "modified",
+                        "name",
+                        "nativeIdentity",
+                        "owner",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReviewableEntitlementAccount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ReviewableEntitlementAccount", 12usize)?;
+            if !::std::option::Option::is_none(&self.activity_insights) {
+                fields.serialize_field("activityInsights", &self.activity_insights)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.disabled) {
+                fields.serialize_field("disabled", &self.disabled)?;
+            }
+            if !::std::option::Option::is_none(&self.governance_group_id) {
+                fields.serialize_field("governanceGroupId", &self.governance_group_id)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.locked) {
+                fields.serialize_field("locked", &self.locked)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Information about the machine account owner
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReviewableEntitlementAccountOwner {
         ///The machine account owner's display name
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///The id associated with the machine account owner
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///An enumeration of the types of Owner supported within the IdentityNow infrastructure.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ReviewableEntitlementAccountOwnerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReviewableEntitlementAccountOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReviewableEntitlementAccountOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReviewableEntitlementAccountOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReviewableEntitlementAccountOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ReviewableEntitlementAccountOwnerType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReviewableEntitlementAccountOwner {
+                        display_name: field0,
+                        id: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReviewableEntitlementAccountOwner",
+                    &["displayName", "id", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReviewableEntitlementAccountOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ReviewableEntitlementAccountOwner", 3usize)?;
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///An enumeration of the types of Owner supported within the IdentityNow infrastructure.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReviewableEntitlementAccountOwnerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReviewableEntitlementAccountOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReviewableEntitlementAccountOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReviewableEntitlementAccountOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -648,46 +1835,151 @@ pub mod types {
         }
     }
     ///`ReviewableRole`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReviewableRole {
         ///The list of Access Profiles associated with this Role
-        #[serde(
-            rename = "accessProfiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profiles: ::std::option::Option<
             ::std::vec::Vec<ReviewableAccessProfile>,
         >,
         ///Information about the Role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The date when a user's access expires.
-        #[serde(
-            rename = "endDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The list of entitlements associated with this Role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<
             ::std::vec::Vec<::std::option::Option<ReviewableEntitlement>>,
         >,
         ///The id for the Role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the Role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<
             sailpoint_shared::types::IdentityReferenceWithNameAndEmail,
         >,
         ///Indicates if the entitlement is a privileged entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
         ///Indicates whether the Role can be revoked or requested
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub revocable: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReviewableRole {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReviewableRole;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReviewableRole")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReviewableRole, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ReviewableAccessProfile>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::option::Option<ReviewableEntitlement>>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        sailpoint_shared::types::IdentityReferenceWithNameAndEmail,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessProfiles" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "endDate" => field2 = map.next_value()?,
+                            "entitlements" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "name" => field5 = map.next_value()?,
+                            "owner" => field6 = map.next_value()?,
+                            "privileged" => field7 = map.next_value()?,
+                            "revocable" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReviewableRole {
+                        access_profiles: field0,
+                        description: field1,
+                        end_date: field2,
+                        entitlements: field3,
+                        id: field4,
+                        name: field5,
+                        owner: field6,
+                        privileged: field7,
+                        revocable: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReviewableRole",
+                    &[
+                        "accessProfiles",
+                        "description",
+                        "endDate",
+                        "entitlements",
+                        "id",
+                        "name",
+                        "owner",
+                        "privileged",
+                        "revocable",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReviewableRole {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ReviewableRole", 9usize)?;
+            if !::std::option::Option::is_none(&self.access_profiles) {
+                fields.serialize_field("accessProfiles", &self.access_profiles)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.end_date) {
+                fields.serialize_field("endDate", &self.end_date)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.revocable) {
+                fields.serialize_field("revocable", &self.revocable)?;
+            }
+            fields.end()
+        }
     }
     /// Error types.
     pub mod error {

@@ -25,105 +25,393 @@ pub mod types {
     pub use sailpoint_shared::types::LocaleOrigin;
     pub use sailpoint_shared::types::PermissionDto;
     ///`AccessReviewItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessReviewItem {
-        #[serde(
-            rename = "accessSummary",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_summary: ::std::option::Option<AccessSummary>,
         ///Comments for this review item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments: ::std::option::Option<::std::string::String>,
         ///Whether the review item is complete
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub decision: ::std::option::Option<CertificationDecision>,
         ///The review item's id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "identitySummary",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_summary: ::std::option::Option<CertificationIdentitySummary>,
         ///Indicates whether the review item is for new access to a source
-        #[serde(
-            rename = "newAccess",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub new_access: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessReviewItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessReviewItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessReviewItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessReviewItem, A::Error> {
+                    let mut field0: ::std::option::Option<AccessSummary> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<CertificationDecision> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        CertificationIdentitySummary,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessSummary" => field0 = map.next_value()?,
+                            "comments" => field1 = map.next_value()?,
+                            "completed" => field2 = map.next_value()?,
+                            "decision" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "identitySummary" => field5 = map.next_value()?,
+                            "newAccess" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessReviewItem {
+                        access_summary: field0,
+                        comments: field1,
+                        completed: field2,
+                        decision: field3,
+                        id: field4,
+                        identity_summary: field5,
+                        new_access: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessReviewItem",
+                    &[
+                        "accessSummary",
+                        "comments",
+                        "completed",
+                        "decision",
+                        "id",
+                        "identitySummary",
+                        "newAccess",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessReviewItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessReviewItem", 7usize)?;
+            if !::std::option::Option::is_none(&self.access_summary) {
+                fields.serialize_field("accessSummary", &self.access_summary)?;
+            }
+            if !::std::option::Option::is_none(&self.comments) {
+                fields.serialize_field("comments", &self.comments)?;
+            }
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.decision) {
+                fields.serialize_field("decision", &self.decision)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_summary) {
+                fields.serialize_field("identitySummary", &self.identity_summary)?;
+            }
+            if !::std::option::Option::is_none(&self.new_access) {
+                fields.serialize_field("newAccess", &self.new_access)?;
+            }
+            fields.end()
+        }
+    }
     ///An object holding the access that is being reviewed
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessSummary {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub access: ::std::option::Option<AccessSummaryAccess>,
-        #[serde(
-            rename = "accessProfile",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profile: ::std::option::Option<ReviewableAccessProfile>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlement: ::std::option::Option<ReviewableEntitlement>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<ReviewableRole>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessSummary, A::Error> {
+                    let mut field0: ::std::option::Option<AccessSummaryAccess> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ReviewableAccessProfile> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ReviewableEntitlement> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<ReviewableRole> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "access" => field0 = map.next_value()?,
+                            "accessProfile" => field1 = map.next_value()?,
+                            "entitlement" => field2 = map.next_value()?,
+                            "role" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessSummary {
+                        access: field0,
+                        access_profile: field1,
+                        entitlement: field2,
+                        role: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessSummary",
+                    &["access", "accessProfile", "entitlement", "role"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessSummary", 4usize)?;
+            if !::std::option::Option::is_none(&self.access) {
+                fields.serialize_field("access", &self.access)?;
+            }
+            if !::std::option::Option::is_none(&self.access_profile) {
+                fields.serialize_field("accessProfile", &self.access_profile)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement) {
+                fields.serialize_field("entitlement", &self.entitlement)?;
+            }
+            if !::std::option::Option::is_none(&self.role) {
+                fields.serialize_field("role", &self.role)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccessSummaryAccess`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessSummaryAccess {
         ///The ID of the item being certified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the item being certified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessSummaryAccess {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessSummaryAccess;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessSummaryAccess")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessSummaryAccess, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        sailpoint_shared::types::DtoType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessSummaryAccess {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessSummaryAccess",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessSummaryAccess {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessSummaryAccess", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Insights into account activity
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ActivityInsights {
         ///UUID of the account
-        #[serde(
-            rename = "accountID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id: ::std::option::Option<::std::string::String>,
         ///The number of days of activity
-        #[serde(
-            rename = "usageDays",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub usage_days: ::std::option::Option<i32>,
         ///Status indicating if the activity is complete or unknown
-        #[serde(
-            rename = "usageDaysState",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub usage_days_state: ::std::option::Option<ActivityInsightsUsageDaysState>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ActivityInsights {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ActivityInsights;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ActivityInsights")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ActivityInsights, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ActivityInsightsUsageDaysState,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountID" => field0 = map.next_value()?,
+                            "usageDays" => field1 = map.next_value()?,
+                            "usageDaysState" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ActivityInsights {
+                        account_id: field0,
+                        usage_days: field1,
+                        usage_days_state: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ActivityInsights",
+                    &["accountID", "usageDays", "usageDaysState"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ActivityInsights {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ActivityInsights", 3usize)?;
+            if !::std::option::Option::is_none(&self.account_id) {
+                fields.serialize_field("accountID", &self.account_id)?;
+            }
+            if !::std::option::Option::is_none(&self.usage_days) {
+                fields.serialize_field("usageDays", &self.usage_days)?;
+            }
+            if !::std::option::Option::is_none(&self.usage_days_state) {
+                fields.serialize_field("usageDaysState", &self.usage_days_state)?;
+            }
+            fields.end()
+        }
+    }
     ///Status indicating if the activity is complete or unknown
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ActivityInsightsUsageDaysState {
-        #[serde(rename = "COMPLETE")]
         Complete,
-        #[serde(rename = "UNKNOWN")]
         Unknown,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         UnknownValue(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ActivityInsightsUsageDaysState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "COMPLETE" => Self::Complete,
+                    "UNKNOWN" => Self::Unknown,
+                    _ => Self::UnknownValue(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ActivityInsightsUsageDaysState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Complete => "COMPLETE",
+                        Self::Unknown => "UNKNOWN",
+                        Self::UnknownValue(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ActivityInsightsUsageDaysState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -164,25 +452,43 @@ pub mod types {
         }
     }
     ///The decision to approve or revoke the review item
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CertificationDecision {
-        #[serde(rename = "APPROVE")]
         Approve,
-        #[serde(rename = "REVOKE")]
         Revoke,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CertificationDecision {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "APPROVE" => Self::Approve,
+                    "REVOKE" => Self::Revoke,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CertificationDecision {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Approve => "APPROVE",
+                        Self::Revoke => "REVOKE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CertificationDecision {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -222,50 +528,135 @@ pub mod types {
         }
     }
     ///`CertificationIdentitySummary`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CertificationIdentitySummary {
         ///Indicates whether the review items for the linked identity's certification have been completed
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<bool>,
         ///The ID of the identity summary
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The ID of the identity being certified
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///Name of the linked identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CertificationIdentitySummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CertificationIdentitySummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CertificationIdentitySummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CertificationIdentitySummary, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "completed" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "identityId" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CertificationIdentitySummary {
+                        completed: field0,
+                        id: field1,
+                        identity_id: field2,
+                        name: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CertificationIdentitySummary",
+                    &["completed", "id", "identityId", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CertificationIdentitySummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CertificationIdentitySummary", 4usize)?;
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
     }
     /**The current phase of the campaign.
 * `STAGED`: The campaign is waiting to be activated.
 * `ACTIVE`: The campaign is active.
 * `SIGNED`: The reviewer has signed off on the campaign, and it is considered complete.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CertificationPhase {
-        #[serde(rename = "STAGED")]
         Staged,
-        #[serde(rename = "ACTIVE")]
         Active,
-        #[serde(rename = "SIGNED")]
         Signed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CertificationPhase {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "STAGED" => Self::Staged,
+                    "ACTIVE" => Self::Active,
+                    "SIGNED" => Self::Signed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CertificationPhase {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Staged => "STAGED",
+                        Self::Active => "ACTIVE",
+                        Self::Signed => "SIGNED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CertificationPhase {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -307,37 +698,123 @@ pub mod types {
         }
     }
     ///`CertificationReference`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CertificationReference {
         ///The id of the certification.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the certification.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reviewer: ::std::option::Option<Reviewer>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<CertificationReferenceType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CertificationReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CertificationReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CertificationReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CertificationReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<Reviewer> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<CertificationReferenceType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "reviewer" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CertificationReference {
+                        id: field0,
+                        name: field1,
+                        reviewer: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CertificationReference",
+                    &["id", "name", "reviewer", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CertificationReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CertificationReference", 4usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.reviewer) {
+                fields.serialize_field("reviewer", &self.reviewer)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`CertificationReferenceType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CertificationReferenceType {
-        #[serde(rename = "CERTIFICATION")]
         Certification,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CertificationReferenceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CERTIFICATION" => Self::Certification,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CertificationReferenceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Certification => "CERTIFICATION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CertificationReferenceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -375,64 +852,180 @@ pub mod types {
         }
     }
     ///`CertificationTask`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CertificationTask {
         ///The date and time on which this task was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<sailpoint_shared::types::ErrorMessageDtoList>,
         ///The ID of the certification task.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "reassignmentTrailDTOs",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassignment_trail_dt_os: ::std::option::Option<ReassignmentTrailDtoList>,
         ///The status of the task.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<CertificationTaskStatus>,
         ///The ID of the item being operated on by this task.
-        #[serde(
-            rename = "targetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_id: ::std::option::Option<::std::string::String>,
         ///The type of item that is being operated on by this task whose ID is stored in the targetId field.
-        #[serde(
-            rename = "targetType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_type: ::std::option::Option<CertificationTaskTargetType>,
         ///The type of the certification task. More values may be added in the future.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<CertificationTaskType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CertificationTask {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CertificationTask;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CertificationTask")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CertificationTask, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        sailpoint_shared::types::ErrorMessageDtoList,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<ReassignmentTrailDtoList> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<CertificationTaskStatus> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<CertificationTaskTargetType> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<CertificationTaskType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "errors" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "reassignmentTrailDTOs" => field3 = map.next_value()?,
+                            "status" => field4 = map.next_value()?,
+                            "targetId" => field5 = map.next_value()?,
+                            "targetType" => field6 = map.next_value()?,
+                            "type" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CertificationTask {
+                        created: field0,
+                        errors: field1,
+                        id: field2,
+                        reassignment_trail_dt_os: field3,
+                        status: field4,
+                        target_id: field5,
+                        target_type: field6,
+                        type_: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CertificationTask",
+                    &[
+                        "created",
+                        "errors",
+                        "id",
+                        "reassignmentTrailDTOs",
+                        "status",
+                        "targetId",
+                        "targetType",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CertificationTask {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CertificationTask", 8usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.errors) {
+                fields.serialize_field("errors", &self.errors)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.reassignment_trail_dt_os) {
+                fields
+                    .serialize_field(
+                        "reassignmentTrailDTOs",
+                        &self.reassignment_trail_dt_os,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.target_id) {
+                fields.serialize_field("targetId", &self.target_id)?;
+            }
+            if !::std::option::Option::is_none(&self.target_type) {
+                fields.serialize_field("targetType", &self.target_type)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The status of the task.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CertificationTaskStatus {
-        #[serde(rename = "QUEUED")]
         Queued,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "ERROR")]
         Error,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CertificationTaskStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "QUEUED" => Self::Queued,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "SUCCESS" => Self::Success,
+                    "ERROR" => Self::Error,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CertificationTaskStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Queued => "QUEUED",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Success => "SUCCESS",
+                        Self::Error => "ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CertificationTaskStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -476,25 +1069,43 @@ pub mod types {
         }
     }
     ///The type of item that is being operated on by this task whose ID is stored in the targetId field.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CertificationTaskTargetType {
-        #[serde(rename = "CERTIFICATION")]
         Certification,
-        #[serde(rename = "CAMPAIGN")]
         Campaign,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CertificationTaskTargetType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CERTIFICATION" => Self::Certification,
+                    "CAMPAIGN" => Self::Campaign,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CertificationTaskTargetType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Certification => "CERTIFICATION",
+                        Self::Campaign => "CAMPAIGN",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CertificationTaskTargetType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -534,37 +1145,61 @@ pub mod types {
         }
     }
     ///The type of the certification task. More values may be added in the future.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CertificationTaskType {
-        #[serde(rename = "REASSIGN")]
         Reassign,
-        #[serde(rename = "ADMIN_REASSIGN")]
         AdminReassign,
-        #[serde(rename = "COMPLETE_CERTIFICATION")]
         CompleteCertification,
-        #[serde(rename = "FINISH_CERTIFICATION")]
         FinishCertification,
-        #[serde(rename = "COMPLETE_CAMPAIGN")]
         CompleteCampaign,
-        #[serde(rename = "ACTIVATE_CAMPAIGN")]
         ActivateCampaign,
-        #[serde(rename = "CAMPAIGN_CREATE")]
         CampaignCreate,
-        #[serde(rename = "CAMPAIGN_DELETE")]
         CampaignDelete,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CertificationTaskType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "REASSIGN" => Self::Reassign,
+                    "ADMIN_REASSIGN" => Self::AdminReassign,
+                    "COMPLETE_CERTIFICATION" => Self::CompleteCertification,
+                    "FINISH_CERTIFICATION" => Self::FinishCertification,
+                    "COMPLETE_CAMPAIGN" => Self::CompleteCampaign,
+                    "ACTIVATE_CAMPAIGN" => Self::ActivateCampaign,
+                    "CAMPAIGN_CREATE" => Self::CampaignCreate,
+                    "CAMPAIGN_DELETE" => Self::CampaignDelete,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CertificationTaskType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Reassign => "REASSIGN",
+                        Self::AdminReassign => "ADMIN_REASSIGN",
+                        Self::CompleteCertification => "COMPLETE_CERTIFICATION",
+                        Self::FinishCertification => "FINISH_CERTIFICATION",
+                        Self::CompleteCampaign => "COMPLETE_CAMPAIGN",
+                        Self::ActivateCampaign => "ACTIVATE_CAMPAIGN",
+                        Self::CampaignCreate => "CAMPAIGN_CREATE",
+                        Self::CampaignDelete => "CAMPAIGN_DELETE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CertificationTaskType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -616,194 +1251,738 @@ pub mod types {
         }
     }
     ///DAS data for the entitlement
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DataAccess {
         ///List of classification categories that apply to resources the entitlement \ groups has access to
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub categories: ::std::option::Option<::std::vec::Vec<DataAccessCategoriesItem>>,
-        #[serde(
-            rename = "impactScore",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub impact_score: ::std::option::Option<DataAccessImpactScore>,
         ///List of classification policies that apply to resources the entitlement \ groups has access to
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policies: ::std::option::Option<::std::vec::Vec<DataAccessPoliciesItem>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DataAccess {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DataAccess;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DataAccess")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DataAccess, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<DataAccessCategoriesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<DataAccessImpactScore> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<DataAccessPoliciesItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "categories" => field0 = map.next_value()?,
+                            "impactScore" => field1 = map.next_value()?,
+                            "policies" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DataAccess {
+                        categories: field0,
+                        impact_score: field1,
+                        policies: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DataAccess",
+                    &["categories", "impactScore", "policies"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DataAccess {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DataAccess", 3usize)?;
+            if !::std::option::Option::is_none(&self.categories) {
+                fields.serialize_field("categories", &self.categories)?;
+            }
+            if !::std::option::Option::is_none(&self.impact_score) {
+                fields.serialize_field("impactScore", &self.impact_score)?;
+            }
+            if !::std::option::Option::is_none(&self.policies) {
+                fields.serialize_field("policies", &self.policies)?;
+            }
+            fields.end()
+        }
+    }
     ///`DataAccessCategoriesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DataAccessCategoriesItem {
         ///Number of matched for each category
-        #[serde(
-            rename = "matchCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub match_count: ::std::option::Option<i64>,
         ///Value of the category
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DataAccessCategoriesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DataAccessCategoriesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DataAccessCategoriesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DataAccessCategoriesItem, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "matchCount" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DataAccessCategoriesItem {
+                        match_count: field0,
+                        value: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DataAccessCategoriesItem",
+                    &["matchCount", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DataAccessCategoriesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DataAccessCategoriesItem", 2usize)?;
+            if !::std::option::Option::is_none(&self.match_count) {
+                fields.serialize_field("matchCount", &self.match_count)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     ///`DataAccessImpactScore`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DataAccessImpactScore {
         ///Impact Score for this data
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DataAccessImpactScore {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DataAccessImpactScore;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DataAccessImpactScore")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DataAccessImpactScore, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "value" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DataAccessImpactScore {
+                        value: field0,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("DataAccessImpactScore", &["value"], Fields)
+        }
+    }
+    impl ::serde::Serialize for DataAccessImpactScore {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DataAccessImpactScore", 1usize)?;
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     ///`DataAccessPoliciesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DataAccessPoliciesItem {
         ///Value of the policy
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DataAccessPoliciesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DataAccessPoliciesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DataAccessPoliciesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DataAccessPoliciesItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "value" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DataAccessPoliciesItem {
+                        value: field0,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("DataAccessPoliciesItem", &["value"], Fields)
+        }
+    }
+    impl ::serde::Serialize for DataAccessPoliciesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DataAccessPoliciesItem", 1usize)?;
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///`IdentityCertificationDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityCertificationDto {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub campaign: ::std::option::Option<sailpoint_shared::types::CampaignReference>,
         ///Have all decisions been made?
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<bool>,
         ///created date
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The number of approve/revoke/acknowledge decisions that have been made.
-        #[serde(
-            rename = "decisionsMade",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub decisions_made: ::std::option::Option<i32>,
         ///The total number of approve/revoke/acknowledge decisions.
-        #[serde(
-            rename = "decisionsTotal",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub decisions_total: ::std::option::Option<i32>,
         ///The due date of the certification.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub due: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Description of the certification error
-        #[serde(
-            rename = "errorMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_message: ::std::option::Option<::std::string::String>,
         ///Identifies if the certification has an error
-        #[serde(
-            rename = "hasErrors",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub has_errors: ::std::option::Option<bool>,
         ///id of the certification
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The number of identities for whom all decisions have been made and are complete.
-        #[serde(
-            rename = "identitiesCompleted",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identities_completed: ::std::option::Option<i32>,
         ///The total number of identities in the Certification, both complete and incomplete.
-        #[serde(
-            rename = "identitiesTotal",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identities_total: ::std::option::Option<i32>,
         ///modified date
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///name of the certification
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phase: ::std::option::Option<CertificationPhase>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reassignment: ::std::option::Option<Reassignment>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reviewer: ::std::option::Option<Reviewer>,
         ///The date the reviewer signed off on the Certification.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub signed: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityCertificationDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityCertificationDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityCertificationDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityCertificationDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        sailpoint_shared::types::CampaignReference,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<CertificationPhase> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<Reassignment> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<Reviewer> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "campaign" => field0 = map.next_value()?,
+                            "completed" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            "decisionsMade" => field3 = map.next_value()?,
+                            "decisionsTotal" => field4 = map.next_value()?,
+                            "due" => field5 = map.next_value()?,
+                            "errorMessage" => field6 = map.next_value()?,
+                            "hasErrors" => field7 = map.next_value()?,
+                            "id" => field8 = map.next_value()?,
+                            "identitiesCompleted" => field9 = map.next_value()?,
+                            "identitiesTotal" => field10 = map.next_value()?,
+                            "modified" => field11 = map.next_value()?,
+                            "name" => field12 = map.next_value()?,
+                            "phase" => field13 = map.next_value()?,
+                            "reassignment" => field14 = map.next_value()?,
+                            "reviewer" => field15 = map.next_value()?,
+                            "signed" => field16 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityCertificationDto {
+                        campaign: field0,
+                        completed: field1,
+                        created: field2,
+                        decisions_made: field3,
+                        decisions_total: field4,
+                        due: field5,
+                        error_message: field6,
+                        has_errors: field7,
+                        id: field8,
+                        identities_completed: field9,
+                        identities_total: field10,
+                        modified: field11,
+                        name: field12,
+                        phase: field13,
+                        reassignment: field14,
+                        reviewer: field15,
+                        signed: field16,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityCertificationDto",
+                    &[
+                        "campaign",
+                        "completed",
+                        "created",
+                        "decisionsMade",
+                        "decisionsTotal",
+                        "due",
+                        "errorMessage",
+                        "hasErrors",
+                        "id",
+                        "identitiesCompleted",
+                        "identitiesTotal",
+                        "modified",
+                        "name",
+                        "phase",
+                        "reassignment",
+                        "reviewer",
+                        "signed",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityCertificationDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityCertificationDto", 17usize)?;
+            if !::std::option::Option::is_none(&self.campaign) {
+                fields.serialize_field("campaign", &self.campaign)?;
+            }
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.decisions_made) {
+                fields.serialize_field("decisionsMade", &self.decisions_made)?;
+            }
+            if !::std::option::Option::is_none(&self.decisions_total) {
+                fields.serialize_field("decisionsTotal", &self.decisions_total)?;
+            }
+            if !::std::option::Option::is_none(&self.due) {
+                fields.serialize_field("due", &self.due)?;
+            }
+            if !::std::option::Option::is_none(&self.error_message) {
+                fields.serialize_field("errorMessage", &self.error_message)?;
+            }
+            if !::std::option::Option::is_none(&self.has_errors) {
+                fields.serialize_field("hasErrors", &self.has_errors)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identities_completed) {
+                fields
+                    .serialize_field("identitiesCompleted", &self.identities_completed)?;
+            }
+            if !::std::option::Option::is_none(&self.identities_total) {
+                fields.serialize_field("identitiesTotal", &self.identities_total)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.phase) {
+                fields.serialize_field("phase", &self.phase)?;
+            }
+            if !::std::option::Option::is_none(&self.reassignment) {
+                fields.serialize_field("reassignment", &self.reassignment)?;
+            }
+            if !::std::option::Option::is_none(&self.reviewer) {
+                fields.serialize_field("reviewer", &self.reviewer)?;
+            }
+            if !::std::option::Option::is_none(&self.signed) {
+                fields.serialize_field("signed", &self.signed)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`ReassignReference`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ReassignReference {
         ///The ID of item or identity being reassigned.
         pub id: ::std::string::String,
         ///The type of item or identity being reassigned.
-        #[serde(rename = "type")]
         pub type_: ReassignReferenceType,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReassignReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReassignReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReassignReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReassignReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ReassignReferenceType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReassignReference {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        type_: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer.deserialize_struct("ReassignReference", &["id", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ReassignReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ReassignReference", 2usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The type of item or identity being reassigned.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReassignReferenceType {
-        #[serde(rename = "TARGET_SUMMARY")]
         TargetSummary,
-        #[serde(rename = "ITEM")]
         Item,
-        #[serde(rename = "IDENTITY_SUMMARY")]
         IdentitySummary,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReassignReferenceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "TARGET_SUMMARY" => Self::TargetSummary,
+                    "ITEM" => Self::Item,
+                    "IDENTITY_SUMMARY" => Self::IdentitySummary,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReassignReferenceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::TargetSummary => "TARGET_SUMMARY",
+                        Self::Item => "ITEM",
+                        Self::IdentitySummary => "IDENTITY_SUMMARY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReassignReferenceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -845,35 +2024,143 @@ pub mod types {
         }
     }
     ///`Reassignment`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Reassignment {
         ///The comment entered when the Certification was reassigned
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<CertificationReference>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Reassignment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Reassignment;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Reassignment")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Reassignment, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<CertificationReference> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            "from" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Reassignment {
+                        comment: field0,
+                        from: field1,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("Reassignment", &["comment", "from"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Reassignment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Reassignment", 2usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.from) {
+                fields.serialize_field("from", &self.from)?;
+            }
+            fields.end()
+        }
+    }
     ///`ReassignmentTrailDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReassignmentTrailDto {
         ///The ID of new owner identity.
-        #[serde(
-            rename = "newOwner",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub new_owner: ::std::option::Option<::std::string::String>,
         ///The ID of previous owner identity.
-        #[serde(
-            rename = "previousOwner",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub previous_owner: ::std::option::Option<::std::string::String>,
         ///The type of reassignment.
-        #[serde(
-            rename = "reassignmentType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassignment_type: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReassignmentTrailDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReassignmentTrailDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReassignmentTrailDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReassignmentTrailDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "newOwner" => field0 = map.next_value()?,
+                            "previousOwner" => field1 = map.next_value()?,
+                            "reassignmentType" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReassignmentTrailDto {
+                        new_owner: field0,
+                        previous_owner: field1,
+                        reassignment_type: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReassignmentTrailDto",
+                    &["newOwner", "previousOwner", "reassignmentType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReassignmentTrailDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ReassignmentTrailDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.new_owner) {
+                fields.serialize_field("newOwner", &self.new_owner)?;
+            }
+            if !::std::option::Option::is_none(&self.previous_owner) {
+                fields.serialize_field("previousOwner", &self.previous_owner)?;
+            }
+            if !::std::option::Option::is_none(&self.reassignment_type) {
+                fields.serialize_field("reassignmentType", &self.reassignment_type)?;
+            }
+            fields.end()
+        }
     }
     ///Reassignment trails that lead to self certification identity
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -898,34 +2185,233 @@ pub mod types {
         }
     }
     ///`ReviewDecision`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ReviewDecision {
         ///Indicates whether decision should be marked as part of a larger bulk decision
         pub bulk: bool,
         ///Comments recorded when the decision was made
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments: ::std::option::Option<::std::string::String>,
         pub decision: CertificationDecision,
         ///The id of the review decision
         pub id: ::std::string::String,
         ///The date at which a user's access should be taken away. Should only be set for `REVOKE` decisions.
-        #[serde(
-            rename = "proposedEndDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub proposed_end_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recommendation: ::std::option::Option<ReviewRecommendation>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReviewDecision {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReviewDecision;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReviewDecision")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReviewDecision, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<CertificationDecision> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<ReviewRecommendation> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "bulk" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "comments" => field1 = map.next_value()?,
+                            "decision" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "proposedEndDate" => field4 = map.next_value()?,
+                            "recommendation" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReviewDecision {
+                        bulk: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("bulk")?
+                            }
+                        },
+                        comments: field1,
+                        decision: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("decision")?
+                            }
+                        },
+                        id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        proposed_end_date: field4,
+                        recommendation: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReviewDecision",
+                    &[
+                        "bulk",
+                        "comments",
+                        "decision",
+                        "id",
+                        "proposedEndDate",
+                        "recommendation",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReviewDecision {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ReviewDecision", 6usize)?;
+            fields.serialize_field("bulk", &self.bulk)?;
+            if !::std::option::Option::is_none(&self.comments) {
+                fields.serialize_field("comments", &self.comments)?;
+            }
+            fields.serialize_field("decision", &self.decision)?;
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.proposed_end_date) {
+                fields.serialize_field("proposedEndDate", &self.proposed_end_date)?;
+            }
+            if !::std::option::Option::is_none(&self.recommendation) {
+                fields.serialize_field("recommendation", &self.recommendation)?;
+            }
+            fields.end()
+        }
+    }
     ///`ReviewReassign`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ReviewReassign {
         ///The reason comment for why the reassign was made
         pub reason: ::std::string::String,
         pub reassign: ::std::vec::Vec<ReassignReference>,
         ///The ID of the identity to which the certification is reassigned
-        #[serde(rename = "reassignTo")]
         pub reassign_to: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReviewReassign {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReviewReassign;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReviewReassign")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReviewReassign, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<ReassignReference>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "reason" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "reassign" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "reassignTo" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReviewReassign {
+                        reason: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("reason")?
+                            }
+                        },
+                        reassign: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("reassign")?
+                            }
+                        },
+                        reassign_to: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("reassignTo")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReviewReassign",
+                    &["reason", "reassign", "reassignTo"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReviewReassign {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ReviewReassign", 3usize)?;
+            fields.serialize_field("reason", &self.reason)?;
+            fields.serialize_field("reassign", &self.reassign)?;
+            fields.serialize_field("reassignTo", &self.reassign_to)?;
+            fields.end()
+        }
     }
     impl ReviewReassign {
         pub fn builder() -> builder::ReviewReassign {
@@ -933,232 +2419,749 @@ pub mod types {
         }
     }
     ///`ReviewRecommendation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReviewRecommendation {
         ///A list of reasons for the recommendation.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reasons: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The recommendation from IAI at the time of the decision. This field will be null if no recommendation was made.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recommendation: ::std::option::Option<::std::string::String>,
         ///The time at which the recommendation was recorded.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReviewRecommendation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReviewRecommendation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReviewRecommendation")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReviewRecommendation, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "reasons" => field0 = map.next_value()?,
+                            "recommendation" => field1 = map.next_value()?,
+                            "timestamp" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReviewRecommendation {
+                        reasons: field0,
+                        recommendation: field1,
+                        timestamp: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReviewRecommendation",
+                    &["reasons", "recommendation", "timestamp"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReviewRecommendation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ReviewRecommendation", 3usize)?;
+            if !::std::option::Option::is_none(&self.reasons) {
+                fields.serialize_field("reasons", &self.reasons)?;
+            }
+            if !::std::option::Option::is_none(&self.recommendation) {
+                fields.serialize_field("recommendation", &self.recommendation)?;
+            }
+            if !::std::option::Option::is_none(&self.timestamp) {
+                fields.serialize_field("timestamp", &self.timestamp)?;
+            }
+            fields.end()
+        }
+    }
     ///`ReviewableAccessProfile`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReviewableAccessProfile {
         ///True if the entitlement is cloud governed
-        #[serde(
-            rename = "cloudGoverned",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_governed: ::std::option::Option<bool>,
         ///Date the Access Profile was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Information about the Access Profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The date at which a user's access expires
-        #[serde(
-            rename = "endDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///A list of entitlements associated with this Access Profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<
             ::std::vec::Vec<::std::option::Option<ReviewableEntitlement>>,
         >,
         ///The id of the Access Profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Date the Access Profile was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the Access Profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<
             sailpoint_shared::types::IdentityReferenceWithNameAndEmail,
         >,
         ///Indicates if the entitlement is a privileged entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReviewableAccessProfile {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReviewableAccessProfile;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReviewableAccessProfile")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReviewableAccessProfile, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::option::Option<ReviewableEntitlement>>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        sailpoint_shared::types::IdentityReferenceWithNameAndEmail,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "cloudGoverned" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "endDate" => field3 = map.next_value()?,
+                            "entitlements" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "modified" => field6 = map.next_value()?,
+                            "name" => field7 = map.next_value()?,
+                            "owner" => field8 = map.next_value()?,
+                            "privileged" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReviewableAccessProfile {
+                        cloud_governed: field0,
+                        created: field1,
+                        description: field2,
+                        end_date: field3,
+                        entitlements: field4,
+                        id: field5,
+                        modified: field6,
+                        name: field7,
+                        owner: field8,
+                        privileged: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReviewableAccessProfile",
+                    &[
+                        "cloudGoverned",
+                        "created",
+                        "description",
+                        "endDate",
+                        "entitlements",
+                        "id",
+                        "modified",
+                        "name",
+                        "owner",
+                        "privileged",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReviewableAccessProfile {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ReviewableAccessProfile", 10usize)?;
+            if !::std::option::Option::is_none(&self.cloud_governed) {
+                fields.serialize_field("cloudGoverned", &self.cloud_governed)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.end_date) {
+                fields.serialize_field("endDate", &self.end_date)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            fields.end()
+        }
     }
     ///`ReviewableEntitlement`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReviewableEntitlement {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<ReviewableEntitlementAccount>,
         ///The name of the attribute on the source
-        #[serde(
-            rename = "attributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_name: ::std::option::Option<::std::string::String>,
         ///The value of the attribute on the source
-        #[serde(
-            rename = "attributeValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_value: ::std::option::Option<::std::string::String>,
         ///True if the entitlement is cloud governed
-        #[serde(
-            rename = "cloudGoverned",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_governed: ::std::option::Option<bool>,
         ///True if the entitlement has DAS data
-        #[serde(
-            rename = "containsDataAccess",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub contains_data_access: ::std::option::Option<bool>,
-        #[serde(
-            rename = "dataAccess",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub data_access: ::std::option::Option<DataAccess>,
         ///Information about the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates if the entitlement has permissions
-        #[serde(
-            rename = "hasPermissions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub has_permissions: ::std::option::Option<bool>,
         ///The id for the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Indicates if the entitlement is a representation of an account permission
-        #[serde(
-            rename = "isPermission",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_permission: ::std::option::Option<bool>,
         ///The name of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<
             sailpoint_shared::types::IdentityReferenceWithNameAndEmail,
         >,
         ///Indicates if the entitlement is a privileged entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
         ///Indicates whether the entitlement can be revoked
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub revocable: ::std::option::Option<bool>,
         ///The ID of the source for which the entitlement belongs
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///The name of the source for which this entitlement belongs
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
         ///The schema object type on the source used to represent the entitlement and its attributes
-        #[serde(
-            rename = "sourceSchemaObjectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_schema_object_type: ::std::option::Option<::std::string::String>,
         ///The type of the source for which the entitlement belongs
-        #[serde(
-            rename = "sourceType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_type: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReviewableEntitlement {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReviewableEntitlement;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReviewableEntitlement")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReviewableEntitlement, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ReviewableEntitlementAccount,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<DataAccess> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        sailpoint_shared::types::IdentityReferenceWithNameAndEmail,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "account" => field0 = map.next_value()?,
+                            "attributeName" => field1 = map.next_value()?,
+                            "attributeValue" => field2 = map.next_value()?,
+                            "cloudGoverned" => field3 = map.next_value()?,
+                            "containsDataAccess" => field4 = map.next_value()?,
+                            "dataAccess" => field5 = map.next_value()?,
+                            "description" => field6 = map.next_value()?,
+                            "hasPermissions" => field7 = map.next_value()?,
+                            "id" => field8 = map.next_value()?,
+                            "isPermission" => field9 = map.next_value()?,
+                            "name" => field10 = map.next_value()?,
+                            "owner" => field11 = map.next_value()?,
+                            "privileged" => field12 = map.next_value()?,
+                            "revocable" => field13 = map.next_value()?,
+                            "sourceId" => field14 = map.next_value()?,
+                            "sourceName" => field15 = map.next_value()?,
+                            "sourceSchemaObjectType" => field16 = map.next_value()?,
+                            "sourceType" => field17 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReviewableEntitlement {
+                        account: field0,
+                        attribute_name: field1,
+                        attribute_value: field2,
+                        cloud_governed: field3,
+                        contains_data_access: field4,
+                        data_access: field5,
+                        description: field6,
+                        has_permissions: field7,
+                        id: field8,
+                        is_permission: field9,
+                        name: field10,
+                        owner: field11,
+                        privileged: field12,
+                        revocable: field13,
+                        source_id: field14,
+                        source_name: field15,
+                        source_schema_object_type: field16,
+                        source_type: field17,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReviewableEntitlement",
+                    &[
+                        "account",
+                        "attributeName",
+                        "attributeValue",
+                        "cloudGoverned",
+                        "containsDataAccess",
+                        "dataAccess",
+                        "description",
+                        "hasPermissions",
+                        "id",
+                        "isPermission",
+                        "name",
+                        "owner",
+                        "privileged",
+                        "revocable",
+                        "sourceId",
+                        "sourceName",
+                        "sourceSchemaObjectType",
+                        "sourceType",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReviewableEntitlement {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ReviewableEntitlement", 18usize)?;
+            if !::std::option::Option::is_none(&self.account) {
+                fields.serialize_field("account", &self.account)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_name) {
+                fields.serialize_field("attributeName", &self.attribute_name)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_value) {
+                fields.serialize_field("attributeValue", &self.attribute_value)?;
+            }
+            if !::std::option::Option::is_none(&self.cloud_governed) {
+                fields.serialize_field("cloudGoverned", &self.cloud_governed)?;
+            }
+            if !::std::option::Option::is_none(&self.contains_data_access) {
+                fields
+                    .serialize_field("containsDataAccess", &self.contains_data_access)?;
+            }
+            if !::std::option::Option::is_none(&self.data_access) {
+                fields.serialize_field("dataAccess", &self.data_access)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.has_permissions) {
+                fields.serialize_field("hasPermissions", &self.has_permissions)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.is_permission) {
+                fields.serialize_field("isPermission", &self.is_permission)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.revocable) {
+                fields.serialize_field("revocable", &self.revocable)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_schema_object_type) {
+                fields
+                    .serialize_field(
+                        "sourceSchemaObjectType",
+                        &self.source_schema_object_type,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.source_type) {
+                fields.serialize_field("sourceType", &self.source_type)?;
+            }
+            fields.end()
+        }
+    }
     ///Information about the status of the entitlement
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReviewableEntitlementAccount {
-        #[serde(
-            rename = "activityInsights",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_insights: ::std::option::Option<ActivityInsights>,
         ///When the account was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Information about the account
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates whether this account is currently disabled
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disabled: ::std::option::Option<bool>,
         ///The id associated with the machine Account Governance Group
-        #[serde(
-            rename = "governanceGroupId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub governance_group_id: ::std::option::Option<::std::string::String>,
         ///The id associated with the account
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Indicates whether this account is currently locked
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locked: ::std::option::Option<bool>,
         ///When the account was last modified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The account name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The native identity for this account
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
         ///Information about the machine account owner
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<ReviewableEntitlementAccountOwner>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReviewableEntitlementAccount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReviewableEntitlementAccount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReviewableEntitlementAccount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReviewableEntitlementAccount, A::Error> {
+                    let mut field0: ::std::option::Option<ActivityInsights> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ReviewableEntitlementAccountOwner,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        sailpoint_shared::types::DtoType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "activityInsights" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "disabled" => field3 = map.next_value()?,
+                            "governanceGroupId" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "locked" => field6 = map.next_value()?,
+                            "modified" => field7 = map.next_value()?,
+                            "name" => field8 = map.next_value()?,
+                            "nativeIdentity" => field9 = map.next_value()?,
+                            "owner" => field10 = map.next_value()?,
+                            "type" => field11 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReviewableEntitlementAccount {
+                        activity_insights: field0,
+                        created: field1,
+                        description: field2,
+                        disabled: field3,
+                        governance_group_id: field4,
+                        id: field5,
+                        locked: field6,
+                        modified: field7,
+                        name: field8,
+                        native_identity: field9,
+                        owner: field10,
+                        type_: field11,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReviewableEntitlementAccount",
+                    &[
+                        "activityInsights",
+                        "created",
+                        "description",
+                        "disabled",
+                        "governanceGroupId",
+                        "id",
+                        "locked",
+                        "modified",
+                        "name",
+                        "nativeIdentity",
+                        "owner",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReviewableEntitlementAccount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ReviewableEntitlementAccount", 12usize)?;
+            if !::std::option::Option::is_none(&self.activity_insights) {
+                fields.serialize_field("activityInsights", &self.activity_insights)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.disabled) {
+                fields.serialize_field("disabled", &self.disabled)?;
+            }
+            if !::std::option::Option::is_none(&self.governance_group_id) {
+                fields.serialize_field("governanceGroupId", &self.governance_group_id)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.locked) {
+                fields.serialize_field("locked", &self.locked)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Information about the machine account owner
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReviewableEntitlementAccountOwner {
         ///The machine account owner's display name
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///The id associated with the machine account owner
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///An enumeration of the types of Owner supported within the IdentityNow infrastructure.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ReviewableEntitlementAccountOwnerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReviewableEntitlementAccountOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReviewableEntitlementAccountOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReviewableEntitlementAccountOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReviewableEntitlementAccountOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ReviewableEntitlementAccountOwnerType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReviewableEntitlementAccountOwner {
+                        display_name: field0,
+                        id: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReviewableEntitlementAccountOwner",
+                    &["displayName", "id", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReviewableEntitlementAccountOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ReviewableEntitlementAccountOwner", 3usize)?;
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///An enumeration of the types of Owner supported within the IdentityNow infrastructure.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReviewableEntitlementAccountOwnerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReviewableEntitlementAccountOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReviewableEntitlementAccountOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReviewableEntitlementAccountOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1197,89 +3200,294 @@ pub mod types {
         }
     }
     ///`ReviewableRole`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReviewableRole {
         ///The list of Access Profiles associated with this Role
-        #[serde(
-            rename = "accessProfiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profiles: ::std::option::Option<
             ::std::vec::Vec<ReviewableAccessProfile>,
         >,
         ///Information about the Role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The date when a user's access expires.
-        #[serde(
-            rename = "endDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The list of entitlements associated with this Role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<
             ::std::vec::Vec<::std::option::Option<ReviewableEntitlement>>,
         >,
         ///The id for the Role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the Role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<
             sailpoint_shared::types::IdentityReferenceWithNameAndEmail,
         >,
         ///Indicates if the entitlement is a privileged entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
         ///Indicates whether the Role can be revoked or requested
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub revocable: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReviewableRole {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReviewableRole;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReviewableRole")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReviewableRole, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ReviewableAccessProfile>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::option::Option<ReviewableEntitlement>>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        sailpoint_shared::types::IdentityReferenceWithNameAndEmail,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessProfiles" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "endDate" => field2 = map.next_value()?,
+                            "entitlements" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "name" => field5 = map.next_value()?,
+                            "owner" => field6 = map.next_value()?,
+                            "privileged" => field7 = map.next_value()?,
+                            "revocable" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReviewableRole {
+                        access_profiles: field0,
+                        description: field1,
+                        end_date: field2,
+                        entitlements: field3,
+                        id: field4,
+                        name: field5,
+                        owner: field6,
+                        privileged: field7,
+                        revocable: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReviewableRole",
+                    &[
+                        "accessProfiles",
+                        "description",
+                        "endDate",
+                        "entitlements",
+                        "id",
+                        "name",
+                        "owner",
+                        "privileged",
+                        "revocable",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReviewableRole {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ReviewableRole", 9usize)?;
+            if !::std::option::Option::is_none(&self.access_profiles) {
+                fields.serialize_field("accessProfiles", &self.access_profiles)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.end_date) {
+                fields.serialize_field("endDate", &self.end_date)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.revocable) {
+                fields.serialize_field("revocable", &self.revocable)?;
+            }
+            fields.end()
+        }
+    }
     ///`Reviewer`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Reviewer {
         ///The created date of the reviewing identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The email of the reviewing identity. This is only applicable to reviewers of the `IDENTITY` type.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///The id of the reviewer.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The modified date of the reviewing identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The name of the reviewer.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of the reviewing identity.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ReviewerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Reviewer {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Reviewer;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Reviewer")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Reviewer, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<ReviewerType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "email" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "modified" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "type" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Reviewer {
+                        created: field0,
+                        email: field1,
+                        id: field2,
+                        modified: field3,
+                        name: field4,
+                        type_: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Reviewer",
+                    &["created", "email", "id", "modified", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Reviewer {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Reviewer", 6usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of the reviewing identity.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReviewerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReviewerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReviewerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReviewerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -19,10 +19,9 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`ApprovalComment`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ApprovalComment {
         ///Status transition of the draft.
-        #[serde(rename = "changedToStatus")]
         pub changed_to_status: ApprovalCommentChangedToStatus,
         ///Comment provided either by the approval requester or the approver.
         pub comment: ::std::string::String,
@@ -33,28 +32,166 @@ pub mod types {
         ///Name of the user that provided this comment.
         pub user: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalComment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalComment;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalComment")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalComment, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ApprovalCommentChangedToStatus,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "changedToStatus" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "comment" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "timestamp" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "user" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalComment {
+                        changed_to_status: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("changedToStatus")?
+                            }
+                        },
+                        comment: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("comment")?
+                            }
+                        },
+                        id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        timestamp: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("timestamp")?
+                            }
+                        },
+                        user: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("user")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalComment",
+                    &["changedToStatus", "comment", "id", "timestamp", "user"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalComment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ApprovalComment", 5usize)?;
+            fields.serialize_field("changedToStatus", &self.changed_to_status)?;
+            fields.serialize_field("comment", &self.comment)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("timestamp", &self.timestamp)?;
+            fields.serialize_field("user", &self.user)?;
+            fields.end()
+        }
+    }
     ///Status transition of the draft.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalCommentChangedToStatus {
-        #[serde(rename = "PENDING_APPROVAL")]
         PendingApproval,
-        #[serde(rename = "APPROVED")]
         Approved,
-        #[serde(rename = "REJECTED")]
         Rejected,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalCommentChangedToStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PENDING_APPROVAL" => Self::PendingApproval,
+                    "APPROVED" => Self::Approved,
+                    "REJECTED" => Self::Rejected,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalCommentChangedToStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::PendingApproval => "PENDING_APPROVAL",
+                        Self::Approved => "APPROVED",
+                        Self::Rejected => "REJECTED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalCommentChangedToStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -97,89 +234,188 @@ pub mod types {
         }
     }
     ///Backup options control what will be included in the backup.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BackupOptions {
         ///Object type names to be included in a Configuration Hub backup command.
-        #[serde(
-            rename = "includeTypes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_types: ::std::option::Option<
             ::std::vec::Vec<BackupOptionsIncludeTypesItem>,
         >,
         ///Additional options targeting specific objects related to each item in the includeTypes field.
-        #[serde(
-            rename = "objectOptions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_options: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ObjectExportImportNames>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for BackupOptions {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BackupOptions;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BackupOptions")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BackupOptions, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<BackupOptionsIncludeTypesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ObjectExportImportNames,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "includeTypes" => field0 = map.next_value()?,
+                            "objectOptions" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BackupOptions {
+                        include_types: field0,
+                        object_options: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BackupOptions",
+                    &["includeTypes", "objectOptions"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BackupOptions {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("BackupOptions", 2usize)?;
+            if !::std::option::Option::is_none(&self.include_types) {
+                fields.serialize_field("includeTypes", &self.include_types)?;
+            }
+            if !::std::option::Option::is_none(&self.object_options) {
+                fields.serialize_field("objectOptions", &self.object_options)?;
+            }
+            fields.end()
+        }
+    }
     ///`BackupOptionsIncludeTypesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum BackupOptionsIncludeTypesItem {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ACCESS_REQUEST_CONFIG")]
         AccessRequestConfig,
-        #[serde(rename = "ATTR_SYNC_SOURCE_CONFIG")]
         AttrSyncSourceConfig,
-        #[serde(rename = "AUTH_ORG")]
         AuthOrg,
-        #[serde(rename = "CAMPAIGN_FILTER")]
         CampaignFilter,
-        #[serde(rename = "FORM_DEFINITION")]
         FormDefinition,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY_OBJECT_CONFIG")]
         IdentityObjectConfig,
-        #[serde(rename = "IDENTITY_PROFILE")]
         IdentityProfile,
-        #[serde(rename = "LIFECYCLE_STATE")]
         LifecycleState,
-        #[serde(rename = "NOTIFICATION_TEMPLATE")]
         NotificationTemplate,
-        #[serde(rename = "PASSWORD_POLICY")]
         PasswordPolicy,
-        #[serde(rename = "PASSWORD_SYNC_GROUP")]
         PasswordSyncGroup,
-        #[serde(rename = "PUBLIC_IDENTITIES_CONFIG")]
         PublicIdentitiesConfig,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "RULE")]
         Rule,
-        #[serde(rename = "SEGMENT")]
         Segment,
-        #[serde(rename = "SERVICE_DESK_INTEGRATION")]
         ServiceDeskIntegration,
-        #[serde(rename = "SOD_POLICY")]
         SodPolicy,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "TAG")]
         Tag,
-        #[serde(rename = "TRANSFORM")]
         Transform,
-        #[serde(rename = "TRIGGER_SUBSCRIPTION")]
         TriggerSubscription,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for BackupOptionsIncludeTypesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ACCESS_REQUEST_CONFIG" => Self::AccessRequestConfig,
+                    "ATTR_SYNC_SOURCE_CONFIG" => Self::AttrSyncSourceConfig,
+                    "AUTH_ORG" => Self::AuthOrg,
+                    "CAMPAIGN_FILTER" => Self::CampaignFilter,
+                    "FORM_DEFINITION" => Self::FormDefinition,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY_OBJECT_CONFIG" => Self::IdentityObjectConfig,
+                    "IDENTITY_PROFILE" => Self::IdentityProfile,
+                    "LIFECYCLE_STATE" => Self::LifecycleState,
+                    "NOTIFICATION_TEMPLATE" => Self::NotificationTemplate,
+                    "PASSWORD_POLICY" => Self::PasswordPolicy,
+                    "PASSWORD_SYNC_GROUP" => Self::PasswordSyncGroup,
+                    "PUBLIC_IDENTITIES_CONFIG" => Self::PublicIdentitiesConfig,
+                    "ROLE" => Self::Role,
+                    "RULE" => Self::Rule,
+                    "SEGMENT" => Self::Segment,
+                    "SERVICE_DESK_INTEGRATION" => Self::ServiceDeskIntegration,
+                    "SOD_POLICY" => Self::SodPolicy,
+                    "SOURCE" => Self::Source,
+                    "TAG" => Self::Tag,
+                    "TRANSFORM" => Self::Transform,
+                    "TRIGGER_SUBSCRIPTION" => Self::TriggerSubscription,
+                    "WORKFLOW" => Self::Workflow,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for BackupOptionsIncludeTypesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::AccessRequestConfig => "ACCESS_REQUEST_CONFIG",
+                        Self::AttrSyncSourceConfig => "ATTR_SYNC_SOURCE_CONFIG",
+                        Self::AuthOrg => "AUTH_ORG",
+                        Self::CampaignFilter => "CAMPAIGN_FILTER",
+                        Self::FormDefinition => "FORM_DEFINITION",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::IdentityObjectConfig => "IDENTITY_OBJECT_CONFIG",
+                        Self::IdentityProfile => "IDENTITY_PROFILE",
+                        Self::LifecycleState => "LIFECYCLE_STATE",
+                        Self::NotificationTemplate => "NOTIFICATION_TEMPLATE",
+                        Self::PasswordPolicy => "PASSWORD_POLICY",
+                        Self::PasswordSyncGroup => "PASSWORD_SYNC_GROUP",
+                        Self::PublicIdentitiesConfig => "PUBLIC_IDENTITIES_CONFIG",
+                        Self::Role => "ROLE",
+                        Self::Rule => "RULE",
+                        Self::Segment => "SEGMENT",
+                        Self::ServiceDeskIntegration => "SERVICE_DESK_INTEGRATION",
+                        Self::SodPolicy => "SOD_POLICY",
+                        Self::Source => "SOURCE",
+                        Self::Tag => "TAG",
+                        Self::Transform => "TRANSFORM",
+                        Self::TriggerSubscription => "TRIGGER_SUBSCRIPTION",
+                        Self::Workflow => "WORKFLOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for BackupOptionsIncludeTypesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -264,118 +500,272 @@ pub mod types {
         }
     }
     ///`BackupResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BackupResponse {
         /**Denotes how this backup was created.
 - MANUAL - The backup was created by a user.
 - AUTOMATED - The backup was created by devops.
 - AUTOMATED_DRAFT - The backup was created during a draft process.
 - UPLOADED - The backup was created by uploading an existing configuration file.*/
-        #[serde(
-            rename = "backupType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub backup_type: ::std::option::Option<BackupResponseBackupType>,
         ///Whether this backup has been transferred to a customer storage location.
-        #[serde(
-            rename = "cloudStorageStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_storage_status: ::std::option::Option<
             BackupResponseCloudStorageStatus,
         >,
         ///The time the job was completed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The time the job was started.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Whether or not a file was created and stored for this backup.
-        #[serde(
-            rename = "fileExists",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub file_exists: ::std::option::Option<bool>,
         ///Whether the object details of this backup are ready.
-        #[serde(
-            rename = "hydrationStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub hydration_status: ::std::option::Option<BackupResponseHydrationStatus>,
         ///Whether this backup contains all supported object types or only some of them.
-        #[serde(
-            rename = "isPartial",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_partial: ::std::option::Option<bool>,
         ///Unique id assigned to this backup.
-        #[serde(
-            rename = "jobId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub job_id: ::std::option::Option<::std::string::String>,
         ///The time of the last update to the job.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The name assigned to the upload file in the request body.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub options: ::std::option::Option<BackupOptions>,
         ///The name of the requester.
-        #[serde(
-            rename = "requesterName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requester_name: ::std::option::Option<::std::string::String>,
         ///Status of the backup.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<BackupResponseStatus>,
         ///The name of the tenant performing the upload
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant: ::std::option::Option<::std::string::String>,
         ///Number of objects contained in this backup.
-        #[serde(
-            rename = "totalObjectCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_object_count: ::std::option::Option<i64>,
         ///Type of the job, will always be BACKUP for this type of job.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<BackupResponseType>,
         ///Whether this backup can be deleted by a regular user.
-        #[serde(
-            rename = "userCanDelete",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_can_delete: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BackupResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BackupResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BackupResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BackupResponse, A::Error> {
+                    let mut field0: ::std::option::Option<BackupResponseBackupType> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        BackupResponseCloudStorageStatus,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        BackupResponseHydrationStatus,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<BackupOptions> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<BackupResponseStatus> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<BackupResponseType> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "backupType" => field0 = map.next_value()?,
+                            "cloudStorageStatus" => field1 = map.next_value()?,
+                            "completed" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "fileExists" => field4 = map.next_value()?,
+                            "hydrationStatus" => field5 = map.next_value()?,
+                            "isPartial" => field6 = map.next_value()?,
+                            "jobId" => field7 = map.next_value()?,
+                            "modified" => field8 = map.next_value()?,
+                            "name" => field9 = map.next_value()?,
+                            "options" => field10 = map.next_value()?,
+                            "requesterName" => field11 = map.next_value()?,
+                            "status" => field12 = map.next_value()?,
+                            "tenant" => field13 = map.next_value()?,
+                            "totalObjectCount" => field14 = map.next_value()?,
+                            "type" => field15 = map.next_value()?,
+                            "userCanDelete" => field16 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BackupResponse {
+                        backup_type: field0,
+                        cloud_storage_status: field1,
+                        completed: field2,
+                        created: field3,
+                        file_exists: field4,
+                        hydration_status: field5,
+                        is_partial: field6,
+                        job_id: field7,
+                        modified: field8,
+                        name: field9,
+                        options: field10,
+                        requester_name: field11,
+                        status: field12,
+                        tenant: field13,
+                        total_object_count: field14,
+                        type_: field15,
+                        user_can_delete: field16,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BackupResponse",
+                    &[
+                        "backupType",
+                        "cloudStorageStatus",
+                        "completed",
+                        "created",
+                        "fileExists",
+                        "hydrationStatus",
+                        "isPartial",
+                        "jobId",
+                        "modified",
+                        "name",
+                        "options",
+                        "requesterName",
+                        "status",
+                        "tenant",
+                        "totalObjectCount",
+                        "type",
+                        "userCanDelete",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BackupResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("BackupResponse", 17usize)?;
+            if !::std::option::Option::is_none(&self.backup_type) {
+                fields.serialize_field("backupType", &self.backup_type)?;
+            }
+            if !::std::option::Option::is_none(&self.cloud_storage_status) {
+                fields
+                    .serialize_field("cloudStorageStatus", &self.cloud_storage_status)?;
+            }
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.file_exists) {
+                fields.serialize_field("fileExists", &self.file_exists)?;
+            }
+            if !::std::option::Option::is_none(&self.hydration_status) {
+                fields.serialize_field("hydrationStatus", &self.hydration_status)?;
+            }
+            if !::std::option::Option::is_none(&self.is_partial) {
+                fields.serialize_field("isPartial", &self.is_partial)?;
+            }
+            if !::std::option::Option::is_none(&self.job_id) {
+                fields.serialize_field("jobId", &self.job_id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.options) {
+                fields.serialize_field("options", &self.options)?;
+            }
+            if !::std::option::Option::is_none(&self.requester_name) {
+                fields.serialize_field("requesterName", &self.requester_name)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.tenant) {
+                fields.serialize_field("tenant", &self.tenant)?;
+            }
+            if !::std::option::Option::is_none(&self.total_object_count) {
+                fields.serialize_field("totalObjectCount", &self.total_object_count)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.user_can_delete) {
+                fields.serialize_field("userCanDelete", &self.user_can_delete)?;
+            }
+            fields.end()
+        }
     }
     /**Denotes how this backup was created.
 - MANUAL - The backup was created by a user.
 - AUTOMATED - The backup was created by devops.
 - AUTOMATED_DRAFT - The backup was created during a draft process.
 - UPLOADED - The backup was created by uploading an existing configuration file.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum BackupResponseBackupType {
-        #[serde(rename = "UPLOADED")]
         Uploaded,
-        #[serde(rename = "AUTOMATED")]
         Automated,
-        #[serde(rename = "MANUAL")]
         Manual,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for BackupResponseBackupType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "UPLOADED" => Self::Uploaded,
+                    "AUTOMATED" => Self::Automated,
+                    "MANUAL" => Self::Manual,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for BackupResponseBackupType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Uploaded => "UPLOADED",
+                        Self::Automated => "AUTOMATED",
+                        Self::Manual => "MANUAL",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for BackupResponseBackupType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -417,27 +807,46 @@ pub mod types {
         }
     }
     ///Whether this backup has been transferred to a customer storage location.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum BackupResponseCloudStorageStatus {
-        #[serde(rename = "SYNCED")]
         Synced,
-        #[serde(rename = "NOT_SYNCED")]
         NotSynced,
-        #[serde(rename = "SYNC_FAILED")]
         SyncFailed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for BackupResponseCloudStorageStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SYNCED" => Self::Synced,
+                    "NOT_SYNCED" => Self::NotSynced,
+                    "SYNC_FAILED" => Self::SyncFailed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for BackupResponseCloudStorageStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Synced => "SYNCED",
+                        Self::NotSynced => "NOT_SYNCED",
+                        Self::SyncFailed => "SYNC_FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for BackupResponseCloudStorageStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -480,25 +889,43 @@ pub mod types {
         }
     }
     ///Whether the object details of this backup are ready.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum BackupResponseHydrationStatus {
-        #[serde(rename = "HYDRATED")]
         Hydrated,
-        #[serde(rename = "NOT_HYDRATED")]
         NotHydrated,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for BackupResponseHydrationStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HYDRATED" => Self::Hydrated,
+                    "NOT_HYDRATED" => Self::NotHydrated,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for BackupResponseHydrationStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Hydrated => "HYDRATED",
+                        Self::NotHydrated => "NOT_HYDRATED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for BackupResponseHydrationStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -539,31 +966,52 @@ pub mod types {
         }
     }
     ///Status of the backup.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum BackupResponseStatus {
-        #[serde(rename = "NOT_STARTED")]
         NotStarted,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "COMPLETE")]
         Complete,
-        #[serde(rename = "CANCELLED")]
         Cancelled,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for BackupResponseStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "NOT_STARTED" => Self::NotStarted,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "COMPLETE" => Self::Complete,
+                    "CANCELLED" => Self::Cancelled,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for BackupResponseStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::NotStarted => "NOT_STARTED",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Complete => "COMPLETE",
+                        Self::Cancelled => "CANCELLED",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for BackupResponseStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -609,23 +1057,40 @@ pub mod types {
         }
     }
     ///Type of the job, will always be BACKUP for this type of job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum BackupResponseType {
-        #[serde(rename = "BACKUP")]
         Backup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for BackupResponseType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "BACKUP" => Self::Backup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for BackupResponseType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Backup => "BACKUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for BackupResponseType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -663,11 +1128,67 @@ pub mod types {
         }
     }
     ///`DeployRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct DeployRequest {
         ///The id of the draft to be used by this deploy.
-        #[serde(rename = "draftId")]
         pub draft_id: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeployRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DeployRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DeployRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DeployRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "draftId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DeployRequest {
+                        draft_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("draftId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer.deserialize_struct("DeployRequest", &["draftId"], Fields)
+        }
+    }
+    impl ::serde::Serialize for DeployRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DeployRequest", 1usize)?;
+            fields.serialize_field("draftId", &self.draft_id)?;
+            fields.end()
+        }
     }
     impl DeployRequest {
         pub fn builder() -> builder::DeployRequest {
@@ -675,87 +1196,218 @@ pub mod types {
         }
     }
     ///`DeployResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DeployResponse {
         ///Whether this deploy results file has been transferred to a customer storage location.
-        #[serde(
-            rename = "cloudStorageStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_storage_status: ::std::option::Option<
             DeployResponseCloudStorageStatus,
         >,
         ///The time the job was completed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The time the job was started.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The id of the draft that was used for this deploy.
-        #[serde(
-            rename = "draftId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub draft_id: ::std::option::Option<::std::string::String>,
         ///The name of the draft that was used for this deploy.
-        #[serde(
-            rename = "draftName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub draft_name: ::std::option::Option<::std::string::String>,
         ///Whether or not a results file was created and stored for this deploy.
-        #[serde(
-            rename = "fileExists",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub file_exists: ::std::option::Option<bool>,
         ///Unique id assigned to this job.
-        #[serde(
-            rename = "jobId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub job_id: ::std::option::Option<::std::string::String>,
         ///Message providing information about the outcome of the deploy process.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         ///The time of the last update to the job.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The name of the user that initiated the deploy process.
-        #[serde(
-            rename = "requesterName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requester_name: ::std::option::Option<::std::string::String>,
         ///Status of the job.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<DeployResponseStatus>,
         ///Type of the job, will always be CONFIG_DEPLOY_DRAFT for this type of job.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DeployResponseType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DeployResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DeployResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DeployResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DeployResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        DeployResponseCloudStorageStatus,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<DeployResponseStatus> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<DeployResponseType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "cloudStorageStatus" => field0 = map.next_value()?,
+                            "completed" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            "draftId" => field3 = map.next_value()?,
+                            "draftName" => field4 = map.next_value()?,
+                            "fileExists" => field5 = map.next_value()?,
+                            "jobId" => field6 = map.next_value()?,
+                            "message" => field7 = map.next_value()?,
+                            "modified" => field8 = map.next_value()?,
+                            "requesterName" => field9 = map.next_value()?,
+                            "status" => field10 = map.next_value()?,
+                            "type" => field11 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DeployResponse {
+                        cloud_storage_status: field0,
+                        completed: field1,
+                        created: field2,
+                        draft_id: field3,
+                        draft_name: field4,
+                        file_exists: field5,
+                        job_id: field6,
+                        message: field7,
+                        modified: field8,
+                        requester_name: field9,
+                        status: field10,
+                        type_: field11,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DeployResponse",
+                    &[
+                        "cloudStorageStatus",
+                        "completed",
+                        "created",
+                        "draftId",
+                        "draftName",
+                        "fileExists",
+                        "jobId",
+                        "message",
+                        "modified",
+                        "requesterName",
+                        "status",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DeployResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DeployResponse", 12usize)?;
+            if !::std::option::Option::is_none(&self.cloud_storage_status) {
+                fields
+                    .serialize_field("cloudStorageStatus", &self.cloud_storage_status)?;
+            }
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.draft_id) {
+                fields.serialize_field("draftId", &self.draft_id)?;
+            }
+            if !::std::option::Option::is_none(&self.draft_name) {
+                fields.serialize_field("draftName", &self.draft_name)?;
+            }
+            if !::std::option::Option::is_none(&self.file_exists) {
+                fields.serialize_field("fileExists", &self.file_exists)?;
+            }
+            if !::std::option::Option::is_none(&self.job_id) {
+                fields.serialize_field("jobId", &self.job_id)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.requester_name) {
+                fields.serialize_field("requesterName", &self.requester_name)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Whether this deploy results file has been transferred to a customer storage location.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DeployResponseCloudStorageStatus {
-        #[serde(rename = "SYNCED")]
         Synced,
-        #[serde(rename = "NOT_SYNCED")]
         NotSynced,
-        #[serde(rename = "SYNC_FAILED")]
         SyncFailed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeployResponseCloudStorageStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SYNCED" => Self::Synced,
+                    "NOT_SYNCED" => Self::NotSynced,
+                    "SYNC_FAILED" => Self::SyncFailed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DeployResponseCloudStorageStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Synced => "SYNCED",
+                        Self::NotSynced => "NOT_SYNCED",
+                        Self::SyncFailed => "SYNC_FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DeployResponseCloudStorageStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -798,31 +1450,52 @@ pub mod types {
         }
     }
     ///Status of the job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DeployResponseStatus {
-        #[serde(rename = "NOT_STARTED")]
         NotStarted,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "COMPLETE")]
         Complete,
-        #[serde(rename = "CANCELLED")]
         Cancelled,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeployResponseStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "NOT_STARTED" => Self::NotStarted,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "COMPLETE" => Self::Complete,
+                    "CANCELLED" => Self::Cancelled,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DeployResponseStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::NotStarted => "NOT_STARTED",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Complete => "COMPLETE",
+                        Self::Cancelled => "CANCELLED",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DeployResponseStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -868,23 +1541,40 @@ pub mod types {
         }
     }
     ///Type of the job, will always be CONFIG_DEPLOY_DRAFT for this type of job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DeployResponseType {
-        #[serde(rename = "CONFIG_DEPLOY_DRAFT")]
         ConfigDeployDraft,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeployResponseType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CONFIG_DEPLOY_DRAFT" => Self::ConfigDeployDraft,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DeployResponseType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ConfigDeployDraft => "CONFIG_DEPLOY_DRAFT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DeployResponseType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -922,108 +1612,257 @@ pub mod types {
         }
     }
     ///`DraftResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DraftResponse {
         ///List of comments that have been exchanged between an approval requester and an approver.
-        #[serde(
-            rename = "approvalComment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_comment: ::std::option::Option<::std::vec::Vec<ApprovalComment>>,
         ///Approval status of the draft used to determine whether or not the draft can be deployed.
-        #[serde(
-            rename = "approvalStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_status: ::std::option::Option<DraftResponseApprovalStatus>,
         ///The time the job was completed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The time the job was started.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Whether or not a file was generated for this draft.
-        #[serde(
-            rename = "fileExists",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub file_exists: ::std::option::Option<bool>,
         ///Unique id assigned to this job.
-        #[serde(
-            rename = "jobId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub job_id: ::std::option::Option<::std::string::String>,
         ///Message providing information about the outcome of the draft process.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         /**Denotes the origin of the source backup from which the draft was generated.
 - RESTORE - Same tenant.
 - PROMOTE - Different tenant.
 - UPLOAD - Uploaded configuration.*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mode: ::std::option::Option<DraftResponseMode>,
         ///The time of the last update to the job.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the draft.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The name of user that that initiated the draft process.
-        #[serde(
-            rename = "requesterName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requester_name: ::std::option::Option<::std::string::String>,
         ///Id of the backup from which the draft was generated.
-        #[serde(
-            rename = "sourceBackupId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_backup_id: ::std::option::Option<::std::string::String>,
         ///Name of the backup from which the draft was generated.
-        #[serde(
-            rename = "sourceBackupName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_backup_name: ::std::option::Option<::std::string::String>,
         ///Tenant owner of the backup from which the draft was generated.
-        #[serde(
-            rename = "sourceTenant",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_tenant: ::std::option::Option<::std::string::String>,
         ///Status of the job.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<DraftResponseStatus>,
         ///Type of the job, will always be CREATE_DRAFT for this type of job.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DraftResponseType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DraftResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DraftResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DraftResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DraftResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalComment>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<DraftResponseApprovalStatus> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<DraftResponseMode> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<DraftResponseStatus> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<DraftResponseType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalComment" => field0 = map.next_value()?,
+                            "approvalStatus" => field1 = map.next_value()?,
+                            "completed" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "fileExists" => field4 = map.next_value()?,
+                            "jobId" => field5 = map.next_value()?,
+                            "message" => field6 = map.next_value()?,
+                            "mode" => field7 = map.next_value()?,
+                            "modified" => field8 = map.next_value()?,
+                            "name" => field9 = map.next_value()?,
+                            "requesterName" => field10 = map.next_value()?,
+                            "sourceBackupId" => field11 = map.next_value()?,
+                            "sourceBackupName" => field12 = map.next_value()?,
+                            "sourceTenant" => field13 = map.next_value()?,
+                            "status" => field14 = map.next_value()?,
+                            "type" => field15 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DraftResponse {
+                        approval_comment: field0,
+                        approval_status: field1,
+                        completed: field2,
+                        created: field3,
+                        file_exists: field4,
+                        job_id: field5,
+                        message: field6,
+                        mode: field7,
+                        modified: field8,
+                        name: field9,
+                        requester_name: field10,
+                        source_backup_id: field11,
+                        source_backup_name: field12,
+                        source_tenant: field13,
+                        status: field14,
+                        type_: field15,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DraftResponse",
+                    &[
+                        "approvalComment",
+                        "approvalStatus",
+                        "completed",
+                        "created",
+                        "fileExists",
+                        "jobId",
+                        "message",
+                        "mode",
+                        "modified",
+                        "name",
+                        "requesterName",
+                        "sourceBackupId",
+                        "sourceBackupName",
+                        "sourceTenant",
+                        "status",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DraftResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DraftResponse", 16usize)?;
+            if !::std::option::Option::is_none(&self.approval_comment) {
+                fields.serialize_field("approvalComment", &self.approval_comment)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_status) {
+                fields.serialize_field("approvalStatus", &self.approval_status)?;
+            }
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.file_exists) {
+                fields.serialize_field("fileExists", &self.file_exists)?;
+            }
+            if !::std::option::Option::is_none(&self.job_id) {
+                fields.serialize_field("jobId", &self.job_id)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.mode) {
+                fields.serialize_field("mode", &self.mode)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.requester_name) {
+                fields.serialize_field("requesterName", &self.requester_name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_backup_id) {
+                fields.serialize_field("sourceBackupId", &self.source_backup_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_backup_name) {
+                fields.serialize_field("sourceBackupName", &self.source_backup_name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_tenant) {
+                fields.serialize_field("sourceTenant", &self.source_tenant)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Approval status of the draft used to determine whether or not the draft can be deployed.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DraftResponseApprovalStatus {
-        #[serde(rename = "DEFAULT")]
         Default,
-        #[serde(rename = "PENDING_APPROVAL")]
         PendingApproval,
-        #[serde(rename = "APPROVED")]
         Approved,
-        #[serde(rename = "DENIED")]
         Denied,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DraftResponseApprovalStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DEFAULT" => Self::Default,
+                    "PENDING_APPROVAL" => Self::PendingApproval,
+                    "APPROVED" => Self::Approved,
+                    "DENIED" => Self::Denied,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DraftResponseApprovalStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Default => "DEFAULT",
+                        Self::PendingApproval => "PENDING_APPROVAL",
+                        Self::Approved => "APPROVED",
+                        Self::Denied => "DENIED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DraftResponseApprovalStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1070,27 +1909,46 @@ pub mod types {
 - RESTORE - Same tenant.
 - PROMOTE - Different tenant.
 - UPLOAD - Uploaded configuration.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DraftResponseMode {
-        #[serde(rename = "RESTORE")]
         Restore,
-        #[serde(rename = "PROMOTE")]
         Promote,
-        #[serde(rename = "UPLOAD")]
         Upload,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DraftResponseMode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "RESTORE" => Self::Restore,
+                    "PROMOTE" => Self::Promote,
+                    "UPLOAD" => Self::Upload,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DraftResponseMode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Restore => "RESTORE",
+                        Self::Promote => "PROMOTE",
+                        Self::Upload => "UPLOAD",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DraftResponseMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1132,31 +1990,52 @@ pub mod types {
         }
     }
     ///Status of the job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DraftResponseStatus {
-        #[serde(rename = "NOT_STARTED")]
         NotStarted,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "COMPLETE")]
         Complete,
-        #[serde(rename = "CANCELLED")]
         Cancelled,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DraftResponseStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "NOT_STARTED" => Self::NotStarted,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "COMPLETE" => Self::Complete,
+                    "CANCELLED" => Self::Cancelled,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DraftResponseStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::NotStarted => "NOT_STARTED",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Complete => "COMPLETE",
+                        Self::Cancelled => "CANCELLED",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DraftResponseStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1202,23 +2081,40 @@ pub mod types {
         }
     }
     ///Type of the job, will always be CREATE_DRAFT for this type of job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DraftResponseType {
-        #[serde(rename = "CREATE_DRAFT")]
         CreateDraft,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DraftResponseType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CREATE_DRAFT" => Self::CreateDraft,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DraftResponseType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::CreateDraft => "CREATE_DRAFT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DraftResponseType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1256,76 +2152,339 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`ListDeploysV1Response`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ListDeploysV1Response {
         ///list of deployments
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub items: ::std::option::Option<::std::vec::Vec<DeployResponse>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ListDeploysV1Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ListDeploysV1Response;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ListDeploysV1Response")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ListDeploysV1Response, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<DeployResponse>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "items" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ListDeploysV1Response {
+                        items: field0,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("ListDeploysV1Response", &["items"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ListDeploysV1Response {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ListDeploysV1Response", 1usize)?;
+            if !::std::option::Option::is_none(&self.items) {
+                fields.serialize_field("items", &self.items)?;
+            }
+            fields.end()
+        }
+    }
     ///`ObjectExportImportNames`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ObjectExportImportNames {
         ///Object names to be included in a backup.
-        #[serde(
-            rename = "includedNames",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub included_names: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ObjectExportImportNames {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ObjectExportImportNames;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ObjectExportImportNames")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ObjectExportImportNames, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "includedNames" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ObjectExportImportNames {
+                        included_names: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ObjectExportImportNames",
+                    &["includedNames"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ObjectExportImportNames {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ObjectExportImportNames", 1usize)?;
+            if !::std::option::Option::is_none(&self.included_names) {
+                fields.serialize_field("includedNames", &self.included_names)?;
+            }
+            fields.end()
+        }
+    }
     ///`ObjectMappingBulkCreateRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ObjectMappingBulkCreateRequest {
-        #[serde(rename = "newObjectsMappings")]
         pub new_objects_mappings: ::std::vec::Vec<ObjectMappingRequest>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ObjectMappingBulkCreateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ObjectMappingBulkCreateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ObjectMappingBulkCreateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ObjectMappingBulkCreateRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ObjectMappingRequest>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "newObjectsMappings" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ObjectMappingBulkCreateRequest {
+                        new_objects_mappings: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("newObjectsMappings")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ObjectMappingBulkCreateRequest",
+                    &["newObjectsMappings"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ObjectMappingBulkCreateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ObjectMappingBulkCreateRequest", 1usize)?;
+            fields.serialize_field("newObjectsMappings", &self.new_objects_mappings)?;
+            fields.end()
+        }
     }
     impl ObjectMappingBulkCreateRequest {
         pub fn builder() -> builder::ObjectMappingBulkCreateRequest {
@@ -1333,16 +2492,69 @@ pub mod types {
         }
     }
     ///`ObjectMappingBulkCreateResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ObjectMappingBulkCreateResponse {
-        #[serde(
-            rename = "addedObjects",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub added_objects: ::std::option::Option<::std::vec::Vec<ObjectMappingResponse>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ObjectMappingBulkCreateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ObjectMappingBulkCreateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ObjectMappingBulkCreateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ObjectMappingBulkCreateResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ObjectMappingResponse>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "addedObjects" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ObjectMappingBulkCreateResponse {
+                        added_objects: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ObjectMappingBulkCreateResponse",
+                    &["addedObjects"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ObjectMappingBulkCreateResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ObjectMappingBulkCreateResponse", 1usize)?;
+            if !::std::option::Option::is_none(&self.added_objects) {
+                fields.serialize_field("addedObjects", &self.added_objects)?;
+            }
+            fields.end()
+        }
+    }
     ///`ObjectMappingBulkPatchRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ObjectMappingBulkPatchRequest {
         ///Map of id of the object mapping to a JsonPatchOperation describing what to patch on that object mapping.
         pub patches: ::std::collections::HashMap<
@@ -1350,40 +2562,269 @@ pub mod types {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ObjectMappingBulkPatchRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ObjectMappingBulkPatchRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ObjectMappingBulkPatchRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ObjectMappingBulkPatchRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "patches" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ObjectMappingBulkPatchRequest {
+                        patches: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("patches")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ObjectMappingBulkPatchRequest",
+                    &["patches"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ObjectMappingBulkPatchRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ObjectMappingBulkPatchRequest", 1usize)?;
+            fields.serialize_field("patches", &self.patches)?;
+            fields.end()
+        }
+    }
     impl ObjectMappingBulkPatchRequest {
         pub fn builder() -> builder::ObjectMappingBulkPatchRequest {
             Default::default()
         }
     }
     ///`ObjectMappingBulkPatchResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ObjectMappingBulkPatchResponse {
-        #[serde(
-            rename = "patchedObjects",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub patched_objects: ::std::option::Option<
             ::std::vec::Vec<ObjectMappingResponse>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ObjectMappingBulkPatchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ObjectMappingBulkPatchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ObjectMappingBulkPatchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ObjectMappingBulkPatchResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ObjectMappingResponse>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "patchedObjects" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ObjectMappingBulkPatchResponse {
+                        patched_objects: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ObjectMappingBulkPatchResponse",
+                    &["patchedObjects"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ObjectMappingBulkPatchResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ObjectMappingBulkPatchResponse", 1usize)?;
+            if !::std::option::Option::is_none(&self.patched_objects) {
+                fields.serialize_field("patchedObjects", &self.patched_objects)?;
+            }
+            fields.end()
+        }
+    }
     ///`ObjectMappingRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ObjectMappingRequest {
         ///Whether or not this object mapping is enabled
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///JSONPath expression denoting the path within the object where the mapping value should be applied
-        #[serde(rename = "jsonPath")]
         pub json_path: ::std::string::String,
         ///Type of the object the mapping value applies to, must be one from enum
-        #[serde(rename = "objectType")]
         pub object_type: ObjectMappingRequestObjectType,
         ///Original value at the jsonPath location within the object
-        #[serde(rename = "sourceValue")]
         pub source_value: ::std::string::String,
         ///Value to be assigned at the jsonPath location within the object
-        #[serde(rename = "targetValue")]
         pub target_value: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ObjectMappingRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ObjectMappingRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ObjectMappingRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ObjectMappingRequest, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ObjectMappingRequestObjectType,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "enabled" => field0 = map.next_value()?,
+                            "jsonPath" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "objectType" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceValue" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "targetValue" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ObjectMappingRequest {
+                        enabled: field0,
+                        json_path: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("jsonPath")?
+                            }
+                        },
+                        object_type: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("objectType")?
+                            }
+                        },
+                        source_value: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceValue")?
+                            }
+                        },
+                        target_value: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("targetValue")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ObjectMappingRequest",
+                    &["enabled", "jsonPath", "objectType", "sourceValue", "targetValue"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ObjectMappingRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ObjectMappingRequest", 5usize)?;
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            fields.serialize_field("jsonPath", &self.json_path)?;
+            fields.serialize_field("objectType", &self.object_type)?;
+            fields.serialize_field("sourceValue", &self.source_value)?;
+            fields.serialize_field("targetValue", &self.target_value)?;
+            fields.end()
+        }
     }
     impl ObjectMappingRequest {
         pub fn builder() -> builder::ObjectMappingRequest {
@@ -1391,73 +2832,115 @@ pub mod types {
         }
     }
     ///Type of the object the mapping value applies to, must be one from enum
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ObjectMappingRequestObjectType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ACCESS_REQUEST_CONFIG")]
         AccessRequestConfig,
-        #[serde(rename = "ATTR_SYNC_SOURCE_CONFIG")]
         AttrSyncSourceConfig,
-        #[serde(rename = "AUTH_ORG")]
         AuthOrg,
-        #[serde(rename = "CAMPAIGN_FILTER")]
         CampaignFilter,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
-        #[serde(rename = "FORM_DEFINITION")]
         FormDefinition,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "IDENTITY_OBJECT_CONFIG")]
         IdentityObjectConfig,
-        #[serde(rename = "IDENTITY_PROFILE")]
         IdentityProfile,
-        #[serde(rename = "LIFECYCLE_STATE")]
         LifecycleState,
-        #[serde(rename = "NOTIFICATION_TEMPLATE")]
         NotificationTemplate,
-        #[serde(rename = "PASSWORD_POLICY")]
         PasswordPolicy,
-        #[serde(rename = "PASSWORD_SYNC_GROUP")]
         PasswordSyncGroup,
-        #[serde(rename = "PUBLIC_IDENTITIES_CONFIG")]
         PublicIdentitiesConfig,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "RULE")]
         Rule,
-        #[serde(rename = "SEGMENT")]
         Segment,
-        #[serde(rename = "SERVICE_DESK_INTEGRATION")]
         ServiceDeskIntegration,
-        #[serde(rename = "SOD_POLICY")]
         SodPolicy,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "TAG")]
         Tag,
-        #[serde(rename = "TRANSFORM")]
         Transform,
-        #[serde(rename = "TRIGGER_SUBSCRIPTION")]
         TriggerSubscription,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ObjectMappingRequestObjectType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ACCESS_REQUEST_CONFIG" => Self::AccessRequestConfig,
+                    "ATTR_SYNC_SOURCE_CONFIG" => Self::AttrSyncSourceConfig,
+                    "AUTH_ORG" => Self::AuthOrg,
+                    "CAMPAIGN_FILTER" => Self::CampaignFilter,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    "FORM_DEFINITION" => Self::FormDefinition,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY" => Self::Identity,
+                    "IDENTITY_OBJECT_CONFIG" => Self::IdentityObjectConfig,
+                    "IDENTITY_PROFILE" => Self::IdentityProfile,
+                    "LIFECYCLE_STATE" => Self::LifecycleState,
+                    "NOTIFICATION_TEMPLATE" => Self::NotificationTemplate,
+                    "PASSWORD_POLICY" => Self::PasswordPolicy,
+                    "PASSWORD_SYNC_GROUP" => Self::PasswordSyncGroup,
+                    "PUBLIC_IDENTITIES_CONFIG" => Self::PublicIdentitiesConfig,
+                    "ROLE" => Self::Role,
+                    "RULE" => Self::Rule,
+                    "SEGMENT" => Self::Segment,
+                    "SERVICE_DESK_INTEGRATION" => Self::ServiceDeskIntegration,
+                    "SOD_POLICY" => Self::SodPolicy,
+                    "SOURCE" => Self::Source,
+                    "TAG" => Self::Tag,
+                    "TRANSFORM" => Self::Transform,
+                    "TRIGGER_SUBSCRIPTION" => Self::TriggerSubscription,
+                    "WORKFLOW" => Self::Workflow,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ObjectMappingRequestObjectType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::AccessRequestConfig => "ACCESS_REQUEST_CONFIG",
+                        Self::AttrSyncSourceConfig => "ATTR_SYNC_SOURCE_CONFIG",
+                        Self::AuthOrg => "AUTH_ORG",
+                        Self::CampaignFilter => "CAMPAIGN_FILTER",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::FormDefinition => "FORM_DEFINITION",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Identity => "IDENTITY",
+                        Self::IdentityObjectConfig => "IDENTITY_OBJECT_CONFIG",
+                        Self::IdentityProfile => "IDENTITY_PROFILE",
+                        Self::LifecycleState => "LIFECYCLE_STATE",
+                        Self::NotificationTemplate => "NOTIFICATION_TEMPLATE",
+                        Self::PasswordPolicy => "PASSWORD_POLICY",
+                        Self::PasswordSyncGroup => "PASSWORD_SYNC_GROUP",
+                        Self::PublicIdentitiesConfig => "PUBLIC_IDENTITIES_CONFIG",
+                        Self::Role => "ROLE",
+                        Self::Rule => "RULE",
+                        Self::Segment => "SEGMENT",
+                        Self::ServiceDeskIntegration => "SERVICE_DESK_INTEGRATION",
+                        Self::SodPolicy => "SOD_POLICY",
+                        Self::Source => "SOURCE",
+                        Self::Tag => "TAG",
+                        Self::Transform => "TRANSFORM",
+                        Self::TriggerSubscription => "TRIGGER_SUBSCRIPTION",
+                        Self::Workflow => "WORKFLOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ObjectMappingRequestObjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1546,116 +3029,243 @@ pub mod types {
         }
     }
     ///`ObjectMappingResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ObjectMappingResponse {
         ///Object mapping creation timestamp
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::std::string::String>,
         ///Whether or not this object mapping is enabled
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///JSONPath expression denoting the path within the object where the mapping value should be applied
-        #[serde(
-            rename = "jsonPath",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub json_path: ::std::option::Option<::std::string::String>,
         ///Object mapping latest update timestamp
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::std::string::String>,
         ///Id of the object mapping
-        #[serde(
-            rename = "objectMappingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_mapping_id: ::std::option::Option<::std::string::String>,
         ///Type of the object the mapping value applies to
-        #[serde(
-            rename = "objectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_type: ::std::option::Option<ObjectMappingResponseObjectType>,
         ///Original value at the jsonPath location within the object
-        #[serde(
-            rename = "sourceValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_value: ::std::option::Option<::std::string::String>,
         ///Value to be assigned at the jsonPath location within the object
-        #[serde(
-            rename = "targetValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ObjectMappingResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ObjectMappingResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ObjectMappingResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ObjectMappingResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ObjectMappingResponseObjectType,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "enabled" => field1 = map.next_value()?,
+                            "jsonPath" => field2 = map.next_value()?,
+                            "modified" => field3 = map.next_value()?,
+                            "objectMappingId" => field4 = map.next_value()?,
+                            "objectType" => field5 = map.next_value()?,
+                            "sourceValue" => field6 = map.next_value()?,
+                            "targetValue" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ObjectMappingResponse {
+                        created: field0,
+                        enabled: field1,
+                        json_path: field2,
+                        modified: field3,
+                        object_mapping_id: field4,
+                        object_type: field5,
+                        source_value: field6,
+                        target_value: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ObjectMappingResponse",
+                    &[
+                        "created",
+                        "enabled",
+                        "jsonPath",
+                        "modified",
+                        "objectMappingId",
+                        "objectType",
+                        "sourceValue",
+                        "targetValue",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ObjectMappingResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ObjectMappingResponse", 8usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.json_path) {
+                fields.serialize_field("jsonPath", &self.json_path)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.object_mapping_id) {
+                fields.serialize_field("objectMappingId", &self.object_mapping_id)?;
+            }
+            if !::std::option::Option::is_none(&self.object_type) {
+                fields.serialize_field("objectType", &self.object_type)?;
+            }
+            if !::std::option::Option::is_none(&self.source_value) {
+                fields.serialize_field("sourceValue", &self.source_value)?;
+            }
+            if !::std::option::Option::is_none(&self.target_value) {
+                fields.serialize_field("targetValue", &self.target_value)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of the object the mapping value applies to
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ObjectMappingResponseObjectType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ACCESS_REQUEST_CONFIG")]
         AccessRequestConfig,
-        #[serde(rename = "ATTR_SYNC_SOURCE_CONFIG")]
         AttrSyncSourceConfig,
-        #[serde(rename = "AUTH_ORG")]
         AuthOrg,
-        #[serde(rename = "CAMPAIGN_FILTER")]
         CampaignFilter,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
-        #[serde(rename = "FORM_DEFINITION")]
         FormDefinition,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "IDENTITY_OBJECT_CONFIG")]
         IdentityObjectConfig,
-        #[serde(rename = "IDENTITY_PROFILE")]
         IdentityProfile,
-        #[serde(rename = "LIFECYCLE_STATE")]
         LifecycleState,
-        #[serde(rename = "NOTIFICATION_TEMPLATE")]
         NotificationTemplate,
-        #[serde(rename = "PASSWORD_POLICY")]
         PasswordPolicy,
-        #[serde(rename = "PASSWORD_SYNC_GROUP")]
         PasswordSyncGroup,
-        #[serde(rename = "PUBLIC_IDENTITIES_CONFIG")]
         PublicIdentitiesConfig,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "RULE")]
         Rule,
-        #[serde(rename = "SEGMENT")]
         Segment,
-        #[serde(rename = "SERVICE_DESK_INTEGRATION")]
         ServiceDeskIntegration,
-        #[serde(rename = "SOD_POLICY")]
         SodPolicy,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "TAG")]
         Tag,
-        #[serde(rename = "TRANSFORM")]
         Transform,
-        #[serde(rename = "TRIGGER_SUBSCRIPTION")]
         TriggerSubscription,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ObjectMappingResponseObjectType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ACCESS_REQUEST_CONFIG" => Self::AccessRequestConfig,
+                    "ATTR_SYNC_SOURCE_CONFIG" => Self::AttrSyncSourceConfig,
+                    "AUTH_ORG" => Self::AuthOrg,
+                    "CAMPAIGN_FILTER" => Self::CampaignFilter,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    "FORM_DEFINITION" => Self::FormDefinition,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY" => Self::Identity,
+                    "IDENTITY_OBJECT_CONFIG" => Self::IdentityObjectConfig,
+                    "IDENTITY_PROFILE" => Self::IdentityProfile,
+                    "LIFECYCLE_STATE" => Self::LifecycleState,
+                    "NOTIFICATION_TEMPLATE" => Self::NotificationTemplate,
+                    "PASSWORD_POLICY" => Self::PasswordPolicy,
+                    "PASSWORD_SYNC_GROUP" => Self::PasswordSyncGroup,
+                    "PUBLIC_IDENTITIES_CONFIG" => Self::PublicIdentitiesConfig,
+                    "ROLE" => Self::Role,
+                    "RULE" => Self::Rule,
+                    "SEGMENT" => Self::Segment,
+                    "SERVICE_DESK_INTEGRATION" => Self::ServiceDeskIntegration,
+                    "SOD_POLICY" => Self::SodPolicy,
+                    "SOURCE" => Self::Source,
+                    "TAG" => Self::Tag,
+                    "TRANSFORM" => Self::Transform,
+                    "TRIGGER_SUBSCRIPTION" => Self::TriggerSubscription,
+                    "WORKFLOW" => Self::Workflow,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ObjectMappingResponseObjectType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::AccessRequestConfig => "ACCESS_REQUEST_CONFIG",
+                        Self::AttrSyncSourceConfig => "ATTR_SYNC_SOURCE_CONFIG",
+                        Self::AuthOrg => "AUTH_ORG",
+                        Self::CampaignFilter => "CAMPAIGN_FILTER",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::FormDefinition => "FORM_DEFINITION",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Identity => "IDENTITY",
+                        Self::IdentityObjectConfig => "IDENTITY_OBJECT_CONFIG",
+                        Self::IdentityProfile => "IDENTITY_PROFILE",
+                        Self::LifecycleState => "LIFECYCLE_STATE",
+                        Self::NotificationTemplate => "NOTIFICATION_TEMPLATE",
+                        Self::PasswordPolicy => "PASSWORD_POLICY",
+                        Self::PasswordSyncGroup => "PASSWORD_SYNC_GROUP",
+                        Self::PublicIdentitiesConfig => "PUBLIC_IDENTITIES_CONFIG",
+                        Self::Role => "ROLE",
+                        Self::Rule => "RULE",
+                        Self::Segment => "SEGMENT",
+                        Self::ServiceDeskIntegration => "SERVICE_DESK_INTEGRATION",
+                        Self::SodPolicy => "SOD_POLICY",
+                        Self::Source => "SOURCE",
+                        Self::Tag => "TAG",
+                        Self::Transform => "TRANSFORM",
+                        Self::TriggerSubscription => "TRIGGER_SUBSCRIPTION",
+                        Self::Workflow => "WORKFLOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ObjectMappingResponseObjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1744,30 +3354,118 @@ pub mod types {
         }
     }
     ///`ScheduledActionPayload`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ScheduledActionPayload {
         pub content: ScheduledActionPayloadContent,
         ///Cron expression defining the schedule for this action. Optional for repeated events.
-        #[serde(
-            rename = "cronString",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cron_string: ::std::option::Option<::std::string::String>,
         ///Type of the scheduled job.
-        #[serde(rename = "jobType")]
         pub job_type: ScheduledActionPayloadJobType,
         ///The time when this scheduled action should start. Optional.
-        #[serde(
-            rename = "startTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_time: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Time zone ID for interpreting the cron expression. Optional, will default to current time zone.
-        #[serde(
-            rename = "timeZoneId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub time_zone_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ScheduledActionPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ScheduledActionPayload;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScheduledActionPayload")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScheduledActionPayload, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ScheduledActionPayloadContent,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ScheduledActionPayloadJobType,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "content" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "cronString" => field1 = map.next_value()?,
+                            "jobType" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "startTime" => field3 = map.next_value()?,
+                            "timeZoneId" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScheduledActionPayload {
+                        content: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("content")?
+                            }
+                        },
+                        cron_string: field1,
+                        job_type: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("jobType")?
+                            }
+                        },
+                        start_time: field3,
+                        time_zone_id: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ScheduledActionPayload",
+                    &["content", "cronString", "jobType", "startTime", "timeZoneId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ScheduledActionPayload {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ScheduledActionPayload", 5usize)?;
+            fields.serialize_field("content", &self.content)?;
+            if !::std::option::Option::is_none(&self.cron_string) {
+                fields.serialize_field("cronString", &self.cron_string)?;
+            }
+            fields.serialize_field("jobType", &self.job_type)?;
+            if !::std::option::Option::is_none(&self.start_time) {
+                fields.serialize_field("startTime", &self.start_time)?;
+            }
+            if !::std::option::Option::is_none(&self.time_zone_id) {
+                fields.serialize_field("timeZoneId", &self.time_zone_id)?;
+            }
+            fields.end()
+        }
     }
     impl ScheduledActionPayload {
         pub fn builder() -> builder::ScheduledActionPayload {
@@ -1775,50 +3473,123 @@ pub mod types {
         }
     }
     ///`ScheduledActionPayloadContent`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ScheduledActionPayloadContent {
-        #[serde(
-            rename = "backupOptions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub backup_options: ::std::option::Option<
             ScheduledActionPayloadContentBackupOptions,
         >,
         ///ID of the draft to be deployed. Required for CONFIG_DEPLOY_DRAFT jobs.
-        #[serde(
-            rename = "draftId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub draft_id: ::std::option::Option<::std::string::String>,
         ///Name of the scheduled action (maximum 50 characters).
         pub name: ScheduledActionPayloadContentName,
         ///ID of the source backup. Required for CREATE_DRAFT jobs.
-        #[serde(
-            rename = "sourceBackupId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_backup_id: ::std::option::Option<::std::string::String>,
         ///Source tenant identifier. Required for CREATE_DRAFT jobs.
-        #[serde(
-            rename = "sourceTenant",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_tenant: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ScheduledActionPayloadContent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ScheduledActionPayloadContent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScheduledActionPayloadContent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScheduledActionPayloadContent, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ScheduledActionPayloadContentBackupOptions,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ScheduledActionPayloadContentName,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "backupOptions" => field0 = map.next_value()?,
+                            "draftId" => field1 = map.next_value()?,
+                            "name" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceBackupId" => field3 = map.next_value()?,
+                            "sourceTenant" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScheduledActionPayloadContent {
+                        backup_options: field0,
+                        draft_id: field1,
+                        name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        source_backup_id: field3,
+                        source_tenant: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ScheduledActionPayloadContent",
+                    &[
+                        "backupOptions",
+                        "draftId",
+                        "name",
+                        "sourceBackupId",
+                        "sourceTenant",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ScheduledActionPayloadContent {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ScheduledActionPayloadContent", 5usize)?;
+            if !::std::option::Option::is_none(&self.backup_options) {
+                fields.serialize_field("backupOptions", &self.backup_options)?;
+            }
+            if !::std::option::Option::is_none(&self.draft_id) {
+                fields.serialize_field("draftId", &self.draft_id)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.source_backup_id) {
+                fields.serialize_field("sourceBackupId", &self.source_backup_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_tenant) {
+                fields.serialize_field("sourceTenant", &self.source_tenant)?;
+            }
+            fields.end()
+        }
+    }
     ///Options for BACKUP type jobs. Required for BACKUP jobs.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ScheduledActionPayloadContentBackupOptions {
         ///Object types that are to be included in the backup.
-        #[serde(
-            rename = "includeTypes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_types: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Map of objectType string to the options to be passed to the target service for that objectType.
-        #[serde(
-            rename = "objectOptions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_options: ::std::option::Option<
             ::std::collections::HashMap<
                 ::std::string::String,
@@ -1826,17 +3597,151 @@ pub mod types {
             >,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ScheduledActionPayloadContentBackupOptions {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ScheduledActionPayloadContentBackupOptions;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScheduledActionPayloadContentBackupOptions")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ScheduledActionPayloadContentBackupOptions,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ScheduledActionPayloadContentBackupOptionsObjectOptionsValue,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "includeTypes" => field0 = map.next_value()?,
+                            "objectOptions" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScheduledActionPayloadContentBackupOptions {
+                        include_types: field0,
+                        object_options: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ScheduledActionPayloadContentBackupOptions",
+                    &["includeTypes", "objectOptions"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ScheduledActionPayloadContentBackupOptions {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ScheduledActionPayloadContentBackupOptions", 2usize)?;
+            if !::std::option::Option::is_none(&self.include_types) {
+                fields.serialize_field("includeTypes", &self.include_types)?;
+            }
+            if !::std::option::Option::is_none(&self.object_options) {
+                fields.serialize_field("objectOptions", &self.object_options)?;
+            }
+            fields.end()
+        }
+    }
     ///`ScheduledActionPayloadContentBackupOptionsObjectOptionsValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ScheduledActionPayloadContentBackupOptionsObjectOptionsValue {
         ///Set of names to be included.
-        #[serde(
-            rename = "includedNames",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub included_names: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ScheduledActionPayloadContentBackupOptionsObjectOptionsValue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ScheduledActionPayloadContentBackupOptionsObjectOptionsValue;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ScheduledActionPayloadContentBackupOptionsObjectOptionsValue",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ScheduledActionPayloadContentBackupOptionsObjectOptionsValue,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "includedNames" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScheduledActionPayloadContentBackupOptionsObjectOptionsValue {
+                        included_names: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ScheduledActionPayloadContentBackupOptionsObjectOptionsValue",
+                    &["includedNames"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for ScheduledActionPayloadContentBackupOptionsObjectOptionsValue {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ScheduledActionPayloadContentBackupOptionsObjectOptionsValue",
+                    1usize,
+                )?;
+            if !::std::option::Option::is_none(&self.included_names) {
+                fields.serialize_field("includedNames", &self.included_names)?;
+            }
+            fields.end()
+        }
     }
     ///Name of the scheduled action (maximum 50 characters).
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1895,27 +3800,46 @@ pub mod types {
         }
     }
     ///Type of the scheduled job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ScheduledActionPayloadJobType {
-        #[serde(rename = "BACKUP")]
         Backup,
-        #[serde(rename = "CREATE_DRAFT")]
         CreateDraft,
-        #[serde(rename = "CONFIG_DEPLOY_DRAFT")]
         ConfigDeployDraft,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ScheduledActionPayloadJobType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "BACKUP" => Self::Backup,
+                    "CREATE_DRAFT" => Self::CreateDraft,
+                    "CONFIG_DEPLOY_DRAFT" => Self::ConfigDeployDraft,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ScheduledActionPayloadJobType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Backup => "BACKUP",
+                        Self::CreateDraft => "CREATE_DRAFT",
+                        Self::ConfigDeployDraft => "CONFIG_DEPLOY_DRAFT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ScheduledActionPayloadJobType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1958,87 +3882,239 @@ pub mod types {
         }
     }
     ///`ScheduledActionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ScheduledActionResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<ScheduledActionResponseContent>,
         ///The time when this scheduled action was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Cron expression defining the schedule for this action.
-        #[serde(
-            rename = "cronString",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cron_string: ::std::option::Option<::std::string::String>,
         ///Unique identifier for this scheduled action.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Type of the scheduled job.
-        #[serde(
-            rename = "jobType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub job_type: ::std::option::Option<ScheduledActionResponseJobType>,
         ///The time when this scheduled action should start.
-        #[serde(
-            rename = "startTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_time: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Time zone ID for interpreting the cron expression.
-        #[serde(
-            rename = "timeZoneId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub time_zone_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ScheduledActionResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ScheduledActionResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScheduledActionResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScheduledActionResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ScheduledActionResponseContent,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ScheduledActionResponseJobType,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "content" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "cronString" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "jobType" => field4 = map.next_value()?,
+                            "startTime" => field5 = map.next_value()?,
+                            "timeZoneId" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScheduledActionResponse {
+                        content: field0,
+                        created: field1,
+                        cron_string: field2,
+                        id: field3,
+                        job_type: field4,
+                        start_time: field5,
+                        time_zone_id: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ScheduledActionResponse",
+                    &[
+                        "content",
+                        "created",
+                        "cronString",
+                        "id",
+                        "jobType",
+                        "startTime",
+                        "timeZoneId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ScheduledActionResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ScheduledActionResponse", 7usize)?;
+            if !::std::option::Option::is_none(&self.content) {
+                fields.serialize_field("content", &self.content)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.cron_string) {
+                fields.serialize_field("cronString", &self.cron_string)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.job_type) {
+                fields.serialize_field("jobType", &self.job_type)?;
+            }
+            if !::std::option::Option::is_none(&self.start_time) {
+                fields.serialize_field("startTime", &self.start_time)?;
+            }
+            if !::std::option::Option::is_none(&self.time_zone_id) {
+                fields.serialize_field("timeZoneId", &self.time_zone_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Content details for the scheduled action.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ScheduledActionResponseContent {
-        #[serde(
-            rename = "backupOptions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub backup_options: ::std::option::Option<
             ScheduledActionResponseContentBackupOptions,
         >,
         ///ID of the draft to be deployed. Required for CONFIG_DEPLOY_DRAFT jobs only.
-        #[serde(
-            rename = "draftId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub draft_id: ::std::option::Option<::std::string::String>,
         ///Name of the scheduled action (maximum 50 characters).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<ScheduledActionResponseContentName>,
         ///ID of the source backup. Required for CREATE_DRAFT jobs only.
-        #[serde(
-            rename = "sourceBackupId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_backup_id: ::std::option::Option<::std::string::String>,
         ///Source tenant identifier. Required for CREATE_DRAFT jobs only.
-        #[serde(
-            rename = "sourceTenant",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_tenant: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ScheduledActionResponseContent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ScheduledActionResponseContent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScheduledActionResponseContent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScheduledActionResponseContent, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ScheduledActionResponseContentBackupOptions,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ScheduledActionResponseContentName,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "backupOptions" => field0 = map.next_value()?,
+                            "draftId" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "sourceBackupId" => field3 = map.next_value()?,
+                            "sourceTenant" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScheduledActionResponseContent {
+                        backup_options: field0,
+                        draft_id: field1,
+                        name: field2,
+                        source_backup_id: field3,
+                        source_tenant: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ScheduledActionResponseContent",
+                    &[
+                        "backupOptions",
+                        "draftId",
+                        "name",
+                        "sourceBackupId",
+                        "sourceTenant",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ScheduledActionResponseContent {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ScheduledActionResponseContent", 5usize)?;
+            if !::std::option::Option::is_none(&self.backup_options) {
+                fields.serialize_field("backupOptions", &self.backup_options)?;
+            }
+            if !::std::option::Option::is_none(&self.draft_id) {
+                fields.serialize_field("draftId", &self.draft_id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_backup_id) {
+                fields.serialize_field("sourceBackupId", &self.source_backup_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_tenant) {
+                fields.serialize_field("sourceTenant", &self.source_tenant)?;
+            }
+            fields.end()
+        }
+    }
     ///Options for BACKUP type jobs. Optional, applicable for BACKUP jobs only.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ScheduledActionResponseContentBackupOptions {
         ///Object types that are to be included in the backup.
-        #[serde(
-            rename = "includeTypes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_types: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Map of objectType string to the options to be passed to the target service for that objectType.
-        #[serde(
-            rename = "objectOptions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_options: ::std::option::Option<
             ::std::collections::HashMap<
                 ::std::string::String,
@@ -2046,17 +4122,154 @@ pub mod types {
             >,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ScheduledActionResponseContentBackupOptions {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ScheduledActionResponseContentBackupOptions;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScheduledActionResponseContentBackupOptions")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ScheduledActionResponseContentBackupOptions,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ScheduledActionResponseContentBackupOptionsObjectOptionsValue,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "includeTypes" => field0 = map.next_value()?,
+                            "objectOptions" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScheduledActionResponseContentBackupOptions {
+                        include_types: field0,
+                        object_options: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ScheduledActionResponseContentBackupOptions",
+                    &["includeTypes", "objectOptions"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ScheduledActionResponseContentBackupOptions {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ScheduledActionResponseContentBackupOptions",
+                    2usize,
+                )?;
+            if !::std::option::Option::is_none(&self.include_types) {
+                fields.serialize_field("includeTypes", &self.include_types)?;
+            }
+            if !::std::option::Option::is_none(&self.object_options) {
+                fields.serialize_field("objectOptions", &self.object_options)?;
+            }
+            fields.end()
+        }
+    }
     ///`ScheduledActionResponseContentBackupOptionsObjectOptionsValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ScheduledActionResponseContentBackupOptionsObjectOptionsValue {
         ///Set of names to be included.
-        #[serde(
-            rename = "includedNames",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub included_names: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ScheduledActionResponseContentBackupOptionsObjectOptionsValue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ScheduledActionResponseContentBackupOptionsObjectOptionsValue;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ScheduledActionResponseContentBackupOptionsObjectOptionsValue",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ScheduledActionResponseContentBackupOptionsObjectOptionsValue,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "includedNames" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScheduledActionResponseContentBackupOptionsObjectOptionsValue {
+                        included_names: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ScheduledActionResponseContentBackupOptionsObjectOptionsValue",
+                    &["includedNames"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for ScheduledActionResponseContentBackupOptionsObjectOptionsValue {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ScheduledActionResponseContentBackupOptionsObjectOptionsValue",
+                    1usize,
+                )?;
+            if !::std::option::Option::is_none(&self.included_names) {
+                fields.serialize_field("includedNames", &self.included_names)?;
+            }
+            fields.end()
+        }
     }
     ///Name of the scheduled action (maximum 50 characters).
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2115,27 +4328,46 @@ pub mod types {
         }
     }
     ///Type of the scheduled job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ScheduledActionResponseJobType {
-        #[serde(rename = "BACKUP")]
         Backup,
-        #[serde(rename = "CREATE_DRAFT")]
         CreateDraft,
-        #[serde(rename = "CONFIG_DEPLOY_DRAFT")]
         ConfigDeployDraft,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ScheduledActionResponseJobType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "BACKUP" => Self::Backup,
+                    "CREATE_DRAFT" => Self::CreateDraft,
+                    "CONFIG_DEPLOY_DRAFT" => Self::ConfigDeployDraft,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ScheduledActionResponseJobType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Backup => "BACKUP",
+                        Self::CreateDraft => "CREATE_DRAFT",
+                        Self::ConfigDeployDraft => "CONFIG_DEPLOY_DRAFT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ScheduledActionResponseJobType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

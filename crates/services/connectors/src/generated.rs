@@ -18,126 +18,266 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`ConnectorDetail`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ConnectorDetail {
         ///The connector application xml
-        #[serde(
-            rename = "applicationXml",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_xml: ::std::option::Option<::std::string::String>,
         ///The connector class name
-        #[serde(
-            rename = "className",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub class_name: ::std::option::Option<::std::string::String>,
         ///A map containing metadata pertinent to the UI to be used
-        #[serde(
-            rename = "connectorMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_metadata: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The connector correlation config xml
-        #[serde(
-            rename = "correlationConfigXml",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub correlation_config_xml: ::std::option::Option<::std::string::String>,
         ///true if the source is a direct connect source
-        #[serde(
-            rename = "directConnect",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub direct_connect: ::std::option::Option<bool>,
         ///true if the source is file upload
-        #[serde(
-            rename = "fileUpload",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub file_upload: ::std::option::Option<bool>,
         ///The connector name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///storage path key for this connector
-        #[serde(
-            rename = "s3Location",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub s3_location: ::std::option::Option<::std::string::String>,
         ///The connector script name
-        #[serde(
-            rename = "scriptName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub script_name: ::std::option::Option<::std::string::String>,
         ///The connector source config
-        #[serde(
-            rename = "sourceConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_config: ::std::option::Option<::std::string::String>,
         ///The connector source config origin
-        #[serde(
-            rename = "sourceConfigFrom",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_config_from: ::std::option::Option<::std::string::String>,
         ///The connector source config xml
-        #[serde(
-            rename = "sourceConfigXml",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_config_xml: ::std::option::Option<::std::string::String>,
         ///The connector status
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<ConnectorDetailStatus>,
         ///A map containing translation attributes by loacale key
-        #[serde(
-            rename = "translationProperties",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub translation_properties: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The connector type
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///The list of uploaded files supported by the connector. If there was any executable files uploaded to thee connector. Typically this be empty as the executable be uploaded at source creation.
-        #[serde(
-            rename = "uploadedFiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub uploaded_files: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectorDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ConnectorDetail;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectorDetail")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectorDetail, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<ConnectorDetailStatus> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "applicationXml" => field0 = map.next_value()?,
+                            "className" => field1 = map.next_value()?,
+                            "connectorMetadata" => field2 = map.next_value()?,
+                            "correlationConfigXml" => field3 = map.next_value()?,
+                            "directConnect" => field4 = map.next_value()?,
+                            "fileUpload" => field5 = map.next_value()?,
+                            "name" => field6 = map.next_value()?,
+                            "s3Location" => field7 = map.next_value()?,
+                            "scriptName" => field8 = map.next_value()?,
+                            "sourceConfig" => field9 = map.next_value()?,
+                            "sourceConfigFrom" => field10 = map.next_value()?,
+                            "sourceConfigXml" => field11 = map.next_value()?,
+                            "status" => field12 = map.next_value()?,
+                            "translationProperties" => field13 = map.next_value()?,
+                            "type" => field14 = map.next_value()?,
+                            "uploadedFiles" => field15 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ConnectorDetail {
+                        application_xml: field0,
+                        class_name: field1,
+                        connector_metadata: field2,
+                        correlation_config_xml: field3,
+                        direct_connect: field4,
+                        file_upload: field5,
+                        name: field6,
+                        s3_location: field7,
+                        script_name: field8,
+                        source_config: field9,
+                        source_config_from: field10,
+                        source_config_xml: field11,
+                        status: field12,
+                        translation_properties: field13,
+                        type_: field14,
+                        uploaded_files: field15,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ConnectorDetail",
+                    &[
+                        "applicationXml",
+                        "className",
+                        "connectorMetadata",
+                        "correlationConfigXml",
+                        "directConnect",
+                        "fileUpload",
+                        "name",
+                        "s3Location",
+                        "scriptName",
+                        "sourceConfig",
+                        "sourceConfigFrom",
+                        "sourceConfigXml",
+                        "status",
+                        "translationProperties",
+                        "type",
+                        "uploadedFiles",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ConnectorDetail {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ConnectorDetail", 16usize)?;
+            if !::std::option::Option::is_none(&self.application_xml) {
+                fields.serialize_field("applicationXml", &self.application_xml)?;
+            }
+            if !::std::option::Option::is_none(&self.class_name) {
+                fields.serialize_field("className", &self.class_name)?;
+            }
+            if !::std::option::Option::is_none(&self.connector_metadata) {
+                fields.serialize_field("connectorMetadata", &self.connector_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.correlation_config_xml) {
+                fields
+                    .serialize_field(
+                        "correlationConfigXml",
+                        &self.correlation_config_xml,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.direct_connect) {
+                fields.serialize_field("directConnect", &self.direct_connect)?;
+            }
+            if !::std::option::Option::is_none(&self.file_upload) {
+                fields.serialize_field("fileUpload", &self.file_upload)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.s3_location) {
+                fields.serialize_field("s3Location", &self.s3_location)?;
+            }
+            if !::std::option::Option::is_none(&self.script_name) {
+                fields.serialize_field("scriptName", &self.script_name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_config) {
+                fields.serialize_field("sourceConfig", &self.source_config)?;
+            }
+            if !::std::option::Option::is_none(&self.source_config_from) {
+                fields.serialize_field("sourceConfigFrom", &self.source_config_from)?;
+            }
+            if !::std::option::Option::is_none(&self.source_config_xml) {
+                fields.serialize_field("sourceConfigXml", &self.source_config_xml)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.translation_properties) {
+                fields
+                    .serialize_field(
+                        "translationProperties",
+                        &self.translation_properties,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.uploaded_files) {
+                fields.serialize_field("uploadedFiles", &self.uploaded_files)?;
+            }
+            fields.end()
+        }
+    }
     ///The connector status
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ConnectorDetailStatus {
-        #[serde(rename = "DEPRECATED")]
         Deprecated,
-        #[serde(rename = "DEVELOPMENT")]
         Development,
-        #[serde(rename = "DEMO")]
         Demo,
-        #[serde(rename = "RELEASED")]
         Released,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConnectorDetailStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DEPRECATED" => Self::Deprecated,
+                    "DEVELOPMENT" => Self::Development,
+                    "DEMO" => Self::Demo,
+                    "RELEASED" => Self::Released,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ConnectorDetailStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Deprecated => "DEPRECATED",
+                        Self::Development => "DEVELOPMENT",
+                        Self::Demo => "DEMO",
+                        Self::Released => "RELEASED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ConnectorDetailStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -181,59 +321,94 @@ pub mod types {
         }
     }
     ///`GetConnectorListV1Locale`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetConnectorListV1Locale {
-        #[serde(rename = "de")]
         De,
-        #[serde(rename = "no")]
         No,
-        #[serde(rename = "fi")]
         Fi,
-        #[serde(rename = "sv")]
         Sv,
-        #[serde(rename = "ru")]
         Ru,
-        #[serde(rename = "pt")]
         Pt,
-        #[serde(rename = "ko")]
         Ko,
-        #[serde(rename = "zh-TW")]
         ZhTw,
-        #[serde(rename = "en")]
         En,
-        #[serde(rename = "it")]
         It,
-        #[serde(rename = "fr")]
         Fr,
-        #[serde(rename = "zh-CN")]
         ZhCn,
-        #[serde(rename = "hu")]
         Hu,
-        #[serde(rename = "es")]
         Es,
-        #[serde(rename = "cs")]
         Cs,
-        #[serde(rename = "ja")]
         Ja,
-        #[serde(rename = "pl")]
         Pl,
-        #[serde(rename = "da")]
         Da,
-        #[serde(rename = "nl")]
         Nl,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetConnectorListV1Locale {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "de" => Self::De,
+                    "no" => Self::No,
+                    "fi" => Self::Fi,
+                    "sv" => Self::Sv,
+                    "ru" => Self::Ru,
+                    "pt" => Self::Pt,
+                    "ko" => Self::Ko,
+                    "zh-TW" => Self::ZhTw,
+                    "en" => Self::En,
+                    "it" => Self::It,
+                    "fr" => Self::Fr,
+                    "zh-CN" => Self::ZhCn,
+                    "hu" => Self::Hu,
+                    "es" => Self::Es,
+                    "cs" => Self::Cs,
+                    "ja" => Self::Ja,
+                    "pl" => Self::Pl,
+                    "da" => Self::Da,
+                    "nl" => Self::Nl,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetConnectorListV1Locale {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::De => "de",
+                        Self::No => "no",
+                        Self::Fi => "fi",
+                        Self::Sv => "sv",
+                        Self::Ru => "ru",
+                        Self::Pt => "pt",
+                        Self::Ko => "ko",
+                        Self::ZhTw => "zh-TW",
+                        Self::En => "en",
+                        Self::It => "it",
+                        Self::Fr => "fr",
+                        Self::ZhCn => "zh-CN",
+                        Self::Hu => "hu",
+                        Self::Es => "es",
+                        Self::Cs => "cs",
+                        Self::Ja => "ja",
+                        Self::Pl => "pl",
+                        Self::Da => "da",
+                        Self::Nl => "nl",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetConnectorListV1Locale {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -307,59 +482,94 @@ pub mod types {
         }
     }
     ///`GetConnectorTranslationsV1Locale`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetConnectorTranslationsV1Locale {
-        #[serde(rename = "de")]
         De,
-        #[serde(rename = "no")]
         No,
-        #[serde(rename = "fi")]
         Fi,
-        #[serde(rename = "sv")]
         Sv,
-        #[serde(rename = "ru")]
         Ru,
-        #[serde(rename = "pt")]
         Pt,
-        #[serde(rename = "ko")]
         Ko,
-        #[serde(rename = "zh-TW")]
         ZhTw,
-        #[serde(rename = "en")]
         En,
-        #[serde(rename = "it")]
         It,
-        #[serde(rename = "fr")]
         Fr,
-        #[serde(rename = "zh-CN")]
         ZhCn,
-        #[serde(rename = "hu")]
         Hu,
-        #[serde(rename = "es")]
         Es,
-        #[serde(rename = "cs")]
         Cs,
-        #[serde(rename = "ja")]
         Ja,
-        #[serde(rename = "pl")]
         Pl,
-        #[serde(rename = "da")]
         Da,
-        #[serde(rename = "nl")]
         Nl,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetConnectorTranslationsV1Locale {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "de" => Self::De,
+                    "no" => Self::No,
+                    "fi" => Self::Fi,
+                    "sv" => Self::Sv,
+                    "ru" => Self::Ru,
+                    "pt" => Self::Pt,
+                    "ko" => Self::Ko,
+                    "zh-TW" => Self::ZhTw,
+                    "en" => Self::En,
+                    "it" => Self::It,
+                    "fr" => Self::Fr,
+                    "zh-CN" => Self::ZhCn,
+                    "hu" => Self::Hu,
+                    "es" => Self::Es,
+                    "cs" => Self::Cs,
+                    "ja" => Self::Ja,
+                    "pl" => Self::Pl,
+                    "da" => Self::Da,
+                    "nl" => Self::Nl,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetConnectorTranslationsV1Locale {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::De => "de",
+                        Self::No => "no",
+                        Self::Fi => "fi",
+                        Self::Sv => "sv",
+                        Self::Ru => "ru",
+                        Self::Pt => "pt",
+                        Self::Ko => "ko",
+                        Self::ZhTw => "zh-TW",
+                        Self::En => "en",
+                        Self::It => "it",
+                        Self::Fr => "fr",
+                        Self::ZhCn => "zh-CN",
+                        Self::Hu => "hu",
+                        Self::Es => "es",
+                        Self::Cs => "cs",
+                        Self::Ja => "ja",
+                        Self::Pl => "pl",
+                        Self::Da => "da",
+                        Self::Nl => "nl",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetConnectorTranslationsV1Locale {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -434,59 +644,94 @@ pub mod types {
         }
     }
     ///`GetConnectorV1Locale`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetConnectorV1Locale {
-        #[serde(rename = "de")]
         De,
-        #[serde(rename = "no")]
         No,
-        #[serde(rename = "fi")]
         Fi,
-        #[serde(rename = "sv")]
         Sv,
-        #[serde(rename = "ru")]
         Ru,
-        #[serde(rename = "pt")]
         Pt,
-        #[serde(rename = "ko")]
         Ko,
-        #[serde(rename = "zh-TW")]
         ZhTw,
-        #[serde(rename = "en")]
         En,
-        #[serde(rename = "it")]
         It,
-        #[serde(rename = "fr")]
         Fr,
-        #[serde(rename = "zh-CN")]
         ZhCn,
-        #[serde(rename = "hu")]
         Hu,
-        #[serde(rename = "es")]
         Es,
-        #[serde(rename = "cs")]
         Cs,
-        #[serde(rename = "ja")]
         Ja,
-        #[serde(rename = "pl")]
         Pl,
-        #[serde(rename = "da")]
         Da,
-        #[serde(rename = "nl")]
         Nl,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetConnectorV1Locale {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "de" => Self::De,
+                    "no" => Self::No,
+                    "fi" => Self::Fi,
+                    "sv" => Self::Sv,
+                    "ru" => Self::Ru,
+                    "pt" => Self::Pt,
+                    "ko" => Self::Ko,
+                    "zh-TW" => Self::ZhTw,
+                    "en" => Self::En,
+                    "it" => Self::It,
+                    "fr" => Self::Fr,
+                    "zh-CN" => Self::ZhCn,
+                    "hu" => Self::Hu,
+                    "es" => Self::Es,
+                    "cs" => Self::Cs,
+                    "ja" => Self::Ja,
+                    "pl" => Self::Pl,
+                    "da" => Self::Da,
+                    "nl" => Self::Nl,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetConnectorV1Locale {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::De => "de",
+                        Self::No => "no",
+                        Self::Fi => "fi",
+                        Self::Sv => "sv",
+                        Self::Ru => "ru",
+                        Self::Pt => "pt",
+                        Self::Ko => "ko",
+                        Self::ZhTw => "zh-TW",
+                        Self::En => "en",
+                        Self::It => "it",
+                        Self::Fr => "fr",
+                        Self::ZhCn => "zh-CN",
+                        Self::Hu => "hu",
+                        Self::Es => "es",
+                        Self::Cs => "cs",
+                        Self::Ja => "ja",
+                        Self::Pl => "pl",
+                        Self::Da => "da",
+                        Self::Nl => "nl",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetConnectorV1Locale {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -560,98 +805,277 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`UpdateDetail`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct UpdateDetail {
         ///The detailed message for an update. Typically the relevent error message when status is error.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         ///The connector script name
-        #[serde(
-            rename = "scriptName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub script_name: ::std::option::Option<::std::string::String>,
         ///The connector update status
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<UpdateDetailStatus>,
         ///The list of updated files supported by the connector
-        #[serde(
-            rename = "updatedFiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub updated_files: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdateDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UpdateDetail;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateDetail")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateDetail, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<UpdateDetailStatus> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "message" => field0 = map.next_value()?,
+                            "scriptName" => field1 = map.next_value()?,
+                            "status" => field2 = map.next_value()?,
+                            "updatedFiles" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UpdateDetail {
+                        message: field0,
+                        script_name: field1,
+                        status: field2,
+                        updated_files: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "UpdateDetail",
+                    &["message", "scriptName", "status", "updatedFiles"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for UpdateDetail {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("UpdateDetail", 4usize)?;
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.script_name) {
+                fields.serialize_field("scriptName", &self.script_name)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.updated_files) {
+                fields.serialize_field("updatedFiles", &self.updated_files)?;
+            }
+            fields.end()
+        }
+    }
     ///The connector update status
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum UpdateDetailStatus {
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "UPDATED")]
         Updated,
-        #[serde(rename = "UNCHANGED")]
         Unchanged,
-        #[serde(rename = "SKIPPED")]
         Skipped,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateDetailStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ERROR" => Self::Error,
+                    "UPDATED" => Self::Updated,
+                    "UNCHANGED" => Self::Unchanged,
+                    "SKIPPED" => Self::Skipped,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for UpdateDetailStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Error => "ERROR",
+                        Self::Updated => "UPDATED",
+                        Self::Unchanged => "UNCHANGED",
+                        Self::Skipped => "SKIPPED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for UpdateDetailStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -695,71 +1119,180 @@ pub mod types {
         }
     }
     ///`V3ConnectorDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct V3ConnectorDto {
         ///The connector class name.
-        #[serde(
-            rename = "className",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub class_name: ::std::option::Option<::std::string::String>,
         ///A map containing metadata pertinent to the connector
-        #[serde(
-            rename = "connectorMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_metadata: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///true if the source is a direct connect source
-        #[serde(
-            rename = "directConnect",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub direct_connect: ::std::option::Option<bool>,
         ///The list of features supported by the connector
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub features: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The connector name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The connector script name
-        #[serde(
-            rename = "scriptName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub script_name: ::std::option::Option<::std::string::String>,
         ///The connector status
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<V3ConnectorDtoStatus>,
         ///The connector type
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for V3ConnectorDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = V3ConnectorDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct V3ConnectorDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<V3ConnectorDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<V3ConnectorDtoStatus> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "className" => field0 = map.next_value()?,
+                            "connectorMetadata" => field1 = map.next_value()?,
+                            "directConnect" => field2 = map.next_value()?,
+                            "features" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "scriptName" => field5 = map.next_value()?,
+                            "status" => field6 = map.next_value()?,
+                            "type" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(V3ConnectorDto {
+                        class_name: field0,
+                        connector_metadata: field1,
+                        direct_connect: field2,
+                        features: field3,
+                        name: field4,
+                        script_name: field5,
+                        status: field6,
+                        type_: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "V3ConnectorDto",
+                    &[
+                        "className",
+                        "connectorMetadata",
+                        "directConnect",
+                        "features",
+                        "name",
+                        "scriptName",
+                        "status",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for V3ConnectorDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("V3ConnectorDto", 8usize)?;
+            if !::std::option::Option::is_none(&self.class_name) {
+                fields.serialize_field("className", &self.class_name)?;
+            }
+            if !::std::option::Option::is_none(&self.connector_metadata) {
+                fields.serialize_field("connectorMetadata", &self.connector_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.direct_connect) {
+                fields.serialize_field("directConnect", &self.direct_connect)?;
+            }
+            if !::std::option::Option::is_none(&self.features) {
+                fields.serialize_field("features", &self.features)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.script_name) {
+                fields.serialize_field("scriptName", &self.script_name)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The connector status
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum V3ConnectorDtoStatus {
-        #[serde(rename = "DEPRECATED")]
         Deprecated,
-        #[serde(rename = "DEVELOPMENT")]
         Development,
-        #[serde(rename = "DEMO")]
         Demo,
-        #[serde(rename = "RELEASED")]
         Released,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for V3ConnectorDtoStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DEPRECATED" => Self::Deprecated,
+                    "DEVELOPMENT" => Self::Development,
+                    "DEMO" => Self::Demo,
+                    "RELEASED" => Self::Released,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for V3ConnectorDtoStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Deprecated => "DEPRECATED",
+                        Self::Development => "DEVELOPMENT",
+                        Self::Demo => "DEMO",
+                        Self::Released => "RELEASED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for V3ConnectorDtoStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -803,25 +1336,113 @@ pub mod types {
         }
     }
     ///`V3CreateConnectorDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct V3CreateConnectorDto {
         ///The connector class name. If you are implementing openconnector standard (what is recommended), then this need to be set to sailpoint.connector.OpenConnectorAdapter
-        #[serde(rename = "className")]
         pub class_name: ::std::string::String,
         ///true if the source is a direct connect source
-        #[serde(
-            rename = "directConnect",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub direct_connect: ::std::option::Option<bool>,
         ///The connector name. Need to be unique per tenant. The name will able be used to derive a url friendly unique scriptname that will be in response. Script name can then be used for all update endpoints
         pub name: ::std::string::String,
         ///The connector status
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<V3CreateConnectorDtoStatus>,
         ///The connector type. If not specified will be defaulted to 'custom '+name
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for V3CreateConnectorDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = V3CreateConnectorDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct V3CreateConnectorDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<V3CreateConnectorDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<V3CreateConnectorDtoStatus> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "className" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "directConnect" => field1 = map.next_value()?,
+                            "name" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => field3 = map.next_value()?,
+                            "type" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(V3CreateConnectorDto {
+                        class_name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("className")?
+                            }
+                        },
+                        direct_connect: field1,
+                        name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        status: field3,
+                        type_: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "V3CreateConnectorDto",
+                    &["className", "directConnect", "name", "status", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for V3CreateConnectorDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("V3CreateConnectorDto", 5usize)?;
+            fields.serialize_field("className", &self.class_name)?;
+            if !::std::option::Option::is_none(&self.direct_connect) {
+                fields.serialize_field("directConnect", &self.direct_connect)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     impl V3CreateConnectorDto {
         pub fn builder() -> builder::V3CreateConnectorDto {
@@ -829,27 +1450,46 @@ pub mod types {
         }
     }
     ///The connector status
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum V3CreateConnectorDtoStatus {
-        #[serde(rename = "DEVELOPMENT")]
         Development,
-        #[serde(rename = "DEMO")]
         Demo,
-        #[serde(rename = "RELEASED")]
         Released,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for V3CreateConnectorDtoStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DEVELOPMENT" => Self::Development,
+                    "DEMO" => Self::Demo,
+                    "RELEASED" => Self::Released,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for V3CreateConnectorDtoStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Development => "DEVELOPMENT",
+                        Self::Demo => "DEMO",
+                        Self::Released => "RELEASED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for V3CreateConnectorDtoStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -13,9 +13,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Effect produced by a condition.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ConditionEffect {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub config: ::std::option::Option<ConditionEffectConfig>,
         /**Type of effect to perform when the conditions are evaluated for this logic block.
 HIDE ConditionEffectTypeHide  Disables validations.
@@ -27,24 +26,132 @@ OPTIONAL ConditionEffectTypeOptional
 SUBMIT_MESSAGE ConditionEffectTypeSubmitMessage
 SUBMIT_NOTIFICATION ConditionEffectTypeSubmitNotification
 SET_DEFAULT_VALUE ConditionEffectTypeSetDefaultValue  This value is ignored on purpose.*/
-        #[serde(
-            rename = "effectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub effect_type: ::std::option::Option<ConditionEffectEffectType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConditionEffect {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ConditionEffect;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConditionEffect")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConditionEffect, A::Error> {
+                    let mut field0: ::std::option::Option<ConditionEffectConfig> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ConditionEffectEffectType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "config" => field0 = map.next_value()?,
+                            "effectType" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ConditionEffect {
+                        config: field0,
+                        effect_type: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("ConditionEffect", &["config", "effectType"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ConditionEffect {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ConditionEffect", 2usize)?;
+            if !::std::option::Option::is_none(&self.config) {
+                fields.serialize_field("config", &self.config)?;
+            }
+            if !::std::option::Option::is_none(&self.effect_type) {
+                fields.serialize_field("effectType", &self.effect_type)?;
+            }
+            fields.end()
+        }
+    }
     ///Arbitrary map containing a configuration based on the EffectType.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ConditionEffectConfig {
         ///Effect type's label.
-        #[serde(
-            rename = "defaultValueLabel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub default_value_label: ::std::option::Option<::std::string::String>,
         ///Element's identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub element: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConditionEffectConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ConditionEffectConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConditionEffectConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConditionEffectConfig, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "defaultValueLabel" => field0 = map.next_value()?,
+                            "element" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ConditionEffectConfig {
+                        default_value_label: field0,
+                        element: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ConditionEffectConfig",
+                    &["defaultValueLabel", "element"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ConditionEffectConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ConditionEffectConfig", 2usize)?;
+            if !::std::option::Option::is_none(&self.default_value_label) {
+                fields.serialize_field("defaultValueLabel", &self.default_value_label)?;
+            }
+            if !::std::option::Option::is_none(&self.element) {
+                fields.serialize_field("element", &self.element)?;
+            }
+            fields.end()
+        }
     }
     /**Type of effect to perform when the conditions are evaluated for this logic block.
 HIDE ConditionEffectTypeHide  Disables validations.
@@ -56,39 +163,64 @@ OPTIONAL ConditionEffectTypeOptional
 SUBMIT_MESSAGE ConditionEffectTypeSubmitMessage
 SUBMIT_NOTIFICATION ConditionEffectTypeSubmitNotification
 SET_DEFAULT_VALUE ConditionEffectTypeSetDefaultValue  This value is ignored on purpose.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ConditionEffectEffectType {
-        #[serde(rename = "HIDE")]
         Hide,
-        #[serde(rename = "SHOW")]
         Show,
-        #[serde(rename = "DISABLE")]
         Disable,
-        #[serde(rename = "ENABLE")]
         Enable,
-        #[serde(rename = "REQUIRE")]
         Require,
-        #[serde(rename = "OPTIONAL")]
         Optional,
-        #[serde(rename = "SUBMIT_MESSAGE")]
         SubmitMessage,
-        #[serde(rename = "SUBMIT_NOTIFICATION")]
         SubmitNotification,
-        #[serde(rename = "SET_DEFAULT_VALUE")]
         SetDefaultValue,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConditionEffectEffectType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HIDE" => Self::Hide,
+                    "SHOW" => Self::Show,
+                    "DISABLE" => Self::Disable,
+                    "ENABLE" => Self::Enable,
+                    "REQUIRE" => Self::Require,
+                    "OPTIONAL" => Self::Optional,
+                    "SUBMIT_MESSAGE" => Self::SubmitMessage,
+                    "SUBMIT_NOTIFICATION" => Self::SubmitNotification,
+                    "SET_DEFAULT_VALUE" => Self::SetDefaultValue,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ConditionEffectEffectType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Hide => "HIDE",
+                        Self::Show => "SHOW",
+                        Self::Disable => "DISABLE",
+                        Self::Enable => "ENABLE",
+                        Self::Require => "REQUIRE",
+                        Self::Optional => "OPTIONAL",
+                        Self::SubmitMessage => "SUBMIT_MESSAGE",
+                        Self::SubmitNotification => "SUBMIT_NOTIFICATION",
+                        Self::SetDefaultValue => "SET_DEFAULT_VALUE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ConditionEffectEffectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -142,7 +274,7 @@ SET_DEFAULT_VALUE ConditionEffectTypeSetDefaultValue  This value is ignored on p
         }
     }
     ///`ConditionRule`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ConditionRule {
         /**ConditionRuleComparisonOperatorType value.
 EQ ConditionRuleComparisonOperatorTypeEquals  This comparison operator compares the source and target for equality.
@@ -157,22 +289,15 @@ SW ConditionRuleComparisonOperatorTypeStartsWith  Checks whether a string starts
 NOT_SW ConditionRuleComparisonOperatorTypeNotStartsWith
 EW ConditionRuleComparisonOperatorTypeEndsWith  Checks whether a string ends with another substring of the same string. This operator is case-sensitive.
 NOT_EW ConditionRuleComparisonOperatorTypeNotEndsWith*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<ConditionRuleOperator>,
         /**Source - if the sourceType is ConditionRuleSourceTypeInput, the source type is the name of the form input to accept. However, if the sourceType is ConditionRuleSourceTypeElement,
 the source is the name of a technical key of an element to retrieve its value.*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<::std::string::String>,
         /**Defines the type of object being selected. It will be either a reference to a form input (by input name) or a form element (by technical key).
 INPUT ConditionRuleSourceTypeInput
 ELEMENT ConditionRuleSourceTypeElement*/
-        #[serde(
-            rename = "sourceType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_type: ::std::option::Option<ConditionRuleSourceType>,
         ///Based on the ValueType.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
         /**ConditionRuleValueType type.
 STRING ConditionRuleValueTypeString  This value is a static string.
@@ -181,11 +306,85 @@ INPUT ConditionRuleValueTypeInput  This value is a reference to a form input.
 ELEMENT ConditionRuleValueTypeElement  This value is a reference to a form element (by technical key).
 LIST ConditionRuleValueTypeList
 BOOLEAN ConditionRuleValueTypeBoolean*/
-        #[serde(
-            rename = "valueType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub value_type: ::std::option::Option<ConditionRuleValueType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConditionRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ConditionRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConditionRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConditionRule, A::Error> {
+                    let mut field0: ::std::option::Option<ConditionRuleOperator> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ConditionRuleSourceType> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<ConditionRuleValueType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "operator" => field0 = map.next_value()?,
+                            "source" => field1 = map.next_value()?,
+                            "sourceType" => field2 = map.next_value()?,
+                            "value" => field3 = map.next_value()?,
+                            "valueType" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ConditionRule {
+                        operator: field0,
+                        source: field1,
+                        source_type: field2,
+                        value: field3,
+                        value_type: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ConditionRule",
+                    &["operator", "source", "sourceType", "value", "valueType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ConditionRule {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ConditionRule", 5usize)?;
+            if !::std::option::Option::is_none(&self.operator) {
+                fields.serialize_field("operator", &self.operator)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.source_type) {
+                fields.serialize_field("sourceType", &self.source_type)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            if !::std::option::Option::is_none(&self.value_type) {
+                fields.serialize_field("valueType", &self.value_type)?;
+            }
+            fields.end()
+        }
     }
     /**ConditionRuleComparisonOperatorType value.
 EQ ConditionRuleComparisonOperatorTypeEquals  This comparison operator compares the source and target for equality.
@@ -200,45 +399,73 @@ SW ConditionRuleComparisonOperatorTypeStartsWith  Checks whether a string starts
 NOT_SW ConditionRuleComparisonOperatorTypeNotStartsWith
 EW ConditionRuleComparisonOperatorTypeEndsWith  Checks whether a string ends with another substring of the same string. This operator is case-sensitive.
 NOT_EW ConditionRuleComparisonOperatorTypeNotEndsWith*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ConditionRuleOperator {
-        #[serde(rename = "EQ")]
         Eq,
-        #[serde(rename = "NE")]
         Ne,
-        #[serde(rename = "CO")]
         Co,
-        #[serde(rename = "NOT_CO")]
         NotCo,
-        #[serde(rename = "IN")]
         In,
-        #[serde(rename = "NOT_IN")]
         NotIn,
-        #[serde(rename = "EM")]
         Em,
-        #[serde(rename = "NOT_EM")]
         NotEm,
-        #[serde(rename = "SW")]
         Sw,
-        #[serde(rename = "NOT_SW")]
         NotSw,
-        #[serde(rename = "EW")]
         Ew,
-        #[serde(rename = "NOT_EW")]
         NotEw,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConditionRuleOperator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EQ" => Self::Eq,
+                    "NE" => Self::Ne,
+                    "CO" => Self::Co,
+                    "NOT_CO" => Self::NotCo,
+                    "IN" => Self::In,
+                    "NOT_IN" => Self::NotIn,
+                    "EM" => Self::Em,
+                    "NOT_EM" => Self::NotEm,
+                    "SW" => Self::Sw,
+                    "NOT_SW" => Self::NotSw,
+                    "EW" => Self::Ew,
+                    "NOT_EW" => Self::NotEw,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ConditionRuleOperator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Eq => "EQ",
+                        Self::Ne => "NE",
+                        Self::Co => "CO",
+                        Self::NotCo => "NOT_CO",
+                        Self::In => "IN",
+                        Self::NotIn => "NOT_IN",
+                        Self::Em => "EM",
+                        Self::NotEm => "NOT_EM",
+                        Self::Sw => "SW",
+                        Self::NotSw => "NOT_SW",
+                        Self::Ew => "EW",
+                        Self::NotEw => "NOT_EW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ConditionRuleOperator {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -300,25 +527,43 @@ NOT_EW ConditionRuleComparisonOperatorTypeNotEndsWith*/
     /**Defines the type of object being selected. It will be either a reference to a form input (by input name) or a form element (by technical key).
 INPUT ConditionRuleSourceTypeInput
 ELEMENT ConditionRuleSourceTypeElement*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ConditionRuleSourceType {
-        #[serde(rename = "INPUT")]
         Input,
-        #[serde(rename = "ELEMENT")]
         Element,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConditionRuleSourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "INPUT" => Self::Input,
+                    "ELEMENT" => Self::Element,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ConditionRuleSourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Input => "INPUT",
+                        Self::Element => "ELEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ConditionRuleSourceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -364,33 +609,55 @@ INPUT ConditionRuleValueTypeInput  This value is a reference to a form input.
 ELEMENT ConditionRuleValueTypeElement  This value is a reference to a form element (by technical key).
 LIST ConditionRuleValueTypeList
 BOOLEAN ConditionRuleValueTypeBoolean*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ConditionRuleValueType {
-        #[serde(rename = "STRING")]
         String,
-        #[serde(rename = "STRING_LIST")]
         StringList,
-        #[serde(rename = "INPUT")]
         Input,
-        #[serde(rename = "ELEMENT")]
         Element,
-        #[serde(rename = "LIST")]
         List,
-        #[serde(rename = "BOOLEAN")]
         Boolean,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConditionRuleValueType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "STRING" => Self::String,
+                    "STRING_LIST" => Self::StringList,
+                    "INPUT" => Self::Input,
+                    "ELEMENT" => Self::Element,
+                    "LIST" => Self::List,
+                    "BOOLEAN" => Self::Boolean,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ConditionRuleValueType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::String => "STRING",
+                        Self::StringList => "STRING_LIST",
+                        Self::Input => "INPUT",
+                        Self::Element => "ELEMENT",
+                        Self::List => "LIST",
+                        Self::Boolean => "BOOLEAN",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ConditionRuleValueType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -438,38 +705,146 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
         }
     }
     ///`CreateFormDefinitionRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CreateFormDefinitionRequest {
         ///Description is the form definition description
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<CreateFormDefinitionRequestDescription>,
         ///FormConditions is the conditional logic that modify the form dynamically modify the form as the recipient is interacting out the form
-        #[serde(
-            rename = "formConditions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_conditions: ::std::option::Option<::std::vec::Vec<FormCondition>>,
         ///FormElements is a list of nested form elements
-        #[serde(
-            rename = "formElements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_elements: ::std::option::Option<::std::vec::Vec<FormElement>>,
         ///FormInput is a list of form inputs that are required when creating a form-instance object
-        #[serde(
-            rename = "formInput",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_input: ::std::option::Option<::std::vec::Vec<FormDefinitionInput>>,
         ///Name is the form definition name
         pub name: CreateFormDefinitionRequestName,
         pub owner: FormOwner,
         ///UsedBy is a list of objects where when any system uses a particular form it reaches out to the form service to record it is currently being used
-        #[serde(
-            rename = "usedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub used_by: ::std::option::Option<::std::vec::Vec<FormUsedBy>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateFormDefinitionRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreateFormDefinitionRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateFormDefinitionRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateFormDefinitionRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        CreateFormDefinitionRequestDescription,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<FormCondition>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<FormElement>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<FormDefinitionInput>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        CreateFormDefinitionRequestName,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<FormOwner> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::vec::Vec<FormUsedBy>> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "formConditions" => field1 = map.next_value()?,
+                            "formElements" => field2 = map.next_value()?,
+                            "formInput" => field3 = map.next_value()?,
+                            "name" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "usedBy" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreateFormDefinitionRequest {
+                        description: field0,
+                        form_conditions: field1,
+                        form_elements: field2,
+                        form_input: field3,
+                        name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("owner")?
+                            }
+                        },
+                        used_by: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreateFormDefinitionRequest",
+                    &[
+                        "description",
+                        "formConditions",
+                        "formElements",
+                        "formInput",
+                        "name",
+                        "owner",
+                        "usedBy",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CreateFormDefinitionRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CreateFormDefinitionRequest", 7usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.form_conditions) {
+                fields.serialize_field("formConditions", &self.form_conditions)?;
+            }
+            if !::std::option::Option::is_none(&self.form_elements) {
+                fields.serialize_field("formElements", &self.form_elements)?;
+            }
+            if !::std::option::Option::is_none(&self.form_input) {
+                fields.serialize_field("formInput", &self.form_input)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("owner", &self.owner)?;
+            if !::std::option::Option::is_none(&self.used_by) {
+                fields.serialize_field("usedBy", &self.used_by)?;
+            }
+            fields.end()
+        }
     }
     impl CreateFormDefinitionRequest {
         pub fn builder() -> builder::CreateFormDefinitionRequest {
@@ -592,30 +967,20 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
         }
     }
     ///`CreateFormInstanceRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CreateFormInstanceRequest {
-        #[serde(rename = "createdBy")]
         pub created_by: FormInstanceCreatedBy,
         ///Expire is required
         pub expire: ::std::string::String,
         ///FormDefinitionID is the id of the form definition that created this form
-        #[serde(rename = "formDefinitionId")]
         pub form_definition_id: ::std::string::String,
         ///FormInput is an object of form input labels to value
-        #[serde(
-            rename = "formInput",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_input: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Recipients is required
         pub recipients: ::std::vec::Vec<FormInstanceRecipient>,
         ///StandAloneForm is a boolean flag to indicate if this form should be available for users to complete via the standalone form UI or should this only be available to be completed by as an embedded form
-        #[serde(
-            rename = "standAloneForm",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stand_alone_form: ::std::option::Option<bool>,
         /**State is required, if not present initial state is FormInstanceStateAssigned
 ASSIGNED FormInstanceStateAssigned
@@ -623,12 +988,154 @@ IN_PROGRESS FormInstanceStateInProgress
 SUBMITTED FormInstanceStateSubmitted
 COMPLETED FormInstanceStateCompleted
 CANCELLED FormInstanceStateCancelled*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<CreateFormInstanceRequestState>,
         /**TTL an epoch timestamp in seconds, it most be in seconds or dynamodb will ignore it
 SEE: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-before-you-start.html*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ttl: ::std::option::Option<i64>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateFormInstanceRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreateFormInstanceRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateFormInstanceRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateFormInstanceRequest, A::Error> {
+                    let mut field0: ::std::option::Option<FormInstanceCreatedBy> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<FormInstanceRecipient>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        CreateFormInstanceRequestState,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "createdBy" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "expire" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "formDefinitionId" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "formInput" => field3 = map.next_value()?,
+                            "recipients" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "standAloneForm" => field5 = map.next_value()?,
+                            "state" => field6 = map.next_value()?,
+                            "ttl" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreateFormInstanceRequest {
+                        created_by: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("createdBy")?
+                            }
+                        },
+                        expire: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("expire")?
+                            }
+                        },
+                        form_definition_id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("formDefinitionId")?
+                            }
+                        },
+                        form_input: field3,
+                        recipients: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("recipients")?
+                            }
+                        },
+                        stand_alone_form: field5,
+                        state: field6,
+                        ttl: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreateFormInstanceRequest",
+                    &[
+                        "createdBy",
+                        "expire",
+                        "formDefinitionId",
+                        "formInput",
+                        "recipients",
+                        "standAloneForm",
+                        "state",
+                        "ttl",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CreateFormInstanceRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CreateFormInstanceRequest", 8usize)?;
+            fields.serialize_field("createdBy", &self.created_by)?;
+            fields.serialize_field("expire", &self.expire)?;
+            fields.serialize_field("formDefinitionId", &self.form_definition_id)?;
+            if !::std::option::Option::is_none(&self.form_input) {
+                fields.serialize_field("formInput", &self.form_input)?;
+            }
+            fields.serialize_field("recipients", &self.recipients)?;
+            if !::std::option::Option::is_none(&self.stand_alone_form) {
+                fields.serialize_field("standAloneForm", &self.stand_alone_form)?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            if !::std::option::Option::is_none(&self.ttl) {
+                fields.serialize_field("ttl", &self.ttl)?;
+            }
+            fields.end()
+        }
     }
     impl CreateFormInstanceRequest {
         pub fn builder() -> builder::CreateFormInstanceRequest {
@@ -641,31 +1148,52 @@ IN_PROGRESS FormInstanceStateInProgress
 SUBMITTED FormInstanceStateSubmitted
 COMPLETED FormInstanceStateCompleted
 CANCELLED FormInstanceStateCancelled*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CreateFormInstanceRequestState {
-        #[serde(rename = "ASSIGNED")]
         Assigned,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "SUBMITTED")]
         Submitted,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "CANCELLED")]
         Cancelled,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateFormInstanceRequestState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ASSIGNED" => Self::Assigned,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "SUBMITTED" => Self::Submitted,
+                    "COMPLETED" => Self::Completed,
+                    "CANCELLED" => Self::Cancelled,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CreateFormInstanceRequestState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Assigned => "ASSIGNED",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Submitted => "SUBMITTED",
+                        Self::Completed => "COMPLETED",
+                        Self::Cancelled => "CANCELLED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CreateFormInstanceRequestState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -712,97 +1240,433 @@ CANCELLED FormInstanceStateCancelled*/
         }
     }
     ///`Error`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Error {
         ///DetailCode is the text of the status code returned
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<::std::vec::Vec<ErrorMessage>>,
         ///TrackingID is the request tracking unique identifier
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Error {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Error;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Error")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Error, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<ErrorMessage>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "detailCode" => field0 = map.next_value()?,
+                            "messages" => field1 = map.next_value()?,
+                            "trackingId" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Error {
+                        detail_code: field0,
+                        messages: field1,
+                        tracking_id: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Error",
+                    &["detailCode", "messages", "trackingId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Error {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Error", 3usize)?;
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`ErrorMessage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ErrorMessage {
         ///Locale is the current Locale
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<::std::string::String>,
         ///LocaleOrigin holds possible values of how the locale was selected
-        #[serde(
-            rename = "localeOrigin",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub locale_origin: ::std::option::Option<::std::string::String>,
         ///Text is the actual text of the error message
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ErrorMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ErrorMessage;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ErrorMessage")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ErrorMessage, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "locale" => field0 = map.next_value()?,
+                            "localeOrigin" => field1 = map.next_value()?,
+                            "text" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ErrorMessage {
+                        locale: field0,
+                        locale_origin: field1,
+                        text: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ErrorMessage",
+                    &["locale", "localeOrigin", "text"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ErrorMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ErrorMessage", 3usize)?;
+            if !::std::option::Option::is_none(&self.locale) {
+                fields.serialize_field("locale", &self.locale)?;
+            }
+            if !::std::option::Option::is_none(&self.locale_origin) {
+                fields.serialize_field("localeOrigin", &self.locale_origin)?;
+            }
+            if !::std::option::Option::is_none(&self.text) {
+                fields.serialize_field("text", &self.text)?;
+            }
+            fields.end()
+        }
+    }
     ///`ExportFormDefinitionsByTenantV1ResponseItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ExportFormDefinitionsByTenantV1ResponseItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<FormDefinitionResponse>,
-        #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<
             ExportFormDefinitionsByTenantV1ResponseItemSelf,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExportFormDefinitionsByTenantV1ResponseItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ExportFormDefinitionsByTenantV1ResponseItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExportFormDefinitionsByTenantV1ResponseItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ExportFormDefinitionsByTenantV1ResponseItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<FormDefinitionResponse> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ExportFormDefinitionsByTenantV1ResponseItemSelf,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "object" => field0 = map.next_value()?,
+                            "self" => field1 = map.next_value()?,
+                            "version" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExportFormDefinitionsByTenantV1ResponseItem {
+                        object: field0,
+                        self_: field1,
+                        version: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ExportFormDefinitionsByTenantV1ResponseItem",
+                    &["object", "self", "version"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ExportFormDefinitionsByTenantV1ResponseItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ExportFormDefinitionsByTenantV1ResponseItem",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.object) {
+                fields.serialize_field("object", &self.object)?;
+            }
+            if !::std::option::Option::is_none(&self.self_) {
+                fields.serialize_field("self", &self.self_)?;
+            }
+            if !::std::option::Option::is_none(&self.version) {
+                fields.serialize_field("version", &self.version)?;
+            }
+            fields.end()
+        }
+    }
     ///`ExportFormDefinitionsByTenantV1ResponseItemSelf`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ExportFormDefinitionsByTenantV1ResponseItemSelf {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<FormDefinitionSelfImportExportDto>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ExportFormDefinitionsByTenantV1ResponseItemSelf {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ExportFormDefinitionsByTenantV1ResponseItemSelf;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExportFormDefinitionsByTenantV1ResponseItemSelf")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ExportFormDefinitionsByTenantV1ResponseItemSelf,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        FormDefinitionSelfImportExportDto,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "object" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExportFormDefinitionsByTenantV1ResponseItemSelf {
+                        object: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ExportFormDefinitionsByTenantV1ResponseItemSelf",
+                    &["object"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ExportFormDefinitionsByTenantV1ResponseItemSelf {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ExportFormDefinitionsByTenantV1ResponseItemSelf",
+                    1usize,
+                )?;
+            if !::std::option::Option::is_none(&self.object) {
+                fields.serialize_field("object", &self.object)?;
+            }
+            fields.end()
+        }
+    }
     ///Represent a form conditional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormCondition {
         ///List of effects.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub effects: ::std::option::Option<::std::vec::Vec<ConditionEffect>>,
         /**ConditionRuleLogicalOperatorType value.
 AND ConditionRuleLogicalOperatorTypeAnd
 OR ConditionRuleLogicalOperatorTypeOr*/
-        #[serde(
-            rename = "ruleOperator",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub rule_operator: ::std::option::Option<FormConditionRuleOperator>,
         ///List of rules.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rules: ::std::option::Option<::std::vec::Vec<ConditionRule>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormCondition;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormCondition")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormCondition, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ConditionEffect>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<FormConditionRuleOperator> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<ConditionRule>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "effects" => field0 = map.next_value()?,
+                            "ruleOperator" => field1 = map.next_value()?,
+                            "rules" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormCondition {
+                        effects: field0,
+                        rule_operator: field1,
+                        rules: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FormCondition",
+                    &["effects", "ruleOperator", "rules"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FormCondition {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("FormCondition", 3usize)?;
+            if !::std::option::Option::is_none(&self.effects) {
+                fields.serialize_field("effects", &self.effects)?;
+            }
+            if !::std::option::Option::is_none(&self.rule_operator) {
+                fields.serialize_field("ruleOperator", &self.rule_operator)?;
+            }
+            if !::std::option::Option::is_none(&self.rules) {
+                fields.serialize_field("rules", &self.rules)?;
+            }
+            fields.end()
+        }
     }
     /**ConditionRuleLogicalOperatorType value.
 AND ConditionRuleLogicalOperatorTypeAnd
 OR ConditionRuleLogicalOperatorTypeOr*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FormConditionRuleOperator {
-        #[serde(rename = "AND")]
         And,
-        #[serde(rename = "OR")]
         Or,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormConditionRuleOperator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "AND" => Self::And,
+                    "OR" => Self::Or,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FormConditionRuleOperator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::And => "AND",
+                        Self::Or => "OR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FormConditionRuleOperator {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -842,27 +1706,103 @@ OR ConditionRuleLogicalOperatorTypeOr*/
         }
     }
     ///`FormDefinitionDynamicSchemaRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormDefinitionDynamicSchemaRequest {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             FormDefinitionDynamicSchemaRequestAttributes,
         >,
         ///Description is the form definition dynamic schema description text
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///ID is a unique identifier
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Type is the form definition dynamic schema type
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///VersionNumber is the form definition dynamic schema version number
-        #[serde(
-            rename = "versionNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub version_number: ::std::option::Option<i64>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormDefinitionDynamicSchemaRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormDefinitionDynamicSchemaRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormDefinitionDynamicSchemaRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    FormDefinitionDynamicSchemaRequest,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        FormDefinitionDynamicSchemaRequestAttributes,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            "versionNumber" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormDefinitionDynamicSchemaRequest {
+                        attributes: field0,
+                        description: field1,
+                        id: field2,
+                        type_: field3,
+                        version_number: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FormDefinitionDynamicSchemaRequest",
+                    &["attributes", "description", "id", "type", "versionNumber"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FormDefinitionDynamicSchemaRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("FormDefinitionDynamicSchemaRequest", 5usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.version_number) {
+                fields.serialize_field("versionNumber", &self.version_number)?;
+            }
+            fields.end()
+        }
     }
     impl FormDefinitionDynamicSchemaRequest {
         pub fn builder() -> builder::FormDefinitionDynamicSchemaRequest {
@@ -870,84 +1810,342 @@ OR ConditionRuleLogicalOperatorTypeOr*/
         }
     }
     ///`FormDefinitionDynamicSchemaRequestAttributes`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormDefinitionDynamicSchemaRequestAttributes {
         ///FormDefinitionID is a unique guid identifying this form definition
-        #[serde(
-            rename = "formDefinitionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_definition_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for FormDefinitionDynamicSchemaRequestAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormDefinitionDynamicSchemaRequestAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormDefinitionDynamicSchemaRequestAttributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    FormDefinitionDynamicSchemaRequestAttributes,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "formDefinitionId" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormDefinitionDynamicSchemaRequestAttributes {
+                        form_definition_id: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FormDefinitionDynamicSchemaRequestAttributes",
+                    &["formDefinitionId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FormDefinitionDynamicSchemaRequestAttributes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "FormDefinitionDynamicSchemaRequestAttributes",
+                    1usize,
+                )?;
+            if !::std::option::Option::is_none(&self.form_definition_id) {
+                fields.serialize_field("formDefinitionId", &self.form_definition_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`FormDefinitionDynamicSchemaResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormDefinitionDynamicSchemaResponse {
         ///OutputSchema holds a JSON schema generated dynamically
-        #[serde(
-            rename = "outputSchema",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub output_schema: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for FormDefinitionDynamicSchemaResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormDefinitionDynamicSchemaResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormDefinitionDynamicSchemaResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    FormDefinitionDynamicSchemaResponse,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "outputSchema" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormDefinitionDynamicSchemaResponse {
+                        output_schema: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FormDefinitionDynamicSchemaResponse",
+                    &["outputSchema"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FormDefinitionDynamicSchemaResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("FormDefinitionDynamicSchemaResponse", 1usize)?;
+            if !::std::option::Option::is_none(&self.output_schema) {
+                fields.serialize_field("outputSchema", &self.output_schema)?;
+            }
+            fields.end()
+        }
+    }
     ///`FormDefinitionFileUploadResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormDefinitionFileUploadResponse {
         ///Created is the date the file was uploaded
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::std::string::String>,
         ///fileId is a unique ULID that serves as an identifier for the form definition file
-        #[serde(
-            rename = "fileId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub file_id: ::std::option::Option<::std::string::String>,
         ///FormDefinitionID is a unique guid identifying this form definition
-        #[serde(
-            rename = "formDefinitionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_definition_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for FormDefinitionFileUploadResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormDefinitionFileUploadResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormDefinitionFileUploadResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormDefinitionFileUploadResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "fileId" => field1 = map.next_value()?,
+                            "formDefinitionId" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormDefinitionFileUploadResponse {
+                        created: field0,
+                        file_id: field1,
+                        form_definition_id: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FormDefinitionFileUploadResponse",
+                    &["created", "fileId", "formDefinitionId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FormDefinitionFileUploadResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("FormDefinitionFileUploadResponse", 3usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.file_id) {
+                fields.serialize_field("fileId", &self.file_id)?;
+            }
+            if !::std::option::Option::is_none(&self.form_definition_id) {
+                fields.serialize_field("formDefinitionId", &self.form_definition_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`FormDefinitionInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormDefinitionInput {
         ///Form input's description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Unique identifier for the form input.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name for the form input.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
         /**FormDefinitionInputType value.
 STRING FormDefinitionInputTypeString*/
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<FormDefinitionInputType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormDefinitionInput {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormDefinitionInput;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormDefinitionInput")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormDefinitionInput, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<FormDefinitionInputType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "label" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormDefinitionInput {
+                        description: field0,
+                        id: field1,
+                        label: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FormDefinitionInput",
+                    &["description", "id", "label", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FormDefinitionInput {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("FormDefinitionInput", 4usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.label) {
+                fields.serialize_field("label", &self.label)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**FormDefinitionInputType value.
 STRING FormDefinitionInputTypeString*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FormDefinitionInputType {
-        #[serde(rename = "STRING")]
         String,
-        #[serde(rename = "ARRAY")]
         Array,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormDefinitionInputType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "STRING" => Self::String,
+                    "ARRAY" => Self::Array,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FormDefinitionInputType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::String => "STRING",
+                        Self::Array => "ARRAY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FormDefinitionInputType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -987,81 +2185,272 @@ STRING FormDefinitionInputTypeString*/
         }
     }
     ///`FormDefinitionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormDefinitionResponse {
         ///Created is the date the form definition was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Form definition's description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Conditional logic that can dynamically modify the form as the recipient is interacting with it.
-        #[serde(
-            rename = "formConditions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_conditions: ::std::option::Option<::std::vec::Vec<FormCondition>>,
         ///List of nested form elements.
-        #[serde(
-            rename = "formElements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_elements: ::std::option::Option<::std::vec::Vec<FormElement>>,
         ///List of form inputs required to create a form-instance object.
-        #[serde(
-            rename = "formInput",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_input: ::std::option::Option<::std::vec::Vec<FormDefinitionInput>>,
         ///Unique guid identifying the form definition.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Modified is the last date the form definition was modified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the form definition.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<FormOwner>,
         ///List of objects using the form definition. Whenever a system uses a form, the API reaches out to the form service to record that the system is currently using it.
-        #[serde(
-            rename = "usedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub used_by: ::std::option::Option<::std::vec::Vec<FormUsedBy>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for FormDefinitionResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormDefinitionResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormDefinitionResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormDefinitionResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<FormCondition>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<FormElement>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<FormDefinitionInput>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<FormOwner> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::vec::Vec<FormUsedBy>> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "formConditions" => field2 = map.next_value()?,
+                            "formElements" => field3 = map.next_value()?,
+                            "formInput" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "modified" => field6 = map.next_value()?,
+                            "name" => field7 = map.next_value()?,
+                            "owner" => field8 = map.next_value()?,
+                            "usedBy" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormDefinitionResponse {
+                        created: field0,
+                        description: field1,
+                        form_conditions: field2,
+                        form_elements: field3,
+                        form_input: field4,
+                        id: field5,
+                        modified: field6,
+                        name: field7,
+                        owner: field8,
+                        used_by: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FormDefinitionResponse",
+                    &[
+                        "created",
+                        "description",
+                        "formConditions",
+                        "formElements",
+                        "formInput",
+                        "id",
+                        "modified",
+                        "name",
+                        "owner",
+                        "usedBy",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FormDefinitionResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("FormDefinitionResponse", 10usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.form_conditions) {
+                fields.serialize_field("formConditions", &self.form_conditions)?;
+            }
+            if !::std::option::Option::is_none(&self.form_elements) {
+                fields.serialize_field("formElements", &self.form_elements)?;
+            }
+            if !::std::option::Option::is_none(&self.form_input) {
+                fields.serialize_field("formInput", &self.form_input)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.used_by) {
+                fields.serialize_field("usedBy", &self.used_by)?;
+            }
+            fields.end()
+        }
+    }
     ///Self block for imported/exported object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormDefinitionSelfImportExportDto {
         ///Imported/exported object's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Imported/exported object's display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Imported/exported object's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<FormDefinitionSelfImportExportDtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for FormDefinitionSelfImportExportDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormDefinitionSelfImportExportDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormDefinitionSelfImportExportDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormDefinitionSelfImportExportDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        FormDefinitionSelfImportExportDtoType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormDefinitionSelfImportExportDto {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FormDefinitionSelfImportExportDto",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FormDefinitionSelfImportExportDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("FormDefinitionSelfImportExportDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Imported/exported object's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FormDefinitionSelfImportExportDtoType {
-        #[serde(rename = "FORM_DEFINITION")]
         FormDefinition,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormDefinitionSelfImportExportDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "FORM_DEFINITION" => Self::FormDefinition,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FormDefinitionSelfImportExportDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::FormDefinition => "FORM_DEFINITION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FormDefinitionSelfImportExportDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1100,10 +2489,9 @@ STRING FormDefinitionInputTypeString*/
         }
     }
     ///`FormElement`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormElement {
         ///Config object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub config: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
@@ -1120,67 +2508,261 @@ SECTION FormElementTypeSection
 COLUMN_SET FormElementTypeColumns
 IMAGE FormElementTypeImage
 DESCRIPTION FormElementTypeDescription*/
-        #[serde(
-            rename = "elementType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub element_type: ::std::option::Option<FormElementElementType>,
         ///Form element identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Technical key.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub validations: ::std::option::Option<
             ::std::vec::Vec<FormElementValidationsSet>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for FormElement {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormElement;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormElement")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormElement, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<FormElementElementType> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<FormElementValidationsSet>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "config" => field0 = map.next_value()?,
+                            "elementType" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "key" => field3 = map.next_value()?,
+                            "validations" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormElement {
+                        config: field0,
+                        element_type: field1,
+                        id: field2,
+                        key: field3,
+                        validations: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FormElement",
+                    &["config", "elementType", "id", "key", "validations"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FormElement {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("FormElement", 5usize)?;
+            if !::std::option::Option::is_none(&self.config) {
+                fields.serialize_field("config", &self.config)?;
+            }
+            if !::std::option::Option::is_none(&self.element_type) {
+                fields.serialize_field("elementType", &self.element_type)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.validations) {
+                fields.serialize_field("validations", &self.validations)?;
+            }
+            fields.end()
+        }
+    }
     ///`FormElementDataSourceConfigOptions`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormElementDataSourceConfigOptions {
         ///Label is the main label to display to the user when selecting this option
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
         ///SubLabel is the sub label to display below the label in diminutive styling to help describe or identify this option
-        #[serde(
-            rename = "subLabel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_label: ::std::option::Option<::std::string::String>,
         ///Value is the value to save as an entry when the user selects this option
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for FormElementDataSourceConfigOptions {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormElementDataSourceConfigOptions;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormElementDataSourceConfigOptions")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    FormElementDataSourceConfigOptions,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "label" => field0 = map.next_value()?,
+                            "subLabel" => field1 = map.next_value()?,
+                            "value" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormElementDataSourceConfigOptions {
+                        label: field0,
+                        sub_label: field1,
+                        value: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FormElementDataSourceConfigOptions",
+                    &["label", "subLabel", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FormElementDataSourceConfigOptions {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("FormElementDataSourceConfigOptions", 3usize)?;
+            if !::std::option::Option::is_none(&self.label) {
+                fields.serialize_field("label", &self.label)?;
+            }
+            if !::std::option::Option::is_none(&self.sub_label) {
+                fields.serialize_field("subLabel", &self.sub_label)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///`FormElementDynamicDataSource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormElementDynamicDataSource {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub config: ::std::option::Option<FormElementDynamicDataSourceConfig>,
         /**DataSourceType is a FormElementDataSourceType value
 STATIC FormElementDataSourceTypeStatic
 INTERNAL FormElementDataSourceTypeInternal
 SEARCH FormElementDataSourceTypeSearch
 FORM_INPUT FormElementDataSourceTypeFormInput*/
-        #[serde(
-            rename = "dataSourceType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub data_source_type: ::std::option::Option<
             FormElementDynamicDataSourceDataSourceType,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for FormElementDynamicDataSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormElementDynamicDataSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormElementDynamicDataSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormElementDynamicDataSource, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        FormElementDynamicDataSourceConfig,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        FormElementDynamicDataSourceDataSourceType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "config" => field0 = map.next_value()?,
+                            "dataSourceType" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormElementDynamicDataSource {
+                        config: field0,
+                        data_source_type: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FormElementDynamicDataSource",
+                    &["config", "dataSourceType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FormElementDynamicDataSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("FormElementDynamicDataSource", 2usize)?;
+            if !::std::option::Option::is_none(&self.config) {
+                fields.serialize_field("config", &self.config)?;
+            }
+            if !::std::option::Option::is_none(&self.data_source_type) {
+                fields.serialize_field("dataSourceType", &self.data_source_type)?;
+            }
+            fields.end()
+        }
+    }
     ///`FormElementDynamicDataSourceConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormElementDynamicDataSourceConfig {
         ///AggregationBucketField is the aggregation bucket field name
-        #[serde(
-            rename = "aggregationBucketField",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub aggregation_bucket_field: ::std::option::Option<::std::string::String>,
         ///Indices is a list of indices to use
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub indices: ::std::option::Option<
             ::std::vec::Vec<FormElementDynamicDataSourceConfigIndicesItem>,
         >,
@@ -1190,47 +2772,150 @@ ACCESS_PROFILE PreDefinedSelectOptionAccessProfile
 SOURCES PreDefinedSelectOptionSources
 ROLE PreDefinedSelectOptionRole
 ENTITLEMENT PreDefinedSelectOptionEntitlement*/
-        #[serde(
-            rename = "objectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_type: ::std::option::Option<
             FormElementDynamicDataSourceConfigObjectType,
         >,
         ///Query is a text
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for FormElementDynamicDataSourceConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormElementDynamicDataSourceConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormElementDynamicDataSourceConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    FormElementDynamicDataSourceConfig,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<FormElementDynamicDataSourceConfigIndicesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        FormElementDynamicDataSourceConfigObjectType,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "aggregationBucketField" => field0 = map.next_value()?,
+                            "indices" => field1 = map.next_value()?,
+                            "objectType" => field2 = map.next_value()?,
+                            "query" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormElementDynamicDataSourceConfig {
+                        aggregation_bucket_field: field0,
+                        indices: field1,
+                        object_type: field2,
+                        query: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FormElementDynamicDataSourceConfig",
+                    &["aggregationBucketField", "indices", "objectType", "query"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FormElementDynamicDataSourceConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("FormElementDynamicDataSourceConfig", 4usize)?;
+            if !::std::option::Option::is_none(&self.aggregation_bucket_field) {
+                fields
+                    .serialize_field(
+                        "aggregationBucketField",
+                        &self.aggregation_bucket_field,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.indices) {
+                fields.serialize_field("indices", &self.indices)?;
+            }
+            if !::std::option::Option::is_none(&self.object_type) {
+                fields.serialize_field("objectType", &self.object_type)?;
+            }
+            if !::std::option::Option::is_none(&self.query) {
+                fields.serialize_field("query", &self.query)?;
+            }
+            fields.end()
+        }
+    }
     ///`FormElementDynamicDataSourceConfigIndicesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FormElementDynamicDataSourceConfigIndicesItem {
-        #[serde(rename = "accessprofiles")]
         Accessprofiles,
-        #[serde(rename = "accountactivities")]
         Accountactivities,
-        #[serde(rename = "entitlements")]
         Entitlements,
-        #[serde(rename = "identities")]
         Identities,
-        #[serde(rename = "events")]
         Events,
-        #[serde(rename = "roles")]
         Roles,
-        #[serde(rename = "*")]
         X,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for FormElementDynamicDataSourceConfigIndicesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "accessprofiles" => Self::Accessprofiles,
+                    "accountactivities" => Self::Accountactivities,
+                    "entitlements" => Self::Entitlements,
+                    "identities" => Self::Identities,
+                    "events" => Self::Events,
+                    "roles" => Self::Roles,
+                    "*" => Self::X,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FormElementDynamicDataSourceConfigIndicesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Accessprofiles => "accessprofiles",
+                        Self::Accountactivities => "accountactivities",
+                        Self::Entitlements => "entitlements",
+                        Self::Identities => "identities",
+                        Self::Events => "events",
+                        Self::Roles => "roles",
+                        Self::X => "*",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FormElementDynamicDataSourceConfigIndicesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1287,31 +2972,53 @@ ACCESS_PROFILE PreDefinedSelectOptionAccessProfile
 SOURCES PreDefinedSelectOptionSources
 ROLE PreDefinedSelectOptionRole
 ENTITLEMENT PreDefinedSelectOptionEntitlement*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FormElementDynamicDataSourceConfigObjectType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "SOURCES")]
         Sources,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for FormElementDynamicDataSourceConfigObjectType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "SOURCES" => Self::Sources,
+                    "ROLE" => Self::Role,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FormElementDynamicDataSourceConfigObjectType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Sources => "SOURCES",
+                        Self::Role => "ROLE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FormElementDynamicDataSourceConfigObjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1362,29 +3069,49 @@ STATIC FormElementDataSourceTypeStatic
 INTERNAL FormElementDataSourceTypeInternal
 SEARCH FormElementDataSourceTypeSearch
 FORM_INPUT FormElementDataSourceTypeFormInput*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FormElementDynamicDataSourceDataSourceType {
-        #[serde(rename = "STATIC")]
         Static,
-        #[serde(rename = "INTERNAL")]
         Internal,
-        #[serde(rename = "SEARCH")]
         Search,
-        #[serde(rename = "FORM_INPUT")]
         FormInput,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormElementDynamicDataSourceDataSourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "STATIC" => Self::Static,
+                    "INTERNAL" => Self::Internal,
+                    "SEARCH" => Self::Search,
+                    "FORM_INPUT" => Self::FormInput,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FormElementDynamicDataSourceDataSourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Static => "STATIC",
+                        Self::Internal => "INTERNAL",
+                        Self::Search => "SEARCH",
+                        Self::FormInput => "FORM_INPUT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FormElementDynamicDataSourceDataSourceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1441,45 +3168,73 @@ SECTION FormElementTypeSection
 COLUMN_SET FormElementTypeColumns
 IMAGE FormElementTypeImage
 DESCRIPTION FormElementTypeDescription*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FormElementElementType {
-        #[serde(rename = "TEXT")]
         Text,
-        #[serde(rename = "TOGGLE")]
         Toggle,
-        #[serde(rename = "TEXTAREA")]
         Textarea,
-        #[serde(rename = "HIDDEN")]
         Hidden,
-        #[serde(rename = "PHONE")]
         Phone,
-        #[serde(rename = "EMAIL")]
         Email,
-        #[serde(rename = "SELECT")]
         Select,
-        #[serde(rename = "DATE")]
         Date,
-        #[serde(rename = "SECTION")]
         Section,
-        #[serde(rename = "COLUMN_SET")]
         ColumnSet,
-        #[serde(rename = "IMAGE")]
         Image,
-        #[serde(rename = "DESCRIPTION")]
         Description,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormElementElementType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "TEXT" => Self::Text,
+                    "TOGGLE" => Self::Toggle,
+                    "TEXTAREA" => Self::Textarea,
+                    "HIDDEN" => Self::Hidden,
+                    "PHONE" => Self::Phone,
+                    "EMAIL" => Self::Email,
+                    "SELECT" => Self::Select,
+                    "DATE" => Self::Date,
+                    "SECTION" => Self::Section,
+                    "COLUMN_SET" => Self::ColumnSet,
+                    "IMAGE" => Self::Image,
+                    "DESCRIPTION" => Self::Description,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FormElementElementType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Text => "TEXT",
+                        Self::Toggle => "TOGGLE",
+                        Self::Textarea => "TEXTAREA",
+                        Self::Hidden => "HIDDEN",
+                        Self::Phone => "PHONE",
+                        Self::Email => "EMAIL",
+                        Self::Select => "SELECT",
+                        Self::Date => "DATE",
+                        Self::Section => "SECTION",
+                        Self::ColumnSet => "COLUMN_SET",
+                        Self::Image => "IMAGE",
+                        Self::Description => "DESCRIPTION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FormElementElementType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1539,13 +3294,62 @@ DESCRIPTION FormElementTypeDescription*/
         }
     }
     ///`FormElementPreviewRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormElementPreviewRequest {
-        #[serde(
-            rename = "dataSource",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub data_source: ::std::option::Option<FormElementDynamicDataSource>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormElementPreviewRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormElementPreviewRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormElementPreviewRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormElementPreviewRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        FormElementDynamicDataSource,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "dataSource" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormElementPreviewRequest {
+                        data_source: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("FormElementPreviewRequest", &["dataSource"], Fields)
+        }
+    }
+    impl ::serde::Serialize for FormElementPreviewRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("FormElementPreviewRequest", 1usize)?;
+            if !::std::option::Option::is_none(&self.data_source) {
+                fields.serialize_field("dataSource", &self.data_source)?;
+            }
+            fields.end()
+        }
     }
     impl FormElementPreviewRequest {
         pub fn builder() -> builder::FormElementPreviewRequest {
@@ -1553,57 +3357,138 @@ DESCRIPTION FormElementTypeDescription*/
         }
     }
     ///Set of FormElementValidation items.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormElementValidationsSet {
         ///The type of data validation that you wish to enforce, e.g., a required field, a minimum length, etc.
-        #[serde(
-            rename = "validationType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub validation_type: ::std::option::Option<
             FormElementValidationsSetValidationType,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for FormElementValidationsSet {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormElementValidationsSet;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormElementValidationsSet")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormElementValidationsSet, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        FormElementValidationsSetValidationType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "validationType" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormElementValidationsSet {
+                        validation_type: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FormElementValidationsSet",
+                    &["validationType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FormElementValidationsSet {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("FormElementValidationsSet", 1usize)?;
+            if !::std::option::Option::is_none(&self.validation_type) {
+                fields.serialize_field("validationType", &self.validation_type)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of data validation that you wish to enforce, e.g., a required field, a minimum length, etc.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FormElementValidationsSetValidationType {
-        #[serde(rename = "REQUIRED")]
         Required,
-        #[serde(rename = "MIN_LENGTH")]
         MinLength,
-        #[serde(rename = "MAX_LENGTH")]
         MaxLength,
-        #[serde(rename = "REGEX")]
         Regex,
-        #[serde(rename = "DATE")]
         Date,
-        #[serde(rename = "MAX_DATE")]
         MaxDate,
-        #[serde(rename = "MIN_DATE")]
         MinDate,
-        #[serde(rename = "LESS_THAN_DATE")]
         LessThanDate,
-        #[serde(rename = "PHONE")]
         Phone,
-        #[serde(rename = "EMAIL")]
         Email,
-        #[serde(rename = "DATA_SOURCE")]
         DataSource,
-        #[serde(rename = "TEXTAREA")]
         Textarea,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormElementValidationsSetValidationType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "REQUIRED" => Self::Required,
+                    "MIN_LENGTH" => Self::MinLength,
+                    "MAX_LENGTH" => Self::MaxLength,
+                    "REGEX" => Self::Regex,
+                    "DATE" => Self::Date,
+                    "MAX_DATE" => Self::MaxDate,
+                    "MIN_DATE" => Self::MinDate,
+                    "LESS_THAN_DATE" => Self::LessThanDate,
+                    "PHONE" => Self::Phone,
+                    "EMAIL" => Self::Email,
+                    "DATA_SOURCE" => Self::DataSource,
+                    "TEXTAREA" => Self::Textarea,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FormElementValidationsSetValidationType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Required => "REQUIRED",
+                        Self::MinLength => "MIN_LENGTH",
+                        Self::MaxLength => "MAX_LENGTH",
+                        Self::Regex => "REGEX",
+                        Self::Date => "DATE",
+                        Self::MaxDate => "MAX_DATE",
+                        Self::MinDate => "MIN_DATE",
+                        Self::LessThanDate => "LESS_THAN_DATE",
+                        Self::Phone => "PHONE",
+                        Self::Email => "EMAIL",
+                        Self::DataSource => "DATA_SOURCE",
+                        Self::Textarea => "TEXTAREA",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FormElementValidationsSetValidationType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1664,52 +3549,186 @@ DESCRIPTION FormElementTypeDescription*/
         }
     }
     ///`FormError`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormError {
         ///Key is the technical key
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         ///Messages is a list of web.ErrorMessage items
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<::std::vec::Vec<ErrorMessage>>,
         ///Value is the value associated with a Key
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for FormError {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormError;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormError")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormError, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<ErrorMessage>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "key" => field0 = map.next_value()?,
+                            "messages" => field1 = map.next_value()?,
+                            "value" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormError {
+                        key: field0,
+                        messages: field1,
+                        value: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("FormError", &["key", "messages", "value"], Fields)
+        }
+    }
+    impl ::serde::Serialize for FormError {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("FormError", 3usize)?;
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///`FormInstanceCreatedBy`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormInstanceCreatedBy {
         ///ID is a unique identifier
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         /**Type is a form instance created by type enum value
 WORKFLOW_EXECUTION FormInstanceCreatedByTypeWorkflowExecution
 SOURCE FormInstanceCreatedByTypeSource*/
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<FormInstanceCreatedByType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormInstanceCreatedBy {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormInstanceCreatedBy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormInstanceCreatedBy")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormInstanceCreatedBy, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<FormInstanceCreatedByType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "type" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormInstanceCreatedBy {
+                        id: field0,
+                        type_: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("FormInstanceCreatedBy", &["id", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for FormInstanceCreatedBy {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("FormInstanceCreatedBy", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**Type is a form instance created by type enum value
 WORKFLOW_EXECUTION FormInstanceCreatedByTypeWorkflowExecution
 SOURCE FormInstanceCreatedByTypeSource*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FormInstanceCreatedByType {
-        #[serde(rename = "WORKFLOW_EXECUTION")]
         WorkflowExecution,
-        #[serde(rename = "SOURCE")]
         Source,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormInstanceCreatedByType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "WORKFLOW_EXECUTION" => Self::WorkflowExecution,
+                    "SOURCE" => Self::Source,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FormInstanceCreatedByType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::WorkflowExecution => "WORKFLOW_EXECUTION",
+                        Self::Source => "SOURCE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FormInstanceCreatedByType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1749,35 +3768,107 @@ SOURCE FormInstanceCreatedByTypeSource*/
         }
     }
     ///`FormInstanceRecipient`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormInstanceRecipient {
         ///ID is a unique identifier
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         /**Type is a FormInstanceRecipientType value
 IDENTITY FormInstanceRecipientIdentity*/
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<FormInstanceRecipientType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormInstanceRecipient {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormInstanceRecipient;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormInstanceRecipient")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormInstanceRecipient, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<FormInstanceRecipientType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "type" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormInstanceRecipient {
+                        id: field0,
+                        type_: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("FormInstanceRecipient", &["id", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for FormInstanceRecipient {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("FormInstanceRecipient", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**Type is a FormInstanceRecipientType value
 IDENTITY FormInstanceRecipientIdentity*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FormInstanceRecipientType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormInstanceRecipientType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FormInstanceRecipientType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FormInstanceRecipientType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1815,79 +3906,38 @@ IDENTITY FormInstanceRecipientIdentity*/
         }
     }
     ///`FormInstanceResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormInstanceResponse {
         ///Created is the date the form instance was assigned
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "createdBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_by: ::std::option::Option<FormInstanceCreatedBy>,
         ///Expire is the maximum amount of time that a form can be in progress. After this time is reached then the form will be moved to a CANCELED state automatically. The user will no longer be able to complete the submission. When a form instance is expires an audit log will be generated for that record
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expire: ::std::option::Option<::std::string::String>,
         ///FormConditions is the conditional logic that modify the form dynamically modify the form as the recipient is interacting out the form
-        #[serde(
-            rename = "formConditions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_conditions: ::std::option::Option<::std::vec::Vec<FormCondition>>,
         ///FormData is the data provided by the form on submit. The data is in a key -> value map
-        #[serde(
-            rename = "formData",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_data: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///FormDefinitionID is the id of the form definition that created this form
-        #[serde(
-            rename = "formDefinitionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_definition_id: ::std::option::Option<::std::string::String>,
         ///FormElements is the configuration of the form, this would be a repeat of the fields from the form-config
-        #[serde(
-            rename = "formElements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_elements: ::std::option::Option<::std::vec::Vec<FormElement>>,
         ///FormErrors is an array of form validation errors from the last time the form instance was transitioned to the SUBMITTED state. If the form instance had validation errors then it would be moved to the IN PROGRESS state where the client can retrieve these errors
-        #[serde(
-            rename = "formErrors",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_errors: ::std::option::Option<::std::vec::Vec<FormError>>,
         ///FormInput is an object of form input labels to value
-        #[serde(
-            rename = "formInput",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_input: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Unique guid identifying this form instance
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Modified is the last date the form instance was modified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Recipients references to the recipient of a form. The recipients are those who are responsible for filling out a form and completing it
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recipients: ::std::option::Option<::std::vec::Vec<FormInstanceRecipient>>,
         ///StandAloneForm is a boolean flag to indicate if this form should be available for users to complete via the standalone form UI or should this only be available to be completed by as an embedded form
-        #[serde(
-            rename = "standAloneForm",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stand_alone_form: ::std::option::Option<bool>,
         ///StandAloneFormURL is the URL where this form may be completed by the designated recipients using the standalone form UI
-        #[serde(
-            rename = "standAloneFormUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stand_alone_form_url: ::std::option::Option<::std::string::String>,
         /**State the state of the form instance
 ASSIGNED FormInstanceStateAssigned
@@ -1895,8 +3945,176 @@ IN_PROGRESS FormInstanceStateInProgress
 SUBMITTED FormInstanceStateSubmitted
 COMPLETED FormInstanceStateCompleted
 CANCELLED FormInstanceStateCancelled*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<FormInstanceResponseState>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormInstanceResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormInstanceResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormInstanceResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormInstanceResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<FormInstanceCreatedBy> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<FormCondition>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<FormElement>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::vec::Vec<FormError>> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::std::vec::Vec<FormInstanceRecipient>,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<FormInstanceResponseState> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "createdBy" => field1 = map.next_value()?,
+                            "expire" => field2 = map.next_value()?,
+                            "formConditions" => field3 = map.next_value()?,
+                            "formData" => field4 = map.next_value()?,
+                            "formDefinitionId" => field5 = map.next_value()?,
+                            "formElements" => field6 = map.next_value()?,
+                            "formErrors" => field7 = map.next_value()?,
+                            "formInput" => field8 = map.next_value()?,
+                            "id" => field9 = map.next_value()?,
+                            "modified" => field10 = map.next_value()?,
+                            "recipients" => field11 = map.next_value()?,
+                            "standAloneForm" => field12 = map.next_value()?,
+                            "standAloneFormUrl" => field13 = map.next_value()?,
+                            "state" => field14 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormInstanceResponse {
+                        created: field0,
+                        created_by: field1,
+                        expire: field2,
+                        form_conditions: field3,
+                        form_data: field4,
+                        form_definition_id: field5,
+                        form_elements: field6,
+                        form_errors: field7,
+                        form_input: field8,
+                        id: field9,
+                        modified: field10,
+                        recipients: field11,
+                        stand_alone_form: field12,
+                        stand_alone_form_url: field13,
+                        state: field14,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FormInstanceResponse",
+                    &[
+                        "created",
+                        "createdBy",
+                        "expire",
+                        "formConditions",
+                        "formData",
+                        "formDefinitionId",
+                        "formElements",
+                        "formErrors",
+                        "formInput",
+                        "id",
+                        "modified",
+                        "recipients",
+                        "standAloneForm",
+                        "standAloneFormUrl",
+                        "state",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FormInstanceResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("FormInstanceResponse", 15usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.created_by) {
+                fields.serialize_field("createdBy", &self.created_by)?;
+            }
+            if !::std::option::Option::is_none(&self.expire) {
+                fields.serialize_field("expire", &self.expire)?;
+            }
+            if !::std::option::Option::is_none(&self.form_conditions) {
+                fields.serialize_field("formConditions", &self.form_conditions)?;
+            }
+            if !::std::option::Option::is_none(&self.form_data) {
+                fields.serialize_field("formData", &self.form_data)?;
+            }
+            if !::std::option::Option::is_none(&self.form_definition_id) {
+                fields.serialize_field("formDefinitionId", &self.form_definition_id)?;
+            }
+            if !::std::option::Option::is_none(&self.form_elements) {
+                fields.serialize_field("formElements", &self.form_elements)?;
+            }
+            if !::std::option::Option::is_none(&self.form_errors) {
+                fields.serialize_field("formErrors", &self.form_errors)?;
+            }
+            if !::std::option::Option::is_none(&self.form_input) {
+                fields.serialize_field("formInput", &self.form_input)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.recipients) {
+                fields.serialize_field("recipients", &self.recipients)?;
+            }
+            if !::std::option::Option::is_none(&self.stand_alone_form) {
+                fields.serialize_field("standAloneForm", &self.stand_alone_form)?;
+            }
+            if !::std::option::Option::is_none(&self.stand_alone_form_url) {
+                fields.serialize_field("standAloneFormUrl", &self.stand_alone_form_url)?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            fields.end()
+        }
     }
     /**State the state of the form instance
 ASSIGNED FormInstanceStateAssigned
@@ -1904,31 +4122,52 @@ IN_PROGRESS FormInstanceStateInProgress
 SUBMITTED FormInstanceStateSubmitted
 COMPLETED FormInstanceStateCompleted
 CANCELLED FormInstanceStateCancelled*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FormInstanceResponseState {
-        #[serde(rename = "ASSIGNED")]
         Assigned,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "SUBMITTED")]
         Submitted,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "CANCELLED")]
         Cancelled,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormInstanceResponseState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ASSIGNED" => Self::Assigned,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "SUBMITTED" => Self::Submitted,
+                    "COMPLETED" => Self::Completed,
+                    "CANCELLED" => Self::Cancelled,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FormInstanceResponseState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Assigned => "ASSIGNED",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Submitted => "SUBMITTED",
+                        Self::Completed => "COMPLETED",
+                        Self::Cancelled => "CANCELLED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FormInstanceResponseState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1974,38 +4213,113 @@ CANCELLED FormInstanceStateCancelled*/
         }
     }
     ///`FormOwner`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormOwner {
         ///Unique identifier of the form's owner.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the form's owner.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         /**FormOwnerType value.
 IDENTITY FormOwnerTypeIdentity*/
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<FormOwnerType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<FormOwnerType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormOwner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("FormOwner", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for FormOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("FormOwner", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**FormOwnerType value.
 IDENTITY FormOwnerTypeIdentity*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FormOwnerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FormOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FormOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2043,20 +4357,79 @@ IDENTITY FormOwnerTypeIdentity*/
         }
     }
     ///`FormUsedBy`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormUsedBy {
         ///Unique identifier of the system using the form.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the system using the form.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         /**FormUsedByType value.
 WORKFLOW FormUsedByTypeWorkflow
 SOURCE FormUsedByTypeSource
 MySailPoint FormUsedByType*/
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<FormUsedByType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormUsedBy {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormUsedBy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormUsedBy")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormUsedBy, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<FormUsedByType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormUsedBy {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("FormUsedBy", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for FormUsedBy {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("FormUsedBy", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**FormUsedByType value.
 WORKFLOW FormUsedByTypeWorkflow
@@ -2119,228 +4492,832 @@ MySailPoint FormUsedByType*/
         }
     }
     ///`ImportFormDefinitionsV1BodyItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ImportFormDefinitionsV1BodyItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<FormDefinitionResponse>,
-        #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ImportFormDefinitionsV1BodyItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ImportFormDefinitionsV1BodyItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ImportFormDefinitionsV1BodyItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ImportFormDefinitionsV1BodyItem, A::Error> {
+                    let mut field0: ::std::option::Option<FormDefinitionResponse> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "object" => field0 = map.next_value()?,
+                            "self" => field1 = map.next_value()?,
+                            "version" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ImportFormDefinitionsV1BodyItem {
+                        object: field0,
+                        self_: field1,
+                        version: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ImportFormDefinitionsV1BodyItem",
+                    &["object", "self", "version"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ImportFormDefinitionsV1BodyItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ImportFormDefinitionsV1BodyItem", 3usize)?;
+            if !::std::option::Option::is_none(&self.object) {
+                fields.serialize_field("object", &self.object)?;
+            }
+            if !::std::option::Option::is_none(&self.self_) {
+                fields.serialize_field("self", &self.self_)?;
+            }
+            if !::std::option::Option::is_none(&self.version) {
+                fields.serialize_field("version", &self.version)?;
+            }
+            fields.end()
+        }
+    }
     ///`ImportFormDefinitionsV1Response`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ImportFormDefinitionsV1Response {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<
             ::std::vec::Vec<ImportFormDefinitionsV1ResponseErrorsItem>,
         >,
-        #[serde(
-            rename = "importedObjects",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub imported_objects: ::std::option::Option<
             ::std::vec::Vec<ImportFormDefinitionsV1ResponseImportedObjectsItem>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub infos: ::std::option::Option<
             ::std::vec::Vec<ImportFormDefinitionsV1ResponseInfosItem>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub warnings: ::std::option::Option<
             ::std::vec::Vec<ImportFormDefinitionsV1ResponseWarningsItem>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ImportFormDefinitionsV1Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ImportFormDefinitionsV1Response;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ImportFormDefinitionsV1Response")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ImportFormDefinitionsV1Response, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ImportFormDefinitionsV1ResponseErrorsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ImportFormDefinitionsV1ResponseImportedObjectsItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<ImportFormDefinitionsV1ResponseInfosItem>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<ImportFormDefinitionsV1ResponseWarningsItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "errors" => field0 = map.next_value()?,
+                            "importedObjects" => field1 = map.next_value()?,
+                            "infos" => field2 = map.next_value()?,
+                            "warnings" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ImportFormDefinitionsV1Response {
+                        errors: field0,
+                        imported_objects: field1,
+                        infos: field2,
+                        warnings: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ImportFormDefinitionsV1Response",
+                    &["errors", "importedObjects", "infos", "warnings"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ImportFormDefinitionsV1Response {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ImportFormDefinitionsV1Response", 4usize)?;
+            if !::std::option::Option::is_none(&self.errors) {
+                fields.serialize_field("errors", &self.errors)?;
+            }
+            if !::std::option::Option::is_none(&self.imported_objects) {
+                fields.serialize_field("importedObjects", &self.imported_objects)?;
+            }
+            if !::std::option::Option::is_none(&self.infos) {
+                fields.serialize_field("infos", &self.infos)?;
+            }
+            if !::std::option::Option::is_none(&self.warnings) {
+                fields.serialize_field("warnings", &self.warnings)?;
+            }
+            fields.end()
+        }
+    }
     ///`ImportFormDefinitionsV1ResponseErrorsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ImportFormDefinitionsV1ResponseErrorsItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail: ::std::option::Option<
             ::std::collections::HashMap<
                 ::std::string::String,
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ImportFormDefinitionsV1ResponseErrorsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ImportFormDefinitionsV1ResponseErrorsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ImportFormDefinitionsV1ResponseErrorsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ImportFormDefinitionsV1ResponseErrorsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "detail" => field0 = map.next_value()?,
+                            "key" => field1 = map.next_value()?,
+                            "text" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ImportFormDefinitionsV1ResponseErrorsItem {
+                        detail: field0,
+                        key: field1,
+                        text: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ImportFormDefinitionsV1ResponseErrorsItem",
+                    &["detail", "key", "text"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ImportFormDefinitionsV1ResponseErrorsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ImportFormDefinitionsV1ResponseErrorsItem", 3usize)?;
+            if !::std::option::Option::is_none(&self.detail) {
+                fields.serialize_field("detail", &self.detail)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.text) {
+                fields.serialize_field("text", &self.text)?;
+            }
+            fields.end()
+        }
     }
     ///`ImportFormDefinitionsV1ResponseImportedObjectsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ImportFormDefinitionsV1ResponseImportedObjectsItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<FormDefinitionResponse>,
-        #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ImportFormDefinitionsV1ResponseImportedObjectsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ImportFormDefinitionsV1ResponseImportedObjectsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ImportFormDefinitionsV1ResponseImportedObjectsItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ImportFormDefinitionsV1ResponseImportedObjectsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<FormDefinitionResponse> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "object" => field0 = map.next_value()?,
+                            "self" => field1 = map.next_value()?,
+                            "version" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ImportFormDefinitionsV1ResponseImportedObjectsItem {
+                        object: field0,
+                        self_: field1,
+                        version: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ImportFormDefinitionsV1ResponseImportedObjectsItem",
+                    &["object", "self", "version"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ImportFormDefinitionsV1ResponseImportedObjectsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ImportFormDefinitionsV1ResponseImportedObjectsItem",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.object) {
+                fields.serialize_field("object", &self.object)?;
+            }
+            if !::std::option::Option::is_none(&self.self_) {
+                fields.serialize_field("self", &self.self_)?;
+            }
+            if !::std::option::Option::is_none(&self.version) {
+                fields.serialize_field("version", &self.version)?;
+            }
+            fields.end()
+        }
+    }
     ///`ImportFormDefinitionsV1ResponseInfosItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ImportFormDefinitionsV1ResponseInfosItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail: ::std::option::Option<
             ::std::collections::HashMap<
                 ::std::string::String,
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ImportFormDefinitionsV1ResponseInfosItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ImportFormDefinitionsV1ResponseInfosItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ImportFormDefinitionsV1ResponseInfosItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ImportFormDefinitionsV1ResponseInfosItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "detail" => field0 = map.next_value()?,
+                            "key" => field1 = map.next_value()?,
+                            "text" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ImportFormDefinitionsV1ResponseInfosItem {
+                        detail: field0,
+                        key: field1,
+                        text: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ImportFormDefinitionsV1ResponseInfosItem",
+                    &["detail", "key", "text"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ImportFormDefinitionsV1ResponseInfosItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ImportFormDefinitionsV1ResponseInfosItem", 3usize)?;
+            if !::std::option::Option::is_none(&self.detail) {
+                fields.serialize_field("detail", &self.detail)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.text) {
+                fields.serialize_field("text", &self.text)?;
+            }
+            fields.end()
+        }
     }
     ///`ImportFormDefinitionsV1ResponseWarningsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ImportFormDefinitionsV1ResponseWarningsItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail: ::std::option::Option<
             ::std::collections::HashMap<
                 ::std::string::String,
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ImportFormDefinitionsV1ResponseWarningsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ImportFormDefinitionsV1ResponseWarningsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ImportFormDefinitionsV1ResponseWarningsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ImportFormDefinitionsV1ResponseWarningsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "detail" => field0 = map.next_value()?,
+                            "key" => field1 = map.next_value()?,
+                            "text" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ImportFormDefinitionsV1ResponseWarningsItem {
+                        detail: field0,
+                        key: field1,
+                        text: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ImportFormDefinitionsV1ResponseWarningsItem",
+                    &["detail", "key", "text"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ImportFormDefinitionsV1ResponseWarningsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ImportFormDefinitionsV1ResponseWarningsItem",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.detail) {
+                fields.serialize_field("detail", &self.detail)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.text) {
+                fields.serialize_field("text", &self.text)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///The text of `{error}` bodies (401).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///The text of `{message}` bodies (429 and others).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<::std::vec::Vec<ErrorMessage>>,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "statusCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub status_code: ::std::option::Option<i64>,
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<ErrorMessage>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "detailCode" => field0 = map.next_value()?,
+                            "detailMessage" => field1 = map.next_value()?,
+                            "error" => field2 = map.next_value()?,
+                            "error_description" => field3 = map.next_value()?,
+                            "message" => field4 = map.next_value()?,
+                            "messages" => field5 = map.next_value()?,
+                            "rawBody" => field6 = map.next_value()?,
+                            "statusCode" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        detail_code: field0,
+                        detail_message: field1,
+                        error: field2,
+                        error_description: field3,
+                        message: field4,
+                        messages: field5,
+                        raw_body: field6,
+                        status_code: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "statusCode",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.status_code) {
+                fields.serialize_field("statusCode", &self.status_code)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`ListFormDefinitionsByTenantResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ListFormDefinitionsByTenantResponse {
         ///Count number of results.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
         ///List of FormDefinitionResponse items.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub results: ::std::option::Option<::std::vec::Vec<FormDefinitionResponse>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ListFormDefinitionsByTenantResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ListFormDefinitionsByTenantResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ListFormDefinitionsByTenantResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ListFormDefinitionsByTenantResponse,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<FormDefinitionResponse>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "count" => field0 = map.next_value()?,
+                            "results" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ListFormDefinitionsByTenantResponse {
+                        count: field0,
+                        results: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ListFormDefinitionsByTenantResponse",
+                    &["count", "results"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ListFormDefinitionsByTenantResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ListFormDefinitionsByTenantResponse", 2usize)?;
+            if !::std::option::Option::is_none(&self.count) {
+                fields.serialize_field("count", &self.count)?;
+            }
+            if !::std::option::Option::is_none(&self.results) {
+                fields.serialize_field("results", &self.results)?;
+            }
+            fields.end()
+        }
+    }
     ///`ListFormElementDataByElementIdResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ListFormElementDataByElementIdResponse {
         ///Results holds a list of FormElementDataSourceConfigOptions items
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub results: ::std::option::Option<
             ::std::vec::Vec<FormElementDataSourceConfigOptions>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ListFormElementDataByElementIdResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ListFormElementDataByElementIdResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ListFormElementDataByElementIdResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ListFormElementDataByElementIdResponse,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<FormElementDataSourceConfigOptions>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "results" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ListFormElementDataByElementIdResponse {
+                        results: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ListFormElementDataByElementIdResponse",
+                    &["results"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ListFormElementDataByElementIdResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ListFormElementDataByElementIdResponse", 1usize)?;
+            if !::std::option::Option::is_none(&self.results) {
+                fields.serialize_field("results", &self.results)?;
+            }
+            fields.end()
+        }
+    }
     ///List of FormInstanceResponse items
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ListFormInstancesByTenantResponse {
         ///Created is the date the form instance was assigned
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "createdBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_by: ::std::option::Option<FormInstanceCreatedBy>,
         ///Expire is the maximum amount of time that a form can be in progress. After this time is reached then the form will be moved to a CANCELED state automatically. The user will no longer be able to complete the submission. When a form instance is expires an audit log will be generated for that record
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expire: ::std::option::Option<::std::string::String>,
         ///FormConditions is the conditional logic that modify the form dynamically modify the form as the recipient is interacting out the form
-        #[serde(
-            rename = "formConditions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_conditions: ::std::option::Option<::std::vec::Vec<FormCondition>>,
         ///FormData is the data provided by the form on submit. The data is in a key -> value map
-        #[serde(
-            rename = "formData",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_data: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///FormDefinitionID is the id of the form definition that created this form
-        #[serde(
-            rename = "formDefinitionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_definition_id: ::std::option::Option<::std::string::String>,
         ///FormElements is the configuration of the form, this would be a repeat of the fields from the form-config
-        #[serde(
-            rename = "formElements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_elements: ::std::option::Option<::std::vec::Vec<FormElement>>,
         ///FormErrors is an array of form validation errors from the last time the form instance was transitioned to the SUBMITTED state. If the form instance had validation errors then it would be moved to the IN PROGRESS state where the client can retrieve these errors
-        #[serde(
-            rename = "formErrors",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_errors: ::std::option::Option<::std::vec::Vec<FormError>>,
         ///FormInput is an object of form input labels to value
-        #[serde(
-            rename = "formInput",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_input: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Unique guid identifying this form instance
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Modified is the last date the form instance was modified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Recipients references to the recipient of a form. The recipients are those who are responsible for filling out a form and completing it
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recipients: ::std::option::Option<::std::vec::Vec<FormInstanceRecipient>>,
         ///StandAloneForm is a boolean flag to indicate if this form should be available for users to complete via the standalone form UI or should this only be available to be completed by as an embedded form
-        #[serde(
-            rename = "standAloneForm",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stand_alone_form: ::std::option::Option<bool>,
         ///StandAloneFormURL is the URL where this form may be completed by the designated recipients using the standalone form UI
-        #[serde(
-            rename = "standAloneFormUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stand_alone_form_url: ::std::option::Option<::std::string::String>,
         /**State the state of the form instance
 ASSIGNED FormInstanceStateAssigned
@@ -2348,8 +5325,178 @@ IN_PROGRESS FormInstanceStateInProgress
 SUBMITTED FormInstanceStateSubmitted
 COMPLETED FormInstanceStateCompleted
 CANCELLED FormInstanceStateCancelled*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<ListFormInstancesByTenantResponseState>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListFormInstancesByTenantResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ListFormInstancesByTenantResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ListFormInstancesByTenantResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ListFormInstancesByTenantResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<FormInstanceCreatedBy> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<FormCondition>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<FormElement>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::vec::Vec<FormError>> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::std::vec::Vec<FormInstanceRecipient>,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        ListFormInstancesByTenantResponseState,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "createdBy" => field1 = map.next_value()?,
+                            "expire" => field2 = map.next_value()?,
+                            "formConditions" => field3 = map.next_value()?,
+                            "formData" => field4 = map.next_value()?,
+                            "formDefinitionId" => field5 = map.next_value()?,
+                            "formElements" => field6 = map.next_value()?,
+                            "formErrors" => field7 = map.next_value()?,
+                            "formInput" => field8 = map.next_value()?,
+                            "id" => field9 = map.next_value()?,
+                            "modified" => field10 = map.next_value()?,
+                            "recipients" => field11 = map.next_value()?,
+                            "standAloneForm" => field12 = map.next_value()?,
+                            "standAloneFormUrl" => field13 = map.next_value()?,
+                            "state" => field14 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ListFormInstancesByTenantResponse {
+                        created: field0,
+                        created_by: field1,
+                        expire: field2,
+                        form_conditions: field3,
+                        form_data: field4,
+                        form_definition_id: field5,
+                        form_elements: field6,
+                        form_errors: field7,
+                        form_input: field8,
+                        id: field9,
+                        modified: field10,
+                        recipients: field11,
+                        stand_alone_form: field12,
+                        stand_alone_form_url: field13,
+                        state: field14,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ListFormInstancesByTenantResponse",
+                    &[
+                        "created",
+                        "createdBy",
+                        "expire",
+                        "formConditions",
+                        "formData",
+                        "formDefinitionId",
+                        "formElements",
+                        "formErrors",
+                        "formInput",
+                        "id",
+                        "modified",
+                        "recipients",
+                        "standAloneForm",
+                        "standAloneFormUrl",
+                        "state",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ListFormInstancesByTenantResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ListFormInstancesByTenantResponse", 15usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.created_by) {
+                fields.serialize_field("createdBy", &self.created_by)?;
+            }
+            if !::std::option::Option::is_none(&self.expire) {
+                fields.serialize_field("expire", &self.expire)?;
+            }
+            if !::std::option::Option::is_none(&self.form_conditions) {
+                fields.serialize_field("formConditions", &self.form_conditions)?;
+            }
+            if !::std::option::Option::is_none(&self.form_data) {
+                fields.serialize_field("formData", &self.form_data)?;
+            }
+            if !::std::option::Option::is_none(&self.form_definition_id) {
+                fields.serialize_field("formDefinitionId", &self.form_definition_id)?;
+            }
+            if !::std::option::Option::is_none(&self.form_elements) {
+                fields.serialize_field("formElements", &self.form_elements)?;
+            }
+            if !::std::option::Option::is_none(&self.form_errors) {
+                fields.serialize_field("formErrors", &self.form_errors)?;
+            }
+            if !::std::option::Option::is_none(&self.form_input) {
+                fields.serialize_field("formInput", &self.form_input)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.recipients) {
+                fields.serialize_field("recipients", &self.recipients)?;
+            }
+            if !::std::option::Option::is_none(&self.stand_alone_form) {
+                fields.serialize_field("standAloneForm", &self.stand_alone_form)?;
+            }
+            if !::std::option::Option::is_none(&self.stand_alone_form_url) {
+                fields.serialize_field("standAloneFormUrl", &self.stand_alone_form_url)?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            fields.end()
+        }
     }
     /**State the state of the form instance
 ASSIGNED FormInstanceStateAssigned
@@ -2357,31 +5504,52 @@ IN_PROGRESS FormInstanceStateInProgress
 SUBMITTED FormInstanceStateSubmitted
 COMPLETED FormInstanceStateCompleted
 CANCELLED FormInstanceStateCancelled*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ListFormInstancesByTenantResponseState {
-        #[serde(rename = "ASSIGNED")]
         Assigned,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "SUBMITTED")]
         Submitted,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "CANCELLED")]
         Cancelled,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListFormInstancesByTenantResponseState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ASSIGNED" => Self::Assigned,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "SUBMITTED" => Self::Submitted,
+                    "COMPLETED" => Self::Completed,
+                    "CANCELLED" => Self::Cancelled,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ListFormInstancesByTenantResponseState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Assigned => "ASSIGNED",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Submitted => "SUBMITTED",
+                        Self::Completed => "COMPLETED",
+                        Self::Cancelled => "CANCELLED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ListFormInstancesByTenantResponseState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2428,11 +5596,70 @@ CANCELLED FormInstanceStateCancelled*/
         }
     }
     ///`ListPredefinedSelectOptionsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ListPredefinedSelectOptionsResponse {
         ///Results holds a list of PreDefinedSelectOption items
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub results: ::std::option::Option<::std::vec::Vec<PreDefinedSelectOption>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListPredefinedSelectOptionsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ListPredefinedSelectOptionsResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ListPredefinedSelectOptionsResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ListPredefinedSelectOptionsResponse,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<PreDefinedSelectOption>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "results" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ListPredefinedSelectOptionsResponse {
+                        results: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ListPredefinedSelectOptionsResponse",
+                    &["results"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ListPredefinedSelectOptionsResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ListPredefinedSelectOptionsResponse", 1usize)?;
+            if !::std::option::Option::is_none(&self.results) {
+                fields.serialize_field("results", &self.results)?;
+            }
+            fields.end()
+        }
     }
     ///`Nil`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2570,13 +5797,65 @@ CANCELLED FormInstanceStateCancelled*/
         }
     }
     ///PreviewDataSourceResponse is the response sent by `/form-definitions/{formDefinitionID}/data-source` endpoint
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PreviewDataSourceResponse {
         ///Results holds a list of FormElementDataSourceConfigOptions items
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub results: ::std::option::Option<
             ::std::vec::Vec<FormElementDataSourceConfigOptions>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PreviewDataSourceResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PreviewDataSourceResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PreviewDataSourceResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PreviewDataSourceResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<FormElementDataSourceConfigOptions>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "results" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PreviewDataSourceResponse {
+                        results: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("PreviewDataSourceResponse", &["results"], Fields)
+        }
+    }
+    impl ::serde::Serialize for PreviewDataSourceResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("PreviewDataSourceResponse", 1usize)?;
+            if !::std::option::Option::is_none(&self.results) {
+                fields.serialize_field("results", &self.results)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -17,25 +17,85 @@ pub mod types {
     pub use sailpoint_shared::types::IscErrorResponse;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`CustomPasswordInstruction`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CustomPasswordInstruction {
         ///The locale for the custom instructions, a BCP47 language tag. The default value is \"default\".
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<::std::string::String>,
         /**The custom instructions for the specified page. Allow basic HTML format and maximum length is 1000 characters. The custom instructions will be sanitized to avoid attacks.
 If the customization text includes a link, like `<A HREF=\"URL\">...</A>` clicking on this will open the link on the current browser page.
 If you want your link to be redirected to a different page, please redirect it to "_blank" like this: `<a href=\"URL" target=\"_blank\" >link</a>`. This will open a new tab when the link is clicked. Notice we're only supporting _blank as the redirection target.
 */
-        #[serde(
-            rename = "pageContent",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub page_content: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "pageId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub page_id: ::std::option::Option<CustomPasswordInstructionPageId>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CustomPasswordInstruction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CustomPasswordInstruction;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CustomPasswordInstruction")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CustomPasswordInstruction, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        CustomPasswordInstructionPageId,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "locale" => field0 = map.next_value()?,
+                            "pageContent" => field1 = map.next_value()?,
+                            "pageId" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CustomPasswordInstruction {
+                        locale: field0,
+                        page_content: field1,
+                        page_id: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CustomPasswordInstruction",
+                    &["locale", "pageContent", "pageId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CustomPasswordInstruction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CustomPasswordInstruction", 3usize)?;
+            if !::std::option::Option::is_none(&self.locale) {
+                fields.serialize_field("locale", &self.locale)?;
+            }
+            if !::std::option::Option::is_none(&self.page_content) {
+                fields.serialize_field("pageContent", &self.page_content)?;
+            }
+            if !::std::option::Option::is_none(&self.page_id) {
+                fields.serialize_field("pageId", &self.page_id)?;
+            }
+            fields.end()
+        }
     }
     impl CustomPasswordInstruction {
         pub fn builder() -> builder::CustomPasswordInstruction {
@@ -43,45 +103,81 @@ If you want your link to be redirected to a different page, please redirect it t
         }
     }
     ///The page ID that represents the page for forget user name, reset password and unlock account flow.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CustomPasswordInstructionPageId {
-        #[serde(rename = "change-password:enter-password")]
         ChangePasswordEnterPassword,
-        #[serde(rename = "change-password:finish")]
         ChangePasswordFinish,
-        #[serde(rename = "flow-selection:select")]
         FlowSelectionSelect,
-        #[serde(rename = "forget-username:user-email")]
         ForgetUsernameUserEmail,
-        #[serde(rename = "mfa:enter-code")]
         MfaEnterCode,
-        #[serde(rename = "mfa:enter-kba")]
         MfaEnterKba,
-        #[serde(rename = "mfa:select")]
         MfaSelect,
-        #[serde(rename = "reset-password:enter-password")]
         ResetPasswordEnterPassword,
-        #[serde(rename = "reset-password:enter-username")]
         ResetPasswordEnterUsername,
-        #[serde(rename = "reset-password:finish")]
         ResetPasswordFinish,
-        #[serde(rename = "unlock-account:enter-username")]
         UnlockAccountEnterUsername,
-        #[serde(rename = "unlock-account:finish")]
         UnlockAccountFinish,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CustomPasswordInstructionPageId {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "change-password:enter-password" => Self::ChangePasswordEnterPassword,
+                    "change-password:finish" => Self::ChangePasswordFinish,
+                    "flow-selection:select" => Self::FlowSelectionSelect,
+                    "forget-username:user-email" => Self::ForgetUsernameUserEmail,
+                    "mfa:enter-code" => Self::MfaEnterCode,
+                    "mfa:enter-kba" => Self::MfaEnterKba,
+                    "mfa:select" => Self::MfaSelect,
+                    "reset-password:enter-password" => Self::ResetPasswordEnterPassword,
+                    "reset-password:enter-username" => Self::ResetPasswordEnterUsername,
+                    "reset-password:finish" => Self::ResetPasswordFinish,
+                    "unlock-account:enter-username" => Self::UnlockAccountEnterUsername,
+                    "unlock-account:finish" => Self::UnlockAccountFinish,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CustomPasswordInstructionPageId {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ChangePasswordEnterPassword => {
+                            "change-password:enter-password"
+                        }
+                        Self::ChangePasswordFinish => "change-password:finish",
+                        Self::FlowSelectionSelect => "flow-selection:select",
+                        Self::ForgetUsernameUserEmail => "forget-username:user-email",
+                        Self::MfaEnterCode => "mfa:enter-code",
+                        Self::MfaEnterKba => "mfa:enter-kba",
+                        Self::MfaSelect => "mfa:select",
+                        Self::ResetPasswordEnterPassword => {
+                            "reset-password:enter-password"
+                        }
+                        Self::ResetPasswordEnterUsername => {
+                            "reset-password:enter-username"
+                        }
+                        Self::ResetPasswordFinish => "reset-password:finish",
+                        Self::UnlockAccountEnterUsername => {
+                            "unlock-account:enter-username"
+                        }
+                        Self::UnlockAccountFinish => "unlock-account:finish",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CustomPasswordInstructionPageId {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -21,125 +21,448 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`AuthUserLevelsIdentityCount`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AuthUserLevelsIdentityCount {
         ///Number of identities having this user level.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i32>,
         ///The unique identifier of the user level.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AuthUserLevelsIdentityCount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AuthUserLevelsIdentityCount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AuthUserLevelsIdentityCount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AuthUserLevelsIdentityCount, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "count" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AuthUserLevelsIdentityCount {
+                        count: field0,
+                        id: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AuthUserLevelsIdentityCount",
+                    &["count", "id"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AuthUserLevelsIdentityCount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AuthUserLevelsIdentityCount", 2usize)?;
+            if !::std::option::Option::is_none(&self.count) {
+                fields.serialize_field("count", &self.count)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            fields.end()
+        }
     }
     ///`AuthUserSlimResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AuthUserSlimResponse {
         ///Identity alias.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alias: ::std::option::Option<::std::string::String>,
         ///Identity name in display format.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Identity unique identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AuthUserSlimResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AuthUserSlimResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AuthUserSlimResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AuthUserSlimResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "alias" => field0 = map.next_value()?,
+                            "displayName" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "uid" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AuthUserSlimResponse {
+                        alias: field0,
+                        display_name: field1,
+                        id: field2,
+                        uid: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AuthUserSlimResponse",
+                    &["alias", "displayName", "id", "uid"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AuthUserSlimResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AuthUserSlimResponse", 4usize)?;
+            if !::std::option::Option::is_none(&self.alias) {
+                fields.serialize_field("alias", &self.alias)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.uid) {
+                fields.serialize_field("uid", &self.uid)?;
+            }
+            fields.end()
+        }
+    }
     ///A HierarchicalRightSet
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct HierarchicalRightSet {
         ///The category of the RightSet.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
         ///List of child HierarchicalRightSets.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub children: ::std::option::Option<::std::vec::Vec<HierarchicalRightSet>>,
         ///A human-readable description of the RightSet.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The unique identifier of the RightSet.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The human-readable name of the RightSet.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "nestedConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub nested_config: ::std::option::Option<NestedConfig>,
     }
+    impl<'de> ::serde::Deserialize<'de> for HierarchicalRightSet {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = HierarchicalRightSet;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct HierarchicalRightSet")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<HierarchicalRightSet, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<HierarchicalRightSet>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<NestedConfig> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "category" => field0 = map.next_value()?,
+                            "children" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "nestedConfig" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(HierarchicalRightSet {
+                        category: field0,
+                        children: field1,
+                        description: field2,
+                        id: field3,
+                        name: field4,
+                        nested_config: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "HierarchicalRightSet",
+                    &[
+                        "category",
+                        "children",
+                        "description",
+                        "id",
+                        "name",
+                        "nestedConfig",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for HierarchicalRightSet {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("HierarchicalRightSet", 6usize)?;
+            if !::std::option::Option::is_none(&self.category) {
+                fields.serialize_field("category", &self.category)?;
+            }
+            if !::std::option::Option::is_none(&self.children) {
+                fields.serialize_field("children", &self.children)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.nested_config) {
+                fields.serialize_field("nestedConfig", &self.nested_config)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`ListUserLevelsV1DetailLevel`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ListUserLevelsV1DetailLevel {
-        #[serde(rename = "FULL")]
         Full,
-        #[serde(rename = "SLIM")]
         Slim,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListUserLevelsV1DetailLevel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "FULL" => Self::Full,
+                    "SLIM" => Self::Slim,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ListUserLevelsV1DetailLevel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Full => "FULL",
+                        Self::Slim => "SLIM",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ListUserLevelsV1DetailLevel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -179,103 +502,345 @@ pub mod types {
         }
     }
     ///A NestedConfig
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NestedConfig {
         ///The unique identifier of the ancestor RightSet.
-        #[serde(
-            rename = "ancestorId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ancestor_id: ::std::option::Option<::std::string::String>,
         ///List of unique identifiers for child configurations.
-        #[serde(
-            rename = "childrenIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub children_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The depth level of the configuration.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub depth: ::std::option::Option<i32>,
         ///The unique identifier of the parent RightSet.
-        #[serde(
-            rename = "parentId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub parent_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NestedConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NestedConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NestedConfig, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "ancestorId" => field0 = map.next_value()?,
+                            "childrenIds" => field1 = map.next_value()?,
+                            "depth" => field2 = map.next_value()?,
+                            "parentId" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NestedConfig {
+                        ancestor_id: field0,
+                        children_ids: field1,
+                        depth: field2,
+                        parent_id: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NestedConfig",
+                    &["ancestorId", "childrenIds", "depth", "parentId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NestedConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("NestedConfig", 4usize)?;
+            if !::std::option::Option::is_none(&self.ancestor_id) {
+                fields.serialize_field("ancestorId", &self.ancestor_id)?;
+            }
+            if !::std::option::Option::is_none(&self.children_ids) {
+                fields.serialize_field("childrenIds", &self.children_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.depth) {
+                fields.serialize_field("depth", &self.depth)?;
+            }
+            if !::std::option::Option::is_none(&self.parent_id) {
+                fields.serialize_field("parentId", &self.parent_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Details about a public identity
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PublicIdentity {
         ///Alternate unique identifier for the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alias: ::std::option::Option<::std::string::String>,
         ///The public identity attributes of the identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::std::vec::Vec<PublicIdentityAttributesItem>,
         >,
         ///Email address of identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Identity id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         /**The current state of the identity, which determines how Identity Security Cloud interacts with the identity.
 An identity that is Active will be included identity picklists in Request Center, identity processing, and more.
 Identities that are Inactive will be excluded from these features.
 */
-        #[serde(
-            rename = "identityState",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_state: ::std::option::Option<PublicIdentityIdentityState>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub manager: ::std::option::Option<sailpoint_shared::types::IdentityReference>,
         ///Human-readable display name of identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The lifecycle status for the identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PublicIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PublicIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PublicIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PublicIdentity, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<PublicIdentityAttributesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<PublicIdentityIdentityState> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        sailpoint_shared::types::IdentityReference,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "alias" => field0 = map.next_value()?,
+                            "attributes" => field1 = map.next_value()?,
+                            "email" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "identityState" => field4 = map.next_value()?,
+                            "manager" => field5 = map.next_value()?,
+                            "name" => field6 = map.next_value()?,
+                            "status" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PublicIdentity {
+                        alias: field0,
+                        attributes: field1,
+                        email: field2,
+                        id: field3,
+                        identity_state: field4,
+                        manager: field5,
+                        name: field6,
+                        status: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PublicIdentity",
+                    &[
+                        "alias",
+                        "attributes",
+                        "email",
+                        "id",
+                        "identityState",
+                        "manager",
+                        "name",
+                        "status",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PublicIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("PublicIdentity", 8usize)?;
+            if !::std::option::Option::is_none(&self.alias) {
+                fields.serialize_field("alias", &self.alias)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_state) {
+                fields.serialize_field("identityState", &self.identity_state)?;
+            }
+            if !::std::option::Option::is_none(&self.manager) {
+                fields.serialize_field("manager", &self.manager)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.end()
+        }
+    }
     ///`PublicIdentityAttributesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PublicIdentityAttributesItem {
         ///The attribute key
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of the attribute
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The attribute value
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PublicIdentityAttributesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PublicIdentityAttributesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PublicIdentityAttributesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PublicIdentityAttributesItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "key" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "value" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PublicIdentityAttributesItem {
+                        key: field0,
+                        name: field1,
+                        value: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PublicIdentityAttributesItem",
+                    &["key", "name", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PublicIdentityAttributesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("PublicIdentityAttributesItem", 3usize)?;
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     /**The current state of the identity, which determines how Identity Security Cloud interacts with the identity.
 An identity that is Active will be included identity picklists in Request Center, identity processing, and more.
 Identities that are Inactive will be excluded from these features.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PublicIdentityIdentityState {
-        #[serde(rename = "ACTIVE")]
         Active,
-        #[serde(rename = "INACTIVE_SHORT_TERM")]
         InactiveShortTerm,
-        #[serde(rename = "INACTIVE_LONG_TERM")]
         InactiveLongTerm,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PublicIdentityIdentityState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACTIVE" => Self::Active,
+                    "INACTIVE_SHORT_TERM" => Self::InactiveShortTerm,
+                    "INACTIVE_LONG_TERM" => Self::InactiveLongTerm,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PublicIdentityIdentityState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Active => "ACTIVE",
+                        Self::InactiveShortTerm => "INACTIVE_SHORT_TERM",
+                        Self::InactiveLongTerm => "INACTIVE_LONG_TERM",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for PublicIdentityIdentityState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -317,83 +882,262 @@ Identities that are Inactive will be excluded from these features.
         }
     }
     ///A RightSetDTO represents a collection of rights that assigned to capability or scope, enabling them to possess specific rights to access corresponding APIs.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RightSetDto {
         ///The category of the RightSet.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
         ///A human-readable description of the RightSet.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The unique identifier of the RightSet.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The human-readable name of the RightSet.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The unique identifier of the parent RightSet for UI Assignable RightSet.
-        #[serde(
-            rename = "parentId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub parent_id: ::std::option::Option<::std::string::String>,
         ///List of unique identifiers for related RightSets, current RightSet contains rights from these RightSets.
-        #[serde(
-            rename = "rightSetIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub right_set_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Right is the most granular unit that determines specific API permissions, this is a list of rights associated with the RightSet.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rights: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The translated description of the RightSet.
-        #[serde(
-            rename = "translatedDescription",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub translated_description: ::std::option::Option<::std::string::String>,
         ///The translated name of the RightSet.
-        #[serde(
-            rename = "translatedName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub translated_name: ::std::option::Option<::std::string::String>,
         ///Indicates whether the RightSet is UI-assignable.
-        #[serde(
-            rename = "uiAssignable",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ui_assignable: ::std::option::Option<bool>,
         ///List of unique identifiers for UI-assignable child RightSets, used to build UI components.
-        #[serde(
-            rename = "uiAssignableChildRightSetIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ui_assignable_child_right_set_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for RightSetDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RightSetDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RightSetDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RightSetDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "category" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "parentId" => field4 = map.next_value()?,
+                            "rightSetIds" => field5 = map.next_value()?,
+                            "rights" => field6 = map.next_value()?,
+                            "translatedDescription" => field7 = map.next_value()?,
+                            "translatedName" => field8 = map.next_value()?,
+                            "uiAssignable" => field9 = map.next_value()?,
+                            "uiAssignableChildRightSetIds" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RightSetDto {
+                        category: field0,
+                        description: field1,
+                        id: field2,
+                        name: field3,
+                        parent_id: field4,
+                        right_set_ids: field5,
+                        rights: field6,
+                        translated_description: field7,
+                        translated_name: field8,
+                        ui_assignable: field9,
+                        ui_assignable_child_right_set_ids: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RightSetDto",
+                    &[
+                        "category",
+                        "description",
+                        "id",
+                        "name",
+                        "parentId",
+                        "rightSetIds",
+                        "rights",
+                        "translatedDescription",
+                        "translatedName",
+                        "uiAssignable",
+                        "uiAssignableChildRightSetIds",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RightSetDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RightSetDto", 11usize)?;
+            if !::std::option::Option::is_none(&self.category) {
+                fields.serialize_field("category", &self.category)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.parent_id) {
+                fields.serialize_field("parentId", &self.parent_id)?;
+            }
+            if !::std::option::Option::is_none(&self.right_set_ids) {
+                fields.serialize_field("rightSetIds", &self.right_set_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.rights) {
+                fields.serialize_field("rights", &self.rights)?;
+            }
+            if !::std::option::Option::is_none(&self.translated_description) {
+                fields
+                    .serialize_field(
+                        "translatedDescription",
+                        &self.translated_description,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.translated_name) {
+                fields.serialize_field("translatedName", &self.translated_name)?;
+            }
+            if !::std::option::Option::is_none(&self.ui_assignable) {
+                fields.serialize_field("uiAssignable", &self.ui_assignable)?;
+            }
+            if !::std::option::Option::is_none(&self.ui_assignable_child_right_set_ids) {
+                fields
+                    .serialize_field(
+                        "uiAssignableChildRightSetIds",
+                        &self.ui_assignable_child_right_set_ids,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///It represents a summary of a user level publish operation, including its metadata and status.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct UserLevelPublishSummary {
         ///The last modification timestamp of the UserLevel.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Indicates whether the API call triggered a publish operation.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub publish: ::std::option::Option<bool>,
         ///The status of the UserLevel publish operation.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///The unique identifier of the UserLevel.
-        #[serde(
-            rename = "userLevelId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_level_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserLevelPublishSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UserLevelPublishSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UserLevelPublishSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UserLevelPublishSummary, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "modified" => field0 = map.next_value()?,
+                            "publish" => field1 = map.next_value()?,
+                            "status" => field2 = map.next_value()?,
+                            "userLevelId" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UserLevelPublishSummary {
+                        modified: field0,
+                        publish: field1,
+                        status: field2,
+                        user_level_id: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "UserLevelPublishSummary",
+                    &["modified", "publish", "status", "userLevelId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for UserLevelPublishSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("UserLevelPublishSummary", 4usize)?;
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.publish) {
+                fields.serialize_field("publish", &self.publish)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.user_level_id) {
+                fields.serialize_field("userLevelId", &self.user_level_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Payload containing details for creating a custom user level.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct UserLevelRequest {
         ///A brief description of the user level.
         pub description: ::std::string::String,
@@ -401,11 +1145,105 @@ Identities that are Inactive will be excluded from these features.
         pub name: ::std::string::String,
         pub owner: PublicIdentity,
         ///A list of rights associated with the user level.
-        #[serde(
-            rename = "rightSets",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub right_sets: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserLevelRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UserLevelRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UserLevelRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UserLevelRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<PublicIdentity> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "rightSets" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UserLevelRequest {
+                        description: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("owner")?
+                            }
+                        },
+                        right_sets: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "UserLevelRequest",
+                    &["description", "name", "owner", "rightSets"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for UserLevelRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("UserLevelRequest", 4usize)?;
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("owner", &self.owner)?;
+            if !::std::option::Option::is_none(&self.right_sets) {
+                fields.serialize_field("rightSets", &self.right_sets)?;
+            }
+            fields.end()
+        }
     }
     impl UserLevelRequest {
         pub fn builder() -> builder::UserLevelRequest {
@@ -413,94 +1251,241 @@ Identities that are Inactive will be excluded from these features.
         }
     }
     ///It represents a summary of a user level, including its metadata, attributes, and associated properties.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct UserLevelSummaryDto {
         ///Indicates whether the UserLevel is admin-assignable.
-        #[serde(
-            rename = "adminAssignable",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub admin_assignable: ::std::option::Option<bool>,
         ///The count of associated identities for the UserLevel.
-        #[serde(
-            rename = "associatedIdentitiesCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub associated_identities_count: ::std::option::Option<i32>,
         ///The creation timestamp of the UserLevel.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Indicates whether the UserLevel is custom.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom: ::std::option::Option<bool>,
         ///A human-readable description of the UserLevel.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The unique identifier of the UserLevel.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The legacy group associated with the UserLevel, used for backward compatibility for the UserLevel id.
-        #[serde(
-            rename = "legacyGroup",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub legacy_group: ::std::option::Option<::std::string::String>,
         ///The last modification timestamp of the UserLevel.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The human-readable name of the UserLevel.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<PublicIdentity>,
         ///List of RightSets associated with the UserLevel.
-        #[serde(
-            rename = "rightSets",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub right_sets: ::std::option::Option<::std::vec::Vec<RightSetDto>>,
         ///The status of the UserLevel.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<UserLevelSummaryDtoStatus>,
         ///The translated grant message for the UserLevel.
-        #[serde(
-            rename = "translatedGrant",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub translated_grant: ::std::option::Option<::std::string::String>,
         ///The translated name of the UserLevel.
-        #[serde(
-            rename = "translatedName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub translated_name: ::std::option::Option<::std::string::String>,
         ///The translated remove message for the UserLevel.
-        #[serde(
-            rename = "translatedRemove",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub translated_remove: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserLevelSummaryDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UserLevelSummaryDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UserLevelSummaryDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UserLevelSummaryDto, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<PublicIdentity> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::std::vec::Vec<RightSetDto>,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<UserLevelSummaryDtoStatus> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "adminAssignable" => field0 = map.next_value()?,
+                            "associatedIdentitiesCount" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            "custom" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "legacyGroup" => field6 = map.next_value()?,
+                            "modified" => field7 = map.next_value()?,
+                            "name" => field8 = map.next_value()?,
+                            "owner" => field9 = map.next_value()?,
+                            "rightSets" => field10 = map.next_value()?,
+                            "status" => field11 = map.next_value()?,
+                            "translatedGrant" => field12 = map.next_value()?,
+                            "translatedName" => field13 = map.next_value()?,
+                            "translatedRemove" => field14 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UserLevelSummaryDto {
+                        admin_assignable: field0,
+                        associated_identities_count: field1,
+                        created: field2,
+                        custom: field3,
+                        description: field4,
+                        id: field5,
+                        legacy_group: field6,
+                        modified: field7,
+                        name: field8,
+                        owner: field9,
+                        right_sets: field10,
+                        status: field11,
+                        translated_grant: field12,
+                        translated_name: field13,
+                        translated_remove: field14,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "UserLevelSummaryDto",
+                    &[
+                        "adminAssignable",
+                        "associatedIdentitiesCount",
+                        "created",
+                        "custom",
+                        "description",
+                        "id",
+                        "legacyGroup",
+                        "modified",
+                        "name",
+                        "owner",
+                        "rightSets",
+                        "status",
+                        "translatedGrant",
+                        "translatedName",
+                        "translatedRemove",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for UserLevelSummaryDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("UserLevelSummaryDto", 15usize)?;
+            if !::std::option::Option::is_none(&self.admin_assignable) {
+                fields.serialize_field("adminAssignable", &self.admin_assignable)?;
+            }
+            if !::std::option::Option::is_none(&self.associated_identities_count) {
+                fields
+                    .serialize_field(
+                        "associatedIdentitiesCount",
+                        &self.associated_identities_count,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.custom) {
+                fields.serialize_field("custom", &self.custom)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.legacy_group) {
+                fields.serialize_field("legacyGroup", &self.legacy_group)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.right_sets) {
+                fields.serialize_field("rightSets", &self.right_sets)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.translated_grant) {
+                fields.serialize_field("translatedGrant", &self.translated_grant)?;
+            }
+            if !::std::option::Option::is_none(&self.translated_name) {
+                fields.serialize_field("translatedName", &self.translated_name)?;
+            }
+            if !::std::option::Option::is_none(&self.translated_remove) {
+                fields.serialize_field("translatedRemove", &self.translated_remove)?;
+            }
+            fields.end()
+        }
+    }
     ///The status of the UserLevel.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum UserLevelSummaryDtoStatus {
-        #[serde(rename = "ACTIVE")]
         Active,
-        #[serde(rename = "DRAFT")]
         Draft,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserLevelSummaryDtoStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACTIVE" => Self::Active,
+                    "DRAFT" => Self::Draft,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for UserLevelSummaryDtoStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Active => "ACTIVE",
+                        Self::Draft => "DRAFT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for UserLevelSummaryDtoStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -16,167 +16,441 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`ActivityConfigurationSettings`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ActivityConfigurationSettings {
-        #[serde(
-            rename = "clusterId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cluster_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "excludeActions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exclude_actions: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        #[serde(
-            rename = "excludeFileExtensions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exclude_file_extensions: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        #[serde(
-            rename = "excludeFolders",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exclude_folders: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        #[serde(
-            rename = "excludeUsers",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exclude_users: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        #[serde(
-            rename = "isEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_enabled: ::std::option::Option<bool>,
-        #[serde(
-            rename = "retentionTimePeriod",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub retention_time_period: ::std::option::Option<i32>,
-        #[serde(
-            rename = "retentionTimeType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub retention_time_type: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ActivityConfigurationSettings {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ActivityConfigurationSettings;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ActivityConfigurationSettings")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ActivityConfigurationSettings, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "clusterId" => field0 = map.next_value()?,
+                            "excludeActions" => field1 = map.next_value()?,
+                            "excludeFileExtensions" => field2 = map.next_value()?,
+                            "excludeFolders" => field3 = map.next_value()?,
+                            "excludeUsers" => field4 = map.next_value()?,
+                            "isEnabled" => field5 = map.next_value()?,
+                            "retentionTimePeriod" => field6 = map.next_value()?,
+                            "retentionTimeType" => field7 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ActivityConfigurationSettings {
+                        cluster_id: field0,
+                        exclude_actions: field1,
+                        exclude_file_extensions: field2,
+                        exclude_folders: field3,
+                        exclude_users: field4,
+                        is_enabled: field5,
+                        retention_time_period: field6,
+                        retention_time_type: field7,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ActivityConfigurationSettings {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.cluster_id) {
+                fields.serialize_entry("clusterId", &self.cluster_id)?;
+            }
+            if !::std::option::Option::is_none(&self.exclude_actions) {
+                fields.serialize_entry("excludeActions", &self.exclude_actions)?;
+            }
+            if !::std::option::Option::is_none(&self.exclude_file_extensions) {
+                fields
+                    .serialize_entry(
+                        "excludeFileExtensions",
+                        &self.exclude_file_extensions,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.exclude_folders) {
+                fields.serialize_entry("excludeFolders", &self.exclude_folders)?;
+            }
+            if !::std::option::Option::is_none(&self.exclude_users) {
+                fields.serialize_entry("excludeUsers", &self.exclude_users)?;
+            }
+            if !::std::option::Option::is_none(&self.is_enabled) {
+                fields.serialize_entry("isEnabled", &self.is_enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.retention_time_period) {
+                fields
+                    .serialize_entry(
+                        "retentionTimePeriod",
+                        &self.retention_time_period,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.retention_time_type) {
+                fields.serialize_entry("retentionTimeType", &self.retention_time_type)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`ApplicationCrawlerSettings`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ApplicationCrawlerSettings {
-        #[serde(
-            rename = "calculateResourceSize",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub calculate_resource_size: ::std::option::Option<CrawlResourcesSizesOptions>,
-        #[serde(
-            rename = "clusterId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cluster_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "crawlMailboxes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub crawl_mailboxes: ::std::option::Option<bool>,
-        #[serde(
-            rename = "crawlPublicFolders",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub crawl_public_folders: ::std::option::Option<bool>,
-        #[serde(
-            rename = "crawlSnapshotsFolder",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub crawl_snapshots_folder: ::std::option::Option<bool>,
-        #[serde(
-            rename = "crawlTopLevelShares",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub crawl_top_level_shares: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        #[serde(
-            rename = "excludedPathsByRegex",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub excluded_paths_by_regex: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "excludedResources",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub excluded_resources: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        #[serde(
-            rename = "includeResources",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_resources: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        #[serde(
-            rename = "isEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_enabled: ::std::option::Option<bool>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApplicationCrawlerSettings {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApplicationCrawlerSettings;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApplicationCrawlerSettings")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApplicationCrawlerSettings, A::Error> {
+                    let mut field0: ::std::option::Option<CrawlResourcesSizesOptions> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "calculateResourceSize" => field0 = map.next_value()?,
+                            "clusterId" => field1 = map.next_value()?,
+                            "crawlMailboxes" => field2 = map.next_value()?,
+                            "crawlPublicFolders" => field3 = map.next_value()?,
+                            "crawlSnapshotsFolder" => field4 = map.next_value()?,
+                            "crawlTopLevelShares" => field5 = map.next_value()?,
+                            "excludedPathsByRegex" => field6 = map.next_value()?,
+                            "excludedResources" => field7 = map.next_value()?,
+                            "includeResources" => field8 = map.next_value()?,
+                            "isEnabled" => field9 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApplicationCrawlerSettings {
+                        calculate_resource_size: field0,
+                        cluster_id: field1,
+                        crawl_mailboxes: field2,
+                        crawl_public_folders: field3,
+                        crawl_snapshots_folder: field4,
+                        crawl_top_level_shares: field5,
+                        excluded_paths_by_regex: field6,
+                        excluded_resources: field7,
+                        include_resources: field8,
+                        is_enabled: field9,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ApplicationCrawlerSettings {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.calculate_resource_size) {
+                fields
+                    .serialize_entry(
+                        "calculateResourceSize",
+                        &self.calculate_resource_size,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.cluster_id) {
+                fields.serialize_entry("clusterId", &self.cluster_id)?;
+            }
+            if !::std::option::Option::is_none(&self.crawl_mailboxes) {
+                fields.serialize_entry("crawlMailboxes", &self.crawl_mailboxes)?;
+            }
+            if !::std::option::Option::is_none(&self.crawl_public_folders) {
+                fields
+                    .serialize_entry("crawlPublicFolders", &self.crawl_public_folders)?;
+            }
+            if !::std::option::Option::is_none(&self.crawl_snapshots_folder) {
+                fields
+                    .serialize_entry(
+                        "crawlSnapshotsFolder",
+                        &self.crawl_snapshots_folder,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.crawl_top_level_shares) {
+                fields
+                    .serialize_entry(
+                        "crawlTopLevelShares",
+                        &self.crawl_top_level_shares,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.excluded_paths_by_regex) {
+                fields
+                    .serialize_entry(
+                        "excludedPathsByRegex",
+                        &self.excluded_paths_by_regex,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.excluded_resources) {
+                fields.serialize_entry("excludedResources", &self.excluded_resources)?;
+            }
+            if !::std::option::Option::is_none(&self.include_resources) {
+                fields.serialize_entry("includeResources", &self.include_resources)?;
+            }
+            if !::std::option::Option::is_none(&self.is_enabled) {
+                fields.serialize_entry("isEnabled", &self.is_enabled)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`ApplicationItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApplicationItem {
         ///The identifier of the cluster used for data classification.
-        #[serde(
-            rename = "dcClusterId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dc_cluster_id: ::std::option::Option<::std::string::String>,
         ///A brief description of the application and its purpose.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The unique identifier of the application.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
         ///The display name of the application.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The identifier of the cluster used for permission collection.
-        #[serde(
-            rename = "pcClusterId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub pc_cluster_id: ::std::option::Option<::std::string::String>,
         ///The identifier of the cluster used for crawling resources.
-        #[serde(
-            rename = "rcClusterId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub rc_cluster_id: ::std::option::Option<::std::string::String>,
         ///A list of tags associated with the application.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<::std::vec::Vec<Tag>>,
         ///The timestamp of the last connection test performed on the application, in milliseconds since epoch.
-        #[serde(
-            rename = "testConnectionDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub test_connection_date: ::std::option::Option<i64>,
         ///The status of the last connection test performed on the application.
-        #[serde(
-            rename = "testConnectionStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub test_connection_status: ::std::option::Option<::std::string::String>,
         ///The type of the application.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApplicationItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApplicationItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApplicationItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApplicationItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::vec::Vec<Tag>> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "dcClusterId" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "pcClusterId" => field4 = map.next_value()?,
+                            "rcClusterId" => field5 = map.next_value()?,
+                            "tags" => field6 = map.next_value()?,
+                            "testConnectionDate" => field7 = map.next_value()?,
+                            "testConnectionStatus" => field8 = map.next_value()?,
+                            "type" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApplicationItem {
+                        dc_cluster_id: field0,
+                        description: field1,
+                        id: field2,
+                        name: field3,
+                        pc_cluster_id: field4,
+                        rc_cluster_id: field5,
+                        tags: field6,
+                        test_connection_date: field7,
+                        test_connection_status: field8,
+                        type_: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApplicationItem",
+                    &[
+                        "dcClusterId",
+                        "description",
+                        "id",
+                        "name",
+                        "pcClusterId",
+                        "rcClusterId",
+                        "tags",
+                        "testConnectionDate",
+                        "testConnectionStatus",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApplicationItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ApplicationItem", 10usize)?;
+            if !::std::option::Option::is_none(&self.dc_cluster_id) {
+                fields.serialize_field("dcClusterId", &self.dc_cluster_id)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.pc_cluster_id) {
+                fields.serialize_field("pcClusterId", &self.pc_cluster_id)?;
+            }
+            if !::std::option::Option::is_none(&self.rc_cluster_id) {
+                fields.serialize_field("rcClusterId", &self.rc_cluster_id)?;
+            }
+            if !::std::option::Option::is_none(&self.tags) {
+                fields.serialize_field("tags", &self.tags)?;
+            }
+            if !::std::option::Option::is_none(&self.test_connection_date) {
+                fields
+                    .serialize_field("testConnectionDate", &self.test_connection_date)?;
+            }
+            if !::std::option::Option::is_none(&self.test_connection_status) {
+                fields
+                    .serialize_field(
+                        "testConnectionStatus",
+                        &self.test_connection_status,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**Specifies the type of application. Possible values:
   1  - Sharepoint
@@ -236,26 +510,81 @@ pub mod types {
         }
     }
     ///`AssignResourceOwnerRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AssignResourceOwnerRequest {
         ///The unique identifier of the application containing the resource.
-        #[serde(
-            rename = "appId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub app_id: ::std::option::Option<i64>,
         ///The full path to the resource within the application (e.g., file path or object path).
-        #[serde(
-            rename = "fullPath",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub full_path: ::std::option::Option<::std::string::String>,
         ///The unique identifier (UUID) of the identity to be assigned as the resource owner.
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AssignResourceOwnerRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AssignResourceOwnerRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AssignResourceOwnerRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AssignResourceOwnerRequest, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "appId" => field0 = map.next_value()?,
+                            "fullPath" => field1 = map.next_value()?,
+                            "identityId" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AssignResourceOwnerRequest {
+                        app_id: field0,
+                        full_path: field1,
+                        identity_id: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AssignResourceOwnerRequest",
+                    &["appId", "fullPath", "identityId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AssignResourceOwnerRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AssignResourceOwnerRequest", 3usize)?;
+            if !::std::option::Option::is_none(&self.app_id) {
+                fields.serialize_field("appId", &self.app_id)?;
+            }
+            if !::std::option::Option::is_none(&self.full_path) {
+                fields.serialize_field("fullPath", &self.full_path)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            fields.end()
+        }
     }
     impl AssignResourceOwnerRequest {
         pub fn builder() -> builder::AssignResourceOwnerRequest {
@@ -263,72 +592,209 @@ pub mod types {
         }
     }
     ///`BaseCreateApplicationRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct BaseCreateApplicationRequest {
-        #[serde(
-            rename = "activityConfigurationSettings",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_configuration_settings: ::std::option::Option<
             ActivityConfigurationSettings,
         >,
         ///The unique identifier for the AD identity collector.
-        #[serde(
-            rename = "adIdentityCollectorId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ad_identity_collector_id: ::std::option::Option<i64>,
-        #[serde(
-            rename = "applicationCrawlerSettings",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_crawler_settings: ::std::option::Option<
             ApplicationCrawlerSettings,
         >,
-        #[serde(rename = "applicationType")]
         pub application_type: ApplicationType,
-        #[serde(
-            rename = "dataClassificationSettings",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub data_classification_settings: ::std::option::Option<
             DataClassificationSettings,
         >,
         ///A brief description of the application and its purpose.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///If true, the application setup will be executed immediately after creation.
-        #[serde(
-            rename = "executeNow",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub execute_now: ::std::option::Option<bool>,
         ///The unique identifier for the identity collector associated with this application.
-        #[serde(
-            rename = "identityCollectorId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_collector_id: ::std::option::Option<i64>,
         ///The display name of the application.
         pub name: ::std::string::String,
         ///The unique identifier for the NIS identity collector.
-        #[serde(
-            rename = "nisIdentityCollectorId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub nis_identity_collector_id: ::std::option::Option<i64>,
-        #[serde(
-            rename = "permissionCollectorSettings",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub permission_collector_settings: ::std::option::Option<
             PermissionCollectorSettings,
         >,
         ///A list of tags to categorize or identify the application.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<::std::vec::Vec<Int64StringKeyValuePair>>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BaseCreateApplicationRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BaseCreateApplicationRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BaseCreateApplicationRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BaseCreateApplicationRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ActivityConfigurationSettings,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ApplicationCrawlerSettings> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<ApplicationType> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<DataClassificationSettings> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        PermissionCollectorSettings,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::std::vec::Vec<Int64StringKeyValuePair>,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "activityConfigurationSettings" => field0 = map.next_value()?,
+                            "adIdentityCollectorId" => field1 = map.next_value()?,
+                            "applicationCrawlerSettings" => field2 = map.next_value()?,
+                            "applicationType" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "dataClassificationSettings" => field4 = map.next_value()?,
+                            "description" => field5 = map.next_value()?,
+                            "executeNow" => field6 = map.next_value()?,
+                            "identityCollectorId" => field7 = map.next_value()?,
+                            "name" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nisIdentityCollectorId" => field9 = map.next_value()?,
+                            "permissionCollectorSettings" => field10 = map.next_value()?,
+                            "tags" => field11 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BaseCreateApplicationRequest {
+                        activity_configuration_settings: field0,
+                        ad_identity_collector_id: field1,
+                        application_crawler_settings: field2,
+                        application_type: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("applicationType")?
+                            }
+                        },
+                        data_classification_settings: field4,
+                        description: field5,
+                        execute_now: field6,
+                        identity_collector_id: field7,
+                        name: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        nis_identity_collector_id: field9,
+                        permission_collector_settings: field10,
+                        tags: field11,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for BaseCreateApplicationRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.activity_configuration_settings) {
+                fields
+                    .serialize_entry(
+                        "activityConfigurationSettings",
+                        &self.activity_configuration_settings,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.ad_identity_collector_id) {
+                fields
+                    .serialize_entry(
+                        "adIdentityCollectorId",
+                        &self.ad_identity_collector_id,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.application_crawler_settings) {
+                fields
+                    .serialize_entry(
+                        "applicationCrawlerSettings",
+                        &self.application_crawler_settings,
+                    )?;
+            }
+            fields.serialize_entry("applicationType", &self.application_type)?;
+            if !::std::option::Option::is_none(&self.data_classification_settings) {
+                fields
+                    .serialize_entry(
+                        "dataClassificationSettings",
+                        &self.data_classification_settings,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_entry("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.execute_now) {
+                fields.serialize_entry("executeNow", &self.execute_now)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_collector_id) {
+                fields
+                    .serialize_entry(
+                        "identityCollectorId",
+                        &self.identity_collector_id,
+                    )?;
+            }
+            fields.serialize_entry("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.nis_identity_collector_id) {
+                fields
+                    .serialize_entry(
+                        "nisIdentityCollectorId",
+                        &self.nis_identity_collector_id,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.permission_collector_settings) {
+                fields
+                    .serialize_entry(
+                        "permissionCollectorSettings",
+                        &self.permission_collector_settings,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.tags) {
+                fields.serialize_entry("tags", &self.tags)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl BaseCreateApplicationRequest {
         pub fn builder() -> builder::BaseCreateApplicationRequest {
@@ -336,22 +802,76 @@ pub mod types {
         }
     }
     ///`BaseSettings`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct BaseSettings {
         ///The identifier of the cluster associated with this configuration, if applicable.
-        #[serde(
-            rename = "clusterId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cluster_id: ::std::option::Option<::std::string::String>,
         ///Indicates whether the feature or configuration is enabled.
-        #[serde(
-            rename = "isEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_enabled: ::std::option::Option<bool>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BaseSettings {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BaseSettings;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BaseSettings")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BaseSettings, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "clusterId" => field0 = map.next_value()?,
+                            "isEnabled" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BaseSettings {
+                        cluster_id: field0,
+                        is_enabled: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for BaseSettings {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.cluster_id) {
+                fields.serialize_entry("clusterId", &self.cluster_id)?;
+            }
+            if !::std::option::Option::is_none(&self.is_enabled) {
+                fields.serialize_entry("isEnabled", &self.is_enabled)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     /**Specifies the type of business service or resource. Possible values include:
   0    - Folder
@@ -510,72 +1030,223 @@ pub mod types {
         }
     }
     ///`CreateIdentityCollectorV1Response`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CreateIdentityCollectorV1Response {
         ///The unique identifier of the created identity collector.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
         ///The display name of the created identity collector.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateIdentityCollectorV1Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreateIdentityCollectorV1Response;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateIdentityCollectorV1Response")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateIdentityCollectorV1Response, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreateIdentityCollectorV1Response {
+                        id: field0,
+                        name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreateIdentityCollectorV1Response",
+                    &["id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CreateIdentityCollectorV1Response {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CreateIdentityCollectorV1Response", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`CreateScheduleRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CreateScheduleRequest {
         ///Indicates whether the scheduled task is currently active.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active: ::std::option::Option<bool>,
         ///The unique identifier of the application associated with the scheduled task.
-        #[serde(
-            rename = "applicationId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_id: ::std::option::Option<i64>,
         ///A list of days of the week when the task should run (e.g., "Monday", "Wednesday").
-        #[serde(
-            rename = "daysOfWeek",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub days_of_week: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The end time for the scheduled task, represented as epoch seconds.
-        #[serde(
-            rename = "endTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_time: ::std::option::Option<i64>,
         ///The interval depends on the chosen schedule cycle (scheduleType), i.e. if the schedule is daily, the interval will represent the days between executions.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub interval: ::std::option::Option<i32>,
         ///The ID of another scheduled task that triggers this scheduled task upon its completion.
-        #[serde(
-            rename = "runAfterScheduleTaskId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub run_after_schedule_task_id: ::std::option::Option<i64>,
         ///The display name of the scheduled task.
-        #[serde(
-            rename = "scheduleTaskName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub schedule_task_name: ::std::option::Option<::std::string::String>,
         ///The scheduling type, such as "Daily", "Weekly" etc.
-        #[serde(
-            rename = "scheduleType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub schedule_type: ::std::option::Option<::std::string::String>,
         ///The start time for the scheduled task, represented as epoch seconds.
-        #[serde(
-            rename = "startTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_time: ::std::option::Option<i64>,
         ///The type or category of the scheduled task.
-        #[serde(
-            rename = "taskTypeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub task_type_name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateScheduleRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreateScheduleRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateScheduleRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateScheduleRequest, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "active" => field0 = map.next_value()?,
+                            "applicationId" => field1 = map.next_value()?,
+                            "daysOfWeek" => field2 = map.next_value()?,
+                            "endTime" => field3 = map.next_value()?,
+                            "interval" => field4 = map.next_value()?,
+                            "runAfterScheduleTaskId" => field5 = map.next_value()?,
+                            "scheduleTaskName" => field6 = map.next_value()?,
+                            "scheduleType" => field7 = map.next_value()?,
+                            "startTime" => field8 = map.next_value()?,
+                            "taskTypeName" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreateScheduleRequest {
+                        active: field0,
+                        application_id: field1,
+                        days_of_week: field2,
+                        end_time: field3,
+                        interval: field4,
+                        run_after_schedule_task_id: field5,
+                        schedule_task_name: field6,
+                        schedule_type: field7,
+                        start_time: field8,
+                        task_type_name: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreateScheduleRequest",
+                    &[
+                        "active",
+                        "applicationId",
+                        "daysOfWeek",
+                        "endTime",
+                        "interval",
+                        "runAfterScheduleTaskId",
+                        "scheduleTaskName",
+                        "scheduleType",
+                        "startTime",
+                        "taskTypeName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CreateScheduleRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CreateScheduleRequest", 10usize)?;
+            if !::std::option::Option::is_none(&self.active) {
+                fields.serialize_field("active", &self.active)?;
+            }
+            if !::std::option::Option::is_none(&self.application_id) {
+                fields.serialize_field("applicationId", &self.application_id)?;
+            }
+            if !::std::option::Option::is_none(&self.days_of_week) {
+                fields.serialize_field("daysOfWeek", &self.days_of_week)?;
+            }
+            if !::std::option::Option::is_none(&self.end_time) {
+                fields.serialize_field("endTime", &self.end_time)?;
+            }
+            if !::std::option::Option::is_none(&self.interval) {
+                fields.serialize_field("interval", &self.interval)?;
+            }
+            if !::std::option::Option::is_none(&self.run_after_schedule_task_id) {
+                fields
+                    .serialize_field(
+                        "runAfterScheduleTaskId",
+                        &self.run_after_schedule_task_id,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.schedule_task_name) {
+                fields.serialize_field("scheduleTaskName", &self.schedule_task_name)?;
+            }
+            if !::std::option::Option::is_none(&self.schedule_type) {
+                fields.serialize_field("scheduleType", &self.schedule_type)?;
+            }
+            if !::std::option::Option::is_none(&self.start_time) {
+                fields.serialize_field("startTime", &self.start_time)?;
+            }
+            if !::std::option::Option::is_none(&self.task_type_name) {
+                fields.serialize_field("taskTypeName", &self.task_type_name)?;
+            }
+            fields.end()
+        }
     }
     impl CreateScheduleRequest {
         pub fn builder() -> builder::CreateScheduleRequest {
@@ -583,13 +1254,89 @@ pub mod types {
         }
     }
     ///`Createidentitycollectorrequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Createidentitycollectorrequest {
         ///The display name for the new identity collector. Must be unique within the tenant.
         pub name: ::std::string::String,
         ///The identifier of the source to create the identity collector for, represented as a UUID. Both hyphenated and non-hyphenated formats are accepted. The identity collector type is derived from this source.
-        #[serde(rename = "sourceId")]
         pub source_id: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Createidentitycollectorrequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Createidentitycollectorrequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Createidentitycollectorrequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Createidentitycollectorrequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceId" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Createidentitycollectorrequest {
+                        name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        source_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Createidentitycollectorrequest",
+                    &["name", "sourceId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Createidentitycollectorrequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Createidentitycollectorrequest", 2usize)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("sourceId", &self.source_id)?;
+            fields.end()
+        }
     }
     impl Createidentitycollectorrequest {
         pub fn builder() -> builder::Createidentitycollectorrequest {
@@ -617,159 +1364,571 @@ pub mod types {
         }
     }
     ///`DataOwnerModel`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DataOwnerModel {
         ///The full path to the resource within the system or application.
-        #[serde(
-            rename = "fullPath",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub full_path: ::std::option::Option<::std::string::String>,
         ///The unique identifier (UUID) of the identity assigned as the owner of the resource.
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///The unique identifier of the resource owned by the identity.
-        #[serde(
-            rename = "resourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub resource_id: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DataOwnerModel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DataOwnerModel;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DataOwnerModel")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DataOwnerModel, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "fullPath" => field0 = map.next_value()?,
+                            "identityId" => field1 = map.next_value()?,
+                            "resourceId" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DataOwnerModel {
+                        full_path: field0,
+                        identity_id: field1,
+                        resource_id: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DataOwnerModel",
+                    &["fullPath", "identityId", "resourceId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DataOwnerModel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DataOwnerModel", 3usize)?;
+            if !::std::option::Option::is_none(&self.full_path) {
+                fields.serialize_field("fullPath", &self.full_path)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.resource_id) {
+                fields.serialize_field("resourceId", &self.resource_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`Identitycollectorlistitem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Identitycollectorlistitem {
         ///The unique identifier of the identity collector.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The display name of the identity collector.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The identifier of the source the identity collector is associated with, represented as a UUID. Both hyphenated and non-hyphenated formats are accepted.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///The identity collector type, derived from its underlying source. Possible values include "Active Directory", "Azure Active Directory", "Google Drive", "Dropbox", "Box", "Microsoft Entra SaaS", "Snowflake", and "Databricks".
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Identitycollectorlistitem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Identitycollectorlistitem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Identitycollectorlistitem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Identitycollectorlistitem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "sourceId" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Identitycollectorlistitem {
+                        id: field0,
+                        name: field1,
+                        source_id: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Identitycollectorlistitem",
+                    &["id", "name", "sourceId", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Identitycollectorlistitem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Identitycollectorlistitem", 4usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`Int64StringKeyValuePair`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct Int64StringKeyValuePair {
         ///The key for the tag or pair.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<i64>,
         ///The value for the tag or pair.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Int64StringKeyValuePair {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Int64StringKeyValuePair;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Int64StringKeyValuePair")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Int64StringKeyValuePair, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "key" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Int64StringKeyValuePair {
+                        key: field0,
+                        value: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Int64StringKeyValuePair {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_entry("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_entry("value", &self.value)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`PermissionCollectorSettings`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct PermissionCollectorSettings {
-        #[serde(
-            rename = "analyzeUniquePermissions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub analyze_unique_permissions: ::std::option::Option<bool>,
-        #[serde(
-            rename = "calculateEffectivePermissions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub calculate_effective_permissions: ::std::option::Option<bool>,
-        #[serde(
-            rename = "calculateRiskiestPermissions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub calculate_riskiest_permissions: ::std::option::Option<bool>,
-        #[serde(
-            rename = "clusterId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cluster_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "effectivePermissionsSource",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub effective_permissions_source: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "isEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_enabled: ::std::option::Option<bool>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PermissionCollectorSettings {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PermissionCollectorSettings;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PermissionCollectorSettings")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PermissionCollectorSettings, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "analyzeUniquePermissions" => field0 = map.next_value()?,
+                            "calculateEffectivePermissions" => field1 = map.next_value()?,
+                            "calculateRiskiestPermissions" => field2 = map.next_value()?,
+                            "clusterId" => field3 = map.next_value()?,
+                            "effectivePermissionsSource" => field4 = map.next_value()?,
+                            "isEnabled" => field5 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PermissionCollectorSettings {
+                        analyze_unique_permissions: field0,
+                        calculate_effective_permissions: field1,
+                        calculate_riskiest_permissions: field2,
+                        cluster_id: field3,
+                        effective_permissions_source: field4,
+                        is_enabled: field5,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for PermissionCollectorSettings {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.analyze_unique_permissions) {
+                fields
+                    .serialize_entry(
+                        "analyzeUniquePermissions",
+                        &self.analyze_unique_permissions,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.calculate_effective_permissions) {
+                fields
+                    .serialize_entry(
+                        "calculateEffectivePermissions",
+                        &self.calculate_effective_permissions,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.calculate_riskiest_permissions) {
+                fields
+                    .serialize_entry(
+                        "calculateRiskiestPermissions",
+                        &self.calculate_riskiest_permissions,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.cluster_id) {
+                fields.serialize_entry("clusterId", &self.cluster_id)?;
+            }
+            if !::std::option::Option::is_none(&self.effective_permissions_source) {
+                fields
+                    .serialize_entry(
+                        "effectivePermissionsSource",
+                        &self.effective_permissions_source,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.is_enabled) {
+                fields.serialize_entry("isEnabled", &self.is_enabled)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`ReelectRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReelectRequest {
         ///The name of the campaign or election process for re-electing the owner.
-        #[serde(
-            rename = "campaignName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub campaign_name: ::std::option::Option<::std::string::String>,
         ///The UUID of the identity proposed to be re-elected as the resource owner.
-        #[serde(
-            rename = "ownerId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub owner_id: ::std::option::Option<::std::string::String>,
         ///A list of UUIDs representing the identities of reviewers participating in the re-election process.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reviewers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReelectRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReelectRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReelectRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReelectRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "campaignName" => field0 = map.next_value()?,
+                            "ownerId" => field1 = map.next_value()?,
+                            "reviewers" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReelectRequest {
+                        campaign_name: field0,
+                        owner_id: field1,
+                        reviewers: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReelectRequest",
+                    &["campaignName", "ownerId", "reviewers"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReelectRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ReelectRequest", 3usize)?;
+            if !::std::option::Option::is_none(&self.campaign_name) {
+                fields.serialize_field("campaignName", &self.campaign_name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner_id) {
+                fields.serialize_field("ownerId", &self.owner_id)?;
+            }
+            if !::std::option::Option::is_none(&self.reviewers) {
+                fields.serialize_field("reviewers", &self.reviewers)?;
+            }
+            fields.end()
+        }
     }
     impl ReelectRequest {
         pub fn builder() -> builder::ReelectRequest {
@@ -777,244 +1936,656 @@ pub mod types {
         }
     }
     ///`ResourceModel`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ResourceModel {
         ///The unique identifier of the application to which this resource belongs.
-        #[serde(
-            rename = "applicationId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_id: ::std::option::Option<i64>,
         ///The full path to the resource within the system or application.
-        #[serde(
-            rename = "fullPath",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub full_path: ::std::option::Option<::std::string::String>,
         ///The unique identifier for the resource.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
         ///The display name or label for the resource.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///A list of UUIDs representing the owners of the resource.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owners: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<BusinessServiceType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ResourceModel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ResourceModel;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ResourceModel")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ResourceModel, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<BusinessServiceType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "applicationId" => field0 = map.next_value()?,
+                            "fullPath" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "owners" => field4 = map.next_value()?,
+                            "type" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ResourceModel {
+                        application_id: field0,
+                        full_path: field1,
+                        id: field2,
+                        name: field3,
+                        owners: field4,
+                        type_: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ResourceModel",
+                    &["applicationId", "fullPath", "id", "name", "owners", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ResourceModel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ResourceModel", 6usize)?;
+            if !::std::option::Option::is_none(&self.application_id) {
+                fields.serialize_field("applicationId", &self.application_id)?;
+            }
+            if !::std::option::Option::is_none(&self.full_path) {
+                fields.serialize_field("fullPath", &self.full_path)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owners) {
+                fields.serialize_field("owners", &self.owners)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`ScheduleInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ScheduleInfo {
         ///Indicates whether the scheduled task is currently active.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active: ::std::option::Option<bool>,
         ///The unique identifier of the application associated with the scheduled task.
-        #[serde(
-            rename = "applicationId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_id: ::std::option::Option<i64>,
         ///The display name of the user who created the scheduled task.
-        #[serde(
-            rename = "createdByDisplayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_by_display_name: ::std::option::Option<::std::string::String>,
         ///A list of days of the week when the task should run (e.g., "Monday", "Wednesday").
-        #[serde(
-            rename = "daysOfWeek",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub days_of_week: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The end time for the scheduled task, represented as epoch seconds.
-        #[serde(
-            rename = "endTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_time: ::std::option::Option<i64>,
         ///The interval depends on the chosen schedule cycle (scheduleType), i.e. if the schedule is daily, the interval will represent the days between executions.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub interval: ::std::option::Option<i32>,
         ///The last run time of the task, represented as epoch seconds.
-        #[serde(
-            rename = "lastRun",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_run: ::std::option::Option<i64>,
         ///The next scheduled run time for the task, represented as epoch seconds.
-        #[serde(
-            rename = "nextRun",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub next_run: ::std::option::Option<i64>,
         ///The ID of another scheduled task that triggers this scheduled task upon its completion.
-        #[serde(
-            rename = "runAfterScheduleTaskId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub run_after_schedule_task_id: ::std::option::Option<i64>,
         ///The name of the scheduled task that must complete before this task runs.
-        #[serde(
-            rename = "runAfterScheduleTaskName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub run_after_schedule_task_name: ::std::option::Option<::std::string::String>,
         ///The unique identifier for the scheduled task.
-        #[serde(
-            rename = "scheduleTaskId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub schedule_task_id: ::std::option::Option<i64>,
         ///The display name of the scheduled task.
-        #[serde(
-            rename = "scheduleTaskName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub schedule_task_name: ::std::option::Option<::std::string::String>,
         ///The scheduling type, such as "Daily", "Weekly", or "Manual" etc.
-        #[serde(
-            rename = "scheduleType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub schedule_type: ::std::option::Option<::std::string::String>,
         ///The start time for the scheduled task, represented as epoch seconds.
-        #[serde(
-            rename = "startTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_time: ::std::option::Option<i64>,
         ///The type or category of the scheduled task.
-        #[serde(
-            rename = "taskTypeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub task_type_name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ScheduleInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ScheduleInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScheduleInfo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScheduleInfo, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "active" => field0 = map.next_value()?,
+                            "applicationId" => field1 = map.next_value()?,
+                            "createdByDisplayName" => field2 = map.next_value()?,
+                            "daysOfWeek" => field3 = map.next_value()?,
+                            "endTime" => field4 = map.next_value()?,
+                            "interval" => field5 = map.next_value()?,
+                            "lastRun" => field6 = map.next_value()?,
+                            "nextRun" => field7 = map.next_value()?,
+                            "runAfterScheduleTaskId" => field8 = map.next_value()?,
+                            "runAfterScheduleTaskName" => field9 = map.next_value()?,
+                            "scheduleTaskId" => field10 = map.next_value()?,
+                            "scheduleTaskName" => field11 = map.next_value()?,
+                            "scheduleType" => field12 = map.next_value()?,
+                            "startTime" => field13 = map.next_value()?,
+                            "taskTypeName" => field14 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScheduleInfo {
+                        active: field0,
+                        application_id: field1,
+                        created_by_display_name: field2,
+                        days_of_week: field3,
+                        end_time: field4,
+                        interval: field5,
+                        last_run: field6,
+                        next_run: field7,
+                        run_after_schedule_task_id: field8,
+                        run_after_schedule_task_name: field9,
+                        schedule_task_id: field10,
+                        schedule_task_name: field11,
+                        schedule_type: field12,
+                        start_time: field13,
+                        task_type_name: field14,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ScheduleInfo",
+                    &[
+                        "active",
+                        "applicationId",
+                        "createdByDisplayName",
+                        "daysOfWeek",
+                        "endTime",
+                        "interval",
+                        "lastRun",
+                        "nextRun",
+                        "runAfterScheduleTaskId",
+                        "runAfterScheduleTaskName",
+                        "scheduleTaskId",
+                        "scheduleTaskName",
+                        "scheduleType",
+                        "startTime",
+                        "taskTypeName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ScheduleInfo {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ScheduleInfo", 15usize)?;
+            if !::std::option::Option::is_none(&self.active) {
+                fields.serialize_field("active", &self.active)?;
+            }
+            if !::std::option::Option::is_none(&self.application_id) {
+                fields.serialize_field("applicationId", &self.application_id)?;
+            }
+            if !::std::option::Option::is_none(&self.created_by_display_name) {
+                fields
+                    .serialize_field(
+                        "createdByDisplayName",
+                        &self.created_by_display_name,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.days_of_week) {
+                fields.serialize_field("daysOfWeek", &self.days_of_week)?;
+            }
+            if !::std::option::Option::is_none(&self.end_time) {
+                fields.serialize_field("endTime", &self.end_time)?;
+            }
+            if !::std::option::Option::is_none(&self.interval) {
+                fields.serialize_field("interval", &self.interval)?;
+            }
+            if !::std::option::Option::is_none(&self.last_run) {
+                fields.serialize_field("lastRun", &self.last_run)?;
+            }
+            if !::std::option::Option::is_none(&self.next_run) {
+                fields.serialize_field("nextRun", &self.next_run)?;
+            }
+            if !::std::option::Option::is_none(&self.run_after_schedule_task_id) {
+                fields
+                    .serialize_field(
+                        "runAfterScheduleTaskId",
+                        &self.run_after_schedule_task_id,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.run_after_schedule_task_name) {
+                fields
+                    .serialize_field(
+                        "runAfterScheduleTaskName",
+                        &self.run_after_schedule_task_name,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.schedule_task_id) {
+                fields.serialize_field("scheduleTaskId", &self.schedule_task_id)?;
+            }
+            if !::std::option::Option::is_none(&self.schedule_task_name) {
+                fields.serialize_field("scheduleTaskName", &self.schedule_task_name)?;
+            }
+            if !::std::option::Option::is_none(&self.schedule_type) {
+                fields.serialize_field("scheduleType", &self.schedule_type)?;
+            }
+            if !::std::option::Option::is_none(&self.start_time) {
+                fields.serialize_field("startTime", &self.start_time)?;
+            }
+            if !::std::option::Option::is_none(&self.task_type_name) {
+                fields.serialize_field("taskTypeName", &self.task_type_name)?;
+            }
+            fields.end()
+        }
     }
     ///`Tag`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Tag {
         ///The unique identifier for the tag.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
         ///The display name or label for the tag.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Tag {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Tag;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Tag")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Tag, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Tag { id: field0, name: field1 })
+                }
+            }
+            deserializer.deserialize_struct("Tag", &["id", "name"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Tag {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Tag", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`TaskInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TaskInfo {
         ///The display name of the user who created the task.
-        #[serde(
-            rename = "createdByDisplayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_by_display_name: ::std::option::Option<::std::string::String>,
         ///Additional details or information about the task.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<::std::string::String>,
         ///The end time of the task, represented as epoch seconds.
-        #[serde(
-            rename = "endTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_time: ::std::option::Option<i64>,
         ///The progress of the task, typically represented as a percentage (0-100).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub progress: ::std::option::Option<i32>,
         ///The unique identifier of the associated scheduled task, if applicable.
-        #[serde(
-            rename = "scheduleTaskId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub schedule_task_id: ::std::option::Option<i64>,
         ///The start time of the task, represented as epoch seconds.
-        #[serde(
-            rename = "startTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_time: ::std::option::Option<i64>,
         ///The current status of the task (e.g., "Running", "Completed", "Failed").
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///The unique identifier for the task.
-        #[serde(
-            rename = "taskId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub task_id: ::std::option::Option<i64>,
         ///The display name of the task.
-        #[serde(
-            rename = "taskName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub task_name: ::std::option::Option<::std::string::String>,
         ///The type or category of the task.
-        #[serde(
-            rename = "taskTypeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub task_type_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TaskInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskInfo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskInfo, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "createdByDisplayName" => field0 = map.next_value()?,
+                            "details" => field1 = map.next_value()?,
+                            "endTime" => field2 = map.next_value()?,
+                            "progress" => field3 = map.next_value()?,
+                            "scheduleTaskId" => field4 = map.next_value()?,
+                            "startTime" => field5 = map.next_value()?,
+                            "status" => field6 = map.next_value()?,
+                            "taskId" => field7 = map.next_value()?,
+                            "taskName" => field8 = map.next_value()?,
+                            "taskTypeName" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskInfo {
+                        created_by_display_name: field0,
+                        details: field1,
+                        end_time: field2,
+                        progress: field3,
+                        schedule_task_id: field4,
+                        start_time: field5,
+                        status: field6,
+                        task_id: field7,
+                        task_name: field8,
+                        task_type_name: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TaskInfo",
+                    &[
+                        "createdByDisplayName",
+                        "details",
+                        "endTime",
+                        "progress",
+                        "scheduleTaskId",
+                        "startTime",
+                        "status",
+                        "taskId",
+                        "taskName",
+                        "taskTypeName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TaskInfo {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TaskInfo", 10usize)?;
+            if !::std::option::Option::is_none(&self.created_by_display_name) {
+                fields
+                    .serialize_field(
+                        "createdByDisplayName",
+                        &self.created_by_display_name,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.details) {
+                fields.serialize_field("details", &self.details)?;
+            }
+            if !::std::option::Option::is_none(&self.end_time) {
+                fields.serialize_field("endTime", &self.end_time)?;
+            }
+            if !::std::option::Option::is_none(&self.progress) {
+                fields.serialize_field("progress", &self.progress)?;
+            }
+            if !::std::option::Option::is_none(&self.schedule_task_id) {
+                fields.serialize_field("scheduleTaskId", &self.schedule_task_id)?;
+            }
+            if !::std::option::Option::is_none(&self.start_time) {
+                fields.serialize_field("startTime", &self.start_time)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.task_id) {
+                fields.serialize_field("taskId", &self.task_id)?;
+            }
+            if !::std::option::Option::is_none(&self.task_name) {
+                fields.serialize_field("taskName", &self.task_name)?;
+            }
+            if !::std::option::Option::is_none(&self.task_type_name) {
+                fields.serialize_field("taskTypeName", &self.task_type_name)?;
+            }
+            fields.end()
+        }
+    }
     ///`UpdateScheduleRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct UpdateScheduleRequest {
         ///Indicates whether the scheduled task is currently active.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active: ::std::option::Option<bool>,
         ///The unique identifier of the application associated with the scheduled task.
-        #[serde(
-            rename = "applicationId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_id: ::std::option::Option<i64>,
         ///A list of days of the week when the task should run (e.g., "Monday", "Wednesday").
-        #[serde(
-            rename = "daysOfWeek",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub days_of_week: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The end time for the scheduled task, represented as epoch seconds.
-        #[serde(
-            rename = "endTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_time: ::std::option::Option<i64>,
         ///The interval depends on the chosen schedule cycle (scheduleType), i.e. if the schedule is daily, the interval will represent the days between executions.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub interval: ::std::option::Option<i32>,
         ///The ID of another scheduled task that triggers this scheduled task upon its completion.
-        #[serde(
-            rename = "runAfterScheduleTaskId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub run_after_schedule_task_id: ::std::option::Option<i64>,
         ///The display name of the scheduled task.
-        #[serde(
-            rename = "scheduleTaskName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub schedule_task_name: ::std::option::Option<::std::string::String>,
         ///The scheduling type, such as "Daily", "Weekly", or "Manual" etc.
-        #[serde(
-            rename = "scheduleType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub schedule_type: ::std::option::Option<::std::string::String>,
         ///The start time for the scheduled task, represented as epoch seconds.
-        #[serde(
-            rename = "startTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_time: ::std::option::Option<i64>,
         ///The type or category of the scheduled task.
-        #[serde(
-            rename = "taskTypeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub task_type_name: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateScheduleRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UpdateScheduleRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateScheduleRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateScheduleRequest, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "active" => field0 = map.next_value()?,
+                            "applicationId" => field1 = map.next_value()?,
+                            "daysOfWeek" => field2 = map.next_value()?,
+                            "endTime" => field3 = map.next_value()?,
+                            "interval" => field4 = map.next_value()?,
+                            "runAfterScheduleTaskId" => field5 = map.next_value()?,
+                            "scheduleTaskName" => field6 = map.next_value()?,
+                            "scheduleType" => field7 = map.next_value()?,
+                            "startTime" => field8 = map.next_value()?,
+                            "taskTypeName" => field9 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UpdateScheduleRequest {
+                        active: field0,
+                        application_id: field1,
+                        days_of_week: field2,
+                        end_time: field3,
+                        interval: field4,
+                        run_after_schedule_task_id: field5,
+                        schedule_task_name: field6,
+                        schedule_type: field7,
+                        start_time: field8,
+                        task_type_name: field9,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for UpdateScheduleRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.active) {
+                fields.serialize_entry("active", &self.active)?;
+            }
+            if !::std::option::Option::is_none(&self.application_id) {
+                fields.serialize_entry("applicationId", &self.application_id)?;
+            }
+            if !::std::option::Option::is_none(&self.days_of_week) {
+                fields.serialize_entry("daysOfWeek", &self.days_of_week)?;
+            }
+            if !::std::option::Option::is_none(&self.end_time) {
+                fields.serialize_entry("endTime", &self.end_time)?;
+            }
+            if !::std::option::Option::is_none(&self.interval) {
+                fields.serialize_entry("interval", &self.interval)?;
+            }
+            if !::std::option::Option::is_none(&self.run_after_schedule_task_id) {
+                fields
+                    .serialize_entry(
+                        "runAfterScheduleTaskId",
+                        &self.run_after_schedule_task_id,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.schedule_task_name) {
+                fields.serialize_entry("scheduleTaskName", &self.schedule_task_name)?;
+            }
+            if !::std::option::Option::is_none(&self.schedule_type) {
+                fields.serialize_entry("scheduleType", &self.schedule_type)?;
+            }
+            if !::std::option::Option::is_none(&self.start_time) {
+                fields.serialize_entry("startTime", &self.start_time)?;
+            }
+            if !::std::option::Option::is_none(&self.task_type_name) {
+                fields.serialize_entry("taskTypeName", &self.task_type_name)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl UpdateScheduleRequest {
         pub fn builder() -> builder::UpdateScheduleRequest {
@@ -1022,18 +2593,108 @@ pub mod types {
         }
     }
     ///`Updateidentitycollectorrequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Updateidentitycollectorrequest {
         ///The display name of the identity collector. Must be unique within the tenant.
         pub name: ::std::string::String,
         ///The identifier of the associated source, represented as a UUID. Both hyphenated and non-hyphenated formats are accepted. This value cannot be modified for an existing identity collector and must match the current value.
-        #[serde(rename = "sourceId")]
         pub source_id: ::std::string::String,
         ///The identity collector type. This value cannot be modified for an existing identity collector and must match the current value.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Updateidentitycollectorrequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Updateidentitycollectorrequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Updateidentitycollectorrequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Updateidentitycollectorrequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceId" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Updateidentitycollectorrequest {
+                        name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        source_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceId")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Updateidentitycollectorrequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("sourceId", &self.source_id)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl Updateidentitycollectorrequest {
         pub fn builder() -> builder::Updateidentitycollectorrequest {

@@ -37,78 +37,259 @@ pub mod types {
     pub use sailpoint_shared::types::TaskResultDto;
     pub use sailpoint_shared::types::TaskResultDtoType;
     ///Access profile.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessProfile {
-        #[serde(
-            rename = "accessModelMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_model_metadata: ::std::option::Option<
             sailpoint_shared::types::AttributeDtoList,
         >,
-        #[serde(
-            rename = "accessRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_request_config: ::std::option::Option<Requestability>,
         ///List of additional owner references beyond the primary owner. Each entry may be an identity (IDENTITY) or a governance group (GOVERNANCE_GROUP).
-        #[serde(
-            rename = "additionalOwners",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub additional_owners: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::AdditionalOwnerRef>,
         >,
         ///Date and time when the access profile was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Access profile description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates whether the access profile is enabled. If it's enabled, you must include at least one entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///List of entitlements associated with the access profile. If `enabled` is false, this can be empty. Otherwise, it must contain at least one entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::EntitlementRef>,
         >,
         ///Access profile ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Date and time when the access profile was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Access profile name.
         pub name: ::std::string::String,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub owner: ::std::option::Option<OwnerReference>,
-        #[serde(
-            rename = "provisioningCriteria",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provisioning_criteria: ::std::option::Option<ProvisioningCriteriaLevel1>,
         ///Indicates whether the access profile is requestable by access request. Currently, making an access profile non-requestable is only supported  for customers enabled with the new Request Center. Otherwise, attempting to create an access profile with a value  **false** in this field results in a 400 error.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestable: ::std::option::Option<bool>,
-        #[serde(
-            rename = "revocationRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub revocation_request_config: ::std::option::Option<Revocability>,
         ///List of segment IDs, if any, that the access profile is assigned to.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub segments: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         pub source: AccessProfileSourceRef,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfile {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfile;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfile")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfile, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        sailpoint_shared::types::AttributeDtoList,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Requestability> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::AdditionalOwnerRef>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::EntitlementRef>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::std::option::Option<OwnerReference>,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<ProvisioningCriteriaLevel1> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<Revocability> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<AccessProfileSourceRef> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessModelMetadata" => field0 = map.next_value()?,
+                            "accessRequestConfig" => field1 = map.next_value()?,
+                            "additionalOwners" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "enabled" => field5 = map.next_value()?,
+                            "entitlements" => field6 = map.next_value()?,
+                            "id" => field7 = map.next_value()?,
+                            "modified" => field8 = map.next_value()?,
+                            "name" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "provisioningCriteria" => field11 = map.next_value()?,
+                            "requestable" => field12 = map.next_value()?,
+                            "revocationRequestConfig" => field13 = map.next_value()?,
+                            "segments" => field14 = map.next_value()?,
+                            "source" => {
+                                field15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfile {
+                        access_model_metadata: field0,
+                        access_request_config: field1,
+                        additional_owners: field2,
+                        created: field3,
+                        description: field4,
+                        enabled: field5,
+                        entitlements: field6,
+                        id: field7,
+                        modified: field8,
+                        name: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("owner"),
+                                );
+                            }
+                        },
+                        provisioning_criteria: field11,
+                        requestable: field12,
+                        revocation_request_config: field13,
+                        segments: field14,
+                        source: match field15 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfile",
+                    &[
+                        "accessModelMetadata",
+                        "accessRequestConfig",
+                        "additionalOwners",
+                        "created",
+                        "description",
+                        "enabled",
+                        "entitlements",
+                        "id",
+                        "modified",
+                        "name",
+                        "owner",
+                        "provisioningCriteria",
+                        "requestable",
+                        "revocationRequestConfig",
+                        "segments",
+                        "source",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfile {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessProfile", 16usize)?;
+            if !::std::option::Option::is_none(&self.access_model_metadata) {
+                fields
+                    .serialize_field(
+                        "accessModelMetadata",
+                        &self.access_model_metadata,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.access_request_config) {
+                fields
+                    .serialize_field(
+                        "accessRequestConfig",
+                        &self.access_request_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.additional_owners) {
+                fields.serialize_field("additionalOwners", &self.additional_owners)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("owner", &self.owner)?;
+            if !::std::option::Option::is_none(&self.provisioning_criteria) {
+                fields
+                    .serialize_field(
+                        "provisioningCriteria",
+                        &self.provisioning_criteria,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.requestable) {
+                fields.serialize_field("requestable", &self.requestable)?;
+            }
+            if !::std::option::Option::is_none(&self.revocation_request_config) {
+                fields
+                    .serialize_field(
+                        "revocationRequestConfig",
+                        &self.revocation_request_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.segments) {
+                fields.serialize_field("segments", &self.segments)?;
+            }
+            fields.serialize_field("source", &self.source)?;
+            fields.end()
+        }
+    }
     ///`AccessProfileApprovalScheme`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileApprovalScheme {
         ///Id of the specific approver, used when approverType is GOVERNANCE_GROUP, WORKFLOW, or ADDITIONAL_GOVERNANCE_GROUP.
-        #[serde(
-            rename = "approverId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approver_id: ::std::option::Option<::std::string::String>,
         /**Describes the individual or group that is responsible for an approval step. These are the possible values:
 **APP_OWNER**: The owner of the Application
@@ -128,13 +309,72 @@ pub mod types {
 **ADDITIONAL_OWNER**: An additional owner of the Access Profile, the ID of which is specified by the **approverId** field
 
 **ADDITIONAL_GOVERNANCE_GROUP**: An additional Governance Group, the ID of which is specified by the **approverId** field*/
-        #[serde(
-            rename = "approverType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approver_type: ::std::option::Option<
             AccessProfileApprovalSchemeApproverType,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileApprovalScheme {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileApprovalScheme;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileApprovalScheme")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileApprovalScheme, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        AccessProfileApprovalSchemeApproverType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approverId" => field0 = map.next_value()?,
+                            "approverType" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileApprovalScheme {
+                        approver_id: field0,
+                        approver_type: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileApprovalScheme",
+                    &["approverId", "approverType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileApprovalScheme {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessProfileApprovalScheme", 2usize)?;
+            if !::std::option::Option::is_none(&self.approver_id) {
+                fields.serialize_field("approverId", &self.approver_id)?;
+            }
+            if !::std::option::Option::is_none(&self.approver_type) {
+                fields.serialize_field("approverType", &self.approver_type)?;
+            }
+            fields.end()
+        }
     }
     /**Describes the individual or group that is responsible for an approval step. These are the possible values:
 **APP_OWNER**: The owner of the Application
@@ -154,39 +394,64 @@ pub mod types {
 **ADDITIONAL_OWNER**: An additional owner of the Access Profile, the ID of which is specified by the **approverId** field
 
 **ADDITIONAL_GOVERNANCE_GROUP**: An additional Governance Group, the ID of which is specified by the **approverId** field*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessProfileApprovalSchemeApproverType {
-        #[serde(rename = "APP_OWNER")]
         AppOwner,
-        #[serde(rename = "OWNER")]
         Owner,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "MANAGER")]
         Manager,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
-        #[serde(rename = "ALL_OWNERS")]
         AllOwners,
-        #[serde(rename = "ADDITIONAL_OWNER")]
         AdditionalOwner,
-        #[serde(rename = "ADDITIONAL_GOVERNANCE_GROUP")]
         AdditionalGovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileApprovalSchemeApproverType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "APP_OWNER" => Self::AppOwner,
+                    "OWNER" => Self::Owner,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "MANAGER" => Self::Manager,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "WORKFLOW" => Self::Workflow,
+                    "ALL_OWNERS" => Self::AllOwners,
+                    "ADDITIONAL_OWNER" => Self::AdditionalOwner,
+                    "ADDITIONAL_GOVERNANCE_GROUP" => Self::AdditionalGovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileApprovalSchemeApproverType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AppOwner => "APP_OWNER",
+                        Self::Owner => "OWNER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::Manager => "MANAGER",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Workflow => "WORKFLOW",
+                        Self::AllOwners => "ALL_OWNERS",
+                        Self::AdditionalOwner => "ADDITIONAL_OWNER",
+                        Self::AdditionalGovernanceGroup => "ADDITIONAL_GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessProfileApprovalSchemeApproverType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -243,36 +508,112 @@ pub mod types {
         }
     }
     ///`AccessProfileRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileRef {
         ///ID of the Access Profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of the Access Profile. This field is ignored on input.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of requested object. This field must be either left null or set to 'ACCESS_PROFILE' when creating an Access Profile, otherwise a 400 Bad Request error will result.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessProfileRefType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessProfileRefType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileRef {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("AccessProfileRef", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for AccessProfileRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessProfileRef", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of requested object. This field must be either left null or set to 'ACCESS_PROFILE' when creating an Access Profile, otherwise a 400 Bad Request error will result.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessProfileRefType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileRefType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileRefType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessProfileRefType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -310,36 +651,117 @@ pub mod types {
         }
     }
     ///`AccessProfileSourceRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileSourceRef {
         ///ID of the source the access profile is associated with.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Source name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Source's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessProfileSourceRefType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileSourceRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileSourceRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileSourceRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileSourceRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessProfileSourceRefType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileSourceRef {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileSourceRef",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileSourceRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessProfileSourceRef", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Source's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessProfileSourceRefType {
-        #[serde(rename = "SOURCE")]
         Source,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileSourceRefType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE" => Self::Source,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileSourceRefType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Source => "SOURCE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessProfileSourceRefType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -377,41 +799,170 @@ pub mod types {
         }
     }
     ///A Dimension
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Dimension {
-        #[serde(
-            rename = "accessProfiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profiles: ::std::option::Option<::std::vec::Vec<AccessProfileRef>>,
         ///Date the Dimension was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///A human-readable description of the Dimension
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::EntitlementRef>,
         >,
         ///The id of the Dimension. This field must be left null when creating a dimension, otherwise a 400 Bad Request error will result.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub membership: ::std::option::Option<DimensionMembershipSelector>,
         ///Date the Dimension was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The human-readable display name of the Dimension
         pub name: DimensionName,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub owner: ::std::option::Option<OwnerReference>,
         ///The ID of the parent role. This field can be left null when creating a dimension, but if provided, it must match the role ID specified in the path variable of the API call.
-        #[serde(
-            rename = "parentId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub parent_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Dimension {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Dimension;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Dimension")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Dimension, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AccessProfileRef>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::EntitlementRef>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<DimensionMembershipSelector> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<DimensionName> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::option::Option<OwnerReference>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessProfiles" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "entitlements" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "membership" => field5 = map.next_value()?,
+                            "modified" => field6 = map.next_value()?,
+                            "name" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "parentId" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Dimension {
+                        access_profiles: field0,
+                        created: field1,
+                        description: field2,
+                        entitlements: field3,
+                        id: field4,
+                        membership: field5,
+                        modified: field6,
+                        name: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("owner"),
+                                );
+                            }
+                        },
+                        parent_id: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Dimension",
+                    &[
+                        "accessProfiles",
+                        "created",
+                        "description",
+                        "entitlements",
+                        "id",
+                        "membership",
+                        "modified",
+                        "name",
+                        "owner",
+                        "parentId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Dimension {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Dimension", 10usize)?;
+            if !::std::option::Option::is_none(&self.access_profiles) {
+                fields.serialize_field("accessProfiles", &self.access_profiles)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.membership) {
+                fields.serialize_field("membership", &self.membership)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("owner", &self.owner)?;
+            if !::std::option::Option::is_none(&self.parent_id) {
+                fields.serialize_field("parentId", &self.parent_id)?;
+            }
+            fields.end()
+        }
     }
     impl Dimension {
         pub fn builder() -> builder::Dimension {
@@ -419,11 +970,75 @@ pub mod types {
         }
     }
     ///`DimensionBulkDeleteRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct DimensionBulkDeleteRequest {
         ///List of IDs of Dimensions to be deleted.
-        #[serde(rename = "dimensionIds")]
         pub dimension_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DimensionBulkDeleteRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DimensionBulkDeleteRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DimensionBulkDeleteRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DimensionBulkDeleteRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "dimensionIds" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DimensionBulkDeleteRequest {
+                        dimension_ids: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("dimensionIds")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DimensionBulkDeleteRequest",
+                    &["dimensionIds"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DimensionBulkDeleteRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DimensionBulkDeleteRequest", 1usize)?;
+            fields.serialize_field("dimensionIds", &self.dimension_ids)?;
+            fields.end()
+        }
     }
     impl DimensionBulkDeleteRequest {
         pub fn builder() -> builder::DimensionBulkDeleteRequest {
@@ -431,31 +1046,124 @@ pub mod types {
         }
     }
     ///Refers to a specific Identity attribute used in Dimension membership criteria.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct DimensionCriteriaKey {
         ///The name of the identity attribute to which the associated criteria applies.
         pub property: ::std::string::String,
-        #[serde(rename = "type")]
         pub type_: DimensionCriteriaKeyType,
     }
+    impl<'de> ::serde::Deserialize<'de> for DimensionCriteriaKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DimensionCriteriaKey;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DimensionCriteriaKey")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DimensionCriteriaKey, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<DimensionCriteriaKeyType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "property" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DimensionCriteriaKey {
+                        property: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("property")?
+                            }
+                        },
+                        type_: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DimensionCriteriaKey",
+                    &["property", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DimensionCriteriaKey {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DimensionCriteriaKey", 2usize)?;
+            fields.serialize_field("property", &self.property)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Indicates whether the associated criteria represents an expression on identity attributes.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DimensionCriteriaKeyType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DimensionCriteriaKeyType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DimensionCriteriaKeyType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DimensionCriteriaKeyType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -493,77 +1201,293 @@ pub mod types {
         }
     }
     ///Defines STANDARD type Dimension membership
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DimensionCriteriaLevel1 {
         ///Array of child criteria. Required if the operation is AND or OR, otherwise it must be left null. A maximum of three levels of criteria are supported, including leaf nodes. Additionally, AND nodes can only be children or OR nodes and vice-versa.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub children: ::std::option::Option<
             ::std::vec::Vec<::std::option::Option<DimensionCriteriaLevel2>>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<DimensionCriteriaKey>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<DimensionCriteriaOperation>,
         ///String value to test the Identity attribute specified in the key w/r/t the specified operation. If this criteria is a leaf node, that is, if the operation is  EQUALS, this field is required. Otherwise, specifying it is an error.
-        #[serde(
-            rename = "stringValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub string_value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DimensionCriteriaLevel1 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DimensionCriteriaLevel1;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DimensionCriteriaLevel1")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DimensionCriteriaLevel1, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::option::Option<DimensionCriteriaLevel2>>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<DimensionCriteriaKey> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<DimensionCriteriaOperation> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "children" => field0 = map.next_value()?,
+                            "key" => field1 = map.next_value()?,
+                            "operation" => field2 = map.next_value()?,
+                            "stringValue" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DimensionCriteriaLevel1 {
+                        children: field0,
+                        key: field1,
+                        operation: field2,
+                        string_value: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DimensionCriteriaLevel1",
+                    &["children", "key", "operation", "stringValue"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DimensionCriteriaLevel1 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DimensionCriteriaLevel1", 4usize)?;
+            if !::std::option::Option::is_none(&self.children) {
+                fields.serialize_field("children", &self.children)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.string_value) {
+                fields.serialize_field("stringValue", &self.string_value)?;
+            }
+            fields.end()
+        }
     }
     ///Defines STANDARD type Role membership
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DimensionCriteriaLevel2 {
         ///Array of child criteria. Required if the operation is AND or OR, otherwise it must be left null. A maximum of three levels of criteria are supported, including leaf nodes. Additionally, AND nodes can only be children or OR nodes and vice-versa.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub children: ::std::option::Option<::std::vec::Vec<DimensionCriteriaLevel3>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<DimensionCriteriaKey>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<DimensionCriteriaOperation>,
         ///String value to test the Identity attribute specified in the key w/r/t the specified operation. If this criteria is a leaf node, that is, if the operation is one of EQUALS, this field is required. Otherwise, specifying it is an error.
-        #[serde(
-            rename = "stringValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub string_value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DimensionCriteriaLevel2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DimensionCriteriaLevel2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DimensionCriteriaLevel2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DimensionCriteriaLevel2, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<DimensionCriteriaLevel3>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<DimensionCriteriaKey> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<DimensionCriteriaOperation> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "children" => field0 = map.next_value()?,
+                            "key" => field1 = map.next_value()?,
+                            "operation" => field2 = map.next_value()?,
+                            "stringValue" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DimensionCriteriaLevel2 {
+                        children: field0,
+                        key: field1,
+                        operation: field2,
+                        string_value: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DimensionCriteriaLevel2",
+                    &["children", "key", "operation", "stringValue"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DimensionCriteriaLevel2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DimensionCriteriaLevel2", 4usize)?;
+            if !::std::option::Option::is_none(&self.children) {
+                fields.serialize_field("children", &self.children)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.string_value) {
+                fields.serialize_field("stringValue", &self.string_value)?;
+            }
+            fields.end()
+        }
     }
     ///Defines STANDARD type Dimension membership
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DimensionCriteriaLevel3 {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<DimensionCriteriaKey>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<DimensionCriteriaOperation>,
         ///String value to test the Identity attribute specified in the key w/r/t the specified operation. If this criteria is a leaf node, that is, if the operation is one of EQUALS, this field is required. Otherwise, specifying it is an error.
-        #[serde(
-            rename = "stringValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub string_value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DimensionCriteriaLevel3 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DimensionCriteriaLevel3;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DimensionCriteriaLevel3")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DimensionCriteriaLevel3, A::Error> {
+                    let mut field0: ::std::option::Option<DimensionCriteriaKey> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<DimensionCriteriaOperation> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "key" => field0 = map.next_value()?,
+                            "operation" => field1 = map.next_value()?,
+                            "stringValue" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DimensionCriteriaLevel3 {
+                        key: field0,
+                        operation: field1,
+                        string_value: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DimensionCriteriaLevel3",
+                    &["key", "operation", "stringValue"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DimensionCriteriaLevel3 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DimensionCriteriaLevel3", 3usize)?;
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.string_value) {
+                fields.serialize_field("stringValue", &self.string_value)?;
+            }
+            fields.end()
+        }
+    }
     ///An operation
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DimensionCriteriaOperation {
-        #[serde(rename = "EQUALS")]
         Equals,
-        #[serde(rename = "AND")]
         And,
-        #[serde(rename = "OR")]
         Or,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DimensionCriteriaOperation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EQUALS" => Self::Equals,
+                    "AND" => Self::And,
+                    "OR" => Self::Or,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DimensionCriteriaOperation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Equals => "EQUALS",
+                        Self::And => "AND",
+                        Self::Or => "OR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DimensionCriteriaOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -605,33 +1529,111 @@ pub mod types {
         }
     }
     ///When present, specifies that the Dimension is to be granted to Identities which either satisfy specific criteria.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DimensionMembershipSelector {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub criteria: ::std::option::Option<DimensionCriteriaLevel1>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DimensionMembershipSelectorType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DimensionMembershipSelector {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DimensionMembershipSelector;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DimensionMembershipSelector")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DimensionMembershipSelector, A::Error> {
+                    let mut field0: ::std::option::Option<DimensionCriteriaLevel1> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        DimensionMembershipSelectorType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "criteria" => field0 = map.next_value()?,
+                            "type" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DimensionMembershipSelector {
+                        criteria: field0,
+                        type_: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DimensionMembershipSelector",
+                    &["criteria", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DimensionMembershipSelector {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DimensionMembershipSelector", 2usize)?;
+            if !::std::option::Option::is_none(&self.criteria) {
+                fields.serialize_field("criteria", &self.criteria)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**This enum characterizes the type of a Dimension's membership selector. Only the STANDARD type supported:
 
 STANDARD: Indicates that Dimension membership is defined in terms of a criteria expression*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DimensionMembershipSelectorType {
-        #[serde(rename = "STANDARD")]
         Standard,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DimensionMembershipSelectorType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "STANDARD" => Self::Standard,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DimensionMembershipSelectorType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Standard => "STANDARD",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DimensionMembershipSelectorType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -724,82 +1726,253 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner of the object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OwnerReference {
         ///Owner's identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Owner's name. It may be left null or omitted in a POST or PATCH. If set, it must match the current value of the owner's display name, otherwise a 400 Bad Request error will result.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<OwnerReferenceType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OwnerReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OwnerReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OwnerReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OwnerReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<OwnerReferenceType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OwnerReference {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("OwnerReference", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for OwnerReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("OwnerReference", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner type. This field must be either left null or set to 'IDENTITY' on input, otherwise a 400 Bad Request error will result.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum OwnerReferenceType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for OwnerReferenceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for OwnerReferenceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for OwnerReferenceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -837,78 +2010,317 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         }
     }
     ///Defines matching criteria for an account to be provisioned with a specific access profile.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ProvisioningCriteriaLevel1 {
         ///Name of the account attribute to be tested. If **operation** is one of `EQUALS`, `NOT_EQUALS`, `CONTAINS`, or `HAS`, this field is required. Otherwise, specifying it results in an error.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Array of child criteria. This field is required if the operation is `AND` or `OR`. Otherwise, it must be left null. A maximum of three levels of criteria are supported, including leaf nodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub children: ::std::option::Option<::std::vec::Vec<ProvisioningCriteriaLevel2>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<ProvisioningCriteriaOperation>,
         ///String value to test the account attribute w/r/t the specified operation. If the operation is one of `EQUALS`, `NOT_EQUALS`, or `CONTAINS`, this field is required. Otherwise, specifying it results in an error. If the attribute is not string-typed, the API will convert it to the appropriate type.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaLevel1 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningCriteriaLevel1;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningCriteriaLevel1")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ProvisioningCriteriaLevel1, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<ProvisioningCriteriaLevel2>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ProvisioningCriteriaOperation,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "children" => field1 = map.next_value()?,
+                            "operation" => field2 = map.next_value()?,
+                            "value" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningCriteriaLevel1 {
+                        attribute: field0,
+                        children: field1,
+                        operation: field2,
+                        value: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ProvisioningCriteriaLevel1",
+                    &["attribute", "children", "operation", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCriteriaLevel1 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ProvisioningCriteriaLevel1", 4usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.children) {
+                fields.serialize_field("children", &self.children)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Defines matching criteria for an account to be provisioned with a specific access profile.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ProvisioningCriteriaLevel2 {
         ///Name of the account attribute to be tested. If **operation** is one of `EQUALS`, `NOT_EQUALS`, `CONTAINS`, or `HAS`, this field is required. Otherwise, specifying it results in an error.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Array of child criteria. This field is required if the operation is `AND` or `OR`. Otherwise, it must be left null. A maximum of three levels of criteria are supported, including leaf nodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub children: ::std::option::Option<::std::vec::Vec<ProvisioningCriteriaLevel3>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<ProvisioningCriteriaOperation>,
         ///String value to test the account attribute w/r/t the specified operation. If the operation is one of `EQUALS`, `NOT_EQUALS`, or `CONTAINS`, this field is required. Otherwise, specifying it results in an error. If the attribute is not string-typed, the API will convert it to the appropriate type.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaLevel2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningCriteriaLevel2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningCriteriaLevel2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ProvisioningCriteriaLevel2, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<ProvisioningCriteriaLevel3>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ProvisioningCriteriaOperation,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "children" => field1 = map.next_value()?,
+                            "operation" => field2 = map.next_value()?,
+                            "value" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningCriteriaLevel2 {
+                        attribute: field0,
+                        children: field1,
+                        operation: field2,
+                        value: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ProvisioningCriteriaLevel2",
+                    &["attribute", "children", "operation", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCriteriaLevel2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ProvisioningCriteriaLevel2", 4usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.children) {
+                fields.serialize_field("children", &self.children)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     ///Defines matching criteria for an account to be provisioned with a specific access profile.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ProvisioningCriteriaLevel3 {
         ///Name of the account attribute to be tested. If **operation** is one of `EQUALS`, `NOT_EQUALS`, `CONTAINS`, or `HAS`, this field is required. Otherwise, specifying it results in an error.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Array of child criteria. This field is required if the operation is `AND` or `OR`. Otherwise, it must be left null. A maximum of three levels of criteria are supported, including leaf nodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub children: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<ProvisioningCriteriaOperation>,
         ///String value to test the account attribute w/r/t the specified operation. If the operation is one of `EQUALS`, `NOT_EQUALS`, or `CONTAINS`, this field is required. Otherwise, specifying it results in an error. If the attribute is not string-typed, the API will convert it to the appropriate type.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaLevel3 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningCriteriaLevel3;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningCriteriaLevel3")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ProvisioningCriteriaLevel3, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ProvisioningCriteriaOperation,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "children" => field1 = map.next_value()?,
+                            "operation" => field2 = map.next_value()?,
+                            "value" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningCriteriaLevel3 {
+                        attribute: field0,
+                        children: field1,
+                        operation: field2,
+                        value: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ProvisioningCriteriaLevel3",
+                    &["attribute", "children", "operation", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCriteriaLevel3 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ProvisioningCriteriaLevel3", 4usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.children) {
+                fields.serialize_field("children", &self.children)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Supported operations on `ProvisioningCriteria`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ProvisioningCriteriaOperation {
-        #[serde(rename = "EQUALS")]
         Equals,
-        #[serde(rename = "NOT_EQUALS")]
         NotEquals,
-        #[serde(rename = "CONTAINS")]
         Contains,
-        #[serde(rename = "HAS")]
         Has,
-        #[serde(rename = "AND")]
         And,
-        #[serde(rename = "OR")]
         Or,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaOperation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EQUALS" => Self::Equals,
+                    "NOT_EQUALS" => Self::NotEquals,
+                    "CONTAINS" => Self::Contains,
+                    "HAS" => Self::Has,
+                    "AND" => Self::And,
+                    "OR" => Self::Or,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCriteriaOperation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Equals => "EQUALS",
+                        Self::NotEquals => "NOT_EQUALS",
+                        Self::Contains => "CONTAINS",
+                        Self::Has => "HAS",
+                        Self::And => "AND",
+                        Self::Or => "OR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ProvisioningCriteriaOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -957,59 +2369,189 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         }
     }
     ///`Requestability`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Requestability {
         ///List describing the steps involved in approving the request.
-        #[serde(
-            rename = "approvalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_schemes: ::std::option::Option<
             ::std::vec::Vec<AccessProfileApprovalScheme>,
         >,
         ///Indicates whether the requester of the containing object must provide comments justifying the request.
-        #[serde(
-            rename = "commentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub comments_required: ::std::option::Option<bool>,
         ///Indicates whether an approver must provide comments when denying the request.
-        #[serde(
-            rename = "denialCommentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub denial_comments_required: ::std::option::Option<bool>,
-        #[serde(
-            rename = "maxPermittedAccessDuration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_permitted_access_duration: ::std::option::Option<
             sailpoint_shared::types::AccessDuration,
         >,
         ///Indicates whether reauthorization is required for the request.
-        #[serde(
-            rename = "reauthorizationRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reauthorization_required: ::std::option::Option<bool>,
         ///Indicates whether the requester of the containing object must provide access end date.
-        #[serde(
-            rename = "requireEndDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub require_end_date: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Requestability {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Requestability;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Requestability")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Requestability, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AccessProfileApprovalScheme>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        sailpoint_shared::types::AccessDuration,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalSchemes" => field0 = map.next_value()?,
+                            "commentsRequired" => field1 = map.next_value()?,
+                            "denialCommentsRequired" => field2 = map.next_value()?,
+                            "maxPermittedAccessDuration" => field3 = map.next_value()?,
+                            "reauthorizationRequired" => field4 = map.next_value()?,
+                            "requireEndDate" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Requestability {
+                        approval_schemes: field0,
+                        comments_required: field1,
+                        denial_comments_required: field2,
+                        max_permitted_access_duration: field3,
+                        reauthorization_required: field4,
+                        require_end_date: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Requestability",
+                    &[
+                        "approvalSchemes",
+                        "commentsRequired",
+                        "denialCommentsRequired",
+                        "maxPermittedAccessDuration",
+                        "reauthorizationRequired",
+                        "requireEndDate",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Requestability {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Requestability", 6usize)?;
+            if !::std::option::Option::is_none(&self.approval_schemes) {
+                fields.serialize_field("approvalSchemes", &self.approval_schemes)?;
+            }
+            if !::std::option::Option::is_none(&self.comments_required) {
+                fields.serialize_field("commentsRequired", &self.comments_required)?;
+            }
+            if !::std::option::Option::is_none(&self.denial_comments_required) {
+                fields
+                    .serialize_field(
+                        "denialCommentsRequired",
+                        &self.denial_comments_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.max_permitted_access_duration) {
+                fields
+                    .serialize_field(
+                        "maxPermittedAccessDuration",
+                        &self.max_permitted_access_duration,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.reauthorization_required) {
+                fields
+                    .serialize_field(
+                        "reauthorizationRequired",
+                        &self.reauthorization_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.require_end_date) {
+                fields.serialize_field("requireEndDate", &self.require_end_date)?;
+            }
+            fields.end()
+        }
+    }
     ///`Revocability`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Revocability {
         ///List describing the steps involved in approving the revocation request.
-        #[serde(
-            rename = "approvalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_schemes: ::std::option::Option<
             ::std::vec::Vec<AccessProfileApprovalScheme>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Revocability {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Revocability;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Revocability")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Revocability, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AccessProfileApprovalScheme>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalSchemes" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Revocability {
+                        approval_schemes: field0,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("Revocability", &["approvalSchemes"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Revocability {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Revocability", 1usize)?;
+            if !::std::option::Option::is_none(&self.approval_schemes) {
+                fields.serialize_field("approvalSchemes", &self.approval_schemes)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -28,98 +28,270 @@ pub mod types {
     pub use sailpoint_shared::types::LocaleOrigin;
     pub use sailpoint_shared::types::PermissionDto;
     ///`EntitlementAccessRequestConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct EntitlementAccessRequestConfig {
         ///Ordered list of approval steps for the access request. Empty when no approval is required.
-        #[serde(
-            rename = "approvalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_schemes: ::std::option::Option<
             ::std::vec::Vec<EntitlementApprovalScheme>,
         >,
         ///If the reviewer must provide a comment when denying the access request.
-        #[serde(
-            rename = "denialCommentRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub denial_comment_required: ::std::option::Option<bool>,
         ///The ID of the form definition used for the access request. If specified, the form is presented to the requester during the access request process.
-        #[serde(
-            rename = "formDefinitionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_definition_id: ::std::option::Option<::std::string::String>,
         ///The maximum duration for which the access is permitted.
-        #[serde(
-            rename = "maxPermittedAccessDuration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_permitted_access_duration: ::std::option::Option<
             EntitlementAccessRequestConfigMaxPermittedAccessDuration,
         >,
         ///Is Reauthorization Required
-        #[serde(
-            rename = "reauthorizationRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reauthorization_required: ::std::option::Option<bool>,
         ///If the requester must provide a comment during access request.
-        #[serde(
-            rename = "requestCommentRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_comment_required: ::std::option::Option<bool>,
         ///If true, then remove date or sunset date is required in access request of the entitlement.
-        #[serde(
-            rename = "requireEndDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub require_end_date: ::std::option::Option<bool>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementAccessRequestConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementAccessRequestConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementAccessRequestConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementAccessRequestConfig, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<EntitlementApprovalScheme>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalSchemes" => field0 = map.next_value()?,
+                            "denialCommentRequired" => field1 = map.next_value()?,
+                            "formDefinitionId" => field2 = map.next_value()?,
+                            "maxPermittedAccessDuration" => field3 = map.next_value()?,
+                            "reauthorizationRequired" => field4 = map.next_value()?,
+                            "requestCommentRequired" => field5 = map.next_value()?,
+                            "requireEndDate" => field6 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementAccessRequestConfig {
+                        approval_schemes: field0,
+                        denial_comment_required: field1,
+                        form_definition_id: field2,
+                        max_permitted_access_duration: field3,
+                        reauthorization_required: field4,
+                        request_comment_required: field5,
+                        require_end_date: field6,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for EntitlementAccessRequestConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.approval_schemes) {
+                fields.serialize_entry("approvalSchemes", &self.approval_schemes)?;
+            }
+            if !::std::option::Option::is_none(&self.denial_comment_required) {
+                fields
+                    .serialize_entry(
+                        "denialCommentRequired",
+                        &self.denial_comment_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.form_definition_id) {
+                fields.serialize_entry("formDefinitionId", &self.form_definition_id)?;
+            }
+            if !::std::option::Option::is_none(&self.max_permitted_access_duration) {
+                fields
+                    .serialize_entry(
+                        "maxPermittedAccessDuration",
+                        &self.max_permitted_access_duration,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.reauthorization_required) {
+                fields
+                    .serialize_entry(
+                        "reauthorizationRequired",
+                        &self.reauthorization_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.request_comment_required) {
+                fields
+                    .serialize_entry(
+                        "requestCommentRequired",
+                        &self.request_comment_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.require_end_date) {
+                fields.serialize_entry("requireEndDate", &self.require_end_date)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///The maximum duration for which the access is permitted.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct EntitlementAccessRequestConfigMaxPermittedAccessDuration {
         ///The time unit for the duration.
-        #[serde(
-            rename = "timeUnit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub time_unit: ::std::option::Option<
             EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
         >,
         ///The numeric value of the duration.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<i32>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementAccessRequestConfigMaxPermittedAccessDuration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct EntitlementAccessRequestConfigMaxPermittedAccessDuration",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "timeUnit" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+                        time_unit: field0,
+                        value: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize
+    for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.time_unit) {
+                fields.serialize_entry("timeUnit", &self.time_unit)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_entry("value", &self.value)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///The time unit for the duration.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
-        #[serde(rename = "HOURS")]
         Hours,
-        #[serde(rename = "DAYS")]
         Days,
-        #[serde(rename = "WEEKS")]
         Weeks,
-        #[serde(rename = "MONTHS")]
         Months,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HOURS" => Self::Hours,
+                    "DAYS" => Self::Days,
+                    "WEEKS" => Self::Weeks,
+                    "MONTHS" => Self::Months,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Hours => "HOURS",
+                        Self::Days => "DAYS",
+                        Self::Weeks => "WEEKS",
+                        Self::Months => "MONTHS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
@@ -167,13 +339,9 @@ pub mod types {
         }
     }
     ///`EntitlementApprovalScheme`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct EntitlementApprovalScheme {
         ///Id of the specific approver, used only when approverType is GOVERNANCE_GROUP or WORKFLOW
-        #[serde(
-            rename = "approverId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approver_id: ::std::option::Option<::std::string::String>,
         /**Describes the individual or group that is responsible for an approval step. Values are as follows.
 
@@ -186,13 +354,73 @@ pub mod types {
 **GOVERNANCE_GROUP**: A Governance Group, the ID of which is specified by the **approverId** field
 
 **WORKFLOW**: A Workflow, the ID of which is specified by the **approverId** field, Workflows are exclusive to other types of approvals and License required.     */
-        #[serde(
-            rename = "approverType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approver_type: ::std::option::Option<EntitlementApprovalSchemeApproverType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalScheme {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementApprovalScheme;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementApprovalScheme")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementApprovalScheme, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        EntitlementApprovalSchemeApproverType,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approverId" => field0 = map.next_value()?,
+                            "approverType" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementApprovalScheme {
+                        approver_id: field0,
+                        approver_type: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for EntitlementApprovalScheme {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.approver_id) {
+                fields.serialize_entry("approverId", &self.approver_id)?;
+            }
+            if !::std::option::Option::is_none(&self.approver_type) {
+                fields.serialize_entry("approverType", &self.approver_type)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     /**Describes the individual or group that is responsible for an approval step. Values are as follows.
 
@@ -205,31 +433,52 @@ pub mod types {
 **GOVERNANCE_GROUP**: A Governance Group, the ID of which is specified by the **approverId** field
 
 **WORKFLOW**: A Workflow, the ID of which is specified by the **approverId** field, Workflows are exclusive to other types of approvals and License required.     */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementApprovalSchemeApproverType {
-        #[serde(rename = "ENTITLEMENT_OWNER")]
         EntitlementOwner,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "MANAGER")]
         Manager,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalSchemeApproverType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ENTITLEMENT_OWNER" => Self::EntitlementOwner,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "MANAGER" => Self::Manager,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "WORKFLOW" => Self::Workflow,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementApprovalSchemeApproverType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::EntitlementOwner => "ENTITLEMENT_OWNER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::Manager => "MANAGER",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Workflow => "WORKFLOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementApprovalSchemeApproverType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -276,13 +525,92 @@ pub mod types {
         }
     }
     ///Object for specifying the bulk update request
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct EntitlementBulkUpdateRequest {
         ///List of entitlement ids to update
-        #[serde(rename = "entitlementIds")]
         pub entitlement_ids: ::std::vec::Vec<::std::string::String>,
-        #[serde(rename = "jsonPatch")]
         pub json_patch: ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementBulkUpdateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementBulkUpdateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementBulkUpdateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementBulkUpdateRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "entitlementIds" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "jsonPatch" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementBulkUpdateRequest {
+                        entitlement_ids: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("entitlementIds")?
+                            }
+                        },
+                        json_patch: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("jsonPatch")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementBulkUpdateRequest",
+                    &["entitlementIds", "jsonPatch"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementBulkUpdateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementBulkUpdateRequest", 2usize)?;
+            fields.serialize_field("entitlementIds", &self.entitlement_ids)?;
+            fields.serialize_field("jsonPatch", &self.json_patch)?;
+            fields.end()
+        }
     }
     impl EntitlementBulkUpdateRequest {
         pub fn builder() -> builder::EntitlementBulkUpdateRequest {
@@ -290,50 +618,146 @@ pub mod types {
         }
     }
     ///`EntitlementPrivilegeLevel`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementPrivilegeLevel {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direct: ::std::option::Option<EntitlementPrivilegeLevelDirect>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub effective: ::std::option::Option<EntitlementPrivilegeLevelEffective>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inherited: ::std::option::Option<EntitlementPrivilegeLevelInherited>,
         ///User or process that set the privilege level
-        #[serde(
-            rename = "setBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub set_by: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "setByType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub set_by_type: ::std::option::Option<EntitlementPrivilegeLevelSetByType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementPrivilegeLevel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementPrivilegeLevel;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementPrivilegeLevel")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementPrivilegeLevel, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        EntitlementPrivilegeLevelDirect,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        EntitlementPrivilegeLevelEffective,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        EntitlementPrivilegeLevelInherited,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        EntitlementPrivilegeLevelSetByType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "direct" => field0 = map.next_value()?,
+                            "effective" => field1 = map.next_value()?,
+                            "inherited" => field2 = map.next_value()?,
+                            "setBy" => field3 = map.next_value()?,
+                            "setByType" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementPrivilegeLevel {
+                        direct: field0,
+                        effective: field1,
+                        inherited: field2,
+                        set_by: field3,
+                        set_by_type: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementPrivilegeLevel",
+                    &["direct", "effective", "inherited", "setBy", "setByType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementPrivilegeLevel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementPrivilegeLevel", 5usize)?;
+            if !::std::option::Option::is_none(&self.direct) {
+                fields.serialize_field("direct", &self.direct)?;
+            }
+            if !::std::option::Option::is_none(&self.effective) {
+                fields.serialize_field("effective", &self.effective)?;
+            }
+            if !::std::option::Option::is_none(&self.inherited) {
+                fields.serialize_field("inherited", &self.inherited)?;
+            }
+            if !::std::option::Option::is_none(&self.set_by) {
+                fields.serialize_field("setBy", &self.set_by)?;
+            }
+            if !::std::option::Option::is_none(&self.set_by_type) {
+                fields.serialize_field("setByType", &self.set_by_type)?;
+            }
+            fields.end()
+        }
+    }
     ///Direct privilege level assigned to the entitlement
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementPrivilegeLevelDirect {
-        #[serde(rename = "HIGH")]
         High,
-        #[serde(rename = "LOW")]
         Low,
-        #[serde(rename = "MEDIUM")]
         Medium,
-        #[serde(rename = "NONE")]
         None,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementPrivilegeLevelDirect {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HIGH" => Self::High,
+                    "LOW" => Self::Low,
+                    "MEDIUM" => Self::Medium,
+                    "NONE" => Self::None,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementPrivilegeLevelDirect {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::High => "HIGH",
+                        Self::Low => "LOW",
+                        Self::Medium => "MEDIUM",
+                        Self::None => "NONE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementPrivilegeLevelDirect {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -378,29 +802,49 @@ pub mod types {
         }
     }
     ///Effective privilege level assigned to the entitlement
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementPrivilegeLevelEffective {
-        #[serde(rename = "HIGH")]
         High,
-        #[serde(rename = "LOW")]
         Low,
-        #[serde(rename = "MEDIUM")]
         Medium,
-        #[serde(rename = "NONE")]
         None,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementPrivilegeLevelEffective {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HIGH" => Self::High,
+                    "LOW" => Self::Low,
+                    "MEDIUM" => Self::Medium,
+                    "NONE" => Self::None,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementPrivilegeLevelEffective {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::High => "HIGH",
+                        Self::Low => "LOW",
+                        Self::Medium => "MEDIUM",
+                        Self::None => "NONE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementPrivilegeLevelEffective {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -445,29 +889,49 @@ pub mod types {
         }
     }
     ///Inherited privilege level on the entitlement, if any
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementPrivilegeLevelInherited {
-        #[serde(rename = "HIGH")]
         High,
-        #[serde(rename = "LOW")]
         Low,
-        #[serde(rename = "MEDIUM")]
         Medium,
-        #[serde(rename = "NONE")]
         None,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementPrivilegeLevelInherited {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HIGH" => Self::High,
+                    "LOW" => Self::Low,
+                    "MEDIUM" => Self::Medium,
+                    "NONE" => Self::None,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementPrivilegeLevelInherited {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::High => "HIGH",
+                        Self::Low => "LOW",
+                        Self::Medium => "MEDIUM",
+                        Self::None => "NONE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementPrivilegeLevelInherited {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -512,29 +976,49 @@ pub mod types {
         }
     }
     ///Method by which the privilege level was set
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementPrivilegeLevelSetByType {
-        #[serde(rename = "OVERRIDE")]
         Override,
-        #[serde(rename = "CUSTOM_CRITERIA")]
         CustomCriteria,
-        #[serde(rename = "CONNECTOR_CRITERIA")]
         ConnectorCriteria,
-        #[serde(rename = "SINGLE_LEVEL_CRITERIA")]
         SingleLevelCriteria,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementPrivilegeLevelSetByType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "OVERRIDE" => Self::Override,
+                    "CUSTOM_CRITERIA" => Self::CustomCriteria,
+                    "CONNECTOR_CRITERIA" => Self::ConnectorCriteria,
+                    "SINGLE_LEVEL_CRITERIA" => Self::SingleLevelCriteria,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementPrivilegeLevelSetByType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Override => "OVERRIDE",
+                        Self::CustomCriteria => "CUSTOM_CRITERIA",
+                        Self::ConnectorCriteria => "CONNECTOR_CRITERIA",
+                        Self::SingleLevelCriteria => "SINGLE_LEVEL_CRITERIA",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementPrivilegeLevelSetByType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -579,22 +1063,88 @@ pub mod types {
         }
     }
     ///`EntitlementRequestConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct EntitlementRequestConfig {
-        #[serde(
-            rename = "accessRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_request_config: ::std::option::Option<EntitlementAccessRequestConfig>,
-        #[serde(
-            rename = "revocationRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub revocation_request_config: ::std::option::Option<
             EntitlementRevocationRequestConfig,
         >,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementRequestConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementRequestConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementRequestConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementRequestConfig, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        EntitlementAccessRequestConfig,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        EntitlementRevocationRequestConfig,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessRequestConfig" => field0 = map.next_value()?,
+                            "revocationRequestConfig" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementRequestConfig {
+                        access_request_config: field0,
+                        revocation_request_config: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for EntitlementRequestConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.access_request_config) {
+                fields
+                    .serialize_entry(
+                        "accessRequestConfig",
+                        &self.access_request_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.revocation_request_config) {
+                fields
+                    .serialize_entry(
+                        "revocationRequestConfig",
+                        &self.revocation_request_config,
+                    )?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl EntitlementRequestConfig {
         pub fn builder() -> builder::EntitlementRequestConfig {
@@ -602,154 +1152,587 @@ pub mod types {
         }
     }
     ///`EntitlementRevocationRequestConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct EntitlementRevocationRequestConfig {
         ///Ordered list of approval steps for the access request. Empty when no approval is required.
-        #[serde(
-            rename = "approvalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_schemes: ::std::option::Option<
             ::std::vec::Vec<EntitlementApprovalScheme>,
         >,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementRevocationRequestConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementRevocationRequestConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementRevocationRequestConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementRevocationRequestConfig,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<EntitlementApprovalScheme>,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalSchemes" => field0 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementRevocationRequestConfig {
+                        approval_schemes: field0,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for EntitlementRevocationRequestConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.approval_schemes) {
+                fields.serialize_entry("approvalSchemes", &self.approval_schemes)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`EntitlementSourceResetBaseReferenceDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementSourceResetBaseReferenceDto {
         ///The task ID of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The DTO type
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementSourceResetBaseReferenceDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementSourceResetBaseReferenceDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementSourceResetBaseReferenceDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementSourceResetBaseReferenceDto,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementSourceResetBaseReferenceDto {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementSourceResetBaseReferenceDto",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementSourceResetBaseReferenceDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementSourceResetBaseReferenceDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`EntitlementV2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementV2 {
-        #[serde(
-            rename = "accessModelMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_model_metadata: ::std::option::Option<
             EntitlementV2AccessModelMetadata,
         >,
         ///The entitlement attribute name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///A map of free-form key-value pairs from the source system
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///True if the entitlement is cloud governed
-        #[serde(
-            rename = "cloudGoverned",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_governed: ::std::option::Option<bool>,
         ///Time when the entitlement was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The description of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "directPermissions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub direct_permissions: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::PermissionDto>,
         >,
         ///The entitlement id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///A map of entitlement fields that have been manually updated. The key is the field name in UPPER_SNAKE_CASE format, and the value is true or false to indicate if the field has been updated.
-        #[serde(
-            rename = "manuallyUpdatedFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manually_updated_fields: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Time when the entitlement was last modified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The entitlement name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The identity that owns the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<EntitlementV2Owner>,
-        #[serde(
-            rename = "privilegeLevel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub privilege_level: ::std::option::Option<EntitlementPrivilegeLevel>,
         ///True if the entitlement is able to be directly requested
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestable: ::std::option::Option<bool>,
         ///List of IDs of segments, if any, to which this Entitlement is assigned.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub segments: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<EntitlementV2Source>,
         ///The object type of the entitlement from the source schema
-        #[serde(
-            rename = "sourceSchemaObjectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_schema_object_type: ::std::option::Option<::std::string::String>,
         ///List of tags assigned to the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The value of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementV2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementV2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementV2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementV2, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        EntitlementV2AccessModelMetadata,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::PermissionDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<EntitlementV2Owner> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<EntitlementPrivilegeLevel> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<EntitlementV2Source> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessModelMetadata" => field0 = map.next_value()?,
+                            "attribute" => field1 = map.next_value()?,
+                            "attributes" => field2 = map.next_value()?,
+                            "cloudGoverned" => field3 = map.next_value()?,
+                            "created" => field4 = map.next_value()?,
+                            "description" => field5 = map.next_value()?,
+                            "directPermissions" => field6 = map.next_value()?,
+                            "id" => field7 = map.next_value()?,
+                            "manuallyUpdatedFields" => field8 = map.next_value()?,
+                            "modified" => field9 = map.next_value()?,
+                            "name" => field10 = map.next_value()?,
+                            "owner" => field11 = map.next_value()?,
+                            "privilegeLevel" => field12 = map.next_value()?,
+                            "requestable" => field13 = map.next_value()?,
+                            "segments" => field14 = map.next_value()?,
+                            "source" => field15 = map.next_value()?,
+                            "sourceSchemaObjectType" => field16 = map.next_value()?,
+                            "tags" => field17 = map.next_value()?,
+                            "value" => field18 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementV2 {
+                        access_model_metadata: field0,
+                        attribute: field1,
+                        attributes: field2,
+                        cloud_governed: field3,
+                        created: field4,
+                        description: field5,
+                        direct_permissions: field6,
+                        id: field7,
+                        manually_updated_fields: field8,
+                        modified: field9,
+                        name: field10,
+                        owner: field11,
+                        privilege_level: field12,
+                        requestable: field13,
+                        segments: field14,
+                        source: field15,
+                        source_schema_object_type: field16,
+                        tags: field17,
+                        value: field18,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementV2",
+                    &[
+                        "accessModelMetadata",
+                        "attribute",
+                        "attributes",
+                        "cloudGoverned",
+                        "created",
+                        "description",
+                        "directPermissions",
+                        "id",
+                        "manuallyUpdatedFields",
+                        "modified",
+                        "name",
+                        "owner",
+                        "privilegeLevel",
+                        "requestable",
+                        "segments",
+                        "source",
+                        "sourceSchemaObjectType",
+                        "tags",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementV2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("EntitlementV2", 19usize)?;
+            if !::std::option::Option::is_none(&self.access_model_metadata) {
+                fields
+                    .serialize_field(
+                        "accessModelMetadata",
+                        &self.access_model_metadata,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.cloud_governed) {
+                fields.serialize_field("cloudGoverned", &self.cloud_governed)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.direct_permissions) {
+                fields.serialize_field("directPermissions", &self.direct_permissions)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.manually_updated_fields) {
+                fields
+                    .serialize_field(
+                        "manuallyUpdatedFields",
+                        &self.manually_updated_fields,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.privilege_level) {
+                fields.serialize_field("privilegeLevel", &self.privilege_level)?;
+            }
+            if !::std::option::Option::is_none(&self.requestable) {
+                fields.serialize_field("requestable", &self.requestable)?;
+            }
+            if !::std::option::Option::is_none(&self.segments) {
+                fields.serialize_field("segments", &self.segments)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.source_schema_object_type) {
+                fields
+                    .serialize_field(
+                        "sourceSchemaObjectType",
+                        &self.source_schema_object_type,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.tags) {
+                fields.serialize_field("tags", &self.tags)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Additional data to classify the entitlement
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementV2AccessModelMetadata {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::AccessModelMetadata>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementV2AccessModelMetadata {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementV2AccessModelMetadata;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementV2AccessModelMetadata")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementV2AccessModelMetadata, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::AccessModelMetadata>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementV2AccessModelMetadata {
+                        attributes: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementV2AccessModelMetadata",
+                    &["attributes"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementV2AccessModelMetadata {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementV2AccessModelMetadata", 1usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            fields.end()
+        }
+    }
     ///The identity that owns the entitlement
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementV2Owner {
         ///The identity ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The display name of the identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of object
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<EntitlementV2OwnerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementV2Owner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementV2Owner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementV2Owner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementV2Owner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<EntitlementV2OwnerType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementV2Owner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementV2Owner",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementV2Owner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("EntitlementV2Owner", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of object
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementV2OwnerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementV2OwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementV2OwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementV2OwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -787,110 +1770,413 @@ pub mod types {
         }
     }
     ///`EntitlementV2Source`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementV2Source {
         ///The source ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The source name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The source type, will always be "SOURCE"
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementV2Source {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementV2Source;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementV2Source")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementV2Source, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementV2Source {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementV2Source",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementV2Source {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("EntitlementV2Source", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`LoadEntitlementTask`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LoadEntitlementTask {
         ///The creation date of the task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The description of the task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///System-generated unique ID of the task this taskStatus represents
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The user who initiated the task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launcher: ::std::option::Option<::std::string::String>,
         ///Return values from the task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub returns: ::std::option::Option<
             ::std::vec::Vec<LoadEntitlementTaskReturnsItem>,
         >,
         ///Type of task this task represents
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///The name of the task
-        #[serde(
-            rename = "uniqueName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub unique_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LoadEntitlementTask {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LoadEntitlementTask;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LoadEntitlementTask")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LoadEntitlementTask, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<LoadEntitlementTaskReturnsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "launcher" => field3 = map.next_value()?,
+                            "returns" => field4 = map.next_value()?,
+                            "type" => field5 = map.next_value()?,
+                            "uniqueName" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LoadEntitlementTask {
+                        created: field0,
+                        description: field1,
+                        id: field2,
+                        launcher: field3,
+                        returns: field4,
+                        type_: field5,
+                        unique_name: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LoadEntitlementTask",
+                    &[
+                        "created",
+                        "description",
+                        "id",
+                        "launcher",
+                        "returns",
+                        "type",
+                        "uniqueName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LoadEntitlementTask {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("LoadEntitlementTask", 7usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.launcher) {
+                fields.serialize_field("launcher", &self.launcher)?;
+            }
+            if !::std::option::Option::is_none(&self.returns) {
+                fields.serialize_field("returns", &self.returns)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.unique_name) {
+                fields.serialize_field("uniqueName", &self.unique_name)?;
+            }
+            fields.end()
+        }
+    }
     ///`LoadEntitlementTaskReturnsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LoadEntitlementTaskReturnsItem {
         ///The attribute name for the return value
-        #[serde(
-            rename = "attributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_name: ::std::option::Option<::std::string::String>,
         ///The display label for the return value
-        #[serde(
-            rename = "displayLabel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_label: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for LoadEntitlementTaskReturnsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LoadEntitlementTaskReturnsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LoadEntitlementTaskReturnsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LoadEntitlementTaskReturnsItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributeName" => field0 = map.next_value()?,
+                            "displayLabel" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LoadEntitlementTaskReturnsItem {
+                        attribute_name: field0,
+                        display_label: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LoadEntitlementTaskReturnsItem",
+                    &["attributeName", "displayLabel"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LoadEntitlementTaskReturnsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LoadEntitlementTaskReturnsItem", 2usize)?;
+            if !::std::option::Option::is_none(&self.attribute_name) {
+                fields.serialize_field("attributeName", &self.attribute_name)?;
+            }
+            if !::std::option::Option::is_none(&self.display_label) {
+                fields.serialize_field("displayLabel", &self.display_label)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -18,37 +18,113 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`FederationProtocolDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FederationProtocolDetails {
         ///An entity ID is a globally unique name for a SAML entity, either an Identity Provider (IDP) or a Service Provider (SP).
-        #[serde(
-            rename = "entityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entity_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<FederationProtocolDetailsRole>,
     }
+    impl<'de> ::serde::Deserialize<'de> for FederationProtocolDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FederationProtocolDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FederationProtocolDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FederationProtocolDetails, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        FederationProtocolDetailsRole,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "entityId" => field0 = map.next_value()?,
+                            "role" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FederationProtocolDetails {
+                        entity_id: field0,
+                        role: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FederationProtocolDetails",
+                    &["entityId", "role"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FederationProtocolDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("FederationProtocolDetails", 2usize)?;
+            if !::std::option::Option::is_none(&self.entity_id) {
+                fields.serialize_field("entityId", &self.entity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.role) {
+                fields.serialize_field("role", &self.role)?;
+            }
+            fields.end()
+        }
+    }
     ///Federation protocol role
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FederationProtocolDetailsRole {
-        #[serde(rename = "SAML_IDP")]
         SamlIdp,
-        #[serde(rename = "SAML_SP")]
         SamlSp,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for FederationProtocolDetailsRole {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SAML_IDP" => Self::SamlIdp,
+                    "SAML_SP" => Self::SamlSp,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FederationProtocolDetailsRole {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::SamlIdp => "SAML_IDP",
+                        Self::SamlSp => "SAML_SP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FederationProtocolDetailsRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -89,181 +165,586 @@ pub mod types {
         }
     }
     ///`IdpDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdpDetails {
         ///Specifies the SAML authentication method to use. Used with IDP configurations.
-        #[serde(
-            rename = "authnContext",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub authn_context: ::std::option::Option<::std::string::String>,
         ///Defines the binding used for the SAML flow. Used with IDP configurations.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub binding: ::std::option::Option<::std::string::String>,
         ///The Base64-encoded certificate used by the IDP. Used with IDP configurations.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cert: ::std::option::Option<::std::string::String>,
         ///The expiration date extracted from the certificate.
-        #[serde(
-            rename = "certificateExpirationDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub certificate_expiration_date: ::std::option::Option<::std::string::String>,
         ///The name extracted from the certificate.
-        #[serde(
-            rename = "certificateName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub certificate_name: ::std::option::Option<::std::string::String>,
         ///An entity ID is a globally unique name for a SAML entity, either an Identity Provider (IDP) or a Service Provider (SP).
-        #[serde(
-            rename = "entityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entity_id: ::std::option::Option<::std::string::String>,
         ///Determines if the configured AuthnContext should be used or the default. Used with IDP configurations.
-        #[serde(
-            rename = "includeAuthnContext",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_authn_context: ::std::option::Option<bool>,
-        #[serde(
-            rename = "jitConfiguration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub jit_configuration: ::std::option::Option<JitConfiguration>,
         ///The IDP POST URL, used with IDP HTTP-POST bindings for IDP-initiated logins. Used with IDP configurations.
-        #[serde(
-            rename = "loginUrlPost",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub login_url_post: ::std::option::Option<::std::string::String>,
         ///The IDP Redirect URL. Used with IDP configurations.
-        #[serde(
-            rename = "loginUrlRedirect",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub login_url_redirect: ::std::option::Option<::std::string::String>,
         ///The IDP logout URL. Used with IDP configurations.
-        #[serde(
-            rename = "logoutUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub logout_url: ::std::option::Option<::std::string::String>,
         ///Return the saml Id for the given user, based on the IDN as SP settings of the org. Used with IDP configurations.
-        #[serde(rename = "mappingAttribute")]
         pub mapping_attribute: ::std::string::String,
         ///The name id format to use. Used with IDP configurations.
-        #[serde(
-            rename = "nameId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub name_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<FederationProtocolDetailsRole>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdpDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdpDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdpDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdpDetails, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<JitConfiguration> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        FederationProtocolDetailsRole,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "authnContext" => field0 = map.next_value()?,
+                            "binding" => field1 = map.next_value()?,
+                            "cert" => field2 = map.next_value()?,
+                            "certificateExpirationDate" => field3 = map.next_value()?,
+                            "certificateName" => field4 = map.next_value()?,
+                            "entityId" => field5 = map.next_value()?,
+                            "includeAuthnContext" => field6 = map.next_value()?,
+                            "jitConfiguration" => field7 = map.next_value()?,
+                            "loginUrlPost" => field8 = map.next_value()?,
+                            "loginUrlRedirect" => field9 = map.next_value()?,
+                            "logoutUrl" => field10 = map.next_value()?,
+                            "mappingAttribute" => {
+                                field11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nameId" => field12 = map.next_value()?,
+                            "role" => field13 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdpDetails {
+                        authn_context: field0,
+                        binding: field1,
+                        cert: field2,
+                        certificate_expiration_date: field3,
+                        certificate_name: field4,
+                        entity_id: field5,
+                        include_authn_context: field6,
+                        jit_configuration: field7,
+                        login_url_post: field8,
+                        login_url_redirect: field9,
+                        logout_url: field10,
+                        mapping_attribute: match field11 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("mappingAttribute")?
+                            }
+                        },
+                        name_id: field12,
+                        role: field13,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdpDetails",
+                    &[
+                        "authnContext",
+                        "binding",
+                        "cert",
+                        "certificateExpirationDate",
+                        "certificateName",
+                        "entityId",
+                        "includeAuthnContext",
+                        "jitConfiguration",
+                        "loginUrlPost",
+                        "loginUrlRedirect",
+                        "logoutUrl",
+                        "mappingAttribute",
+                        "nameId",
+                        "role",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdpDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IdpDetails", 14usize)?;
+            if !::std::option::Option::is_none(&self.authn_context) {
+                fields.serialize_field("authnContext", &self.authn_context)?;
+            }
+            if !::std::option::Option::is_none(&self.binding) {
+                fields.serialize_field("binding", &self.binding)?;
+            }
+            if !::std::option::Option::is_none(&self.cert) {
+                fields.serialize_field("cert", &self.cert)?;
+            }
+            if !::std::option::Option::is_none(&self.certificate_expiration_date) {
+                fields
+                    .serialize_field(
+                        "certificateExpirationDate",
+                        &self.certificate_expiration_date,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.certificate_name) {
+                fields.serialize_field("certificateName", &self.certificate_name)?;
+            }
+            if !::std::option::Option::is_none(&self.entity_id) {
+                fields.serialize_field("entityId", &self.entity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.include_authn_context) {
+                fields
+                    .serialize_field(
+                        "includeAuthnContext",
+                        &self.include_authn_context,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.jit_configuration) {
+                fields.serialize_field("jitConfiguration", &self.jit_configuration)?;
+            }
+            if !::std::option::Option::is_none(&self.login_url_post) {
+                fields.serialize_field("loginUrlPost", &self.login_url_post)?;
+            }
+            if !::std::option::Option::is_none(&self.login_url_redirect) {
+                fields.serialize_field("loginUrlRedirect", &self.login_url_redirect)?;
+            }
+            if !::std::option::Option::is_none(&self.logout_url) {
+                fields.serialize_field("logoutUrl", &self.logout_url)?;
+            }
+            fields.serialize_field("mappingAttribute", &self.mapping_attribute)?;
+            if !::std::option::Option::is_none(&self.name_id) {
+                fields.serialize_field("nameId", &self.name_id)?;
+            }
+            if !::std::option::Option::is_none(&self.role) {
+                fields.serialize_field("role", &self.role)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`JitConfiguration`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct JitConfiguration {
         ///The indicator for just-in-time provisioning enabled
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///A mapping of identity profile attribute names to SAML assertion attribute names
-        #[serde(
-            rename = "sourceAttributeMappings",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_attribute_mappings: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         ///the sourceId that mapped to just-in-time provisioning configuration
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for JitConfiguration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JitConfiguration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JitConfiguration")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JitConfiguration, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "enabled" => field0 = map.next_value()?,
+                            "sourceAttributeMappings" => field1 = map.next_value()?,
+                            "sourceId" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JitConfiguration {
+                        enabled: field0,
+                        source_attribute_mappings: field1,
+                        source_id: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JitConfiguration",
+                    &["enabled", "sourceAttributeMappings", "sourceId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JitConfiguration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("JitConfiguration", 3usize)?;
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.source_attribute_mappings) {
+                fields
+                    .serialize_field(
+                        "sourceAttributeMappings",
+                        &self.source_attribute_mappings,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`LockoutConfiguration`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LockoutConfiguration {
         ///The total time in minutes a user will be locked out.
-        #[serde(
-            rename = "lockoutDuration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub lockout_duration: ::std::option::Option<i32>,
         ///A rolling window where authentication attempts in a series count towards the maximum before lockout occurs.
-        #[serde(
-            rename = "lockoutWindow",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub lockout_window: ::std::option::Option<i32>,
         ///The maximum attempts allowed before lockout occurs.
-        #[serde(
-            rename = "maximumAttempts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub maximum_attempts: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LockoutConfiguration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LockoutConfiguration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LockoutConfiguration")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LockoutConfiguration, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "lockoutDuration" => field0 = map.next_value()?,
+                            "lockoutWindow" => field1 = map.next_value()?,
+                            "maximumAttempts" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LockoutConfiguration {
+                        lockout_duration: field0,
+                        lockout_window: field1,
+                        maximum_attempts: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LockoutConfiguration",
+                    &["lockoutDuration", "lockoutWindow", "maximumAttempts"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LockoutConfiguration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LockoutConfiguration", 3usize)?;
+            if !::std::option::Option::is_none(&self.lockout_duration) {
+                fields.serialize_field("lockoutDuration", &self.lockout_duration)?;
+            }
+            if !::std::option::Option::is_none(&self.lockout_window) {
+                fields.serialize_field("lockoutWindow", &self.lockout_window)?;
+            }
+            if !::std::option::Option::is_none(&self.maximum_attempts) {
+                fields.serialize_field("maximumAttempts", &self.maximum_attempts)?;
+            }
+            fields.end()
+        }
+    }
     ///`NetworkConfiguration`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NetworkConfiguration {
         ///The collection of country codes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub geolocation: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The collection of ip ranges.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub range: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Denotes whether the provided lists are whitelisted or blacklisted for geo location.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub whitelisted: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NetworkConfiguration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NetworkConfiguration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NetworkConfiguration")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NetworkConfiguration, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "geolocation" => field0 = map.next_value()?,
+                            "range" => field1 = map.next_value()?,
+                            "whitelisted" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NetworkConfiguration {
+                        geolocation: field0,
+                        range: field1,
+                        whitelisted: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NetworkConfiguration",
+                    &["geolocation", "range", "whitelisted"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NetworkConfiguration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NetworkConfiguration", 3usize)?;
+            if !::std::option::Option::is_none(&self.geolocation) {
+                fields.serialize_field("geolocation", &self.geolocation)?;
+            }
+            if !::std::option::Option::is_none(&self.range) {
+                fields.serialize_field("range", &self.range)?;
+            }
+            if !::std::option::Option::is_none(&self.whitelisted) {
+                fields.serialize_field("whitelisted", &self.whitelisted)?;
+            }
+            fields.end()
+        }
     }
     impl NetworkConfiguration {
         pub fn builder() -> builder::NetworkConfiguration {
@@ -271,31 +752,108 @@ pub mod types {
         }
     }
     ///Represents the IdentityNow as Service Provider Configuration allowing customers to log into IDN via an Identity Provider
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ServiceProviderConfiguration {
         ///This allows basic login with the parameter prompt=true. This is often toggled on when debugging SAML authentication setup. When false, only org admins with MFA-enabled can bypass the IDP.
-        #[serde(
-            rename = "bypassIdp",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bypass_idp: ::std::option::Option<bool>,
         ///This determines whether or not the SAML authentication flow is enabled for an org
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///A list of the abstract implementations of the Federation Protocol details. Typically, this will include on SpDetails object and one IdpDetails object used in tandem to define a SAML integration between a customer's identity provider and a customer's SailPoint instance (i.e., the service provider).
-        #[serde(
-            rename = "federationProtocolDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub federation_protocol_details: ::std::option::Option<
             ::std::vec::Vec<ServiceProviderConfigurationFederationProtocolDetailsItem>,
         >,
         ///This indicates whether or not the SAML configuration is valid.
-        #[serde(
-            rename = "samlConfigurationValid",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub saml_configuration_valid: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ServiceProviderConfiguration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ServiceProviderConfiguration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ServiceProviderConfiguration")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ServiceProviderConfiguration, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ServiceProviderConfigurationFederationProtocolDetailsItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "bypassIdp" => field0 = map.next_value()?,
+                            "enabled" => field1 = map.next_value()?,
+                            "federationProtocolDetails" => field2 = map.next_value()?,
+                            "samlConfigurationValid" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ServiceProviderConfiguration {
+                        bypass_idp: field0,
+                        enabled: field1,
+                        federation_protocol_details: field2,
+                        saml_configuration_valid: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ServiceProviderConfiguration",
+                    &[
+                        "bypassIdp",
+                        "enabled",
+                        "federationProtocolDetails",
+                        "samlConfigurationValid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ServiceProviderConfiguration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ServiceProviderConfiguration", 4usize)?;
+            if !::std::option::Option::is_none(&self.bypass_idp) {
+                fields.serialize_field("bypassIdp", &self.bypass_idp)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.federation_protocol_details) {
+                fields
+                    .serialize_field(
+                        "federationProtocolDetails",
+                        &self.federation_protocol_details,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.saml_configuration_valid) {
+                fields
+                    .serialize_field(
+                        "samlConfigurationValid",
+                        &self.saml_configuration_valid,
+                    )?;
+            }
+            fields.end()
+        }
     }
     ///`ServiceProviderConfigurationFederationProtocolDetailsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -317,50 +875,182 @@ pub mod types {
         }
     }
     ///`SessionConfiguration`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SessionConfiguration {
         ///The maximum time in minutes a session can be idle.
-        #[serde(
-            rename = "maxIdleTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_idle_time: ::std::option::Option<i32>,
         ///The maximum allowable session time in minutes.
-        #[serde(
-            rename = "maxSessionTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_session_time: ::std::option::Option<i32>,
         ///Denotes if 'remember me' is enabled.
-        #[serde(
-            rename = "rememberMe",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remember_me: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SessionConfiguration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SessionConfiguration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SessionConfiguration")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SessionConfiguration, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "maxIdleTime" => field0 = map.next_value()?,
+                            "maxSessionTime" => field1 = map.next_value()?,
+                            "rememberMe" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SessionConfiguration {
+                        max_idle_time: field0,
+                        max_session_time: field1,
+                        remember_me: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SessionConfiguration",
+                    &["maxIdleTime", "maxSessionTime", "rememberMe"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SessionConfiguration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SessionConfiguration", 3usize)?;
+            if !::std::option::Option::is_none(&self.max_idle_time) {
+                fields.serialize_field("maxIdleTime", &self.max_idle_time)?;
+            }
+            if !::std::option::Option::is_none(&self.max_session_time) {
+                fields.serialize_field("maxSessionTime", &self.max_session_time)?;
+            }
+            if !::std::option::Option::is_none(&self.remember_me) {
+                fields.serialize_field("rememberMe", &self.remember_me)?;
+            }
+            fields.end()
+        }
+    }
     ///`SpDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SpDetails {
         ///Unique alias used to identify the selected local service provider based on used URL. Used with SP configurations.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alias: ::std::option::Option<::std::string::String>,
         ///The allowed callback URL where users will be redirected to after authentication. Used with SP configurations.
-        #[serde(rename = "callbackUrl")]
         pub callback_url: ::std::string::String,
         ///An entity ID is a globally unique name for a SAML entity, either an Identity Provider (IDP) or a Service Provider (SP).
-        #[serde(
-            rename = "entityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entity_id: ::std::option::Option<::std::string::String>,
         ///The legacy ACS URL used for SAML authentication. Used with SP configurations.
-        #[serde(
-            rename = "legacyAcsUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub legacy_acs_url: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<FederationProtocolDetailsRole>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SpDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SpDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SpDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SpDetails, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        FederationProtocolDetailsRole,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "alias" => field0 = map.next_value()?,
+                            "callbackUrl" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "entityId" => field2 = map.next_value()?,
+                            "legacyAcsUrl" => field3 = map.next_value()?,
+                            "role" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SpDetails {
+                        alias: field0,
+                        callback_url: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("callbackUrl")?
+                            }
+                        },
+                        entity_id: field2,
+                        legacy_acs_url: field3,
+                        role: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SpDetails",
+                    &["alias", "callbackUrl", "entityId", "legacyAcsUrl", "role"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SpDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SpDetails", 5usize)?;
+            if !::std::option::Option::is_none(&self.alias) {
+                fields.serialize_field("alias", &self.alias)?;
+            }
+            fields.serialize_field("callbackUrl", &self.callback_url)?;
+            if !::std::option::Option::is_none(&self.entity_id) {
+                fields.serialize_field("entityId", &self.entity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.legacy_acs_url) {
+                fields.serialize_field("legacyAcsUrl", &self.legacy_acs_url)?;
+            }
+            if !::std::option::Option::is_none(&self.role) {
+                fields.serialize_field("role", &self.role)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

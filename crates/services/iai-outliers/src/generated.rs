@@ -17,25 +17,43 @@ pub mod types {
     pub use sailpoint_shared::types::LocaleOrigin;
     pub use sailpoint_shared::types::TranslationMessage;
     ///`ExportOutliersZipV1Type`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ExportOutliersZipV1Type {
-        #[serde(rename = "LOW_SIMILARITY")]
         LowSimilarity,
-        #[serde(rename = "STRUCTURAL")]
         Structural,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExportOutliersZipV1Type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "LOW_SIMILARITY" => Self::LowSimilarity,
+                    "STRUCTURAL" => Self::Structural,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ExportOutliersZipV1Type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::LowSimilarity => "LOW_SIMILARITY",
+                        Self::Structural => "STRUCTURAL",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ExportOutliersZipV1Type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -97,25 +115,43 @@ pub mod types {
         }
     }
     ///`GetIdentityOutlierSnapshotsV1Type`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetIdentityOutlierSnapshotsV1Type {
-        #[serde(rename = "LOW_SIMILARITY")]
         LowSimilarity,
-        #[serde(rename = "STRUCTURAL")]
         Structural,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetIdentityOutlierSnapshotsV1Type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "LOW_SIMILARITY" => Self::LowSimilarity,
+                    "STRUCTURAL" => Self::Structural,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetIdentityOutlierSnapshotsV1Type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::LowSimilarity => "LOW_SIMILARITY",
+                        Self::Structural => "STRUCTURAL",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetIdentityOutlierSnapshotsV1Type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -156,25 +192,43 @@ pub mod types {
         }
     }
     ///`GetIdentityOutliersV1Type`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetIdentityOutliersV1Type {
-        #[serde(rename = "LOW_SIMILARITY")]
         LowSimilarity,
-        #[serde(rename = "STRUCTURAL")]
         Structural,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetIdentityOutliersV1Type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "LOW_SIMILARITY" => Self::LowSimilarity,
+                    "STRUCTURAL" => Self::Structural,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetIdentityOutliersV1Type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::LowSimilarity => "LOW_SIMILARITY",
+                        Self::Structural => "STRUCTURAL",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetIdentityOutliersV1Type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -236,25 +290,43 @@ pub mod types {
         }
     }
     ///`GetLatestIdentityOutlierSnapshotsV1Type`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetLatestIdentityOutlierSnapshotsV1Type {
-        #[serde(rename = "LOW_SIMILARITY")]
         LowSimilarity,
-        #[serde(rename = "STRUCTURAL")]
         Structural,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetLatestIdentityOutlierSnapshotsV1Type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "LOW_SIMILARITY" => Self::LowSimilarity,
+                    "STRUCTURAL" => Self::Structural,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetLatestIdentityOutlierSnapshotsV1Type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::LowSimilarity => "LOW_SIMILARITY",
+                        Self::Structural => "STRUCTURAL",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetLatestIdentityOutlierSnapshotsV1Type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -295,103 +367,286 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`LatestOutlierSummary`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LatestOutlierSummary {
         ///The date the bulk outlier detection ran/snapshot was created
-        #[serde(
-            rename = "snapshotDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub snapshot_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Total number of identities for the customer making the request
-        #[serde(
-            rename = "totalIdentities",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_identities: ::std::option::Option<i64>,
         ///Total number of ignored outliers
-        #[serde(
-            rename = "totalIgnored",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_ignored: ::std::option::Option<i64>,
         ///Total number of outliers for the customer making the request
-        #[serde(
-            rename = "totalOutliers",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_outliers: ::std::option::Option<i64>,
         ///The type of outlier summary
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<LatestOutlierSummaryType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LatestOutlierSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LatestOutlierSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LatestOutlierSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LatestOutlierSummary, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<LatestOutlierSummaryType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "snapshotDate" => field0 = map.next_value()?,
+                            "totalIdentities" => field1 = map.next_value()?,
+                            "totalIgnored" => field2 = map.next_value()?,
+                            "totalOutliers" => field3 = map.next_value()?,
+                            "type" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LatestOutlierSummary {
+                        snapshot_date: field0,
+                        total_identities: field1,
+                        total_ignored: field2,
+                        total_outliers: field3,
+                        type_: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LatestOutlierSummary",
+                    &[
+                        "snapshotDate",
+                        "totalIdentities",
+                        "totalIgnored",
+                        "totalOutliers",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LatestOutlierSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LatestOutlierSummary", 5usize)?;
+            if !::std::option::Option::is_none(&self.snapshot_date) {
+                fields.serialize_field("snapshotDate", &self.snapshot_date)?;
+            }
+            if !::std::option::Option::is_none(&self.total_identities) {
+                fields.serialize_field("totalIdentities", &self.total_identities)?;
+            }
+            if !::std::option::Option::is_none(&self.total_ignored) {
+                fields.serialize_field("totalIgnored", &self.total_ignored)?;
+            }
+            if !::std::option::Option::is_none(&self.total_outliers) {
+                fields.serialize_field("totalOutliers", &self.total_outliers)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of outlier summary
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum LatestOutlierSummaryType {
-        #[serde(rename = "LOW_SIMILARITY")]
         LowSimilarity,
-        #[serde(rename = "STRUCTURAL")]
         Structural,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for LatestOutlierSummaryType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "LOW_SIMILARITY" => Self::LowSimilarity,
+                    "STRUCTURAL" => Self::Structural,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for LatestOutlierSummaryType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::LowSimilarity => "LOW_SIMILARITY",
+                        Self::Structural => "STRUCTURAL",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for LatestOutlierSummaryType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -431,33 +686,61 @@ pub mod types {
         }
     }
     ///`ListOutliersContributingFeatureAccessItemsV1ContributingFeatureName`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ListOutliersContributingFeatureAccessItemsV1ContributingFeatureName {
-        #[serde(rename = "radical_entitlement_count")]
         RadicalEntitlementCount,
-        #[serde(rename = "entitlement_count")]
         EntitlementCount,
-        #[serde(rename = "max_jaccard_similarity")]
         MaxJaccardSimilarity,
-        #[serde(rename = "mean_max_bundle_concurrency")]
         MeanMaxBundleConcurrency,
-        #[serde(rename = "single_entitlement_bundle_count")]
         SingleEntitlementBundleCount,
-        #[serde(rename = "peerless_score")]
         PeerlessScore,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ListOutliersContributingFeatureAccessItemsV1ContributingFeatureName {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "radical_entitlement_count" => Self::RadicalEntitlementCount,
+                    "entitlement_count" => Self::EntitlementCount,
+                    "max_jaccard_similarity" => Self::MaxJaccardSimilarity,
+                    "mean_max_bundle_concurrency" => Self::MeanMaxBundleConcurrency,
+                    "single_entitlement_bundle_count" => {
+                        Self::SingleEntitlementBundleCount
+                    }
+                    "peerless_score" => Self::PeerlessScore,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for ListOutliersContributingFeatureAccessItemsV1ContributingFeatureName {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::RadicalEntitlementCount => "radical_entitlement_count",
+                        Self::EntitlementCount => "entitlement_count",
+                        Self::MaxJaccardSimilarity => "max_jaccard_similarity",
+                        Self::MeanMaxBundleConcurrency => "mean_max_bundle_concurrency",
+                        Self::SingleEntitlementBundleCount => {
+                            "single_entitlement_bundle_count"
+                        }
+                        Self::PeerlessScore => "peerless_score",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for ListOutliersContributingFeatureAccessItemsV1ContributingFeatureName {
@@ -515,235 +798,747 @@ pub mod types {
         }
     }
     ///`Outlier`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Outlier {
         ///Object containing mapped identity attributes
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The first date the outlier was detected
-        #[serde(
-            rename = "firstDetectionDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub first_detection_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The identity's unique identifier for the outlier record
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The ID of the identity that is detected as an outlier
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///shows date when last time has been ignored outlier
-        #[serde(
-            rename = "ignoreDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ignore_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Flag whether or not the outlier has been ignored
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ignored: ::std::option::Option<bool>,
         ///The most recent date the outlier was detected
-        #[serde(
-            rename = "latestDetectionDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub latest_detection_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The outlier score determined by the detection engine ranging from 0..1
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub score: ::std::option::Option<f32>,
         ///The type of outlier summary
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<OutlierType>,
         ///shows date when last time has been unignored outlier
-        #[serde(
-            rename = "unignoreDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub unignore_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Enum value of if the outlier manually or automatically un-ignored. Will be NULL if outlier is not ignored
-        #[serde(
-            rename = "unignoreType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub unignore_type: ::std::option::Option<OutlierUnignoreType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Outlier {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Outlier;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Outlier")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Outlier, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<f32> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<OutlierType> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<OutlierUnignoreType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "firstDetectionDate" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "identityId" => field3 = map.next_value()?,
+                            "ignoreDate" => field4 = map.next_value()?,
+                            "ignored" => field5 = map.next_value()?,
+                            "latestDetectionDate" => field6 = map.next_value()?,
+                            "score" => field7 = map.next_value()?,
+                            "type" => field8 = map.next_value()?,
+                            "unignoreDate" => field9 = map.next_value()?,
+                            "unignoreType" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Outlier {
+                        attributes: field0,
+                        first_detection_date: field1,
+                        id: field2,
+                        identity_id: field3,
+                        ignore_date: field4,
+                        ignored: field5,
+                        latest_detection_date: field6,
+                        score: field7,
+                        type_: field8,
+                        unignore_date: field9,
+                        unignore_type: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Outlier",
+                    &[
+                        "attributes",
+                        "firstDetectionDate",
+                        "id",
+                        "identityId",
+                        "ignoreDate",
+                        "ignored",
+                        "latestDetectionDate",
+                        "score",
+                        "type",
+                        "unignoreDate",
+                        "unignoreType",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Outlier {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Outlier", 11usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.first_detection_date) {
+                fields
+                    .serialize_field("firstDetectionDate", &self.first_detection_date)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.ignore_date) {
+                fields.serialize_field("ignoreDate", &self.ignore_date)?;
+            }
+            if !::std::option::Option::is_none(&self.ignored) {
+                fields.serialize_field("ignored", &self.ignored)?;
+            }
+            if !::std::option::Option::is_none(&self.latest_detection_date) {
+                fields
+                    .serialize_field(
+                        "latestDetectionDate",
+                        &self.latest_detection_date,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.score) {
+                fields.serialize_field("score", &self.score)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.unignore_date) {
+                fields.serialize_field("unignoreDate", &self.unignore_date)?;
+            }
+            if !::std::option::Option::is_none(&self.unignore_type) {
+                fields.serialize_field("unignoreType", &self.unignore_type)?;
+            }
+            fields.end()
+        }
+    }
     ///`OutlierContributingFeature`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OutlierContributingFeature {
         ///The (translated if header is passed) description for the feature
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The (translated if header is passed) displayName for the feature
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Contributing feature id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The importance of the feature. This can also be a negative value
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub importance: ::std::option::Option<f32>,
         ///The name of the feature
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "translationMessages",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub translation_messages: ::std::option::Option<OutlierFeatureTranslation>,
         ///The feature value
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<f32>,
-        #[serde(
-            rename = "valueType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub value_type: ::std::option::Option<OutlierValueType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OutlierContributingFeature {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OutlierContributingFeature;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OutlierContributingFeature")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OutlierContributingFeature, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<f32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<OutlierFeatureTranslation> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<f32> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<OutlierValueType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "displayName" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "importance" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "translationMessages" => field5 = map.next_value()?,
+                            "value" => field6 = map.next_value()?,
+                            "valueType" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OutlierContributingFeature {
+                        description: field0,
+                        display_name: field1,
+                        id: field2,
+                        importance: field3,
+                        name: field4,
+                        translation_messages: field5,
+                        value: field6,
+                        value_type: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "OutlierContributingFeature",
+                    &[
+                        "description",
+                        "displayName",
+                        "id",
+                        "importance",
+                        "name",
+                        "translationMessages",
+                        "value",
+                        "valueType",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for OutlierContributingFeature {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("OutlierContributingFeature", 8usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.importance) {
+                fields.serialize_field("importance", &self.importance)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.translation_messages) {
+                fields
+                    .serialize_field("translationMessages", &self.translation_messages)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            if !::std::option::Option::is_none(&self.value_type) {
+                fields.serialize_field("valueType", &self.value_type)?;
+            }
+            fields.end()
+        }
+    }
     ///`OutlierFeatureSummary`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OutlierFeatureSummary {
         ///Access Item reference
-        #[serde(
-            rename = "accessItemReference",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_item_reference: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Contributing feature name
-        #[serde(
-            rename = "contributingFeatureName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub contributing_feature_name: ::std::option::Option<::std::string::String>,
         ///Definition of the feature
-        #[serde(
-            rename = "featureDefinition",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub feature_definition: ::std::option::Option<::std::string::String>,
         ///Detailed explanation of the feature
-        #[serde(
-            rename = "featureExplanation",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub feature_explanation: ::std::option::Option<::std::string::String>,
         ///Identity display name
-        #[serde(
-            rename = "identityOutlierDisplayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_outlier_display_name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "outlierFeatureDisplayValues",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub outlier_feature_display_values: ::std::option::Option<
             ::std::vec::Vec<OutlierFeatureSummaryOutlierFeatureDisplayValuesItem>,
         >,
         ///outlier's peer identity display name
-        #[serde(
-            rename = "peerDisplayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub peer_display_name: ::std::option::Option<::std::string::String>,
         ///outlier's peer identity id
-        #[serde(
-            rename = "peerIdentityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub peer_identity_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OutlierFeatureSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OutlierFeatureSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OutlierFeatureSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OutlierFeatureSummary, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<
+                            OutlierFeatureSummaryOutlierFeatureDisplayValuesItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessItemReference" => field0 = map.next_value()?,
+                            "contributingFeatureName" => field1 = map.next_value()?,
+                            "featureDefinition" => field2 = map.next_value()?,
+                            "featureExplanation" => field3 = map.next_value()?,
+                            "identityOutlierDisplayName" => field4 = map.next_value()?,
+                            "outlierFeatureDisplayValues" => field5 = map.next_value()?,
+                            "peerDisplayName" => field6 = map.next_value()?,
+                            "peerIdentityId" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OutlierFeatureSummary {
+                        access_item_reference: field0,
+                        contributing_feature_name: field1,
+                        feature_definition: field2,
+                        feature_explanation: field3,
+                        identity_outlier_display_name: field4,
+                        outlier_feature_display_values: field5,
+                        peer_display_name: field6,
+                        peer_identity_id: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "OutlierFeatureSummary",
+                    &[
+                        "accessItemReference",
+                        "contributingFeatureName",
+                        "featureDefinition",
+                        "featureExplanation",
+                        "identityOutlierDisplayName",
+                        "outlierFeatureDisplayValues",
+                        "peerDisplayName",
+                        "peerIdentityId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for OutlierFeatureSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("OutlierFeatureSummary", 8usize)?;
+            if !::std::option::Option::is_none(&self.access_item_reference) {
+                fields
+                    .serialize_field(
+                        "accessItemReference",
+                        &self.access_item_reference,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.contributing_feature_name) {
+                fields
+                    .serialize_field(
+                        "contributingFeatureName",
+                        &self.contributing_feature_name,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.feature_definition) {
+                fields.serialize_field("featureDefinition", &self.feature_definition)?;
+            }
+            if !::std::option::Option::is_none(&self.feature_explanation) {
+                fields.serialize_field("featureExplanation", &self.feature_explanation)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_outlier_display_name) {
+                fields
+                    .serialize_field(
+                        "identityOutlierDisplayName",
+                        &self.identity_outlier_display_name,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.outlier_feature_display_values) {
+                fields
+                    .serialize_field(
+                        "outlierFeatureDisplayValues",
+                        &self.outlier_feature_display_values,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.peer_display_name) {
+                fields.serialize_field("peerDisplayName", &self.peer_display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.peer_identity_id) {
+                fields.serialize_field("peerIdentityId", &self.peer_identity_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`OutlierFeatureSummaryOutlierFeatureDisplayValuesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OutlierFeatureSummaryOutlierFeatureDisplayValuesItem {
         ///display name
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///value
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "valueType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub value_type: ::std::option::Option<OutlierValueType>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for OutlierFeatureSummaryOutlierFeatureDisplayValuesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OutlierFeatureSummaryOutlierFeatureDisplayValuesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct OutlierFeatureSummaryOutlierFeatureDisplayValuesItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    OutlierFeatureSummaryOutlierFeatureDisplayValuesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<OutlierValueType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            "valueType" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OutlierFeatureSummaryOutlierFeatureDisplayValuesItem {
+                        display_name: field0,
+                        value: field1,
+                        value_type: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "OutlierFeatureSummaryOutlierFeatureDisplayValuesItem",
+                    &["displayName", "value", "valueType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for OutlierFeatureSummaryOutlierFeatureDisplayValuesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "OutlierFeatureSummaryOutlierFeatureDisplayValuesItem",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            if !::std::option::Option::is_none(&self.value_type) {
+                fields.serialize_field("valueType", &self.value_type)?;
+            }
+            fields.end()
+        }
+    }
     ///`OutlierFeatureTranslation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OutlierFeatureTranslation {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<
             sailpoint_shared::types::TranslationMessage,
         >,
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<
             sailpoint_shared::types::TranslationMessage,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for OutlierFeatureTranslation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OutlierFeatureTranslation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OutlierFeatureTranslation")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OutlierFeatureTranslation, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        sailpoint_shared::types::TranslationMessage,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        sailpoint_shared::types::TranslationMessage,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "displayName" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OutlierFeatureTranslation {
+                        description: field0,
+                        display_name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "OutlierFeatureTranslation",
+                    &["description", "displayName"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for OutlierFeatureTranslation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("OutlierFeatureTranslation", 2usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            fields.end()
+        }
+    }
     ///`OutlierSummary`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OutlierSummary {
         ///The date the bulk outlier detection ran/snapshot was created
-        #[serde(
-            rename = "snapshotDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub snapshot_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Total number of identities for the customer making the request
-        #[serde(
-            rename = "totalIdentities",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_identities: ::std::option::Option<i64>,
-        #[serde(
-            rename = "totalIgnored",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_ignored: ::std::option::Option<i64>,
         ///Total number of outliers for the customer making the request
-        #[serde(
-            rename = "totalOutliers",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_outliers: ::std::option::Option<i64>,
         ///The type of outlier summary
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<OutlierSummaryType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OutlierSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OutlierSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OutlierSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OutlierSummary, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<OutlierSummaryType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "snapshotDate" => field0 = map.next_value()?,
+                            "totalIdentities" => field1 = map.next_value()?,
+                            "totalIgnored" => field2 = map.next_value()?,
+                            "totalOutliers" => field3 = map.next_value()?,
+                            "type" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OutlierSummary {
+                        snapshot_date: field0,
+                        total_identities: field1,
+                        total_ignored: field2,
+                        total_outliers: field3,
+                        type_: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "OutlierSummary",
+                    &[
+                        "snapshotDate",
+                        "totalIdentities",
+                        "totalIgnored",
+                        "totalOutliers",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for OutlierSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("OutlierSummary", 5usize)?;
+            if !::std::option::Option::is_none(&self.snapshot_date) {
+                fields.serialize_field("snapshotDate", &self.snapshot_date)?;
+            }
+            if !::std::option::Option::is_none(&self.total_identities) {
+                fields.serialize_field("totalIdentities", &self.total_identities)?;
+            }
+            if !::std::option::Option::is_none(&self.total_ignored) {
+                fields.serialize_field("totalIgnored", &self.total_ignored)?;
+            }
+            if !::std::option::Option::is_none(&self.total_outliers) {
+                fields.serialize_field("totalOutliers", &self.total_outliers)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of outlier summary
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum OutlierSummaryType {
-        #[serde(rename = "LOW_SIMILARITY")]
         LowSimilarity,
-        #[serde(rename = "STRUCTURAL")]
         Structural,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for OutlierSummaryType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "LOW_SIMILARITY" => Self::LowSimilarity,
+                    "STRUCTURAL" => Self::Structural,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for OutlierSummaryType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::LowSimilarity => "LOW_SIMILARITY",
+                        Self::Structural => "STRUCTURAL",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for OutlierSummaryType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -783,25 +1578,43 @@ pub mod types {
         }
     }
     ///The type of outlier summary
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum OutlierType {
-        #[serde(rename = "LOW_SIMILARITY")]
         LowSimilarity,
-        #[serde(rename = "STRUCTURAL")]
         Structural,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for OutlierType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "LOW_SIMILARITY" => Self::LowSimilarity,
+                    "STRUCTURAL" => Self::Structural,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for OutlierType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::LowSimilarity => "LOW_SIMILARITY",
+                        Self::Structural => "STRUCTURAL",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for OutlierType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -841,25 +1654,43 @@ pub mod types {
         }
     }
     ///Enum value of if the outlier manually or automatically un-ignored. Will be NULL if outlier is not ignored
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum OutlierUnignoreType {
-        #[serde(rename = "MANUAL")]
         Manual,
-        #[serde(rename = "AUTOMATIC")]
         Automatic,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for OutlierUnignoreType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MANUAL" => Self::Manual,
+                    "AUTOMATIC" => Self::Automatic,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for OutlierUnignoreType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Manual => "MANUAL",
+                        Self::Automatic => "AUTOMATIC",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for OutlierUnignoreType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -899,35 +1730,107 @@ pub mod types {
         }
     }
     ///The data type of the value field
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OutlierValueType {
         ///The data type of the value field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<OutlierValueTypeName>,
         ///The position of the value type
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ordinal: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OutlierValueType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OutlierValueType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OutlierValueType")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OutlierValueType, A::Error> {
+                    let mut field0: ::std::option::Option<OutlierValueTypeName> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => field0 = map.next_value()?,
+                            "ordinal" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OutlierValueType {
+                        name: field0,
+                        ordinal: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("OutlierValueType", &["name", "ordinal"], Fields)
+        }
+    }
+    impl ::serde::Serialize for OutlierValueType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("OutlierValueType", 2usize)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.ordinal) {
+                fields.serialize_field("ordinal", &self.ordinal)?;
+            }
+            fields.end()
+        }
+    }
     ///The data type of the value field
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum OutlierValueTypeName {
-        #[serde(rename = "INTEGER")]
         Integer,
-        #[serde(rename = "FLOAT")]
         Float,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for OutlierValueTypeName {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "INTEGER" => Self::Integer,
+                    "FLOAT" => Self::Float,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for OutlierValueTypeName {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Integer => "INTEGER",
+                        Self::Float => "FLOAT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for OutlierValueTypeName {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -967,63 +1870,162 @@ pub mod types {
         }
     }
     ///`OutliersContributingFeatureAccessItems`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OutliersContributingFeatureAccessItems {
         ///The type of the access item.
-        #[serde(
-            rename = "accessType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_type: ::std::option::Option<
             OutliersContributingFeatureAccessItemsAccessType,
         >,
         ///Description of the access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///the display name of the access item
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///rarest access
-        #[serde(
-            rename = "extremelyRare",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub extremely_rare: ::std::option::Option<bool>,
         ///The ID of the access item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///the associated source name if it exists
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OutliersContributingFeatureAccessItems {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OutliersContributingFeatureAccessItems;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OutliersContributingFeatureAccessItems")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    OutliersContributingFeatureAccessItems,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        OutliersContributingFeatureAccessItemsAccessType,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessType" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "displayName" => field2 = map.next_value()?,
+                            "extremelyRare" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "sourceName" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OutliersContributingFeatureAccessItems {
+                        access_type: field0,
+                        description: field1,
+                        display_name: field2,
+                        extremely_rare: field3,
+                        id: field4,
+                        source_name: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "OutliersContributingFeatureAccessItems",
+                    &[
+                        "accessType",
+                        "description",
+                        "displayName",
+                        "extremelyRare",
+                        "id",
+                        "sourceName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for OutliersContributingFeatureAccessItems {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("OutliersContributingFeatureAccessItems", 6usize)?;
+            if !::std::option::Option::is_none(&self.access_type) {
+                fields.serialize_field("accessType", &self.access_type)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.extremely_rare) {
+                fields.serialize_field("extremelyRare", &self.extremely_rare)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of the access item.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum OutliersContributingFeatureAccessItemsAccessType {
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ROLE")]
         Role,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for OutliersContributingFeatureAccessItemsAccessType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ENTITLEMENT" => Self::Entitlement,
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ROLE" => Self::Role,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for OutliersContributingFeatureAccessItemsAccessType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Role => "ROLE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for OutliersContributingFeatureAccessItemsAccessType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -17,37 +17,109 @@ pub mod types {
     pub use sailpoint_shared::types::LocaleOrigin;
     pub use sailpoint_shared::types::TranslationMessage;
     ///`AccessItemRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessItemRef {
         ///ID of the access item to retrieve the recommendation for.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Access item's type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessItemRefType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccessItemRefType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "type" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemRef {
+                        id: field0,
+                        type_: field1,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("AccessItemRef", &["id", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for AccessItemRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessItemRef", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Access item's type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessItemRefType {
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ROLE")]
         Role,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemRefType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ENTITLEMENT" => Self::Entitlement,
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ROLE" => Self::Role,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessItemRefType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Role => "ROLE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessItemRefType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -89,96 +161,319 @@ pub mod types {
         }
     }
     ///`FeatureValueDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FeatureValueDto {
         ///The number of identities with the corresponding feature
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub denominator: ::std::option::Option<i32>,
         ///The type of feature
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub feature: ::std::option::Option<::std::string::String>,
         ///The number of identities that have access to the feature
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub numerator: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for FeatureValueDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FeatureValueDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FeatureValueDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FeatureValueDto, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "denominator" => field0 = map.next_value()?,
+                            "feature" => field1 = map.next_value()?,
+                            "numerator" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FeatureValueDto {
+                        denominator: field0,
+                        feature: field1,
+                        numerator: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FeatureValueDto",
+                    &["denominator", "feature", "numerator"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FeatureValueDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("FeatureValueDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.denominator) {
+                fields.serialize_field("denominator", &self.denominator)?;
+            }
+            if !::std::option::Option::is_none(&self.feature) {
+                fields.serialize_field("feature", &self.feature)?;
+            }
+            if !::std::option::Option::is_none(&self.numerator) {
+                fields.serialize_field("numerator", &self.numerator)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`RecommendationConfigDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct RecommendationConfigDto {
         ///If true, rulesRecommenderConfig will be refreshed with new programatically selected threshold values on the next pipeline run
-        #[serde(
-            rename = "onlyTuneThreshold",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub only_tune_threshold: ::std::option::Option<bool>,
         ///The percent value that the recommendation calculation must surpass to produce a YES recommendation
-        #[serde(
-            rename = "peerGroupPercentageThreshold",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub peer_group_percentage_threshold: ::std::option::Option<f32>,
         ///List of identity attributes to use for calculating certification recommendations
-        #[serde(
-            rename = "recommenderFeatures",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recommender_features: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///If true, rulesRecommenderConfig will be refreshed with new programatically selected attribute and threshold values on the next pipeline run
-        #[serde(
-            rename = "runAutoSelectOnce",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub run_auto_select_once: ::std::option::Option<bool>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RecommendationConfigDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RecommendationConfigDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RecommendationConfigDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RecommendationConfigDto, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<f32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "onlyTuneThreshold" => field0 = map.next_value()?,
+                            "peerGroupPercentageThreshold" => field1 = map.next_value()?,
+                            "recommenderFeatures" => field2 = map.next_value()?,
+                            "runAutoSelectOnce" => field3 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RecommendationConfigDto {
+                        only_tune_threshold: field0,
+                        peer_group_percentage_threshold: field1,
+                        recommender_features: field2,
+                        run_auto_select_once: field3,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for RecommendationConfigDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.only_tune_threshold) {
+                fields.serialize_entry("onlyTuneThreshold", &self.only_tune_threshold)?;
+            }
+            if !::std::option::Option::is_none(&self.peer_group_percentage_threshold) {
+                fields
+                    .serialize_entry(
+                        "peerGroupPercentageThreshold",
+                        &self.peer_group_percentage_threshold,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.recommender_features) {
+                fields
+                    .serialize_entry("recommenderFeatures", &self.recommender_features)?;
+            }
+            if !::std::option::Option::is_none(&self.run_auto_select_once) {
+                fields.serialize_entry("runAutoSelectOnce", &self.run_auto_select_once)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl RecommendationConfigDto {
         pub fn builder() -> builder::RecommendationConfigDto {
@@ -186,46 +481,184 @@ pub mod types {
         }
     }
     ///`RecommendationRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RecommendationRequest {
         ///The identity ID
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub item: ::std::option::Option<AccessItemRef>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RecommendationRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RecommendationRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RecommendationRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RecommendationRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccessItemRef> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identityId" => field0 = map.next_value()?,
+                            "item" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RecommendationRequest {
+                        identity_id: field0,
+                        item: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RecommendationRequest",
+                    &["identityId", "item"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RecommendationRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RecommendationRequest", 2usize)?;
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.item) {
+                fields.serialize_field("item", &self.item)?;
+            }
+            fields.end()
+        }
+    }
     ///`RecommendationRequestDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RecommendationRequestDto {
         ///Exclude interpretations in the response if "true". Return interpretations in the response if this attribute is not specified.
-        #[serde(
-            rename = "excludeInterpretations",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exclude_interpretations: ::std::option::Option<bool>,
         ///Returns the recommender calculations if set to true
-        #[serde(
-            rename = "includeDebugInformation",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_debug_information: ::std::option::Option<bool>,
         ///When set to true, the calling system uses the translated messages for the specified language
-        #[serde(
-            rename = "includeTranslationMessages",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_translation_messages: ::std::option::Option<bool>,
         ///When set to true, uses prescribedRulesRecommenderConfig to get identity attributes and peer group threshold instead of standard config.
-        #[serde(
-            rename = "prescribeMode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub prescribe_mode: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requests: ::std::option::Option<::std::vec::Vec<RecommendationRequest>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RecommendationRequestDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RecommendationRequestDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RecommendationRequestDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RecommendationRequestDto, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<RecommendationRequest>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "excludeInterpretations" => field0 = map.next_value()?,
+                            "includeDebugInformation" => field1 = map.next_value()?,
+                            "includeTranslationMessages" => field2 = map.next_value()?,
+                            "prescribeMode" => field3 = map.next_value()?,
+                            "requests" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RecommendationRequestDto {
+                        exclude_interpretations: field0,
+                        include_debug_information: field1,
+                        include_translation_messages: field2,
+                        prescribe_mode: field3,
+                        requests: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RecommendationRequestDto",
+                    &[
+                        "excludeInterpretations",
+                        "includeDebugInformation",
+                        "includeTranslationMessages",
+                        "prescribeMode",
+                        "requests",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RecommendationRequestDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RecommendationRequestDto", 5usize)?;
+            if !::std::option::Option::is_none(&self.exclude_interpretations) {
+                fields
+                    .serialize_field(
+                        "excludeInterpretations",
+                        &self.exclude_interpretations,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.include_debug_information) {
+                fields
+                    .serialize_field(
+                        "includeDebugInformation",
+                        &self.include_debug_information,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.include_translation_messages) {
+                fields
+                    .serialize_field(
+                        "includeTranslationMessages",
+                        &self.include_translation_messages,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.prescribe_mode) {
+                fields.serialize_field("prescribeMode", &self.prescribe_mode)?;
+            }
+            if !::std::option::Option::is_none(&self.requests) {
+                fields.serialize_field("requests", &self.requests)?;
+            }
+            fields.end()
+        }
     }
     impl RecommendationRequestDto {
         pub fn builder() -> builder::RecommendationRequestDto {
@@ -233,62 +666,219 @@ pub mod types {
         }
     }
     ///`RecommendationResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RecommendationResponse {
         ///The list of interpretations explaining the recommendation. The array is empty if includeInterpretations is false or not present in the request. e.g. - [ "Not approved in the last 6 months." ]. Interpretations will be translated using the client's locale as found in the Accept-Language header. If a translation for the client's locale cannot be found, the US English translation will be returned.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub interpretations: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///The recommendation - YES if the access is recommended, NO if not recommended, MAYBE if there is not enough information to make a recommendation, NOT_FOUND if the identity is not found in the system
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recommendation: ::std::option::Option<RecommendationResponseRecommendation>,
-        #[serde(
-            rename = "recommenderCalculations",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recommender_calculations: ::std::option::Option<RecommenderCalculations>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request: ::std::option::Option<RecommendationRequest>,
         ///The list of translation messages, if they have been requested.
-        #[serde(
-            rename = "translationMessages",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub translation_messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::TranslationMessage>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for RecommendationResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RecommendationResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RecommendationResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RecommendationResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        RecommendationResponseRecommendation,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RecommenderCalculations> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<RecommendationRequest> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::TranslationMessage>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "interpretations" => field0 = map.next_value()?,
+                            "recommendation" => field1 = map.next_value()?,
+                            "recommenderCalculations" => field2 = map.next_value()?,
+                            "request" => field3 = map.next_value()?,
+                            "translationMessages" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RecommendationResponse {
+                        interpretations: field0,
+                        recommendation: field1,
+                        recommender_calculations: field2,
+                        request: field3,
+                        translation_messages: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RecommendationResponse",
+                    &[
+                        "interpretations",
+                        "recommendation",
+                        "recommenderCalculations",
+                        "request",
+                        "translationMessages",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RecommendationResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RecommendationResponse", 5usize)?;
+            if !::std::option::Option::is_none(&self.interpretations) {
+                fields.serialize_field("interpretations", &self.interpretations)?;
+            }
+            if !::std::option::Option::is_none(&self.recommendation) {
+                fields.serialize_field("recommendation", &self.recommendation)?;
+            }
+            if !::std::option::Option::is_none(&self.recommender_calculations) {
+                fields
+                    .serialize_field(
+                        "recommenderCalculations",
+                        &self.recommender_calculations,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.request) {
+                fields.serialize_field("request", &self.request)?;
+            }
+            if !::std::option::Option::is_none(&self.translation_messages) {
+                fields
+                    .serialize_field("translationMessages", &self.translation_messages)?;
+            }
+            fields.end()
+        }
+    }
     ///`RecommendationResponseDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RecommendationResponseDto {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub response: ::std::option::Option<::std::vec::Vec<RecommendationResponse>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RecommendationResponseDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RecommendationResponseDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RecommendationResponseDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RecommendationResponseDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<RecommendationResponse>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "response" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RecommendationResponseDto {
+                        response: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("RecommendationResponseDto", &["response"], Fields)
+        }
+    }
+    impl ::serde::Serialize for RecommendationResponseDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RecommendationResponseDto", 1usize)?;
+            if !::std::option::Option::is_none(&self.response) {
+                fields.serialize_field("response", &self.response)?;
+            }
+            fields.end()
+        }
+    }
     ///The recommendation - YES if the access is recommended, NO if not recommended, MAYBE if there is not enough information to make a recommendation, NOT_FOUND if the identity is not found in the system
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RecommendationResponseRecommendation {
-        #[serde(rename = "YES")]
         Yes,
-        #[serde(rename = "NO")]
         No,
-        #[serde(rename = "MAYBE")]
         Maybe,
-        #[serde(rename = "NOT_FOUND")]
         NotFound,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RecommendationResponseRecommendation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "YES" => Self::Yes,
+                    "NO" => Self::No,
+                    "MAYBE" => Self::Maybe,
+                    "NOT_FOUND" => Self::NotFound,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RecommendationResponseRecommendation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Yes => "YES",
+                        Self::No => "NO",
+                        Self::Maybe => "MAYBE",
+                        Self::NotFound => "NOT_FOUND",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RecommendationResponseRecommendation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -333,32 +923,16 @@ pub mod types {
         }
     }
     ///`RecommenderCalculations`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RecommenderCalculations {
         ///The entitlement ID
-        #[serde(
-            rename = "entitlementId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "featureValues",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub feature_values: ::std::option::Option<FeatureValueDto>,
         ///The weighted score of each individual feature
-        #[serde(
-            rename = "featureWeightedScores",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub feature_weighted_scores: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, f64>,
         >,
         ///The values for your configured features
-        #[serde(
-            rename = "identityAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_attributes: ::std::option::Option<
             ::std::collections::HashMap<
                 ::std::string::String,
@@ -366,29 +940,201 @@ pub mod types {
             >,
         >,
         ///The ID of the identity
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///The overall weighted score
-        #[serde(
-            rename = "overallWeightedScore",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub overall_weighted_score: ::std::option::Option<f64>,
         ///The actual recommendation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recommendation: ::std::option::Option<::std::string::String>,
         ///The configured value against which the overallWeightedScore is compared
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub threshold: ::std::option::Option<f64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RecommenderCalculations {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RecommenderCalculations;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RecommenderCalculations")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RecommenderCalculations, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<FeatureValueDto> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::collections::HashMap<::std::string::String, f64>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            RecommenderCalculationsIdentityAttributesValue,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<f64> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<f64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "entitlementId" => field0 = map.next_value()?,
+                            "featureValues" => field1 = map.next_value()?,
+                            "featureWeightedScores" => field2 = map.next_value()?,
+                            "identityAttributes" => field3 = map.next_value()?,
+                            "identityId" => field4 = map.next_value()?,
+                            "overallWeightedScore" => field5 = map.next_value()?,
+                            "recommendation" => field6 = map.next_value()?,
+                            "threshold" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RecommenderCalculations {
+                        entitlement_id: field0,
+                        feature_values: field1,
+                        feature_weighted_scores: field2,
+                        identity_attributes: field3,
+                        identity_id: field4,
+                        overall_weighted_score: field5,
+                        recommendation: field6,
+                        threshold: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RecommenderCalculations",
+                    &[
+                        "entitlementId",
+                        "featureValues",
+                        "featureWeightedScores",
+                        "identityAttributes",
+                        "identityId",
+                        "overallWeightedScore",
+                        "recommendation",
+                        "threshold",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RecommenderCalculations {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RecommenderCalculations", 8usize)?;
+            if !::std::option::Option::is_none(&self.entitlement_id) {
+                fields.serialize_field("entitlementId", &self.entitlement_id)?;
+            }
+            if !::std::option::Option::is_none(&self.feature_values) {
+                fields.serialize_field("featureValues", &self.feature_values)?;
+            }
+            if !::std::option::Option::is_none(&self.feature_weighted_scores) {
+                fields
+                    .serialize_field(
+                        "featureWeightedScores",
+                        &self.feature_weighted_scores,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.identity_attributes) {
+                fields.serialize_field("identityAttributes", &self.identity_attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.overall_weighted_score) {
+                fields
+                    .serialize_field(
+                        "overallWeightedScore",
+                        &self.overall_weighted_score,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.recommendation) {
+                fields.serialize_field("recommendation", &self.recommendation)?;
+            }
+            if !::std::option::Option::is_none(&self.threshold) {
+                fields.serialize_field("threshold", &self.threshold)?;
+            }
+            fields.end()
+        }
+    }
     ///`RecommenderCalculationsIdentityAttributesValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RecommenderCalculationsIdentityAttributesValue {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RecommenderCalculationsIdentityAttributesValue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RecommenderCalculationsIdentityAttributesValue;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RecommenderCalculationsIdentityAttributesValue")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RecommenderCalculationsIdentityAttributesValue,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "value" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RecommenderCalculationsIdentityAttributesValue {
+                        value: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RecommenderCalculationsIdentityAttributesValue",
+                    &["value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RecommenderCalculationsIdentityAttributesValue {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "RecommenderCalculationsIdentityAttributesValue",
+                    1usize,
+                )?;
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

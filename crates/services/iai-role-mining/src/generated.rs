@@ -18,96 +18,343 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`EntityCreatedByDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntityCreatedByDto {
         ///The display name of the creator
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///ID of the creator
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntityCreatedByDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntityCreatedByDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntityCreatedByDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntityCreatedByDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntityCreatedByDto {
+                        display_name: field0,
+                        id: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("EntityCreatedByDto", &["displayName", "id"], Fields)
+        }
+    }
+    impl ::serde::Serialize for EntityCreatedByDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("EntityCreatedByDto", 2usize)?;
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///A JSONPatch Operation for Role Mining endpoints, supporting only remove and replace operations as defined by [RFC 6902 - JSON Patch](https://tools.ietf.org/html/rfc6902)
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct JsonPatchOperationRoleMining {
         ///The operation to be performed
         pub op: JsonPatchOperationRoleMiningOp,
         ///A string JSON Pointer representing the target path to an element to be affected by the operation
         pub path: ::std::string::String,
         ///The value to be used for the operation, required for "replace" operations
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<JsonPatchOperationRoleMiningValue>,
     }
+    impl<'de> ::serde::Deserialize<'de> for JsonPatchOperationRoleMining {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JsonPatchOperationRoleMining;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JsonPatchOperationRoleMining")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JsonPatchOperationRoleMining, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        JsonPatchOperationRoleMiningOp,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        JsonPatchOperationRoleMiningValue,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "op" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "value" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JsonPatchOperationRoleMining {
+                        op: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("op")?
+                            }
+                        },
+                        path: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("path")?
+                            }
+                        },
+                        value: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JsonPatchOperationRoleMining",
+                    &["op", "path", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JsonPatchOperationRoleMining {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("JsonPatchOperationRoleMining", 3usize)?;
+            fields.serialize_field("op", &self.op)?;
+            fields.serialize_field("path", &self.path)?;
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///The operation to be performed
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum JsonPatchOperationRoleMiningOp {
-        #[serde(rename = "remove")]
         Remove,
-        #[serde(rename = "replace")]
         Replace,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for JsonPatchOperationRoleMiningOp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "remove" => Self::Remove,
+                    "replace" => Self::Replace,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for JsonPatchOperationRoleMiningOp {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Remove => "remove",
+                        Self::Replace => "replace",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for JsonPatchOperationRoleMiningOp {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -249,76 +496,232 @@ pub mod types {
         }
     }
     ///`RoleMiningEntitlement`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningEntitlement {
         ///The status of activity data for the source.   Value is complete or notComplete.
-        #[serde(
-            rename = "activitySourceState",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_source_state: ::std::option::Option<::std::string::String>,
         ///Application name of the entitlement
-        #[serde(
-            rename = "applicationName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "entitlementRef",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_ref: ::std::option::Option<RoleMiningEntitlementRef>,
         ///The number of identities with this entitlement in a role.
-        #[serde(
-            rename = "identityCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_count: ::std::option::Option<i32>,
         ///Name of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The % popularity of this entitlement in a role.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub popularity: ::std::option::Option<f32>,
         ///The % popularity of this entitlement in the org.
-        #[serde(
-            rename = "popularityInOrg",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub popularity_in_org: ::std::option::Option<f32>,
         ///The ID of the source/application.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///The percentage of identities in the potential role that have usage of the source/application of this entitlement.
-        #[serde(
-            rename = "sourceUsagePercent",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_usage_percent: ::std::option::Option<f32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningEntitlement {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningEntitlement;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningEntitlement")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMiningEntitlement, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RoleMiningEntitlementRef> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<f32> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<f32> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<f32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "activitySourceState" => field0 = map.next_value()?,
+                            "applicationName" => field1 = map.next_value()?,
+                            "entitlementRef" => field2 = map.next_value()?,
+                            "identityCount" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "popularity" => field5 = map.next_value()?,
+                            "popularityInOrg" => field6 = map.next_value()?,
+                            "sourceId" => field7 = map.next_value()?,
+                            "sourceUsagePercent" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningEntitlement {
+                        activity_source_state: field0,
+                        application_name: field1,
+                        entitlement_ref: field2,
+                        identity_count: field3,
+                        name: field4,
+                        popularity: field5,
+                        popularity_in_org: field6,
+                        source_id: field7,
+                        source_usage_percent: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningEntitlement",
+                    &[
+                        "activitySourceState",
+                        "applicationName",
+                        "entitlementRef",
+                        "identityCount",
+                        "name",
+                        "popularity",
+                        "popularityInOrg",
+                        "sourceId",
+                        "sourceUsagePercent",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningEntitlement {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningEntitlement", 9usize)?;
+            if !::std::option::Option::is_none(&self.activity_source_state) {
+                fields
+                    .serialize_field(
+                        "activitySourceState",
+                        &self.activity_source_state,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.application_name) {
+                fields.serialize_field("applicationName", &self.application_name)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_ref) {
+                fields.serialize_field("entitlementRef", &self.entitlement_ref)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_count) {
+                fields.serialize_field("identityCount", &self.identity_count)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.popularity) {
+                fields.serialize_field("popularity", &self.popularity)?;
+            }
+            if !::std::option::Option::is_none(&self.popularity_in_org) {
+                fields.serialize_field("popularityInOrg", &self.popularity_in_org)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_usage_percent) {
+                fields
+                    .serialize_field("sourceUsagePercent", &self.source_usage_percent)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleMiningEntitlementRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningEntitlementRef {
         ///The entitlement attribute
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Description forthe entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Id of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningEntitlementRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningEntitlementRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningEntitlementRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMiningEntitlementRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningEntitlementRef {
+                        attribute: field0,
+                        description: field1,
+                        id: field2,
+                        name: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningEntitlementRef",
+                    &["attribute", "description", "id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningEntitlementRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningEntitlementRef", 4usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleMiningIdentity`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningIdentity {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::std::collections::HashMap<
                 ::std::string::String,
@@ -326,156 +729,578 @@ pub mod types {
             >,
         >,
         ///Id of the identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMiningIdentity, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::option::Option<::std::string::String>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningIdentity {
+                        attributes: field0,
+                        id: field1,
+                        name: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningIdentity",
+                    &["attributes", "id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RoleMiningIdentity", 3usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleMiningIdentityDistribution`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningIdentityDistribution {
         ///Id of the potential role
-        #[serde(
-            rename = "attributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub distribution: ::std::option::Option<
             ::std::vec::Vec<RoleMiningIdentityDistributionDistributionItem>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningIdentityDistribution {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningIdentityDistribution;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningIdentityDistribution")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMiningIdentityDistribution, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<RoleMiningIdentityDistributionDistributionItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributeName" => field0 = map.next_value()?,
+                            "distribution" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningIdentityDistribution {
+                        attribute_name: field0,
+                        distribution: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningIdentityDistribution",
+                    &["attributeName", "distribution"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningIdentityDistribution {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningIdentityDistribution", 2usize)?;
+            if !::std::option::Option::is_none(&self.attribute_name) {
+                fields.serialize_field("attributeName", &self.attribute_name)?;
+            }
+            if !::std::option::Option::is_none(&self.distribution) {
+                fields.serialize_field("distribution", &self.distribution)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleMiningIdentityDistributionDistributionItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningIdentityDistributionDistributionItem {
         ///The attribute value that identities are grouped by
-        #[serde(
-            rename = "attributeValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_value: ::std::option::Option<::std::string::String>,
         ///The number of identities that have this attribute value
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for RoleMiningIdentityDistributionDistributionItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningIdentityDistributionDistributionItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningIdentityDistributionDistributionItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleMiningIdentityDistributionDistributionItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributeValue" => field0 = map.next_value()?,
+                            "count" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningIdentityDistributionDistributionItem {
+                        attribute_value: field0,
+                        count: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningIdentityDistributionDistributionItem",
+                    &["attributeValue", "count"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningIdentityDistributionDistributionItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "RoleMiningIdentityDistributionDistributionItem",
+                    2usize,
+                )?;
+            if !::std::option::Option::is_none(&self.attribute_value) {
+                fields.serialize_field("attributeValue", &self.attribute_value)?;
+            }
+            if !::std::option::Option::is_none(&self.count) {
+                fields.serialize_field("count", &self.count)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleMiningPotentialRole`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningPotentialRole {
         ///The session created by details
-        #[serde(
-            rename = "createdBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_by: ::std::option::Option<RoleMiningPotentialRoleCreatedBy>,
         ///The date-time when this potential role was created.
-        #[serde(
-            rename = "createdDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The density of a potential role.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub density: ::std::option::Option<i32>,
         ///The description of a potential role.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The number of entitlements in a potential role.
-        #[serde(
-            rename = "entitlementCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_count: ::std::option::Option<i32>,
         ///The list of entitlement ids to be excluded.
-        #[serde(
-            rename = "excludedEntitlements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub excluded_entitlements: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///The freshness of a potential role.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub freshness: ::std::option::Option<i32>,
         ///Id of the potential role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The number of identities in a potential role.
-        #[serde(
-            rename = "identityCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_count: ::std::option::Option<i32>,
         ///Identity attribute distribution.
-        #[serde(
-            rename = "identityDistribution",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_distribution: ::std::option::Option<
             ::std::vec::Vec<RoleMiningIdentityDistribution>,
         >,
         ///The status for this identity group which can be OBTAINED or COMPRESSED
-        #[serde(
-            rename = "identityGroupStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_group_status: ::std::option::Option<::std::string::String>,
         ///The list of ids in a potential role.
-        #[serde(
-            rename = "identityIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The date-time when this potential role was modified.
-        #[serde(
-            rename = "modifiedDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub modified_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the potential role.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The potential role reference
-        #[serde(
-            rename = "potentialRoleRef",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub potential_role_ref: ::std::option::Option<
             RoleMiningPotentialRolePotentialRoleRef,
         >,
-        #[serde(
-            rename = "provisionState",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provision_state: ::std::option::Option<
             RoleMiningPotentialRoleProvisionStateObject,
         >,
         ///The quality of a potential role.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub quality: ::std::option::Option<i32>,
         ///The roleId of a potential role.
-        #[serde(
-            rename = "roleId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub role_id: ::std::option::Option<::std::string::String>,
         ///The potential role's saved status.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub saved: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session: ::std::option::Option<RoleMiningSessionParametersDto>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<RoleMiningRoleType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRole {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningPotentialRole;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningPotentialRole")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMiningPotentialRole, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        RoleMiningPotentialRoleCreatedBy,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::std::vec::Vec<RoleMiningIdentityDistribution>,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        RoleMiningPotentialRolePotentialRoleRef,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        RoleMiningPotentialRoleProvisionStateObject,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<
+                        RoleMiningSessionParametersDto,
+                    > = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<RoleMiningRoleType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "createdBy" => field0 = map.next_value()?,
+                            "createdDate" => field1 = map.next_value()?,
+                            "density" => field2 = map.next_value()?,
+                            "description" => field3 = map.next_value()?,
+                            "entitlementCount" => field4 = map.next_value()?,
+                            "excludedEntitlements" => field5 = map.next_value()?,
+                            "freshness" => field6 = map.next_value()?,
+                            "id" => field7 = map.next_value()?,
+                            "identityCount" => field8 = map.next_value()?,
+                            "identityDistribution" => field9 = map.next_value()?,
+                            "identityGroupStatus" => field10 = map.next_value()?,
+                            "identityIds" => field11 = map.next_value()?,
+                            "modifiedDate" => field12 = map.next_value()?,
+                            "name" => field13 = map.next_value()?,
+                            "potentialRoleRef" => field14 = map.next_value()?,
+                            "provisionState" => field15 = map.next_value()?,
+                            "quality" => field16 = map.next_value()?,
+                            "roleId" => field17 = map.next_value()?,
+                            "saved" => field18 = map.next_value()?,
+                            "session" => field19 = map.next_value()?,
+                            "type" => field20 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningPotentialRole {
+                        created_by: field0,
+                        created_date: field1,
+                        density: field2,
+                        description: field3,
+                        entitlement_count: field4,
+                        excluded_entitlements: field5,
+                        freshness: field6,
+                        id: field7,
+                        identity_count: field8,
+                        identity_distribution: field9,
+                        identity_group_status: field10,
+                        identity_ids: field11,
+                        modified_date: field12,
+                        name: field13,
+                        potential_role_ref: field14,
+                        provision_state: field15,
+                        quality: field16,
+                        role_id: field17,
+                        saved: field18,
+                        session: field19,
+                        type_: field20,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningPotentialRole",
+                    &[
+                        "createdBy",
+                        "createdDate",
+                        "density",
+                        "description",
+                        "entitlementCount",
+                        "excludedEntitlements",
+                        "freshness",
+                        "id",
+                        "identityCount",
+                        "identityDistribution",
+                        "identityGroupStatus",
+                        "identityIds",
+                        "modifiedDate",
+                        "name",
+                        "potentialRoleRef",
+                        "provisionState",
+                        "quality",
+                        "roleId",
+                        "saved",
+                        "session",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningPotentialRole {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningPotentialRole", 21usize)?;
+            if !::std::option::Option::is_none(&self.created_by) {
+                fields.serialize_field("createdBy", &self.created_by)?;
+            }
+            if !::std::option::Option::is_none(&self.created_date) {
+                fields.serialize_field("createdDate", &self.created_date)?;
+            }
+            if !::std::option::Option::is_none(&self.density) {
+                fields.serialize_field("density", &self.density)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_count) {
+                fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+            }
+            if !::std::option::Option::is_none(&self.excluded_entitlements) {
+                fields
+                    .serialize_field(
+                        "excludedEntitlements",
+                        &self.excluded_entitlements,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.freshness) {
+                fields.serialize_field("freshness", &self.freshness)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_count) {
+                fields.serialize_field("identityCount", &self.identity_count)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_distribution) {
+                fields
+                    .serialize_field(
+                        "identityDistribution",
+                        &self.identity_distribution,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.identity_group_status) {
+                fields
+                    .serialize_field(
+                        "identityGroupStatus",
+                        &self.identity_group_status,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.identity_ids) {
+                fields.serialize_field("identityIds", &self.identity_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.modified_date) {
+                fields.serialize_field("modifiedDate", &self.modified_date)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.potential_role_ref) {
+                fields.serialize_field("potentialRoleRef", &self.potential_role_ref)?;
+            }
+            if !::std::option::Option::is_none(&self.provision_state) {
+                fields.serialize_field("provisionState", &self.provision_state)?;
+            }
+            if !::std::option::Option::is_none(&self.quality) {
+                fields.serialize_field("quality", &self.quality)?;
+            }
+            if !::std::option::Option::is_none(&self.role_id) {
+                fields.serialize_field("roleId", &self.role_id)?;
+            }
+            if !::std::option::Option::is_none(&self.saved) {
+                fields.serialize_field("saved", &self.saved)?;
+            }
+            if !::std::option::Option::is_none(&self.session) {
+                fields.serialize_field("session", &self.session)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleMiningPotentialRoleApplication`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningPotentialRoleApplication {
         ///Id of the application
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the application
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleApplication {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningPotentialRoleApplication;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningPotentialRoleApplication")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleMiningPotentialRoleApplication,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningPotentialRoleApplication {
+                        id: field0,
+                        name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningPotentialRoleApplication",
+                    &["id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningPotentialRoleApplication {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningPotentialRoleApplication", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
     }
     ///The session created by details
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -496,14 +1321,78 @@ pub mod types {
         }
     }
     ///`RoleMiningPotentialRoleEditEntitlements`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningPotentialRoleEditEntitlements {
         ///If true, add ids to be exclusion list. If false, remove ids from the exclusion list.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exclude: ::std::option::Option<bool>,
         ///The list of entitlement ids to be edited
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleEditEntitlements {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningPotentialRoleEditEntitlements;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningPotentialRoleEditEntitlements")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleMiningPotentialRoleEditEntitlements,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "exclude" => field0 = map.next_value()?,
+                            "ids" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningPotentialRoleEditEntitlements {
+                        exclude: field0,
+                        ids: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningPotentialRoleEditEntitlements",
+                    &["exclude", "ids"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningPotentialRoleEditEntitlements {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningPotentialRoleEditEntitlements", 2usize)?;
+            if !::std::option::Option::is_none(&self.exclude) {
+                fields.serialize_field("exclude", &self.exclude)?;
+            }
+            if !::std::option::Option::is_none(&self.ids) {
+                fields.serialize_field("ids", &self.ids)?;
+            }
+            fields.end()
+        }
     }
     impl RoleMiningPotentialRoleEditEntitlements {
         pub fn builder() -> builder::RoleMiningPotentialRoleEditEntitlements {
@@ -511,30 +1400,156 @@ pub mod types {
         }
     }
     ///`RoleMiningPotentialRoleEntitlements`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningPotentialRoleEntitlements {
         ///Id of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleEntitlements {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningPotentialRoleEntitlements;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningPotentialRoleEntitlements")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleMiningPotentialRoleEntitlements,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningPotentialRoleEntitlements {
+                        id: field0,
+                        name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningPotentialRoleEntitlements",
+                    &["id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningPotentialRoleEntitlements {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningPotentialRoleEntitlements", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleMiningPotentialRoleExportRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningPotentialRoleExportRequest {
         ///If false, do not include entitlements that are highly popular among the entire orginization
-        #[serde(
-            rename = "includeCommonAccess",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_common_access: ::std::option::Option<bool>,
         ///The minimum popularity among identities in the role which an entitlement must have to be included in the report
-        #[serde(
-            rename = "minEntitlementPopularity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub min_entitlement_popularity: ::std::option::Option<i64>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleExportRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningPotentialRoleExportRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningPotentialRoleExportRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleMiningPotentialRoleExportRequest,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "includeCommonAccess" => field0 = map.next_value()?,
+                            "minEntitlementPopularity" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningPotentialRoleExportRequest {
+                        include_common_access: field0,
+                        min_entitlement_popularity: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningPotentialRoleExportRequest",
+                    &["includeCommonAccess", "minEntitlementPopularity"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningPotentialRoleExportRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningPotentialRoleExportRequest", 2usize)?;
+            if !::std::option::Option::is_none(&self.include_common_access) {
+                fields
+                    .serialize_field(
+                        "includeCommonAccess",
+                        &self.include_common_access,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.min_entitlement_popularity) {
+                fields
+                    .serialize_field(
+                        "minEntitlementPopularity",
+                        &self.min_entitlement_popularity,
+                    )?;
+            }
+            fields.end()
+        }
     }
     impl RoleMiningPotentialRoleExportRequest {
         pub fn builder() -> builder::RoleMiningPotentialRoleExportRequest {
@@ -542,53 +1557,151 @@ pub mod types {
         }
     }
     ///`RoleMiningPotentialRoleExportResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningPotentialRoleExportResponse {
         ///ID used to reference this export
-        #[serde(
-            rename = "exportId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub export_id: ::std::option::Option<::std::string::String>,
         ///If false, do not include entitlements that are highly popular among the entire orginization
-        #[serde(
-            rename = "includeCommonAccess",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_common_access: ::std::option::Option<bool>,
         ///The minimum popularity among identities in the role which an entitlement must have to be included in the report
-        #[serde(
-            rename = "minEntitlementPopularity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub min_entitlement_popularity: ::std::option::Option<i64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<RoleMiningPotentialRoleExportState>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleExportResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningPotentialRoleExportResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningPotentialRoleExportResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleMiningPotentialRoleExportResponse,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        RoleMiningPotentialRoleExportState,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "exportId" => field0 = map.next_value()?,
+                            "includeCommonAccess" => field1 = map.next_value()?,
+                            "minEntitlementPopularity" => field2 = map.next_value()?,
+                            "status" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningPotentialRoleExportResponse {
+                        export_id: field0,
+                        include_common_access: field1,
+                        min_entitlement_popularity: field2,
+                        status: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningPotentialRoleExportResponse",
+                    &[
+                        "exportId",
+                        "includeCommonAccess",
+                        "minEntitlementPopularity",
+                        "status",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningPotentialRoleExportResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningPotentialRoleExportResponse", 4usize)?;
+            if !::std::option::Option::is_none(&self.export_id) {
+                fields.serialize_field("exportId", &self.export_id)?;
+            }
+            if !::std::option::Option::is_none(&self.include_common_access) {
+                fields
+                    .serialize_field(
+                        "includeCommonAccess",
+                        &self.include_common_access,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.min_entitlement_popularity) {
+                fields
+                    .serialize_field(
+                        "minEntitlementPopularity",
+                        &self.min_entitlement_popularity,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleMiningPotentialRoleExportState`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleMiningPotentialRoleExportState {
-        #[serde(rename = "QUEUED")]
         Queued,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "ERROR")]
         Error,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleExportState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "QUEUED" => Self::Queued,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "SUCCESS" => Self::Success,
+                    "ERROR" => Self::Error,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningPotentialRoleExportState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Queued => "QUEUED",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Success => "SUCCESS",
+                        Self::Error => "ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleMiningPotentialRoleExportState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -633,48 +1746,182 @@ pub mod types {
         }
     }
     ///The potential role reference
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningPotentialRolePotentialRoleRef {
         ///Id of the potential role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the potential role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRolePotentialRoleRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningPotentialRolePotentialRoleRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningPotentialRolePotentialRoleRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleMiningPotentialRolePotentialRoleRef,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningPotentialRolePotentialRoleRef {
+                        id: field0,
+                        name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningPotentialRolePotentialRoleRef",
+                    &["id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningPotentialRolePotentialRoleRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningPotentialRolePotentialRoleRef", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleMiningPotentialRoleProvisionRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningPotentialRoleProvisionRequest {
         ///When true, assign entitlements directly to the role; otherwise, create access profiles containing the entitlements
-        #[serde(
-            rename = "directlyAssignedEntitlements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub directly_assigned_entitlements: ::std::option::Option<bool>,
         ///When true, create access requests for the identities associated with the potential role
-        #[serde(
-            rename = "includeIdentities",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_identities: ::std::option::Option<bool>,
         ///ID of the identity that will own this role
-        #[serde(
-            rename = "ownerId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub owner_id: ::std::option::Option<::std::string::String>,
         ///Short description of the new role being created
-        #[serde(
-            rename = "roleDescription",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub role_description: ::std::option::Option<::std::string::String>,
         ///Name of the new role being created
-        #[serde(
-            rename = "roleName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub role_name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleProvisionRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningPotentialRoleProvisionRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningPotentialRoleProvisionRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleMiningPotentialRoleProvisionRequest,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "directlyAssignedEntitlements" => field0 = map.next_value()?,
+                            "includeIdentities" => field1 = map.next_value()?,
+                            "ownerId" => field2 = map.next_value()?,
+                            "roleDescription" => field3 = map.next_value()?,
+                            "roleName" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningPotentialRoleProvisionRequest {
+                        directly_assigned_entitlements: field0,
+                        include_identities: field1,
+                        owner_id: field2,
+                        role_description: field3,
+                        role_name: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningPotentialRoleProvisionRequest",
+                    &[
+                        "directlyAssignedEntitlements",
+                        "includeIdentities",
+                        "ownerId",
+                        "roleDescription",
+                        "roleName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningPotentialRoleProvisionRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningPotentialRoleProvisionRequest", 5usize)?;
+            if !::std::option::Option::is_none(&self.directly_assigned_entitlements) {
+                fields
+                    .serialize_field(
+                        "directlyAssignedEntitlements",
+                        &self.directly_assigned_entitlements,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.include_identities) {
+                fields.serialize_field("includeIdentities", &self.include_identities)?;
+            }
+            if !::std::option::Option::is_none(&self.owner_id) {
+                fields.serialize_field("ownerId", &self.owner_id)?;
+            }
+            if !::std::option::Option::is_none(&self.role_description) {
+                fields.serialize_field("roleDescription", &self.role_description)?;
+            }
+            if !::std::option::Option::is_none(&self.role_name) {
+                fields.serialize_field("roleName", &self.role_name)?;
+            }
+            fields.end()
+        }
     }
     impl RoleMiningPotentialRoleProvisionRequest {
         pub fn builder() -> builder::RoleMiningPotentialRoleProvisionRequest {
@@ -682,29 +1929,49 @@ pub mod types {
         }
     }
     ///Provision state
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleMiningPotentialRoleProvisionState {
-        #[serde(rename = "POTENTIAL")]
         Potential,
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "COMPLETE")]
         Complete,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleProvisionState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "POTENTIAL" => Self::Potential,
+                    "PENDING" => Self::Pending,
+                    "COMPLETE" => Self::Complete,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningPotentialRoleProvisionState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Potential => "POTENTIAL",
+                        Self::Pending => "PENDING",
+                        Self::Complete => "COMPLETE",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleMiningPotentialRoleProvisionState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -797,113 +2064,378 @@ pub mod types {
         }
     }
     ///`RoleMiningPotentialRoleRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningPotentialRoleRef {
         ///Id of the potential role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the potential role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningPotentialRoleRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningPotentialRoleRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMiningPotentialRoleRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningPotentialRoleRef {
+                        id: field0,
+                        name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningPotentialRoleRef",
+                    &["id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningPotentialRoleRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningPotentialRoleRef", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
     }
     ///`RoleMiningPotentialRoleSourceUsage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningPotentialRoleSourceUsage {
         ///Display name for the identity
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Email address for the identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///The identity ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The number of days there has been usage of the source by the identity.
-        #[serde(
-            rename = "usageCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub usage_count: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleSourceUsage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningPotentialRoleSourceUsage;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningPotentialRoleSourceUsage")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleMiningPotentialRoleSourceUsage,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => field0 = map.next_value()?,
+                            "email" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "usageCount" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningPotentialRoleSourceUsage {
+                        display_name: field0,
+                        email: field1,
+                        id: field2,
+                        usage_count: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningPotentialRoleSourceUsage",
+                    &["displayName", "email", "id", "usageCount"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningPotentialRoleSourceUsage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningPotentialRoleSourceUsage", 4usize)?;
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.usage_count) {
+                fields.serialize_field("usageCount", &self.usage_count)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleMiningPotentialRoleSummary`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningPotentialRoleSummary {
         ///The potential role created by details
-        #[serde(
-            rename = "createdBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_by: ::std::option::Option<RoleMiningPotentialRoleSummaryCreatedBy>,
         ///The date-time when this potential role was created.
-        #[serde(
-            rename = "createdDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The density metric (0-100) of this potential role. Higher density values indicate higher similarity amongst the identities.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub density: ::std::option::Option<i32>,
         ///Description of the potential role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The number of entitlements in a potential role.
-        #[serde(
-            rename = "entitlementCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_count: ::std::option::Option<i32>,
         ///The freshness metric (0-100) of this potential role. Higher freshness values indicate this potential role is more distinctive compared to existing roles.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub freshness: ::std::option::Option<i32>,
         ///Id of the potential role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The number of identities in a potential role.
-        #[serde(
-            rename = "identityCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_count: ::std::option::Option<i32>,
         ///The status for this identity group which can be "REQUESTED" or "OBTAINED"
-        #[serde(
-            rename = "identityGroupStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_group_status: ::std::option::Option<::std::string::String>,
         ///Name of the potential role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "potentialRoleRef",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub potential_role_ref: ::std::option::Option<RoleMiningPotentialRoleRef>,
-        #[serde(
-            rename = "provisionState",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provision_state: ::std::option::Option<
             RoleMiningPotentialRoleProvisionState,
         >,
         ///The quality metric (0-100) of this potential role. Higher quality values indicate this potential role has high density and freshness.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub quality: ::std::option::Option<i32>,
         ///ID of the provisioned role in IIQ or IDN.  Null if this potential role has not been provisioned.
-        #[serde(
-            rename = "roleId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub role_id: ::std::option::Option<::std::string::String>,
         ///The potential role's saved status
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub saved: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session: ::std::option::Option<RoleMiningSessionParametersDto>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<RoleMiningRoleType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningPotentialRoleSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningPotentialRoleSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMiningPotentialRoleSummary, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        RoleMiningPotentialRoleSummaryCreatedBy,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<RoleMiningPotentialRoleRef> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        RoleMiningPotentialRoleProvisionState,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        RoleMiningSessionParametersDto,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<RoleMiningRoleType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "createdBy" => field0 = map.next_value()?,
+                            "createdDate" => field1 = map.next_value()?,
+                            "density" => field2 = map.next_value()?,
+                            "description" => field3 = map.next_value()?,
+                            "entitlementCount" => field4 = map.next_value()?,
+                            "freshness" => field5 = map.next_value()?,
+                            "id" => field6 = map.next_value()?,
+                            "identityCount" => field7 = map.next_value()?,
+                            "identityGroupStatus" => field8 = map.next_value()?,
+                            "name" => field9 = map.next_value()?,
+                            "potentialRoleRef" => field10 = map.next_value()?,
+                            "provisionState" => field11 = map.next_value()?,
+                            "quality" => field12 = map.next_value()?,
+                            "roleId" => field13 = map.next_value()?,
+                            "saved" => field14 = map.next_value()?,
+                            "session" => field15 = map.next_value()?,
+                            "type" => field16 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningPotentialRoleSummary {
+                        created_by: field0,
+                        created_date: field1,
+                        density: field2,
+                        description: field3,
+                        entitlement_count: field4,
+                        freshness: field5,
+                        id: field6,
+                        identity_count: field7,
+                        identity_group_status: field8,
+                        name: field9,
+                        potential_role_ref: field10,
+                        provision_state: field11,
+                        quality: field12,
+                        role_id: field13,
+                        saved: field14,
+                        session: field15,
+                        type_: field16,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningPotentialRoleSummary",
+                    &[
+                        "createdBy",
+                        "createdDate",
+                        "density",
+                        "description",
+                        "entitlementCount",
+                        "freshness",
+                        "id",
+                        "identityCount",
+                        "identityGroupStatus",
+                        "name",
+                        "potentialRoleRef",
+                        "provisionState",
+                        "quality",
+                        "roleId",
+                        "saved",
+                        "session",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningPotentialRoleSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningPotentialRoleSummary", 17usize)?;
+            if !::std::option::Option::is_none(&self.created_by) {
+                fields.serialize_field("createdBy", &self.created_by)?;
+            }
+            if !::std::option::Option::is_none(&self.created_date) {
+                fields.serialize_field("createdDate", &self.created_date)?;
+            }
+            if !::std::option::Option::is_none(&self.density) {
+                fields.serialize_field("density", &self.density)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_count) {
+                fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+            }
+            if !::std::option::Option::is_none(&self.freshness) {
+                fields.serialize_field("freshness", &self.freshness)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_count) {
+                fields.serialize_field("identityCount", &self.identity_count)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_group_status) {
+                fields
+                    .serialize_field(
+                        "identityGroupStatus",
+                        &self.identity_group_status,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.potential_role_ref) {
+                fields.serialize_field("potentialRoleRef", &self.potential_role_ref)?;
+            }
+            if !::std::option::Option::is_none(&self.provision_state) {
+                fields.serialize_field("provisionState", &self.provision_state)?;
+            }
+            if !::std::option::Option::is_none(&self.quality) {
+                fields.serialize_field("quality", &self.quality)?;
+            }
+            if !::std::option::Option::is_none(&self.role_id) {
+                fields.serialize_field("roleId", &self.role_id)?;
+            }
+            if !::std::option::Option::is_none(&self.saved) {
+                fields.serialize_field("saved", &self.saved)?;
+            }
+            if !::std::option::Option::is_none(&self.session) {
+                fields.serialize_field("session", &self.session)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     ///The potential role created by details
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -925,25 +2457,43 @@ pub mod types {
         }
     }
     ///Role type
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleMiningRoleType {
-        #[serde(rename = "SPECIALIZED")]
         Specialized,
-        #[serde(rename = "COMMON")]
         Common,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningRoleType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SPECIALIZED" => Self::Specialized,
+                    "COMMON" => Self::Common,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningRoleType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Specialized => "SPECIALIZED",
+                        Self::Common => "COMMON",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleMiningRoleType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -983,112 +2533,335 @@ pub mod types {
         }
     }
     ///`RoleMiningSessionDraftRoleDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningSessionDraftRoleDto {
         ///The date-time when this potential draft role was created.
-        #[serde(
-            rename = "createdDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Draft role description
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The list of entitlement ids for this role mining session.
-        #[serde(
-            rename = "entitlementIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///The list of excluded entitlement ids.
-        #[serde(
-            rename = "excludedEntitlements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub excluded_entitlements: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///Id of the potential draft role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The list of identities for this role mining session.
-        #[serde(
-            rename = "identityIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Last modified date
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The date-time when this potential draft role was modified.
-        #[serde(
-            rename = "modifiedDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub modified_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the draft role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<RoleMiningRoleType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionDraftRoleDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningSessionDraftRoleDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningSessionDraftRoleDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMiningSessionDraftRoleDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<RoleMiningRoleType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "createdDate" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "entitlementIds" => field2 = map.next_value()?,
+                            "excludedEntitlements" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "identityIds" => field5 = map.next_value()?,
+                            "modified" => field6 = map.next_value()?,
+                            "modifiedDate" => field7 = map.next_value()?,
+                            "name" => field8 = map.next_value()?,
+                            "type" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningSessionDraftRoleDto {
+                        created_date: field0,
+                        description: field1,
+                        entitlement_ids: field2,
+                        excluded_entitlements: field3,
+                        id: field4,
+                        identity_ids: field5,
+                        modified: field6,
+                        modified_date: field7,
+                        name: field8,
+                        type_: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningSessionDraftRoleDto",
+                    &[
+                        "createdDate",
+                        "description",
+                        "entitlementIds",
+                        "excludedEntitlements",
+                        "id",
+                        "identityIds",
+                        "modified",
+                        "modifiedDate",
+                        "name",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningSessionDraftRoleDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningSessionDraftRoleDto", 10usize)?;
+            if !::std::option::Option::is_none(&self.created_date) {
+                fields.serialize_field("createdDate", &self.created_date)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_ids) {
+                fields.serialize_field("entitlementIds", &self.entitlement_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.excluded_entitlements) {
+                fields
+                    .serialize_field(
+                        "excludedEntitlements",
+                        &self.excluded_entitlements,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_ids) {
+                fields.serialize_field("identityIds", &self.identity_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.modified_date) {
+                fields.serialize_field("modifiedDate", &self.modified_date)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleMiningSessionDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningSessionDto {
         ///The id of the user who will receive an email about the role mining session
-        #[serde(
-            rename = "emailRecipientId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub email_recipient_id: ::std::option::Option<::std::string::String>,
         ///Number of identities in the population which meet the search criteria or identity list provided
-        #[serde(
-            rename = "identityCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_count: ::std::option::Option<i32>,
         ///Minimum number of identities in a potential role
-        #[serde(
-            rename = "minNumIdentitiesInPotentialRole",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub min_num_identities_in_potential_role: ::std::option::Option<i32>,
         ///The session's saved name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Number of potential roles
-        #[serde(
-            rename = "potentialRoleCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub potential_role_count: ::std::option::Option<i32>,
         ///Number of potential roles ready
-        #[serde(
-            rename = "potentialRolesReadyCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub potential_roles_ready_count: ::std::option::Option<i32>,
         ///The calculated prescribedPruneThreshold
-        #[serde(
-            rename = "prescribedPruneThreshold",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub prescribed_prune_threshold: ::std::option::Option<i32>,
         ///The prune threshold to be used or null to calculate prescribedPruneThreshold
-        #[serde(
-            rename = "pruneThreshold",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub prune_threshold: ::std::option::Option<i32>,
         ///The session's saved status
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub saved: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<RoleMiningSessionScope>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<RoleMiningRoleType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningSessionDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningSessionDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMiningSessionDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<RoleMiningSessionScope> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<RoleMiningRoleType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "emailRecipientId" => field0 = map.next_value()?,
+                            "identityCount" => field1 = map.next_value()?,
+                            "minNumIdentitiesInPotentialRole" => {
+                                field2 = map.next_value()?;
+                            }
+                            "name" => field3 = map.next_value()?,
+                            "potentialRoleCount" => field4 = map.next_value()?,
+                            "potentialRolesReadyCount" => field5 = map.next_value()?,
+                            "prescribedPruneThreshold" => field6 = map.next_value()?,
+                            "pruneThreshold" => field7 = map.next_value()?,
+                            "saved" => field8 = map.next_value()?,
+                            "scope" => field9 = map.next_value()?,
+                            "type" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningSessionDto {
+                        email_recipient_id: field0,
+                        identity_count: field1,
+                        min_num_identities_in_potential_role: field2,
+                        name: field3,
+                        potential_role_count: field4,
+                        potential_roles_ready_count: field5,
+                        prescribed_prune_threshold: field6,
+                        prune_threshold: field7,
+                        saved: field8,
+                        scope: field9,
+                        type_: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningSessionDto",
+                    &[
+                        "emailRecipientId",
+                        "identityCount",
+                        "minNumIdentitiesInPotentialRole",
+                        "name",
+                        "potentialRoleCount",
+                        "potentialRolesReadyCount",
+                        "prescribedPruneThreshold",
+                        "pruneThreshold",
+                        "saved",
+                        "scope",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningSessionDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningSessionDto", 11usize)?;
+            if !::std::option::Option::is_none(&self.email_recipient_id) {
+                fields.serialize_field("emailRecipientId", &self.email_recipient_id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_count) {
+                fields.serialize_field("identityCount", &self.identity_count)?;
+            }
+            if !::std::option::Option::is_none(
+                &self.min_num_identities_in_potential_role,
+            ) {
+                fields
+                    .serialize_field(
+                        "minNumIdentitiesInPotentialRole",
+                        &self.min_num_identities_in_potential_role,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.potential_role_count) {
+                fields
+                    .serialize_field("potentialRoleCount", &self.potential_role_count)?;
+            }
+            if !::std::option::Option::is_none(&self.potential_roles_ready_count) {
+                fields
+                    .serialize_field(
+                        "potentialRolesReadyCount",
+                        &self.potential_roles_ready_count,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.prescribed_prune_threshold) {
+                fields
+                    .serialize_field(
+                        "prescribedPruneThreshold",
+                        &self.prescribed_prune_threshold,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.prune_threshold) {
+                fields.serialize_field("pruneThreshold", &self.prune_threshold)?;
+            }
+            if !::std::option::Option::is_none(&self.saved) {
+                fields.serialize_field("saved", &self.saved)?;
+            }
+            if !::std::option::Option::is_none(&self.scope) {
+                fields.serialize_field("scope", &self.scope)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     impl RoleMiningSessionDto {
         pub fn builder() -> builder::RoleMiningSessionDto {
@@ -1096,131 +2869,381 @@ pub mod types {
         }
     }
     ///`RoleMiningSessionParametersDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningSessionParametersDto {
         ///The ID of the role mining session
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Minimum number of identities in a potential role
-        #[serde(
-            rename = "minNumIdentitiesInPotentialRole",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub min_num_identities_in_potential_role: ::std::option::Option<i32>,
         ///The session's saved name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The prune threshold to be used or null to calculate prescribedPruneThreshold
-        #[serde(
-            rename = "pruneThreshold",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub prune_threshold: ::std::option::Option<i32>,
         ///The session's saved status
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub saved: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<RoleMiningSessionScope>,
-        #[serde(
-            rename = "scopingMethod",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub scoping_method: ::std::option::Option<RoleMiningSessionScopingMethod>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<RoleMiningSessionState>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<RoleMiningRoleType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionParametersDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningSessionParametersDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningSessionParametersDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMiningSessionParametersDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<RoleMiningSessionScope> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        RoleMiningSessionScopingMethod,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<RoleMiningSessionState> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<RoleMiningRoleType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "minNumIdentitiesInPotentialRole" => {
+                                field1 = map.next_value()?;
+                            }
+                            "name" => field2 = map.next_value()?,
+                            "pruneThreshold" => field3 = map.next_value()?,
+                            "saved" => field4 = map.next_value()?,
+                            "scope" => field5 = map.next_value()?,
+                            "scopingMethod" => field6 = map.next_value()?,
+                            "state" => field7 = map.next_value()?,
+                            "type" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningSessionParametersDto {
+                        id: field0,
+                        min_num_identities_in_potential_role: field1,
+                        name: field2,
+                        prune_threshold: field3,
+                        saved: field4,
+                        scope: field5,
+                        scoping_method: field6,
+                        state: field7,
+                        type_: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningSessionParametersDto",
+                    &[
+                        "id",
+                        "minNumIdentitiesInPotentialRole",
+                        "name",
+                        "pruneThreshold",
+                        "saved",
+                        "scope",
+                        "scopingMethod",
+                        "state",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningSessionParametersDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningSessionParametersDto", 9usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(
+                &self.min_num_identities_in_potential_role,
+            ) {
+                fields
+                    .serialize_field(
+                        "minNumIdentitiesInPotentialRole",
+                        &self.min_num_identities_in_potential_role,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.prune_threshold) {
+                fields.serialize_field("pruneThreshold", &self.prune_threshold)?;
+            }
+            if !::std::option::Option::is_none(&self.saved) {
+                fields.serialize_field("saved", &self.saved)?;
+            }
+            if !::std::option::Option::is_none(&self.scope) {
+                fields.serialize_field("scope", &self.scope)?;
+            }
+            if !::std::option::Option::is_none(&self.scoping_method) {
+                fields.serialize_field("scopingMethod", &self.scoping_method)?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleMiningSessionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningSessionResponse {
         ///The session created by details
-        #[serde(
-            rename = "createdBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_by: ::std::option::Option<RoleMiningSessionResponseCreatedBy>,
         ///The date-time when this role mining session was created.
-        #[serde(
-            rename = "createdDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The data file path of the role mining session
-        #[serde(
-            rename = "dataFilePath",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub data_file_path: ::std::option::Option<::std::string::String>,
         ///The id of the user who will receive an email about the role mining session
-        #[serde(
-            rename = "emailRecipientId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub email_recipient_id: ::std::option::Option<::std::string::String>,
         ///Session Id for this role mining session
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The number of identities
-        #[serde(
-            rename = "identityCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_count: ::std::option::Option<i64>,
         ///Minimum number of identities in a potential role
-        #[serde(
-            rename = "minNumIdentitiesInPotentialRole",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub min_num_identities_in_potential_role: ::std::option::Option<i64>,
         ///The date-time when this role mining session was completed.
-        #[serde(
-            rename = "modifiedDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub modified_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The session's saved name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The number of potential roles
-        #[serde(
-            rename = "potentialRoleCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub potential_role_count: ::std::option::Option<i64>,
         ///The number of potential roles which have completed processing
-        #[serde(
-            rename = "potentialRolesReadyCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub potential_roles_ready_count: ::std::option::Option<i64>,
         ///The computed (or prescribed) prune threshold for this session
-        #[serde(
-            rename = "prescribedPruneThreshold",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub prescribed_prune_threshold: ::std::option::Option<i64>,
         ///The prune threshold to be used for this role mining session
-        #[serde(
-            rename = "pruneThreshold",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub prune_threshold: ::std::option::Option<i64>,
         ///The session's saved status
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub saved: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<RoleMiningSessionScope>,
         ///The scoping method of the role mining session
-        #[serde(
-            rename = "scopingMethod",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub scoping_method: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<RoleMiningSessionStatus>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<RoleMiningRoleType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningSessionResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningSessionResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMiningSessionResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        RoleMiningSessionResponseCreatedBy,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<RoleMiningSessionScope> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<RoleMiningSessionStatus> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<RoleMiningRoleType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "createdBy" => field0 = map.next_value()?,
+                            "createdDate" => field1 = map.next_value()?,
+                            "dataFilePath" => field2 = map.next_value()?,
+                            "emailRecipientId" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "identityCount" => field5 = map.next_value()?,
+                            "minNumIdentitiesInPotentialRole" => {
+                                field6 = map.next_value()?;
+                            }
+                            "modifiedDate" => field7 = map.next_value()?,
+                            "name" => field8 = map.next_value()?,
+                            "potentialRoleCount" => field9 = map.next_value()?,
+                            "potentialRolesReadyCount" => field10 = map.next_value()?,
+                            "prescribedPruneThreshold" => field11 = map.next_value()?,
+                            "pruneThreshold" => field12 = map.next_value()?,
+                            "saved" => field13 = map.next_value()?,
+                            "scope" => field14 = map.next_value()?,
+                            "scopingMethod" => field15 = map.next_value()?,
+                            "status" => field16 = map.next_value()?,
+                            "type" => field17 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningSessionResponse {
+                        created_by: field0,
+                        created_date: field1,
+                        data_file_path: field2,
+                        email_recipient_id: field3,
+                        id: field4,
+                        identity_count: field5,
+                        min_num_identities_in_potential_role: field6,
+                        modified_date: field7,
+                        name: field8,
+                        potential_role_count: field9,
+                        potential_roles_ready_count: field10,
+                        prescribed_prune_threshold: field11,
+                        prune_threshold: field12,
+                        saved: field13,
+                        scope: field14,
+                        scoping_method: field15,
+                        status: field16,
+                        type_: field17,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningSessionResponse",
+                    &[
+                        "createdBy",
+                        "createdDate",
+                        "dataFilePath",
+                        "emailRecipientId",
+                        "id",
+                        "identityCount",
+                        "minNumIdentitiesInPotentialRole",
+                        "modifiedDate",
+                        "name",
+                        "potentialRoleCount",
+                        "potentialRolesReadyCount",
+                        "prescribedPruneThreshold",
+                        "pruneThreshold",
+                        "saved",
+                        "scope",
+                        "scopingMethod",
+                        "status",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningSessionResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningSessionResponse", 18usize)?;
+            if !::std::option::Option::is_none(&self.created_by) {
+                fields.serialize_field("createdBy", &self.created_by)?;
+            }
+            if !::std::option::Option::is_none(&self.created_date) {
+                fields.serialize_field("createdDate", &self.created_date)?;
+            }
+            if !::std::option::Option::is_none(&self.data_file_path) {
+                fields.serialize_field("dataFilePath", &self.data_file_path)?;
+            }
+            if !::std::option::Option::is_none(&self.email_recipient_id) {
+                fields.serialize_field("emailRecipientId", &self.email_recipient_id)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_count) {
+                fields.serialize_field("identityCount", &self.identity_count)?;
+            }
+            if !::std::option::Option::is_none(
+                &self.min_num_identities_in_potential_role,
+            ) {
+                fields
+                    .serialize_field(
+                        "minNumIdentitiesInPotentialRole",
+                        &self.min_num_identities_in_potential_role,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.modified_date) {
+                fields.serialize_field("modifiedDate", &self.modified_date)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.potential_role_count) {
+                fields
+                    .serialize_field("potentialRoleCount", &self.potential_role_count)?;
+            }
+            if !::std::option::Option::is_none(&self.potential_roles_ready_count) {
+                fields
+                    .serialize_field(
+                        "potentialRolesReadyCount",
+                        &self.potential_roles_ready_count,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.prescribed_prune_threshold) {
+                fields
+                    .serialize_field(
+                        "prescribedPruneThreshold",
+                        &self.prescribed_prune_threshold,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.prune_threshold) {
+                fields.serialize_field("pruneThreshold", &self.prune_threshold)?;
+            }
+            if !::std::option::Option::is_none(&self.saved) {
+                fields.serialize_field("saved", &self.saved)?;
+            }
+            if !::std::option::Option::is_none(&self.scope) {
+                fields.serialize_field("scope", &self.scope)?;
+            }
+            if !::std::option::Option::is_none(&self.scoping_method) {
+                fields.serialize_field("scopingMethod", &self.scoping_method)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     ///The session created by details
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1242,48 +3265,134 @@ pub mod types {
         }
     }
     ///`RoleMiningSessionScope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningSessionScope {
         ///The filter criteria for this role mining session.
-        #[serde(
-            rename = "attributeFilterCriteria",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_filter_criteria: ::std::option::Option<
             ::std::vec::Vec<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         >,
         ///The "search" criteria that produces the list of identities for this role mining session.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub criteria: ::std::option::Option<::std::string::String>,
         ///The list of identities for this role mining session.
-        #[serde(
-            rename = "identityIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionScope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningSessionScope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningSessionScope")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMiningSessionScope, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributeFilterCriteria" => field0 = map.next_value()?,
+                            "criteria" => field1 = map.next_value()?,
+                            "identityIds" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningSessionScope {
+                        attribute_filter_criteria: field0,
+                        criteria: field1,
+                        identity_ids: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMiningSessionScope",
+                    &["attributeFilterCriteria", "criteria", "identityIds"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningSessionScope {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningSessionScope", 3usize)?;
+            if !::std::option::Option::is_none(&self.attribute_filter_criteria) {
+                fields
+                    .serialize_field(
+                        "attributeFilterCriteria",
+                        &self.attribute_filter_criteria,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.criteria) {
+                fields.serialize_field("criteria", &self.criteria)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_ids) {
+                fields.serialize_field("identityIds", &self.identity_ids)?;
+            }
+            fields.end()
+        }
+    }
     ///The scoping method used in the current role mining session.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleMiningSessionScopingMethod {
-        #[serde(rename = "MANUAL")]
         Manual,
-        #[serde(rename = "AUTO_RM")]
         AutoRm,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionScopingMethod {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MANUAL" => Self::Manual,
+                    "AUTO_RM" => Self::AutoRm,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningSessionScopingMethod {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Manual => "MANUAL",
+                        Self::AutoRm => "AUTO_RM",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleMiningSessionScopingMethod {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1324,33 +3433,55 @@ pub mod types {
         }
     }
     ///Role mining session status
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleMiningSessionState {
-        #[serde(rename = "CREATED")]
         Created,
-        #[serde(rename = "UPDATED")]
         Updated,
-        #[serde(rename = "IDENTITIES_OBTAINED")]
         IdentitiesObtained,
-        #[serde(rename = "PRUNE_THRESHOLD_OBTAINED")]
         PruneThresholdObtained,
-        #[serde(rename = "POTENTIAL_ROLES_PROCESSING")]
         PotentialRolesProcessing,
-        #[serde(rename = "POTENTIAL_ROLES_CREATED")]
         PotentialRolesCreated,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CREATED" => Self::Created,
+                    "UPDATED" => Self::Updated,
+                    "IDENTITIES_OBTAINED" => Self::IdentitiesObtained,
+                    "PRUNE_THRESHOLD_OBTAINED" => Self::PruneThresholdObtained,
+                    "POTENTIAL_ROLES_PROCESSING" => Self::PotentialRolesProcessing,
+                    "POTENTIAL_ROLES_CREATED" => Self::PotentialRolesCreated,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleMiningSessionState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Created => "CREATED",
+                        Self::Updated => "UPDATED",
+                        Self::IdentitiesObtained => "IDENTITIES_OBTAINED",
+                        Self::PruneThresholdObtained => "PRUNE_THRESHOLD_OBTAINED",
+                        Self::PotentialRolesProcessing => "POTENTIAL_ROLES_PROCESSING",
+                        Self::PotentialRolesCreated => "POTENTIAL_ROLES_CREATED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleMiningSessionState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1400,10 +3531,60 @@ pub mod types {
         }
     }
     ///`RoleMiningSessionStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMiningSessionStatus {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<RoleMiningSessionState>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMiningSessionStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMiningSessionStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMiningSessionStatus, A::Error> {
+                    let mut field0: ::std::option::Option<RoleMiningSessionState> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "state" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMiningSessionStatus {
+                        state: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("RoleMiningSessionStatus", &["state"], Fields)
+        }
+    }
+    impl ::serde::Serialize for RoleMiningSessionStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMiningSessionStatus", 1usize)?;
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -16,184 +16,630 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`AccessItemAccessProfileResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessItemAccessProfileResponse {
         ///the access item type. accessProfile in this case
-        #[serde(
-            rename = "accessType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_type: ::std::option::Option<::std::string::String>,
         ///the list of app ids associated with the access profile
-        #[serde(rename = "appRefs")]
         pub app_refs: ::std::vec::Vec<AccessItemAccessProfileResponseAppRefsItem>,
         ///the description for the access profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///the display name of the identity
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///the number of entitlements the access profile will create
-        #[serde(rename = "entitlementCount")]
         pub entitlement_count: i32,
         ///the access item id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///the date the access profile is no longer assigned to the specified identity
-        #[serde(
-            rename = "removeDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remove_date: ::std::option::Option<::std::string::String>,
         ///indicates whether the access profile is revocable
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub revocable: ::std::option::Option<bool>,
         ///the id of the source
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///the name of the source
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
         ///indicates whether the access profile is standalone
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub standalone: ::std::option::Option<bool>,
         ///the date the access profile will be assigned to the specified identity, in case requested with a future start date
-        #[serde(
-            rename = "startDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_date: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemAccessProfileResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemAccessProfileResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemAccessProfileResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemAccessProfileResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<AccessItemAccessProfileResponseAppRefsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::std::option::Option<bool>,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessType" => field0 = map.next_value()?,
+                            "appRefs" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => field2 = map.next_value()?,
+                            "displayName" => field3 = map.next_value()?,
+                            "entitlementCount" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => field5 = map.next_value()?,
+                            "removeDate" => field6 = map.next_value()?,
+                            "revocable" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceId" => field8 = map.next_value()?,
+                            "sourceName" => field9 = map.next_value()?,
+                            "standalone" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "startDate" => field11 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemAccessProfileResponse {
+                        access_type: field0,
+                        app_refs: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("appRefs")?
+                            }
+                        },
+                        description: field2,
+                        display_name: field3,
+                        entitlement_count: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("entitlementCount")?
+                            }
+                        },
+                        id: field5,
+                        remove_date: field6,
+                        revocable: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("revocable"),
+                                );
+                            }
+                        },
+                        source_id: field8,
+                        source_name: field9,
+                        standalone: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "standalone",
+                                    ),
+                                );
+                            }
+                        },
+                        start_date: field11,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemAccessProfileResponse",
+                    &[
+                        "accessType",
+                        "appRefs",
+                        "description",
+                        "displayName",
+                        "entitlementCount",
+                        "id",
+                        "removeDate",
+                        "revocable",
+                        "sourceId",
+                        "sourceName",
+                        "standalone",
+                        "startDate",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemAccessProfileResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessItemAccessProfileResponse", 12usize)?;
+            if !::std::option::Option::is_none(&self.access_type) {
+                fields.serialize_field("accessType", &self.access_type)?;
+            }
+            fields.serialize_field("appRefs", &self.app_refs)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.remove_date) {
+                fields.serialize_field("removeDate", &self.remove_date)?;
+            }
+            fields.serialize_field("revocable", &self.revocable)?;
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            fields.serialize_field("standalone", &self.standalone)?;
+            if !::std::option::Option::is_none(&self.start_date) {
+                fields.serialize_field("startDate", &self.start_date)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccessItemAccessProfileResponseAppRefsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessItemAccessProfileResponseAppRefsItem {
         ///the cloud app id associated with the access profile
-        #[serde(
-            rename = "cloudAppId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_app_id: ::std::option::Option<::std::string::String>,
         ///the cloud app name associated with the access profile
-        #[serde(
-            rename = "cloudAppName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_app_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemAccessProfileResponseAppRefsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemAccessProfileResponseAppRefsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemAccessProfileResponseAppRefsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccessItemAccessProfileResponseAppRefsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "cloudAppId" => field0 = map.next_value()?,
+                            "cloudAppName" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemAccessProfileResponseAppRefsItem {
+                        cloud_app_id: field0,
+                        cloud_app_name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemAccessProfileResponseAppRefsItem",
+                    &["cloudAppId", "cloudAppName"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemAccessProfileResponseAppRefsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessItemAccessProfileResponseAppRefsItem", 2usize)?;
+            if !::std::option::Option::is_none(&self.cloud_app_id) {
+                fields.serialize_field("cloudAppId", &self.cloud_app_id)?;
+            }
+            if !::std::option::Option::is_none(&self.cloud_app_name) {
+                fields.serialize_field("cloudAppName", &self.cloud_app_name)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccessItemAccountResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessItemAccountResponse {
         ///the access item type. account in this case
-        #[serde(
-            rename = "accessType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_type: ::std::option::Option<::std::string::String>,
         ///the display name of the identity
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///the number of entitlements the account will create
-        #[serde(
-            rename = "entitlementCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_count: ::std::option::Option<i32>,
         ///the access item id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///the native identifier used to uniquely identify an acccount
-        #[serde(rename = "nativeIdentity")]
         pub native_identity: ::std::string::String,
         ///the id of the source
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///the name of the source
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemAccountResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemAccountResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemAccountResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemAccountResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessType" => field0 = map.next_value()?,
+                            "displayName" => field1 = map.next_value()?,
+                            "entitlementCount" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "nativeIdentity" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceId" => field5 = map.next_value()?,
+                            "sourceName" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemAccountResponse {
+                        access_type: field0,
+                        display_name: field1,
+                        entitlement_count: field2,
+                        id: field3,
+                        native_identity: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("nativeIdentity")?
+                            }
+                        },
+                        source_id: field5,
+                        source_name: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemAccountResponse",
+                    &[
+                        "accessType",
+                        "displayName",
+                        "entitlementCount",
+                        "id",
+                        "nativeIdentity",
+                        "sourceId",
+                        "sourceName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemAccountResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessItemAccountResponse", 7usize)?;
+            if !::std::option::Option::is_none(&self.access_type) {
+                fields.serialize_field("accessType", &self.access_type)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_count) {
+                fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            fields.end()
+        }
     }
     ///`AccessItemAppResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessItemAppResponse {
         ///the access item type. entitlement in this case
-        #[serde(
-            rename = "accessType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_type: ::std::option::Option<::std::string::String>,
         ///the app role id
-        #[serde(
-            rename = "appRoleId",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub app_role_id: ::std::option::Option<::std::string::String>,
         ///the access item display name
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///the access item id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///the associated source name if it exists
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemAppResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemAppResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemAppResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemAppResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessType" => field0 = map.next_value()?,
+                            "appRoleId" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "displayName" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "sourceName" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemAppResponse {
+                        access_type: field0,
+                        app_role_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("appRoleId"),
+                                );
+                            }
+                        },
+                        display_name: field2,
+                        id: field3,
+                        source_name: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemAppResponse",
+                    &["accessType", "appRoleId", "displayName", "id", "sourceName"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemAppResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessItemAppResponse", 5usize)?;
+            if !::std::option::Option::is_none(&self.access_type) {
+                fields.serialize_field("accessType", &self.access_type)?;
+            }
+            fields.serialize_field("appRoleId", &self.app_role_id)?;
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccessItemAssociated`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessItemAssociated {
-        #[serde(rename = "accessItem")]
         pub access_item: AccessItemAssociatedAccessItem,
         ///the access item type
-        #[serde(
-            rename = "accessItemType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_item_type: ::std::option::Option<AccessItemAssociatedAccessItemType>,
         ///the date of event
-        #[serde(
-            rename = "dateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub date_time: ::std::option::Option<::std::string::String>,
         ///the event type
-        #[serde(
-            rename = "eventType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub event_type: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "governanceEvent",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub governance_event: ::std::option::Option<CorrelatedGovernanceEvent>,
         ///the identity id
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemAssociated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemAssociated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemAssociated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemAssociated, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        AccessItemAssociatedAccessItem,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        AccessItemAssociatedAccessItemType,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::option::Option<CorrelatedGovernanceEvent>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessItem" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "accessItemType" => field1 = map.next_value()?,
+                            "dateTime" => field2 = map.next_value()?,
+                            "eventType" => field3 = map.next_value()?,
+                            "governanceEvent" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identityId" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemAssociated {
+                        access_item: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessItem")?
+                            }
+                        },
+                        access_item_type: field1,
+                        date_time: field2,
+                        event_type: field3,
+                        governance_event: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "governanceEvent",
+                                    ),
+                                );
+                            }
+                        },
+                        identity_id: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemAssociated",
+                    &[
+                        "accessItem",
+                        "accessItemType",
+                        "dateTime",
+                        "eventType",
+                        "governanceEvent",
+                        "identityId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemAssociated {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessItemAssociated", 6usize)?;
+            fields.serialize_field("accessItem", &self.access_item)?;
+            if !::std::option::Option::is_none(&self.access_item_type) {
+                fields.serialize_field("accessItemType", &self.access_item_type)?;
+            }
+            if !::std::option::Option::is_none(&self.date_time) {
+                fields.serialize_field("dateTime", &self.date_time)?;
+            }
+            if !::std::option::Option::is_none(&self.event_type) {
+                fields.serialize_field("eventType", &self.event_type)?;
+            }
+            fields.serialize_field("governanceEvent", &self.governance_event)?;
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            fields.end()
+        }
     }
     ///`AccessItemAssociatedAccessItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -235,31 +681,52 @@ pub mod types {
         }
     }
     ///the access item type
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessItemAssociatedAccessItemType {
-        #[serde(rename = "account")]
         Account,
-        #[serde(rename = "app")]
         App,
-        #[serde(rename = "entitlement")]
         Entitlement,
-        #[serde(rename = "role")]
         Role,
-        #[serde(rename = "accessProfile")]
         AccessProfile,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemAssociatedAccessItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "account" => Self::Account,
+                    "app" => Self::App,
+                    "entitlement" => Self::Entitlement,
+                    "role" => Self::Role,
+                    "accessProfile" => Self::AccessProfile,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessItemAssociatedAccessItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Account => "account",
+                        Self::App => "app",
+                        Self::Entitlement => "entitlement",
+                        Self::Role => "role",
+                        Self::AccessProfile => "accessProfile",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessItemAssociatedAccessItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -306,49 +773,126 @@ pub mod types {
         }
     }
     ///`AccessItemDiff`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessItemDiff {
         ///the display name of the access item
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "eventType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub event_type: ::std::option::Option<AccessItemDiffEventType>,
         ///the id of the access item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///the source name of the access item
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemDiff {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemDiff;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemDiff")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemDiff, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccessItemDiffEventType> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => field0 = map.next_value()?,
+                            "eventType" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "sourceName" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemDiff {
+                        display_name: field0,
+                        event_type: field1,
+                        id: field2,
+                        source_name: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemDiff",
+                    &["displayName", "eventType", "id", "sourceName"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemDiff {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessItemDiff", 4usize)?;
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.event_type) {
+                fields.serialize_field("eventType", &self.event_type)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccessItemDiffEventType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessItemDiffEventType {
-        #[serde(rename = "ADD")]
         Add,
-        #[serde(rename = "REMOVE")]
         Remove,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemDiffEventType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ADD" => Self::Add,
+                    "REMOVE" => Self::Remove,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessItemDiffEventType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Add => "ADD",
+                        Self::Remove => "REMOVE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessItemDiffEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -388,92 +932,332 @@ pub mod types {
         }
     }
     ///`AccessItemEntitlementResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessItemEntitlementResponse {
         ///the access item type. entitlement in this case
-        #[serde(
-            rename = "accessType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_type: ::std::option::Option<::std::string::String>,
         ///the entitlement attribute
         pub attribute: ::std::string::String,
         ///indicates whether the entitlement is cloud governed
-        #[serde(
-            rename = "cloudGoverned",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub cloud_governed: ::std::option::Option<bool>,
         ///the description for the entitlment
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///the display name of the identity
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///the access item id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///indicates whether the entitlement is privileged
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub privileged: ::std::option::Option<bool>,
         ///the id of the source
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///the name of the source
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
         ///indicates whether the entitlement is standalone
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub standalone: ::std::option::Option<bool>,
         ///the type of entitlement
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
         ///the associated value
         pub value: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemEntitlementResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemEntitlementResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemEntitlementResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemEntitlementResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessType" => field0 = map.next_value()?,
+                            "attribute" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "cloudGoverned" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => field3 = map.next_value()?,
+                            "displayName" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "privileged" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceId" => field7 = map.next_value()?,
+                            "sourceName" => field8 = map.next_value()?,
+                            "standalone" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "value" => {
+                                field11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemEntitlementResponse {
+                        access_type: field0,
+                        attribute: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attribute")?
+                            }
+                        },
+                        cloud_governed: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "cloudGoverned",
+                                    ),
+                                );
+                            }
+                        },
+                        description: field3,
+                        display_name: field4,
+                        id: field5,
+                        privileged: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "privileged",
+                                    ),
+                                );
+                            }
+                        },
+                        source_id: field7,
+                        source_name: field8,
+                        standalone: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "standalone",
+                                    ),
+                                );
+                            }
+                        },
+                        type_: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        value: match field11 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("value")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemEntitlementResponse",
+                    &[
+                        "accessType",
+                        "attribute",
+                        "cloudGoverned",
+                        "description",
+                        "displayName",
+                        "id",
+                        "privileged",
+                        "sourceId",
+                        "sourceName",
+                        "standalone",
+                        "type",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemEntitlementResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessItemEntitlementResponse", 12usize)?;
+            if !::std::option::Option::is_none(&self.access_type) {
+                fields.serialize_field("accessType", &self.access_type)?;
+            }
+            fields.serialize_field("attribute", &self.attribute)?;
+            fields.serialize_field("cloudGoverned", &self.cloud_governed)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            fields.serialize_field("privileged", &self.privileged)?;
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            fields.serialize_field("standalone", &self.standalone)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.serialize_field("value", &self.value)?;
+            fields.end()
+        }
+    }
     ///`AccessItemRemoved`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessItemRemoved {
-        #[serde(rename = "accessItem")]
         pub access_item: AccessItemRemovedAccessItem,
         ///the access item type
-        #[serde(
-            rename = "accessItemType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_item_type: ::std::option::Option<AccessItemRemovedAccessItemType>,
         ///the date of event
-        #[serde(
-            rename = "dateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub date_time: ::std::option::Option<::std::string::String>,
         ///the event type
-        #[serde(
-            rename = "eventType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub event_type: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "governanceEvent",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub governance_event: ::std::option::Option<CorrelatedGovernanceEvent>,
         ///the identity id
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemRemoved {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemRemoved;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemRemoved")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemRemoved, A::Error> {
+                    let mut field0: ::std::option::Option<AccessItemRemovedAccessItem> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        AccessItemRemovedAccessItemType,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<CorrelatedGovernanceEvent> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessItem" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "accessItemType" => field1 = map.next_value()?,
+                            "dateTime" => field2 = map.next_value()?,
+                            "eventType" => field3 = map.next_value()?,
+                            "governanceEvent" => field4 = map.next_value()?,
+                            "identityId" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemRemoved {
+                        access_item: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessItem")?
+                            }
+                        },
+                        access_item_type: field1,
+                        date_time: field2,
+                        event_type: field3,
+                        governance_event: field4,
+                        identity_id: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemRemoved",
+                    &[
+                        "accessItem",
+                        "accessItemType",
+                        "dateTime",
+                        "eventType",
+                        "governanceEvent",
+                        "identityId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemRemoved {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessItemRemoved", 6usize)?;
+            fields.serialize_field("accessItem", &self.access_item)?;
+            if !::std::option::Option::is_none(&self.access_item_type) {
+                fields.serialize_field("accessItemType", &self.access_item_type)?;
+            }
+            if !::std::option::Option::is_none(&self.date_time) {
+                fields.serialize_field("dateTime", &self.date_time)?;
+            }
+            if !::std::option::Option::is_none(&self.event_type) {
+                fields.serialize_field("eventType", &self.event_type)?;
+            }
+            if !::std::option::Option::is_none(&self.governance_event) {
+                fields.serialize_field("governanceEvent", &self.governance_event)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            fields.end()
+        }
     }
     ///`AccessItemRemovedAccessItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -514,31 +1298,52 @@ pub mod types {
         }
     }
     ///the access item type
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessItemRemovedAccessItemType {
-        #[serde(rename = "account")]
         Account,
-        #[serde(rename = "app")]
         App,
-        #[serde(rename = "entitlement")]
         Entitlement,
-        #[serde(rename = "role")]
         Role,
-        #[serde(rename = "accessProfile")]
         AccessProfile,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemRemovedAccessItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "account" => Self::Account,
+                    "app" => Self::App,
+                    "entitlement" => Self::Entitlement,
+                    "role" => Self::Role,
+                    "accessProfile" => Self::AccessProfile,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessItemRemovedAccessItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Account => "account",
+                        Self::App => "app",
+                        Self::Entitlement => "entitlement",
+                        Self::Role => "role",
+                        Self::AccessProfile => "accessProfile",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessItemRemovedAccessItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -585,106 +1390,306 @@ pub mod types {
         }
     }
     ///`AccessItemRoleResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessItemRoleResponse {
         ///the access item type. role in this case
-        #[serde(
-            rename = "accessType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_type: ::std::option::Option<::std::string::String>,
         ///the description for the role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///the role display name
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///the access item id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///the date the role is no longer assigned to the specified identity
-        #[serde(
-            rename = "removeDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remove_date: ::std::option::Option<::std::string::String>,
         ///indicates whether the role is revocable
         pub revocable: bool,
         ///the associated source name if it exists
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
         ///the date the access profile will be assigned to the specified identity, in case requested with a future start date
-        #[serde(
-            rename = "startDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_date: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemRoleResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemRoleResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemRoleResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemRoleResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessType" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "displayName" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "removeDate" => field4 = map.next_value()?,
+                            "revocable" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceName" => field6 = map.next_value()?,
+                            "startDate" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemRoleResponse {
+                        access_type: field0,
+                        description: field1,
+                        display_name: field2,
+                        id: field3,
+                        remove_date: field4,
+                        revocable: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("revocable")?
+                            }
+                        },
+                        source_name: field6,
+                        start_date: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemRoleResponse",
+                    &[
+                        "accessType",
+                        "description",
+                        "displayName",
+                        "id",
+                        "removeDate",
+                        "revocable",
+                        "sourceName",
+                        "startDate",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemRoleResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessItemRoleResponse", 8usize)?;
+            if !::std::option::Option::is_none(&self.access_type) {
+                fields.serialize_field("accessType", &self.access_type)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.remove_date) {
+                fields.serialize_field("removeDate", &self.remove_date)?;
+            }
+            fields.serialize_field("revocable", &self.revocable)?;
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            if !::std::option::Option::is_none(&self.start_date) {
+                fields.serialize_field("startDate", &self.start_date)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccessRequestItemResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessRequestItemResponse {
         ///the access item type
-        #[serde(
-            rename = "accessItemType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_item_type: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "approvalInfos",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_infos: ::std::option::Option<::std::vec::Vec<ApprovalInfoResponse>>,
         ///the final decision for the access request
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub decision: ::std::option::Option<AccessRequestItemResponseDecision>,
         ///the description of access request item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///the name of access request item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///the access request item operation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<::std::string::String>,
         ///the source id
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///the source Name
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestItemResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestItemResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestItemResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessRequestItemResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalInfoResponse>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccessRequestItemResponseDecision,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessItemType" => field0 = map.next_value()?,
+                            "approvalInfos" => field1 = map.next_value()?,
+                            "decision" => field2 = map.next_value()?,
+                            "description" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "operation" => field5 = map.next_value()?,
+                            "sourceId" => field6 = map.next_value()?,
+                            "sourceName" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestItemResponse {
+                        access_item_type: field0,
+                        approval_infos: field1,
+                        decision: field2,
+                        description: field3,
+                        name: field4,
+                        operation: field5,
+                        source_id: field6,
+                        source_name: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestItemResponse",
+                    &[
+                        "accessItemType",
+                        "approvalInfos",
+                        "decision",
+                        "description",
+                        "name",
+                        "operation",
+                        "sourceId",
+                        "sourceName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestItemResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessRequestItemResponse", 8usize)?;
+            if !::std::option::Option::is_none(&self.access_item_type) {
+                fields.serialize_field("accessItemType", &self.access_item_type)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_infos) {
+                fields.serialize_field("approvalInfos", &self.approval_infos)?;
+            }
+            if !::std::option::Option::is_none(&self.decision) {
+                fields.serialize_field("decision", &self.decision)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            fields.end()
+        }
+    }
     ///the final decision for the access request
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessRequestItemResponseDecision {
-        #[serde(rename = "APPROVED")]
         Approved,
-        #[serde(rename = "REJECTED")]
         Rejected,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestItemResponseDecision {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "APPROVED" => Self::Approved,
+                    "REJECTED" => Self::Rejected,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestItemResponseDecision {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Approved => "APPROVED",
+                        Self::Rejected => "REJECTED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessRequestItemResponseDecision {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -725,155 +1730,516 @@ pub mod types {
         }
     }
     ///`AccessRequested`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessRequested {
-        #[serde(rename = "accessRequest")]
         pub access_request: Accessrequestresponse2,
         ///the date of event
-        #[serde(
-            rename = "dateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub date_time: ::std::option::Option<::std::string::String>,
         ///the event type
-        #[serde(
-            rename = "eventType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub event_type: ::std::option::Option<::std::string::String>,
         ///the identity id
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequested {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequested;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequested")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessRequested, A::Error> {
+                    let mut field0: ::std::option::Option<Accessrequestresponse2> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessRequest" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "dateTime" => field1 = map.next_value()?,
+                            "eventType" => field2 = map.next_value()?,
+                            "identityId" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequested {
+                        access_request: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessRequest")?
+                            }
+                        },
+                        date_time: field1,
+                        event_type: field2,
+                        identity_id: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequested",
+                    &["accessRequest", "dateTime", "eventType", "identityId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequested {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessRequested", 4usize)?;
+            fields.serialize_field("accessRequest", &self.access_request)?;
+            if !::std::option::Option::is_none(&self.date_time) {
+                fields.serialize_field("dateTime", &self.date_time)?;
+            }
+            if !::std::option::Option::is_none(&self.event_type) {
+                fields.serialize_field("eventType", &self.event_type)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`Accessrequestresponse2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Accessrequestresponse2 {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub items: ::std::option::Option<::std::vec::Vec<AccessRequestItemResponse>>,
         ///the requester Id
-        #[serde(
-            rename = "requesterId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requester_id: ::std::option::Option<::std::string::String>,
         ///the requesterName
-        #[serde(
-            rename = "requesterName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requester_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Accessrequestresponse2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Accessrequestresponse2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Accessrequestresponse2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Accessrequestresponse2, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AccessRequestItemResponse>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "items" => field0 = map.next_value()?,
+                            "requesterId" => field1 = map.next_value()?,
+                            "requesterName" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Accessrequestresponse2 {
+                        items: field0,
+                        requester_id: field1,
+                        requester_name: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Accessrequestresponse2",
+                    &["items", "requesterId", "requesterName"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Accessrequestresponse2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Accessrequestresponse2", 3usize)?;
+            if !::std::option::Option::is_none(&self.items) {
+                fields.serialize_field("items", &self.items)?;
+            }
+            if !::std::option::Option::is_none(&self.requester_id) {
+                fields.serialize_field("requesterId", &self.requester_id)?;
+            }
+            if !::std::option::Option::is_none(&self.requester_name) {
+                fields.serialize_field("requesterName", &self.requester_name)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccountStatusChanged`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountStatusChanged {
         pub account: AccountStatusChangedAccount,
         ///the date of event
-        #[serde(
-            rename = "dateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub date_time: ::std::option::Option<::std::string::String>,
         ///the event type
-        #[serde(
-            rename = "eventType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub event_type: ::std::option::Option<::std::string::String>,
         ///the identity id
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "statusChange")]
         pub status_change: AccountStatusChangedStatusChange,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountStatusChanged {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountStatusChanged;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountStatusChanged")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountStatusChanged, A::Error> {
+                    let mut field0: ::std::option::Option<AccountStatusChangedAccount> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        AccountStatusChangedStatusChange,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "account" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "dateTime" => field1 = map.next_value()?,
+                            "eventType" => field2 = map.next_value()?,
+                            "identityId" => field3 = map.next_value()?,
+                            "statusChange" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountStatusChanged {
+                        account: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("account")?
+                            }
+                        },
+                        date_time: field1,
+                        event_type: field2,
+                        identity_id: field3,
+                        status_change: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("statusChange")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountStatusChanged",
+                    &["account", "dateTime", "eventType", "identityId", "statusChange"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountStatusChanged {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountStatusChanged", 5usize)?;
+            fields.serialize_field("account", &self.account)?;
+            if !::std::option::Option::is_none(&self.date_time) {
+                fields.serialize_field("dateTime", &self.date_time)?;
+            }
+            if !::std::option::Option::is_none(&self.event_type) {
+                fields.serialize_field("eventType", &self.event_type)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            fields.serialize_field("statusChange", &self.status_change)?;
+            fields.end()
+        }
+    }
     ///`AccountStatusChangedAccount`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountStatusChangedAccount {
         ///this value is always "account"
-        #[serde(
-            rename = "accessType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_type: ::std::option::Option<::std::string::String>,
         ///the display name of the account
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///the number of entitlements on this account
-        #[serde(
-            rename = "entitlementCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_count: ::std::option::Option<i32>,
         ///the ID of the account in the database
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///the native identifier of the account
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
         ///the ID of the source for this account
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///the name of the source for this account
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountStatusChangedAccount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountStatusChangedAccount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountStatusChangedAccount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountStatusChangedAccount, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessType" => field0 = map.next_value()?,
+                            "displayName" => field1 = map.next_value()?,
+                            "entitlementCount" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "nativeIdentity" => field4 = map.next_value()?,
+                            "sourceId" => field5 = map.next_value()?,
+                            "sourceName" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountStatusChangedAccount {
+                        access_type: field0,
+                        display_name: field1,
+                        entitlement_count: field2,
+                        id: field3,
+                        native_identity: field4,
+                        source_id: field5,
+                        source_name: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountStatusChangedAccount",
+                    &[
+                        "accessType",
+                        "displayName",
+                        "entitlementCount",
+                        "id",
+                        "nativeIdentity",
+                        "sourceId",
+                        "sourceName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountStatusChangedAccount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountStatusChangedAccount", 7usize)?;
+            if !::std::option::Option::is_none(&self.access_type) {
+                fields.serialize_field("accessType", &self.access_type)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_count) {
+                fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccountStatusChangedStatusChange`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountStatusChangedStatusChange {
         ///the new status of the account
-        #[serde(
-            rename = "newStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub new_status: ::std::option::Option<AccountStatusChangedStatusChangeNewStatus>,
         ///the previous status of the account
-        #[serde(
-            rename = "previousStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub previous_status: ::std::option::Option<
             AccountStatusChangedStatusChangePreviousStatus,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountStatusChangedStatusChange {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountStatusChangedStatusChange;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountStatusChangedStatusChange")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountStatusChangedStatusChange, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        AccountStatusChangedStatusChangeNewStatus,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        AccountStatusChangedStatusChangePreviousStatus,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "newStatus" => field0 = map.next_value()?,
+                            "previousStatus" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountStatusChangedStatusChange {
+                        new_status: field0,
+                        previous_status: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountStatusChangedStatusChange",
+                    &["newStatus", "previousStatus"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountStatusChangedStatusChange {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountStatusChangedStatusChange", 2usize)?;
+            if !::std::option::Option::is_none(&self.new_status) {
+                fields.serialize_field("newStatus", &self.new_status)?;
+            }
+            if !::std::option::Option::is_none(&self.previous_status) {
+                fields.serialize_field("previousStatus", &self.previous_status)?;
+            }
+            fields.end()
+        }
+    }
     ///the new status of the account
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountStatusChangedStatusChangeNewStatus {
-        #[serde(rename = "enabled")]
         Enabled,
-        #[serde(rename = "disabled")]
         Disabled,
-        #[serde(rename = "locked")]
         Locked,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountStatusChangedStatusChangeNewStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "enabled" => Self::Enabled,
+                    "disabled" => Self::Disabled,
+                    "locked" => Self::Locked,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountStatusChangedStatusChangeNewStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Enabled => "enabled",
+                        Self::Disabled => "disabled",
+                        Self::Locked => "locked",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountStatusChangedStatusChangeNewStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -916,27 +2282,47 @@ pub mod types {
         }
     }
     ///the previous status of the account
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountStatusChangedStatusChangePreviousStatus {
-        #[serde(rename = "enabled")]
         Enabled,
-        #[serde(rename = "disabled")]
         Disabled,
-        #[serde(rename = "locked")]
         Locked,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccountStatusChangedStatusChangePreviousStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "enabled" => Self::Enabled,
+                    "disabled" => Self::Disabled,
+                    "locked" => Self::Locked,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountStatusChangedStatusChangePreviousStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Enabled => "enabled",
+                        Self::Disabled => "disabled",
+                        Self::Locked => "locked",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountStatusChangedStatusChangePreviousStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -980,100 +2366,363 @@ pub mod types {
         }
     }
     ///`ApprovalInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalInfoResponse {
         ///the id of approver
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///the name of approver
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///the status of the approval request
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalInfoResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalInfoResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalInfoResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalInfoResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "status" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalInfoResponse {
+                        id: field0,
+                        name: field1,
+                        status: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalInfoResponse",
+                    &["id", "name", "status"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalInfoResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalInfoResponse", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.end()
+        }
+    }
     ///`AttributeChange`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AttributeChange {
         ///the attribute name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///the new value of attribute
-        #[serde(
-            rename = "newValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub new_value: ::std::option::Option<::std::string::String>,
         ///the old value of attribute
-        #[serde(
-            rename = "previousValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub previous_value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AttributeChange {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AttributeChange;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AttributeChange")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AttributeChange, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => field0 = map.next_value()?,
+                            "newValue" => field1 = map.next_value()?,
+                            "previousValue" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AttributeChange {
+                        name: field0,
+                        new_value: field1,
+                        previous_value: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AttributeChange",
+                    &["name", "newValue", "previousValue"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AttributeChange {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AttributeChange", 3usize)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.new_value) {
+                fields.serialize_field("newValue", &self.new_value)?;
+            }
+            if !::std::option::Option::is_none(&self.previous_value) {
+                fields.serialize_field("previousValue", &self.previous_value)?;
+            }
+            fields.end()
+        }
+    }
     ///`AttributesChanged`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AttributesChanged {
-        #[serde(rename = "attributeChanges")]
         pub attribute_changes: ::std::vec::Vec<AttributeChange>,
         ///the date of event
-        #[serde(
-            rename = "dateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub date_time: ::std::option::Option<::std::string::String>,
         ///the event type
-        #[serde(
-            rename = "eventType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub event_type: ::std::option::Option<::std::string::String>,
         ///the identity id
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AttributesChanged {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AttributesChanged;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AttributesChanged")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AttributesChanged, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AttributeChange>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributeChanges" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "dateTime" => field1 = map.next_value()?,
+                            "eventType" => field2 = map.next_value()?,
+                            "identityId" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AttributesChanged {
+                        attribute_changes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributeChanges")?
+                            }
+                        },
+                        date_time: field1,
+                        event_type: field2,
+                        identity_id: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AttributesChanged",
+                    &["attributeChanges", "dateTime", "eventType", "identityId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AttributesChanged {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AttributesChanged", 4usize)?;
+            fields.serialize_field("attributeChanges", &self.attribute_changes)?;
+            if !::std::option::Option::is_none(&self.date_time) {
+                fields.serialize_field("dateTime", &self.date_time)?;
+            }
+            if !::std::option::Option::is_none(&self.event_type) {
+                fields.serialize_field("eventType", &self.event_type)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`CertifierResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CertifierResponse {
         ///the name of the certifier
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///the id of the certifier
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CertifierResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CertifierResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CertifierResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CertifierResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CertifierResponse {
+                        display_name: field0,
+                        id: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("CertifierResponse", &["displayName", "id"], Fields)
+        }
+    }
+    impl ::serde::Serialize for CertifierResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CertifierResponse", 2usize)?;
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            fields.end()
+        }
+    }
     ///`CompareIdentitySnapshotsAccessTypeV1AccessType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CompareIdentitySnapshotsAccessTypeV1AccessType {
-        #[serde(rename = "accessProfile")]
         AccessProfile,
-        #[serde(rename = "account")]
         Account,
-        #[serde(rename = "app")]
         App,
-        #[serde(rename = "entitlement")]
         Entitlement,
-        #[serde(rename = "role")]
         Role,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CompareIdentitySnapshotsAccessTypeV1AccessType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "accessProfile" => Self::AccessProfile,
+                    "account" => Self::Account,
+                    "app" => Self::App,
+                    "entitlement" => Self::Entitlement,
+                    "role" => Self::Role,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CompareIdentitySnapshotsAccessTypeV1AccessType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "accessProfile",
+                        Self::Account => "account",
+                        Self::App => "app",
+                        Self::Entitlement => "entitlement",
+                        Self::Role => "role",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CompareIdentitySnapshotsAccessTypeV1AccessType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1121,57 +2770,164 @@ pub mod types {
         }
     }
     ///`CorrelatedGovernanceEvent`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CorrelatedGovernanceEvent {
         ///The date that the certification or access request was completed.
-        #[serde(
-            rename = "dateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub date_time: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "decisionMaker",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub decision_maker: ::std::option::Option<CertifierResponse>,
         ///The ID of the instance that caused the event - either the certification ID or access request ID.
-        #[serde(
-            rename = "governanceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub governance_id: ::std::option::Option<::std::string::String>,
         ///The name of the governance event, such as the certification name or access request ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The owners of the governance event (the certifiers or approvers)
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owners: ::std::option::Option<::std::vec::Vec<CertifierResponse>>,
         ///The owners of the governance event (the certifiers or approvers), this field should be preferred over owners
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reviewers: ::std::option::Option<::std::vec::Vec<CertifierResponse>>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<CorrelatedGovernanceEventType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CorrelatedGovernanceEvent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CorrelatedGovernanceEvent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CorrelatedGovernanceEvent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CorrelatedGovernanceEvent, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<CertifierResponse> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<CertifierResponse>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<CertifierResponse>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        CorrelatedGovernanceEventType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "dateTime" => field0 = map.next_value()?,
+                            "decisionMaker" => field1 = map.next_value()?,
+                            "governanceId" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "owners" => field4 = map.next_value()?,
+                            "reviewers" => field5 = map.next_value()?,
+                            "type" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CorrelatedGovernanceEvent {
+                        date_time: field0,
+                        decision_maker: field1,
+                        governance_id: field2,
+                        name: field3,
+                        owners: field4,
+                        reviewers: field5,
+                        type_: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CorrelatedGovernanceEvent",
+                    &[
+                        "dateTime",
+                        "decisionMaker",
+                        "governanceId",
+                        "name",
+                        "owners",
+                        "reviewers",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CorrelatedGovernanceEvent {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CorrelatedGovernanceEvent", 7usize)?;
+            if !::std::option::Option::is_none(&self.date_time) {
+                fields.serialize_field("dateTime", &self.date_time)?;
+            }
+            if !::std::option::Option::is_none(&self.decision_maker) {
+                fields.serialize_field("decisionMaker", &self.decision_maker)?;
+            }
+            if !::std::option::Option::is_none(&self.governance_id) {
+                fields.serialize_field("governanceId", &self.governance_id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owners) {
+                fields.serialize_field("owners", &self.owners)?;
+            }
+            if !::std::option::Option::is_none(&self.reviewers) {
+                fields.serialize_field("reviewers", &self.reviewers)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of governance event.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CorrelatedGovernanceEventType {
-        #[serde(rename = "certification")]
         Certification,
-        #[serde(rename = "accessRequest")]
         AccessRequest,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CorrelatedGovernanceEventType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "certification" => Self::Certification,
+                    "accessRequest" => Self::AccessRequest,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CorrelatedGovernanceEventType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Certification => "certification",
+                        Self::AccessRequest => "accessRequest",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CorrelatedGovernanceEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1228,25 +2984,43 @@ pub mod types {
         pub subtype_5: ::std::option::Option<AccountStatusChanged>,
     }
     ///`GetIdentitySnapshotSummaryV1Interval`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetIdentitySnapshotSummaryV1Interval {
-        #[serde(rename = "day")]
         Day,
-        #[serde(rename = "month")]
         Month,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetIdentitySnapshotSummaryV1Interval {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "day" => Self::Day,
+                    "month" => Self::Month,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetIdentitySnapshotSummaryV1Interval {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Day => "day",
+                        Self::Month => "month",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetIdentitySnapshotSummaryV1Interval {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1287,49 +3061,153 @@ pub mod types {
         }
     }
     ///`IdentityCertified`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentityCertified {
         ///the id of the certification item
-        #[serde(rename = "certificationId")]
         pub certification_id: ::std::string::String,
         ///the certification item name
-        #[serde(rename = "certificationName")]
         pub certification_name: ::std::string::String,
         ///this field is deprecated and may go away
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub certifiers: ::std::option::Option<::std::vec::Vec<CertifierResponse>>,
         ///the date of event
-        #[serde(
-            rename = "dateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub date_time: ::std::option::Option<::std::string::String>,
         ///the event type
-        #[serde(
-            rename = "eventType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub event_type: ::std::option::Option<::std::string::String>,
         ///The list of identities who review this certification
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reviewers: ::std::option::Option<::std::vec::Vec<CertifierResponse>>,
         ///the date ceritification was signed
-        #[serde(
-            rename = "signedDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub signed_date: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub signer: ::std::option::Option<CertifierResponse>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityCertified {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityCertified;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityCertified")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityCertified, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<CertifierResponse>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<CertifierResponse>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<CertifierResponse> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "certificationId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "certificationName" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "certifiers" => field2 = map.next_value()?,
+                            "dateTime" => field3 = map.next_value()?,
+                            "eventType" => field4 = map.next_value()?,
+                            "reviewers" => field5 = map.next_value()?,
+                            "signedDate" => field6 = map.next_value()?,
+                            "signer" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityCertified {
+                        certification_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("certificationId")?
+                            }
+                        },
+                        certification_name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("certificationName")?
+                            }
+                        },
+                        certifiers: field2,
+                        date_time: field3,
+                        event_type: field4,
+                        reviewers: field5,
+                        signed_date: field6,
+                        signer: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityCertified",
+                    &[
+                        "certificationId",
+                        "certificationName",
+                        "certifiers",
+                        "dateTime",
+                        "eventType",
+                        "reviewers",
+                        "signedDate",
+                        "signer",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityCertified {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IdentityCertified", 8usize)?;
+            fields.serialize_field("certificationId", &self.certification_id)?;
+            fields.serialize_field("certificationName", &self.certification_name)?;
+            if !::std::option::Option::is_none(&self.certifiers) {
+                fields.serialize_field("certifiers", &self.certifiers)?;
+            }
+            if !::std::option::Option::is_none(&self.date_time) {
+                fields.serialize_field("dateTime", &self.date_time)?;
+            }
+            if !::std::option::Option::is_none(&self.event_type) {
+                fields.serialize_field("eventType", &self.event_type)?;
+            }
+            if !::std::option::Option::is_none(&self.reviewers) {
+                fields.serialize_field("reviewers", &self.reviewers)?;
+            }
+            if !::std::option::Option::is_none(&self.signed_date) {
+                fields.serialize_field("signedDate", &self.signed_date)?;
+            }
+            if !::std::option::Option::is_none(&self.signer) {
+                fields.serialize_field("signer", &self.signer)?;
+            }
+            fields.end()
+        }
+    }
     ///`IdentityCompareResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityCompareResponse {
         ///Arbitrary key-value pairs. They will never be processed by the IdentityNow system but will be returned on completion of the violation check.
-        #[serde(
-            rename = "accessItemDiff",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_item_diff: ::std::option::Option<
             ::std::collections::HashMap<
                 ::std::string::String,
@@ -1337,128 +3215,491 @@ pub mod types {
             >,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityCompareResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityCompareResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityCompareResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityCompareResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessItemDiff" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityCompareResponse {
+                        access_item_diff: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityCompareResponse",
+                    &["accessItemDiff"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityCompareResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityCompareResponse", 1usize)?;
+            if !::std::option::Option::is_none(&self.access_item_diff) {
+                fields.serialize_field("accessItemDiff", &self.access_item_diff)?;
+            }
+            fields.end()
+        }
+    }
     ///`IdentityHistoryResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityHistoryResponse {
         ///A map containing the count of each access item
-        #[serde(
-            rename = "accessItemCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_item_count: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, i32>,
         >,
         ///A map containing the identity attributes
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///the date when the identity was deleted
-        #[serde(
-            rename = "deletedDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deleted_date: ::std::option::Option<::std::string::String>,
         ///the display name of the identity
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///the identity ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///the date when the identity record was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub snapshot: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityHistoryResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityHistoryResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityHistoryResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityHistoryResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<::std::string::String, i32>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessItemCount" => field0 = map.next_value()?,
+                            "attributes" => field1 = map.next_value()?,
+                            "deletedDate" => field2 = map.next_value()?,
+                            "displayName" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "snapshot" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityHistoryResponse {
+                        access_item_count: field0,
+                        attributes: field1,
+                        deleted_date: field2,
+                        display_name: field3,
+                        id: field4,
+                        snapshot: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityHistoryResponse",
+                    &[
+                        "accessItemCount",
+                        "attributes",
+                        "deletedDate",
+                        "displayName",
+                        "id",
+                        "snapshot",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityHistoryResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityHistoryResponse", 6usize)?;
+            if !::std::option::Option::is_none(&self.access_item_count) {
+                fields.serialize_field("accessItemCount", &self.access_item_count)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.deleted_date) {
+                fields.serialize_field("deletedDate", &self.deleted_date)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.snapshot) {
+                fields.serialize_field("snapshot", &self.snapshot)?;
+            }
+            fields.end()
+        }
     }
     ///`IdentityListItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityListItem {
         ///indicates if an identity is active or not
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active: ::std::option::Option<bool>,
         ///the date when the identity was deleted
-        #[serde(
-            rename = "deletedDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deleted_date: ::std::option::Option<::std::string::String>,
         ///the display name of the identity
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///the first name of the identity
-        #[serde(
-            rename = "firstName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub first_name: ::std::option::Option<::std::string::String>,
         ///the identity ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///the last name of the identity
-        #[serde(
-            rename = "lastName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityListItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityListItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityListItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityListItem, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "active" => field0 = map.next_value()?,
+                            "deletedDate" => field1 = map.next_value()?,
+                            "displayName" => field2 = map.next_value()?,
+                            "firstName" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "lastName" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityListItem {
+                        active: field0,
+                        deleted_date: field1,
+                        display_name: field2,
+                        first_name: field3,
+                        id: field4,
+                        last_name: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityListItem",
+                    &[
+                        "active",
+                        "deletedDate",
+                        "displayName",
+                        "firstName",
+                        "id",
+                        "lastName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityListItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IdentityListItem", 6usize)?;
+            if !::std::option::Option::is_none(&self.active) {
+                fields.serialize_field("active", &self.active)?;
+            }
+            if !::std::option::Option::is_none(&self.deleted_date) {
+                fields.serialize_field("deletedDate", &self.deleted_date)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.first_name) {
+                fields.serialize_field("firstName", &self.first_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.last_name) {
+                fields.serialize_field("lastName", &self.last_name)?;
+            }
+            fields.end()
+        }
+    }
     ///`IdentitySnapshotSummaryResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentitySnapshotSummaryResponse {
         ///the date when the identity record was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub snapshot: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentitySnapshotSummaryResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentitySnapshotSummaryResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentitySnapshotSummaryResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentitySnapshotSummaryResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "snapshot" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentitySnapshotSummaryResponse {
+                        snapshot: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentitySnapshotSummaryResponse",
+                    &["snapshot"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentitySnapshotSummaryResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentitySnapshotSummaryResponse", 1usize)?;
+            if !::std::option::Option::is_none(&self.snapshot) {
+                fields.serialize_field("snapshot", &self.snapshot)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
     }
     ///`ListIdentityAccessItemsV1ResponseItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1501,31 +3742,52 @@ pub mod types {
         }
     }
     ///`ListIdentityAccessItemsV1Type`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ListIdentityAccessItemsV1Type {
-        #[serde(rename = "account")]
         Account,
-        #[serde(rename = "entitlement")]
         Entitlement,
-        #[serde(rename = "app")]
         App,
-        #[serde(rename = "accessProfile")]
         AccessProfile,
-        #[serde(rename = "role")]
         Role,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListIdentityAccessItemsV1Type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "account" => Self::Account,
+                    "entitlement" => Self::Entitlement,
+                    "app" => Self::App,
+                    "accessProfile" => Self::AccessProfile,
+                    "role" => Self::Role,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ListIdentityAccessItemsV1Type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Account => "account",
+                        Self::Entitlement => "entitlement",
+                        Self::App => "app",
+                        Self::AccessProfile => "accessProfile",
+                        Self::Role => "role",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ListIdentityAccessItemsV1Type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1612,25 +3874,43 @@ pub mod types {
         }
     }
     ///`ListIdentitySnapshotsV1Interval`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ListIdentitySnapshotsV1Interval {
-        #[serde(rename = "day")]
         Day,
-        #[serde(rename = "month")]
         Month,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListIdentitySnapshotsV1Interval {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "day" => Self::Day,
+                    "month" => Self::Month,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ListIdentitySnapshotsV1Interval {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Day => "day",
+                        Self::Month => "month",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ListIdentitySnapshotsV1Interval {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1671,14 +3951,67 @@ pub mod types {
         }
     }
     ///`MetricResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MetricResponse {
         ///the name of metric
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///the value associated to the metric
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<f64>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MetricResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MetricResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MetricResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MetricResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<f64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MetricResponse {
+                        name: field0,
+                        value: field1,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("MetricResponse", &["name", "value"], Fields)
+        }
+    }
+    impl ::serde::Serialize for MetricResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("MetricResponse", 2usize)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     /// Error types.
     pub mod error {

@@ -20,87 +20,379 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Defines all the identity attribute mapping configurations. This defines how to generate or collect data for each identity attributes in identity refresh process.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityAttributeConfig {
-        #[serde(
-            rename = "attributeTransforms",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_transforms: ::std::option::Option<
             ::std::vec::Vec<IdentityAttributeTransform>,
         >,
         ///Backend will only promote values if the profile/mapping is enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityAttributeConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityAttributeConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityAttributeConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityAttributeConfig, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<IdentityAttributeTransform>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributeTransforms" => field0 = map.next_value()?,
+                            "enabled" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityAttributeConfig {
+                        attribute_transforms: field0,
+                        enabled: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityAttributeConfig",
+                    &["attributeTransforms", "enabled"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityAttributeConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityAttributeConfig", 2usize)?;
+            if !::std::option::Option::is_none(&self.attribute_transforms) {
+                fields
+                    .serialize_field("attributeTransforms", &self.attribute_transforms)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            fields.end()
+        }
+    }
     ///`IdentityAttributePreview`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityAttributePreview {
-        #[serde(
-            rename = "errorMessages",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_messages: ::std::option::Option<
             sailpoint_shared::types::ErrorMessageDtoList,
         >,
         ///Name of the attribute that is being previewed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The value of the attribute before the preview.
-        #[serde(
-            rename = "previousValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub previous_value: ::std::option::Option<::std::string::String>,
         ///Value that was derived during the preview.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityAttributePreview {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityAttributePreview;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityAttributePreview")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityAttributePreview, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        sailpoint_shared::types::ErrorMessageDtoList,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "errorMessages" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "previousValue" => field2 = map.next_value()?,
+                            "value" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityAttributePreview {
+                        error_messages: field0,
+                        name: field1,
+                        previous_value: field2,
+                        value: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityAttributePreview",
+                    &["errorMessages", "name", "previousValue", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityAttributePreview {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityAttributePreview", 4usize)?;
+            if !::std::option::Option::is_none(&self.error_messages) {
+                fields.serialize_field("errorMessages", &self.error_messages)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.previous_value) {
+                fields.serialize_field("previousValue", &self.previous_value)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Transform definition for an identity attribute.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityAttributeTransform {
         ///Identity attribute's name.
-        #[serde(
-            rename = "identityAttributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_attribute_name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "transformDefinition",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub transform_definition: ::std::option::Option<TransformDefinition>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityAttributeTransform {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityAttributeTransform;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityAttributeTransform")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityAttributeTransform, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<TransformDefinition> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identityAttributeName" => field0 = map.next_value()?,
+                            "transformDefinition" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityAttributeTransform {
+                        identity_attribute_name: field0,
+                        transform_definition: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityAttributeTransform",
+                    &["identityAttributeName", "transformDefinition"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityAttributeTransform {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityAttributeTransform", 2usize)?;
+            if !::std::option::Option::is_none(&self.identity_attribute_name) {
+                fields
+                    .serialize_field(
+                        "identityAttributeName",
+                        &self.identity_attribute_name,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.transform_definition) {
+                fields
+                    .serialize_field("transformDefinition", &self.transform_definition)?;
+            }
+            fields.end()
+        }
+    }
     ///`IdentityExceptionReportReference`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityExceptionReportReference {
         ///Report name.
-        #[serde(
-            rename = "reportName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub report_name: ::std::option::Option<::std::string::String>,
         ///Task result ID.
-        #[serde(
-            rename = "taskResultId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub task_result_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityExceptionReportReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityExceptionReportReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityExceptionReportReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityExceptionReportReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "reportName" => field0 = map.next_value()?,
+                            "taskResultId" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityExceptionReportReference {
+                        report_name: field0,
+                        task_result_id: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityExceptionReportReference",
+                    &["reportName", "taskResultId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityExceptionReportReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityExceptionReportReference", 2usize)?;
+            if !::std::option::Option::is_none(&self.report_name) {
+                fields.serialize_field("reportName", &self.report_name)?;
+            }
+            if !::std::option::Option::is_none(&self.task_result_id) {
+                fields.serialize_field("taskResultId", &self.task_result_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`IdentityPreviewRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityPreviewRequest {
-        #[serde(
-            rename = "identityAttributeConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_attribute_config: ::std::option::Option<IdentityAttributeConfig>,
         ///The Identity id
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityPreviewRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityPreviewRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityPreviewRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityPreviewRequest, A::Error> {
+                    let mut field0: ::std::option::Option<IdentityAttributeConfig> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identityAttributeConfig" => field0 = map.next_value()?,
+                            "identityId" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityPreviewRequest {
+                        identity_attribute_config: field0,
+                        identity_id: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityPreviewRequest",
+                    &["identityAttributeConfig", "identityId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityPreviewRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityPreviewRequest", 2usize)?;
+            if !::std::option::Option::is_none(&self.identity_attribute_config) {
+                fields
+                    .serialize_field(
+                        "identityAttributeConfig",
+                        &self.identity_attribute_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            fields.end()
+        }
     }
     impl IdentityPreviewRequest {
         pub fn builder() -> builder::IdentityPreviewRequest {
@@ -108,49 +400,192 @@ pub mod types {
         }
     }
     ///`IdentityPreviewResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityPreviewResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub identity: ::std::option::Option<IdentityPreviewResponseIdentity>,
-        #[serde(
-            rename = "previewAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub preview_attributes: ::std::option::Option<
             ::std::vec::Vec<IdentityAttributePreview>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityPreviewResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityPreviewResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityPreviewResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityPreviewResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        IdentityPreviewResponseIdentity,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<IdentityAttributePreview>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identity" => field0 = map.next_value()?,
+                            "previewAttributes" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityPreviewResponse {
+                        identity: field0,
+                        preview_attributes: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityPreviewResponse",
+                    &["identity", "previewAttributes"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityPreviewResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityPreviewResponse", 2usize)?;
+            if !::std::option::Option::is_none(&self.identity) {
+                fields.serialize_field("identity", &self.identity)?;
+            }
+            if !::std::option::Option::is_none(&self.preview_attributes) {
+                fields.serialize_field("previewAttributes", &self.preview_attributes)?;
+            }
+            fields.end()
+        }
+    }
     ///Identity's basic details.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityPreviewResponseIdentity {
         ///Identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Identity's display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Identity's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<IdentityPreviewResponseIdentityType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityPreviewResponseIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityPreviewResponseIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityPreviewResponseIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityPreviewResponseIdentity, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        IdentityPreviewResponseIdentityType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityPreviewResponseIdentity {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityPreviewResponseIdentity",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityPreviewResponseIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityPreviewResponseIdentity", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Identity's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum IdentityPreviewResponseIdentityType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityPreviewResponseIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for IdentityPreviewResponseIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for IdentityPreviewResponseIdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -189,61 +624,214 @@ pub mod types {
         }
     }
     ///`IdentityProfile`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentityProfile {
-        #[serde(rename = "authoritativeSource")]
         pub authoritative_source: IdentityProfileAuthoritativeSource,
         ///Creation date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Identity profile's description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates the value of `requiresPeriodicRefresh` attribute for the identity profile.
-        #[serde(
-            rename = "hasTimeBasedAttr",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub has_time_based_attr: ::std::option::Option<bool>,
         ///System-generated unique ID of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "identityAttributeConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_attribute_config: ::std::option::Option<IdentityAttributeConfig>,
         ///Number of identities belonging to the identity profile.
-        #[serde(
-            rename = "identityCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_count: ::std::option::Option<i32>,
-        #[serde(
-            rename = "identityExceptionReportReference",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_exception_report_reference: ::std::option::Option<
             IdentityExceptionReportReference,
         >,
         ///Set this value to 'True' if an identity refresh is necessary. You would typically want to trigger an identity refresh when a change has been made on the source.
-        #[serde(
-            rename = "identityRefreshRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_refresh_required: ::std::option::Option<bool>,
         ///Last modification date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the Object
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Identity profile's owner.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<IdentityProfileOwner>,
         ///Identity profile's priority.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<i64>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityProfile {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityProfile;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityProfile")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityProfile, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        IdentityProfileAuthoritativeSource,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<IdentityAttributeConfig> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        IdentityExceptionReportReference,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<IdentityProfileOwner> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "authoritativeSource" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "hasTimeBasedAttr" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "identityAttributeConfig" => field5 = map.next_value()?,
+                            "identityCount" => field6 = map.next_value()?,
+                            "identityExceptionReportReference" => {
+                                field7 = map.next_value()?;
+                            }
+                            "identityRefreshRequired" => field8 = map.next_value()?,
+                            "modified" => field9 = map.next_value()?,
+                            "name" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => field11 = map.next_value()?,
+                            "priority" => field12 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityProfile {
+                        authoritative_source: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("authoritativeSource")?
+                            }
+                        },
+                        created: field1,
+                        description: field2,
+                        has_time_based_attr: field3,
+                        id: field4,
+                        identity_attribute_config: field5,
+                        identity_count: field6,
+                        identity_exception_report_reference: field7,
+                        identity_refresh_required: field8,
+                        modified: field9,
+                        name: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                        owner: field11,
+                        priority: field12,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityProfile",
+                    &[
+                        "authoritativeSource",
+                        "created",
+                        "description",
+                        "hasTimeBasedAttr",
+                        "id",
+                        "identityAttributeConfig",
+                        "identityCount",
+                        "identityExceptionReportReference",
+                        "identityRefreshRequired",
+                        "modified",
+                        "name",
+                        "owner",
+                        "priority",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityProfile {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IdentityProfile", 13usize)?;
+            fields.serialize_field("authoritativeSource", &self.authoritative_source)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.has_time_based_attr) {
+                fields.serialize_field("hasTimeBasedAttr", &self.has_time_based_attr)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_attribute_config) {
+                fields
+                    .serialize_field(
+                        "identityAttributeConfig",
+                        &self.identity_attribute_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.identity_count) {
+                fields.serialize_field("identityCount", &self.identity_count)?;
+            }
+            if !::std::option::Option::is_none(
+                &self.identity_exception_report_reference,
+            ) {
+                fields
+                    .serialize_field(
+                        "identityExceptionReportReference",
+                        &self.identity_exception_report_reference,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.identity_refresh_required) {
+                fields
+                    .serialize_field(
+                        "identityRefreshRequired",
+                        &self.identity_refresh_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.priority) {
+                fields.serialize_field("priority", &self.priority)?;
+            }
+            fields.end()
+        }
     }
     impl IdentityProfile {
         pub fn builder() -> builder::IdentityProfile {
@@ -251,36 +839,122 @@ pub mod types {
         }
     }
     ///`IdentityProfileAuthoritativeSource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityProfileAuthoritativeSource {
         ///Authoritative source's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Authoritative source's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Authoritative source's object type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<IdentityProfileAuthoritativeSourceType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityProfileAuthoritativeSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityProfileAuthoritativeSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityProfileAuthoritativeSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    IdentityProfileAuthoritativeSource,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        IdentityProfileAuthoritativeSourceType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityProfileAuthoritativeSource {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityProfileAuthoritativeSource",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityProfileAuthoritativeSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityProfileAuthoritativeSource", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Authoritative source's object type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum IdentityProfileAuthoritativeSourceType {
-        #[serde(rename = "SOURCE")]
         Source,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityProfileAuthoritativeSourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE" => Self::Source,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for IdentityProfileAuthoritativeSourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Source => "SOURCE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for IdentityProfileAuthoritativeSourceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -341,93 +1015,265 @@ pub mod types {
         }
     }
     ///Identity profile exported object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityProfileExportedObject {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<IdentityProfile>,
-        #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<IdentityProfileExportedObjectSelf>,
         ///Version or object from the target service.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityProfileExportedObject {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityProfileExportedObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityProfileExportedObject")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityProfileExportedObject, A::Error> {
+                    let mut field0: ::std::option::Option<IdentityProfile> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        IdentityProfileExportedObjectSelf,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "object" => field0 = map.next_value()?,
+                            "self" => field1 = map.next_value()?,
+                            "version" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityProfileExportedObject {
+                        object: field0,
+                        self_: field1,
+                        version: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityProfileExportedObject",
+                    &["object", "self", "version"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityProfileExportedObject {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityProfileExportedObject", 3usize)?;
+            if !::std::option::Option::is_none(&self.object) {
+                fields.serialize_field("object", &self.object)?;
+            }
+            if !::std::option::Option::is_none(&self.self_) {
+                fields.serialize_field("self", &self.self_)?;
+            }
+            if !::std::option::Option::is_none(&self.version) {
+                fields.serialize_field("version", &self.version)?;
+            }
+            fields.end()
+        }
+    }
     ///Self block for exported object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityProfileExportedObjectSelf {
         ///Exported object's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Exported object's display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Exported object's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<IdentityProfileExportedObjectSelfType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityProfileExportedObjectSelf {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityProfileExportedObjectSelf;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityProfileExportedObjectSelf")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityProfileExportedObjectSelf, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        IdentityProfileExportedObjectSelfType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityProfileExportedObjectSelf {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityProfileExportedObjectSelf",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityProfileExportedObjectSelf {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityProfileExportedObjectSelf", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Exported object's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum IdentityProfileExportedObjectSelfType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ACCESS_REQUEST_CONFIG")]
         AccessRequestConfig,
-        #[serde(rename = "ATTR_SYNC_SOURCE_CONFIG")]
         AttrSyncSourceConfig,
-        #[serde(rename = "AUTH_ORG")]
         AuthOrg,
-        #[serde(rename = "CAMPAIGN_FILTER")]
         CampaignFilter,
-        #[serde(rename = "FORM_DEFINITION")]
         FormDefinition,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY_OBJECT_CONFIG")]
         IdentityObjectConfig,
-        #[serde(rename = "IDENTITY_PROFILE")]
         IdentityProfile,
-        #[serde(rename = "LIFECYCLE_STATE")]
         LifecycleState,
-        #[serde(rename = "NOTIFICATION_TEMPLATE")]
         NotificationTemplate,
-        #[serde(rename = "PASSWORD_POLICY")]
         PasswordPolicy,
-        #[serde(rename = "PASSWORD_SYNC_GROUP")]
         PasswordSyncGroup,
-        #[serde(rename = "PUBLIC_IDENTITIES_CONFIG")]
         PublicIdentitiesConfig,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "RULE")]
         Rule,
-        #[serde(rename = "SEGMENT")]
         Segment,
-        #[serde(rename = "SERVICE_DESK_INTEGRATION")]
         ServiceDeskIntegration,
-        #[serde(rename = "SOD_POLICY")]
         SodPolicy,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "TAG")]
         Tag,
-        #[serde(rename = "TRANSFORM")]
         Transform,
-        #[serde(rename = "TRIGGER_SUBSCRIPTION")]
         TriggerSubscription,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityProfileExportedObjectSelfType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ACCESS_REQUEST_CONFIG" => Self::AccessRequestConfig,
+                    "ATTR_SYNC_SOURCE_CONFIG" => Self::AttrSyncSourceConfig,
+                    "AUTH_ORG" => Self::AuthOrg,
+                    "CAMPAIGN_FILTER" => Self::CampaignFilter,
+                    "FORM_DEFINITION" => Self::FormDefinition,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY_OBJECT_CONFIG" => Self::IdentityObjectConfig,
+                    "IDENTITY_PROFILE" => Self::IdentityProfile,
+                    "LIFECYCLE_STATE" => Self::LifecycleState,
+                    "NOTIFICATION_TEMPLATE" => Self::NotificationTemplate,
+                    "PASSWORD_POLICY" => Self::PasswordPolicy,
+                    "PASSWORD_SYNC_GROUP" => Self::PasswordSyncGroup,
+                    "PUBLIC_IDENTITIES_CONFIG" => Self::PublicIdentitiesConfig,
+                    "ROLE" => Self::Role,
+                    "RULE" => Self::Rule,
+                    "SEGMENT" => Self::Segment,
+                    "SERVICE_DESK_INTEGRATION" => Self::ServiceDeskIntegration,
+                    "SOD_POLICY" => Self::SodPolicy,
+                    "SOURCE" => Self::Source,
+                    "TAG" => Self::Tag,
+                    "TRANSFORM" => Self::Transform,
+                    "TRIGGER_SUBSCRIPTION" => Self::TriggerSubscription,
+                    "WORKFLOW" => Self::Workflow,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for IdentityProfileExportedObjectSelfType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::AccessRequestConfig => "ACCESS_REQUEST_CONFIG",
+                        Self::AttrSyncSourceConfig => "ATTR_SYNC_SOURCE_CONFIG",
+                        Self::AuthOrg => "AUTH_ORG",
+                        Self::CampaignFilter => "CAMPAIGN_FILTER",
+                        Self::FormDefinition => "FORM_DEFINITION",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::IdentityObjectConfig => "IDENTITY_OBJECT_CONFIG",
+                        Self::IdentityProfile => "IDENTITY_PROFILE",
+                        Self::LifecycleState => "LIFECYCLE_STATE",
+                        Self::NotificationTemplate => "NOTIFICATION_TEMPLATE",
+                        Self::PasswordPolicy => "PASSWORD_POLICY",
+                        Self::PasswordSyncGroup => "PASSWORD_SYNC_GROUP",
+                        Self::PublicIdentitiesConfig => "PUBLIC_IDENTITIES_CONFIG",
+                        Self::Role => "ROLE",
+                        Self::Rule => "RULE",
+                        Self::Segment => "SEGMENT",
+                        Self::ServiceDeskIntegration => "SERVICE_DESK_INTEGRATION",
+                        Self::SodPolicy => "SOD_POLICY",
+                        Self::Source => "SOURCE",
+                        Self::Tag => "TAG",
+                        Self::Transform => "TRANSFORM",
+                        Self::TriggerSubscription => "TRIGGER_SUBSCRIPTION",
+                        Self::Workflow => "WORKFLOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for IdentityProfileExportedObjectSelfType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -512,36 +1358,117 @@ pub mod types {
         }
     }
     ///Identity profile's owner.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityProfileOwner {
         ///Owner's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Owner's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Owner's object type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<IdentityProfileOwnerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityProfileOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityProfileOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityProfileOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityProfileOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<IdentityProfileOwnerType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityProfileOwner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityProfileOwner",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityProfileOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityProfileOwner", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner's object type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum IdentityProfileOwnerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityProfileOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for IdentityProfileOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for IdentityProfileOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -579,48 +1506,130 @@ pub mod types {
         }
     }
     ///Object created or updated by import.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ImportObject {
         ///ID of object created or updated by import.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of object created or updated by import.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///DTO type of object created or updated by import.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ImportObjectType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ImportObject {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ImportObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ImportObject")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ImportObject, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ImportObjectType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ImportObject {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("ImportObject", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ImportObject {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ImportObject", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO type of object created or updated by import.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ImportObjectType {
-        #[serde(rename = "CONNECTOR_RULE")]
         ConnectorRule,
-        #[serde(rename = "IDENTITY_OBJECT_CONFIG")]
         IdentityObjectConfig,
-        #[serde(rename = "IDENTITY_PROFILE")]
         IdentityProfile,
-        #[serde(rename = "RULE")]
         Rule,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "TRANSFORM")]
         Transform,
-        #[serde(rename = "TRIGGER_SUBSCRIPTION")]
         TriggerSubscription,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ImportObjectType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CONNECTOR_RULE" => Self::ConnectorRule,
+                    "IDENTITY_OBJECT_CONFIG" => Self::IdentityObjectConfig,
+                    "IDENTITY_PROFILE" => Self::IdentityProfile,
+                    "RULE" => Self::Rule,
+                    "SOURCE" => Self::Source,
+                    "TRANSFORM" => Self::Transform,
+                    "TRIGGER_SUBSCRIPTION" => Self::TriggerSubscription,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ImportObjectType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ConnectorRule => "CONNECTOR_RULE",
+                        Self::IdentityObjectConfig => "IDENTITY_OBJECT_CONFIG",
+                        Self::IdentityProfile => "IDENTITY_PROFILE",
+                        Self::Rule => "RULE",
+                        Self::Source => "SOURCE",
+                        Self::Transform => "TRANSFORM",
+                        Self::TriggerSubscription => "TRIGGER_SUBSCRIPTION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ImportObjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -670,67 +1679,273 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Response model for import of a single object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ObjectImportResult {
         ///Error messages returned from the target service on import.
         pub errors: ::std::vec::Vec<SpConfigMessage>,
         ///References to objects that were created or updated by the import.
-        #[serde(rename = "importedObjects")]
         pub imported_objects: ::std::vec::Vec<ImportObject>,
         ///Informational messages returned from the target service on import.
         pub infos: ::std::vec::Vec<SpConfigMessage>,
         ///Warning messages returned from the target service on import.
         pub warnings: ::std::vec::Vec<SpConfigMessage>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ObjectImportResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ObjectImportResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ObjectImportResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ObjectImportResult, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<SpConfigMessage>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<ImportObject>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<SpConfigMessage>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<SpConfigMessage>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "errors" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "importedObjects" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "infos" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "warnings" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ObjectImportResult {
+                        errors: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("errors")?
+                            }
+                        },
+                        imported_objects: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("importedObjects")?
+                            }
+                        },
+                        infos: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("infos")?
+                            }
+                        },
+                        warnings: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("warnings")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ObjectImportResult",
+                    &["errors", "importedObjects", "infos", "warnings"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ObjectImportResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ObjectImportResult", 4usize)?;
+            fields.serialize_field("errors", &self.errors)?;
+            fields.serialize_field("importedObjects", &self.imported_objects)?;
+            fields.serialize_field("infos", &self.infos)?;
+            fields.serialize_field("warnings", &self.warnings)?;
+            fields.end()
+        }
+    }
     ///Message model for Config Import/Export.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SpConfigMessage {
         ///Message details if any, in key:value pairs.
         pub details: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -739,35 +1954,222 @@ pub mod types {
         ///Message text.
         pub text: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for SpConfigMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SpConfigMessage;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SpConfigMessage")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SpConfigMessage, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "details" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "key" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "text" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SpConfigMessage {
+                        details: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("details")?
+                            }
+                        },
+                        key: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("key")?
+                            }
+                        },
+                        text: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("text")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SpConfigMessage",
+                    &["details", "key", "text"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SpConfigMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SpConfigMessage", 3usize)?;
+            fields.serialize_field("details", &self.details)?;
+            fields.serialize_field("key", &self.key)?;
+            fields.serialize_field("text", &self.text)?;
+            fields.end()
+        }
+    }
     ///`TaskResultSimplified`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TaskResultSimplified {
         ///Date time of completion
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Task result status
-        #[serde(
-            rename = "completionStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completion_status: ::std::option::Option<
             TaskResultSimplifiedCompletionStatus,
         >,
         ///Task description
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Task identifier
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Date time when the task was launched
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launched: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///User or process who launched the task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launcher: ::std::option::Option<::std::string::String>,
         ///Task name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaskResultSimplified {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskResultSimplified;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskResultSimplified")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskResultSimplified, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        TaskResultSimplifiedCompletionStatus,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "completed" => field0 = map.next_value()?,
+                            "completionStatus" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "launched" => field4 = map.next_value()?,
+                            "launcher" => field5 = map.next_value()?,
+                            "name" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskResultSimplified {
+                        completed: field0,
+                        completion_status: field1,
+                        description: field2,
+                        id: field3,
+                        launched: field4,
+                        launcher: field5,
+                        name: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TaskResultSimplified",
+                    &[
+                        "completed",
+                        "completionStatus",
+                        "description",
+                        "id",
+                        "launched",
+                        "launcher",
+                        "name",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TaskResultSimplified {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("TaskResultSimplified", 7usize)?;
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.completion_status) {
+                fields.serialize_field("completionStatus", &self.completion_status)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.launched) {
+                fields.serialize_field("launched", &self.launched)?;
+            }
+            if !::std::option::Option::is_none(&self.launcher) {
+                fields.serialize_field("launcher", &self.launcher)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
     }
     ///Task result status
     #[derive(
@@ -832,16 +2234,76 @@ pub mod types {
         }
     }
     ///`TransformDefinition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TransformDefinition {
         ///Arbitrary key-value pairs to store any metadata for the object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Transform definition type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TransformDefinition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TransformDefinition;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TransformDefinition")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TransformDefinition, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "type" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TransformDefinition {
+                        attributes: field0,
+                        type_: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TransformDefinition",
+                    &["attributes", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TransformDefinition {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TransformDefinition", 2usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

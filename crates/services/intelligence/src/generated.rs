@@ -192,25 +192,44 @@ pub mod types {
         }
     }
     ///`GetIntelIdentityNonHumanIdentityOwnershipV1Category`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetIntelIdentityNonHumanIdentityOwnershipV1Category {
-        #[serde(rename = "agents")]
         Agents,
-        #[serde(rename = "applications")]
         Applications,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for GetIntelIdentityNonHumanIdentityOwnershipV1Category {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "agents" => Self::Agents,
+                    "applications" => Self::Applications,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetIntelIdentityNonHumanIdentityOwnershipV1Category {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Agents => "agents",
+                        Self::Applications => "applications",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetIntelIdentityNonHumanIdentityOwnershipV1Category {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -313,25 +332,45 @@ pub mod types {
         }
     }
     ///`GetIntelIdentityNonHumanIdentityOwnershipV1OwnershipRole`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetIntelIdentityNonHumanIdentityOwnershipV1OwnershipRole {
-        #[serde(rename = "primary")]
         Primary,
-        #[serde(rename = "secondary")]
         Secondary,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for GetIntelIdentityNonHumanIdentityOwnershipV1OwnershipRole {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "primary" => Self::Primary,
+                    "secondary" => Self::Secondary,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for GetIntelIdentityNonHumanIdentityOwnershipV1OwnershipRole {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Primary => "primary",
+                        Self::Secondary => "secondary",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for GetIntelIdentityNonHumanIdentityOwnershipV1OwnershipRole {
@@ -496,7 +535,7 @@ pub mod types {
         }
     }
     ///`IntelAccessAccountWire`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelAccessAccountWire {
         ///True when the account is treated as authoritative for attribute synchronization.
         pub authoritative: bool,
@@ -507,85 +546,589 @@ pub mod types {
         ///Unique account identifier in Identity Security Cloud.
         pub id: ::std::string::String,
         ///True when the account belongs to a machine or service identity.
-        #[serde(rename = "isMachine")]
         pub is_machine: bool,
         ///True when the account is locked from interactive sign-in on the source.
         pub locked: bool,
         ///True when an administrator manually correlated the account to an identity.
-        #[serde(rename = "manuallyCorrelated")]
         pub manually_correlated: bool,
         ///Timestamp when the account record was last modified in Identity Security Cloud.
         pub modified: ::sailpoint_runtime::DateTime,
         ///Account name or login value on the correlated source.
         pub name: ::std::string::String,
         ///Native identifier string on the source directory or application.
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
         ///Source metadata for the account as returned by List Accounts wire format.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<IntelAccessSourceWire>,
         ///True when the account represents a non-interactive or system principal.
-        #[serde(rename = "systemAccount")]
         pub system_account: bool,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IntelAccessAccountWire {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelAccessAccountWire;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelAccessAccountWire")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelAccessAccountWire, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<IntelAccessSourceWire> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "authoritative" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "disabled" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "isMachine" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "locked" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "manuallyCorrelated" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentity" => field9 = map.next_value()?,
+                            "source" => field10 = map.next_value()?,
+                            "systemAccount" => {
+                                field11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelAccessAccountWire {
+                        authoritative: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("authoritative")?
+                            }
+                        },
+                        created: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        disabled: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("disabled")?
+                            }
+                        },
+                        id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        is_machine: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("isMachine")?
+                            }
+                        },
+                        locked: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("locked")?
+                            }
+                        },
+                        manually_correlated: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("manuallyCorrelated")?
+                            }
+                        },
+                        modified: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("modified")?
+                            }
+                        },
+                        name: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        native_identity: field9,
+                        source: field10,
+                        system_account: match field11 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("systemAccount")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelAccessAccountWire",
+                    &[
+                        "authoritative",
+                        "created",
+                        "disabled",
+                        "id",
+                        "isMachine",
+                        "locked",
+                        "manuallyCorrelated",
+                        "modified",
+                        "name",
+                        "nativeIdentity",
+                        "source",
+                        "systemAccount",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelAccessAccountWire {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelAccessAccountWire", 12usize)?;
+            fields.serialize_field("authoritative", &self.authoritative)?;
+            fields.serialize_field("created", &self.created)?;
+            fields.serialize_field("disabled", &self.disabled)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("isMachine", &self.is_machine)?;
+            fields.serialize_field("locked", &self.locked)?;
+            fields.serialize_field("manuallyCorrelated", &self.manually_correlated)?;
+            fields.serialize_field("modified", &self.modified)?;
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            fields.serialize_field("systemAccount", &self.system_account)?;
+            fields.end()
+        }
     }
     /**Access-history split into two independently paged categories. accessItems carries
 grant, remove, and account-status events. certifications carries identity-certified events.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelAccessHistory {
         ///First page of access-item history events for the identity.
-        #[serde(rename = "accessItems")]
         pub access_items: IntelAccessHistoryAccessItemsSlice,
         ///First page of certification history events for the identity.
         pub certifications: IntelAccessHistoryCertificationsSlice,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelAccessHistory {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelAccessHistory;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelAccessHistory")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelAccessHistory, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        IntelAccessHistoryAccessItemsSlice,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        IntelAccessHistoryCertificationsSlice,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessItems" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "certifications" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelAccessHistory {
+                        access_items: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessItems")?
+                            }
+                        },
+                        certifications: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("certifications")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelAccessHistory",
+                    &["accessItems", "certifications"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelAccessHistory {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IntelAccessHistory", 2usize)?;
+            fields.serialize_field("accessItems", &self.access_items)?;
+            fields.serialize_field("certifications", &self.certifications)?;
+            fields.end()
+        }
+    }
     ///Access-item history slice embedded in the aggregate identity response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelAccessHistoryAccessItemsSlice {
         ///First page of access-item history events for the identity.
         pub items: ::std::vec::Vec<IntelAccessItemHistoryEvent>,
         ///Absolute URL to the next access-items page; present when totalCount exceeds the items returned on this page.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
         ///Total number of events in this category; omitted when `items` is empty.
-        #[serde(
-            rename = "totalCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelAccessHistoryAccessItemsSlice {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelAccessHistoryAccessItemsSlice;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelAccessHistoryAccessItemsSlice")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    IntelAccessHistoryAccessItemsSlice,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<IntelAccessItemHistoryEvent>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::num::NonZeroU32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "items" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "next" => field1 = map.next_value()?,
+                            "totalCount" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelAccessHistoryAccessItemsSlice {
+                        items: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("items")?
+                            }
+                        },
+                        next: field1,
+                        total_count: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelAccessHistoryAccessItemsSlice",
+                    &["items", "next", "totalCount"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelAccessHistoryAccessItemsSlice {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelAccessHistoryAccessItemsSlice", 3usize)?;
+            fields.serialize_field("items", &self.items)?;
+            if !::std::option::Option::is_none(&self.next) {
+                fields.serialize_field("next", &self.next)?;
+            }
+            if !::std::option::Option::is_none(&self.total_count) {
+                fields.serialize_field("totalCount", &self.total_count)?;
+            }
+            fields.end()
+        }
+    }
     ///Certification history slice embedded in the aggregate identity response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelAccessHistoryCertificationsSlice {
         ///First page of certification history events for the identity.
         pub items: ::std::vec::Vec<IntelCertificationHistoryEvent>,
         ///Absolute URL to the next certifications page; present when totalCount exceeds the items returned on this page.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
         ///Total number of events in this category; omitted when `items` is empty.
-        #[serde(
-            rename = "totalCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IntelAccessHistoryCertificationsSlice {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelAccessHistoryCertificationsSlice;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelAccessHistoryCertificationsSlice")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    IntelAccessHistoryCertificationsSlice,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<IntelCertificationHistoryEvent>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::num::NonZeroU32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "items" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "next" => field1 = map.next_value()?,
+                            "totalCount" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelAccessHistoryCertificationsSlice {
+                        items: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("items")?
+                            }
+                        },
+                        next: field1,
+                        total_count: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelAccessHistoryCertificationsSlice",
+                    &["items", "next", "totalCount"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelAccessHistoryCertificationsSlice {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelAccessHistoryCertificationsSlice", 3usize)?;
+            fields.serialize_field("items", &self.items)?;
+            if !::std::option::Option::is_none(&self.next) {
+                fields.serialize_field("next", &self.next)?;
+            }
+            if !::std::option::Option::is_none(&self.total_count) {
+                fields.serialize_field("totalCount", &self.total_count)?;
+            }
+            fields.end()
+        }
     }
     /**Access-item history event. Supported eventTypes are AccessItemAssociated, AccessItemRemoved,
 and AccountStatusChanged.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelAccessItemHistoryEvent {
         ///Event timestamp.
-        #[serde(
-            rename = "dateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub date_time: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Type of access-item history event.
-        #[serde(rename = "eventType")]
         pub event_type: IntelAccessItemHistoryEventEventType,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IntelAccessItemHistoryEvent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelAccessItemHistoryEvent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelAccessItemHistoryEvent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelAccessItemHistoryEvent, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        IntelAccessItemHistoryEventEventType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "dateTime" => field0 = map.next_value()?,
+                            "eventType" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelAccessItemHistoryEvent {
+                        date_time: field0,
+                        event_type: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("eventType")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelAccessItemHistoryEvent",
+                    &["dateTime", "eventType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelAccessItemHistoryEvent {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelAccessItemHistoryEvent", 2usize)?;
+            if !::std::option::Option::is_none(&self.date_time) {
+                fields.serialize_field("dateTime", &self.date_time)?;
+            }
+            fields.serialize_field("eventType", &self.event_type)?;
+            fields.end()
+        }
     }
     ///Type of access-item history event.
     #[derive(
@@ -644,88 +1187,406 @@ and AccountStatusChanged.
         }
     }
     ///`IntelAccessSourceWire`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IntelAccessSourceWire {
         ///Source identifier referenced by the account wire object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable source name shown in administrative consoles.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelAccessSourceWire {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelAccessSourceWire;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelAccessSourceWire")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelAccessSourceWire, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelAccessSourceWire {
+                        id: field0,
+                        name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("IntelAccessSourceWire", &["id", "name"], Fields)
+        }
+    }
+    impl ::serde::Serialize for IntelAccessSourceWire {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelAccessSourceWire", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///Accounts slice embedded in the aggregate identity response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelAccountsSlice {
         ///First page of accounts for the identity.
         pub items: ::std::vec::Vec<IntelAccessAccountWire>,
         ///Absolute URL to the next accounts page; present when totalCount exceeds the items returned on this page.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
         ///Total number of accounts for this identity; omitted when `items` is empty.
-        #[serde(
-            rename = "totalCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelAccountsSlice {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelAccountsSlice;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelAccountsSlice")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelAccountsSlice, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<IntelAccessAccountWire>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::num::NonZeroU32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "items" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "next" => field1 = map.next_value()?,
+                            "totalCount" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelAccountsSlice {
+                        items: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("items")?
+                            }
+                        },
+                        next: field1,
+                        total_count: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelAccountsSlice",
+                    &["items", "next", "totalCount"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelAccountsSlice {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IntelAccountsSlice", 3usize)?;
+            fields.serialize_field("items", &self.items)?;
+            if !::std::option::Option::is_none(&self.next) {
+                fields.serialize_field("next", &self.next)?;
+            }
+            if !::std::option::Option::is_none(&self.total_count) {
+                fields.serialize_field("totalCount", &self.total_count)?;
+            }
+            fields.end()
+        }
+    }
     ///Fast SOC view of impact across sources, accounts, and humans.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelBlastRadiusSummary {
         ///Access type labels for impacted access in this summary.
-        #[serde(
-            rename = "accessTypes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_types: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Environment labels for impacted access in this summary.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub environments: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Whether this NHI holds entitlements included in summary.
-        #[serde(
-            rename = "hasEntitlements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub has_entitlements: ::std::option::Option<bool>,
         ///Linked machine accounts that may be impacted if compromised.
-        #[serde(rename = "impactedAccounts")]
         pub impacted_accounts: i32,
         ///Unique owners and authorized humans potentially impacted if compromised.
-        #[serde(rename = "impactedHumans")]
         pub impacted_humans: i32,
         ///Source systems that may be impacted if compromised.
-        #[serde(rename = "impactedSources")]
         pub impacted_sources: ::std::vec::Vec<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelBlastRadiusSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelBlastRadiusSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelBlastRadiusSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelBlastRadiusSummary, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessTypes" => field0 = map.next_value()?,
+                            "environments" => field1 = map.next_value()?,
+                            "hasEntitlements" => field2 = map.next_value()?,
+                            "impactedAccounts" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "impactedHumans" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "impactedSources" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelBlastRadiusSummary {
+                        access_types: field0,
+                        environments: field1,
+                        has_entitlements: field2,
+                        impacted_accounts: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("impactedAccounts")?
+                            }
+                        },
+                        impacted_humans: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("impactedHumans")?
+                            }
+                        },
+                        impacted_sources: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("impactedSources")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelBlastRadiusSummary",
+                    &[
+                        "accessTypes",
+                        "environments",
+                        "hasEntitlements",
+                        "impactedAccounts",
+                        "impactedHumans",
+                        "impactedSources",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelBlastRadiusSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelBlastRadiusSummary", 6usize)?;
+            if !::std::option::Option::is_none(&self.access_types) {
+                fields.serialize_field("accessTypes", &self.access_types)?;
+            }
+            if !::std::option::Option::is_none(&self.environments) {
+                fields.serialize_field("environments", &self.environments)?;
+            }
+            if !::std::option::Option::is_none(&self.has_entitlements) {
+                fields.serialize_field("hasEntitlements", &self.has_entitlements)?;
+            }
+            fields.serialize_field("impactedAccounts", &self.impacted_accounts)?;
+            fields.serialize_field("impactedHumans", &self.impacted_humans)?;
+            fields.serialize_field("impactedSources", &self.impacted_sources)?;
+            fields.end()
+        }
+    }
     ///Certification history event. Supported eventType is IdentityCertified.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelCertificationHistoryEvent {
         ///Identifier of the certification.
-        #[serde(
-            rename = "certificationId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub certification_id: ::std::option::Option<::std::string::String>,
         ///Display name of the certification.
-        #[serde(
-            rename = "certificationName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub certification_name: ::std::option::Option<::std::string::String>,
         ///Event timestamp.
-        #[serde(
-            rename = "dateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub date_time: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Type of certification history event.
-        #[serde(rename = "eventType")]
         pub event_type: IntelCertificationHistoryEventEventType,
         ///Timestamp when the certification was signed.
-        #[serde(
-            rename = "signedDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub signed_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IntelCertificationHistoryEvent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelCertificationHistoryEvent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelCertificationHistoryEvent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelCertificationHistoryEvent, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        IntelCertificationHistoryEventEventType,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "certificationId" => field0 = map.next_value()?,
+                            "certificationName" => field1 = map.next_value()?,
+                            "dateTime" => field2 = map.next_value()?,
+                            "eventType" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "signedDate" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelCertificationHistoryEvent {
+                        certification_id: field0,
+                        certification_name: field1,
+                        date_time: field2,
+                        event_type: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("eventType")?
+                            }
+                        },
+                        signed_date: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelCertificationHistoryEvent",
+                    &[
+                        "certificationId",
+                        "certificationName",
+                        "dateTime",
+                        "eventType",
+                        "signedDate",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelCertificationHistoryEvent {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelCertificationHistoryEvent", 5usize)?;
+            if !::std::option::Option::is_none(&self.certification_id) {
+                fields.serialize_field("certificationId", &self.certification_id)?;
+            }
+            if !::std::option::Option::is_none(&self.certification_name) {
+                fields.serialize_field("certificationName", &self.certification_name)?;
+            }
+            if !::std::option::Option::is_none(&self.date_time) {
+                fields.serialize_field("dateTime", &self.date_time)?;
+            }
+            fields.serialize_field("eventType", &self.event_type)?;
+            if !::std::option::Option::is_none(&self.signed_date) {
+                fields.serialize_field("signedDate", &self.signed_date)?;
+            }
+            fields.end()
+        }
     }
     ///Type of certification history event.
     #[derive(
@@ -783,81 +1644,277 @@ The outliers slice is omitted when the tenant lacks the IDA-outliers license.
 The identityGraph deep link is omitted when the tenant lacks the idg:base license.
 The nonHumanIdentityOwnership slice is omitted when the tenant lacks idn:machine-identity-security.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelIdentityAggregate {
         ///Access-history split into access items and certifications sub-slices.
-        #[serde(rename = "accessHistory")]
         pub access_history: IntelAccessHistory,
         ///First page of accounts for the identity.
         pub accounts: IntelAccountsSlice,
         ///Primary login or account alias for the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alias: ::std::option::Option<::std::string::String>,
         ///Arbitrary SCIM-style attribute bag returned for the identity context view.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Timestamp when the identity record was created in Identity Security Cloud.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Optional free-text description assigned to the identity profile when present.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Preferred display name for the identity across administrative experiences.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Primary business email address for the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Identity Security Cloud identifier for this identity.
         pub id: ::std::string::String,
         ///Omitted when the tenant lacks the idg:base license.
-        #[serde(
-            rename = "identityGraph",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_graph: ::std::option::Option<Intelidentitygraphlink>,
         ///Current identity lifecycle status label from Identity Security Cloud.
-        #[serde(
-            rename = "identityStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_status: ::std::option::Option<::std::string::String>,
         ///True when the identity is flagged as a people manager in the organization.
-        #[serde(
-            rename = "isManager",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_manager: ::std::option::Option<bool>,
         ///Timestamp when the identity record was last modified in Identity Security Cloud.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         /**Omitted when the tenant lacks `idn:machine-identity-security`. When present, both `agents`
 and `applications` always render.
 */
-        #[serde(
-            rename = "nonHumanIdentityOwnership",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub non_human_identity_ownership: ::std::option::Option<
             IntelNonHumanIdentityOwnership,
         >,
         ///Rare access slice; omitted when the tenant lacks the IDA-outliers license.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub outliers: ::std::option::Option<IntelOutliersSlice>,
         ///Full privileged access result for the identity.
-        #[serde(rename = "privilegedAccess")]
         pub privileged_access: IntelPrivilegedAccessSlice,
         ///NERM classification for the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subtype: ::std::option::Option<IntelIdentityAggregateSubtype>,
         ///Identity type for the matched record.
-        #[serde(rename = "type")]
         pub type_: IntelIdentityAggregateType,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IntelIdentityAggregate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelIdentityAggregate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelIdentityAggregate")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelIdentityAggregate, A::Error> {
+                    let mut field0: ::std::option::Option<IntelAccessHistory> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<IntelAccountsSlice> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<Intelidentitygraphlink> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        IntelNonHumanIdentityOwnership,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<IntelOutliersSlice> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<IntelPrivilegedAccessSlice> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        IntelIdentityAggregateSubtype,
+                    > = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<IntelIdentityAggregateType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessHistory" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "accounts" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "alias" => field2 = map.next_value()?,
+                            "attributes" => field3 = map.next_value()?,
+                            "created" => field4 = map.next_value()?,
+                            "description" => field5 = map.next_value()?,
+                            "displayName" => field6 = map.next_value()?,
+                            "email" => field7 = map.next_value()?,
+                            "id" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identityGraph" => field9 = map.next_value()?,
+                            "identityStatus" => field10 = map.next_value()?,
+                            "isManager" => field11 = map.next_value()?,
+                            "modified" => field12 = map.next_value()?,
+                            "nonHumanIdentityOwnership" => field13 = map.next_value()?,
+                            "outliers" => field14 = map.next_value()?,
+                            "privilegedAccess" => {
+                                field15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subtype" => field16 = map.next_value()?,
+                            "type" => {
+                                field17 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelIdentityAggregate {
+                        access_history: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessHistory")?
+                            }
+                        },
+                        accounts: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accounts")?
+                            }
+                        },
+                        alias: field2,
+                        attributes: field3,
+                        created: field4,
+                        description: field5,
+                        display_name: field6,
+                        email: field7,
+                        id: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        identity_graph: field9,
+                        identity_status: field10,
+                        is_manager: field11,
+                        modified: field12,
+                        non_human_identity_ownership: field13,
+                        outliers: field14,
+                        privileged_access: match field15 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("privilegedAccess")?
+                            }
+                        },
+                        subtype: field16,
+                        type_: match field17 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelIdentityAggregate",
+                    &[
+                        "accessHistory",
+                        "accounts",
+                        "alias",
+                        "attributes",
+                        "created",
+                        "description",
+                        "displayName",
+                        "email",
+                        "id",
+                        "identityGraph",
+                        "identityStatus",
+                        "isManager",
+                        "modified",
+                        "nonHumanIdentityOwnership",
+                        "outliers",
+                        "privilegedAccess",
+                        "subtype",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelIdentityAggregate {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelIdentityAggregate", 18usize)?;
+            fields.serialize_field("accessHistory", &self.access_history)?;
+            fields.serialize_field("accounts", &self.accounts)?;
+            if !::std::option::Option::is_none(&self.alias) {
+                fields.serialize_field("alias", &self.alias)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.identity_graph) {
+                fields.serialize_field("identityGraph", &self.identity_graph)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_status) {
+                fields.serialize_field("identityStatus", &self.identity_status)?;
+            }
+            if !::std::option::Option::is_none(&self.is_manager) {
+                fields.serialize_field("isManager", &self.is_manager)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.non_human_identity_ownership) {
+                fields
+                    .serialize_field(
+                        "nonHumanIdentityOwnership",
+                        &self.non_human_identity_ownership,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.outliers) {
+                fields.serialize_field("outliers", &self.outliers)?;
+            }
+            fields.serialize_field("privilegedAccess", &self.privileged_access)?;
+            if !::std::option::Option::is_none(&self.subtype) {
+                fields.serialize_field("subtype", &self.subtype)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     ///NERM classification for the identity.
     #[derive(
@@ -967,47 +2024,160 @@ and `applications` always render.
         }
     }
     ///`IntelIdentityAmbiguousBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelIdentityAmbiguousBody {
         ///Identities that matched the ambiguous filter expression.
         pub candidates: ::std::vec::Vec<IntelIdentityAmbiguousCandidate>,
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
-        #[serde(rename = "detailCode")]
         pub detail_code: IntelIdentityAmbiguousBodyDetailCode,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelIdentityAmbiguousBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelIdentityAmbiguousBody;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelIdentityAmbiguousBody")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelIdentityAmbiguousBody, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<IntelIdentityAmbiguousCandidate>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        IntelIdentityAmbiguousBodyDetailCode,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "candidates" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "causes" => field1 = map.next_value()?,
+                            "detailCode" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "messages" => field3 = map.next_value()?,
+                            "trackingId" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelIdentityAmbiguousBody {
+                        candidates: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("candidates")?
+                            }
+                        },
+                        causes: field1,
+                        detail_code: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("detailCode")?
+                            }
+                        },
+                        messages: field3,
+                        tracking_id: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelIdentityAmbiguousBody",
+                    &["candidates", "causes", "detailCode", "messages", "trackingId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelIdentityAmbiguousBody {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelIdentityAmbiguousBody", 5usize)?;
+            fields.serialize_field("candidates", &self.candidates)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            fields.serialize_field("detailCode", &self.detail_code)?;
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`IntelIdentityAmbiguousBodyDetailCode`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum IntelIdentityAmbiguousBodyDetailCode {
-        #[serde(rename = "IDC_IDENTITY_AMBIGUOUS")]
         IdcIdentityAmbiguous,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IntelIdentityAmbiguousBodyDetailCode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDC_IDENTITY_AMBIGUOUS" => Self::IdcIdentityAmbiguous,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for IntelIdentityAmbiguousBodyDetailCode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::IdcIdentityAmbiguous => "IDC_IDENTITY_AMBIGUOUS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for IntelIdentityAmbiguousBodyDetailCode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1046,57 +2216,216 @@ and `applications` always render.
         }
     }
     ///One disambiguation hint when multiple identities matched the same filter.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelIdentityAmbiguousCandidate {
         ///Human-facing label when available; omitted when empty upstream.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Identity Security Cloud identifier for a matching candidate.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelIdentityAmbiguousCandidate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelIdentityAmbiguousCandidate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelIdentityAmbiguousCandidate")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelIdentityAmbiguousCandidate, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => field0 = map.next_value()?,
+                            "id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelIdentityAmbiguousCandidate {
+                        display_name: field0,
+                        id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelIdentityAmbiguousCandidate",
+                    &["displayName", "id"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelIdentityAmbiguousCandidate {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelIdentityAmbiguousCandidate", 2usize)?;
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            fields.end()
+        }
+    }
     ///`IntelIdentityNotFoundBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelIdentityNotFoundBody {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
-        #[serde(rename = "detailCode")]
         pub detail_code: IntelIdentityNotFoundBodyDetailCode,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelIdentityNotFoundBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelIdentityNotFoundBody;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelIdentityNotFoundBody")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelIdentityNotFoundBody, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        IntelIdentityNotFoundBodyDetailCode,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "messages" => field2 = map.next_value()?,
+                            "trackingId" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelIdentityNotFoundBody {
+                        causes: field0,
+                        detail_code: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("detailCode")?
+                            }
+                        },
+                        messages: field2,
+                        tracking_id: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelIdentityNotFoundBody",
+                    &["causes", "detailCode", "messages", "trackingId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelIdentityNotFoundBody {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelIdentityNotFoundBody", 4usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            fields.serialize_field("detailCode", &self.detail_code)?;
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`IntelIdentityNotFoundBodyDetailCode`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum IntelIdentityNotFoundBodyDetailCode {
-        #[serde(rename = "IDC_IDENTITY_NOT_FOUND")]
         IdcIdentityNotFound,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IntelIdentityNotFoundBodyDetailCode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDC_IDENTITY_NOT_FOUND" => Self::IdcIdentityNotFound,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for IntelIdentityNotFoundBodyDetailCode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::IdcIdentityNotFound => "IDC_IDENTITY_NOT_FOUND",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for IntelIdentityNotFoundBodyDetailCode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1138,7 +2467,7 @@ and `applications` always render.
 aggregate. Embeds the first page of owned non-human identities; totalCount when items is
 non-empty. Continuation next carries limit and offset.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelNonHumanIdentityOwnedSlice {
         ///First page of owned non-human identities for this role.
         pub items: ::std::vec::Vec<IntelNonHumanIdentityOwnershipItem>,
@@ -1146,70 +2475,313 @@ non-empty. Continuation next carries limit and offset.
 exceeds the items returned on this page. Includes `ownershipRole`, `limit`, `offset`, and
 `count=true`.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
         ///Total number of owned non-human identities in this role; omitted when items is empty.
-        #[serde(
-            rename = "totalCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IntelNonHumanIdentityOwnedSlice {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelNonHumanIdentityOwnedSlice;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelNonHumanIdentityOwnedSlice")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelNonHumanIdentityOwnedSlice, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<IntelNonHumanIdentityOwnershipItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::num::NonZeroU32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "items" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "next" => field1 = map.next_value()?,
+                            "totalCount" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelNonHumanIdentityOwnedSlice {
+                        items: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("items")?
+                            }
+                        },
+                        next: field1,
+                        total_count: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelNonHumanIdentityOwnedSlice",
+                    &["items", "next", "totalCount"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelNonHumanIdentityOwnedSlice {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelNonHumanIdentityOwnedSlice", 3usize)?;
+            fields.serialize_field("items", &self.items)?;
+            if !::std::option::Option::is_none(&self.next) {
+                fields.serialize_field("next", &self.next)?;
+            }
+            if !::std::option::Option::is_none(&self.total_count) {
+                fields.serialize_field("totalCount", &self.total_count)?;
+            }
+            fields.end()
+        }
     }
     /**Non-human identities the human owns, grouped by subtype category. Present only when the tenant
 has `idn:machine-identity-security`. When present, both `agents` and `applications` always render.
 Each category is a flat object with optional primaryOwned/secondaryOwned buckets and optional
 message/reason when upstream ownership fetch fails for that category.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelNonHumanIdentityOwnership {
         ///Ownership for non-human identities with subtype AI Agent.
         pub agents: IntelNonHumanIdentityOwnershipCategory,
         ///Ownership for non-human identities with subtype Application.
         pub applications: IntelNonHumanIdentityOwnershipCategory,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelNonHumanIdentityOwnership {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelNonHumanIdentityOwnership;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelNonHumanIdentityOwnership")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelNonHumanIdentityOwnership, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        IntelNonHumanIdentityOwnershipCategory,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        IntelNonHumanIdentityOwnershipCategory,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "agents" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "applications" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelNonHumanIdentityOwnership {
+                        agents: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("agents")?
+                            }
+                        },
+                        applications: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("applications")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelNonHumanIdentityOwnership",
+                    &["agents", "applications"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelNonHumanIdentityOwnership {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelNonHumanIdentityOwnership", 2usize)?;
+            fields.serialize_field("agents", &self.agents)?;
+            fields.serialize_field("applications", &self.applications)?;
+            fields.end()
+        }
+    }
     /**Ownership category for agents or applications. On success, primaryOwned and secondaryOwned
 carry independently paged buckets. On category-level upstream failure, message and reason are
 set (reason: UPSTREAM_UNAVAILABLE). The service emits one flat object today, so primaryOwned
 and secondaryOwned may still appear on the failure path with empty items.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IntelNonHumanIdentityOwnershipCategory {
         ///Human-readable explanation of the temporary ownership data failure.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         ///First page of non-human identities for which this human is the primary owner.
-        #[serde(
-            rename = "primaryOwned",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub primary_owned: ::std::option::Option<IntelNonHumanIdentityOwnedSlice>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<IntelNonHumanIdentityOwnershipCategoryReason>,
         ///First page of non-human identities for which this human is a secondary owner.
-        #[serde(
-            rename = "secondaryOwned",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub secondary_owned: ::std::option::Option<IntelNonHumanIdentityOwnedSlice>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelNonHumanIdentityOwnershipCategory {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelNonHumanIdentityOwnershipCategory;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelNonHumanIdentityOwnershipCategory")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    IntelNonHumanIdentityOwnershipCategory,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        IntelNonHumanIdentityOwnedSlice,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        IntelNonHumanIdentityOwnershipCategoryReason,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        IntelNonHumanIdentityOwnedSlice,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "message" => field0 = map.next_value()?,
+                            "primaryOwned" => field1 = map.next_value()?,
+                            "reason" => field2 = map.next_value()?,
+                            "secondaryOwned" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelNonHumanIdentityOwnershipCategory {
+                        message: field0,
+                        primary_owned: field1,
+                        reason: field2,
+                        secondary_owned: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelNonHumanIdentityOwnershipCategory",
+                    &["message", "primaryOwned", "reason", "secondaryOwned"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelNonHumanIdentityOwnershipCategory {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelNonHumanIdentityOwnershipCategory", 4usize)?;
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.primary_owned) {
+                fields.serialize_field("primaryOwned", &self.primary_owned)?;
+            }
+            if !::std::option::Option::is_none(&self.reason) {
+                fields.serialize_field("reason", &self.reason)?;
+            }
+            if !::std::option::Option::is_none(&self.secondary_owned) {
+                fields.serialize_field("secondaryOwned", &self.secondary_owned)?;
+            }
+            fields.end()
+        }
+    }
     ///Machine-readable reason code for the category-level ownership failure.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum IntelNonHumanIdentityOwnershipCategoryReason {
-        #[serde(rename = "UPSTREAM_UNAVAILABLE")]
         UpstreamUnavailable,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for IntelNonHumanIdentityOwnershipCategoryReason {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "UPSTREAM_UNAVAILABLE" => Self::UpstreamUnavailable,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for IntelNonHumanIdentityOwnershipCategoryReason {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::UpstreamUnavailable => "UPSTREAM_UNAVAILABLE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for IntelNonHumanIdentityOwnershipCategoryReason {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1248,108 +2820,688 @@ and secondaryOwned may still appear on the failure path with empty items.
         }
     }
     ///Owned non-human identity summary row (aggregate slices and child route).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelNonHumanIdentityOwnershipItem {
         ///Preferred display name for the owned non-human identity.
-        #[serde(rename = "displayName")]
         pub display_name: ::std::string::String,
         ///Identity Security Cloud identifier for the owned non-human identity.
         pub id: ::std::string::String,
         ///Source of the owned non-human identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<Intelmachinesourcewire>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelNonHumanIdentityOwnershipItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelNonHumanIdentityOwnershipItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelNonHumanIdentityOwnershipItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    IntelNonHumanIdentityOwnershipItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<Intelmachinesourcewire> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelNonHumanIdentityOwnershipItem {
+                        display_name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("displayName")?
+                            }
+                        },
+                        id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        source: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelNonHumanIdentityOwnershipItem",
+                    &["displayName", "id", "source"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelNonHumanIdentityOwnershipItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelNonHumanIdentityOwnershipItem", 3usize)?;
+            fields.serialize_field("displayName", &self.display_name)?;
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            fields.end()
+        }
+    }
     ///One outlier access-item row.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelOutlierAccessItem {
         ///Access item type.
-        #[serde(rename = "accessType")]
         pub access_type: ::std::string::String,
         ///Optional descriptive text for the risky access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Display label of the risky access item.
-        #[serde(rename = "displayName")]
         pub display_name: ::std::string::String,
         ///Indicates whether analytics marked this item as extremely rare.
-        #[serde(rename = "extremelyRare")]
         pub extremely_rare: bool,
         ///Stable identifier of the outlier access-item row.
         pub id: ::std::string::String,
         ///Source name where the risky access item exists.
-        #[serde(rename = "sourceName")]
         pub source_name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelOutlierAccessItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelOutlierAccessItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelOutlierAccessItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelOutlierAccessItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessType" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => field1 = map.next_value()?,
+                            "displayName" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "extremelyRare" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceName" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelOutlierAccessItem {
+                        access_type: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessType")?
+                            }
+                        },
+                        description: field1,
+                        display_name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("displayName")?
+                            }
+                        },
+                        extremely_rare: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("extremelyRare")?
+                            }
+                        },
+                        id: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        source_name: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceName")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelOutlierAccessItem",
+                    &[
+                        "accessType",
+                        "description",
+                        "displayName",
+                        "extremelyRare",
+                        "id",
+                        "sourceName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelOutlierAccessItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelOutlierAccessItem", 6usize)?;
+            fields.serialize_field("accessType", &self.access_type)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            fields.serialize_field("displayName", &self.display_name)?;
+            fields.serialize_field("extremelyRare", &self.extremely_rare)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("sourceName", &self.source_name)?;
+            fields.end()
+        }
+    }
     ///Outlier slices embedded in the aggregate identity response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelOutliersSlice {
         ///First page of rare access items for the identity.
-        #[serde(rename = "rareAccess")]
         pub rare_access: IntelRareAccessSlice,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelOutliersSlice {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelOutliersSlice;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelOutliersSlice")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelOutliersSlice, A::Error> {
+                    let mut field0: ::std::option::Option<IntelRareAccessSlice> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "rareAccess" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelOutliersSlice {
+                        rare_access: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("rareAccess")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("IntelOutliersSlice", &["rareAccess"], Fields)
+        }
+    }
+    impl ::serde::Serialize for IntelOutliersSlice {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IntelOutliersSlice", 1usize)?;
+            fields.serialize_field("rareAccess", &self.rare_access)?;
+            fields.end()
+        }
+    }
     ///`IntelPrivilegedAccessItemWire`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelPrivilegedAccessItemWire {
         ///Source attribute name that carries the privileged value when applicable.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Display label for the privileged access item in administrative experiences.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Identifier of the privileged access item.
         pub id: ::std::string::String,
         ///Technical name of the privileged access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "privilegeLevel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub privilege_level: ::std::option::Option<Intelprivilegelevel>,
         ///True when this item is classified as privileged access for the identity.
         pub privileged: bool,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<IntelPrivilegedAccessItemWireSource>,
         ///Type of privileged access object.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
         ///Privileged value on the source attribute when applicable.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelPrivilegedAccessItemWire {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelPrivilegedAccessItemWire;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelPrivilegedAccessItemWire")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelPrivilegedAccessItemWire, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<Intelprivilegelevel> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        IntelPrivilegedAccessItemWireSource,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "displayName" => field1 = map.next_value()?,
+                            "id" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => field3 = map.next_value()?,
+                            "privilegeLevel" => field4 = map.next_value()?,
+                            "privileged" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => field6 = map.next_value()?,
+                            "type" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "value" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelPrivilegedAccessItemWire {
+                        attribute: field0,
+                        display_name: field1,
+                        id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: field3,
+                        privilege_level: field4,
+                        privileged: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("privileged")?
+                            }
+                        },
+                        source: field6,
+                        type_: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        value: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelPrivilegedAccessItemWire",
+                    &[
+                        "attribute",
+                        "displayName",
+                        "id",
+                        "name",
+                        "privilegeLevel",
+                        "privileged",
+                        "source",
+                        "type",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelPrivilegedAccessItemWire {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelPrivilegedAccessItemWire", 9usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.privilege_level) {
+                fields.serialize_field("privilegeLevel", &self.privilege_level)?;
+            }
+            fields.serialize_field("privileged", &self.privileged)?;
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Source metadata associated with the privileged access item when present.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IntelPrivilegedAccessItemWireSource {
         ///Source identifier for the privileged access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable source name for the privileged access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelPrivilegedAccessItemWireSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelPrivilegedAccessItemWireSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelPrivilegedAccessItemWireSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    IntelPrivilegedAccessItemWireSource,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelPrivilegedAccessItemWireSource {
+                        id: field0,
+                        name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelPrivilegedAccessItemWireSource",
+                    &["id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelPrivilegedAccessItemWireSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelPrivilegedAccessItemWireSource", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///Full privileged access result embedded in the aggregate identity response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelPrivilegedAccessSlice {
         ///Privileged access items for the identity.
         pub items: ::std::vec::Vec<IntelPrivilegedAccessItemWire>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IntelPrivilegedAccessSlice {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelPrivilegedAccessSlice;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelPrivilegedAccessSlice")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelPrivilegedAccessSlice, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<IntelPrivilegedAccessItemWire>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "items" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelPrivilegedAccessSlice {
+                        items: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("items")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("IntelPrivilegedAccessSlice", &["items"], Fields)
+        }
+    }
+    impl ::serde::Serialize for IntelPrivilegedAccessSlice {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelPrivilegedAccessSlice", 1usize)?;
+            fields.serialize_field("items", &self.items)?;
+            fields.end()
+        }
+    }
     ///Rare access slice embedded in the aggregate identity response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IntelRareAccessSlice {
         ///First page of rare access items for the identity.
         pub items: ::std::vec::Vec<IntelOutlierAccessItem>,
         ///Absolute URL to the next rareAccess page; present when totalCount exceeds the items returned on this page.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
         ///Total number of rare-access items for the resolved outlier; omitted when `items` is empty.
-        #[serde(
-            rename = "totalCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IntelRareAccessSlice {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IntelRareAccessSlice;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IntelRareAccessSlice")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IntelRareAccessSlice, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<IntelOutlierAccessItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::num::NonZeroU32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "items" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "next" => field1 = map.next_value()?,
+                            "totalCount" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IntelRareAccessSlice {
+                        items: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("items")?
+                            }
+                        },
+                        next: field1,
+                        total_count: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IntelRareAccessSlice",
+                    &["items", "next", "totalCount"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IntelRareAccessSlice {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IntelRareAccessSlice", 3usize)?;
+            fields.serialize_field("items", &self.items)?;
+            if !::std::option::Option::is_none(&self.next) {
+                fields.serialize_field("next", &self.next)?;
+            }
+            if !::std::option::Option::is_none(&self.total_count) {
+                fields.serialize_field("totalCount", &self.total_count)?;
+            }
+            fields.end()
+        }
     }
     ///`Intelidentityenvelope`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1373,7 +3525,7 @@ Omitted when the tenant lacks the idg:base license.
 
 To access the Identity Graph UI, the user must have the **Identity Graph Read Only** user level assigned.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Intelidentitygraphlink {
         /**Absolute URL to the Identity Graph view. Omitted when the tenant lacks idg:base or when
 the IDN UI host cannot be resolved from sp-tenant. Query parameters include `entity`
@@ -1382,115 +3534,408 @@ for Human responses and `machine_identity` for NHI responses.
 */
         pub href: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for Intelidentitygraphlink {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Intelidentitygraphlink;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Intelidentitygraphlink")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Intelidentitygraphlink, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "href" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Intelidentitygraphlink {
+                        href: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("href")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer.deserialize_struct("Intelidentitygraphlink", &["href"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Intelidentitygraphlink {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Intelidentitygraphlink", 1usize)?;
+            fields.serialize_field("href", &self.href)?;
+            fields.end()
+        }
+    }
     /**Non-human identity response (type NHI). Machine identity fields are hoisted to the top level
 (no machine wrapper). Omits human-only fields and slices (email, alias, privilegedAccess, outliers,
 accessHistory). Top-level sourceId is omitted; use source.id when present. matchConfidence is
 present for opaque prefix resolution (exact or partial); omitted for direct id eq and exact opaque
 matches. The identityGraph deep link is omitted when the tenant lacks the idg:base license.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Intelidentitymachineaggregate {
         pub accounts: Intelmachineaccountsslice,
         ///Connector or runtime metadata; empty object when absent upstream.
         pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///Timestamp when the identity record was created in Identity Security Cloud.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Dataset identifier from upstream machine-identity services when present.
-        #[serde(
-            rename = "datasetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dataset_id: ::std::option::Option<::std::string::String>,
         pub derived: Intelmachinederived,
         ///Optional description from upstream when present.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Preferred display name for the non-human identity.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Upstream existsOnSource value. Wire uses uppercase strings such as TRUE or FALSE.
-        #[serde(
-            rename = "existsOnSource",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exists_on_source: ::std::option::Option<::std::string::String>,
         ///Identity Security Cloud identifier for this non-human identity.
         pub id: ::std::string::String,
         ///Omitted when the tenant lacks the idg:base license.
-        #[serde(
-            rename = "identityGraph",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_graph: ::std::option::Option<Intelidentitygraphlink>,
         ///True when the machine identity was created manually in Identity Security Cloud.
-        #[serde(
-            rename = "manuallyCreated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manually_created: ::std::option::Option<bool>,
         ///True when an administrator manually edited machine identity attributes.
-        #[serde(
-            rename = "manuallyEdited",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manually_edited: ::std::option::Option<bool>,
         ///Match quality for opaque prefix resolution; omitted for direct id eq and exact opaque matches.
-        #[serde(
-            rename = "matchConfidence",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub match_confidence: ::std::option::Option<
             IntelidentitymachineaggregateMatchConfidence,
         >,
         ///Timestamp when the identity record was last modified in Identity Security Cloud.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Native identifier on the source system.
-        #[serde(rename = "nativeIdentity")]
         pub native_identity: ::std::string::String,
         pub owners: Intelmachineidentityowners,
         ///Source metadata for the machine identity when present upstream.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<Intelmachinesourcewire>,
         ///Sub-classification label for that NHI.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subtype: ::std::option::Option<::std::string::String>,
         ///Identity type for the matched record.
-        #[serde(rename = "type")]
         pub type_: IntelidentitymachineaggregateType,
         ///Entitlements associated with the machine identity from upstream.
-        #[serde(
-            rename = "userEntitlements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_entitlements: ::std::option::Option<
             ::std::vec::Vec<Intelmachineuserentitlement>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for Intelidentitymachineaggregate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Intelidentitymachineaggregate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Intelidentitymachineaggregate")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Intelidentitymachineaggregate, A::Error> {
+                    let mut field0: ::std::option::Option<Intelmachineaccountsslice> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<Intelmachinederived> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<Intelidentitygraphlink> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        IntelidentitymachineaggregateMatchConfidence,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<Intelmachineidentityowners> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<Intelmachinesourcewire> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<
+                        IntelidentitymachineaggregateType,
+                    > = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<
+                        ::std::vec::Vec<Intelmachineuserentitlement>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accounts" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "attributes" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => field2 = map.next_value()?,
+                            "datasetId" => field3 = map.next_value()?,
+                            "derived" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => field5 = map.next_value()?,
+                            "displayName" => field6 = map.next_value()?,
+                            "existsOnSource" => field7 = map.next_value()?,
+                            "id" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identityGraph" => field9 = map.next_value()?,
+                            "manuallyCreated" => field10 = map.next_value()?,
+                            "manuallyEdited" => field11 = map.next_value()?,
+                            "matchConfidence" => field12 = map.next_value()?,
+                            "modified" => field13 = map.next_value()?,
+                            "nativeIdentity" => {
+                                field14 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owners" => {
+                                field15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => field16 = map.next_value()?,
+                            "subtype" => field17 = map.next_value()?,
+                            "type" => {
+                                field18 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "userEntitlements" => field19 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Intelidentitymachineaggregate {
+                        accounts: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accounts")?
+                            }
+                        },
+                        attributes: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributes")?
+                            }
+                        },
+                        created: field2,
+                        dataset_id: field3,
+                        derived: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("derived")?
+                            }
+                        },
+                        description: field5,
+                        display_name: field6,
+                        exists_on_source: field7,
+                        id: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        identity_graph: field9,
+                        manually_created: field10,
+                        manually_edited: field11,
+                        match_confidence: field12,
+                        modified: field13,
+                        native_identity: match field14 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("nativeIdentity")?
+                            }
+                        },
+                        owners: match field15 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("owners")?
+                            }
+                        },
+                        source: field16,
+                        subtype: field17,
+                        type_: match field18 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        user_entitlements: field19,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Intelidentitymachineaggregate",
+                    &[
+                        "accounts",
+                        "attributes",
+                        "created",
+                        "datasetId",
+                        "derived",
+                        "description",
+                        "displayName",
+                        "existsOnSource",
+                        "id",
+                        "identityGraph",
+                        "manuallyCreated",
+                        "manuallyEdited",
+                        "matchConfidence",
+                        "modified",
+                        "nativeIdentity",
+                        "owners",
+                        "source",
+                        "subtype",
+                        "type",
+                        "userEntitlements",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Intelidentitymachineaggregate {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Intelidentitymachineaggregate", 20usize)?;
+            fields.serialize_field("accounts", &self.accounts)?;
+            fields.serialize_field("attributes", &self.attributes)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.dataset_id) {
+                fields.serialize_field("datasetId", &self.dataset_id)?;
+            }
+            fields.serialize_field("derived", &self.derived)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.exists_on_source) {
+                fields.serialize_field("existsOnSource", &self.exists_on_source)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.identity_graph) {
+                fields.serialize_field("identityGraph", &self.identity_graph)?;
+            }
+            if !::std::option::Option::is_none(&self.manually_created) {
+                fields.serialize_field("manuallyCreated", &self.manually_created)?;
+            }
+            if !::std::option::Option::is_none(&self.manually_edited) {
+                fields.serialize_field("manuallyEdited", &self.manually_edited)?;
+            }
+            if !::std::option::Option::is_none(&self.match_confidence) {
+                fields.serialize_field("matchConfidence", &self.match_confidence)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            fields.serialize_field("owners", &self.owners)?;
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.subtype) {
+                fields.serialize_field("subtype", &self.subtype)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            if !::std::option::Option::is_none(&self.user_entitlements) {
+                fields.serialize_field("userEntitlements", &self.user_entitlements)?;
+            }
+            fields.end()
+        }
+    }
     ///Match quality for opaque prefix resolution; omitted for direct id eq and exact opaque matches.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum IntelidentitymachineaggregateMatchConfidence {
-        #[serde(rename = "exact")]
         Exact,
-        #[serde(rename = "partial")]
         Partial,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for IntelidentitymachineaggregateMatchConfidence {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "exact" => Self::Exact,
+                    "partial" => Self::Partial,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for IntelidentitymachineaggregateMatchConfidence {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Exact => "exact",
+                        Self::Partial => "partial",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for IntelidentitymachineaggregateMatchConfidence {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1531,23 +3976,40 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
         }
     }
     ///Identity type for the matched record.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum IntelidentitymachineaggregateType {
-        #[serde(rename = "NHI")]
         Nhi,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IntelidentitymachineaggregateType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "NHI" => Self::Nhi,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for IntelidentitymachineaggregateType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Nhi => "NHI",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for IntelidentitymachineaggregateType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1588,24 +4050,82 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
     /**Correlated machine accounts embedded on the non-human identity aggregate. Returns the correlated
 account set on the wire today (account paging via child routes is not yet released).
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Intelmachineaccountsslice {
         ///Machine account rows correlated to the non-human identity.
         pub items: ::std::vec::Vec<Intelmachineaccountwire>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Intelmachineaccountsslice {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Intelmachineaccountsslice;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Intelmachineaccountsslice")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Intelmachineaccountsslice, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<Intelmachineaccountwire>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "items" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Intelmachineaccountsslice {
+                        items: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("items")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("Intelmachineaccountsslice", &["items"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Intelmachineaccountsslice {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Intelmachineaccountsslice", 1usize)?;
+            fields.serialize_field("items", &self.items)?;
+            fields.end()
+        }
+    }
     ///Machine account row on the non-human identity aggregate accounts.items list. Every property in required is always present on the wire. Nullable object refs (source, machineIdentity, ownerIdentity) may be null. String fields may be empty when upstream has no value; booleans, timestamps, attributes, and connectorAttributes are always emitted (empty object when absent).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Intelmachineaccountwire {
         ///Access type label for the account (for example account or entitlement).
-        #[serde(rename = "accessType")]
         pub access_type: ::std::string::String,
         ///Extended account attributes from the source connector.
         pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///Method used to classify the account as a machine account.
-        #[serde(rename = "classificationMethod")]
         pub classification_method: ::std::string::String,
         ///Connector-specific attribute bag from upstream.
-        #[serde(rename = "connectorAttributes")]
         pub connector_attributes: ::serde_json::Map<
             ::std::string::String,
             ::serde_json::Value,
@@ -1619,148 +4139,1010 @@ account set on the wire today (account paging via child routes is not yet releas
         ///Environment label associated with the account.
         pub environment: ::std::string::String,
         ///True when the account holds one or more entitlements.
-        #[serde(rename = "hasEntitlements")]
         pub has_entitlements: bool,
         ///Unique account identifier in Identity Security Cloud.
         pub id: ::std::string::String,
         ///True when the account is locked on the source.
         pub locked: bool,
         ///Reference to the parent machine identity when populated upstream.
-        #[serde(
-            rename = "machineIdentity",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub machine_identity: ::std::option::Option<Intelmachineentityref>,
         ///True when an administrator manually correlated the account.
-        #[serde(rename = "manuallyCorrelated")]
         pub manually_correlated: bool,
         ///True when an administrator manually edited account attributes.
-        #[serde(rename = "manuallyEdited")]
         pub manually_edited: bool,
         ///Timestamp when the account record was last modified.
         pub modified: ::sailpoint_runtime::DateTime,
         ///Account name on the correlated source.
         pub name: ::std::string::String,
         ///Native identifier on the source system.
-        #[serde(rename = "nativeIdentity")]
         pub native_identity: ::std::string::String,
         ///Reference to the owning human identity when populated upstream.
-        #[serde(
-            rename = "ownerIdentity",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub owner_identity: ::std::option::Option<Intelmachineentityref>,
         ///Source metadata for the machine account when present upstream.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub source: ::std::option::Option<Intelmachinesourcewire>,
         ///Account subtype label from upstream classification.
         pub subtype: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for Intelmachineaccountwire {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Intelmachineaccountwire;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Intelmachineaccountwire")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Intelmachineaccountwire, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::std::option::Option<Intelmachineentityref>,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<
+                        ::std::option::Option<Intelmachineentityref>,
+                    > = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<
+                        ::std::option::Option<Intelmachinesourcewire>,
+                    > = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessType" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "attributes" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "classificationMethod" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "connectorAttributes" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "enabled" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "environment" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "hasEntitlements" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "locked" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "machineIdentity" => {
+                                field11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "manuallyCorrelated" => {
+                                field12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "manuallyEdited" => {
+                                field13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => {
+                                field14 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentity" => {
+                                field16 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ownerIdentity" => {
+                                field17 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => {
+                                field18 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subtype" => {
+                                field19 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Intelmachineaccountwire {
+                        access_type: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessType")?
+                            }
+                        },
+                        attributes: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributes")?
+                            }
+                        },
+                        classification_method: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("classificationMethod")?
+                            }
+                        },
+                        connector_attributes: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("connectorAttributes")?
+                            }
+                        },
+                        created: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        description: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        enabled: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("enabled")?
+                            }
+                        },
+                        environment: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("environment")?
+                            }
+                        },
+                        has_entitlements: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("hasEntitlements")?
+                            }
+                        },
+                        id: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        locked: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("locked")?
+                            }
+                        },
+                        machine_identity: match field11 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "machineIdentity",
+                                    ),
+                                );
+                            }
+                        },
+                        manually_correlated: match field12 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("manuallyCorrelated")?
+                            }
+                        },
+                        manually_edited: match field13 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("manuallyEdited")?
+                            }
+                        },
+                        modified: match field14 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("modified")?
+                            }
+                        },
+                        name: match field15 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        native_identity: match field16 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("nativeIdentity")?
+                            }
+                        },
+                        owner_identity: match field17 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "ownerIdentity",
+                                    ),
+                                );
+                            }
+                        },
+                        source: match field18 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("source"),
+                                );
+                            }
+                        },
+                        subtype: match field19 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("subtype")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Intelmachineaccountwire",
+                    &[
+                        "accessType",
+                        "attributes",
+                        "classificationMethod",
+                        "connectorAttributes",
+                        "created",
+                        "description",
+                        "enabled",
+                        "environment",
+                        "hasEntitlements",
+                        "id",
+                        "locked",
+                        "machineIdentity",
+                        "manuallyCorrelated",
+                        "manuallyEdited",
+                        "modified",
+                        "name",
+                        "nativeIdentity",
+                        "ownerIdentity",
+                        "source",
+                        "subtype",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Intelmachineaccountwire {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Intelmachineaccountwire", 20usize)?;
+            fields.serialize_field("accessType", &self.access_type)?;
+            fields.serialize_field("attributes", &self.attributes)?;
+            fields.serialize_field("classificationMethod", &self.classification_method)?;
+            fields.serialize_field("connectorAttributes", &self.connector_attributes)?;
+            fields.serialize_field("created", &self.created)?;
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("enabled", &self.enabled)?;
+            fields.serialize_field("environment", &self.environment)?;
+            fields.serialize_field("hasEntitlements", &self.has_entitlements)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("locked", &self.locked)?;
+            fields.serialize_field("machineIdentity", &self.machine_identity)?;
+            fields.serialize_field("manuallyCorrelated", &self.manually_correlated)?;
+            fields.serialize_field("manuallyEdited", &self.manually_edited)?;
+            fields.serialize_field("modified", &self.modified)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            fields.serialize_field("ownerIdentity", &self.owner_identity)?;
+            fields.serialize_field("source", &self.source)?;
+            fields.serialize_field("subtype", &self.subtype)?;
+            fields.end()
+        }
+    }
     ///Derived SOC triage signals for non-human identity risk assessment.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Intelmachinederived {
         ///Humans who can invoke or access this NHI agent.
-        #[serde(rename = "authorizedHumanIdentities")]
         pub authorized_human_identities: ::std::vec::Vec<Intelmachineentityref>,
-        #[serde(rename = "blastRadiusSummary")]
         pub blast_radius_summary: IntelBlastRadiusSummary,
         ///Flags NHIs without a valid active owner for prioritization.
-        #[serde(rename = "isOrphaned")]
         pub is_orphaned: bool,
     }
+    impl<'de> ::serde::Deserialize<'de> for Intelmachinederived {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Intelmachinederived;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Intelmachinederived")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Intelmachinederived, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<Intelmachineentityref>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<IntelBlastRadiusSummary> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "authorizedHumanIdentities" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "blastRadiusSummary" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "isOrphaned" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Intelmachinederived {
+                        authorized_human_identities: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("authorizedHumanIdentities")?
+                            }
+                        },
+                        blast_radius_summary: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("blastRadiusSummary")?
+                            }
+                        },
+                        is_orphaned: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("isOrphaned")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Intelmachinederived",
+                    &["authorizedHumanIdentities", "blastRadiusSummary", "isOrphaned"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Intelmachinederived {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Intelmachinederived", 3usize)?;
+            fields
+                .serialize_field(
+                    "authorizedHumanIdentities",
+                    &self.authorized_human_identities,
+                )?;
+            fields.serialize_field("blastRadiusSummary", &self.blast_radius_summary)?;
+            fields.serialize_field("isOrphaned", &self.is_orphaned)?;
+            fields.end()
+        }
+    }
     ///Typed id and name reference for owners, machine identities, and authorized humans.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Intelmachineentityref {
         ///Email for authorized human holders when available upstream.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Referenced object identifier.
         pub id: ::std::string::String,
         ///Display name for the referenced identity or entity.
         pub name: ::std::string::String,
         ///Reference type label from upstream (for example IDENTITY or MACHINE_IDENTITY).
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Intelmachineentityref {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Intelmachineentityref;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Intelmachineentityref")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Intelmachineentityref, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "email" => field0 = map.next_value()?,
+                            "id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Intelmachineentityref {
+                        email: field0,
+                        id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Intelmachineentityref",
+                    &["email", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Intelmachineentityref {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Intelmachineentityref", 4usize)?;
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     /**Owner references. primaryIdentity is null when no primary owner is set. Primary and
 secondary owner ids are both considered for derived.isOrphaned evaluation.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Intelmachineidentityowners {
         ///Primary human owner of the machine identity when assigned.
-        #[serde(
-            rename = "primaryIdentity",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub primary_identity: ::std::option::Option<Intelmachineentityref>,
         ///Secondary human owners associated with the machine identity.
-        #[serde(rename = "secondaryIdentities")]
         pub secondary_identities: ::std::vec::Vec<Intelmachineentityref>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Intelmachineidentityowners {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Intelmachineidentityowners;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Intelmachineidentityowners")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Intelmachineidentityowners, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::option::Option<Intelmachineentityref>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<Intelmachineentityref>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "primaryIdentity" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "secondaryIdentities" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Intelmachineidentityowners {
+                        primary_identity: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "primaryIdentity",
+                                    ),
+                                );
+                            }
+                        },
+                        secondary_identities: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("secondaryIdentities")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Intelmachineidentityowners",
+                    &["primaryIdentity", "secondaryIdentities"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Intelmachineidentityowners {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Intelmachineidentityowners", 2usize)?;
+            fields.serialize_field("primaryIdentity", &self.primary_identity)?;
+            fields.serialize_field("secondaryIdentities", &self.secondary_identities)?;
+            fields.end()
+        }
+    }
     ///`Intelmachinesourcewire`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Intelmachinesourcewire {
         ///Source identifier.
         pub id: ::std::string::String,
         ///Source display name.
         pub name: ::std::string::String,
         ///Source type label from upstream.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for Intelmachinesourcewire {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Intelmachinesourcewire;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Intelmachinesourcewire")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Intelmachinesourcewire, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Intelmachinesourcewire {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Intelmachinesourcewire",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Intelmachinesourcewire {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Intelmachinesourcewire", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///`Intelmachineuserentitlement`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Intelmachineuserentitlement {
         ///Display name for the entitlement.
-        #[serde(rename = "displayName")]
         pub display_name: ::std::string::String,
         ///Entitlement identifier on the source.
-        #[serde(rename = "entitlementId")]
         pub entitlement_id: ::std::string::String,
         ///Resolved source metadata when available upstream.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<Intelmachinesourcewire>,
         ///Source identifier for the entitlement.
-        #[serde(rename = "sourceId")]
         pub source_id: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Intelmachineuserentitlement {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Intelmachineuserentitlement;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Intelmachineuserentitlement")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Intelmachineuserentitlement, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<Intelmachinesourcewire> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "entitlementId" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => field2 = map.next_value()?,
+                            "sourceId" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Intelmachineuserentitlement {
+                        display_name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("displayName")?
+                            }
+                        },
+                        entitlement_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("entitlementId")?
+                            }
+                        },
+                        source: field2,
+                        source_id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Intelmachineuserentitlement",
+                    &["displayName", "entitlementId", "source", "sourceId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Intelmachineuserentitlement {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Intelmachineuserentitlement", 4usize)?;
+            fields.serialize_field("displayName", &self.display_name)?;
+            fields.serialize_field("entitlementId", &self.entitlement_id)?;
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            fields.serialize_field("sourceId", &self.source_id)?;
+            fields.end()
+        }
     }
     /**Effective privilege level for the privileged access item. Set to HIGH, MEDIUM, or LOW based on
 the tenant's privilege classification configuration, including connector criteria, custom criteria,
 manual overrides, or a single configured privilege level. Use NONE when no privilege level is
 assigned. Entitlements previously marked with privileged=true are classified as HIGH.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Intelprivilegelevel {
         /**Effective privilege level for the privileged access item.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub effective: ::std::option::Option<IntelprivilegelevelEffective>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Intelprivilegelevel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Intelprivilegelevel;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Intelprivilegelevel")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Intelprivilegelevel, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        IntelprivilegelevelEffective,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "effective" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Intelprivilegelevel {
+                        effective: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("Intelprivilegelevel", &["effective"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Intelprivilegelevel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Intelprivilegelevel", 1usize)?;
+            if !::std::option::Option::is_none(&self.effective) {
+                fields.serialize_field("effective", &self.effective)?;
+            }
+            fields.end()
+        }
     }
     /**Effective privilege level for the privileged access item.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum IntelprivilegelevelEffective {
-        #[serde(rename = "HIGH")]
         High,
-        #[serde(rename = "MEDIUM")]
         Medium,
-        #[serde(rename = "LOW")]
         Low,
-        #[serde(rename = "NONE")]
         None,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IntelprivilegelevelEffective {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HIGH" => Self::High,
+                    "MEDIUM" => Self::Medium,
+                    "LOW" => Self::Low,
+                    "NONE" => Self::None,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for IntelprivilegelevelEffective {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::High => "HIGH",
+                        Self::Medium => "MEDIUM",
+                        Self::Low => "LOW",
+                        Self::None => "NONE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for IntelprivilegelevelEffective {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1805,93 +5187,307 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Identities that matched the ambiguous filter expression.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub candidates: ::std::option::Option<
             ::std::vec::Vec<IntelIdentityAmbiguousCandidate>,
         >,
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<IntelIdentityAmbiguousCandidate>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "candidates" => field0 = map.next_value()?,
+                            "causes" => field1 = map.next_value()?,
+                            "detailCode" => field2 = map.next_value()?,
+                            "detailMessage" => field3 = map.next_value()?,
+                            "error" => field4 = map.next_value()?,
+                            "error_description" => field5 = map.next_value()?,
+                            "message" => field6 = map.next_value()?,
+                            "messages" => field7 = map.next_value()?,
+                            "rawBody" => field8 = map.next_value()?,
+                            "trackingId" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        candidates: field0,
+                        causes: field1,
+                        detail_code: field2,
+                        detail_message: field3,
+                        error: field4,
+                        error_description: field5,
+                        message: field6,
+                        messages: field7,
+                        raw_body: field8,
+                        tracking_id: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "candidates",
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 10usize)?;
+            if !::std::option::Option::is_none(&self.candidates) {
+                fields.serialize_field("candidates", &self.candidates)?;
+            }
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Acknowledgement returned when a response action is accepted for asynchronous processing.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ResponseActionAccepted {
         ///Tracking handle and correlation id for the response action.
-        #[serde(rename = "requestId")]
         pub request_id: ::std::string::String,
         ///Aggregate status of the response action. SUBMITTED at creation (registered; no correlated workflow execution observed yet).
         pub status: ResponseActionAcceptedStatus,
         ///Relative URL to poll for the current status of the response action.
-        #[serde(rename = "statusUrl")]
         pub status_url: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ResponseActionAccepted {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ResponseActionAccepted;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ResponseActionAccepted")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ResponseActionAccepted, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ResponseActionAcceptedStatus,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "requestId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "statusUrl" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ResponseActionAccepted {
+                        request_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestId")?
+                            }
+                        },
+                        status: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        status_url: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("statusUrl")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ResponseActionAccepted",
+                    &["requestId", "status", "statusUrl"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ResponseActionAccepted {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ResponseActionAccepted", 3usize)?;
+            fields.serialize_field("requestId", &self.request_id)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("statusUrl", &self.status_url)?;
+            fields.end()
+        }
+    }
     ///Aggregate status of the response action. SUBMITTED at creation (registered; no correlated workflow execution observed yet).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ResponseActionAcceptedStatus {
-        #[serde(rename = "SUBMITTED")]
         Submitted,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ResponseActionAcceptedStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUBMITTED" => Self::Submitted,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "COMPLETED" => Self::Completed,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ResponseActionAcceptedStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Submitted => "SUBMITTED",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Completed => "COMPLETED",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ResponseActionAcceptedStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1936,24 +5532,103 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         }
     }
     ///External source metadata captured for audit and traceability.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ResponseActionContext {
         ///External alert or case identifier.
-        #[serde(
-            rename = "externalAlertId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub external_alert_id: ::std::option::Option<
             ResponseActionContextExternalAlertId,
         >,
         ///Operator or analyst who initiated the action.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<ResponseActionContextOperator>,
         ///Human-readable reason for the action.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<ResponseActionContextReason>,
         ///External system that initiated the action.
         pub source: ResponseActionContextSource,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ResponseActionContext {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ResponseActionContext;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ResponseActionContext")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ResponseActionContext, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ResponseActionContextExternalAlertId,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ResponseActionContextOperator,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ResponseActionContextReason> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<ResponseActionContextSource> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "externalAlertId" => field0 = map.next_value()?,
+                            "operator" => field1 = map.next_value()?,
+                            "reason" => field2 = map.next_value()?,
+                            "source" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ResponseActionContext {
+                        external_alert_id: field0,
+                        operator: field1,
+                        reason: field2,
+                        source: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ResponseActionContext",
+                    &["externalAlertId", "operator", "reason", "source"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ResponseActionContext {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ResponseActionContext", 4usize)?;
+            if !::std::option::Option::is_none(&self.external_alert_id) {
+                fields.serialize_field("externalAlertId", &self.external_alert_id)?;
+            }
+            if !::std::option::Option::is_none(&self.operator) {
+                fields.serialize_field("operator", &self.operator)?;
+            }
+            if !::std::option::Option::is_none(&self.reason) {
+                fields.serialize_field("reason", &self.reason)?;
+            }
+            fields.serialize_field("source", &self.source)?;
+            fields.end()
+        }
     }
     ///External alert or case identifier.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2121,29 +5796,49 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         }
     }
     ///External system that initiated the action.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ResponseActionContextSource {
-        #[serde(rename = "CROWDSTRIKE")]
         Crowdstrike,
-        #[serde(rename = "SENTINEL")]
         Sentinel,
-        #[serde(rename = "SPLUNK")]
         Splunk,
-        #[serde(rename = "CUSTOM")]
         Custom,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ResponseActionContextSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CROWDSTRIKE" => Self::Crowdstrike,
+                    "SENTINEL" => Self::Sentinel,
+                    "SPLUNK" => Self::Splunk,
+                    "CUSTOM" => Self::Custom,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ResponseActionContextSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Crowdstrike => "CROWDSTRIKE",
+                        Self::Sentinel => "SENTINEL",
+                        Self::Splunk => "SPLUNK",
+                        Self::Custom => "CUSTOM",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ResponseActionContextSource {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2222,23 +5917,41 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
         },
     }
     ///`ResponseActionCreateRequestVariant0ActionType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ResponseActionCreateRequestVariant0ActionType {
-        #[serde(rename = "DISABLE_IDENTITY")]
         DisableIdentity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ResponseActionCreateRequestVariant0ActionType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DISABLE_IDENTITY" => Self::DisableIdentity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ResponseActionCreateRequestVariant0ActionType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::DisableIdentity => "DISABLE_IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ResponseActionCreateRequestVariant0ActionType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2278,23 +5991,41 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
         }
     }
     ///Subject type of the response action. v1 supports HUMAN.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ResponseActionCreateRequestVariant0IdentityType {
-        #[serde(rename = "HUMAN")]
         Human,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ResponseActionCreateRequestVariant0IdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HUMAN" => Self::Human,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ResponseActionCreateRequestVariant0IdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Human => "HUMAN",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ResponseActionCreateRequestVariant0IdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2334,23 +6065,41 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
         }
     }
     ///`ResponseActionCreateRequestVariant1ActionType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ResponseActionCreateRequestVariant1ActionType {
-        #[serde(rename = "DISABLE_ACCOUNT")]
         DisableAccount,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ResponseActionCreateRequestVariant1ActionType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DISABLE_ACCOUNT" => Self::DisableAccount,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ResponseActionCreateRequestVariant1ActionType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::DisableAccount => "DISABLE_ACCOUNT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ResponseActionCreateRequestVariant1ActionType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2390,23 +6139,41 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
         }
     }
     ///Subject type of the response action. v1 supports HUMAN.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ResponseActionCreateRequestVariant1IdentityType {
-        #[serde(rename = "HUMAN")]
         Human,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ResponseActionCreateRequestVariant1IdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HUMAN" => Self::Human,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ResponseActionCreateRequestVariant1IdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Human => "HUMAN",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ResponseActionCreateRequestVariant1IdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2449,13 +6216,11 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
 (identityType, identityId, accountIds, context) are not echoed here; they travel on the
 action event used to start the workflow(s).
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ResponseActionStatus {
         ///The action that was requested.
-        #[serde(rename = "actionType")]
         pub action_type: ResponseActionStatusActionType,
         ///Tracking handle and correlation id for the response action.
-        #[serde(rename = "requestId")]
         pub request_id: ::std::string::String,
         /**Aggregate status across the correlated workflow execution(s):
 SUBMITTED (registered, no execution yet), IN_PROGRESS (any still non-terminal),
@@ -2463,32 +6228,173 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
 */
         pub status: ResponseActionStatusStatus,
         ///When the response action was accepted.
-        #[serde(rename = "submittedAt")]
         pub submitted_at: ::sailpoint_runtime::DateTime,
         ///When the response action status last changed.
-        #[serde(rename = "updatedAt")]
         pub updated_at: ::sailpoint_runtime::DateTime,
     }
+    impl<'de> ::serde::Deserialize<'de> for ResponseActionStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ResponseActionStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ResponseActionStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ResponseActionStatus, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ResponseActionStatusActionType,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ResponseActionStatusStatus> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "actionType" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requestId" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "submittedAt" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "updatedAt" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ResponseActionStatus {
+                        action_type: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("actionType")?
+                            }
+                        },
+                        request_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestId")?
+                            }
+                        },
+                        status: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        submitted_at: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("submittedAt")?
+                            }
+                        },
+                        updated_at: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("updatedAt")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ResponseActionStatus",
+                    &["actionType", "requestId", "status", "submittedAt", "updatedAt"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ResponseActionStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ResponseActionStatus", 5usize)?;
+            fields.serialize_field("actionType", &self.action_type)?;
+            fields.serialize_field("requestId", &self.request_id)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("submittedAt", &self.submitted_at)?;
+            fields.serialize_field("updatedAt", &self.updated_at)?;
+            fields.end()
+        }
+    }
     ///The action that was requested.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ResponseActionStatusActionType {
-        #[serde(rename = "DISABLE_IDENTITY")]
         DisableIdentity,
-        #[serde(rename = "DISABLE_ACCOUNT")]
         DisableAccount,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ResponseActionStatusActionType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DISABLE_IDENTITY" => Self::DisableIdentity,
+                    "DISABLE_ACCOUNT" => Self::DisableAccount,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ResponseActionStatusActionType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::DisableIdentity => "DISABLE_IDENTITY",
+                        Self::DisableAccount => "DISABLE_ACCOUNT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ResponseActionStatusActionType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2532,29 +6438,49 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
 SUBMITTED (registered, no execution yet), IN_PROGRESS (any still non-terminal),
 COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and none succeeded).
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ResponseActionStatusStatus {
-        #[serde(rename = "SUBMITTED")]
         Submitted,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ResponseActionStatusStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUBMITTED" => Self::Submitted,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "COMPLETED" => Self::Completed,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ResponseActionStatusStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Submitted => "SUBMITTED",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Completed => "COMPLETED",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ResponseActionStatusStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -16,23 +16,40 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`GetJitActivationConfigV1ConfigType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetJitActivationConfigV1ConfigType {
-        #[serde(rename = "policy")]
         Policy,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetJitActivationConfigV1ConfigType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "policy" => Self::Policy,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetJitActivationConfigV1ConfigType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Policy => "policy",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetJitActivationConfigV1ConfigType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -71,59 +88,153 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
     }
     /**A single replace operation applied to JIT activation configuration.
 Only **replace** is supported. **path** must be one of the allowed JSON Pointer-style paths.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct JitAccessOperationRequest {
         ///Operation type. Defaults to `replace` if omitted.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub op: ::std::option::Option<JitAccessOperationRequestOp>,
         /**Path to replace. Only the following JSON Pointer-style paths are supported.
 */
@@ -132,27 +243,129 @@ Only **replace** is supported. **path** must be one of the allowed JSON Pointer-
 integer for `*Mins` paths, string for `/notificationTemplate`, boolean for `/applyToFutureAssignments`.
 Use `null` when clearing nullable fields (for example `/notificationTemplate` or `*Mins` paths).
 */
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub value: ::std::option::Option<JitAccessOperationRequestValue>,
     }
+    impl<'de> ::serde::Deserialize<'de> for JitAccessOperationRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JitAccessOperationRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JitAccessOperationRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JitAccessOperationRequest, A::Error> {
+                    let mut field0: ::std::option::Option<JitAccessOperationRequestOp> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        JitAccessOperationRequestPath,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::option::Option<JitAccessOperationRequestValue>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "op" => field0 = map.next_value()?,
+                            "path" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "value" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JitAccessOperationRequest {
+                        op: field0,
+                        path: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("path")?
+                            }
+                        },
+                        value: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("value"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JitAccessOperationRequest",
+                    &["op", "path", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JitAccessOperationRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("JitAccessOperationRequest", 3usize)?;
+            if !::std::option::Option::is_none(&self.op) {
+                fields.serialize_field("op", &self.op)?;
+            }
+            fields.serialize_field("path", &self.path)?;
+            fields.serialize_field("value", &self.value)?;
+            fields.end()
+        }
+    }
     ///Operation type. Defaults to `replace` if omitted.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum JitAccessOperationRequestOp {
-        #[serde(rename = "replace")]
         Replace,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for JitAccessOperationRequestOp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "replace" => Self::Replace,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for JitAccessOperationRequestOp {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Replace => "replace",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for JitAccessOperationRequestOp {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -191,37 +404,73 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
     }
     /**Path to replace. Only the following JSON Pointer-style paths are supported.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum JitAccessOperationRequestPath {
-        #[serde(rename = "/entitlementIds")]
         EntitlementIds,
-        #[serde(rename = "/maxActivationPeriodMins")]
         MaxActivationPeriodMins,
-        #[serde(rename = "/maxActivationPeriodExtensionMins")]
         MaxActivationPeriodExtensionMins,
-        #[serde(rename = "/defaultMaxActivationPeriodMins")]
         DefaultMaxActivationPeriodMins,
-        #[serde(rename = "/defaultMaxActivationPeriodExtensionMins")]
         DefaultMaxActivationPeriodExtensionMins,
-        #[serde(rename = "/notificationRecipients")]
         NotificationRecipients,
-        #[serde(rename = "/notificationTemplate")]
         NotificationTemplate,
-        #[serde(rename = "/applyToFutureAssignments")]
         ApplyToFutureAssignments,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for JitAccessOperationRequestPath {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "/entitlementIds" => Self::EntitlementIds,
+                    "/maxActivationPeriodMins" => Self::MaxActivationPeriodMins,
+                    "/maxActivationPeriodExtensionMins" => {
+                        Self::MaxActivationPeriodExtensionMins
+                    }
+                    "/defaultMaxActivationPeriodMins" => {
+                        Self::DefaultMaxActivationPeriodMins
+                    }
+                    "/defaultMaxActivationPeriodExtensionMins" => {
+                        Self::DefaultMaxActivationPeriodExtensionMins
+                    }
+                    "/notificationRecipients" => Self::NotificationRecipients,
+                    "/notificationTemplate" => Self::NotificationTemplate,
+                    "/applyToFutureAssignments" => Self::ApplyToFutureAssignments,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for JitAccessOperationRequestPath {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::EntitlementIds => "/entitlementIds",
+                        Self::MaxActivationPeriodMins => "/maxActivationPeriodMins",
+                        Self::MaxActivationPeriodExtensionMins => {
+                            "/maxActivationPeriodExtensionMins"
+                        }
+                        Self::DefaultMaxActivationPeriodMins => {
+                            "/defaultMaxActivationPeriodMins"
+                        }
+                        Self::DefaultMaxActivationPeriodExtensionMins => {
+                            "/defaultMaxActivationPeriodExtensionMins"
+                        }
+                        Self::NotificationRecipients => "/notificationRecipients",
+                        Self::NotificationTemplate => "/notificationTemplate",
+                        Self::ApplyToFutureAssignments => "/applyToFutureAssignments",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for JitAccessOperationRequestPath {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -313,29 +562,16 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         }
     }
     ///`JitActivationConfigResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct JitActivationConfigResponse {
         ///Whether the policy applies to future entitlement assignments.
-        #[serde(rename = "applyToFutureAssignments")]
         pub apply_to_future_assignments: bool,
         ///Default extension duration offered for an active JIT activation, in minutes; null if unset.
-        #[serde(
-            rename = "defaultMaxActivationPeriodExtensionMins",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub default_max_activation_period_extension_mins: ::std::option::Option<i32>,
         ///Default activation duration offered when a user requests JIT access, in minutes; null if unset.
-        #[serde(
-            rename = "defaultMaxActivationPeriodMins",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub default_max_activation_period_mins: ::std::option::Option<i32>,
         /**Entitlement IDs governed by JIT activation policy. May be a single-element array when only one entitlement is in scope.
 */
-        #[serde(
-            rename = "entitlementIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
@@ -343,51 +579,222 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
 */
         pub id: ::std::string::String,
         ///Maximum allowed extension of an active JIT activation, in minutes; null if unset.
-        #[serde(
-            rename = "maxActivationPeriodExtensionMins",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_activation_period_extension_mins: ::std::option::Option<i32>,
         ///Maximum allowed JIT activation duration for a single grant, in minutes; null if unset.
-        #[serde(
-            rename = "maxActivationPeriodMins",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_activation_period_mins: ::std::option::Option<i32>,
         /**Email addresses notified for JIT activation events (for example policy owners or a shared mailbox).
 */
-        #[serde(
-            rename = "notificationRecipients",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notification_recipients: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///Name or key of the email template used for JIT activation notifications; null if unset.
-        #[serde(
-            rename = "notificationTemplate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notification_template: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for JitActivationConfigResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JitActivationConfigResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JitActivationConfigResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JitActivationConfigResponse, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "applyToFutureAssignments" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "defaultMaxActivationPeriodExtensionMins" => {
+                                field1 = map.next_value()?;
+                            }
+                            "defaultMaxActivationPeriodMins" => {
+                                field2 = map.next_value()?;
+                            }
+                            "entitlementIds" => field3 = map.next_value()?,
+                            "id" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "maxActivationPeriodExtensionMins" => {
+                                field5 = map.next_value()?;
+                            }
+                            "maxActivationPeriodMins" => field6 = map.next_value()?,
+                            "notificationRecipients" => field7 = map.next_value()?,
+                            "notificationTemplate" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JitActivationConfigResponse {
+                        apply_to_future_assignments: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("applyToFutureAssignments")?
+                            }
+                        },
+                        default_max_activation_period_extension_mins: field1,
+                        default_max_activation_period_mins: field2,
+                        entitlement_ids: field3,
+                        id: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        max_activation_period_extension_mins: field5,
+                        max_activation_period_mins: field6,
+                        notification_recipients: field7,
+                        notification_template: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JitActivationConfigResponse",
+                    &[
+                        "applyToFutureAssignments",
+                        "defaultMaxActivationPeriodExtensionMins",
+                        "defaultMaxActivationPeriodMins",
+                        "entitlementIds",
+                        "id",
+                        "maxActivationPeriodExtensionMins",
+                        "maxActivationPeriodMins",
+                        "notificationRecipients",
+                        "notificationTemplate",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JitActivationConfigResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("JitActivationConfigResponse", 9usize)?;
+            fields
+                .serialize_field(
+                    "applyToFutureAssignments",
+                    &self.apply_to_future_assignments,
+                )?;
+            if !::std::option::Option::is_none(
+                &self.default_max_activation_period_extension_mins,
+            ) {
+                fields
+                    .serialize_field(
+                        "defaultMaxActivationPeriodExtensionMins",
+                        &self.default_max_activation_period_extension_mins,
+                    )?;
+            }
+            if !::std::option::Option::is_none(
+                &self.default_max_activation_period_mins,
+            ) {
+                fields
+                    .serialize_field(
+                        "defaultMaxActivationPeriodMins",
+                        &self.default_max_activation_period_mins,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_ids) {
+                fields.serialize_field("entitlementIds", &self.entitlement_ids)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(
+                &self.max_activation_period_extension_mins,
+            ) {
+                fields
+                    .serialize_field(
+                        "maxActivationPeriodExtensionMins",
+                        &self.max_activation_period_extension_mins,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.max_activation_period_mins) {
+                fields
+                    .serialize_field(
+                        "maxActivationPeriodMins",
+                        &self.max_activation_period_mins,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.notification_recipients) {
+                fields
+                    .serialize_field(
+                        "notificationRecipients",
+                        &self.notification_recipients,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.notification_template) {
+                fields
+                    .serialize_field(
+                        "notificationTemplate",
+                        &self.notification_template,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`PatchJitActivationConfigV1ConfigType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PatchJitActivationConfigV1ConfigType {
-        #[serde(rename = "policy")]
         Policy,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PatchJitActivationConfigV1ConfigType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "policy" => Self::Policy,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PatchJitActivationConfigV1ConfigType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Policy => "policy",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for PatchJitActivationConfigV1ConfigType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

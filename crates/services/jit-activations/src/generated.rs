@@ -16,37 +16,61 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///JIT activation workflow status.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ActivationWorkflowStatus {
-        #[serde(rename = "CREATING")]
         Creating,
-        #[serde(rename = "ACTIVATING")]
         Activating,
-        #[serde(rename = "INVALID")]
         Invalid,
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "PROVISIONED")]
         Provisioned,
-        #[serde(rename = "DEPROVISIONING")]
         Deprovisioning,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "REVOKED")]
         Revoked,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ActivationWorkflowStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CREATING" => Self::Creating,
+                    "ACTIVATING" => Self::Activating,
+                    "INVALID" => Self::Invalid,
+                    "ERROR" => Self::Error,
+                    "PROVISIONED" => Self::Provisioned,
+                    "DEPROVISIONING" => Self::Deprovisioning,
+                    "COMPLETED" => Self::Completed,
+                    "REVOKED" => Self::Revoked,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ActivationWorkflowStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Creating => "CREATING",
+                        Self::Activating => "ACTIVATING",
+                        Self::Invalid => "INVALID",
+                        Self::Error => "ERROR",
+                        Self::Provisioned => "PROVISIONED",
+                        Self::Deprovisioning => "DEPROVISIONING",
+                        Self::Completed => "COMPLETED",
+                        Self::Revoked => "REVOKED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ActivationWorkflowStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -98,61 +122,232 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`JitActivationActivateRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct JitActivationActivateRequest {
         ///Requested activation duration in minutes.
-        #[serde(rename = "activationPeriodMins")]
         pub activation_period_mins: ::std::num::NonZeroU32,
         ///Entitlement connection identifier for the activation.
-        #[serde(rename = "connectionId")]
         pub connection_id: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for JitActivationActivateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JitActivationActivateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JitActivationActivateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JitActivationActivateRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::num::NonZeroU32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "activationPeriodMins" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "connectionId" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JitActivationActivateRequest {
+                        activation_period_mins: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("activationPeriodMins")?
+                            }
+                        },
+                        connection_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("connectionId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JitActivationActivateRequest",
+                    &["activationPeriodMins", "connectionId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JitActivationActivateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("JitActivationActivateRequest", 2usize)?;
+            fields
+                .serialize_field("activationPeriodMins", &self.activation_period_mins)?;
+            fields.serialize_field("connectionId", &self.connection_id)?;
+            fields.end()
+        }
     }
     impl JitActivationActivateRequest {
         pub fn builder() -> builder::JitActivationActivateRequest {
@@ -160,30 +355,228 @@ pub mod types {
         }
     }
     ///`JitActivationActivateResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct JitActivationActivateResponse {
         ///Persistent activation record identifier for this JIT activation.
-        #[serde(rename = "activationId")]
         pub activation_id: ::std::string::String,
         ///Activation duration in minutes for this workflow.
-        #[serde(rename = "activationPeriodMins")]
         pub activation_period_mins: i32,
         ///Entitlement connection identifier for the activation.
-        #[serde(rename = "connectionId")]
         pub connection_id: ::std::string::String,
         ///Workflow or business identifier for this activation.
         pub id: ::std::string::String,
         ///Time when the activation workflow was started (ISO-8601).
-        #[serde(rename = "startTime")]
         pub start_time: ::sailpoint_runtime::DateTime,
         pub status: ActivationWorkflowStatus,
     }
+    impl<'de> ::serde::Deserialize<'de> for JitActivationActivateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JitActivationActivateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JitActivationActivateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JitActivationActivateResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<ActivationWorkflowStatus> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "activationId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "activationPeriodMins" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "connectionId" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "startTime" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JitActivationActivateResponse {
+                        activation_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("activationId")?
+                            }
+                        },
+                        activation_period_mins: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("activationPeriodMins")?
+                            }
+                        },
+                        connection_id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("connectionId")?
+                            }
+                        },
+                        id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        start_time: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("startTime")?
+                            }
+                        },
+                        status: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JitActivationActivateResponse",
+                    &[
+                        "activationId",
+                        "activationPeriodMins",
+                        "connectionId",
+                        "id",
+                        "startTime",
+                        "status",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JitActivationActivateResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("JitActivationActivateResponse", 6usize)?;
+            fields.serialize_field("activationId", &self.activation_id)?;
+            fields
+                .serialize_field("activationPeriodMins", &self.activation_period_mins)?;
+            fields.serialize_field("connectionId", &self.connection_id)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("startTime", &self.start_time)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.end()
+        }
+    }
     ///`JitActivationDeactivateRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct JitActivationDeactivateRequest {
         ///Entitlement connection identifier for the activation to deactivate.
-        #[serde(rename = "connectionId")]
         pub connection_id: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for JitActivationDeactivateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JitActivationDeactivateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JitActivationDeactivateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JitActivationDeactivateRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "connectionId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JitActivationDeactivateRequest {
+                        connection_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("connectionId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JitActivationDeactivateRequest",
+                    &["connectionId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JitActivationDeactivateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("JitActivationDeactivateRequest", 1usize)?;
+            fields.serialize_field("connectionId", &self.connection_id)?;
+            fields.end()
+        }
     }
     impl JitActivationDeactivateRequest {
         pub fn builder() -> builder::JitActivationDeactivateRequest {
@@ -191,30 +584,224 @@ pub mod types {
         }
     }
     ///`JitActivationDeactivateResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct JitActivationDeactivateResponse {
         ///Persistent activation record identifier for this JIT activation.
-        #[serde(rename = "activationId")]
         pub activation_id: ::std::string::String,
         ///Entitlement connection identifier for the activation.
-        #[serde(rename = "connectionId")]
         pub connection_id: ::std::string::String,
         ///Workflow or business identifier for this activation.
         pub id: ::std::string::String,
         ///Time associated with this deactivation request (ISO-8601).
-        #[serde(rename = "startTime")]
         pub start_time: ::sailpoint_runtime::DateTime,
         pub status: ActivationWorkflowStatus,
     }
+    impl<'de> ::serde::Deserialize<'de> for JitActivationDeactivateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JitActivationDeactivateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JitActivationDeactivateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JitActivationDeactivateResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<ActivationWorkflowStatus> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "activationId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "connectionId" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "startTime" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JitActivationDeactivateResponse {
+                        activation_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("activationId")?
+                            }
+                        },
+                        connection_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("connectionId")?
+                            }
+                        },
+                        id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        start_time: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("startTime")?
+                            }
+                        },
+                        status: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JitActivationDeactivateResponse",
+                    &["activationId", "connectionId", "id", "startTime", "status"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JitActivationDeactivateResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("JitActivationDeactivateResponse", 5usize)?;
+            fields.serialize_field("activationId", &self.activation_id)?;
+            fields.serialize_field("connectionId", &self.connection_id)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("startTime", &self.start_time)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.end()
+        }
+    }
     ///`JitActivationExtendRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct JitActivationExtendRequest {
         ///Number of minutes to extend the activation period.
-        #[serde(rename = "activationPeriodExtensionMins")]
         pub activation_period_extension_mins: ::std::num::NonZeroU32,
         ///Entitlement connection identifier for the activation to extend.
-        #[serde(rename = "connectionId")]
         pub connection_id: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for JitActivationExtendRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JitActivationExtendRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JitActivationExtendRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JitActivationExtendRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::num::NonZeroU32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "activationPeriodExtensionMins" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "connectionId" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JitActivationExtendRequest {
+                        activation_period_extension_mins: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("activationPeriodExtensionMins")?
+                            }
+                        },
+                        connection_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("connectionId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JitActivationExtendRequest",
+                    &["activationPeriodExtensionMins", "connectionId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JitActivationExtendRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("JitActivationExtendRequest", 2usize)?;
+            fields
+                .serialize_field(
+                    "activationPeriodExtensionMins",
+                    &self.activation_period_extension_mins,
+                )?;
+            fields.serialize_field("connectionId", &self.connection_id)?;
+            fields.end()
+        }
     }
     impl JitActivationExtendRequest {
         pub fn builder() -> builder::JitActivationExtendRequest {
@@ -222,290 +809,1031 @@ pub mod types {
         }
     }
     ///`JitActivationExtendResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct JitActivationExtendResponse {
         ///Persistent activation record identifier for this JIT activation.
-        #[serde(rename = "activationId")]
         pub activation_id: ::std::string::String,
         ///Extension applied to the activation period, in minutes.
-        #[serde(rename = "activationPeriodExtensionMins")]
         pub activation_period_extension_mins: i32,
         ///Entitlement connection identifier for the activation.
-        #[serde(rename = "connectionId")]
         pub connection_id: ::std::string::String,
         ///Workflow or business identifier for this activation.
         pub id: ::std::string::String,
         ///Time associated with this extend request (ISO-8601).
-        #[serde(rename = "startTime")]
         pub start_time: ::sailpoint_runtime::DateTime,
         pub status: ActivationWorkflowStatus,
     }
+    impl<'de> ::serde::Deserialize<'de> for JitActivationExtendResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JitActivationExtendResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JitActivationExtendResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JitActivationExtendResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<ActivationWorkflowStatus> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "activationId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "activationPeriodExtensionMins" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "connectionId" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "startTime" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JitActivationExtendResponse {
+                        activation_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("activationId")?
+                            }
+                        },
+                        activation_period_extension_mins: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("activationPeriodExtensionMins")?
+                            }
+                        },
+                        connection_id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("connectionId")?
+                            }
+                        },
+                        id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        start_time: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("startTime")?
+                            }
+                        },
+                        status: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JitActivationExtendResponse",
+                    &[
+                        "activationId",
+                        "activationPeriodExtensionMins",
+                        "connectionId",
+                        "id",
+                        "startTime",
+                        "status",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JitActivationExtendResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("JitActivationExtendResponse", 6usize)?;
+            fields.serialize_field("activationId", &self.activation_id)?;
+            fields
+                .serialize_field(
+                    "activationPeriodExtensionMins",
+                    &self.activation_period_extension_mins,
+                )?;
+            fields.serialize_field("connectionId", &self.connection_id)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("startTime", &self.start_time)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.end()
+        }
+    }
     ///A single JIT activation history record.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Jitactivationhistorydocument {
         ///Identifier of the account on which the entitlement was provisioned.
-        #[serde(
-            rename = "accountId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id: ::std::option::Option<::std::string::String>,
         ///Additional structured metadata about the activation. Shape is subject to change.
-        #[serde(
-            rename = "activationDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activation_details: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Duration breakdown of the full activation lifecycle. Shape is subject to change.
-        #[serde(
-            rename = "activationDuration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activation_duration: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Timestamp when the activation was initiated.
-        #[serde(
-            rename = "activationInitiated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activation_initiated: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Identifier of the entitlement connection used for this activation.
-        #[serde(
-            rename = "connectionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connection_id: ::std::option::Option<::std::string::String>,
         ///Timestamp when deprovisioning completed.
-        #[serde(
-            rename = "deprovisionComplete",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deprovision_complete: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Duration of the deprovisioning phase in minutes.
-        #[serde(
-            rename = "deprovisionDurationMins",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deprovision_duration_mins: ::std::option::Option<f32>,
         ///Timestamp when deprovisioning started.
-        #[serde(
-            rename = "deprovisionStart",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deprovision_start: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Identifier of the entitlement that was activated.
-        #[serde(
-            rename = "entitlementId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_id: ::std::option::Option<::std::string::String>,
         ///Display name of the entitlement.
-        #[serde(
-            rename = "entitlementName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_name: ::std::option::Option<::std::string::String>,
         ///Error message if the activation ended in an ERROR state.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
         ///Individual friction items presented to the user during activation (e.g. TICKET, JUSTIFICATION, REAUTH). Null when no friction was evaluated.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub frictions: ::std::option::Option<
             ::std::vec::Vec<JitactivationhistorydocumentFrictionsItem>,
         >,
         ///Unique identifier of the activation record.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Identifier of the identity that requested activation.
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///Display name of the identity.
-        #[serde(
-            rename = "identityName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_name: ::std::option::Option<::std::string::String>,
         ///Display names of the JIT policies that matched this activation.
-        #[serde(
-            rename = "policyDisplayNames",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub policy_display_names: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///Outcome of policy friction evaluation (e.g. SUCCESS_ENFORCED, BYPASSED).
-        #[serde(
-            rename = "policyFrictionOutcome",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub policy_friction_outcome: ::std::option::Option<::std::string::String>,
         ///UUIDs of the policy records that matched this activation.
-        #[serde(
-            rename = "policyMatchDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub policy_match_details: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///Timestamp when provisioning completed.
-        #[serde(
-            rename = "provisionCompleted",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provision_completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Duration of the provisioning phase in minutes.
-        #[serde(
-            rename = "provisionDurationMins",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provision_duration_mins: ::std::option::Option<f32>,
         ///Timestamp when provisioning started.
-        #[serde(
-            rename = "provisionStart",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provision_start: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Low-level provisioning operation detail. Shape is subject to change.
-        #[serde(
-            rename = "provisioningDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provisioning_details: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Display name of the source.
-        #[serde(
-            rename = "sourceDisplayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_display_name: ::std::option::Option<::std::string::String>,
         ///Identifier of the source that owns the entitlement.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///Current or final status of the activation workflow. Possible values: ACTIVATING, AWAITING_FRICTIONS, PROVISIONING, PROVISIONED, DEPROVISIONING, COMPLETE, CANCELLED, ERROR, TIMED_OUT, REVOKED.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///High-level friction summary for the activation, including policy matches, reauthentication, justification, and ticket details. Null when no policy was matched or frictions were not evaluated.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<JitactivationhistorydocumentSummary>,
         ///Tenant (pod/org) identifier.
-        #[serde(
-            rename = "tenantId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tenant_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Jitactivationhistorydocument {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Jitactivationhistorydocument;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Jitactivationhistorydocument")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Jitactivationhistorydocument, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<f32> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::std::vec::Vec<JitactivationhistorydocumentFrictionsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<f32> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<
+                        JitactivationhistorydocumentSummary,
+                    > = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountId" => field0 = map.next_value()?,
+                            "activationDetails" => field1 = map.next_value()?,
+                            "activationDuration" => field2 = map.next_value()?,
+                            "activationInitiated" => field3 = map.next_value()?,
+                            "connectionId" => field4 = map.next_value()?,
+                            "deprovisionComplete" => field5 = map.next_value()?,
+                            "deprovisionDurationMins" => field6 = map.next_value()?,
+                            "deprovisionStart" => field7 = map.next_value()?,
+                            "entitlementId" => field8 = map.next_value()?,
+                            "entitlementName" => field9 = map.next_value()?,
+                            "error" => field10 = map.next_value()?,
+                            "frictions" => field11 = map.next_value()?,
+                            "id" => field12 = map.next_value()?,
+                            "identityId" => field13 = map.next_value()?,
+                            "identityName" => field14 = map.next_value()?,
+                            "policyDisplayNames" => field15 = map.next_value()?,
+                            "policyFrictionOutcome" => field16 = map.next_value()?,
+                            "policyMatchDetails" => field17 = map.next_value()?,
+                            "provisionCompleted" => field18 = map.next_value()?,
+                            "provisionDurationMins" => field19 = map.next_value()?,
+                            "provisionStart" => field20 = map.next_value()?,
+                            "provisioningDetails" => field21 = map.next_value()?,
+                            "sourceDisplayName" => field22 = map.next_value()?,
+                            "sourceId" => field23 = map.next_value()?,
+                            "status" => field24 = map.next_value()?,
+                            "summary" => field25 = map.next_value()?,
+                            "tenantId" => field26 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Jitactivationhistorydocument {
+                        account_id: field0,
+                        activation_details: field1,
+                        activation_duration: field2,
+                        activation_initiated: field3,
+                        connection_id: field4,
+                        deprovision_complete: field5,
+                        deprovision_duration_mins: field6,
+                        deprovision_start: field7,
+                        entitlement_id: field8,
+                        entitlement_name: field9,
+                        error: field10,
+                        frictions: field11,
+                        id: field12,
+                        identity_id: field13,
+                        identity_name: field14,
+                        policy_display_names: field15,
+                        policy_friction_outcome: field16,
+                        policy_match_details: field17,
+                        provision_completed: field18,
+                        provision_duration_mins: field19,
+                        provision_start: field20,
+                        provisioning_details: field21,
+                        source_display_name: field22,
+                        source_id: field23,
+                        status: field24,
+                        summary: field25,
+                        tenant_id: field26,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Jitactivationhistorydocument",
+                    &[
+                        "accountId",
+                        "activationDetails",
+                        "activationDuration",
+                        "activationInitiated",
+                        "connectionId",
+                        "deprovisionComplete",
+                        "deprovisionDurationMins",
+                        "deprovisionStart",
+                        "entitlementId",
+                        "entitlementName",
+                        "error",
+                        "frictions",
+                        "id",
+                        "identityId",
+                        "identityName",
+                        "policyDisplayNames",
+                        "policyFrictionOutcome",
+                        "policyMatchDetails",
+                        "provisionCompleted",
+                        "provisionDurationMins",
+                        "provisionStart",
+                        "provisioningDetails",
+                        "sourceDisplayName",
+                        "sourceId",
+                        "status",
+                        "summary",
+                        "tenantId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Jitactivationhistorydocument {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Jitactivationhistorydocument", 27usize)?;
+            if !::std::option::Option::is_none(&self.account_id) {
+                fields.serialize_field("accountId", &self.account_id)?;
+            }
+            if !::std::option::Option::is_none(&self.activation_details) {
+                fields.serialize_field("activationDetails", &self.activation_details)?;
+            }
+            if !::std::option::Option::is_none(&self.activation_duration) {
+                fields.serialize_field("activationDuration", &self.activation_duration)?;
+            }
+            if !::std::option::Option::is_none(&self.activation_initiated) {
+                fields
+                    .serialize_field("activationInitiated", &self.activation_initiated)?;
+            }
+            if !::std::option::Option::is_none(&self.connection_id) {
+                fields.serialize_field("connectionId", &self.connection_id)?;
+            }
+            if !::std::option::Option::is_none(&self.deprovision_complete) {
+                fields
+                    .serialize_field("deprovisionComplete", &self.deprovision_complete)?;
+            }
+            if !::std::option::Option::is_none(&self.deprovision_duration_mins) {
+                fields
+                    .serialize_field(
+                        "deprovisionDurationMins",
+                        &self.deprovision_duration_mins,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.deprovision_start) {
+                fields.serialize_field("deprovisionStart", &self.deprovision_start)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_id) {
+                fields.serialize_field("entitlementId", &self.entitlement_id)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_name) {
+                fields.serialize_field("entitlementName", &self.entitlement_name)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.frictions) {
+                fields.serialize_field("frictions", &self.frictions)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_name) {
+                fields.serialize_field("identityName", &self.identity_name)?;
+            }
+            if !::std::option::Option::is_none(&self.policy_display_names) {
+                fields
+                    .serialize_field("policyDisplayNames", &self.policy_display_names)?;
+            }
+            if !::std::option::Option::is_none(&self.policy_friction_outcome) {
+                fields
+                    .serialize_field(
+                        "policyFrictionOutcome",
+                        &self.policy_friction_outcome,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.policy_match_details) {
+                fields
+                    .serialize_field("policyMatchDetails", &self.policy_match_details)?;
+            }
+            if !::std::option::Option::is_none(&self.provision_completed) {
+                fields.serialize_field("provisionCompleted", &self.provision_completed)?;
+            }
+            if !::std::option::Option::is_none(&self.provision_duration_mins) {
+                fields
+                    .serialize_field(
+                        "provisionDurationMins",
+                        &self.provision_duration_mins,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.provision_start) {
+                fields.serialize_field("provisionStart", &self.provision_start)?;
+            }
+            if !::std::option::Option::is_none(&self.provisioning_details) {
+                fields
+                    .serialize_field("provisioningDetails", &self.provisioning_details)?;
+            }
+            if !::std::option::Option::is_none(&self.source_display_name) {
+                fields.serialize_field("sourceDisplayName", &self.source_display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.summary) {
+                fields.serialize_field("summary", &self.summary)?;
+            }
+            if !::std::option::Option::is_none(&self.tenant_id) {
+                fields.serialize_field("tenantId", &self.tenant_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`JitactivationhistorydocumentFrictionsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct JitactivationhistorydocumentFrictionsItem {
         ///Whether the user had permission to bypass this friction.
-        #[serde(
-            rename = "bypassAllowed",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bypass_allowed: ::std::option::Option<bool>,
         ///Completion status of this friction item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///Data submitted by the user to satisfy this friction (e.g. ticket ID, justification text).
-        #[serde(
-            rename = "submittedData",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub submitted_data: ::std::option::Option<::std::string::String>,
         ///Type of friction control.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for JitactivationhistorydocumentFrictionsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JitactivationhistorydocumentFrictionsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JitactivationhistorydocumentFrictionsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    JitactivationhistorydocumentFrictionsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "bypassAllowed" => field0 = map.next_value()?,
+                            "status" => field1 = map.next_value()?,
+                            "submittedData" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JitactivationhistorydocumentFrictionsItem {
+                        bypass_allowed: field0,
+                        status: field1,
+                        submitted_data: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JitactivationhistorydocumentFrictionsItem",
+                    &["bypassAllowed", "status", "submittedData", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JitactivationhistorydocumentFrictionsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("JitactivationhistorydocumentFrictionsItem", 4usize)?;
+            if !::std::option::Option::is_none(&self.bypass_allowed) {
+                fields.serialize_field("bypassAllowed", &self.bypass_allowed)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.submitted_data) {
+                fields.serialize_field("submittedData", &self.submitted_data)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///High-level friction summary for the activation, including policy matches, reauthentication, justification, and ticket details. Null when no policy was matched or frictions were not evaluated.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct JitactivationhistorydocumentSummary {
         ///Justification friction details.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub justification: ::std::option::Option<
             JitactivationhistorydocumentSummaryJustification,
         >,
         ///List of policies that matched during activation evaluation.
-        #[serde(
-            rename = "policyMatches",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub policy_matches: ::std::option::Option<
             ::std::vec::Vec<JitactivationhistorydocumentSummaryPolicyMatchesItem>,
         >,
         ///Reauthentication friction details.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reauthentication: ::std::option::Option<
             JitactivationhistorydocumentSummaryReauthentication,
         >,
         ///ServiceNow ticket friction details.
-        #[serde(
-            rename = "serviceNowTicket",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_now_ticket: ::std::option::Option<
             JitactivationhistorydocumentSummaryServiceNowTicket,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for JitactivationhistorydocumentSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JitactivationhistorydocumentSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JitactivationhistorydocumentSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    JitactivationhistorydocumentSummary,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        JitactivationhistorydocumentSummaryJustification,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<
+                            JitactivationhistorydocumentSummaryPolicyMatchesItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        JitactivationhistorydocumentSummaryReauthentication,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        JitactivationhistorydocumentSummaryServiceNowTicket,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "justification" => field0 = map.next_value()?,
+                            "policyMatches" => field1 = map.next_value()?,
+                            "reauthentication" => field2 = map.next_value()?,
+                            "serviceNowTicket" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JitactivationhistorydocumentSummary {
+                        justification: field0,
+                        policy_matches: field1,
+                        reauthentication: field2,
+                        service_now_ticket: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JitactivationhistorydocumentSummary",
+                    &[
+                        "justification",
+                        "policyMatches",
+                        "reauthentication",
+                        "serviceNowTicket",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JitactivationhistorydocumentSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("JitactivationhistorydocumentSummary", 4usize)?;
+            if !::std::option::Option::is_none(&self.justification) {
+                fields.serialize_field("justification", &self.justification)?;
+            }
+            if !::std::option::Option::is_none(&self.policy_matches) {
+                fields.serialize_field("policyMatches", &self.policy_matches)?;
+            }
+            if !::std::option::Option::is_none(&self.reauthentication) {
+                fields.serialize_field("reauthentication", &self.reauthentication)?;
+            }
+            if !::std::option::Option::is_none(&self.service_now_ticket) {
+                fields.serialize_field("serviceNowTicket", &self.service_now_ticket)?;
+            }
+            fields.end()
+        }
+    }
     ///Justification friction details.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct JitactivationhistorydocumentSummaryJustification {
         ///Whether the justification requirement was bypassed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bypassed: ::std::option::Option<bool>,
         ///Whether a justification was required for this activation.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub required: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for JitactivationhistorydocumentSummaryJustification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JitactivationhistorydocumentSummaryJustification;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct JitactivationhistorydocumentSummaryJustification",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    JitactivationhistorydocumentSummaryJustification,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "bypassed" => field0 = map.next_value()?,
+                            "required" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JitactivationhistorydocumentSummaryJustification {
+                        bypassed: field0,
+                        required: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JitactivationhistorydocumentSummaryJustification",
+                    &["bypassed", "required"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JitactivationhistorydocumentSummaryJustification {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "JitactivationhistorydocumentSummaryJustification",
+                    2usize,
+                )?;
+            if !::std::option::Option::is_none(&self.bypassed) {
+                fields.serialize_field("bypassed", &self.bypassed)?;
+            }
+            if !::std::option::Option::is_none(&self.required) {
+                fields.serialize_field("required", &self.required)?;
+            }
+            fields.end()
+        }
     }
     ///`JitactivationhistorydocumentSummaryPolicyMatchesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct JitactivationhistorydocumentSummaryPolicyMatchesItem {
         ///UUID of the matched policy.
-        #[serde(
-            rename = "policyId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub policy_id: ::std::option::Option<::std::string::String>,
         ///Display name of the matched policy.
-        #[serde(
-            rename = "policyName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub policy_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for JitactivationhistorydocumentSummaryPolicyMatchesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JitactivationhistorydocumentSummaryPolicyMatchesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct JitactivationhistorydocumentSummaryPolicyMatchesItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    JitactivationhistorydocumentSummaryPolicyMatchesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "policyId" => field0 = map.next_value()?,
+                            "policyName" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JitactivationhistorydocumentSummaryPolicyMatchesItem {
+                        policy_id: field0,
+                        policy_name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JitactivationhistorydocumentSummaryPolicyMatchesItem",
+                    &["policyId", "policyName"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JitactivationhistorydocumentSummaryPolicyMatchesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "JitactivationhistorydocumentSummaryPolicyMatchesItem",
+                    2usize,
+                )?;
+            if !::std::option::Option::is_none(&self.policy_id) {
+                fields.serialize_field("policyId", &self.policy_id)?;
+            }
+            if !::std::option::Option::is_none(&self.policy_name) {
+                fields.serialize_field("policyName", &self.policy_name)?;
+            }
+            fields.end()
+        }
+    }
     ///Reauthentication friction details.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct JitactivationhistorydocumentSummaryReauthentication {
         ///Whether the reauthentication requirement was bypassed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bypassed: ::std::option::Option<bool>,
         ///Whether reauthentication was required for this activation.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub required: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for JitactivationhistorydocumentSummaryReauthentication {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JitactivationhistorydocumentSummaryReauthentication;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct JitactivationhistorydocumentSummaryReauthentication",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    JitactivationhistorydocumentSummaryReauthentication,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "bypassed" => field0 = map.next_value()?,
+                            "required" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JitactivationhistorydocumentSummaryReauthentication {
+                        bypassed: field0,
+                        required: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JitactivationhistorydocumentSummaryReauthentication",
+                    &["bypassed", "required"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JitactivationhistorydocumentSummaryReauthentication {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "JitactivationhistorydocumentSummaryReauthentication",
+                    2usize,
+                )?;
+            if !::std::option::Option::is_none(&self.bypassed) {
+                fields.serialize_field("bypassed", &self.bypassed)?;
+            }
+            if !::std::option::Option::is_none(&self.required) {
+                fields.serialize_field("required", &self.required)?;
+            }
+            fields.end()
+        }
+    }
     ///ServiceNow ticket friction details.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct JitactivationhistorydocumentSummaryServiceNowTicket {
         ///Whether the ServiceNow ticket requirement was bypassed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bypassed: ::std::option::Option<bool>,
         ///Whether a ServiceNow ticket was required for this activation.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub required: ::std::option::Option<bool>,
         ///ServiceNow ticket reference submitted by the user.
-        #[serde(
-            rename = "ticketReference",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ticket_reference: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for JitactivationhistorydocumentSummaryServiceNowTicket {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JitactivationhistorydocumentSummaryServiceNowTicket;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct JitactivationhistorydocumentSummaryServiceNowTicket",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    JitactivationhistorydocumentSummaryServiceNowTicket,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "bypassed" => field0 = map.next_value()?,
+                            "required" => field1 = map.next_value()?,
+                            "ticketReference" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JitactivationhistorydocumentSummaryServiceNowTicket {
+                        bypassed: field0,
+                        required: field1,
+                        ticket_reference: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JitactivationhistorydocumentSummaryServiceNowTicket",
+                    &["bypassed", "required", "ticketReference"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JitactivationhistorydocumentSummaryServiceNowTicket {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "JitactivationhistorydocumentSummaryServiceNowTicket",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.bypassed) {
+                fields.serialize_field("bypassed", &self.bypassed)?;
+            }
+            if !::std::option::Option::is_none(&self.required) {
+                fields.serialize_field("required", &self.required)?;
+            }
+            if !::std::option::Option::is_none(&self.ticket_reference) {
+                fields.serialize_field("ticketReference", &self.ticket_reference)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

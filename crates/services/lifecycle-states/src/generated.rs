@@ -19,64 +19,201 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///This is used for access configuration for a lifecycle state
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessActionConfiguration {
         ///If true, then all accesses are marked for removal.
-        #[serde(
-            rename = "removeAllAccessEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remove_all_access_enabled: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessActionConfiguration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessActionConfiguration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessActionConfiguration")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessActionConfiguration, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "removeAllAccessEnabled" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessActionConfiguration {
+                        remove_all_access_enabled: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessActionConfiguration",
+                    &["removeAllAccessEnabled"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessActionConfiguration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessActionConfiguration", 1usize)?;
+            if !::std::option::Option::is_none(&self.remove_all_access_enabled) {
+                fields
+                    .serialize_field(
+                        "removeAllAccessEnabled",
+                        &self.remove_all_access_enabled,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///Object for specifying Actions to be performed on a specified list of sources' account.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountAction {
         ///Describes if action will be enable, disable or delete.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<AccountActionAction>,
         ///If true, the action applies to all available sources. If true, sourceIds must not be provided. If false or not set, sourceIds is required.
-        #[serde(
-            rename = "allSources",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub all_sources: ::std::option::Option<bool>,
         ///A list of source IDs to exclude from the action. Cannot be used together with sourceIds.
-        #[serde(
-            rename = "excludeSourceIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exclude_source_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///A unique list of specific source IDs to apply the action to. The sources must have the ENABLE feature or flat file source. Required if allSources is not true. Must not be provided if allSources is true. Cannot be used together with excludeSourceIds See "/sources" endpoint for source features.
-        #[serde(
-            rename = "sourceIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountAction;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountAction")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountAction, A::Error> {
+                    let mut field0: ::std::option::Option<AccountActionAction> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "action" => field0 = map.next_value()?,
+                            "allSources" => field1 = map.next_value()?,
+                            "excludeSourceIds" => field2 = map.next_value()?,
+                            "sourceIds" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountAction {
+                        action: field0,
+                        all_sources: field1,
+                        exclude_source_ids: field2,
+                        source_ids: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountAction",
+                    &["action", "allSources", "excludeSourceIds", "sourceIds"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountAction", 4usize)?;
+            if !::std::option::Option::is_none(&self.action) {
+                fields.serialize_field("action", &self.action)?;
+            }
+            if !::std::option::Option::is_none(&self.all_sources) {
+                fields.serialize_field("allSources", &self.all_sources)?;
+            }
+            if !::std::option::Option::is_none(&self.exclude_source_ids) {
+                fields.serialize_field("excludeSourceIds", &self.exclude_source_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.source_ids) {
+                fields.serialize_field("sourceIds", &self.source_ids)?;
+            }
+            fields.end()
+        }
+    }
     ///Describes if action will be enable, disable or delete.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountActionAction {
-        #[serde(rename = "ENABLE")]
         Enable,
-        #[serde(rename = "DISABLE")]
         Disable,
-        #[serde(rename = "DELETE")]
         Delete,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountActionAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ENABLE" => Self::Enable,
+                    "DISABLE" => Self::Disable,
+                    "DELETE" => Self::Delete,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountActionAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Enable => "ENABLE",
+                        Self::Disable => "DISABLE",
+                        Self::Delete => "DELETE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountActionAction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -118,146 +255,457 @@ pub mod types {
         }
     }
     ///This is used for representing email configuration for a lifecycle state
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EmailNotificationOption {
         ///List of user email addresses. If "notifySpecificUsers" option is true, then these users are notified of lifecycle state change.
-        #[serde(
-            rename = "emailAddressList",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub email_address_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///If true, then all the admins are notified of the lifecycle state change.
-        #[serde(
-            rename = "notifyAllAdmins",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notify_all_admins: ::std::option::Option<bool>,
         ///If true, then the manager is notified of the lifecycle state change.
-        #[serde(
-            rename = "notifyManagers",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notify_managers: ::std::option::Option<bool>,
         ///If true, then the users specified in "emailAddressList" below are notified of lifecycle state change.
-        #[serde(
-            rename = "notifySpecificUsers",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notify_specific_users: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EmailNotificationOption {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EmailNotificationOption;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EmailNotificationOption")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EmailNotificationOption, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "emailAddressList" => field0 = map.next_value()?,
+                            "notifyAllAdmins" => field1 = map.next_value()?,
+                            "notifyManagers" => field2 = map.next_value()?,
+                            "notifySpecificUsers" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EmailNotificationOption {
+                        email_address_list: field0,
+                        notify_all_admins: field1,
+                        notify_managers: field2,
+                        notify_specific_users: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EmailNotificationOption",
+                    &[
+                        "emailAddressList",
+                        "notifyAllAdmins",
+                        "notifyManagers",
+                        "notifySpecificUsers",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EmailNotificationOption {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EmailNotificationOption", 4usize)?;
+            if !::std::option::Option::is_none(&self.email_address_list) {
+                fields.serialize_field("emailAddressList", &self.email_address_list)?;
+            }
+            if !::std::option::Option::is_none(&self.notify_all_admins) {
+                fields.serialize_field("notifyAllAdmins", &self.notify_all_admins)?;
+            }
+            if !::std::option::Option::is_none(&self.notify_managers) {
+                fields.serialize_field("notifyManagers", &self.notify_managers)?;
+            }
+            if !::std::option::Option::is_none(&self.notify_specific_users) {
+                fields
+                    .serialize_field(
+                        "notifySpecificUsers",
+                        &self.notify_specific_users,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`LifecycleState`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct LifecycleState {
-        #[serde(
-            rename = "accessActionConfiguration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_action_configuration: ::std::option::Option<
             AccessActionConfiguration,
         >,
         ///List of unique access-profile IDs that are associated with the lifecycle state.
-        #[serde(
-            rename = "accessProfileIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profile_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        #[serde(
-            rename = "accountActions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_actions: ::std::option::Option<::std::vec::Vec<AccountAction>>,
         ///Creation date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Lifecycle state's description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "emailNotificationOption",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub email_notification_option: ::std::option::Option<EmailNotificationOption>,
         ///Indicates whether the lifecycle state is enabled or disabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///System-generated unique ID of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Number of identities that have the lifecycle state.
-        #[serde(
-            rename = "identityCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_count: ::std::option::Option<i32>,
         ///The lifecycle state's associated identity state. This field is generally 'null'.
-        #[serde(
-            rename = "identityState",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_state: ::std::option::Option<LifecycleStateIdentityState>,
         ///Last modification date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the Object
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Used to control the order of lifecycle states when listing with `?sorters=priority`. Lower numbers appear first (ascending order). Out-of-the-box lifecycle states are assigned priorities in increments of 10.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<i32>,
         ///The lifecycle state's technical name. This is for internal use.
-        #[serde(rename = "technicalName")]
         pub technical_name: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for LifecycleState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LifecycleState;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LifecycleState")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LifecycleState, A::Error> {
+                    let mut field0: ::std::option::Option<AccessActionConfiguration> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<AccountAction>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<EmailNotificationOption> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<LifecycleStateIdentityState> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessActionConfiguration" => field0 = map.next_value()?,
+                            "accessProfileIds" => field1 = map.next_value()?,
+                            "accountActions" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "emailNotificationOption" => field5 = map.next_value()?,
+                            "enabled" => field6 = map.next_value()?,
+                            "id" => field7 = map.next_value()?,
+                            "identityCount" => field8 = map.next_value()?,
+                            "identityState" => field9 = map.next_value()?,
+                            "modified" => field10 = map.next_value()?,
+                            "name" => {
+                                field11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "priority" => field12 = map.next_value()?,
+                            "technicalName" => {
+                                field13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LifecycleState {
+                        access_action_configuration: field0,
+                        access_profile_ids: field1,
+                        account_actions: field2,
+                        created: field3,
+                        description: field4,
+                        email_notification_option: field5,
+                        enabled: field6,
+                        id: field7,
+                        identity_count: field8,
+                        identity_state: field9,
+                        modified: field10,
+                        name: match field11 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                        priority: field12,
+                        technical_name: match field13 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("technicalName")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LifecycleState",
+                    &[
+                        "accessActionConfiguration",
+                        "accessProfileIds",
+                        "accountActions",
+                        "created",
+                        "description",
+                        "emailNotificationOption",
+                        "enabled",
+                        "id",
+                        "identityCount",
+                        "identityState",
+                        "modified",
+                        "name",
+                        "priority",
+                        "technicalName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LifecycleState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("LifecycleState", 14usize)?;
+            if !::std::option::Option::is_none(&self.access_action_configuration) {
+                fields
+                    .serialize_field(
+                        "accessActionConfiguration",
+                        &self.access_action_configuration,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.access_profile_ids) {
+                fields.serialize_field("accessProfileIds", &self.access_profile_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.account_actions) {
+                fields.serialize_field("accountActions", &self.account_actions)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.email_notification_option) {
+                fields
+                    .serialize_field(
+                        "emailNotificationOption",
+                        &self.email_notification_option,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_count) {
+                fields.serialize_field("identityCount", &self.identity_count)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_state) {
+                fields.serialize_field("identityState", &self.identity_state)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.priority) {
+                fields.serialize_field("priority", &self.priority)?;
+            }
+            fields.serialize_field("technicalName", &self.technical_name)?;
+            fields.end()
+        }
     }
     impl LifecycleState {
         pub fn builder() -> builder::LifecycleState {
@@ -265,27 +713,46 @@ pub mod types {
         }
     }
     ///The lifecycle state's associated identity state. This field is generally 'null'.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum LifecycleStateIdentityState {
-        #[serde(rename = "ACTIVE")]
         Active,
-        #[serde(rename = "INACTIVE_SHORT_TERM")]
         InactiveShortTerm,
-        #[serde(rename = "INACTIVE_LONG_TERM")]
         InactiveLongTerm,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for LifecycleStateIdentityState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACTIVE" => Self::Active,
+                    "INACTIVE_SHORT_TERM" => Self::InactiveShortTerm,
+                    "INACTIVE_LONG_TERM" => Self::InactiveLongTerm,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for LifecycleStateIdentityState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Active => "ACTIVE",
+                        Self::InactiveShortTerm => "INACTIVE_SHORT_TERM",
+                        Self::InactiveLongTerm => "INACTIVE_LONG_TERM",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for LifecycleStateIdentityState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -327,38 +794,120 @@ pub mod types {
         }
     }
     ///Deleted lifecycle state.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LifecyclestateDeleted {
         ///Deleted lifecycle state ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Deleted lifecycle state's display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Deleted lifecycle state's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<LifecyclestateDeletedType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LifecyclestateDeleted {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LifecyclestateDeleted;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LifecyclestateDeleted")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LifecyclestateDeleted, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<LifecyclestateDeletedType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LifecyclestateDeleted {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LifecyclestateDeleted",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LifecyclestateDeleted {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LifecyclestateDeleted", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Deleted lifecycle state's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum LifecyclestateDeletedType {
-        #[serde(rename = "LIFECYCLE_STATE")]
         LifecycleState,
-        #[serde(rename = "TASK_RESULT")]
         TaskResult,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for LifecyclestateDeletedType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "LIFECYCLE_STATE" => Self::LifecycleState,
+                    "TASK_RESULT" => Self::TaskResult,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for LifecyclestateDeletedType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::LifecycleState => "LIFECYCLE_STATE",
+                        Self::TaskResult => "TASK_RESULT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for LifecyclestateDeletedType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -398,14 +947,65 @@ pub mod types {
         }
     }
     ///`SetLifecycleStateV1Body`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SetLifecycleStateV1Body {
         ///ID of the lifecycle state to set.
-        #[serde(
-            rename = "lifecycleStateId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub lifecycle_state_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SetLifecycleStateV1Body {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SetLifecycleStateV1Body;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SetLifecycleStateV1Body")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SetLifecycleStateV1Body, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "lifecycleStateId" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SetLifecycleStateV1Body {
+                        lifecycle_state_id: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SetLifecycleStateV1Body",
+                    &["lifecycleStateId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SetLifecycleStateV1Body {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SetLifecycleStateV1Body", 1usize)?;
+            if !::std::option::Option::is_none(&self.lifecycle_state_id) {
+                fields.serialize_field("lifecycleStateId", &self.lifecycle_state_id)?;
+            }
+            fields.end()
+        }
     }
     impl SetLifecycleStateV1Body {
         pub fn builder() -> builder::SetLifecycleStateV1Body {
@@ -413,14 +1013,65 @@ pub mod types {
         }
     }
     ///`SetLifecycleStateV1Response`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SetLifecycleStateV1Response {
         ///ID of the IdentityRequest object that is generated when the workflow launches. To follow the IdentityRequest, you can provide this ID with a [Get Account Activity request](https://developer.sailpoint.com/docs/api/get-account-activity-v-1). The response will contain relevant information about the IdentityRequest, such as its status.
-        #[serde(
-            rename = "accountActivityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_activity_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SetLifecycleStateV1Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SetLifecycleStateV1Response;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SetLifecycleStateV1Response")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SetLifecycleStateV1Response, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountActivityId" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SetLifecycleStateV1Response {
+                        account_activity_id: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SetLifecycleStateV1Response",
+                    &["accountActivityId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SetLifecycleStateV1Response {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SetLifecycleStateV1Response", 1usize)?;
+            if !::std::option::Option::is_none(&self.account_activity_id) {
+                fields.serialize_field("accountActivityId", &self.account_activity_id)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

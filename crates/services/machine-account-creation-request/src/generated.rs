@@ -18,97 +18,338 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Asynchronous response containing a unique tracking ID for the account request
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountRequestAsyncResult {
         ///Id of the account request
-        #[serde(rename = "accountRequestId")]
         pub account_request_id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountRequestAsyncResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountRequestAsyncResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountRequestAsyncResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountRequestAsyncResult, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountRequestId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountRequestAsyncResult {
+                        account_request_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accountRequestId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountRequestAsyncResult",
+                    &["accountRequestId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountRequestAsyncResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountRequestAsyncResult", 1usize)?;
+            fields.serialize_field("accountRequestId", &self.account_request_id)?;
+            fields.end()
+        }
+    }
     ///Represents a request to create a machine account.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountRequestDetailsDto {
         ///Account request ID.
-        #[serde(
-            rename = "accountRequestId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_request_id: ::std::option::Option<::std::string::String>,
         ///List of account request phases.
-        #[serde(
-            rename = "accountRequestPhases",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_request_phases: ::std::option::Option<
             ::std::vec::Vec<AccountRequestPhase>,
         >,
         ///Machine account creation request completion date and time.
-        #[serde(
-            rename = "completedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completed_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Machine account creation request creation date and time.
-        #[serde(
-            rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Detailed error information.
-        #[serde(
-            rename = "errorDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_details: ::std::option::Option<::std::string::String>,
         ///Overall status of the creation request.
-        #[serde(
-            rename = "overallStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub overall_status: ::std::option::Option<::std::string::String>,
         ///Type of the account request.
-        #[serde(
-            rename = "requestType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_type: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester: ::std::option::Option<sailpoint_shared::types::BaseReferenceDto>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountRequestDetailsDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountRequestDetailsDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountRequestDetailsDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountRequestDetailsDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<AccountRequestPhase>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        sailpoint_shared::types::BaseReferenceDto,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountRequestId" => field0 = map.next_value()?,
+                            "accountRequestPhases" => field1 = map.next_value()?,
+                            "completedAt" => field2 = map.next_value()?,
+                            "createdAt" => field3 = map.next_value()?,
+                            "errorDetails" => field4 = map.next_value()?,
+                            "overallStatus" => field5 = map.next_value()?,
+                            "requestType" => field6 = map.next_value()?,
+                            "requester" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountRequestDetailsDto {
+                        account_request_id: field0,
+                        account_request_phases: field1,
+                        completed_at: field2,
+                        created_at: field3,
+                        error_details: field4,
+                        overall_status: field5,
+                        request_type: field6,
+                        requester: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountRequestDetailsDto",
+                    &[
+                        "accountRequestId",
+                        "accountRequestPhases",
+                        "completedAt",
+                        "createdAt",
+                        "errorDetails",
+                        "overallStatus",
+                        "requestType",
+                        "requester",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountRequestDetailsDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountRequestDetailsDto", 8usize)?;
+            if !::std::option::Option::is_none(&self.account_request_id) {
+                fields.serialize_field("accountRequestId", &self.account_request_id)?;
+            }
+            if !::std::option::Option::is_none(&self.account_request_phases) {
+                fields
+                    .serialize_field(
+                        "accountRequestPhases",
+                        &self.account_request_phases,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.completed_at) {
+                fields.serialize_field("completedAt", &self.completed_at)?;
+            }
+            if !::std::option::Option::is_none(&self.created_at) {
+                fields.serialize_field("createdAt", &self.created_at)?;
+            }
+            if !::std::option::Option::is_none(&self.error_details) {
+                fields.serialize_field("errorDetails", &self.error_details)?;
+            }
+            if !::std::option::Option::is_none(&self.overall_status) {
+                fields.serialize_field("overallStatus", &self.overall_status)?;
+            }
+            if !::std::option::Option::is_none(&self.request_type) {
+                fields.serialize_field("requestType", &self.request_type)?;
+            }
+            if !::std::option::Option::is_none(&self.requester) {
+                fields.serialize_field("requester", &self.requester)?;
+            }
+            fields.end()
+        }
+    }
     ///Contains detailed information about each phase in the account request process, including its type, current state, and relevant timestamps.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountRequestPhase {
         ///Finish date of account request phase.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub finished: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Enum of account request phase type
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<AccountRequestPhaseName>,
         ///Start date of account request phase.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub started: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<AccountRequestPhaseState>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountRequestPhase {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountRequestPhase;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountRequestPhase")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountRequestPhase, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccountRequestPhaseName> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<AccountRequestPhaseState> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "finished" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "started" => field2 = map.next_value()?,
+                            "state" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountRequestPhase {
+                        finished: field0,
+                        name: field1,
+                        started: field2,
+                        state: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountRequestPhase",
+                    &["finished", "name", "started", "state"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountRequestPhase {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountRequestPhase", 4usize)?;
+            if !::std::option::Option::is_none(&self.finished) {
+                fields.serialize_field("finished", &self.finished)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.started) {
+                fields.serialize_field("started", &self.started)?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            fields.end()
+        }
+    }
     ///Enum of account request phase type
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountRequestPhaseName {
-        #[serde(rename = "APPROVAL_PHASE")]
         ApprovalPhase,
-        #[serde(rename = "PROVISIONING_PHASE")]
         ProvisioningPhase,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountRequestPhaseName {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "APPROVAL_PHASE" => Self::ApprovalPhase,
+                    "PROVISIONING_PHASE" => Self::ProvisioningPhase,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountRequestPhaseName {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ApprovalPhase => "APPROVAL_PHASE",
+                        Self::ProvisioningPhase => "PROVISIONING_PHASE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountRequestPhaseName {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -148,35 +389,58 @@ pub mod types {
         }
     }
     ///The current phase state of the account request, indicating its progress or outcome in the approval workflow.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountRequestPhaseState {
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "CANCELLED")]
         Cancelled,
-        #[serde(rename = "APPROVED")]
         Approved,
-        #[serde(rename = "REJECTED")]
         Rejected,
-        #[serde(rename = "PASSED")]
         Passed,
-        #[serde(rename = "FAILED")]
         Failed,
-        #[serde(rename = "NOT_STARTED")]
         NotStarted,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountRequestPhaseState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PENDING" => Self::Pending,
+                    "CANCELLED" => Self::Cancelled,
+                    "APPROVED" => Self::Approved,
+                    "REJECTED" => Self::Rejected,
+                    "PASSED" => Self::Passed,
+                    "FAILED" => Self::Failed,
+                    "NOT_STARTED" => Self::NotStarted,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountRequestPhaseState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Pending => "PENDING",
+                        Self::Cancelled => "CANCELLED",
+                        Self::Approved => "APPROVED",
+                        Self::Rejected => "REJECTED",
+                        Self::Passed => "PASSED",
+                        Self::Failed => "FAILED",
+                        Self::NotStarted => "NOT_STARTED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountRequestPhaseState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -226,144 +490,475 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///A summary endpoint which returns list of sources and subtypes for which user has an entitlement to request machine accounts.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MachineAccountCreateAccessDto {
         ///Source ID.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///Source name.
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
         ///List of subtypes for which the user has an entitlement to request machine accounts.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subtypes: ::std::option::Option<
             ::std::vec::Vec<MachineAccountCreateAccessDtoSubtypesItem>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineAccountCreateAccessDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineAccountCreateAccessDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineAccountCreateAccessDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineAccountCreateAccessDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<MachineAccountCreateAccessDtoSubtypesItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "sourceId" => field0 = map.next_value()?,
+                            "sourceName" => field1 = map.next_value()?,
+                            "subtypes" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineAccountCreateAccessDto {
+                        source_id: field0,
+                        source_name: field1,
+                        subtypes: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineAccountCreateAccessDto",
+                    &["sourceId", "sourceName", "subtypes"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineAccountCreateAccessDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineAccountCreateAccessDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            if !::std::option::Option::is_none(&self.subtypes) {
+                fields.serialize_field("subtypes", &self.subtypes)?;
+            }
+            fields.end()
+        }
+    }
     ///`MachineAccountCreateAccessDtoSubtypesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MachineAccountCreateAccessDtoSubtypesItem {
         ///Entitlement ID.
-        #[serde(
-            rename = "entitlementId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_id: ::std::option::Option<::std::string::String>,
         ///Subtype display name.
-        #[serde(
-            rename = "subtypeDisplayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub subtype_display_name: ::std::option::Option<::std::string::String>,
         ///Subtype ID.
-        #[serde(
-            rename = "subtypeId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub subtype_id: ::std::option::Option<::std::string::String>,
         ///Subtype technical name.
-        #[serde(
-            rename = "subtypeTechnicalName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub subtype_technical_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineAccountCreateAccessDtoSubtypesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineAccountCreateAccessDtoSubtypesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineAccountCreateAccessDtoSubtypesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MachineAccountCreateAccessDtoSubtypesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "entitlementId" => field0 = map.next_value()?,
+                            "subtypeDisplayName" => field1 = map.next_value()?,
+                            "subtypeId" => field2 = map.next_value()?,
+                            "subtypeTechnicalName" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineAccountCreateAccessDtoSubtypesItem {
+                        entitlement_id: field0,
+                        subtype_display_name: field1,
+                        subtype_id: field2,
+                        subtype_technical_name: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineAccountCreateAccessDtoSubtypesItem",
+                    &[
+                        "entitlementId",
+                        "subtypeDisplayName",
+                        "subtypeId",
+                        "subtypeTechnicalName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineAccountCreateAccessDtoSubtypesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineAccountCreateAccessDtoSubtypesItem", 4usize)?;
+            if !::std::option::Option::is_none(&self.entitlement_id) {
+                fields.serialize_field("entitlementId", &self.entitlement_id)?;
+            }
+            if !::std::option::Option::is_none(&self.subtype_display_name) {
+                fields
+                    .serialize_field("subtypeDisplayName", &self.subtype_display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.subtype_id) {
+                fields.serialize_field("subtypeId", &self.subtype_id)?;
+            }
+            if !::std::option::Option::is_none(&self.subtype_technical_name) {
+                fields
+                    .serialize_field(
+                        "subtypeTechnicalName",
+                        &self.subtype_technical_name,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///Contains the required information for processing a user-initiated machine account creation request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineAccountCreateRequestInput {
         ///Description for the machine account.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///List of entitlement IDs to provision for created machine account.
-        #[serde(
-            rename = "entitlementIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///Environment type to use for the machine account.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub environment: ::std::option::Option<::std::string::String>,
         ///Form ID selected by user for the machine account create request.
-        #[serde(
-            rename = "formId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_id: ::std::option::Option<::std::string::String>,
         ///Machine identity to correlate with the created machine account. If not provided, a new machine identity will be created.
-        #[serde(
-            rename = "machineIdentityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub machine_identity_id: ::std::option::Option<::std::string::String>,
         ///Owner Identity ID. This identity will be assigned as an owner of the created machine account.
-        #[serde(rename = "ownerIdentityId")]
         pub owner_identity_id: ::std::string::String,
         ///Subtype ID for which machine account create is enabled and user have the entitlement to create the machine account.
-        #[serde(rename = "subtypeId")]
         pub subtype_id: ::std::string::String,
         ///Fields of the form linked to the subtype in approval settings.
-        #[serde(
-            rename = "userInput",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_input: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MachineAccountCreateRequestInput {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineAccountCreateRequestInput;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineAccountCreateRequestInput")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineAccountCreateRequestInput, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "entitlementIds" => field1 = map.next_value()?,
+                            "environment" => field2 = map.next_value()?,
+                            "formId" => field3 = map.next_value()?,
+                            "machineIdentityId" => field4 = map.next_value()?,
+                            "ownerIdentityId" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subtypeId" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "userInput" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineAccountCreateRequestInput {
+                        description: field0,
+                        entitlement_ids: field1,
+                        environment: field2,
+                        form_id: field3,
+                        machine_identity_id: field4,
+                        owner_identity_id: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("ownerIdentityId")?
+                            }
+                        },
+                        subtype_id: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("subtypeId")?
+                            }
+                        },
+                        user_input: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineAccountCreateRequestInput",
+                    &[
+                        "description",
+                        "entitlementIds",
+                        "environment",
+                        "formId",
+                        "machineIdentityId",
+                        "ownerIdentityId",
+                        "subtypeId",
+                        "userInput",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineAccountCreateRequestInput {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineAccountCreateRequestInput", 8usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_ids) {
+                fields.serialize_field("entitlementIds", &self.entitlement_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.environment) {
+                fields.serialize_field("environment", &self.environment)?;
+            }
+            if !::std::option::Option::is_none(&self.form_id) {
+                fields.serialize_field("formId", &self.form_id)?;
+            }
+            if !::std::option::Option::is_none(&self.machine_identity_id) {
+                fields.serialize_field("machineIdentityId", &self.machine_identity_id)?;
+            }
+            fields.serialize_field("ownerIdentityId", &self.owner_identity_id)?;
+            fields.serialize_field("subtypeId", &self.subtype_id)?;
+            if !::std::option::Option::is_none(&self.user_input) {
+                fields.serialize_field("userInput", &self.user_input)?;
+            }
+            fields.end()
+        }
     }
     impl MachineAccountCreateRequestInput {
         pub fn builder() -> builder::MachineAccountCreateRequestInput {

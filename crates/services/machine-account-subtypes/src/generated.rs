@@ -42,22 +42,129 @@ pub mod types {
         }
     }
     ///`CreateSourceSubtypeV1Body`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CreateSourceSubtypeV1Body {
         ///Description of the subtype.
         pub description: ::std::string::String,
         ///Display name of the subtype.
-        #[serde(rename = "displayName")]
         pub display_name: ::std::string::String,
         ///ID of the source where subtype is created.
-        #[serde(rename = "sourceId")]
         pub source_id: ::std::string::String,
         ///Technical name of the subtype.
-        #[serde(rename = "technicalName")]
         pub technical_name: ::std::string::String,
         ///Type of the subtype.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateSourceSubtypeV1Body {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreateSourceSubtypeV1Body;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateSourceSubtypeV1Body")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateSourceSubtypeV1Body, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "displayName" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceId" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "technicalName" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreateSourceSubtypeV1Body {
+                        description: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        display_name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("displayName")?
+                            }
+                        },
+                        source_id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceId")?
+                            }
+                        },
+                        technical_name: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("technicalName")?
+                            }
+                        },
+                        type_: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreateSourceSubtypeV1Body",
+                    &["description", "displayName", "sourceId", "technicalName", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CreateSourceSubtypeV1Body {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CreateSourceSubtypeV1Body", 5usize)?;
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("displayName", &self.display_name)?;
+            fields.serialize_field("sourceId", &self.source_id)?;
+            fields.serialize_field("technicalName", &self.technical_name)?;
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     impl CreateSourceSubtypeV1Body {
         pub fn builder() -> builder::CreateSourceSubtypeV1Body {
@@ -65,145 +172,416 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Contains comprehensive configuration details for machine account subtype approval, including creation and deletion approval requirements, approver lists, form and entitlement references, and approval status options.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MachineAccountSubtypeConfigDto {
-        #[serde(
-            rename = "machineAccountCreate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub machine_account_create: ::std::option::Option<
             MachineAccountSubtypeConfigDtoMachineAccountCreate,
         >,
-        #[serde(
-            rename = "machineAccountDelete",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub machine_account_delete: ::std::option::Option<
             MachineAccountSubtypeConfigDtoMachineAccountDelete,
         >,
         ///Unique identifier representing the specific subtype of the machine account, used to distinguish between different machine account categories.
-        #[serde(
-            rename = "subtypeId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub subtype_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineAccountSubtypeConfigDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineAccountSubtypeConfigDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineAccountSubtypeConfigDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineAccountSubtypeConfigDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        MachineAccountSubtypeConfigDtoMachineAccountCreate,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        MachineAccountSubtypeConfigDtoMachineAccountDelete,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "machineAccountCreate" => field0 = map.next_value()?,
+                            "machineAccountDelete" => field1 = map.next_value()?,
+                            "subtypeId" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineAccountSubtypeConfigDto {
+                        machine_account_create: field0,
+                        machine_account_delete: field1,
+                        subtype_id: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineAccountSubtypeConfigDto",
+                    &["machineAccountCreate", "machineAccountDelete", "subtypeId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineAccountSubtypeConfigDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineAccountSubtypeConfigDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.machine_account_create) {
+                fields
+                    .serialize_field(
+                        "machineAccountCreate",
+                        &self.machine_account_create,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.machine_account_delete) {
+                fields
+                    .serialize_field(
+                        "machineAccountDelete",
+                        &self.machine_account_delete,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.subtype_id) {
+                fields.serialize_field("subtypeId", &self.subtype_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Configuration options for machine account creation, including whether creation is enabled, if approval is required, associated form and entitlement IDs, and detailed approval settings such as approvers and allowed comment types.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MachineAccountSubtypeConfigDtoMachineAccountCreate {
         ///Specifies if the creation of machine accounts is allowed for this subtype.
-        #[serde(
-            rename = "accountCreateEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_create_enabled: ::std::option::Option<bool>,
-        #[serde(
-            rename = "approvalConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_config: ::std::option::Option<MachineSubtypeApprovalConfig>,
         ///Specifies if approval is required for machine account creation requests for this subtype.
-        #[serde(
-            rename = "approvalRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_required: ::std::option::Option<bool>,
         ///Id of the system created entitlement entitlement upon enabling account creation for this subtype.
-        #[serde(
-            rename = "entitlementId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_id: ::std::option::Option<::std::string::String>,
         ///Id of the form linked to subtype.
-        #[serde(
-            rename = "formId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_id: ::std::option::Option<::std::string::String>,
         ///Name of the account attribute from the source's schema or new custom attribute to use when password settings is enabled.
-        #[serde(
-            rename = "passwordAttribute",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub password_attribute: ::std::option::Option<::std::string::String>,
         ///This is required before enabling the account creation to true. Default value will be null.
-        #[serde(
-            rename = "passwordSetting",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub password_setting: ::std::option::Option<
             MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for MachineAccountSubtypeConfigDtoMachineAccountCreate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineAccountSubtypeConfigDtoMachineAccountCreate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct MachineAccountSubtypeConfigDtoMachineAccountCreate",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MachineAccountSubtypeConfigDtoMachineAccountCreate,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        MachineSubtypeApprovalConfig,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountCreateEnabled" => field0 = map.next_value()?,
+                            "approvalConfig" => field1 = map.next_value()?,
+                            "approvalRequired" => field2 = map.next_value()?,
+                            "entitlementId" => field3 = map.next_value()?,
+                            "formId" => field4 = map.next_value()?,
+                            "passwordAttribute" => field5 = map.next_value()?,
+                            "passwordSetting" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineAccountSubtypeConfigDtoMachineAccountCreate {
+                        account_create_enabled: field0,
+                        approval_config: field1,
+                        approval_required: field2,
+                        entitlement_id: field3,
+                        form_id: field4,
+                        password_attribute: field5,
+                        password_setting: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineAccountSubtypeConfigDtoMachineAccountCreate",
+                    &[
+                        "accountCreateEnabled",
+                        "approvalConfig",
+                        "approvalRequired",
+                        "entitlementId",
+                        "formId",
+                        "passwordAttribute",
+                        "passwordSetting",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineAccountSubtypeConfigDtoMachineAccountCreate {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "MachineAccountSubtypeConfigDtoMachineAccountCreate",
+                    7usize,
+                )?;
+            if !::std::option::Option::is_none(&self.account_create_enabled) {
+                fields
+                    .serialize_field(
+                        "accountCreateEnabled",
+                        &self.account_create_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.approval_config) {
+                fields.serialize_field("approvalConfig", &self.approval_config)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_required) {
+                fields.serialize_field("approvalRequired", &self.approval_required)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_id) {
+                fields.serialize_field("entitlementId", &self.entitlement_id)?;
+            }
+            if !::std::option::Option::is_none(&self.form_id) {
+                fields.serialize_field("formId", &self.form_id)?;
+            }
+            if !::std::option::Option::is_none(&self.password_attribute) {
+                fields.serialize_field("passwordAttribute", &self.password_attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.password_setting) {
+                fields.serialize_field("passwordSetting", &self.password_setting)?;
+            }
+            fields.end()
+        }
+    }
     ///This is required before enabling the account creation to true. Default value will be null.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting {
-        #[serde(rename = "DO_NOT_SET_PASSWORD")]
         DoNotSetPassword,
-        #[serde(rename = "SET_TO_EXISTING_ATTRIBUTE")]
         SetToExistingAttribute,
-        #[serde(rename = "SET_TO_NEW_ATTRIBUTE")]
         SetToNewAttribute,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DO_NOT_SET_PASSWORD" => Self::DoNotSetPassword,
+                    "SET_TO_EXISTING_ATTRIBUTE" => Self::SetToExistingAttribute,
+                    "SET_TO_NEW_ATTRIBUTE" => Self::SetToNewAttribute,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::DoNotSetPassword => "DO_NOT_SET_PASSWORD",
+                        Self::SetToExistingAttribute => "SET_TO_EXISTING_ATTRIBUTE",
+                        Self::SetToNewAttribute => "SET_TO_NEW_ATTRIBUTE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting {
@@ -249,22 +627,86 @@ pub mod types {
         }
     }
     ///Configuration options for machine account deletion, including whether approval is required, the list of authorized approvers, and the types of comments permitted during the approval workflow.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MachineAccountSubtypeConfigDtoMachineAccountDelete {
-        #[serde(
-            rename = "approvalConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_config: ::std::option::Option<MachineSubtypeApprovalConfig>,
         ///Indicates whether approval is required for an account deletion request.
-        #[serde(
-            rename = "approvalRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_required: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for MachineAccountSubtypeConfigDtoMachineAccountDelete {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineAccountSubtypeConfigDtoMachineAccountDelete;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct MachineAccountSubtypeConfigDtoMachineAccountDelete",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MachineAccountSubtypeConfigDtoMachineAccountDelete,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        MachineSubtypeApprovalConfig,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalConfig" => field0 = map.next_value()?,
+                            "approvalRequired" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineAccountSubtypeConfigDtoMachineAccountDelete {
+                        approval_config: field0,
+                        approval_required: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineAccountSubtypeConfigDtoMachineAccountDelete",
+                    &["approvalConfig", "approvalRequired"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineAccountSubtypeConfigDtoMachineAccountDelete {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "MachineAccountSubtypeConfigDtoMachineAccountDelete",
+                    2usize,
+                )?;
+            if !::std::option::Option::is_none(&self.approval_config) {
+                fields.serialize_field("approvalConfig", &self.approval_config)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_required) {
+                fields.serialize_field("approvalRequired", &self.approval_required)?;
+            }
+            fields.end()
+        }
+    }
     ///`MachineSubtypeApprovalConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MachineSubtypeApprovalConfig {
         /**Comma separated string of approvers.
 
@@ -275,90 +717,336 @@ Approval request will be assigned based on the order of the approvers passed.
 Multiple workgroups(governance groups) can be selected as an approver.
 
 >**Note:** accountOwner approver type is only for machine account delete approval settings.*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approvers: ::std::option::Option<::std::string::String>,
         /**Comment configurations for the approval request.
 
 Following are the options for comments: ALL, OFF, APPROVAL, REJECT.*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineSubtypeApprovalConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineSubtypeApprovalConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineSubtypeApprovalConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineSubtypeApprovalConfig, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvers" => field0 = map.next_value()?,
+                            "comments" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineSubtypeApprovalConfig {
+                        approvers: field0,
+                        comments: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineSubtypeApprovalConfig",
+                    &["approvers", "comments"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineSubtypeApprovalConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineSubtypeApprovalConfig", 2usize)?;
+            if !::std::option::Option::is_none(&self.approvers) {
+                fields.serialize_field("approvers", &self.approvers)?;
+            }
+            if !::std::option::Option::is_none(&self.comments) {
+                fields.serialize_field("comments", &self.comments)?;
+            }
+            fields.end()
+        }
+    }
     ///`SourceSubtypeWithSource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SourceSubtypeWithSource {
         ///Creation timestamp.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Description of the subtype.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Display name of the subtype.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Unique identifier for the subtype.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Last modified timestamp.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<SourceSubtypeWithSourceSource>,
         ///The ID of the source.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///Indicates if the subtype is managed by the system.
-        #[serde(
-            rename = "systemManaged",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub system_managed: ::std::option::Option<bool>,
         ///Technical name of the subtype.
-        #[serde(
-            rename = "technicalName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub technical_name: ::std::option::Option<::std::string::String>,
         ///Type of the subtype. Either MACHINE OR null.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceSubtypeWithSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceSubtypeWithSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceSubtypeWithSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceSubtypeWithSource, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        SourceSubtypeWithSourceSource,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "displayName" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "modified" => field4 = map.next_value()?,
+                            "source" => field5 = map.next_value()?,
+                            "sourceId" => field6 = map.next_value()?,
+                            "systemManaged" => field7 = map.next_value()?,
+                            "technicalName" => field8 = map.next_value()?,
+                            "type" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceSubtypeWithSource {
+                        created: field0,
+                        description: field1,
+                        display_name: field2,
+                        id: field3,
+                        modified: field4,
+                        source: field5,
+                        source_id: field6,
+                        system_managed: field7,
+                        technical_name: field8,
+                        type_: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceSubtypeWithSource",
+                    &[
+                        "created",
+                        "description",
+                        "displayName",
+                        "id",
+                        "modified",
+                        "source",
+                        "sourceId",
+                        "systemManaged",
+                        "technicalName",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceSubtypeWithSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SourceSubtypeWithSource", 10usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.system_managed) {
+                fields.serialize_field("systemManaged", &self.system_managed)?;
+            }
+            if !::std::option::Option::is_none(&self.technical_name) {
+                fields.serialize_field("technicalName", &self.technical_name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Source reference of the subtype.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SourceSubtypeWithSourceSource {
         ///Unique identifier for the source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of the reference object.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceSubtypeWithSourceSourceType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceSubtypeWithSourceSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceSubtypeWithSourceSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceSubtypeWithSourceSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceSubtypeWithSourceSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        SourceSubtypeWithSourceSourceType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceSubtypeWithSourceSource {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceSubtypeWithSourceSource",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceSubtypeWithSourceSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SourceSubtypeWithSourceSource", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of the reference object.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceSubtypeWithSourceSourceType {
-        #[serde(rename = "SOURCE")]
         Source,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceSubtypeWithSourceSourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE" => Self::Source,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceSubtypeWithSourceSourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Source => "SOURCE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceSubtypeWithSourceSourceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

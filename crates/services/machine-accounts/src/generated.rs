@@ -17,19 +17,113 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`CreateMachineAccountSubtypeV1Body`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CreateMachineAccountSubtypeV1Body {
         ///Description of the subtype.
         pub description: ::std::string::String,
         ///Display name of the subtype.
-        #[serde(rename = "displayName")]
         pub display_name: ::std::string::String,
         ///Technical name of the subtype.
-        #[serde(rename = "technicalName")]
         pub technical_name: ::std::string::String,
         ///Type of the subtype.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateMachineAccountSubtypeV1Body {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreateMachineAccountSubtypeV1Body;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateMachineAccountSubtypeV1Body")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateMachineAccountSubtypeV1Body, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "displayName" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "technicalName" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreateMachineAccountSubtypeV1Body {
+                        description: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        display_name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("displayName")?
+                            }
+                        },
+                        technical_name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("technicalName")?
+                            }
+                        },
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreateMachineAccountSubtypeV1Body",
+                    &["description", "displayName", "technicalName", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CreateMachineAccountSubtypeV1Body {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CreateMachineAccountSubtypeV1Body", 4usize)?;
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("displayName", &self.display_name)?;
+            fields.serialize_field("technicalName", &self.technical_name)?;
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     impl CreateMachineAccountSubtypeV1Body {
         pub fn builder() -> builder::CreateMachineAccountSubtypeV1Body {
@@ -37,159 +131,523 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`MachineAccount`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineAccount {
         ///The connection type of the source this account is from
-        #[serde(
-            rename = "accessType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_type: ::std::option::Option<::std::string::String>,
         ///Custom attributes specific to the machine account
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Classification Method
-        #[serde(rename = "classificationMethod")]
         pub classification_method: MachineAccountClassificationMethod,
         ///The connector attributes for the account
-        #[serde(
-            rename = "connectorAttributes",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub connector_attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Creation date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///A description of the machine account
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates if the account is enabled
         pub enabled: bool,
         ///Environment
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub environment: ::std::option::Option<::std::string::String>,
         ///Indicates if the account has entitlements
-        #[serde(rename = "hasEntitlements")]
         pub has_entitlements: bool,
         ///System-generated unique ID of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Indicates if the account is currently locked
         pub locked: bool,
         ///The machine identity this account is associated with
-        #[serde(
-            rename = "machineIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub machine_identity: ::std::option::Option<::serde_json::Value>,
         ///Indicates if the account has been manually correlated to an identity
-        #[serde(
-            rename = "manuallyCorrelated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manually_correlated: ::std::option::Option<bool>,
         ///Indicates if the account has been manually edited
-        #[serde(rename = "manuallyEdited")]
         pub manually_edited: bool,
         ///Last modification date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the Object
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The unique ID of the machine account generated by the source system
-        #[serde(rename = "nativeIdentity")]
         pub native_identity: ::std::string::String,
         ///The identity who owns this account.
-        #[serde(
-            rename = "ownerIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub owner_identity: ::std::option::Option<::serde_json::Value>,
         ///The source this machine account belongs to.
         pub source: ::serde_json::Value,
         ///The sub-type
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subtype: ::std::option::Option<::std::string::String>,
         ///The unique ID of the account as determined by the account schema
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineAccount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineAccount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineAccount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineAccount, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MachineAccountClassificationMethod,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessType" => field0 = map.next_value()?,
+                            "attributes" => field1 = map.next_value()?,
+                            "classificationMethod" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "connectorAttributes" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => field4 = map.next_value()?,
+                            "description" => field5 = map.next_value()?,
+                            "enabled" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "environment" => field7 = map.next_value()?,
+                            "hasEntitlements" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => field9 = map.next_value()?,
+                            "locked" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "machineIdentity" => field11 = map.next_value()?,
+                            "manuallyCorrelated" => field12 = map.next_value()?,
+                            "manuallyEdited" => {
+                                field13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => field14 = map.next_value()?,
+                            "name" => {
+                                field15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentity" => {
+                                field16 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ownerIdentity" => field17 = map.next_value()?,
+                            "source" => {
+                                field18 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subtype" => field19 = map.next_value()?,
+                            "uuid" => field20 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineAccount {
+                        access_type: field0,
+                        attributes: field1,
+                        classification_method: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("classificationMethod")?
+                            }
+                        },
+                        connector_attributes: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "connectorAttributes",
+                                    ),
+                                );
+                            }
+                        },
+                        created: field4,
+                        description: field5,
+                        enabled: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("enabled")?
+                            }
+                        },
+                        environment: field7,
+                        has_entitlements: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("hasEntitlements")?
+                            }
+                        },
+                        id: field9,
+                        locked: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("locked")?
+                            }
+                        },
+                        machine_identity: field11,
+                        manually_correlated: field12,
+                        manually_edited: match field13 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("manuallyEdited")?
+                            }
+                        },
+                        modified: field14,
+                        name: match field15 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                        native_identity: match field16 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("nativeIdentity")?
+                            }
+                        },
+                        owner_identity: field17,
+                        source: match field18 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source")?
+                            }
+                        },
+                        subtype: field19,
+                        uuid: field20,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineAccount",
+                    &[
+                        "accessType",
+                        "attributes",
+                        "classificationMethod",
+                        "connectorAttributes",
+                        "created",
+                        "description",
+                        "enabled",
+                        "environment",
+                        "hasEntitlements",
+                        "id",
+                        "locked",
+                        "machineIdentity",
+                        "manuallyCorrelated",
+                        "manuallyEdited",
+                        "modified",
+                        "name",
+                        "nativeIdentity",
+                        "ownerIdentity",
+                        "source",
+                        "subtype",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineAccount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("MachineAccount", 21usize)?;
+            if !::std::option::Option::is_none(&self.access_type) {
+                fields.serialize_field("accessType", &self.access_type)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            fields.serialize_field("classificationMethod", &self.classification_method)?;
+            fields.serialize_field("connectorAttributes", &self.connector_attributes)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            fields.serialize_field("enabled", &self.enabled)?;
+            if !::std::option::Option::is_none(&self.environment) {
+                fields.serialize_field("environment", &self.environment)?;
+            }
+            fields.serialize_field("hasEntitlements", &self.has_entitlements)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            fields.serialize_field("locked", &self.locked)?;
+            if !::std::option::Option::is_none(&self.machine_identity) {
+                fields.serialize_field("machineIdentity", &self.machine_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.manually_correlated) {
+                fields.serialize_field("manuallyCorrelated", &self.manually_correlated)?;
+            }
+            fields.serialize_field("manuallyEdited", &self.manually_edited)?;
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            if !::std::option::Option::is_none(&self.owner_identity) {
+                fields.serialize_field("ownerIdentity", &self.owner_identity)?;
+            }
+            fields.serialize_field("source", &self.source)?;
+            if !::std::option::Option::is_none(&self.subtype) {
+                fields.serialize_field("subtype", &self.subtype)?;
+            }
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
+    }
     ///Classification Method
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MachineAccountClassificationMethod {
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "CRITERIA")]
         Criteria,
-        #[serde(rename = "DISCOVERY")]
         Discovery,
-        #[serde(rename = "MANUAL")]
         Manual,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MachineAccountClassificationMethod {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE" => Self::Source,
+                    "CRITERIA" => Self::Criteria,
+                    "DISCOVERY" => Self::Discovery,
+                    "MANUAL" => Self::Manual,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MachineAccountClassificationMethod {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Source => "SOURCE",
+                        Self::Criteria => "CRITERIA",
+                        Self::Discovery => "DISCOVERY",
+                        Self::Manual => "MANUAL",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MachineAccountClassificationMethod {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -234,34 +692,157 @@ pub mod types {
         }
     }
     ///`SourceSubtype`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceSubtype {
         ///Creation timestamp.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Description of the subtype.
         pub description: ::std::string::String,
         ///Display name of the subtype.
-        #[serde(rename = "displayName")]
         pub display_name: ::std::string::String,
         ///Unique identifier for the subtype.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Last modified timestamp.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The ID of the source.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///Technical name of the subtype.
-        #[serde(rename = "technicalName")]
         pub technical_name: ::std::string::String,
         ///Type of the subtype. Either MACHINE OR null.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceSubtype {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceSubtype;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceSubtype")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceSubtype, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "description" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "displayName" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => field3 = map.next_value()?,
+                            "modified" => field4 = map.next_value()?,
+                            "sourceId" => field5 = map.next_value()?,
+                            "technicalName" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceSubtype {
+                        created: field0,
+                        description: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        display_name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("displayName")?
+                            }
+                        },
+                        id: field3,
+                        modified: field4,
+                        source_id: field5,
+                        technical_name: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("technicalName")?
+                            }
+                        },
+                        type_: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceSubtype",
+                    &[
+                        "created",
+                        "description",
+                        "displayName",
+                        "id",
+                        "modified",
+                        "sourceId",
+                        "technicalName",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceSubtype {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SourceSubtype", 8usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("displayName", &self.display_name)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.serialize_field("technicalName", &self.technical_name)?;
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -16,11 +16,63 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Optional cancel metadata. The path `requestId`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CancelLifecycleActionRequest {
         ///Optional cancel comment appended to the lifecycle request comment thread.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<CancelLifecycleActionRequestComment>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CancelLifecycleActionRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CancelLifecycleActionRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CancelLifecycleActionRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CancelLifecycleActionRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        CancelLifecycleActionRequestComment,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CancelLifecycleActionRequest {
+                        comment: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("CancelLifecycleActionRequest", &["comment"], Fields)
+        }
+    }
+    impl ::serde::Serialize for CancelLifecycleActionRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CancelLifecycleActionRequest", 1usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            fields.end()
+        }
     }
     impl CancelLifecycleActionRequest {
         pub fn builder() -> builder::CancelLifecycleActionRequest {
@@ -84,222 +136,682 @@ pub mod types {
         }
     }
     ///`CancelLifecycleActionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CancelLifecycleActionResponse {
         pub action: Lifecycleaction,
         ///Lifecycle request identifier.
-        #[serde(rename = "requestId")]
         pub request_id: ::std::string::String,
         ///Connector resource id for the lifecycle target, when present.
-        #[serde(
-            rename = "resourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub resource_id: ::std::option::Option<::std::string::String>,
         ///Updated lifecycle request status after cancel acceptance.
         pub status: ::std::string::String,
         ///Internal machine identity UUID for the lifecycle target.
-        #[serde(rename = "targetId")]
         pub target_id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for CancelLifecycleActionResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CancelLifecycleActionResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CancelLifecycleActionResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CancelLifecycleActionResponse, A::Error> {
+                    let mut field0: ::std::option::Option<Lifecycleaction> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "action" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requestId" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "resourceId" => field2 = map.next_value()?,
+                            "status" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "targetId" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CancelLifecycleActionResponse {
+                        action: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("action")?
+                            }
+                        },
+                        request_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestId")?
+                            }
+                        },
+                        resource_id: field2,
+                        status: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        target_id: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("targetId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CancelLifecycleActionResponse",
+                    &["action", "requestId", "resourceId", "status", "targetId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CancelLifecycleActionResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CancelLifecycleActionResponse", 5usize)?;
+            fields.serialize_field("action", &self.action)?;
+            fields.serialize_field("requestId", &self.request_id)?;
+            if !::std::option::Option::is_none(&self.resource_id) {
+                fields.serialize_field("resourceId", &self.resource_id)?;
+            }
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("targetId", &self.target_id)?;
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`LifecycleActionRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LifecycleActionRequest {
         ///Indicates whether the lifecycle request has reached a terminal state.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<bool>,
         ///Time when the lifecycle request was created (ISO-8601).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<LifecycleActionRequestDetails>,
         ///Lifecycle request identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Time when the lifecycle request was last modified (ISO-8601).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "operationType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub operation_type: ::std::option::Option<Lifecycleaction>,
         ///Identity id of the principal that submitted the request.
-        #[serde(
-            rename = "requestedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_by: ::std::option::Option<::std::string::String>,
         ///Generic request status type discriminator.
-        #[serde(
-            rename = "statusType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub status_type: ::std::option::Option<::std::string::String>,
         ///Internal machine identity UUID for the lifecycle target.
-        #[serde(
-            rename = "targetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_id: ::std::option::Option<::std::string::String>,
         ///Resource type targeted by the lifecycle request.
-        #[serde(
-            rename = "targetType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_type: ::std::option::Option<LifecycleActionRequestTargetType>,
         ///Tenant identifier for the lifecycle request.
-        #[serde(
-            rename = "tenantId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tenant_id: ::std::option::Option<::std::string::String>,
         ///Temporal workflow identifier for the lifecycle request.
-        #[serde(
-            rename = "workflowId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub workflow_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LifecycleActionRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LifecycleActionRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LifecycleActionRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LifecycleActionRequest, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        LifecycleActionRequestDetails,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<Lifecycleaction> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        LifecycleActionRequestTargetType,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "completed" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "details" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "modified" => field4 = map.next_value()?,
+                            "operationType" => field5 = map.next_value()?,
+                            "requestedBy" => field6 = map.next_value()?,
+                            "statusType" => field7 = map.next_value()?,
+                            "targetId" => field8 = map.next_value()?,
+                            "targetType" => field9 = map.next_value()?,
+                            "tenantId" => field10 = map.next_value()?,
+                            "workflowId" => field11 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LifecycleActionRequest {
+                        completed: field0,
+                        created: field1,
+                        details: field2,
+                        id: field3,
+                        modified: field4,
+                        operation_type: field5,
+                        requested_by: field6,
+                        status_type: field7,
+                        target_id: field8,
+                        target_type: field9,
+                        tenant_id: field10,
+                        workflow_id: field11,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LifecycleActionRequest",
+                    &[
+                        "completed",
+                        "created",
+                        "details",
+                        "id",
+                        "modified",
+                        "operationType",
+                        "requestedBy",
+                        "statusType",
+                        "targetId",
+                        "targetType",
+                        "tenantId",
+                        "workflowId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LifecycleActionRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LifecycleActionRequest", 12usize)?;
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.details) {
+                fields.serialize_field("details", &self.details)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.operation_type) {
+                fields.serialize_field("operationType", &self.operation_type)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_by) {
+                fields.serialize_field("requestedBy", &self.requested_by)?;
+            }
+            if !::std::option::Option::is_none(&self.status_type) {
+                fields.serialize_field("statusType", &self.status_type)?;
+            }
+            if !::std::option::Option::is_none(&self.target_id) {
+                fields.serialize_field("targetId", &self.target_id)?;
+            }
+            if !::std::option::Option::is_none(&self.target_type) {
+                fields.serialize_field("targetType", &self.target_type)?;
+            }
+            if !::std::option::Option::is_none(&self.tenant_id) {
+                fields.serialize_field("tenantId", &self.tenant_id)?;
+            }
+            if !::std::option::Option::is_none(&self.workflow_id) {
+                fields.serialize_field("workflowId", &self.workflow_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Nested lifecycle execution context stored on the lifecycle request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LifecycleActionRequestDetails {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<Lifecycleaction>,
         ///Approvals identifier when the request was submitted.
-        #[serde(
-            rename = "approvalRequestId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_request_id: ::std::option::Option<::std::string::String>,
         ///Approval settings identifier used for the request.
-        #[serde(
-            rename = "approvalSettingsId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_settings_id: ::std::option::Option<::std::string::String>,
         ///Time when the request was approved (ISO-8601).
-        #[serde(
-            rename = "approvedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approved_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approver: ::std::option::Option<Lifecycleapproverref>,
         ///Comment provided when the request was canceled.
-        #[serde(
-            rename = "cancelComment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cancel_comment: ::std::option::Option<::std::string::String>,
         ///Time when the request was canceled (ISO-8601).
-        #[serde(
-            rename = "canceledAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub canceled_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub canceller: ::std::option::Option<Lifecyclerequesterref>,
         ///Append-only comment thread for the lifecycle request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments: ::std::option::Option<::std::vec::Vec<LifecycleComment>>,
         ///Workflow phase where the request failed, when applicable.
-        #[serde(
-            rename = "failurePhase",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub failure_phase: ::std::option::Option<::std::string::String>,
         ///Failure reason for the lifecycle request, when applicable.
-        #[serde(
-            rename = "failureReason",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub failure_reason: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provisioning: ::std::option::Option<LifecycleProvisioning>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester: ::std::option::Option<Lifecyclerequesterref>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resource: ::std::option::Option<LifecycleResourceSummary>,
         ///Cached resource owners for the lifecycle target.
-        #[serde(
-            rename = "resourceOwners",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub resource_owners: ::std::option::Option<::std::vec::Vec<Lifecycleownerref>>,
-        #[serde(
-            rename = "sourceOwner",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_owner: ::std::option::Option<Lifecycleownerref>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<Lifecyclestatus>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LifecycleActionRequestDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LifecycleActionRequestDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LifecycleActionRequestDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LifecycleActionRequestDetails, A::Error> {
+                    let mut field0: ::std::option::Option<Lifecycleaction> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<Lifecycleapproverref> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<Lifecyclerequesterref> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<LifecycleComment>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<LifecycleProvisioning> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<Lifecyclerequesterref> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<LifecycleResourceSummary> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        ::std::vec::Vec<Lifecycleownerref>,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<Lifecycleownerref> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<Lifecyclestatus> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "action" => field0 = map.next_value()?,
+                            "approvalRequestId" => field1 = map.next_value()?,
+                            "approvalSettingsId" => field2 = map.next_value()?,
+                            "approvedAt" => field3 = map.next_value()?,
+                            "approver" => field4 = map.next_value()?,
+                            "cancelComment" => field5 = map.next_value()?,
+                            "canceledAt" => field6 = map.next_value()?,
+                            "canceller" => field7 = map.next_value()?,
+                            "comments" => field8 = map.next_value()?,
+                            "failurePhase" => field9 = map.next_value()?,
+                            "failureReason" => field10 = map.next_value()?,
+                            "provisioning" => field11 = map.next_value()?,
+                            "requester" => field12 = map.next_value()?,
+                            "resource" => field13 = map.next_value()?,
+                            "resourceOwners" => field14 = map.next_value()?,
+                            "sourceOwner" => field15 = map.next_value()?,
+                            "status" => field16 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LifecycleActionRequestDetails {
+                        action: field0,
+                        approval_request_id: field1,
+                        approval_settings_id: field2,
+                        approved_at: field3,
+                        approver: field4,
+                        cancel_comment: field5,
+                        canceled_at: field6,
+                        canceller: field7,
+                        comments: field8,
+                        failure_phase: field9,
+                        failure_reason: field10,
+                        provisioning: field11,
+                        requester: field12,
+                        resource: field13,
+                        resource_owners: field14,
+                        source_owner: field15,
+                        status: field16,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LifecycleActionRequestDetails",
+                    &[
+                        "action",
+                        "approvalRequestId",
+                        "approvalSettingsId",
+                        "approvedAt",
+                        "approver",
+                        "cancelComment",
+                        "canceledAt",
+                        "canceller",
+                        "comments",
+                        "failurePhase",
+                        "failureReason",
+                        "provisioning",
+                        "requester",
+                        "resource",
+                        "resourceOwners",
+                        "sourceOwner",
+                        "status",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LifecycleActionRequestDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LifecycleActionRequestDetails", 17usize)?;
+            if !::std::option::Option::is_none(&self.action) {
+                fields.serialize_field("action", &self.action)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_request_id) {
+                fields.serialize_field("approvalRequestId", &self.approval_request_id)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_settings_id) {
+                fields
+                    .serialize_field("approvalSettingsId", &self.approval_settings_id)?;
+            }
+            if !::std::option::Option::is_none(&self.approved_at) {
+                fields.serialize_field("approvedAt", &self.approved_at)?;
+            }
+            if !::std::option::Option::is_none(&self.approver) {
+                fields.serialize_field("approver", &self.approver)?;
+            }
+            if !::std::option::Option::is_none(&self.cancel_comment) {
+                fields.serialize_field("cancelComment", &self.cancel_comment)?;
+            }
+            if !::std::option::Option::is_none(&self.canceled_at) {
+                fields.serialize_field("canceledAt", &self.canceled_at)?;
+            }
+            if !::std::option::Option::is_none(&self.canceller) {
+                fields.serialize_field("canceller", &self.canceller)?;
+            }
+            if !::std::option::Option::is_none(&self.comments) {
+                fields.serialize_field("comments", &self.comments)?;
+            }
+            if !::std::option::Option::is_none(&self.failure_phase) {
+                fields.serialize_field("failurePhase", &self.failure_phase)?;
+            }
+            if !::std::option::Option::is_none(&self.failure_reason) {
+                fields.serialize_field("failureReason", &self.failure_reason)?;
+            }
+            if !::std::option::Option::is_none(&self.provisioning) {
+                fields.serialize_field("provisioning", &self.provisioning)?;
+            }
+            if !::std::option::Option::is_none(&self.requester) {
+                fields.serialize_field("requester", &self.requester)?;
+            }
+            if !::std::option::Option::is_none(&self.resource) {
+                fields.serialize_field("resource", &self.resource)?;
+            }
+            if !::std::option::Option::is_none(&self.resource_owners) {
+                fields.serialize_field("resourceOwners", &self.resource_owners)?;
+            }
+            if !::std::option::Option::is_none(&self.source_owner) {
+                fields.serialize_field("sourceOwner", &self.source_owner)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.end()
+        }
+    }
     ///Resource type targeted by the lifecycle request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum LifecycleActionRequestTargetType {
-        #[serde(rename = "AI_AGENT")]
         AiAgent,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for LifecycleActionRequestTargetType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "AI_AGENT" => Self::AiAgent,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for LifecycleActionRequestTargetType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AiAgent => "AI_AGENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for LifecycleActionRequestTargetType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -338,10 +850,71 @@ pub mod types {
         }
     }
     ///`LifecycleActionSubmitComment`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct LifecycleActionSubmitComment {
         ///Free-text comment submitted with the lifecycle action request.
         pub comment: LifecycleActionSubmitCommentComment,
+    }
+    impl<'de> ::serde::Deserialize<'de> for LifecycleActionSubmitComment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LifecycleActionSubmitComment;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LifecycleActionSubmitComment")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LifecycleActionSubmitComment, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        LifecycleActionSubmitCommentComment,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LifecycleActionSubmitComment {
+                        comment: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("comment")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("LifecycleActionSubmitComment", &["comment"], Fields)
+        }
+    }
+    impl ::serde::Serialize for LifecycleActionSubmitComment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LifecycleActionSubmitComment", 1usize)?;
+            fields.serialize_field("comment", &self.comment)?;
+            fields.end()
+        }
     }
     ///Free-text comment submitted with the lifecycle action request.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -400,14 +973,84 @@ pub mod types {
         }
     }
     ///`LifecycleActionSubmitRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct LifecycleActionSubmitRequest {
         pub action: Lifecycleaction,
         ///Optional submit-time comments. At most 10 comments are allowed per request; each comment must be non-empty and at most 1000 characters.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments: ::std::option::Option<
             ::std::vec::Vec<LifecycleActionSubmitComment>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for LifecycleActionSubmitRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LifecycleActionSubmitRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LifecycleActionSubmitRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LifecycleActionSubmitRequest, A::Error> {
+                    let mut field0: ::std::option::Option<Lifecycleaction> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<LifecycleActionSubmitComment>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "action" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "comments" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LifecycleActionSubmitRequest {
+                        action: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("action")?
+                            }
+                        },
+                        comments: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LifecycleActionSubmitRequest",
+                    &["action", "comments"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LifecycleActionSubmitRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LifecycleActionSubmitRequest", 2usize)?;
+            fields.serialize_field("action", &self.action)?;
+            if !::std::option::Option::is_none(&self.comments) {
+                fields.serialize_field("comments", &self.comments)?;
+            }
+            fields.end()
+        }
     }
     impl LifecycleActionSubmitRequest {
         pub fn builder() -> builder::LifecycleActionSubmitRequest {
@@ -415,111 +1058,458 @@ pub mod types {
         }
     }
     ///`LifecycleActionSubmitResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct LifecycleActionSubmitResponse {
         pub action: Lifecycleaction,
         ///Time when the lifecycle request was created (ISO-8601).
-        #[serde(rename = "createdAt")]
         pub created_at: ::sailpoint_runtime::DateTime,
         ///Unique identifier for the created lifecycle request.
-        #[serde(rename = "requestId")]
         pub request_id: ::std::string::String,
         ///Connector resource id for the lifecycle target, when present.
-        #[serde(
-            rename = "resourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub resource_id: ::std::option::Option<::std::string::String>,
         ///Initial lifecycle request status.
         pub status: ::std::string::String,
         ///Internal machine identity UUID for the lifecycle target.
-        #[serde(rename = "targetId")]
         pub target_id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for LifecycleActionSubmitResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LifecycleActionSubmitResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LifecycleActionSubmitResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LifecycleActionSubmitResponse, A::Error> {
+                    let mut field0: ::std::option::Option<Lifecycleaction> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "action" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "createdAt" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requestId" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "resourceId" => field3 = map.next_value()?,
+                            "status" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "targetId" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LifecycleActionSubmitResponse {
+                        action: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("action")?
+                            }
+                        },
+                        created_at: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("createdAt")?
+                            }
+                        },
+                        request_id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestId")?
+                            }
+                        },
+                        resource_id: field3,
+                        status: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        target_id: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("targetId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LifecycleActionSubmitResponse",
+                    &[
+                        "action",
+                        "createdAt",
+                        "requestId",
+                        "resourceId",
+                        "status",
+                        "targetId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LifecycleActionSubmitResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LifecycleActionSubmitResponse", 6usize)?;
+            fields.serialize_field("action", &self.action)?;
+            fields.serialize_field("createdAt", &self.created_at)?;
+            fields.serialize_field("requestId", &self.request_id)?;
+            if !::std::option::Option::is_none(&self.resource_id) {
+                fields.serialize_field("resourceId", &self.resource_id)?;
+            }
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("targetId", &self.target_id)?;
+            fields.end()
+        }
+    }
     ///`LifecycleComment`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LifecycleComment {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<Lifecyclecommentauthorref>,
         ///Free-text comment body.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///Server-assigned comment identifier.
-        #[serde(
-            rename = "commentId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub comment_id: ::std::option::Option<::std::string::String>,
         ///Time when the comment was created (ISO-8601).
-        #[serde(
-            rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LifecycleComment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LifecycleComment;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LifecycleComment")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LifecycleComment, A::Error> {
+                    let mut field0: ::std::option::Option<Lifecyclecommentauthorref> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "author" => field0 = map.next_value()?,
+                            "comment" => field1 = map.next_value()?,
+                            "commentId" => field2 = map.next_value()?,
+                            "createdAt" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LifecycleComment {
+                        author: field0,
+                        comment: field1,
+                        comment_id: field2,
+                        created_at: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LifecycleComment",
+                    &["author", "comment", "commentId", "createdAt"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LifecycleComment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("LifecycleComment", 4usize)?;
+            if !::std::option::Option::is_none(&self.author) {
+                fields.serialize_field("author", &self.author)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.comment_id) {
+                fields.serialize_field("commentId", &self.comment_id)?;
+            }
+            if !::std::option::Option::is_none(&self.created_at) {
+                fields.serialize_field("createdAt", &self.created_at)?;
+            }
+            fields.end()
+        }
+    }
     ///Provisioning execution window for the lifecycle request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LifecycleProvisioning {
         ///Time when provisioning ended (ISO-8601).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ended: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Time when provisioning started (ISO-8601).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub started: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<Lifecycleprovisioningstatus>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LifecycleProvisioning {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LifecycleProvisioning;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LifecycleProvisioning")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LifecycleProvisioning, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<Lifecycleprovisioningstatus> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "ended" => field0 = map.next_value()?,
+                            "started" => field1 = map.next_value()?,
+                            "status" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LifecycleProvisioning {
+                        ended: field0,
+                        started: field1,
+                        status: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LifecycleProvisioning",
+                    &["ended", "started", "status"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LifecycleProvisioning {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LifecycleProvisioning", 3usize)?;
+            if !::std::option::Option::is_none(&self.ended) {
+                fields.serialize_field("ended", &self.ended)?;
+            }
+            if !::std::option::Option::is_none(&self.started) {
+                fields.serialize_field("started", &self.started)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.end()
+        }
+    }
     ///Cached resource context for the lifecycle target.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LifecycleResourceSummary {
         ///Internal machine identity UUID for the lifecycle target.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of the lifecycle target.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Connector resource id for the lifecycle target.
-        #[serde(
-            rename = "resourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub resource_id: ::std::option::Option<::std::string::String>,
         ///Source identifier for the lifecycle target.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///Source name for the lifecycle target.
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
         ///Machine identity subtype for the lifecycle target.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subtype: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LifecycleResourceSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LifecycleResourceSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LifecycleResourceSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LifecycleResourceSummary, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "resourceId" => field2 = map.next_value()?,
+                            "sourceId" => field3 = map.next_value()?,
+                            "sourceName" => field4 = map.next_value()?,
+                            "subtype" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LifecycleResourceSummary {
+                        id: field0,
+                        name: field1,
+                        resource_id: field2,
+                        source_id: field3,
+                        source_name: field4,
+                        subtype: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LifecycleResourceSummary",
+                    &["id", "name", "resourceId", "sourceId", "sourceName", "subtype"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LifecycleResourceSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LifecycleResourceSummary", 6usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.resource_id) {
+                fields.serialize_field("resourceId", &self.resource_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            if !::std::option::Option::is_none(&self.subtype) {
+                fields.serialize_field("subtype", &self.subtype)?;
+            }
+            fields.end()
+        }
+    }
     ///Lifecycle action requested against a machine identity.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Lifecycleaction {
-        #[serde(rename = "DEACTIVATE")]
         Deactivate,
-        #[serde(rename = "ACTIVATE")]
         Activate,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Lifecycleaction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DEACTIVATE" => Self::Deactivate,
+                    "ACTIVATE" => Self::Activate,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Lifecycleaction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Deactivate => "DEACTIVATE",
+                        Self::Activate => "ACTIVATE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Lifecycleaction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -559,55 +1549,205 @@ pub mod types {
         }
     }
     ///`Lifecycleapproverref`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Lifecycleapproverref {
         ///Identifier of the approver.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of the approver.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Approver reference type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Lifecycleapproverref {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Lifecycleapproverref;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Lifecycleapproverref")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Lifecycleapproverref, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Lifecycleapproverref {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Lifecycleapproverref",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Lifecycleapproverref {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Lifecycleapproverref", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`Lifecyclecommentauthorref`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Lifecyclecommentauthorref {
         ///Identifier of the comment author.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of the comment author.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Author category for the comment.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<LifecyclecommentauthorrefType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Lifecyclecommentauthorref {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Lifecyclecommentauthorref;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Lifecyclecommentauthorref")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Lifecyclecommentauthorref, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        LifecyclecommentauthorrefType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Lifecyclecommentauthorref {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Lifecyclecommentauthorref",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Lifecyclecommentauthorref {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Lifecyclecommentauthorref", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Author category for the comment.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum LifecyclecommentauthorrefType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "WORKGROUP")]
         Workgroup,
-        #[serde(rename = "API_TOKEN")]
         ApiToken,
-        #[serde(rename = "SYSTEM")]
         System,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for LifecyclecommentauthorrefType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "WORKGROUP" => Self::Workgroup,
+                    "API_TOKEN" => Self::ApiToken,
+                    "SYSTEM" => Self::System,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for LifecyclecommentauthorrefType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Workgroup => "WORKGROUP",
+                        Self::ApiToken => "API_TOKEN",
+                        Self::System => "SYSTEM",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for LifecyclecommentauthorrefType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -652,38 +1792,115 @@ pub mod types {
         }
     }
     ///`Lifecycleownerref`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Lifecycleownerref {
         ///Identifier of the owner.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of the owner.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Owner reference type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<LifecycleownerrefType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Lifecycleownerref {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Lifecycleownerref;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Lifecycleownerref")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Lifecycleownerref, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<LifecycleownerrefType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Lifecycleownerref {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("Lifecycleownerref", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Lifecycleownerref {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Lifecycleownerref", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner reference type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum LifecycleownerrefType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "WORKGROUP")]
         Workgroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for LifecycleownerrefType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "WORKGROUP" => Self::Workgroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for LifecycleownerrefType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Workgroup => "WORKGROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for LifecycleownerrefType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -723,29 +1940,49 @@ pub mod types {
         }
     }
     ///Provisioning execution status for the downstream workflow window.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Lifecycleprovisioningstatus {
-        #[serde(rename = "NOT_STARTED")]
         NotStarted,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Lifecycleprovisioningstatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "NOT_STARTED" => Self::NotStarted,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "COMPLETED" => Self::Completed,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Lifecycleprovisioningstatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::NotStarted => "NOT_STARTED",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Completed => "COMPLETED",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Lifecycleprovisioningstatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -789,52 +2026,141 @@ pub mod types {
         }
     }
     ///`Lifecyclerequesterref`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Lifecyclerequesterref {
         ///Identifier of the requester.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of the requester.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Requester reference type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Lifecyclerequesterref {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Lifecyclerequesterref;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Lifecyclerequesterref")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Lifecyclerequesterref, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Lifecyclerequesterref {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Lifecyclerequesterref",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Lifecyclerequesterref {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Lifecyclerequesterref", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Detailed lifecycle request status stored on the lifecycle action request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Lifecyclestatus {
-        #[serde(rename = "RECEIVED")]
         Received,
-        #[serde(rename = "PENDING_APPROVAL")]
         PendingApproval,
-        #[serde(rename = "APPROVED")]
         Approved,
-        #[serde(rename = "REJECTED")]
         Rejected,
-        #[serde(rename = "PROVISIONING")]
         Provisioning,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "FAILED")]
         Failed,
-        #[serde(rename = "CANCELING")]
         Canceling,
-        #[serde(rename = "CANCELED")]
         Canceled,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Lifecyclestatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "RECEIVED" => Self::Received,
+                    "PENDING_APPROVAL" => Self::PendingApproval,
+                    "APPROVED" => Self::Approved,
+                    "REJECTED" => Self::Rejected,
+                    "PROVISIONING" => Self::Provisioning,
+                    "COMPLETED" => Self::Completed,
+                    "FAILED" => Self::Failed,
+                    "CANCELING" => Self::Canceling,
+                    "CANCELED" => Self::Canceled,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Lifecyclestatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Received => "RECEIVED",
+                        Self::PendingApproval => "PENDING_APPROVAL",
+                        Self::Approved => "APPROVED",
+                        Self::Rejected => "REJECTED",
+                        Self::Provisioning => "PROVISIONING",
+                        Self::Completed => "COMPLETED",
+                        Self::Failed => "FAILED",
+                        Self::Canceling => "CANCELING",
+                        Self::Canceled => "CANCELED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Lifecyclestatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -27,172 +27,569 @@ pub mod types {
     pub use sailpoint_shared::types::TaskStatusMessageParametersItem;
     pub use sailpoint_shared::types::TaskStatusMessageType;
     ///A single anomaly detected for a machine identity by Agent Behavior Monitoring.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Anomaly {
         ///Category of the detected anomaly.
-        #[serde(
-            rename = "anomalyType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub anomaly_type: ::std::option::Option<::std::string::String>,
         ///Source systems that contributed to the detection.
-        #[serde(
-            rename = "dataSources",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub data_sources: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Human-readable description of the anomaly.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Date-time the anomaly was detected.
-        #[serde(
-            rename = "detectedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detected_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub evidence: ::std::option::Option<AnomalyEvidence>,
         ///Anomaly identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Identifier of the detection rule that produced the anomaly.
-        #[serde(
-            rename = "ruleId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub rule_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Anomaly {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Anomaly;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Anomaly")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Anomaly, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<AnomalyEvidence> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "anomalyType" => field0 = map.next_value()?,
+                            "dataSources" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "detectedAt" => field3 = map.next_value()?,
+                            "evidence" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "ruleId" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Anomaly {
+                        anomaly_type: field0,
+                        data_sources: field1,
+                        description: field2,
+                        detected_at: field3,
+                        evidence: field4,
+                        id: field5,
+                        rule_id: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Anomaly",
+                    &[
+                        "anomalyType",
+                        "dataSources",
+                        "description",
+                        "detectedAt",
+                        "evidence",
+                        "id",
+                        "ruleId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Anomaly {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Anomaly", 7usize)?;
+            if !::std::option::Option::is_none(&self.anomaly_type) {
+                fields.serialize_field("anomalyType", &self.anomaly_type)?;
+            }
+            if !::std::option::Option::is_none(&self.data_sources) {
+                fields.serialize_field("dataSources", &self.data_sources)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.detected_at) {
+                fields.serialize_field("detectedAt", &self.detected_at)?;
+            }
+            if !::std::option::Option::is_none(&self.evidence) {
+                fields.serialize_field("evidence", &self.evidence)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.rule_id) {
+                fields.serialize_field("ruleId", &self.rule_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Peer-group baseline for time-series anomaly detections (SIEM source only). Contains the windowed data points and deviation thresholds used to render the anomaly chart.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AnomalyBaseline {
         ///False-positive-rate threshold value.
-        #[serde(
-            rename = "fprValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub fpr_value: ::std::option::Option<f64>,
         ///Lower deviation threshold per data point.
-        #[serde(
-            rename = "lowerBound",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub lower_bound: ::std::option::Option<::std::vec::Vec<f64>>,
         ///Minimum value in the window.
-        #[serde(
-            rename = "minimumValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub minimum_value: ::std::option::Option<i32>,
         ///Raw observed values across the window.
-        #[serde(
-            rename = "rawValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Name of the feature the baseline describes.
-        #[serde(
-            rename = "uiFeatureName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ui_feature_name: ::std::option::Option<::std::string::String>,
         ///Upper deviation threshold per data point.
-        #[serde(
-            rename = "upperBound",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub upper_bound: ::std::option::Option<::std::vec::Vec<f64>>,
         ///Observed values across the window.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub values: ::std::option::Option<::std::vec::Vec<i32>>,
         ///Number of data points in the window.
-        #[serde(
-            rename = "windowSize",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub window_size: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AnomalyBaseline {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AnomalyBaseline;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AnomalyBaseline")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AnomalyBaseline, A::Error> {
+                    let mut field0: ::std::option::Option<f64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::vec::Vec<f64>> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::vec::Vec<f64>> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::vec::Vec<i32>> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "fprValue" => field0 = map.next_value()?,
+                            "lowerBound" => field1 = map.next_value()?,
+                            "minimumValue" => field2 = map.next_value()?,
+                            "rawValue" => field3 = map.next_value()?,
+                            "uiFeatureName" => field4 = map.next_value()?,
+                            "upperBound" => field5 = map.next_value()?,
+                            "values" => field6 = map.next_value()?,
+                            "windowSize" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AnomalyBaseline {
+                        fpr_value: field0,
+                        lower_bound: field1,
+                        minimum_value: field2,
+                        raw_value: field3,
+                        ui_feature_name: field4,
+                        upper_bound: field5,
+                        values: field6,
+                        window_size: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AnomalyBaseline",
+                    &[
+                        "fprValue",
+                        "lowerBound",
+                        "minimumValue",
+                        "rawValue",
+                        "uiFeatureName",
+                        "upperBound",
+                        "values",
+                        "windowSize",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AnomalyBaseline {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AnomalyBaseline", 8usize)?;
+            if !::std::option::Option::is_none(&self.fpr_value) {
+                fields.serialize_field("fprValue", &self.fpr_value)?;
+            }
+            if !::std::option::Option::is_none(&self.lower_bound) {
+                fields.serialize_field("lowerBound", &self.lower_bound)?;
+            }
+            if !::std::option::Option::is_none(&self.minimum_value) {
+                fields.serialize_field("minimumValue", &self.minimum_value)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_value) {
+                fields.serialize_field("rawValue", &self.raw_value)?;
+            }
+            if !::std::option::Option::is_none(&self.ui_feature_name) {
+                fields.serialize_field("uiFeatureName", &self.ui_feature_name)?;
+            }
+            if !::std::option::Option::is_none(&self.upper_bound) {
+                fields.serialize_field("upperBound", &self.upper_bound)?;
+            }
+            if !::std::option::Option::is_none(&self.values) {
+                fields.serialize_field("values", &self.values)?;
+            }
+            if !::std::option::Option::is_none(&self.window_size) {
+                fields.serialize_field("windowSize", &self.window_size)?;
+            }
+            fields.end()
+        }
+    }
     ///Detection evidence associated with an anomaly. SENTINEL detections populate the agent attribute fields; SIEM detections instead include a baseline with windowed time-series data.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AnomalyEvidence {
         ///Attribute type captured for SENTINEL detections; null for SIEM detections.
-        #[serde(
-            rename = "agentAttributeType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub agent_attribute_type: ::std::option::Option<::std::string::String>,
         ///Attribute value captured for SENTINEL detections; null for SIEM detections.
-        #[serde(
-            rename = "agentAttributeValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub agent_attribute_value: ::std::option::Option<::std::string::String>,
         ///Peer-group baseline for SIEM detections; null for SENTINEL detections.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub baseline: ::std::option::Option<AnomalyBaseline>,
         ///Evidence source system.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<AnomalyEvidenceTimestamp>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AnomalyEvidence {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AnomalyEvidence;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AnomalyEvidence")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AnomalyEvidence, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AnomalyBaseline> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<AnomalyEvidenceTimestamp> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "agentAttributeType" => field0 = map.next_value()?,
+                            "agentAttributeValue" => field1 = map.next_value()?,
+                            "baseline" => field2 = map.next_value()?,
+                            "source" => field3 = map.next_value()?,
+                            "timestamp" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AnomalyEvidence {
+                        agent_attribute_type: field0,
+                        agent_attribute_value: field1,
+                        baseline: field2,
+                        source: field3,
+                        timestamp: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AnomalyEvidence",
+                    &[
+                        "agentAttributeType",
+                        "agentAttributeValue",
+                        "baseline",
+                        "source",
+                        "timestamp",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AnomalyEvidence {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AnomalyEvidence", 5usize)?;
+            if !::std::option::Option::is_none(&self.agent_attribute_type) {
+                fields
+                    .serialize_field("agentAttributeType", &self.agent_attribute_type)?;
+            }
+            if !::std::option::Option::is_none(&self.agent_attribute_value) {
+                fields
+                    .serialize_field(
+                        "agentAttributeValue",
+                        &self.agent_attribute_value,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.baseline) {
+                fields.serialize_field("baseline", &self.baseline)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.timestamp) {
+                fields.serialize_field("timestamp", &self.timestamp)?;
+            }
+            fields.end()
+        }
+    }
     ///Timestamp block for an anomaly's evidence.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AnomalyEvidenceTimestamp {
         ///Point-in-time the evidence was captured.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Start of the aggregation window for time-window detections (SIEM); null for point-in-time detections (SENTINEL).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<::sailpoint_runtime::DateTime>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AnomalyEvidenceTimestamp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AnomalyEvidenceTimestamp;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AnomalyEvidenceTimestamp")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AnomalyEvidenceTimestamp, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "at" => field0 = map.next_value()?,
+                            "from" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AnomalyEvidenceTimestamp {
+                        at: field0,
+                        from: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("AnomalyEvidenceTimestamp", &["at", "from"], Fields)
+        }
+    }
+    impl ::serde::Serialize for AnomalyEvidenceTimestamp {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AnomalyEvidenceTimestamp", 2usize)?;
+            if !::std::option::Option::is_none(&self.at) {
+                fields.serialize_field("at", &self.at)?;
+            }
+            if !::std::option::Option::is_none(&self.from) {
+                fields.serialize_field("from", &self.from)?;
+            }
+            fields.end()
+        }
     }
     /**Reference to a Business Application associated with a machine identity.
 Available when Business Applications is enabled for the tenant.
 At most one Business Application reference is supported per machine identity on create and patch.*/
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct BusinessApplicationRef {
         /**Correlation type for this reference.
 On write: omit or `MANUAL` (default). `AUTOMATIC` is rejected (`400`).
 On response: may be `MANUAL` or `AUTOMATIC`.*/
-        #[serde(
-            rename = "correlationType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub correlation_type: ::std::option::Option<CorrelationType>,
         ///Existing Business Application id in the tenant.
         pub id: ::std::string::String,
         /**Business Application display name.
 Ignored on write; responses are enriched from the Business Application.*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         /**Sanctioned status of the linked Business Application.
 Ignored on write; responses are enriched from the Business Application.*/
-        #[serde(
-            rename = "sanctionedStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sanctioned_status: ::std::option::Option<SanctionedStatus>,
         ///Reference type. Must be `BUSINESS_APPLICATION`.
-        #[serde(rename = "type")]
         pub type_: BusinessApplicationRefType,
     }
+    impl<'de> ::serde::Deserialize<'de> for BusinessApplicationRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BusinessApplicationRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BusinessApplicationRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BusinessApplicationRef, A::Error> {
+                    let mut field0: ::std::option::Option<CorrelationType> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<SanctionedStatus> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<BusinessApplicationRefType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "correlationType" => field0 = map.next_value()?,
+                            "id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => field2 = map.next_value()?,
+                            "sanctionedStatus" => field3 = map.next_value()?,
+                            "type" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BusinessApplicationRef {
+                        correlation_type: field0,
+                        id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: field2,
+                        sanctioned_status: field3,
+                        type_: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BusinessApplicationRef",
+                    &["correlationType", "id", "name", "sanctionedStatus", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BusinessApplicationRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("BusinessApplicationRef", 5usize)?;
+            if !::std::option::Option::is_none(&self.correlation_type) {
+                fields.serialize_field("correlationType", &self.correlation_type)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.sanctioned_status) {
+                fields.serialize_field("sanctionedStatus", &self.sanctioned_status)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Reference type. Must be `BUSINESS_APPLICATION`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum BusinessApplicationRefType {
-        #[serde(rename = "BUSINESS_APPLICATION")]
         BusinessApplication,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for BusinessApplicationRefType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "BUSINESS_APPLICATION" => Self::BusinessApplication,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for BusinessApplicationRefType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::BusinessApplication => "BUSINESS_APPLICATION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for BusinessApplicationRefType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -230,70 +627,360 @@ Ignored on write; responses are enriched from the Business Application.*/
         }
     }
     ///A single condition expression within a correlation rule.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CorrelationCondition {
         ///System-generated unique ID of the condition.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The left-hand attribute name of the condition.
-        #[serde(rename = "leftAttributeName")]
         pub left_attribute_name: ::std::string::String,
         ///The comparison operator applied between the left and right attributes.
-        #[serde(rename = "operatorType")]
         pub operator_type: ::std::string::String,
         ///The position of this condition within the rule.
         pub ordinal: i32,
         ///The right-hand attribute name. Use an empty string when there is no RHS attribute.
-        #[serde(rename = "rightAttributeName")]
         pub right_attribute_name: ::std::string::String,
         ///Optional transform applied before comparison.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transform: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CorrelationCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CorrelationCondition;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CorrelationCondition")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CorrelationCondition, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "leftAttributeName" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "operatorType" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ordinal" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "rightAttributeName" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "transform" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CorrelationCondition {
+                        id: field0,
+                        left_attribute_name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("leftAttributeName")?
+                            }
+                        },
+                        operator_type: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("operatorType")?
+                            }
+                        },
+                        ordinal: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("ordinal")?
+                            }
+                        },
+                        right_attribute_name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("rightAttributeName")?
+                            }
+                        },
+                        transform: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CorrelationCondition",
+                    &[
+                        "id",
+                        "leftAttributeName",
+                        "operatorType",
+                        "ordinal",
+                        "rightAttributeName",
+                        "transform",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CorrelationCondition {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CorrelationCondition", 6usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            fields.serialize_field("leftAttributeName", &self.left_attribute_name)?;
+            fields.serialize_field("operatorType", &self.operator_type)?;
+            fields.serialize_field("ordinal", &self.ordinal)?;
+            fields.serialize_field("rightAttributeName", &self.right_attribute_name)?;
+            if !::std::option::Option::is_none(&self.transform) {
+                fields.serialize_field("transform", &self.transform)?;
+            }
+            fields.end()
+        }
+    }
     ///An ownership correlation config scoped to a source resource. Configs are of type OWNER_PRIMARY or OWNER_SECONDARY and drive how machine identity owners are correlated.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CorrelationConfig {
         ///JSON object of config attributes. May include syncPrimaryToMachineAccounts (boolean) on OWNER_PRIMARY only.
         pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///Creation date of the config.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///System-generated unique ID of the correlation config.
         pub id: ::std::string::String,
         ///Last modification date of the config.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The source resource identifier for this config scope.
-        #[serde(rename = "resourceId")]
         pub resource_id: ::std::string::String,
         ///The ordered set of correlation rules for this config.
         pub rules: ::std::vec::Vec<CorrelationRule>,
         ///The source ID this config belongs to.
-        #[serde(rename = "sourceId")]
         pub source_id: ::std::string::String,
-        #[serde(rename = "type")]
         pub type_: CorrelationConfigType,
     }
+    impl<'de> ::serde::Deserialize<'de> for CorrelationConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CorrelationConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CorrelationConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CorrelationConfig, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<CorrelationRule>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<CorrelationConfigType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => field1 = map.next_value()?,
+                            "id" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => field3 = map.next_value()?,
+                            "resourceId" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "rules" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceId" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CorrelationConfig {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributes")?
+                            }
+                        },
+                        created: field1,
+                        id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        modified: field3,
+                        resource_id: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("resourceId")?
+                            }
+                        },
+                        rules: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("rules")?
+                            }
+                        },
+                        source_id: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceId")?
+                            }
+                        },
+                        type_: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CorrelationConfig",
+                    &[
+                        "attributes",
+                        "created",
+                        "id",
+                        "modified",
+                        "resourceId",
+                        "rules",
+                        "sourceId",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CorrelationConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CorrelationConfig", 8usize)?;
+            fields.serialize_field("attributes", &self.attributes)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("resourceId", &self.resource_id)?;
+            fields.serialize_field("rules", &self.rules)?;
+            fields.serialize_field("sourceId", &self.source_id)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The correlation config type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CorrelationConfigType {
-        #[serde(rename = "OWNER_PRIMARY")]
         OwnerPrimary,
-        #[serde(rename = "OWNER_SECONDARY")]
         OwnerSecondary,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CorrelationConfigType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "OWNER_PRIMARY" => Self::OwnerPrimary,
+                    "OWNER_SECONDARY" => Self::OwnerSecondary,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CorrelationConfigType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::OwnerPrimary => "OWNER_PRIMARY",
+                        Self::OwnerSecondary => "OWNER_SECONDARY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CorrelationConfigType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -333,59 +1020,275 @@ Ignored on write; responses are enriched from the Business Application.*/
         }
     }
     ///A single correlation rule within an ownership correlation config.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CorrelationRule {
         ///The conditions that must match for this rule to apply.
-        #[serde(rename = "conditionExpressions")]
         pub condition_expressions: ::std::vec::Vec<CorrelationCondition>,
         ///Whether this rule is the default rule for the config.
-        #[serde(rename = "defaultRule")]
         pub default_rule: bool,
         ///Omit for new rules (server mints a UUID). Send only when updating a rule that already exists on this config (merge on PATCH). Unknown ids are rejected.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The evaluation priority of the rule. Lower values are evaluated first.
         pub priority: i32,
-        #[serde(rename = "ruleAction")]
         pub rule_action: CorrelationRuleAction,
         ///The rule subject type. When either ruleType or ruleAction.type is GOVERNANCE_GROUP, both must be; ruleType GOVERNANCE_GROUP is allowed only when the parent config type is OWNER_SECONDARY.
-        #[serde(rename = "ruleType")]
         pub rule_type: CorrelationRuleRuleType,
     }
+    impl<'de> ::serde::Deserialize<'de> for CorrelationRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CorrelationRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CorrelationRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CorrelationRule, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<CorrelationCondition>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<CorrelationRuleAction> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<CorrelationRuleRuleType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "conditionExpressions" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "defaultRule" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => field2 = map.next_value()?,
+                            "priority" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ruleAction" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ruleType" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CorrelationRule {
+                        condition_expressions: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("conditionExpressions")?
+                            }
+                        },
+                        default_rule: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("defaultRule")?
+                            }
+                        },
+                        id: field2,
+                        priority: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("priority")?
+                            }
+                        },
+                        rule_action: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("ruleAction")?
+                            }
+                        },
+                        rule_type: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("ruleType")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CorrelationRule",
+                    &[
+                        "conditionExpressions",
+                        "defaultRule",
+                        "id",
+                        "priority",
+                        "ruleAction",
+                        "ruleType",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CorrelationRule {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CorrelationRule", 6usize)?;
+            fields.serialize_field("conditionExpressions", &self.condition_expressions)?;
+            fields.serialize_field("defaultRule", &self.default_rule)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            fields.serialize_field("priority", &self.priority)?;
+            fields.serialize_field("ruleAction", &self.rule_action)?;
+            fields.serialize_field("ruleType", &self.rule_type)?;
+            fields.end()
+        }
+    }
     ///The action applied when a correlation rule matches.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CorrelationRuleAction {
         ///Action-specific payload.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payload: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The target owner type resolved by this action.
-        #[serde(rename = "type")]
         pub type_: CorrelationRuleActionType,
     }
+    impl<'de> ::serde::Deserialize<'de> for CorrelationRuleAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CorrelationRuleAction;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CorrelationRuleAction")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CorrelationRuleAction, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<CorrelationRuleActionType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "payload" => field0 = map.next_value()?,
+                            "type" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CorrelationRuleAction {
+                        payload: field0,
+                        type_: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CorrelationRuleAction",
+                    &["payload", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CorrelationRuleAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CorrelationRuleAction", 2usize)?;
+            if !::std::option::Option::is_none(&self.payload) {
+                fields.serialize_field("payload", &self.payload)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The target owner type resolved by this action.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CorrelationRuleActionType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "ACCOUNT")]
         Account,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CorrelationRuleActionType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "ACCOUNT" => Self::Account,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CorrelationRuleActionType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Account => "ACCOUNT",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CorrelationRuleActionType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -427,27 +1330,46 @@ Ignored on write; responses are enriched from the Business Application.*/
         }
     }
     ///The rule subject type. When either ruleType or ruleAction.type is GOVERNANCE_GROUP, both must be; ruleType GOVERNANCE_GROUP is allowed only when the parent config type is OWNER_SECONDARY.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CorrelationRuleRuleType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "ACCOUNT")]
         Account,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CorrelationRuleRuleType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "ACCOUNT" => Self::Account,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CorrelationRuleRuleType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Account => "ACCOUNT",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CorrelationRuleRuleType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -490,25 +1412,43 @@ Ignored on write; responses are enriched from the Business Application.*/
     }
     /**Whether the Business Application reference was manually assigned or automatically correlated.
 On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejected with `400 Bad Request`.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CorrelationType {
-        #[serde(rename = "MANUAL")]
         Manual,
-        #[serde(rename = "AUTOMATIC")]
         Automatic,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CorrelationType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MANUAL" => Self::Manual,
+                    "AUTOMATIC" => Self::Automatic,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CorrelationType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Manual => "MANUAL",
+                        Self::Automatic => "AUTOMATIC",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CorrelationType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -548,104 +1488,410 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`MachineIdentity`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentity {
         ///A map of custom machine identity attributes
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Creation date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Description of machine identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///System-generated unique ID of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Last modification date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the Object
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The native identity associated to the machine identity directly aggregated from a source
-        #[serde(rename = "nativeIdentity")]
         pub native_identity: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owners: ::std::option::Option<MachineIdentityOwners>,
         ///The source id associated to the machine identity
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///The subtype value associated to the machine identity
         pub subtype: ::std::string::String,
         ///The UUID associated to the machine identity directly aggregated from a source
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineIdentity, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<MachineIdentityOwners> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "modified" => field4 = map.next_value()?,
+                            "name" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentity" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owners" => field7 = map.next_value()?,
+                            "sourceId" => field8 = map.next_value()?,
+                            "subtype" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "uuid" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentity {
+                        attributes: field0,
+                        created: field1,
+                        description: field2,
+                        id: field3,
+                        modified: field4,
+                        name: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                        native_identity: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("nativeIdentity")?
+                            }
+                        },
+                        owners: field7,
+                        source_id: field8,
+                        subtype: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("subtype")?
+                            }
+                        },
+                        uuid: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentity",
+                    &[
+                        "attributes",
+                        "created",
+                        "description",
+                        "id",
+                        "modified",
+                        "name",
+                        "nativeIdentity",
+                        "owners",
+                        "sourceId",
+                        "subtype",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("MachineIdentity", 11usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            if !::std::option::Option::is_none(&self.owners) {
+                fields.serialize_field("owners", &self.owners)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.serialize_field("subtype", &self.subtype)?;
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
+    }
     ///`MachineIdentityAggregationRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentityAggregationRequest {
         ///List of dataset Ids to aggregate machine identities
-        #[serde(rename = "datasetIds")]
         pub dataset_ids: ::std::vec::Vec<::std::string::String>,
         ///Flag to disable optimization for the aggregation. Defaults to false when not provided. When set to true, it disables aggregation optimizations and may increase processing time.
-        #[serde(
-            rename = "disableOptimization",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub disable_optimization: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityAggregationRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityAggregationRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineIdentityAggregationRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "datasetIds" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "disableOptimization" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityAggregationRequest {
+                        dataset_ids: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("datasetIds")?
+                            }
+                        },
+                        disable_optimization: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityAggregationRequest",
+                    &["datasetIds", "disableOptimization"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityAggregationRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityAggregationRequest", 2usize)?;
+            fields.serialize_field("datasetIds", &self.dataset_ids)?;
+            if !::std::option::Option::is_none(&self.disable_optimization) {
+                fields
+                    .serialize_field("disableOptimization", &self.disable_optimization)?;
+            }
+            fields.end()
+        }
     }
     impl MachineIdentityAggregationRequest {
         pub fn builder() -> builder::MachineIdentityAggregationRequest {
@@ -653,112 +1899,306 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         }
     }
     ///`MachineIdentityAggregationResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MachineIdentityAggregationResponse {
         ///Attributes of the aggregation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Completion date of the aggregation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Completion status of the aggregation
-        #[serde(
-            rename = "completionStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completion_status: ::std::option::Option<
             MachineIdentityAggregationResponseCompletionStatus,
         >,
         ///Creation date of the aggregation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Description of the aggregation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///System-generated unique ID of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Launch date of the aggregation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launched: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Service to execute the aggregation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launcher: ::std::option::Option<::std::string::String>,
         ///Messages associated with the aggregation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::TaskStatusMessage>,
         >,
         ///Last modification date of the aggregation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the parent of the task for aggregation
-        #[serde(
-            rename = "parentName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub parent_name: ::std::option::Option<::std::string::String>,
         ///Current percentage completion of aggregation
-        #[serde(
-            rename = "percentComplete",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub percent_complete: ::std::option::Option<i32>,
         ///Current progress of aggregation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub progress: ::std::option::Option<::std::string::String>,
         ///Return values associated with the aggregation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub returns: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::TaskReturnDetails>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target: ::std::option::Option<sailpoint_shared::types::BaseReferenceDto>,
-        #[serde(
-            rename = "taskDefinitionSummary",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub task_definition_summary: ::std::option::Option<
             sailpoint_shared::types::TaskDefinitionSummary,
         >,
         ///Type of task for aggregation
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MachineIdentityAggregationResponseType>,
         ///Name of the task for aggregation
-        #[serde(
-            rename = "uniqueName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub unique_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityAggregationResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityAggregationResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MachineIdentityAggregationResponse,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MachineIdentityAggregationResponseCompletionStatus,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::TaskStatusMessage>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::TaskReturnDetails>,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        sailpoint_shared::types::BaseReferenceDto,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        sailpoint_shared::types::TaskDefinitionSummary,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        MachineIdentityAggregationResponseType,
+                    > = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "completed" => field1 = map.next_value()?,
+                            "completionStatus" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "launched" => field6 = map.next_value()?,
+                            "launcher" => field7 = map.next_value()?,
+                            "messages" => field8 = map.next_value()?,
+                            "modified" => field9 = map.next_value()?,
+                            "parentName" => field10 = map.next_value()?,
+                            "percentComplete" => field11 = map.next_value()?,
+                            "progress" => field12 = map.next_value()?,
+                            "returns" => field13 = map.next_value()?,
+                            "target" => field14 = map.next_value()?,
+                            "taskDefinitionSummary" => field15 = map.next_value()?,
+                            "type" => field16 = map.next_value()?,
+                            "uniqueName" => field17 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityAggregationResponse {
+                        attributes: field0,
+                        completed: field1,
+                        completion_status: field2,
+                        created: field3,
+                        description: field4,
+                        id: field5,
+                        launched: field6,
+                        launcher: field7,
+                        messages: field8,
+                        modified: field9,
+                        parent_name: field10,
+                        percent_complete: field11,
+                        progress: field12,
+                        returns: field13,
+                        target: field14,
+                        task_definition_summary: field15,
+                        type_: field16,
+                        unique_name: field17,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityAggregationResponse",
+                    &[
+                        "attributes",
+                        "completed",
+                        "completionStatus",
+                        "created",
+                        "description",
+                        "id",
+                        "launched",
+                        "launcher",
+                        "messages",
+                        "modified",
+                        "parentName",
+                        "percentComplete",
+                        "progress",
+                        "returns",
+                        "target",
+                        "taskDefinitionSummary",
+                        "type",
+                        "uniqueName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityAggregationResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityAggregationResponse", 18usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.completion_status) {
+                fields.serialize_field("completionStatus", &self.completion_status)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.launched) {
+                fields.serialize_field("launched", &self.launched)?;
+            }
+            if !::std::option::Option::is_none(&self.launcher) {
+                fields.serialize_field("launcher", &self.launcher)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.parent_name) {
+                fields.serialize_field("parentName", &self.parent_name)?;
+            }
+            if !::std::option::Option::is_none(&self.percent_complete) {
+                fields.serialize_field("percentComplete", &self.percent_complete)?;
+            }
+            if !::std::option::Option::is_none(&self.progress) {
+                fields.serialize_field("progress", &self.progress)?;
+            }
+            if !::std::option::Option::is_none(&self.returns) {
+                fields.serialize_field("returns", &self.returns)?;
+            }
+            if !::std::option::Option::is_none(&self.target) {
+                fields.serialize_field("target", &self.target)?;
+            }
+            if !::std::option::Option::is_none(&self.task_definition_summary) {
+                fields
+                    .serialize_field(
+                        "taskDefinitionSummary",
+                        &self.task_definition_summary,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.unique_name) {
+                fields.serialize_field("uniqueName", &self.unique_name)?;
+            }
+            fields.end()
+        }
+    }
     ///Completion status of the aggregation
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MachineIdentityAggregationResponseCompletionStatus {
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "WARNING")]
         Warning,
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "TERMINATED")]
         Terminated,
-        #[serde(rename = "TEMPERROR")]
         Temperror,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MachineIdentityAggregationResponseCompletionStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUCCESS" => Self::Success,
+                    "WARNING" => Self::Warning,
+                    "ERROR" => Self::Error,
+                    "TERMINATED" => Self::Terminated,
+                    "TEMPERROR" => Self::Temperror,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityAggregationResponseCompletionStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Warning => "WARNING",
+                        Self::Error => "ERROR",
+                        Self::Terminated => "TERMINATED",
+                        Self::Temperror => "TEMPERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MachineIdentityAggregationResponseCompletionStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -806,27 +2246,46 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         }
     }
     ///Type of task for aggregation
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MachineIdentityAggregationResponseType {
-        #[serde(rename = "QUARTZ")]
         Quartz,
-        #[serde(rename = "QPOC")]
         Qpoc,
-        #[serde(rename = "QUEUED_TASK")]
         QueuedTask,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponseType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "QUARTZ" => Self::Quartz,
+                    "QPOC" => Self::Qpoc,
+                    "QUEUED_TASK" => Self::QueuedTask,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityAggregationResponseType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Quartz => "QUARTZ",
+                        Self::Qpoc => "QPOC",
+                        Self::QueuedTask => "QUEUED_TASK",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MachineIdentityAggregationResponseType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -869,75 +2328,367 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         }
     }
     ///The owner configuration associated to the machine identity
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentityOwners {
         ///Defines the identity which is selected as the primary owner
-        #[serde(rename = "primaryIdentity")]
         pub primary_identity: sailpoint_shared::types::BaseReferenceDto,
         ///Defines the identities which are selected as secondary owners
-        #[serde(rename = "secondaryIdentities")]
         pub secondary_identities: ::std::vec::Vec<
             sailpoint_shared::types::BaseReferenceDto,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwners {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityOwners;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityOwners")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineIdentityOwners, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        sailpoint_shared::types::BaseReferenceDto,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::BaseReferenceDto>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "primaryIdentity" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "secondaryIdentities" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityOwners {
+                        primary_identity: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("primaryIdentity")?
+                            }
+                        },
+                        secondary_identities: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("secondaryIdentities")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityOwners",
+                    &["primaryIdentity", "secondaryIdentities"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityOwners {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityOwners", 2usize)?;
+            fields.serialize_field("primaryIdentity", &self.primary_identity)?;
+            fields.serialize_field("secondaryIdentities", &self.secondary_identities)?;
+            fields.end()
+        }
+    }
     ///Owner configuration for a machine identity. A single primary (human IDENTITY) owner plus additional owners that are either up to ten human (IDENTITY) references or exactly one GOVERNANCE_GROUP reference - not both.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MachineIdentityOwnersV2 {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary: ::std::option::Option<sailpoint_shared::types::BaseReferenceDto>,
         ///Additional owners. Entries are either up to ten human (IDENTITY) references or exactly one GOVERNANCE_GROUP reference - not both. Governance-group owners appear here with type GOVERNANCE_GROUP.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secondary: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::BaseReferenceDto>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwnersV2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityOwnersV2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityOwnersV2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineIdentityOwnersV2, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        sailpoint_shared::types::BaseReferenceDto,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::BaseReferenceDto>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "primary" => field0 = map.next_value()?,
+                            "secondary" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityOwnersV2 {
+                        primary: field0,
+                        secondary: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityOwnersV2",
+                    &["primary", "secondary"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityOwnersV2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityOwnersV2", 2usize)?;
+            if !::std::option::Option::is_none(&self.primary) {
+                fields.serialize_field("primary", &self.primary)?;
+            }
+            if !::std::option::Option::is_none(&self.secondary) {
+                fields.serialize_field("secondary", &self.secondary)?;
+            }
+            fields.end()
+        }
+    }
     ///`MachineIdentityRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentityRequest {
         ///A map of custom machine identity attributes
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Creation date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Description of machine identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///System-generated unique ID of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Last modification date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the Object
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The native identity associated to the machine identity directly aggregated from a source
-        #[serde(rename = "nativeIdentity")]
         pub native_identity: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owners: ::std::option::Option<MachineIdentityOwners>,
         ///The source id associated to the machine identity
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///The subtype value associated to the machine identity
         pub subtype: ::std::string::String,
         ///The user entitlements associated to the machine identity
-        #[serde(
-            rename = "userEntitlements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_entitlements: ::std::option::Option<
             ::std::vec::Vec<MachineIdentityRequestUserEntitlementsItem>,
         >,
         ///The UUID associated to the machine identity directly aggregated from a source
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineIdentityRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<MachineIdentityOwners> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::std::vec::Vec<MachineIdentityRequestUserEntitlementsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "modified" => field4 = map.next_value()?,
+                            "name" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentity" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owners" => field7 = map.next_value()?,
+                            "sourceId" => field8 = map.next_value()?,
+                            "subtype" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "userEntitlements" => field10 = map.next_value()?,
+                            "uuid" => field11 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityRequest {
+                        attributes: field0,
+                        created: field1,
+                        description: field2,
+                        id: field3,
+                        modified: field4,
+                        name: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                        native_identity: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("nativeIdentity")?
+                            }
+                        },
+                        owners: field7,
+                        source_id: field8,
+                        subtype: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("subtype")?
+                            }
+                        },
+                        user_entitlements: field10,
+                        uuid: field11,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityRequest",
+                    &[
+                        "attributes",
+                        "created",
+                        "description",
+                        "id",
+                        "modified",
+                        "name",
+                        "nativeIdentity",
+                        "owners",
+                        "sourceId",
+                        "subtype",
+                        "userEntitlements",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityRequest", 12usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            if !::std::option::Option::is_none(&self.owners) {
+                fields.serialize_field("owners", &self.owners)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.serialize_field("subtype", &self.subtype)?;
+            if !::std::option::Option::is_none(&self.user_entitlements) {
+                fields.serialize_field("userEntitlements", &self.user_entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
     }
     impl MachineIdentityRequest {
         pub fn builder() -> builder::MachineIdentityRequest {
@@ -945,134 +2696,526 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         }
     }
     ///`MachineIdentityRequestUserEntitlementsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentityRequestUserEntitlementsItem {
         ///The ID of the entitlement
-        #[serde(rename = "entitlementId")]
         pub entitlement_id: ::std::string::String,
         ///The source ID of the entitlement
-        #[serde(rename = "sourceId")]
         pub source_id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityRequestUserEntitlementsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityRequestUserEntitlementsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityRequestUserEntitlementsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MachineIdentityRequestUserEntitlementsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "entitlementId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceId" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityRequestUserEntitlementsItem {
+                        entitlement_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("entitlementId")?
+                            }
+                        },
+                        source_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityRequestUserEntitlementsItem",
+                    &["entitlementId", "sourceId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityRequestUserEntitlementsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityRequestUserEntitlementsItem", 2usize)?;
+            fields.serialize_field("entitlementId", &self.entitlement_id)?;
+            fields.serialize_field("sourceId", &self.source_id)?;
+            fields.end()
+        }
+    }
     ///`MachineIdentityResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentityResponse {
         ///A map of custom machine identity attributes
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Creation date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The dataset id associated to the source in which the identity was retrieved from
-        #[serde(
-            rename = "datasetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dataset_id: ::std::option::Option<::std::string::String>,
         ///Description of machine identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///System-generated unique ID of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Indicates if the machine identity has been manually created
-        #[serde(
-            rename = "manuallyCreated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manually_created: ::std::option::Option<bool>,
         ///Indicates if the machine identity has been manually edited
-        #[serde(
-            rename = "manuallyEdited",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manually_edited: ::std::option::Option<bool>,
         ///Last modification date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the Object
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The native identity associated to the machine identity directly aggregated from a source
-        #[serde(rename = "nativeIdentity")]
         pub native_identity: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owners: ::std::option::Option<MachineIdentityOwners>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<sailpoint_shared::types::BaseReferenceDto>,
         ///The source id associated to the machine identity
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///The subtype value associated to the machine identity
         pub subtype: ::std::string::String,
         ///The user entitlements associated to the machine identity
-        #[serde(
-            rename = "userEntitlements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_entitlements: ::std::option::Option<
             ::std::vec::Vec<MachineIdentityResponseUserEntitlementsItem>,
         >,
         ///The UUID associated to the machine identity directly aggregated from a source
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineIdentityResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<MachineIdentityOwners> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        sailpoint_shared::types::BaseReferenceDto,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        ::std::vec::Vec<MachineIdentityResponseUserEntitlementsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "datasetId" => field2 = map.next_value()?,
+                            "description" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "manuallyCreated" => field5 = map.next_value()?,
+                            "manuallyEdited" => field6 = map.next_value()?,
+                            "modified" => field7 = map.next_value()?,
+                            "name" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentity" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owners" => field10 = map.next_value()?,
+                            "source" => field11 = map.next_value()?,
+                            "sourceId" => field12 = map.next_value()?,
+                            "subtype" => {
+                                field13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "userEntitlements" => field14 = map.next_value()?,
+                            "uuid" => field15 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityResponse {
+                        attributes: field0,
+                        created: field1,
+                        dataset_id: field2,
+                        description: field3,
+                        id: field4,
+                        manually_created: field5,
+                        manually_edited: field6,
+                        modified: field7,
+                        name: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                        native_identity: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("nativeIdentity")?
+                            }
+                        },
+                        owners: field10,
+                        source: field11,
+                        source_id: field12,
+                        subtype: match field13 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("subtype")?
+                            }
+                        },
+                        user_entitlements: field14,
+                        uuid: field15,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityResponse",
+                    &[
+                        "attributes",
+                        "created",
+                        "datasetId",
+                        "description",
+                        "id",
+                        "manuallyCreated",
+                        "manuallyEdited",
+                        "modified",
+                        "name",
+                        "nativeIdentity",
+                        "owners",
+                        "source",
+                        "sourceId",
+                        "subtype",
+                        "userEntitlements",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityResponse", 16usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.dataset_id) {
+                fields.serialize_field("datasetId", &self.dataset_id)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.manually_created) {
+                fields.serialize_field("manuallyCreated", &self.manually_created)?;
+            }
+            if !::std::option::Option::is_none(&self.manually_edited) {
+                fields.serialize_field("manuallyEdited", &self.manually_edited)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            if !::std::option::Option::is_none(&self.owners) {
+                fields.serialize_field("owners", &self.owners)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.serialize_field("subtype", &self.subtype)?;
+            if !::std::option::Option::is_none(&self.user_entitlements) {
+                fields.serialize_field("userEntitlements", &self.user_entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
+    }
     ///`MachineIdentityResponseUserEntitlementsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MachineIdentityResponseUserEntitlementsItem {
         ///The display name of the entitlement
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///The ID of the entitlement
-        #[serde(
-            rename = "entitlementId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<sailpoint_shared::types::BaseReferenceDto>,
         ///The source ID of the entitlement
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityResponseUserEntitlementsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityResponseUserEntitlementsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityResponseUserEntitlementsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MachineIdentityResponseUserEntitlementsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        sailpoint_shared::types::BaseReferenceDto,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => field0 = map.next_value()?,
+                            "entitlementId" => field1 = map.next_value()?,
+                            "source" => field2 = map.next_value()?,
+                            "sourceId" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityResponseUserEntitlementsItem {
+                        display_name: field0,
+                        entitlement_id: field1,
+                        source: field2,
+                        source_id: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityResponseUserEntitlementsItem",
+                    &["displayName", "entitlementId", "source", "sourceId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityResponseUserEntitlementsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "MachineIdentityResponseUserEntitlementsItem",
+                    4usize,
+                )?;
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_id) {
+                fields.serialize_field("entitlementId", &self.entitlement_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`MachineIdentityUserEntitlementResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MachineIdentityUserEntitlementResponse {
         ///Creation date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlement: ::std::option::Option<
             sailpoint_shared::types::BaseReferenceDto,
         >,
         ///System-generated unique ID of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///System-generated unique ID of the Machine Identity
-        #[serde(
-            rename = "machineIdentityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub machine_identity_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<sailpoint_shared::types::BaseReferenceDto>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityUserEntitlementResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityUserEntitlementResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MachineIdentityUserEntitlementResponse,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        sailpoint_shared::types::BaseReferenceDto,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        sailpoint_shared::types::BaseReferenceDto,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "entitlement" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "machineIdentityId" => field3 = map.next_value()?,
+                            "source" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityUserEntitlementResponse {
+                        created: field0,
+                        entitlement: field1,
+                        id: field2,
+                        machine_identity_id: field3,
+                        source: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityUserEntitlementResponse",
+                    &["created", "entitlement", "id", "machineIdentityId", "source"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityUserEntitlementResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityUserEntitlementResponse", 5usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement) {
+                fields.serialize_field("entitlement", &self.entitlement)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.machine_identity_id) {
+                fields.serialize_field("machineIdentityId", &self.machine_identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            fields.end()
+        }
+    }
     ///`Machineidentityv2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Machineidentityv2 {
         ///A map of custom machine identity attributes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
@@ -1080,106 +3223,302 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
 Available when Business Applications is enabled for the tenant.
 On create and patch, at most one reference is allowed and is persisted as a `MANUAL` correlation.
 When Business Applications is not enabled, this field is null on responses and is rejected (`400`) if supplied on write.*/
-        #[serde(
-            rename = "businessApplicationRefs",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_application_refs: ::std::option::Option<
             ::std::vec::Vec<BusinessApplicationRef>,
         >,
         ///A map of attributes sourced from the connector during aggregation.
-        #[serde(
-            rename = "connectorAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Creation date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The dataset id associated to the source from which the identity was retrieved.
-        #[serde(
-            rename = "datasetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dataset_id: ::std::option::Option<::std::string::String>,
         ///Description of the machine identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         /**Derived sanctioned status from linked Business Applications; `UNKNOWN` when no refs are present.
 Available when Business Applications is enabled for the tenant; null when it is not enabled.
 Read-only on create and patch input.*/
-        #[serde(
-            rename = "effectiveSanctionedStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub effective_sanctioned_status: ::std::option::Option<SanctionedStatus>,
         ///The environment the machine identity belongs to.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub environment: ::std::option::Option<::std::string::String>,
         ///Indicates whether the machine identity still exists on the source.
-        #[serde(
-            rename = "existsOnSource",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exists_on_source: ::std::option::Option<::std::string::String>,
         ///System-generated unique ID of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Indicates if the machine identity has been manually created.
-        #[serde(
-            rename = "manuallyCreated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manually_created: ::std::option::Option<bool>,
         ///Indicates if the machine identity has been manually edited.
-        #[serde(
-            rename = "manuallyEdited",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manually_edited: ::std::option::Option<bool>,
         ///Last modification date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the Object
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The native identity associated to the machine identity directly aggregated from a source.
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owners: ::std::option::Option<MachineIdentityOwnersV2>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resource: ::std::option::Option<ResourceV2>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub risk: ::std::option::Option<Machineidentityv2Risk>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<sailpoint_shared::types::BaseReferenceDto>,
         ///The source id associated to the machine identity.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///Operational status read from stored attributes.status; null when absent.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///The subtype value associated to the machine identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subtype: ::std::option::Option<::std::string::String>,
         ///The user entitlements associated to the machine identity.
-        #[serde(
-            rename = "userEntitlements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_entitlements: ::std::option::Option<::std::vec::Vec<UserEntitlementV2>>,
         ///The UUID associated to the machine identity directly aggregated from a source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Machineidentityv2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Machineidentityv2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Machineidentityv2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Machineidentityv2, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<BusinessApplicationRef>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<SanctionedStatus> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<MachineIdentityOwnersV2> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<ResourceV2> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<Machineidentityv2Risk> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<
+                        sailpoint_shared::types::BaseReferenceDto,
+                    > = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<
+                        ::std::vec::Vec<UserEntitlementV2>,
+                    > = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "businessApplicationRefs" => field1 = map.next_value()?,
+                            "connectorAttributes" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "datasetId" => field4 = map.next_value()?,
+                            "description" => field5 = map.next_value()?,
+                            "effectiveSanctionedStatus" => field6 = map.next_value()?,
+                            "environment" => field7 = map.next_value()?,
+                            "existsOnSource" => field8 = map.next_value()?,
+                            "id" => field9 = map.next_value()?,
+                            "manuallyCreated" => field10 = map.next_value()?,
+                            "manuallyEdited" => field11 = map.next_value()?,
+                            "modified" => field12 = map.next_value()?,
+                            "name" => {
+                                field13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentity" => field14 = map.next_value()?,
+                            "owners" => field15 = map.next_value()?,
+                            "resource" => field16 = map.next_value()?,
+                            "risk" => field17 = map.next_value()?,
+                            "source" => field18 = map.next_value()?,
+                            "sourceId" => field19 = map.next_value()?,
+                            "status" => field20 = map.next_value()?,
+                            "subtype" => field21 = map.next_value()?,
+                            "userEntitlements" => field22 = map.next_value()?,
+                            "uuid" => field23 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Machineidentityv2 {
+                        attributes: field0,
+                        business_application_refs: field1,
+                        connector_attributes: field2,
+                        created: field3,
+                        dataset_id: field4,
+                        description: field5,
+                        effective_sanctioned_status: field6,
+                        environment: field7,
+                        exists_on_source: field8,
+                        id: field9,
+                        manually_created: field10,
+                        manually_edited: field11,
+                        modified: field12,
+                        name: match field13 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                        native_identity: field14,
+                        owners: field15,
+                        resource: field16,
+                        risk: field17,
+                        source: field18,
+                        source_id: field19,
+                        status: field20,
+                        subtype: field21,
+                        user_entitlements: field22,
+                        uuid: field23,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Machineidentityv2",
+                    &[
+                        "attributes",
+                        "businessApplicationRefs",
+                        "connectorAttributes",
+                        "created",
+                        "datasetId",
+                        "description",
+                        "effectiveSanctionedStatus",
+                        "environment",
+                        "existsOnSource",
+                        "id",
+                        "manuallyCreated",
+                        "manuallyEdited",
+                        "modified",
+                        "name",
+                        "nativeIdentity",
+                        "owners",
+                        "resource",
+                        "risk",
+                        "source",
+                        "sourceId",
+                        "status",
+                        "subtype",
+                        "userEntitlements",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Machineidentityv2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Machineidentityv2", 24usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.business_application_refs) {
+                fields
+                    .serialize_field(
+                        "businessApplicationRefs",
+                        &self.business_application_refs,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.connector_attributes) {
+                fields
+                    .serialize_field("connectorAttributes", &self.connector_attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.dataset_id) {
+                fields.serialize_field("datasetId", &self.dataset_id)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.effective_sanctioned_status) {
+                fields
+                    .serialize_field(
+                        "effectiveSanctionedStatus",
+                        &self.effective_sanctioned_status,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.environment) {
+                fields.serialize_field("environment", &self.environment)?;
+            }
+            if !::std::option::Option::is_none(&self.exists_on_source) {
+                fields.serialize_field("existsOnSource", &self.exists_on_source)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.manually_created) {
+                fields.serialize_field("manuallyCreated", &self.manually_created)?;
+            }
+            if !::std::option::Option::is_none(&self.manually_edited) {
+                fields.serialize_field("manuallyEdited", &self.manually_edited)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.owners) {
+                fields.serialize_field("owners", &self.owners)?;
+            }
+            if !::std::option::Option::is_none(&self.resource) {
+                fields.serialize_field("resource", &self.resource)?;
+            }
+            if !::std::option::Option::is_none(&self.risk) {
+                fields.serialize_field("risk", &self.risk)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.subtype) {
+                fields.serialize_field("subtype", &self.subtype)?;
+            }
+            if !::std::option::Option::is_none(&self.user_entitlements) {
+                fields.serialize_field("userEntitlements", &self.user_entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
     }
     impl Machineidentityv2 {
         pub fn builder() -> builder::Machineidentityv2 {
@@ -1187,39 +3526,120 @@ Read-only on create and patch input.*/
         }
     }
     ///Risk data for the machine identity; null when no risk data has landed yet.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Machineidentityv2Risk {
         ///Normalised risk score 0.0-100.0.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub score: ::std::option::Option<f64>,
         ///Risk severity bucket.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub severity: ::std::option::Option<Machineidentityv2RiskSeverity>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Machineidentityv2Risk {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Machineidentityv2Risk;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Machineidentityv2Risk")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Machineidentityv2Risk, A::Error> {
+                    let mut field0: ::std::option::Option<f64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        Machineidentityv2RiskSeverity,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "score" => field0 = map.next_value()?,
+                            "severity" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Machineidentityv2Risk {
+                        score: field0,
+                        severity: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Machineidentityv2Risk",
+                    &["score", "severity"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Machineidentityv2Risk {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Machineidentityv2Risk", 2usize)?;
+            if !::std::option::Option::is_none(&self.score) {
+                fields.serialize_field("score", &self.score)?;
+            }
+            if !::std::option::Option::is_none(&self.severity) {
+                fields.serialize_field("severity", &self.severity)?;
+            }
+            fields.end()
+        }
+    }
     ///Risk severity bucket.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Machineidentityv2RiskSeverity {
-        #[serde(rename = "CRITICAL")]
         Critical,
-        #[serde(rename = "HIGH")]
         High,
-        #[serde(rename = "MEDIUM")]
         Medium,
-        #[serde(rename = "LOW")]
         Low,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Machineidentityv2RiskSeverity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CRITICAL" => Self::Critical,
+                    "HIGH" => Self::High,
+                    "MEDIUM" => Self::Medium,
+                    "LOW" => Self::Low,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Machineidentityv2RiskSeverity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Critical => "CRITICAL",
+                        Self::High => "HIGH",
+                        Self::Medium => "MEDIUM",
+                        Self::Low => "LOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Machineidentityv2RiskSeverity {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1264,44 +3684,133 @@ Read-only on create and patch input.*/
         }
     }
     ///The source resource a machine identity is derived from.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ResourceV2 {
         ///The set of features supported by the source resource.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub features: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The source resource identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The display name of the source resource.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of the source resource.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ResourceV2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ResourceV2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ResourceV2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ResourceV2, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "features" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ResourceV2 {
+                        features: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ResourceV2",
+                    &["features", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ResourceV2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ResourceV2", 4usize)?;
+            if !::std::option::Option::is_none(&self.features) {
+                fields.serialize_field("features", &self.features)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**Sanctioned status for a Business Application or the derived effective status on a machine identity.
 Values are case-sensitive.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SanctionedStatus {
-        #[serde(rename = "SANCTIONED")]
         Sanctioned,
-        #[serde(rename = "UNSANCTIONED")]
         Unsanctioned,
-        #[serde(rename = "UNKNOWN")]
         Unknown,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         UnknownValue(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SanctionedStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SANCTIONED" => Self::Sanctioned,
+                    "UNSANCTIONED" => Self::Unsanctioned,
+                    "UNKNOWN" => Self::Unknown,
+                    _ => Self::UnknownValue(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SanctionedStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Sanctioned => "SANCTIONED",
+                        Self::Unsanctioned => "UNSANCTIONED",
+                        Self::Unknown => "UNKNOWN",
+                        Self::UnknownValue(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SanctionedStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1343,56 +3852,173 @@ Values are case-sensitive.*/
         }
     }
     ///Aggregate counts of machine identities flagged with unsanctioned-application anomalies, used to power the Unsanctioned Agents card.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Unsanctionedsummary {
         ///Number of distinct agents with at least one unsanctioned-application anomaly.
-        #[serde(
-            rename = "agentCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub agent_count: ::std::option::Option<i64>,
         ///The anomaly type these counts describe. Always unsanctioned_app for this endpoint.
-        #[serde(
-            rename = "anomalyType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub anomaly_type: ::std::option::Option<::std::string::String>,
         ///Total number of unsanctioned-application anomaly records.
-        #[serde(
-            rename = "eventCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub event_count: ::std::option::Option<i64>,
         ///Number of distinct owners (users) associated with unsanctioned-application anomalies.
-        #[serde(
-            rename = "userCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_count: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Unsanctionedsummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Unsanctionedsummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Unsanctionedsummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Unsanctionedsummary, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "agentCount" => field0 = map.next_value()?,
+                            "anomalyType" => field1 = map.next_value()?,
+                            "eventCount" => field2 = map.next_value()?,
+                            "userCount" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Unsanctionedsummary {
+                        agent_count: field0,
+                        anomaly_type: field1,
+                        event_count: field2,
+                        user_count: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Unsanctionedsummary",
+                    &["agentCount", "anomalyType", "eventCount", "userCount"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Unsanctionedsummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Unsanctionedsummary", 4usize)?;
+            if !::std::option::Option::is_none(&self.agent_count) {
+                fields.serialize_field("agentCount", &self.agent_count)?;
+            }
+            if !::std::option::Option::is_none(&self.anomaly_type) {
+                fields.serialize_field("anomalyType", &self.anomaly_type)?;
+            }
+            if !::std::option::Option::is_none(&self.event_count) {
+                fields.serialize_field("eventCount", &self.event_count)?;
+            }
+            if !::std::option::Option::is_none(&self.user_count) {
+                fields.serialize_field("userCount", &self.user_count)?;
+            }
+            fields.end()
+        }
+    }
     ///A user entitlement associated to a machine identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct UserEntitlementV2 {
         ///The display name of the entitlement.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///The ID of the entitlement.
-        #[serde(
-            rename = "entitlementId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<sailpoint_shared::types::BaseReferenceDto>,
         ///The source ID of the entitlement.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserEntitlementV2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UserEntitlementV2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UserEntitlementV2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UserEntitlementV2, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        sailpoint_shared::types::BaseReferenceDto,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => field0 = map.next_value()?,
+                            "entitlementId" => field1 = map.next_value()?,
+                            "source" => field2 = map.next_value()?,
+                            "sourceId" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UserEntitlementV2 {
+                        display_name: field0,
+                        entitlement_id: field1,
+                        source: field2,
+                        source_id: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "UserEntitlementV2",
+                    &["displayName", "entitlementId", "source", "sourceId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for UserEntitlementV2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("UserEntitlementV2", 4usize)?;
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_id) {
+                fields.serialize_field("entitlementId", &self.entitlement_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -18,227 +18,686 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Individual error or warning event
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct HealthEvent {
         ///CPU usage percentage
-        #[serde(
-            rename = "cpuUtilizationPercentage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cpu_utilization_percentage: ::std::option::Option<f64>,
         ///Description of the issue
-        #[serde(
-            rename = "detailedMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detailed_message: ::std::option::Option<::std::string::String>,
         ///Free memory percentage
-        #[serde(
-            rename = "freeSpacePercentage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub free_space_percentage: ::std::option::Option<f64>,
         ///Last time notification was sent for this issue
-        #[serde(
-            rename = "lastNotifiedTimeStamp",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_notified_time_stamp: ::std::option::Option<
             ::sailpoint_runtime::DateTime,
         >,
         ///Time when the event occurred
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Optional URL associated with the issue
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
         ///Unique identifier for the health event
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for HealthEvent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = HealthEvent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct HealthEvent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<HealthEvent, A::Error> {
+                    let mut field0: ::std::option::Option<f64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<f64> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "cpuUtilizationPercentage" => field0 = map.next_value()?,
+                            "detailedMessage" => field1 = map.next_value()?,
+                            "freeSpacePercentage" => field2 = map.next_value()?,
+                            "lastNotifiedTimeStamp" => field3 = map.next_value()?,
+                            "timestamp" => field4 = map.next_value()?,
+                            "url" => field5 = map.next_value()?,
+                            "uuid" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(HealthEvent {
+                        cpu_utilization_percentage: field0,
+                        detailed_message: field1,
+                        free_space_percentage: field2,
+                        last_notified_time_stamp: field3,
+                        timestamp: field4,
+                        url: field5,
+                        uuid: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "HealthEvent",
+                    &[
+                        "cpuUtilizationPercentage",
+                        "detailedMessage",
+                        "freeSpacePercentage",
+                        "lastNotifiedTimeStamp",
+                        "timestamp",
+                        "url",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for HealthEvent {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("HealthEvent", 7usize)?;
+            if !::std::option::Option::is_none(&self.cpu_utilization_percentage) {
+                fields
+                    .serialize_field(
+                        "cpuUtilizationPercentage",
+                        &self.cpu_utilization_percentage,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.detailed_message) {
+                fields.serialize_field("detailedMessage", &self.detailed_message)?;
+            }
+            if !::std::option::Option::is_none(&self.free_space_percentage) {
+                fields
+                    .serialize_field(
+                        "freeSpacePercentage",
+                        &self.free_space_percentage,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.last_notified_time_stamp) {
+                fields
+                    .serialize_field(
+                        "lastNotifiedTimeStamp",
+                        &self.last_notified_time_stamp,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.timestamp) {
+                fields.serialize_field("timestamp", &self.timestamp)?;
+            }
+            if !::std::option::Option::is_none(&self.url) {
+                fields.serialize_field("url", &self.url)?;
+            }
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
+    }
     ///Health indicator category data with errors and warnings
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct HealthIndicatorCategory {
         ///List of error events for this category
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<::std::vec::Vec<HealthEvent>>,
         ///List of warning events for this category
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub warnings: ::std::option::Option<::std::vec::Vec<HealthEvent>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for HealthIndicatorCategory {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = HealthIndicatorCategory;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct HealthIndicatorCategory")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<HealthIndicatorCategory, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<HealthEvent>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<HealthEvent>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "errors" => field0 = map.next_value()?,
+                            "warnings" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(HealthIndicatorCategory {
+                        errors: field0,
+                        warnings: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "HealthIndicatorCategory",
+                    &["errors", "warnings"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for HealthIndicatorCategory {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("HealthIndicatorCategory", 2usize)?;
+            if !::std::option::Option::is_none(&self.errors) {
+                fields.serialize_field("errors", &self.errors)?;
+            }
+            if !::std::option::Option::is_none(&self.warnings) {
+                fields.serialize_field("warnings", &self.warnings)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Managed Client
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ManagedClient {
         ///ManagedClient alert key
-        #[serde(
-            rename = "alertKey",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub alert_key: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "apiGatewayBaseUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub api_gateway_base_url: ::std::option::Option<::std::string::String>,
         ///Previous CC ID to be used in data migration. (This field will be deleted after CC migration!)
-        #[serde(rename = "ccId", skip_serializing_if = "::std::option::Option::is_none")]
         pub cc_id: ::std::option::Option<i64>,
         ///The client ID used in API management
-        #[serde(rename = "clientId")]
         pub client_id: ::std::string::String,
         ///Cluster ID that the ManagedClient is linked to
-        #[serde(rename = "clusterId")]
         pub cluster_id: ::std::string::String,
         ///Cluster Type of the ManagedClient
-        #[serde(
-            rename = "clusterType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cluster_type: ::std::option::Option<ManagedClientClusterType>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cookbook: ::std::option::Option<::std::string::String>,
         ///The date/time this ManagedClient was created
-        #[serde(
-            rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///ManagedClient description
         pub description: ::std::string::String,
         ///ManagedClient ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The public IP address of the ManagedClient
-        #[serde(
-            rename = "ipAddress",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ip_address: ::std::option::Option<::std::string::String>,
         ///When the ManagedClient was last seen by the server
-        #[serde(
-            rename = "lastSeen",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_seen: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///ManagedClient name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The provisioning status of the ManagedClient
-        #[serde(
-            rename = "provisionStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provision_status: ::std::option::Option<ManagedClientProvisionStatus>,
         ///Client's apiKey
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secret: ::std::option::Option<::std::string::String>,
         ///Milliseconds since the ManagedClient has polled the server
-        #[serde(
-            rename = "sinceLastSeen",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub since_last_seen: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<ManagedClientStatusEnum>,
         ///Type of the ManagedClient (VA, CCG)
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
         ///The date/time this ManagedClient was last updated
-        #[serde(
-            rename = "updatedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub updated_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///ManagedClient VA download URL
-        #[serde(
-            rename = "vaDownloadUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub va_download_url: ::std::option::Option<::std::string::String>,
         ///Version that the ManagedClient's VA is running
-        #[serde(
-            rename = "vaVersion",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub va_version: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClient {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagedClient;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManagedClient")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManagedClient, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<ManagedClientClusterType> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ManagedClientProvisionStatus,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<ManagedClientStatusEnum> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "alertKey" => field0 = map.next_value()?,
+                            "apiGatewayBaseUrl" => field1 = map.next_value()?,
+                            "ccId" => field2 = map.next_value()?,
+                            "clientId" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "clusterId" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "clusterType" => field5 = map.next_value()?,
+                            "cookbook" => field6 = map.next_value()?,
+                            "createdAt" => field7 = map.next_value()?,
+                            "description" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => field9 = map.next_value()?,
+                            "ipAddress" => field10 = map.next_value()?,
+                            "lastSeen" => field11 = map.next_value()?,
+                            "name" => field12 = map.next_value()?,
+                            "provisionStatus" => field13 = map.next_value()?,
+                            "secret" => field14 = map.next_value()?,
+                            "sinceLastSeen" => field15 = map.next_value()?,
+                            "status" => field16 = map.next_value()?,
+                            "type" => {
+                                field17 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "updatedAt" => field18 = map.next_value()?,
+                            "vaDownloadUrl" => field19 = map.next_value()?,
+                            "vaVersion" => field20 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagedClient {
+                        alert_key: field0,
+                        api_gateway_base_url: field1,
+                        cc_id: field2,
+                        client_id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("clientId")?
+                            }
+                        },
+                        cluster_id: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("clusterId")?
+                            }
+                        },
+                        cluster_type: field5,
+                        cookbook: field6,
+                        created_at: field7,
+                        description: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        id: field9,
+                        ip_address: field10,
+                        last_seen: field11,
+                        name: field12,
+                        provision_status: field13,
+                        secret: field14,
+                        since_last_seen: field15,
+                        status: field16,
+                        type_: match field17 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        updated_at: field18,
+                        va_download_url: field19,
+                        va_version: field20,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManagedClient",
+                    &[
+                        "alertKey",
+                        "apiGatewayBaseUrl",
+                        "ccId",
+                        "clientId",
+                        "clusterId",
+                        "clusterType",
+                        "cookbook",
+                        "createdAt",
+                        "description",
+                        "id",
+                        "ipAddress",
+                        "lastSeen",
+                        "name",
+                        "provisionStatus",
+                        "secret",
+                        "sinceLastSeen",
+                        "status",
+                        "type",
+                        "updatedAt",
+                        "vaDownloadUrl",
+                        "vaVersion",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManagedClient {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ManagedClient", 21usize)?;
+            if !::std::option::Option::is_none(&self.alert_key) {
+                fields.serialize_field("alertKey", &self.alert_key)?;
+            }
+            if !::std::option::Option::is_none(&self.api_gateway_base_url) {
+                fields.serialize_field("apiGatewayBaseUrl", &self.api_gateway_base_url)?;
+            }
+            if !::std::option::Option::is_none(&self.cc_id) {
+                fields.serialize_field("ccId", &self.cc_id)?;
+            }
+            fields.serialize_field("clientId", &self.client_id)?;
+            fields.serialize_field("clusterId", &self.cluster_id)?;
+            if !::std::option::Option::is_none(&self.cluster_type) {
+                fields.serialize_field("clusterType", &self.cluster_type)?;
+            }
+            if !::std::option::Option::is_none(&self.cookbook) {
+                fields.serialize_field("cookbook", &self.cookbook)?;
+            }
+            if !::std::option::Option::is_none(&self.created_at) {
+                fields.serialize_field("createdAt", &self.created_at)?;
+            }
+            fields.serialize_field("description", &self.description)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.ip_address) {
+                fields.serialize_field("ipAddress", &self.ip_address)?;
+            }
+            if !::std::option::Option::is_none(&self.last_seen) {
+                fields.serialize_field("lastSeen", &self.last_seen)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.provision_status) {
+                fields.serialize_field("provisionStatus", &self.provision_status)?;
+            }
+            if !::std::option::Option::is_none(&self.secret) {
+                fields.serialize_field("secret", &self.secret)?;
+            }
+            if !::std::option::Option::is_none(&self.since_last_seen) {
+                fields.serialize_field("sinceLastSeen", &self.since_last_seen)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            if !::std::option::Option::is_none(&self.updated_at) {
+                fields.serialize_field("updatedAt", &self.updated_at)?;
+            }
+            if !::std::option::Option::is_none(&self.va_download_url) {
+                fields.serialize_field("vaDownloadUrl", &self.va_download_url)?;
+            }
+            if !::std::option::Option::is_none(&self.va_version) {
+                fields.serialize_field("vaVersion", &self.va_version)?;
+            }
+            fields.end()
+        }
+    }
     ///Cluster Type of the ManagedClient
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManagedClientClusterType {
-        #[serde(rename = "idn")]
         Idn,
-        #[serde(rename = "iai")]
         Iai,
-        #[serde(rename = "spConnectCluster")]
         SpConnectCluster,
-        #[serde(rename = "sqsCluster")]
         SqsCluster,
-        #[serde(rename = "das-rc")]
         DasRc,
-        #[serde(rename = "das-pc")]
         DasPc,
-        #[serde(rename = "das-dc")]
         DasDc,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClientClusterType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "idn" => Self::Idn,
+                    "iai" => Self::Iai,
+                    "spConnectCluster" => Self::SpConnectCluster,
+                    "sqsCluster" => Self::SqsCluster,
+                    "das-rc" => Self::DasRc,
+                    "das-pc" => Self::DasPc,
+                    "das-dc" => Self::DasDc,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManagedClientClusterType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Idn => "idn",
+                        Self::Iai => "iai",
+                        Self::SpConnectCluster => "spConnectCluster",
+                        Self::SqsCluster => "sqsCluster",
+                        Self::DasRc => "das-rc",
+                        Self::DasPc => "das-pc",
+                        Self::DasDc => "das-dc",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManagedClientClusterType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -288,7 +747,7 @@ pub mod types {
         }
     }
     ///Health Indicators for a Managed Client
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ManagedClientHealthIndicators {
         pub body: ManagedClientHealthIndicatorsBody,
         ///Top-level status of the Managed Client
@@ -296,38 +755,139 @@ pub mod types {
         ///Timestamp when this report was generated
         pub timestamp: ::sailpoint_runtime::DateTime,
         ///Type of the Managed Client
-        #[serde(rename = "type")]
         pub type_: ManagedClientHealthIndicatorsType,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClientHealthIndicators {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagedClientHealthIndicators;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManagedClientHealthIndicators")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManagedClientHealthIndicators, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ManagedClientHealthIndicatorsBody,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ManagedClientHealthIndicatorsStatus,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ManagedClientHealthIndicatorsType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "body" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "timestamp" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagedClientHealthIndicators {
+                        body: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("body")?
+                            }
+                        },
+                        status: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        timestamp: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("timestamp")?
+                            }
+                        },
+                        type_: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManagedClientHealthIndicators",
+                    &["body", "status", "timestamp", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManagedClientHealthIndicators {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ManagedClientHealthIndicators", 4usize)?;
+            fields.serialize_field("body", &self.body)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("timestamp", &self.timestamp)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Health indicator details from the Managed Client
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ManagedClientHealthIndicatorsBody {
         ///Health indicator alert key
-        #[serde(
-            rename = "alertKey",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub alert_key: ::std::option::Option<::std::string::String>,
         ///API user ID sending the health data
-        #[serde(rename = "apiUser")]
         pub api_user: ::std::string::String,
         ///ETag value for CCG version control
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ccg_etag: ::std::option::Option<::std::string::String>,
         ///PIN value for CCG validation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ccg_pin: ::std::option::Option<::std::string::String>,
         ///Cluster ID the health report belongs to
-        #[serde(rename = "clusterId")]
         pub cluster_id: ::std::string::String,
         ///Consolidated health indicator status
-        #[serde(rename = "consolidatedHealthIndicatorsStatus")]
         pub consolidated_health_indicators_status: ManagedClientHealthIndicatorsBodyConsolidatedHealthIndicatorsStatus,
         ///ETag for cookbook version
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cookbook_etag: ::std::option::Option<::std::string::String>,
         ///Information about deployed processes
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deployed_processes: ::std::option::Option<::std::string::String>,
         pub health_indicators: ManagedClientHealthIndicatorsBodyHealthIndicators,
         ///Hostname of the Managed Client
@@ -337,25 +897,12 @@ pub mod types {
         ///Unique identifier for the health report
         pub id: ::std::string::String,
         ///Internal IP address of the Managed Client
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub internal_ip: ::std::option::Option<::std::string::String>,
         ///The last CCG version for which notification was sent
-        #[serde(
-            rename = "lastNotifiedCcgVersion",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_notified_ccg_version: ::std::option::Option<::std::string::String>,
         ///Epoch timestamp (in millis) when last seen
-        #[serde(
-            rename = "lastSeen",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_seen: ::std::option::Option<::std::string::String>,
         ///Indicates if this is a local development instance
-        #[serde(
-            rename = "localDev",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub local_dev: ::std::option::Option<bool>,
         ///Operating system type
         pub os_type: ::std::string::String,
@@ -366,54 +913,409 @@ pub mod types {
         ///Product type (e.g., idn)
         pub product: ::std::string::String,
         ///Seconds since last seen
-        #[serde(
-            rename = "sinceSeen",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub since_seen: ::std::option::Option<::std::string::String>,
         ///Milliseconds since last seen
-        #[serde(
-            rename = "sinceSeenMillis",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub since_seen_millis: ::std::option::Option<::std::string::String>,
         ///Stacktrace associated with any error, if available
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stacktrace: ::std::option::Option<::std::string::String>,
         ///Optional state value from the client
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
         ///Status of the client at the time of report
         pub status: ManagedClientHealthIndicatorsBodyStatus,
         ///Optional UUID from the client
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
         ///VA version installed on the client
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub va_version: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClientHealthIndicatorsBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagedClientHealthIndicatorsBody;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManagedClientHealthIndicatorsBody")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManagedClientHealthIndicatorsBody, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ManagedClientHealthIndicatorsBodyConsolidatedHealthIndicatorsStatus,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ManagedClientHealthIndicatorsBodyHealthIndicators,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<
+                        ManagedClientHealthIndicatorsBodyStatus,
+                    > = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "alertKey" => field0 = map.next_value()?,
+                            "apiUser" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ccg_etag" => field2 = map.next_value()?,
+                            "ccg_pin" => field3 = map.next_value()?,
+                            "clusterId" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "consolidatedHealthIndicatorsStatus" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "cookbook_etag" => field6 = map.next_value()?,
+                            "deployed_processes" => field7 = map.next_value()?,
+                            "health_indicators" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "hostname" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "hypervisor" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "internal_ip" => field12 = map.next_value()?,
+                            "lastNotifiedCcgVersion" => field13 = map.next_value()?,
+                            "lastSeen" => field14 = map.next_value()?,
+                            "localDev" => field15 = map.next_value()?,
+                            "os_type" => {
+                                field16 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "os_version" => {
+                                field17 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "platform_version" => {
+                                field18 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "product" => {
+                                field19 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sinceSeen" => field20 = map.next_value()?,
+                            "sinceSeenMillis" => field21 = map.next_value()?,
+                            "stacktrace" => field22 = map.next_value()?,
+                            "state" => field23 = map.next_value()?,
+                            "status" => {
+                                field24 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "uuid" => field25 = map.next_value()?,
+                            "va_version" => field26 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagedClientHealthIndicatorsBody {
+                        alert_key: field0,
+                        api_user: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("apiUser")?
+                            }
+                        },
+                        ccg_etag: field2,
+                        ccg_pin: field3,
+                        cluster_id: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("clusterId")?
+                            }
+                        },
+                        consolidated_health_indicators_status: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("consolidatedHealthIndicatorsStatus")?
+                            }
+                        },
+                        cookbook_etag: field6,
+                        deployed_processes: field7,
+                        health_indicators: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("health_indicators")?
+                            }
+                        },
+                        hostname: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("hostname")?
+                            }
+                        },
+                        hypervisor: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("hypervisor")?
+                            }
+                        },
+                        id: match field11 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        internal_ip: field12,
+                        last_notified_ccg_version: field13,
+                        last_seen: field14,
+                        local_dev: field15,
+                        os_type: match field16 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("os_type")?
+                            }
+                        },
+                        os_version: match field17 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("os_version")?
+                            }
+                        },
+                        platform_version: match field18 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("platform_version")?
+                            }
+                        },
+                        product: match field19 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("product")?
+                            }
+                        },
+                        since_seen: field20,
+                        since_seen_millis: field21,
+                        stacktrace: field22,
+                        state: field23,
+                        status: match field24 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        uuid: field25,
+                        va_version: field26,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManagedClientHealthIndicatorsBody",
+                    &[
+                        "alertKey",
+                        "apiUser",
+                        "ccg_etag",
+                        "ccg_pin",
+                        "clusterId",
+                        "consolidatedHealthIndicatorsStatus",
+                        "cookbook_etag",
+                        "deployed_processes",
+                        "health_indicators",
+                        "hostname",
+                        "hypervisor",
+                        "id",
+                        "internal_ip",
+                        "lastNotifiedCcgVersion",
+                        "lastSeen",
+                        "localDev",
+                        "os_type",
+                        "os_version",
+                        "platform_version",
+                        "product",
+                        "sinceSeen",
+                        "sinceSeenMillis",
+                        "stacktrace",
+                        "state",
+                        "status",
+                        "uuid",
+                        "va_version",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManagedClientHealthIndicatorsBody {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ManagedClientHealthIndicatorsBody", 27usize)?;
+            if !::std::option::Option::is_none(&self.alert_key) {
+                fields.serialize_field("alertKey", &self.alert_key)?;
+            }
+            fields.serialize_field("apiUser", &self.api_user)?;
+            if !::std::option::Option::is_none(&self.ccg_etag) {
+                fields.serialize_field("ccg_etag", &self.ccg_etag)?;
+            }
+            if !::std::option::Option::is_none(&self.ccg_pin) {
+                fields.serialize_field("ccg_pin", &self.ccg_pin)?;
+            }
+            fields.serialize_field("clusterId", &self.cluster_id)?;
+            fields
+                .serialize_field(
+                    "consolidatedHealthIndicatorsStatus",
+                    &self.consolidated_health_indicators_status,
+                )?;
+            if !::std::option::Option::is_none(&self.cookbook_etag) {
+                fields.serialize_field("cookbook_etag", &self.cookbook_etag)?;
+            }
+            if !::std::option::Option::is_none(&self.deployed_processes) {
+                fields.serialize_field("deployed_processes", &self.deployed_processes)?;
+            }
+            fields.serialize_field("health_indicators", &self.health_indicators)?;
+            fields.serialize_field("hostname", &self.hostname)?;
+            fields.serialize_field("hypervisor", &self.hypervisor)?;
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.internal_ip) {
+                fields.serialize_field("internal_ip", &self.internal_ip)?;
+            }
+            if !::std::option::Option::is_none(&self.last_notified_ccg_version) {
+                fields
+                    .serialize_field(
+                        "lastNotifiedCcgVersion",
+                        &self.last_notified_ccg_version,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.last_seen) {
+                fields.serialize_field("lastSeen", &self.last_seen)?;
+            }
+            if !::std::option::Option::is_none(&self.local_dev) {
+                fields.serialize_field("localDev", &self.local_dev)?;
+            }
+            fields.serialize_field("os_type", &self.os_type)?;
+            fields.serialize_field("os_version", &self.os_version)?;
+            fields.serialize_field("platform_version", &self.platform_version)?;
+            fields.serialize_field("product", &self.product)?;
+            if !::std::option::Option::is_none(&self.since_seen) {
+                fields.serialize_field("sinceSeen", &self.since_seen)?;
+            }
+            if !::std::option::Option::is_none(&self.since_seen_millis) {
+                fields.serialize_field("sinceSeenMillis", &self.since_seen_millis)?;
+            }
+            if !::std::option::Option::is_none(&self.stacktrace) {
+                fields.serialize_field("stacktrace", &self.stacktrace)?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            fields.serialize_field("status", &self.status)?;
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            if !::std::option::Option::is_none(&self.va_version) {
+                fields.serialize_field("va_version", &self.va_version)?;
+            }
+            fields.end()
+        }
+    }
     ///Consolidated health indicator status
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManagedClientHealthIndicatorsBodyConsolidatedHealthIndicatorsStatus {
-        #[serde(rename = "NORMAL")]
         Normal,
-        #[serde(rename = "WARNING")]
         Warning,
-        #[serde(rename = "ERROR")]
         Error,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ManagedClientHealthIndicatorsBodyConsolidatedHealthIndicatorsStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "NORMAL" => Self::Normal,
+                    "WARNING" => Self::Warning,
+                    "ERROR" => Self::Error,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for ManagedClientHealthIndicatorsBodyConsolidatedHealthIndicatorsStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Normal => "NORMAL",
+                        Self::Warning => "WARNING",
+                        Self::Error => "ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for ManagedClientHealthIndicatorsBodyConsolidatedHealthIndicatorsStatus {
@@ -459,41 +1361,135 @@ pub mod types {
         }
     }
     ///Health indicators grouped by category
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ManagedClientHealthIndicatorsBodyHealthIndicators {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub container: ::std::option::Option<HealthIndicatorCategory>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu: ::std::option::Option<HealthIndicatorCategory>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub memory: ::std::option::Option<HealthIndicatorCategory>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ManagedClientHealthIndicatorsBodyHealthIndicators {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagedClientHealthIndicatorsBodyHealthIndicators;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ManagedClientHealthIndicatorsBodyHealthIndicators",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ManagedClientHealthIndicatorsBodyHealthIndicators,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<HealthIndicatorCategory> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<HealthIndicatorCategory> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<HealthIndicatorCategory> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "container" => field0 = map.next_value()?,
+                            "cpu" => field1 = map.next_value()?,
+                            "memory" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagedClientHealthIndicatorsBodyHealthIndicators {
+                        container: field0,
+                        cpu: field1,
+                        memory: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManagedClientHealthIndicatorsBodyHealthIndicators",
+                    &["container", "cpu", "memory"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManagedClientHealthIndicatorsBodyHealthIndicators {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ManagedClientHealthIndicatorsBodyHealthIndicators",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.container) {
+                fields.serialize_field("container", &self.container)?;
+            }
+            if !::std::option::Option::is_none(&self.cpu) {
+                fields.serialize_field("cpu", &self.cpu)?;
+            }
+            if !::std::option::Option::is_none(&self.memory) {
+                fields.serialize_field("memory", &self.memory)?;
+            }
+            fields.end()
+        }
+    }
     ///Status of the client at the time of report
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManagedClientHealthIndicatorsBodyStatus {
-        #[serde(rename = "NORMAL")]
         Normal,
-        #[serde(rename = "UNDEFINED")]
         Undefined,
-        #[serde(rename = "WARNING")]
         Warning,
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClientHealthIndicatorsBodyStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "NORMAL" => Self::Normal,
+                    "UNDEFINED" => Self::Undefined,
+                    "WARNING" => Self::Warning,
+                    "ERROR" => Self::Error,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManagedClientHealthIndicatorsBodyStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Normal => "NORMAL",
+                        Self::Undefined => "UNDEFINED",
+                        Self::Warning => "WARNING",
+                        Self::Error => "ERROR",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManagedClientHealthIndicatorsBodyStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -540,31 +1536,52 @@ pub mod types {
         }
     }
     ///Top-level status of the Managed Client
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManagedClientHealthIndicatorsStatus {
-        #[serde(rename = "NORMAL")]
         Normal,
-        #[serde(rename = "UNDEFINED")]
         Undefined,
-        #[serde(rename = "WARNING")]
         Warning,
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClientHealthIndicatorsStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "NORMAL" => Self::Normal,
+                    "UNDEFINED" => Self::Undefined,
+                    "WARNING" => Self::Warning,
+                    "ERROR" => Self::Error,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManagedClientHealthIndicatorsStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Normal => "NORMAL",
+                        Self::Undefined => "UNDEFINED",
+                        Self::Warning => "WARNING",
+                        Self::Error => "ERROR",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManagedClientHealthIndicatorsStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -611,25 +1628,43 @@ pub mod types {
         }
     }
     ///Type of the Managed Client
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManagedClientHealthIndicatorsType {
-        #[serde(rename = "VA")]
         Va,
-        #[serde(rename = "CCG")]
         Ccg,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClientHealthIndicatorsType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "VA" => Self::Va,
+                    "CCG" => Self::Ccg,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManagedClientHealthIndicatorsType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Va => "VA",
+                        Self::Ccg => "CCG",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManagedClientHealthIndicatorsType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -670,25 +1705,43 @@ pub mod types {
         }
     }
     ///The provisioning status of the ManagedClient
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManagedClientProvisionStatus {
-        #[serde(rename = "PROVISIONED")]
         Provisioned,
-        #[serde(rename = "DRAFT")]
         Draft,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClientProvisionStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PROVISIONED" => Self::Provisioned,
+                    "DRAFT" => Self::Draft,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManagedClientProvisionStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Provisioned => "PROVISIONED",
+                        Self::Draft => "DRAFT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManagedClientProvisionStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -729,20 +1782,97 @@ pub mod types {
         }
     }
     ///Managed Client Request
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ManagedClientRequest {
         ///Cluster ID that the ManagedClient is linked to
-        #[serde(rename = "clusterId")]
         pub cluster_id: ::std::string::String,
         ///description for the ManagedClient to create
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///name for the ManagedClient to create
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of the ManagedClient (VA, CCG) to create
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClientRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagedClientRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManagedClientRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManagedClientRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "clusterId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagedClientRequest {
+                        cluster_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("clusterId")?
+                            }
+                        },
+                        description: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManagedClientRequest",
+                    &["clusterId", "description", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManagedClientRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ManagedClientRequest", 4usize)?;
+            fields.serialize_field("clusterId", &self.cluster_id)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     impl ManagedClientRequest {
         pub fn builder() -> builder::ManagedClientRequest {
@@ -750,49 +1880,177 @@ pub mod types {
         }
     }
     ///Managed Client Status
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ManagedClientStatus {
         ///ManagedClientStatus body information
         pub body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         pub status: ManagedClientStatusCode,
         ///timestamp on the Client Status update
         pub timestamp: ::sailpoint_runtime::DateTime,
-        #[serde(
-            rename = "type",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub type_: ::std::option::Option<ManagedClientType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClientStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagedClientStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManagedClientStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManagedClientStatus, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ManagedClientStatusCode> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::option::Option<ManagedClientType>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "body" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "timestamp" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagedClientStatus {
+                        body: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("body")?
+                            }
+                        },
+                        status: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        timestamp: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("timestamp")?
+                            }
+                        },
+                        type_: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("type"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManagedClientStatus",
+                    &["body", "status", "timestamp", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManagedClientStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ManagedClientStatus", 4usize)?;
+            fields.serialize_field("body", &self.body)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("timestamp", &self.timestamp)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Status of a Managed Client
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManagedClientStatusCode {
-        #[serde(rename = "NORMAL")]
         Normal,
-        #[serde(rename = "UNDEFINED")]
         Undefined,
-        #[serde(rename = "NOT_CONFIGURED")]
         NotConfigured,
-        #[serde(rename = "CONFIGURING")]
         Configuring,
-        #[serde(rename = "WARNING")]
         Warning,
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClientStatusCode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "NORMAL" => Self::Normal,
+                    "UNDEFINED" => Self::Undefined,
+                    "NOT_CONFIGURED" => Self::NotConfigured,
+                    "CONFIGURING" => Self::Configuring,
+                    "WARNING" => Self::Warning,
+                    "ERROR" => Self::Error,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManagedClientStatusCode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Normal => "NORMAL",
+                        Self::Undefined => "UNDEFINED",
+                        Self::NotConfigured => "NOT_CONFIGURED",
+                        Self::Configuring => "CONFIGURING",
+                        Self::Warning => "WARNING",
+                        Self::Error => "ERROR",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManagedClientStatusCode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -842,35 +2100,58 @@ pub mod types {
         }
     }
     ///Status of the ManagedClient
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManagedClientStatusEnum {
-        #[serde(rename = "NORMAL")]
         Normal,
-        #[serde(rename = "UNDEFINED")]
         Undefined,
-        #[serde(rename = "NOT_CONFIGURED")]
         NotConfigured,
-        #[serde(rename = "CONFIGURING")]
         Configuring,
-        #[serde(rename = "WARNING")]
         Warning,
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClientStatusEnum {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "NORMAL" => Self::Normal,
+                    "UNDEFINED" => Self::Undefined,
+                    "NOT_CONFIGURED" => Self::NotConfigured,
+                    "CONFIGURING" => Self::Configuring,
+                    "WARNING" => Self::Warning,
+                    "ERROR" => Self::Error,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManagedClientStatusEnum {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Normal => "NORMAL",
+                        Self::Undefined => "UNDEFINED",
+                        Self::NotConfigured => "NOT_CONFIGURED",
+                        Self::Configuring => "CONFIGURING",
+                        Self::Warning => "WARNING",
+                        Self::Error => "ERROR",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManagedClientStatusEnum {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -920,29 +2201,49 @@ pub mod types {
         }
     }
     ///Managed Client type
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManagedClientType {
-        #[serde(rename = "CCG")]
         Ccg,
-        #[serde(rename = "VA")]
         Va,
-        #[serde(rename = "INTERNAL")]
         Internal,
-        #[serde(rename = "IIQ_HARVESTER")]
         IiqHarvester,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClientType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CCG" => Self::Ccg,
+                    "VA" => Self::Va,
+                    "INTERNAL" => Self::Internal,
+                    "IIQ_HARVESTER" => Self::IiqHarvester,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManagedClientType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Ccg => "CCG",
+                        Self::Va => "VA",
+                        Self::Internal => "INTERNAL",
+                        Self::IiqHarvester => "IIQ_HARVESTER",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManagedClientType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

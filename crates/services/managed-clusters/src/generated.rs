@@ -18,129 +18,643 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Client Runtime Logging Configuration
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ClientLogConfiguration {
         ///Log configuration's client ID
-        #[serde(
-            rename = "clientId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_id: ::std::option::Option<::std::string::String>,
         ///Duration in minutes for log configuration to remain in effect before resetting to defaults.
-        #[serde(
-            rename = "durationMinutes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub duration_minutes: ::std::option::Option<i32>,
         ///Expiration date-time of the log configuration request.  Can be no greater than 24 hours from current date-time.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expiration: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "logLevels",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub log_levels: ::std::option::Option<LogLevelSpec>,
-        #[serde(rename = "rootLevel")]
         pub root_level: StandardLevel,
     }
+    impl<'de> ::serde::Deserialize<'de> for ClientLogConfiguration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ClientLogConfiguration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ClientLogConfiguration")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ClientLogConfiguration, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<LogLevelSpec> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<StandardLevel> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "clientId" => field0 = map.next_value()?,
+                            "durationMinutes" => field1 = map.next_value()?,
+                            "expiration" => field2 = map.next_value()?,
+                            "logLevels" => field3 = map.next_value()?,
+                            "rootLevel" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ClientLogConfiguration {
+                        client_id: field0,
+                        duration_minutes: field1,
+                        expiration: field2,
+                        log_levels: field3,
+                        root_level: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("rootLevel")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ClientLogConfiguration",
+                    &[
+                        "clientId",
+                        "durationMinutes",
+                        "expiration",
+                        "logLevels",
+                        "rootLevel",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ClientLogConfiguration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ClientLogConfiguration", 5usize)?;
+            if !::std::option::Option::is_none(&self.client_id) {
+                fields.serialize_field("clientId", &self.client_id)?;
+            }
+            if !::std::option::Option::is_none(&self.duration_minutes) {
+                fields.serialize_field("durationMinutes", &self.duration_minutes)?;
+            }
+            if !::std::option::Option::is_none(&self.expiration) {
+                fields.serialize_field("expiration", &self.expiration)?;
+            }
+            if !::std::option::Option::is_none(&self.log_levels) {
+                fields.serialize_field("logLevels", &self.log_levels)?;
+            }
+            fields.serialize_field("rootLevel", &self.root_level)?;
+            fields.end()
+        }
+    }
     ///Client Runtime Logging Configuration
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ClientLogConfigurationDurationMinutes {
         ///Log configuration's client ID
-        #[serde(
-            rename = "clientId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_id: ::std::option::Option<::std::string::String>,
         ///Duration in minutes for log configuration to remain in effect before resetting to defaults.
-        #[serde(
-            rename = "durationMinutes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub duration_minutes: ::std::option::Option<i32>,
-        #[serde(
-            rename = "logLevels",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub log_levels: ::std::option::Option<LogLevelSpec>,
-        #[serde(rename = "rootLevel")]
         pub root_level: StandardLevel,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ClientLogConfigurationDurationMinutes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ClientLogConfigurationDurationMinutes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ClientLogConfigurationDurationMinutes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ClientLogConfigurationDurationMinutes,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<LogLevelSpec> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<StandardLevel> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "clientId" => field0 = map.next_value()?,
+                            "durationMinutes" => field1 = map.next_value()?,
+                            "logLevels" => field2 = map.next_value()?,
+                            "rootLevel" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ClientLogConfigurationDurationMinutes {
+                        client_id: field0,
+                        duration_minutes: field1,
+                        log_levels: field2,
+                        root_level: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("rootLevel")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ClientLogConfigurationDurationMinutes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.client_id) {
+                fields.serialize_entry("clientId", &self.client_id)?;
+            }
+            if !::std::option::Option::is_none(&self.duration_minutes) {
+                fields.serialize_entry("durationMinutes", &self.duration_minutes)?;
+            }
+            if !::std::option::Option::is_none(&self.log_levels) {
+                fields.serialize_entry("logLevels", &self.log_levels)?;
+            }
+            fields.serialize_entry("rootLevel", &self.root_level)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     ///Client Runtime Logging Configuration
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ClientLogConfigurationExpiration {
         ///Log configuration's client ID
-        #[serde(
-            rename = "clientId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_id: ::std::option::Option<::std::string::String>,
         ///Expiration date-time of the log configuration request.  Can be no greater than 24 hours from current date-time.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expiration: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "logLevels",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub log_levels: ::std::option::Option<LogLevelSpec>,
-        #[serde(rename = "rootLevel")]
         pub root_level: StandardLevel,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ClientLogConfigurationExpiration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ClientLogConfigurationExpiration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ClientLogConfigurationExpiration")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ClientLogConfigurationExpiration, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<LogLevelSpec> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<StandardLevel> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "clientId" => field0 = map.next_value()?,
+                            "expiration" => field1 = map.next_value()?,
+                            "logLevels" => field2 = map.next_value()?,
+                            "rootLevel" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ClientLogConfigurationExpiration {
+                        client_id: field0,
+                        expiration: field1,
+                        log_levels: field2,
+                        root_level: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("rootLevel")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ClientLogConfigurationExpiration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.client_id) {
+                fields.serialize_entry("clientId", &self.client_id)?;
+            }
+            if !::std::option::Option::is_none(&self.expiration) {
+                fields.serialize_entry("expiration", &self.expiration)?;
+            }
+            if !::std::option::Option::is_none(&self.log_levels) {
+                fields.serialize_entry("logLevels", &self.log_levels)?;
+            }
+            fields.serialize_entry("rootLevel", &self.root_level)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Manual Upgrade Job Response
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ClusterManualUpgrade {
         ///List of job objects for the upgrade request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub jobs: ::std::option::Option<::std::vec::Vec<ClusterManualUpgradeJobsItem>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ClusterManualUpgrade {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ClusterManualUpgrade;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ClusterManualUpgrade")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ClusterManualUpgrade, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ClusterManualUpgradeJobsItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "jobs" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ClusterManualUpgrade {
+                        jobs: field0,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("ClusterManualUpgrade", &["jobs"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ClusterManualUpgrade {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ClusterManualUpgrade", 1usize)?;
+            if !::std::option::Option::is_none(&self.jobs) {
+                fields.serialize_field("jobs", &self.jobs)?;
+            }
+            fields.end()
+        }
+    }
     ///`ClusterManualUpgradeJobsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ClusterManualUpgradeJobsItem {
         ///Identifier for the cookbook used in the upgrade job.
         pub cookbook: ::std::string::String,
-        #[serde(rename = "managedProcessConfiguration")]
         pub managed_process_configuration: ClusterManualUpgradeJobsItemManagedProcessConfiguration,
         ///Current state of the upgrade job.
         pub state: ::std::string::String,
         ///Unique identifier of the target for the upgrade job.
-        #[serde(rename = "targetId")]
         pub target_id: ::std::string::String,
         ///The type of upgrade job (e.g., VA_UPGRADE).
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
         ///Unique identifier for the upgrade job.
         pub uuid: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ClusterManualUpgradeJobsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ClusterManualUpgradeJobsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ClusterManualUpgradeJobsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ClusterManualUpgradeJobsItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ClusterManualUpgradeJobsItemManagedProcessConfiguration,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "cookbook" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "managedProcessConfiguration" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "state" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "targetId" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "uuid" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ClusterManualUpgradeJobsItem {
+                        cookbook: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("cookbook")?
+                            }
+                        },
+                        managed_process_configuration: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("managedProcessConfiguration")?
+                            }
+                        },
+                        state: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("state")?
+                            }
+                        },
+                        target_id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("targetId")?
+                            }
+                        },
+                        type_: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        uuid: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("uuid")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ClusterManualUpgradeJobsItem",
+                    &[
+                        "cookbook",
+                        "managedProcessConfiguration",
+                        "state",
+                        "targetId",
+                        "type",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ClusterManualUpgradeJobsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ClusterManualUpgradeJobsItem", 6usize)?;
+            fields.serialize_field("cookbook", &self.cookbook)?;
+            fields
+                .serialize_field(
+                    "managedProcessConfiguration",
+                    &self.managed_process_configuration,
+                )?;
+            fields.serialize_field("state", &self.state)?;
+            fields.serialize_field("targetId", &self.target_id)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.serialize_field("uuid", &self.uuid)?;
+            fields.end()
+        }
+    }
     ///Configuration of the managed processes involved in the upgrade.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ClusterManualUpgradeJobsItemManagedProcessConfiguration {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ccg: ::std::option::Option<
             ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub charon: ::std::option::Option<
             ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub otel_agent: ::std::option::Option<
             ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relay: ::std::option::Option<
             ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub toolbox: ::std::option::Option<
             ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ClusterManualUpgradeJobsItemManagedProcessConfiguration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ClusterManualUpgradeJobsItemManagedProcessConfiguration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ClusterManualUpgradeJobsItemManagedProcessConfiguration",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ClusterManualUpgradeJobsItemManagedProcessConfiguration,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "ccg" => field0 = map.next_value()?,
+                            "charon" => field1 = map.next_value()?,
+                            "otel_agent" => field2 = map.next_value()?,
+                            "relay" => field3 = map.next_value()?,
+                            "toolbox" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ClusterManualUpgradeJobsItemManagedProcessConfiguration {
+                        ccg: field0,
+                        charon: field1,
+                        otel_agent: field2,
+                        relay: field3,
+                        toolbox: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ClusterManualUpgradeJobsItemManagedProcessConfiguration",
+                    &["ccg", "charon", "otel_agent", "relay", "toolbox"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ClusterManualUpgradeJobsItemManagedProcessConfiguration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ClusterManualUpgradeJobsItemManagedProcessConfiguration",
+                    5usize,
+                )?;
+            if !::std::option::Option::is_none(&self.ccg) {
+                fields.serialize_field("ccg", &self.ccg)?;
+            }
+            if !::std::option::Option::is_none(&self.charon) {
+                fields.serialize_field("charon", &self.charon)?;
+            }
+            if !::std::option::Option::is_none(&self.otel_agent) {
+                fields.serialize_field("otel_agent", &self.otel_agent)?;
+            }
+            if !::std::option::Option::is_none(&self.relay) {
+                fields.serialize_field("relay", &self.relay)?;
+            }
+            if !::std::option::Option::is_none(&self.toolbox) {
+                fields.serialize_field("toolbox", &self.toolbox)?;
+            }
+            fields.end()
+        }
+    }
     ///Configuration details for the 'ccg' process.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg {
         ///A map of dependencies for the 'ccg' process.
         pub dependencies: ::std::collections::HashMap<
@@ -152,109 +666,793 @@ pub mod types {
         ///Path to the 'ccg' process.
         pub path: ::std::string::String,
         ///Indicates whether the process needs to be restarted.
-        #[serde(rename = "restartNeeded")]
         pub restart_needed: bool,
         ///Version of the 'ccg' process.
         pub version: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "dependencies" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "restartNeeded" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "version" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg {
+                        dependencies: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("dependencies")?
+                            }
+                        },
+                        description: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        path: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("path")?
+                            }
+                        },
+                        restart_needed: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("restartNeeded")?
+                            }
+                        },
+                        version: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("version")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg",
+                    &["dependencies", "description", "path", "restartNeeded", "version"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg",
+                    5usize,
+                )?;
+            fields.serialize_field("dependencies", &self.dependencies)?;
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("path", &self.path)?;
+            fields.serialize_field("restartNeeded", &self.restart_needed)?;
+            fields.serialize_field("version", &self.version)?;
+            fields.end()
+        }
+    }
     ///Configuration details for the 'charon' process.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon {
         ///A brief description of the 'charon' process.
         pub description: ::std::string::String,
         ///Path to the 'charon' process.
         pub path: ::std::string::String,
         ///Indicates whether the process needs to be restarted.
-        #[serde(rename = "restartNeeded")]
         pub restart_needed: bool,
         ///Version of the 'charon' process.
         pub version: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "restartNeeded" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "version" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon {
+                        description: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        path: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("path")?
+                            }
+                        },
+                        restart_needed: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("restartNeeded")?
+                            }
+                        },
+                        version: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("version")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon",
+                    &["description", "path", "restartNeeded", "version"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon",
+                    4usize,
+                )?;
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("path", &self.path)?;
+            fields.serialize_field("restartNeeded", &self.restart_needed)?;
+            fields.serialize_field("version", &self.version)?;
+            fields.end()
+        }
+    }
     ///Configuration details for the 'otel_agent' process.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent {
         ///A brief description of the 'otel_agent' process.
         pub description: ::std::string::String,
         ///Path to the 'otel_agent' process.
         pub path: ::std::string::String,
         ///Indicates whether the process needs to be restarted.
-        #[serde(rename = "restartNeeded")]
         pub restart_needed: bool,
         ///Version of the 'otel_agent' process.
         pub version: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "restartNeeded" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "version" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent {
+                        description: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        path: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("path")?
+                            }
+                        },
+                        restart_needed: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("restartNeeded")?
+                            }
+                        },
+                        version: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("version")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent",
+                    &["description", "path", "restartNeeded", "version"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent",
+                    4usize,
+                )?;
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("path", &self.path)?;
+            fields.serialize_field("restartNeeded", &self.restart_needed)?;
+            fields.serialize_field("version", &self.version)?;
+            fields.end()
+        }
+    }
     ///Configuration details for the 'relay' process.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay {
         ///A brief description of the 'relay' process.
         pub description: ::std::string::String,
         ///Path to the 'relay' process.
         pub path: ::std::string::String,
         ///Indicates whether the process needs to be restarted.
-        #[serde(rename = "restartNeeded")]
         pub restart_needed: bool,
         ///Version of the 'relay' process.
         pub version: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "restartNeeded" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "version" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay {
+                        description: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        path: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("path")?
+                            }
+                        },
+                        restart_needed: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("restartNeeded")?
+                            }
+                        },
+                        version: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("version")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay",
+                    &["description", "path", "restartNeeded", "version"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay",
+                    4usize,
+                )?;
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("path", &self.path)?;
+            fields.serialize_field("restartNeeded", &self.restart_needed)?;
+            fields.serialize_field("version", &self.version)?;
+            fields.end()
+        }
+    }
     ///Configuration details for the 'toolbox' process.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox {
         ///A brief description of the 'toolbox' process.
         pub description: ::std::string::String,
         ///Path to the 'toolbox' process.
         pub path: ::std::string::String,
         ///Indicates whether the process needs to be restarted.
-        #[serde(rename = "restartNeeded")]
         pub restart_needed: bool,
         ///Version of the 'toolbox' process.
         pub version: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "restartNeeded" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "version" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox {
+                        description: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        path: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("path")?
+                            }
+                        },
+                        restart_needed: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("restartNeeded")?
+                            }
+                        },
+                        version: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("version")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox",
+                    &["description", "path", "restartNeeded", "version"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox",
+                    4usize,
+                )?;
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("path", &self.path)?;
+            fields.serialize_field("restartNeeded", &self.restart_needed)?;
+            fields.serialize_field("version", &self.version)?;
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
     }
     ///Mapping of identifiers to Standard Log Level values
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -286,29 +1484,49 @@ pub mod types {
         }
     }
     ///Managed Client type
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManagedClientType {
-        #[serde(rename = "CCG")]
         Ccg,
-        #[serde(rename = "VA")]
         Va,
-        #[serde(rename = "INTERNAL")]
         Internal,
-        #[serde(rename = "IIQ_HARVESTER")]
         IiqHarvester,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClientType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CCG" => Self::Ccg,
+                    "VA" => Self::Va,
+                    "INTERNAL" => Self::Internal,
+                    "IIQ_HARVESTER" => Self::IiqHarvester,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManagedClientType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Ccg => "CCG",
+                        Self::Va => "VA",
+                        Self::Internal => "INTERNAL",
+                        Self::IiqHarvester => "IIQ_HARVESTER",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManagedClientType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -352,35 +1570,19 @@ pub mod types {
         }
     }
     ///Managed Cluster
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ManagedCluster {
         ///Key describing any immediate cluster alerts
-        #[serde(
-            rename = "alertKey",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub alert_key: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<ManagedClusterAttributes>,
         ///CC ID only used in calling CC, will be removed without notice when Migration to CEGS is finished
-        #[serde(rename = "ccId", skip_serializing_if = "::std::option::Option::is_none")]
         pub cc_id: ::std::option::Option<::std::string::String>,
         ///CCG version used by the ManagedCluster
-        #[serde(rename = "ccgVersion")]
         pub ccg_version: ::std::string::String,
         ///List of clients in a cluster
-        #[serde(
-            rename = "clientIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        #[serde(
-            rename = "clientType",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub client_type: ::std::option::Option<ManagedClientType>,
         ///ManagedProcess configuration map
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub configuration: ::std::option::Option<
             ::std::collections::HashMap<
                 ::std::string::String,
@@ -388,163 +1590,522 @@ pub mod types {
             >,
         >,
         ///The consolidated Health Status for the Managed cluster
-        #[serde(
-            rename = "consolidatedHealthIndicatorsStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub consolidated_health_indicators_status: ::std::option::Option<
             ManagedClusterConsolidatedHealthIndicatorsStatus,
         >,
         ///The date/time this cluster was created
-        #[serde(
-            rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The current installed release on the Managed cluster
-        #[serde(
-            rename = "currentInstalledReleaseVersion",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub current_installed_release_version: ::std::option::Option<
             ::std::string::String,
         >,
         ///ManagedCluster description
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "encryptionConfiguration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub encryption_configuration: ::std::option::Option<
             ManagedClusterEncryptionConfig,
         >,
         ///ManagedCluster ID
         pub id: ::std::string::String,
         ///The time at which out of date notification was sent for the Managed cluster
-        #[serde(
-            rename = "isOutOfDateNotifiedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_out_of_date_notified_at: ::std::option::Option<
             ::sailpoint_runtime::DateTime,
         >,
-        #[serde(
-            rename = "keyPair",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub key_pair: ::std::option::Option<ManagedClusterKeyPair>,
         ///The date/time this cluster was notified for the last release
-        #[serde(
-            rename = "lastReleaseNotifiedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_release_notified_at: ::std::option::Option<
             ::sailpoint_runtime::DateTime,
         >,
-        #[serde(
-            rename = "logConfiguration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub log_configuration: ::std::option::Option<ClientLogConfiguration>,
         ///ManagedCluster name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Whether or not the cluster is operational or not
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operational: ::std::option::Option<bool>,
         ///ManagedCluster org
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub org: ::std::option::Option<::std::string::String>,
         ///boolean flag indicating whether or not the cluster configuration is pinned
-        #[serde(
-            rename = "pinnedConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub pinned_config: ::std::option::Option<bool>,
         ///ManagedCluster pod
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pod: ::std::option::Option<::std::string::String>,
         ///Public key
-        #[serde(
-            rename = "publicKey",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub public_key: ::std::option::Option<::std::string::String>,
         ///Public key certificate
-        #[serde(
-            rename = "publicKeyCertificate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub public_key_certificate: ::std::option::Option<::std::string::String>,
         ///Public key thumbprint
-        #[serde(
-            rename = "publicKeyThumbprint",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub public_key_thumbprint: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub redis: ::std::option::Option<ManagedClusterRedis>,
         ///Number of services bound to a cluster
-        #[serde(
-            rename = "serviceCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_count: ::std::option::Option<i32>,
         ///Cluster status
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<ManagedClusterStatus>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ManagedClusterTypes>,
         ///New available updates for the Managed cluster
-        #[serde(
-            rename = "updatePackage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub update_package: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "updatePreferences",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub update_preferences: ::std::option::Option<ManagedClusterUpdatePreferences>,
         ///The date/time this cluster was last updated
-        #[serde(
-            rename = "updatedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub updated_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManagedCluster {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagedCluster;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManagedCluster")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManagedCluster, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ManagedClusterAttributes> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::option::Option<ManagedClientType>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::option::Option<::std::string::String>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ManagedClusterConsolidatedHealthIndicatorsStatus,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ManagedClusterEncryptionConfig,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<ManagedClusterKeyPair> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<ClientLogConfiguration> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<ManagedClusterRedis> = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field27: ::std::option::Option<ManagedClusterStatus> = ::std::option::Option::None;
+                    let mut field28: ::std::option::Option<ManagedClusterTypes> = ::std::option::Option::None;
+                    let mut field29: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field30: ::std::option::Option<
+                        ManagedClusterUpdatePreferences,
+                    > = ::std::option::Option::None;
+                    let mut field31: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "alertKey" => field0 = map.next_value()?,
+                            "attributes" => field1 = map.next_value()?,
+                            "ccId" => field2 = map.next_value()?,
+                            "ccgVersion" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "clientIds" => field4 = map.next_value()?,
+                            "clientType" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "configuration" => field6 = map.next_value()?,
+                            "consolidatedHealthIndicatorsStatus" => {
+                                field7 = map.next_value()?;
+                            }
+                            "createdAt" => field8 = map.next_value()?,
+                            "currentInstalledReleaseVersion" => {
+                                field9 = map.next_value()?;
+                            }
+                            "description" => field10 = map.next_value()?,
+                            "encryptionConfiguration" => field11 = map.next_value()?,
+                            "id" => {
+                                field12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "isOutOfDateNotifiedAt" => field13 = map.next_value()?,
+                            "keyPair" => field14 = map.next_value()?,
+                            "lastReleaseNotifiedAt" => field15 = map.next_value()?,
+                            "logConfiguration" => field16 = map.next_value()?,
+                            "name" => field17 = map.next_value()?,
+                            "operational" => field18 = map.next_value()?,
+                            "org" => field19 = map.next_value()?,
+                            "pinnedConfig" => field20 = map.next_value()?,
+                            "pod" => field21 = map.next_value()?,
+                            "publicKey" => field22 = map.next_value()?,
+                            "publicKeyCertificate" => field23 = map.next_value()?,
+                            "publicKeyThumbprint" => field24 = map.next_value()?,
+                            "redis" => field25 = map.next_value()?,
+                            "serviceCount" => field26 = map.next_value()?,
+                            "status" => field27 = map.next_value()?,
+                            "type" => field28 = map.next_value()?,
+                            "updatePackage" => field29 = map.next_value()?,
+                            "updatePreferences" => field30 = map.next_value()?,
+                            "updatedAt" => field31 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagedCluster {
+                        alert_key: field0,
+                        attributes: field1,
+                        cc_id: field2,
+                        ccg_version: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("ccgVersion")?
+                            }
+                        },
+                        client_ids: field4,
+                        client_type: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "clientType",
+                                    ),
+                                );
+                            }
+                        },
+                        configuration: field6,
+                        consolidated_health_indicators_status: field7,
+                        created_at: field8,
+                        current_installed_release_version: field9,
+                        description: field10,
+                        encryption_configuration: field11,
+                        id: match field12 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        is_out_of_date_notified_at: field13,
+                        key_pair: field14,
+                        last_release_notified_at: field15,
+                        log_configuration: field16,
+                        name: field17,
+                        operational: field18,
+                        org: field19,
+                        pinned_config: field20,
+                        pod: field21,
+                        public_key: field22,
+                        public_key_certificate: field23,
+                        public_key_thumbprint: field24,
+                        redis: field25,
+                        service_count: field26,
+                        status: field27,
+                        type_: field28,
+                        update_package: field29,
+                        update_preferences: field30,
+                        updated_at: field31,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManagedCluster",
+                    &[
+                        "alertKey",
+                        "attributes",
+                        "ccId",
+                        "ccgVersion",
+                        "clientIds",
+                        "clientType",
+                        "configuration",
+                        "consolidatedHealthIndicatorsStatus",
+                        "createdAt",
+                        "currentInstalledReleaseVersion",
+                        "description",
+                        "encryptionConfiguration",
+                        "id",
+                        "isOutOfDateNotifiedAt",
+                        "keyPair",
+                        "lastReleaseNotifiedAt",
+                        "logConfiguration",
+                        "name",
+                        "operational",
+                        "org",
+                        "pinnedConfig",
+                        "pod",
+                        "publicKey",
+                        "publicKeyCertificate",
+                        "publicKeyThumbprint",
+                        "redis",
+                        "serviceCount",
+                        "status",
+                        "type",
+                        "updatePackage",
+                        "updatePreferences",
+                        "updatedAt",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManagedCluster {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ManagedCluster", 32usize)?;
+            if !::std::option::Option::is_none(&self.alert_key) {
+                fields.serialize_field("alertKey", &self.alert_key)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.cc_id) {
+                fields.serialize_field("ccId", &self.cc_id)?;
+            }
+            fields.serialize_field("ccgVersion", &self.ccg_version)?;
+            if !::std::option::Option::is_none(&self.client_ids) {
+                fields.serialize_field("clientIds", &self.client_ids)?;
+            }
+            fields.serialize_field("clientType", &self.client_type)?;
+            if !::std::option::Option::is_none(&self.configuration) {
+                fields.serialize_field("configuration", &self.configuration)?;
+            }
+            if !::std::option::Option::is_none(
+                &self.consolidated_health_indicators_status,
+            ) {
+                fields
+                    .serialize_field(
+                        "consolidatedHealthIndicatorsStatus",
+                        &self.consolidated_health_indicators_status,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.created_at) {
+                fields.serialize_field("createdAt", &self.created_at)?;
+            }
+            if !::std::option::Option::is_none(&self.current_installed_release_version) {
+                fields
+                    .serialize_field(
+                        "currentInstalledReleaseVersion",
+                        &self.current_installed_release_version,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.encryption_configuration) {
+                fields
+                    .serialize_field(
+                        "encryptionConfiguration",
+                        &self.encryption_configuration,
+                    )?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.is_out_of_date_notified_at) {
+                fields
+                    .serialize_field(
+                        "isOutOfDateNotifiedAt",
+                        &self.is_out_of_date_notified_at,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.key_pair) {
+                fields.serialize_field("keyPair", &self.key_pair)?;
+            }
+            if !::std::option::Option::is_none(&self.last_release_notified_at) {
+                fields
+                    .serialize_field(
+                        "lastReleaseNotifiedAt",
+                        &self.last_release_notified_at,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.log_configuration) {
+                fields.serialize_field("logConfiguration", &self.log_configuration)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.operational) {
+                fields.serialize_field("operational", &self.operational)?;
+            }
+            if !::std::option::Option::is_none(&self.org) {
+                fields.serialize_field("org", &self.org)?;
+            }
+            if !::std::option::Option::is_none(&self.pinned_config) {
+                fields.serialize_field("pinnedConfig", &self.pinned_config)?;
+            }
+            if !::std::option::Option::is_none(&self.pod) {
+                fields.serialize_field("pod", &self.pod)?;
+            }
+            if !::std::option::Option::is_none(&self.public_key) {
+                fields.serialize_field("publicKey", &self.public_key)?;
+            }
+            if !::std::option::Option::is_none(&self.public_key_certificate) {
+                fields
+                    .serialize_field(
+                        "publicKeyCertificate",
+                        &self.public_key_certificate,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.public_key_thumbprint) {
+                fields
+                    .serialize_field(
+                        "publicKeyThumbprint",
+                        &self.public_key_thumbprint,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.redis) {
+                fields.serialize_field("redis", &self.redis)?;
+            }
+            if !::std::option::Option::is_none(&self.service_count) {
+                fields.serialize_field("serviceCount", &self.service_count)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.update_package) {
+                fields.serialize_field("updatePackage", &self.update_package)?;
+            }
+            if !::std::option::Option::is_none(&self.update_preferences) {
+                fields.serialize_field("updatePreferences", &self.update_preferences)?;
+            }
+            if !::std::option::Option::is_none(&self.updated_at) {
+                fields.serialize_field("updatedAt", &self.updated_at)?;
+            }
+            fields.end()
+        }
+    }
     ///Managed Cluster Attributes for Cluster Configuration. Supported Cluster Types [sqsCluster, spConnectCluster]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ManagedClusterAttributes {
         ///ManagedCluster keystore for spConnectCluster type
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub keystore: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub queue: ::std::option::Option<ManagedClusterQueue>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClusterAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagedClusterAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManagedClusterAttributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManagedClusterAttributes, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ManagedClusterQueue> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "keystore" => field0 = map.next_value()?,
+                            "queue" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagedClusterAttributes {
+                        keystore: field0,
+                        queue: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManagedClusterAttributes",
+                    &["keystore", "queue"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManagedClusterAttributes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ManagedClusterAttributes", 2usize)?;
+            if !::std::option::Option::is_none(&self.keystore) {
+                fields.serialize_field("keystore", &self.keystore)?;
+            }
+            if !::std::option::Option::is_none(&self.queue) {
+                fields.serialize_field("queue", &self.queue)?;
+            }
+            fields.end()
+        }
+    }
     ///The consolidated Health Status for the Managed cluster
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManagedClusterConsolidatedHealthIndicatorsStatus {
-        #[serde(rename = "NORMAL")]
         Normal,
-        #[serde(rename = "WARNING")]
         Warning,
-        #[serde(rename = "ERROR")]
         Error,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ManagedClusterConsolidatedHealthIndicatorsStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "NORMAL" => Self::Normal,
+                    "WARNING" => Self::Warning,
+                    "ERROR" => Self::Error,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManagedClusterConsolidatedHealthIndicatorsStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Normal => "NORMAL",
+                        Self::Warning => "WARNING",
+                        Self::Error => "ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManagedClusterConsolidatedHealthIndicatorsStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -588,11 +2149,67 @@ pub mod types {
         }
     }
     ///Defines the encryption settings for a managed cluster, including the format used for storing and processing encrypted data.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ManagedClusterEncryptionConfig {
         ///Specifies the format used for encrypted data, such as secrets. The format determines how the encrypted data is structured and processed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub format: ::std::option::Option<ManagedClusterEncryptionConfigFormat>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClusterEncryptionConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagedClusterEncryptionConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManagedClusterEncryptionConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManagedClusterEncryptionConfig, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ManagedClusterEncryptionConfigFormat,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "format" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagedClusterEncryptionConfig {
+                        format: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManagedClusterEncryptionConfig",
+                    &["format"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManagedClusterEncryptionConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ManagedClusterEncryptionConfig", 1usize)?;
+            if !::std::option::Option::is_none(&self.format) {
+                fields.serialize_field("format", &self.format)?;
+            }
+            fields.end()
+        }
     }
     ///Specifies the format used for encrypted data, such as secrets. The format determines how the encrypted data is structured and processed.
     #[derive(
@@ -648,68 +2265,320 @@ pub mod types {
         }
     }
     ///Managed Cluster key pair for Cluster
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ManagedClusterKeyPair {
         ///ManagedCluster publicKey
-        #[serde(
-            rename = "publicKey",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub public_key: ::std::option::Option<::std::string::String>,
         ///ManagedCluster publicKeyCertificate
-        #[serde(
-            rename = "publicKeyCertificate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub public_key_certificate: ::std::option::Option<::std::string::String>,
         ///ManagedCluster publicKeyThumbprint
-        #[serde(
-            rename = "publicKeyThumbprint",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub public_key_thumbprint: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClusterKeyPair {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagedClusterKeyPair;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManagedClusterKeyPair")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManagedClusterKeyPair, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "publicKey" => field0 = map.next_value()?,
+                            "publicKeyCertificate" => field1 = map.next_value()?,
+                            "publicKeyThumbprint" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagedClusterKeyPair {
+                        public_key: field0,
+                        public_key_certificate: field1,
+                        public_key_thumbprint: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManagedClusterKeyPair",
+                    &["publicKey", "publicKeyCertificate", "publicKeyThumbprint"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManagedClusterKeyPair {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ManagedClusterKeyPair", 3usize)?;
+            if !::std::option::Option::is_none(&self.public_key) {
+                fields.serialize_field("publicKey", &self.public_key)?;
+            }
+            if !::std::option::Option::is_none(&self.public_key_certificate) {
+                fields
+                    .serialize_field(
+                        "publicKeyCertificate",
+                        &self.public_key_certificate,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.public_key_thumbprint) {
+                fields
+                    .serialize_field(
+                        "publicKeyThumbprint",
+                        &self.public_key_thumbprint,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///Managed Cluster key pair for Cluster
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ManagedClusterQueue {
         ///ManagedCluster queue name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///ManagedCluster queue aws region
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub region: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClusterQueue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagedClusterQueue;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManagedClusterQueue")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManagedClusterQueue, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => field0 = map.next_value()?,
+                            "region" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagedClusterQueue {
+                        name: field0,
+                        region: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("ManagedClusterQueue", &["name", "region"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ManagedClusterQueue {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ManagedClusterQueue", 2usize)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.region) {
+                fields.serialize_field("region", &self.region)?;
+            }
+            fields.end()
+        }
+    }
     ///Managed Cluster Redis Configuration
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ManagedClusterRedis {
         ///ManagedCluster redisHost
-        #[serde(
-            rename = "redisHost",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub redis_host: ::std::option::Option<::std::string::String>,
         ///ManagedCluster redisPort
-        #[serde(
-            rename = "redisPort",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub redis_port: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClusterRedis {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagedClusterRedis;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManagedClusterRedis")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManagedClusterRedis, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "redisHost" => field0 = map.next_value()?,
+                            "redisPort" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagedClusterRedis {
+                        redis_host: field0,
+                        redis_port: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManagedClusterRedis",
+                    &["redisHost", "redisPort"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManagedClusterRedis {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ManagedClusterRedis", 2usize)?;
+            if !::std::option::Option::is_none(&self.redis_host) {
+                fields.serialize_field("redisHost", &self.redis_host)?;
+            }
+            if !::std::option::Option::is_none(&self.redis_port) {
+                fields.serialize_field("redisPort", &self.redis_port)?;
+            }
+            fields.end()
+        }
+    }
     ///Request to create Managed Cluster
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ManagedClusterRequest {
         ///ManagedProcess configuration map
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub configuration: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         ///ManagedCluster description
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///ManagedCluster name
         pub name: ::std::string::String,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ManagedClusterTypes>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClusterRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagedClusterRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManagedClusterRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManagedClusterRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<ManagedClusterTypes> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "configuration" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "name" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagedClusterRequest {
+                        configuration: field0,
+                        description: field1,
+                        name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManagedClusterRequest",
+                    &["configuration", "description", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManagedClusterRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ManagedClusterRequest", 4usize)?;
+            if !::std::option::Option::is_none(&self.configuration) {
+                fields.serialize_field("configuration", &self.configuration)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     impl ManagedClusterRequest {
         pub fn builder() -> builder::ManagedClusterRequest {
@@ -717,31 +2586,52 @@ pub mod types {
         }
     }
     ///Cluster status
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManagedClusterStatus {
-        #[serde(rename = "CONFIGURING")]
         Configuring,
-        #[serde(rename = "FAILED")]
         Failed,
-        #[serde(rename = "NO_CLIENTS")]
         NoClients,
-        #[serde(rename = "NORMAL")]
         Normal,
-        #[serde(rename = "WARNING")]
         Warning,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClusterStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CONFIGURING" => Self::Configuring,
+                    "FAILED" => Self::Failed,
+                    "NO_CLIENTS" => Self::NoClients,
+                    "NORMAL" => Self::Normal,
+                    "WARNING" => Self::Warning,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManagedClusterStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Configuring => "CONFIGURING",
+                        Self::Failed => "FAILED",
+                        Self::NoClients => "NO_CLIENTS",
+                        Self::Normal => "NORMAL",
+                        Self::Warning => "WARNING",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManagedClusterStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -798,41 +2688,67 @@ pub mod types {
 * `das-am` - Data Access Security Activity Monitor
 * `standard` - Standard Cluster type for running multiple products
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManagedClusterTypes {
-        #[serde(rename = "idn")]
         Idn,
-        #[serde(rename = "iai")]
         Iai,
-        #[serde(rename = "spConnectCluster")]
         SpConnectCluster,
-        #[serde(rename = "sqsCluster")]
         SqsCluster,
-        #[serde(rename = "das-rc")]
         DasRc,
-        #[serde(rename = "das-pc")]
         DasPc,
-        #[serde(rename = "das-dc")]
         DasDc,
-        #[serde(rename = "pag")]
         Pag,
-        #[serde(rename = "das-am")]
         DasAm,
-        #[serde(rename = "standard")]
         Standard,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClusterTypes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "idn" => Self::Idn,
+                    "iai" => Self::Iai,
+                    "spConnectCluster" => Self::SpConnectCluster,
+                    "sqsCluster" => Self::SqsCluster,
+                    "das-rc" => Self::DasRc,
+                    "das-pc" => Self::DasPc,
+                    "das-dc" => Self::DasDc,
+                    "pag" => Self::Pag,
+                    "das-am" => Self::DasAm,
+                    "standard" => Self::Standard,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManagedClusterTypes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Idn => "idn",
+                        Self::Iai => "iai",
+                        Self::SpConnectCluster => "spConnectCluster",
+                        Self::SqsCluster => "sqsCluster",
+                        Self::DasRc => "das-rc",
+                        Self::DasPc => "das-pc",
+                        Self::DasDc => "das-dc",
+                        Self::Pag => "pag",
+                        Self::DasAm => "das-am",
+                        Self::Standard => "standard",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManagedClusterTypes {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -888,49 +2804,124 @@ pub mod types {
         }
     }
     ///The preference for applying updates for the cluster
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ManagedClusterUpdatePreferences {
         ///The mail id to which new releases will be notified
-        #[serde(
-            rename = "notificationEmail",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notification_email: ::std::option::Option<::std::string::String>,
         ///The processGroups for updatePreferences
-        #[serde(
-            rename = "processGroups",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub process_groups: ::std::option::Option<::std::string::String>,
         ///The current updateState for the cluster
-        #[serde(
-            rename = "updateState",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub update_state: ::std::option::Option<
             ManagedClusterUpdatePreferencesUpdateState,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClusterUpdatePreferences {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagedClusterUpdatePreferences;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManagedClusterUpdatePreferences")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManagedClusterUpdatePreferences, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ManagedClusterUpdatePreferencesUpdateState,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "notificationEmail" => field0 = map.next_value()?,
+                            "processGroups" => field1 = map.next_value()?,
+                            "updateState" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagedClusterUpdatePreferences {
+                        notification_email: field0,
+                        process_groups: field1,
+                        update_state: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManagedClusterUpdatePreferences",
+                    &["notificationEmail", "processGroups", "updateState"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManagedClusterUpdatePreferences {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ManagedClusterUpdatePreferences", 3usize)?;
+            if !::std::option::Option::is_none(&self.notification_email) {
+                fields.serialize_field("notificationEmail", &self.notification_email)?;
+            }
+            if !::std::option::Option::is_none(&self.process_groups) {
+                fields.serialize_field("processGroups", &self.process_groups)?;
+            }
+            if !::std::option::Option::is_none(&self.update_state) {
+                fields.serialize_field("updateState", &self.update_state)?;
+            }
+            fields.end()
+        }
+    }
     ///The current updateState for the cluster
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManagedClusterUpdatePreferencesUpdateState {
-        #[serde(rename = "AUTO")]
         Auto,
-        #[serde(rename = "DISABLED")]
         Disabled,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagedClusterUpdatePreferencesUpdateState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "AUTO" => Self::Auto,
+                    "DISABLED" => Self::Disabled,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ManagedClusterUpdatePreferencesUpdateState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Auto => "AUTO",
+                        Self::Disabled => "DISABLED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ManagedClusterUpdatePreferencesUpdateState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -993,35 +2984,58 @@ pub mod types {
         }
     }
     ///Standard Log4j log level
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum StandardLevel {
-        #[serde(rename = "OFF")]
         Off,
-        #[serde(rename = "FATAL")]
         Fatal,
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "WARN")]
         Warn,
-        #[serde(rename = "INFO")]
         Info,
-        #[serde(rename = "DEBUG")]
         Debug,
-        #[serde(rename = "TRACE")]
         Trace,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for StandardLevel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "OFF" => Self::Off,
+                    "FATAL" => Self::Fatal,
+                    "ERROR" => Self::Error,
+                    "WARN" => Self::Warn,
+                    "INFO" => Self::Info,
+                    "DEBUG" => Self::Debug,
+                    "TRACE" => Self::Trace,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for StandardLevel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Off => "OFF",
+                        Self::Fatal => "FATAL",
+                        Self::Error => "ERROR",
+                        Self::Warn => "WARN",
+                        Self::Info => "INFO",
+                        Self::Debug => "DEBUG",
+                        Self::Trace => "TRACE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for StandardLevel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -16,67 +16,223 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`ManagerCorrelationMapping`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ManagerCorrelationMapping {
         ///Name of the attribute to use for manager correlation. The value found on the account attribute will be used to lookup the manager's identity.
-        #[serde(
-            rename = "accountAttributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_attribute_name: ::std::option::Option<::std::string::String>,
         ///Name of the identity attribute to search when trying to find a manager using the value from the accountAttribute.
-        #[serde(
-            rename = "identityAttributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_attribute_name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ManagerCorrelationMapping {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagerCorrelationMapping;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManagerCorrelationMapping")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManagerCorrelationMapping, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountAttributeName" => field0 = map.next_value()?,
+                            "identityAttributeName" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagerCorrelationMapping {
+                        account_attribute_name: field0,
+                        identity_attribute_name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ManagerCorrelationMapping",
+                    &["accountAttributeName", "identityAttributeName"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ManagerCorrelationMapping {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ManagerCorrelationMapping", 2usize)?;
+            if !::std::option::Option::is_none(&self.account_attribute_name) {
+                fields
+                    .serialize_field(
+                        "accountAttributeName",
+                        &self.account_attribute_name,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.identity_attribute_name) {
+                fields
+                    .serialize_field(
+                        "identityAttributeName",
+                        &self.identity_attribute_name,
+                    )?;
+            }
+            fields.end()
+        }
     }
     ///List of source IDs to delete within multi-host integration.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -103,208 +259,675 @@ pub mod types {
         }
     }
     ///This represents a Multi-Host Integration template type.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MultiHostIntegrationTemplateType {
         ///This is the name of the type.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///This is the scriptName attribute value for the type.
-        #[serde(rename = "scriptName")]
         pub script_name: ::std::string::String,
         ///This is the type value for the type.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationTemplateType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationTemplateType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationTemplateType")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MultiHostIntegrationTemplateType, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => field0 = map.next_value()?,
+                            "scriptName" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationTemplateType {
+                        name: field0,
+                        script_name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("scriptName")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationTemplateType",
+                    &["name", "scriptName", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationTemplateType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostIntegrationTemplateType", 3usize)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.serialize_field("scriptName", &self.script_name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///`MultiHostIntegrations`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MultiHostIntegrations {
         ///Reference to account correlation config object.
-        #[serde(
-            rename = "accountCorrelationConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_correlation_config: ::std::option::Option<
             MultiHostIntegrationsAccountCorrelationConfig,
         >,
         ///Reference to a rule that can do COMPLEX correlation. Only use this rule when you can't use accountCorrelationConfig.
-        #[serde(
-            rename = "accountCorrelationRule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_correlation_rule: ::std::option::Option<
             MultiHostIntegrationsAccountCorrelationRule,
         >,
         ///Reference to accounts file for the source.
-        #[serde(
-            rename = "accountsFile",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub accounts_file: ::std::option::Option<MultiHostIntegrationsAccountsFile>,
         ///When this is true, it indicates that the source is referenced by an identity profile.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub authoritative: ::std::option::Option<bool>,
         ///Rule that runs on the CCG and allows for customization of provisioning plans before the API calls the connector.
-        #[serde(
-            rename = "beforeProvisioningRule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub before_provisioning_rule: ::std::option::Option<
             MultiHostIntegrationsBeforeProvisioningRule,
         >,
         ///Source category (e.g. null, CredentialProvider).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
         ///Reference to the source's associated cluster.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<MultiHostIntegrationsCluster>,
         ///Type of connection (direct or file).
-        #[serde(
-            rename = "connectionType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connection_type: ::std::option::Option<MultiHostIntegrationsConnectionType>,
         ///Connector script name.
         pub connector: ::std::string::String,
-        #[serde(
-            rename = "connectorAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_attributes: ::std::option::Option<
             MultiHostIntegrationsConnectorAttributes,
         >,
         ///Fully qualified name of the Java class that implements the connector interface.
-        #[serde(
-            rename = "connectorClass",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_class: ::std::option::Option<::std::string::String>,
         ///Connector ID
-        #[serde(
-            rename = "connectorId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_id: ::std::option::Option<::std::string::String>,
         ///Connector implementation ID.
-        #[serde(
-            rename = "connectorImplementationId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_implementation_id: ::std::option::Option<::std::string::String>,
         ///Name of the connector that was chosen during source creation.
-        #[serde(
-            rename = "connectorName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_name: ::std::option::Option<::std::string::String>,
         ///Date-time when the source was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///If this is true, it enables a credential provider for the source. If credentialProvider is turned on,  then the source can use credential provider(s) to fetch credentials.
-        #[serde(
-            rename = "credentialProviderEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub credential_provider_enabled: ::std::option::Option<bool>,
         ///Number from 0 to 100 that specifies when to skip the delete phase.
-        #[serde(
-            rename = "deleteThreshold",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub delete_threshold: ::std::option::Option<i32>,
         ///Multi-Host Integration's human-readable description.
         pub description: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub features: ::std::option::Option<SourceFeature>,
         ///When this is true, it indicates that the source is healthy.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub healthy: ::std::option::Option<bool>,
         ///Multi-Host Integration ID.
         pub id: ::std::string::String,
         ///Reference to management workgroup for the source.
-        #[serde(
-            rename = "managementWorkgroup",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub management_workgroup: ::std::option::Option<
             MultiHostIntegrationsManagementWorkgroup,
         >,
-        #[serde(
-            rename = "managerCorrelationMapping",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manager_correlation_mapping: ::std::option::Option<
             ManagerCorrelationMapping,
         >,
         ///Reference to the ManagerCorrelationRule. Only use this rule when a simple filter isn't sufficient.
-        #[serde(
-            rename = "managerCorrelationRule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manager_correlation_rule: ::std::option::Option<
             MultiHostIntegrationsManagerCorrelationRule,
         >,
         ///Date-time when the source was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Multi-Host Integration's human-readable name.
         pub name: ::std::string::String,
         pub owner: MultiHostIntegrationsOwner,
         ///List of references to the associated PasswordPolicy objects.
-        #[serde(
-            rename = "passwordPolicies",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub password_policies: ::std::option::Option<
             ::std::vec::Vec<MultiHostIntegrationsPasswordPoliciesItem>,
         >,
         ///List of references to schema objects.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schemas: ::std::option::Option<
             ::std::vec::Vec<MultiHostIntegrationsSchemasItem>,
         >,
         ///Timestamp that shows when a source health check was last performed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub since: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Status identifier that gives specific information about why a source is or isn't healthy.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<MultiHostIntegrationsStatus>,
         ///Specifies the type of system being managed e.g. Workday, Multi-Host - Microsoft SQL Server, etc.. If you are creating a delimited file source, you must set the `provisionasCsv` query parameter to `true`.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrations {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrations;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrations")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MultiHostIntegrations, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        MultiHostIntegrationsAccountCorrelationConfig,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        MultiHostIntegrationsAccountCorrelationRule,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostIntegrationsAccountsFile,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        MultiHostIntegrationsBeforeProvisioningRule,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        MultiHostIntegrationsCluster,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        MultiHostIntegrationsConnectionType,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        MultiHostIntegrationsConnectorAttributes,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<SourceFeature> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<
+                        MultiHostIntegrationsManagementWorkgroup,
+                    > = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<ManagerCorrelationMapping> = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<
+                        MultiHostIntegrationsManagerCorrelationRule,
+                    > = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<MultiHostIntegrationsOwner> = ::std::option::Option::None;
+                    let mut field27: ::std::option::Option<
+                        ::std::vec::Vec<MultiHostIntegrationsPasswordPoliciesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field28: ::std::option::Option<
+                        ::std::vec::Vec<MultiHostIntegrationsSchemasItem>,
+                    > = ::std::option::Option::None;
+                    let mut field29: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field30: ::std::option::Option<
+                        MultiHostIntegrationsStatus,
+                    > = ::std::option::Option::None;
+                    let mut field31: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountCorrelationConfig" => field0 = map.next_value()?,
+                            "accountCorrelationRule" => field1 = map.next_value()?,
+                            "accountsFile" => field2 = map.next_value()?,
+                            "authoritative" => field3 = map.next_value()?,
+                            "beforeProvisioningRule" => field4 = map.next_value()?,
+                            "category" => field5 = map.next_value()?,
+                            "cluster" => field6 = map.next_value()?,
+                            "connectionType" => field7 = map.next_value()?,
+                            "connector" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "connectorAttributes" => field9 = map.next_value()?,
+                            "connectorClass" => field10 = map.next_value()?,
+                            "connectorId" => field11 = map.next_value()?,
+                            "connectorImplementationId" => field12 = map.next_value()?,
+                            "connectorName" => field13 = map.next_value()?,
+                            "created" => field14 = map.next_value()?,
+                            "credentialProviderEnabled" => field15 = map.next_value()?,
+                            "deleteThreshold" => field16 = map.next_value()?,
+                            "description" => {
+                                field17 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "features" => field18 = map.next_value()?,
+                            "healthy" => field19 = map.next_value()?,
+                            "id" => {
+                                field20 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "managementWorkgroup" => field21 = map.next_value()?,
+                            "managerCorrelationMapping" => field22 = map.next_value()?,
+                            "managerCorrelationRule" => field23 = map.next_value()?,
+                            "modified" => field24 = map.next_value()?,
+                            "name" => {
+                                field25 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field26 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "passwordPolicies" => field27 = map.next_value()?,
+                            "schemas" => field28 = map.next_value()?,
+                            "since" => field29 = map.next_value()?,
+                            "status" => field30 = map.next_value()?,
+                            "type" => field31 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrations {
+                        account_correlation_config: field0,
+                        account_correlation_rule: field1,
+                        accounts_file: field2,
+                        authoritative: field3,
+                        before_provisioning_rule: field4,
+                        category: field5,
+                        cluster: field6,
+                        connection_type: field7,
+                        connector: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("connector")?
+                            }
+                        },
+                        connector_attributes: field9,
+                        connector_class: field10,
+                        connector_id: field11,
+                        connector_implementation_id: field12,
+                        connector_name: field13,
+                        created: field14,
+                        credential_provider_enabled: field15,
+                        delete_threshold: field16,
+                        description: match field17 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        features: field18,
+                        healthy: field19,
+                        id: match field20 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        management_workgroup: field21,
+                        manager_correlation_mapping: field22,
+                        manager_correlation_rule: field23,
+                        modified: field24,
+                        name: match field25 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field26 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("owner")?
+                            }
+                        },
+                        password_policies: field27,
+                        schemas: field28,
+                        since: field29,
+                        status: field30,
+                        type_: field31,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrations",
+                    &[
+                        "accountCorrelationConfig",
+                        "accountCorrelationRule",
+                        "accountsFile",
+                        "authoritative",
+                        "beforeProvisioningRule",
+                        "category",
+                        "cluster",
+                        "connectionType",
+                        "connector",
+                        "connectorAttributes",
+                        "connectorClass",
+                        "connectorId",
+                        "connectorImplementationId",
+                        "connectorName",
+                        "created",
+                        "credentialProviderEnabled",
+                        "deleteThreshold",
+                        "description",
+                        "features",
+                        "healthy",
+                        "id",
+                        "managementWorkgroup",
+                        "managerCorrelationMapping",
+                        "managerCorrelationRule",
+                        "modified",
+                        "name",
+                        "owner",
+                        "passwordPolicies",
+                        "schemas",
+                        "since",
+                        "status",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrations {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostIntegrations", 32usize)?;
+            if !::std::option::Option::is_none(&self.account_correlation_config) {
+                fields
+                    .serialize_field(
+                        "accountCorrelationConfig",
+                        &self.account_correlation_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.account_correlation_rule) {
+                fields
+                    .serialize_field(
+                        "accountCorrelationRule",
+                        &self.account_correlation_rule,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.accounts_file) {
+                fields.serialize_field("accountsFile", &self.accounts_file)?;
+            }
+            if !::std::option::Option::is_none(&self.authoritative) {
+                fields.serialize_field("authoritative", &self.authoritative)?;
+            }
+            if !::std::option::Option::is_none(&self.before_provisioning_rule) {
+                fields
+                    .serialize_field(
+                        "beforeProvisioningRule",
+                        &self.before_provisioning_rule,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.category) {
+                fields.serialize_field("category", &self.category)?;
+            }
+            if !::std::option::Option::is_none(&self.cluster) {
+                fields.serialize_field("cluster", &self.cluster)?;
+            }
+            if !::std::option::Option::is_none(&self.connection_type) {
+                fields.serialize_field("connectionType", &self.connection_type)?;
+            }
+            fields.serialize_field("connector", &self.connector)?;
+            if !::std::option::Option::is_none(&self.connector_attributes) {
+                fields
+                    .serialize_field("connectorAttributes", &self.connector_attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.connector_class) {
+                fields.serialize_field("connectorClass", &self.connector_class)?;
+            }
+            if !::std::option::Option::is_none(&self.connector_id) {
+                fields.serialize_field("connectorId", &self.connector_id)?;
+            }
+            if !::std::option::Option::is_none(&self.connector_implementation_id) {
+                fields
+                    .serialize_field(
+                        "connectorImplementationId",
+                        &self.connector_implementation_id,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.connector_name) {
+                fields.serialize_field("connectorName", &self.connector_name)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.credential_provider_enabled) {
+                fields
+                    .serialize_field(
+                        "credentialProviderEnabled",
+                        &self.credential_provider_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.delete_threshold) {
+                fields.serialize_field("deleteThreshold", &self.delete_threshold)?;
+            }
+            fields.serialize_field("description", &self.description)?;
+            if !::std::option::Option::is_none(&self.features) {
+                fields.serialize_field("features", &self.features)?;
+            }
+            if !::std::option::Option::is_none(&self.healthy) {
+                fields.serialize_field("healthy", &self.healthy)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.management_workgroup) {
+                fields
+                    .serialize_field("managementWorkgroup", &self.management_workgroup)?;
+            }
+            if !::std::option::Option::is_none(&self.manager_correlation_mapping) {
+                fields
+                    .serialize_field(
+                        "managerCorrelationMapping",
+                        &self.manager_correlation_mapping,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.manager_correlation_rule) {
+                fields
+                    .serialize_field(
+                        "managerCorrelationRule",
+                        &self.manager_correlation_rule,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("owner", &self.owner)?;
+            if !::std::option::Option::is_none(&self.password_policies) {
+                fields.serialize_field("passwordPolicies", &self.password_policies)?;
+            }
+            if !::std::option::Option::is_none(&self.schemas) {
+                fields.serialize_field("schemas", &self.schemas)?;
+            }
+            if !::std::option::Option::is_none(&self.since) {
+                fields.serialize_field("since", &self.since)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Reference to account correlation config object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostIntegrationsAccountCorrelationConfig {
         ///Account correlation config ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Account correlation config's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<
             MultiHostIntegrationsAccountCorrelationConfigType,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for MultiHostIntegrationsAccountCorrelationConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsAccountCorrelationConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsAccountCorrelationConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationsAccountCorrelationConfig,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostIntegrationsAccountCorrelationConfigType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsAccountCorrelationConfig {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsAccountCorrelationConfig",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsAccountCorrelationConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "MultiHostIntegrationsAccountCorrelationConfig",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostIntegrationsAccountCorrelationConfigType {
-        #[serde(rename = "ACCOUNT_CORRELATION_CONFIG")]
         AccountCorrelationConfig,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MultiHostIntegrationsAccountCorrelationConfigType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNT_CORRELATION_CONFIG" => Self::AccountCorrelationConfig,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsAccountCorrelationConfigType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccountCorrelationConfig => "ACCOUNT_CORRELATION_CONFIG",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsAccountCorrelationConfigType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -346,38 +969,128 @@ pub mod types {
         }
     }
     ///Reference to a rule that can do COMPLEX correlation. Only use this rule when you can't use accountCorrelationConfig.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostIntegrationsAccountCorrelationRule {
         ///Rule ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Rule's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<
             MultiHostIntegrationsAccountCorrelationRuleType,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsAccountCorrelationRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsAccountCorrelationRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsAccountCorrelationRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationsAccountCorrelationRule,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostIntegrationsAccountCorrelationRuleType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsAccountCorrelationRule {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsAccountCorrelationRule",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsAccountCorrelationRule {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "MultiHostIntegrationsAccountCorrelationRule",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostIntegrationsAccountCorrelationRuleType {
-        #[serde(rename = "RULE")]
         Rule,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MultiHostIntegrationsAccountCorrelationRuleType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "RULE" => Self::Rule,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsAccountCorrelationRuleType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Rule => "RULE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsAccountCorrelationRuleType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -417,29 +1130,104 @@ pub mod types {
         }
     }
     ///Reference to accounts file for the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostIntegrationsAccountsFile {
         ///If this is true, it indicates that the accounts file has expired.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expired: ::std::option::Option<bool>,
         ///Date-time when the accounts file expired.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expiry: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The accounts file key.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         ///Name of the accounts file.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Date-time when the file was uploaded
-        #[serde(
-            rename = "uploadTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub upload_time: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsAccountsFile {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsAccountsFile;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsAccountsFile")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MultiHostIntegrationsAccountsFile, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "expired" => field0 = map.next_value()?,
+                            "expiry" => field1 = map.next_value()?,
+                            "key" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "uploadTime" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsAccountsFile {
+                        expired: field0,
+                        expiry: field1,
+                        key: field2,
+                        name: field3,
+                        upload_time: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsAccountsFile",
+                    &["expired", "expiry", "key", "name", "uploadTime"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsAccountsFile {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostIntegrationsAccountsFile", 5usize)?;
+            if !::std::option::Option::is_none(&self.expired) {
+                fields.serialize_field("expired", &self.expired)?;
+            }
+            if !::std::option::Option::is_none(&self.expiry) {
+                fields.serialize_field("expiry", &self.expiry)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.upload_time) {
+                fields.serialize_field("uploadTime", &self.upload_time)?;
+            }
+            fields.end()
+        }
+    }
     ///Multi-Host Integration's aggregation schedule specification.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MultiHostIntegrationsAggScheduleUpdate {
         ///Cron expression to schedule aggregation
         pub aggregation_cron_schedule: ::std::string::String,
@@ -448,55 +1236,308 @@ pub mod types {
         ///Multi-Host Integration name
         pub aggregation_grp_name: ::std::string::String,
         ///Created date of Multi-Host Integration aggregation schedule
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         /**Boolean value for Multi-Host Integration aggregation schedule.
 
 This specifies if scheduled aggregation is enabled or disabled.*/
-        #[serde(rename = "enableSchedule")]
         pub enable_schedule: bool,
         ///Modified date of Multi-Host Integration aggregation schedule
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Multi-Host Integration ID. The ID must be unique
-        #[serde(rename = "multihostId")]
         pub multihost_id: ::std::string::String,
         ///Source IDs of the Multi-Host Integration
         pub source_id_list: ::std::vec::Vec<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsAggScheduleUpdate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsAggScheduleUpdate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsAggScheduleUpdate")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationsAggScheduleUpdate,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "aggregation_cron_schedule" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "aggregation_grp_id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "aggregation_grp_name" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => field3 = map.next_value()?,
+                            "enableSchedule" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => field5 = map.next_value()?,
+                            "multihostId" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_id_list" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsAggScheduleUpdate {
+                        aggregation_cron_schedule: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("aggregation_cron_schedule")?
+                            }
+                        },
+                        aggregation_grp_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("aggregation_grp_id")?
+                            }
+                        },
+                        aggregation_grp_name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("aggregation_grp_name")?
+                            }
+                        },
+                        created: field3,
+                        enable_schedule: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("enableSchedule")?
+                            }
+                        },
+                        modified: field5,
+                        multihost_id: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("multihostId")?
+                            }
+                        },
+                        source_id_list: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source_id_list")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsAggScheduleUpdate",
+                    &[
+                        "aggregation_cron_schedule",
+                        "aggregation_grp_id",
+                        "aggregation_grp_name",
+                        "created",
+                        "enableSchedule",
+                        "modified",
+                        "multihostId",
+                        "source_id_list",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsAggScheduleUpdate {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostIntegrationsAggScheduleUpdate", 8usize)?;
+            fields
+                .serialize_field(
+                    "aggregation_cron_schedule",
+                    &self.aggregation_cron_schedule,
+                )?;
+            fields.serialize_field("aggregation_grp_id", &self.aggregation_grp_id)?;
+            fields.serialize_field("aggregation_grp_name", &self.aggregation_grp_name)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            fields.serialize_field("enableSchedule", &self.enable_schedule)?;
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("multihostId", &self.multihost_id)?;
+            fields.serialize_field("source_id_list", &self.source_id_list)?;
+            fields.end()
+        }
+    }
     ///Rule that runs on the CCG and allows for customization of provisioning plans before the API calls the connector.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostIntegrationsBeforeProvisioningRule {
         ///Rule ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Rule's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<
             MultiHostIntegrationsBeforeProvisioningRuleType,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsBeforeProvisioningRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsBeforeProvisioningRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsBeforeProvisioningRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationsBeforeProvisioningRule,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostIntegrationsBeforeProvisioningRuleType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsBeforeProvisioningRule {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsBeforeProvisioningRule",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsBeforeProvisioningRule {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "MultiHostIntegrationsBeforeProvisioningRule",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostIntegrationsBeforeProvisioningRuleType {
-        #[serde(rename = "RULE")]
         Rule,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MultiHostIntegrationsBeforeProvisioningRuleType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "RULE" => Self::Rule,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsBeforeProvisioningRuleType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Rule => "RULE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsBeforeProvisioningRuleType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -536,34 +1577,140 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Reference to the source's associated cluster.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MultiHostIntegrationsCluster {
         ///Cluster ID.
         pub id: ::std::string::String,
         ///Cluster's human-readable display name.
         pub name: ::std::string::String,
         ///Type of object being referenced.
-        #[serde(rename = "type")]
         pub type_: MultiHostIntegrationsClusterType,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsCluster {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsCluster;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsCluster")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MultiHostIntegrationsCluster, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostIntegrationsClusterType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsCluster {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsCluster",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsCluster {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostIntegrationsCluster", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostIntegrationsClusterType {
-        #[serde(rename = "CLUSTER")]
         Cluster,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsClusterType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CLUSTER" => Self::Cluster,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsClusterType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Cluster => "CLUSTER",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsClusterType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -602,25 +1749,43 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Type of connection (direct or file).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostIntegrationsConnectionType {
-        #[serde(rename = "direct")]
         Direct,
-        #[serde(rename = "file")]
         File,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsConnectionType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "direct" => Self::Direct,
+                    "file" => Self::File,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsConnectionType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Direct => "direct",
+                        Self::File => "file",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsConnectionType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -713,68 +1878,242 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         >,
     }
     ///`MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory {
         ///File name of the connector JAR
-        #[serde(
-            rename = "connectorFileNameUploadedDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_file_name_uploaded_date: ::std::option::Option<
             ::std::string::String,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "connectorFileNameUploadedDate" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory {
+                        connector_file_name_uploaded_date: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory",
+                    &["connectorFileNameUploadedDate"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory",
+                    1usize,
+                )?;
+            if !::std::option::Option::is_none(&self.connector_file_name_uploaded_date) {
+                fields
+                    .serialize_field(
+                        "connectorFileNameUploadedDate",
+                        &self.connector_file_name_uploaded_date,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///Attributes of Multi-Host Integration
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostIntegrationsConnectorAttributesMultiHostAttributes {
         ///Authentication type.
-        #[serde(
-            rename = "authType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub auth_type: ::std::option::Option<::std::string::String>,
         ///Connector file.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connector_files: ::std::option::Option<::std::string::String>,
         ///Password.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::std::string::String>,
         ///Username.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for MultiHostIntegrationsConnectorAttributesMultiHostAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsConnectorAttributesMultiHostAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct MultiHostIntegrationsConnectorAttributesMultiHostAttributes",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationsConnectorAttributesMultiHostAttributes,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "authType" => field0 = map.next_value()?,
+                            "connector_files" => field1 = map.next_value()?,
+                            "password" => field2 = map.next_value()?,
+                            "user" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsConnectorAttributesMultiHostAttributes {
+                        auth_type: field0,
+                        connector_files: field1,
+                        password: field2,
+                        user: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsConnectorAttributesMultiHostAttributes",
+                    &["authType", "connector_files", "password", "user"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for MultiHostIntegrationsConnectorAttributesMultiHostAttributes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "MultiHostIntegrationsConnectorAttributesMultiHostAttributes",
+                    4usize,
+                )?;
+            if !::std::option::Option::is_none(&self.auth_type) {
+                fields.serialize_field("authType", &self.auth_type)?;
+            }
+            if !::std::option::Option::is_none(&self.connector_files) {
+                fields.serialize_field("connector_files", &self.connector_files)?;
+            }
+            if !::std::option::Option::is_none(&self.password) {
+                fields.serialize_field("password", &self.password)?;
+            }
+            if !::std::option::Option::is_none(&self.user) {
+                fields.serialize_field("user", &self.user)?;
+            }
+            fields.end()
+        }
+    }
     ///Multi-Host integration status.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostIntegrationsConnectorAttributesMultihostStatus {
-        #[serde(rename = "ready")]
         Ready,
-        #[serde(rename = "processing")]
         Processing,
-        #[serde(rename = "fileUploadInProgress")]
         FileUploadInProgress,
-        #[serde(rename = "sourceCreationInProgress")]
         SourceCreationInProgress,
-        #[serde(rename = "aggregationGroupingInProgress")]
         AggregationGroupingInProgress,
-        #[serde(rename = "aggregationScheduleInProgress")]
         AggregationScheduleInProgress,
-        #[serde(rename = "deleteInProgress")]
         DeleteInProgress,
-        #[serde(rename = "deleteFailed")]
         DeleteFailed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MultiHostIntegrationsConnectorAttributesMultihostStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ready" => Self::Ready,
+                    "processing" => Self::Processing,
+                    "fileUploadInProgress" => Self::FileUploadInProgress,
+                    "sourceCreationInProgress" => Self::SourceCreationInProgress,
+                    "aggregationGroupingInProgress" => {
+                        Self::AggregationGroupingInProgress
+                    }
+                    "aggregationScheduleInProgress" => {
+                        Self::AggregationScheduleInProgress
+                    }
+                    "deleteInProgress" => Self::DeleteInProgress,
+                    "deleteFailed" => Self::DeleteFailed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsConnectorAttributesMultihostStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Ready => "ready",
+                        Self::Processing => "processing",
+                        Self::FileUploadInProgress => "fileUploadInProgress",
+                        Self::SourceCreationInProgress => "sourceCreationInProgress",
+                        Self::AggregationGroupingInProgress => {
+                            "aggregationGroupingInProgress"
+                        }
+                        Self::AggregationScheduleInProgress => {
+                            "aggregationScheduleInProgress"
+                        }
+                        Self::DeleteInProgress => "deleteInProgress",
+                        Self::DeleteFailed => "deleteFailed",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for MultiHostIntegrationsConnectorAttributesMultihostStatus {
@@ -838,40 +2177,188 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///`MultiHostIntegrationsCreate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MultiHostIntegrationsCreate {
         ///Reference to the source's associated cluster.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<MultiHostIntegrationsCreateCluster>,
         ///Connector script name.
         pub connector: ::std::string::String,
         ///Multi-Host Integration specific configuration. User can add any number of additional attributes. e.g. maxSourcesPerAggGroup, maxAllowedSources etc.
-        #[serde(
-            rename = "connectorAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Date-time when the source was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Multi-Host Integration's human-readable description.
         pub description: ::std::string::String,
         ///Reference to management workgroup for the source.
-        #[serde(
-            rename = "managementWorkgroup",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub management_workgroup: ::std::option::Option<
             MultiHostIntegrationsCreateManagementWorkgroup,
         >,
         ///Date-time when the source was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Multi-Host Integration's human-readable name.
         pub name: ::std::string::String,
         pub owner: MultiHostIntegrationsCreateOwner,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsCreate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsCreate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsCreate")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MultiHostIntegrationsCreate, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        MultiHostIntegrationsCreateCluster,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        MultiHostIntegrationsCreateManagementWorkgroup,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        MultiHostIntegrationsCreateOwner,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "cluster" => field0 = map.next_value()?,
+                            "connector" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "connectorAttributes" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "description" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "managementWorkgroup" => field5 = map.next_value()?,
+                            "modified" => field6 = map.next_value()?,
+                            "name" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsCreate {
+                        cluster: field0,
+                        connector: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("connector")?
+                            }
+                        },
+                        connector_attributes: field2,
+                        created: field3,
+                        description: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        management_workgroup: field5,
+                        modified: field6,
+                        name: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("owner")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsCreate",
+                    &[
+                        "cluster",
+                        "connector",
+                        "connectorAttributes",
+                        "created",
+                        "description",
+                        "managementWorkgroup",
+                        "modified",
+                        "name",
+                        "owner",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsCreate {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostIntegrationsCreate", 9usize)?;
+            if !::std::option::Option::is_none(&self.cluster) {
+                fields.serialize_field("cluster", &self.cluster)?;
+            }
+            fields.serialize_field("connector", &self.connector)?;
+            if !::std::option::Option::is_none(&self.connector_attributes) {
+                fields
+                    .serialize_field("connectorAttributes", &self.connector_attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            fields.serialize_field("description", &self.description)?;
+            if !::std::option::Option::is_none(&self.management_workgroup) {
+                fields
+                    .serialize_field("managementWorkgroup", &self.management_workgroup)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("owner", &self.owner)?;
+            fields.end()
+        }
     }
     impl MultiHostIntegrationsCreate {
         pub fn builder() -> builder::MultiHostIntegrationsCreate {
@@ -879,34 +2366,143 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Reference to the source's associated cluster.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MultiHostIntegrationsCreateCluster {
         ///Cluster ID.
         pub id: ::std::string::String,
         ///Cluster's human-readable display name.
         pub name: ::std::string::String,
         ///Type of object being referenced.
-        #[serde(rename = "type")]
         pub type_: MultiHostIntegrationsCreateClusterType,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsCreateCluster {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsCreateCluster;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsCreateCluster")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationsCreateCluster,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostIntegrationsCreateClusterType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsCreateCluster {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsCreateCluster",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsCreateCluster {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostIntegrationsCreateCluster", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostIntegrationsCreateClusterType {
-        #[serde(rename = "CLUSTER")]
         Cluster,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsCreateClusterType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CLUSTER" => Self::Cluster,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsCreateClusterType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Cluster => "CLUSTER",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsCreateClusterType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -945,38 +2541,129 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Reference to management workgroup for the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostIntegrationsCreateManagementWorkgroup {
         ///Management workgroup ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Management workgroup's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<
             MultiHostIntegrationsCreateManagementWorkgroupType,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for MultiHostIntegrationsCreateManagementWorkgroup {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsCreateManagementWorkgroup;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsCreateManagementWorkgroup")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationsCreateManagementWorkgroup,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostIntegrationsCreateManagementWorkgroupType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsCreateManagementWorkgroup {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsCreateManagementWorkgroup",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsCreateManagementWorkgroup {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "MultiHostIntegrationsCreateManagementWorkgroup",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostIntegrationsCreateManagementWorkgroupType {
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MultiHostIntegrationsCreateManagementWorkgroupType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsCreateManagementWorkgroupType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsCreateManagementWorkgroupType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1016,36 +2703,119 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Reference to identity object who owns the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostIntegrationsCreateOwner {
         ///Owner identity's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Owner identity's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MultiHostIntegrationsCreateOwnerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsCreateOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsCreateOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsCreateOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MultiHostIntegrationsCreateOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostIntegrationsCreateOwnerType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsCreateOwner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsCreateOwner",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsCreateOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostIntegrationsCreateOwner", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostIntegrationsCreateOwnerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsCreateOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsCreateOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsCreateOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1084,53 +2854,216 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///This represents sources to be created of same type.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MultiHostIntegrationsCreateSources {
         ///Connector specific configuration. This configuration will differ from type to type.
-        #[serde(
-            rename = "connectorAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Source's human-readable description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Source's human-readable name.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsCreateSources {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsCreateSources;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsCreateSources")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationsCreateSources,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "connectorAttributes" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "name" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsCreateSources {
+                        connector_attributes: field0,
+                        description: field1,
+                        name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsCreateSources",
+                    &["connectorAttributes", "description", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsCreateSources {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostIntegrationsCreateSources", 3usize)?;
+            if !::std::option::Option::is_none(&self.connector_attributes) {
+                fields
+                    .serialize_field("connectorAttributes", &self.connector_attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.end()
+        }
+    }
     ///Reference to management workgroup for the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostIntegrationsManagementWorkgroup {
         ///Management workgroup ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Management workgroup's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MultiHostIntegrationsManagementWorkgroupType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsManagementWorkgroup {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsManagementWorkgroup;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsManagementWorkgroup")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationsManagementWorkgroup,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostIntegrationsManagementWorkgroupType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsManagementWorkgroup {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsManagementWorkgroup",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsManagementWorkgroup {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostIntegrationsManagementWorkgroup", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostIntegrationsManagementWorkgroupType {
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MultiHostIntegrationsManagementWorkgroupType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsManagementWorkgroupType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsManagementWorkgroupType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1169,38 +3102,128 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Reference to the ManagerCorrelationRule. Only use this rule when a simple filter isn't sufficient.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostIntegrationsManagerCorrelationRule {
         ///Rule ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Rule's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<
             MultiHostIntegrationsManagerCorrelationRuleType,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsManagerCorrelationRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsManagerCorrelationRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsManagerCorrelationRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationsManagerCorrelationRule,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostIntegrationsManagerCorrelationRuleType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsManagerCorrelationRule {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsManagerCorrelationRule",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsManagerCorrelationRule {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "MultiHostIntegrationsManagerCorrelationRule",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostIntegrationsManagerCorrelationRuleType {
-        #[serde(rename = "RULE")]
         Rule,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MultiHostIntegrationsManagerCorrelationRuleType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "RULE" => Self::Rule,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsManagerCorrelationRuleType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Rule => "RULE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsManagerCorrelationRuleType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1240,36 +3263,119 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Reference to identity object who owns the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostIntegrationsOwner {
         ///Owner identity's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Owner identity's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MultiHostIntegrationsOwnerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MultiHostIntegrationsOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostIntegrationsOwnerType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsOwner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsOwner",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostIntegrationsOwner", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostIntegrationsOwnerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1308,36 +3414,123 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///`MultiHostIntegrationsPasswordPoliciesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostIntegrationsPasswordPoliciesItem {
         ///Policy ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Policy's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MultiHostIntegrationsPasswordPoliciesItemType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsPasswordPoliciesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsPasswordPoliciesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsPasswordPoliciesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationsPasswordPoliciesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostIntegrationsPasswordPoliciesItemType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsPasswordPoliciesItem {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsPasswordPoliciesItem",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsPasswordPoliciesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostIntegrationsPasswordPoliciesItem", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostIntegrationsPasswordPoliciesItemType {
-        #[serde(rename = "PASSWORD_POLICY")]
         PasswordPolicy,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MultiHostIntegrationsPasswordPoliciesItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PASSWORD_POLICY" => Self::PasswordPolicy,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsPasswordPoliciesItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::PasswordPolicy => "PASSWORD_POLICY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsPasswordPoliciesItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1377,36 +3570,119 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///`MultiHostIntegrationsSchemasItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostIntegrationsSchemasItem {
         ///Schema ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Schema's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MultiHostIntegrationsSchemasItemType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsSchemasItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostIntegrationsSchemasItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostIntegrationsSchemasItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MultiHostIntegrationsSchemasItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostIntegrationsSchemasItemType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostIntegrationsSchemasItem {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostIntegrationsSchemasItem",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsSchemasItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostIntegrationsSchemasItem", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostIntegrationsSchemasItemType {
-        #[serde(rename = "CONNECTOR_SCHEMA")]
         ConnectorSchema,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsSchemasItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CONNECTOR_SCHEMA" => Self::ConnectorSchema,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsSchemasItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ConnectorSchema => "CONNECTOR_SCHEMA",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsSchemasItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1445,43 +3721,86 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Status identifier that gives specific information about why a source is or isn't healthy.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostIntegrationsStatus {
-        #[serde(rename = "SOURCE_STATE_ERROR_ACCOUNT_FILE_IMPORT")]
         SourceStateErrorAccountFileImport,
-        #[serde(rename = "SOURCE_STATE_ERROR_CLUSTER")]
         SourceStateErrorCluster,
-        #[serde(rename = "SOURCE_STATE_ERROR_SOURCE")]
         SourceStateErrorSource,
-        #[serde(rename = "SOURCE_STATE_ERROR_VA")]
         SourceStateErrorVa,
-        #[serde(rename = "SOURCE_STATE_FAILURE_CLUSTER")]
         SourceStateFailureCluster,
-        #[serde(rename = "SOURCE_STATE_FAILURE_SOURCE")]
         SourceStateFailureSource,
-        #[serde(rename = "SOURCE_STATE_HEALTHY")]
         SourceStateHealthy,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_CLUSTER")]
         SourceStateUncheckedCluster,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_CLUSTER_NO_SOURCES")]
         SourceStateUncheckedClusterNoSources,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_SOURCE")]
         SourceStateUncheckedSource,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_SOURCE_NO_ACCOUNTS")]
         SourceStateUncheckedSourceNoAccounts,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE_STATE_ERROR_ACCOUNT_FILE_IMPORT" => {
+                        Self::SourceStateErrorAccountFileImport
+                    }
+                    "SOURCE_STATE_ERROR_CLUSTER" => Self::SourceStateErrorCluster,
+                    "SOURCE_STATE_ERROR_SOURCE" => Self::SourceStateErrorSource,
+                    "SOURCE_STATE_ERROR_VA" => Self::SourceStateErrorVa,
+                    "SOURCE_STATE_FAILURE_CLUSTER" => Self::SourceStateFailureCluster,
+                    "SOURCE_STATE_FAILURE_SOURCE" => Self::SourceStateFailureSource,
+                    "SOURCE_STATE_HEALTHY" => Self::SourceStateHealthy,
+                    "SOURCE_STATE_UNCHECKED_CLUSTER" => Self::SourceStateUncheckedCluster,
+                    "SOURCE_STATE_UNCHECKED_CLUSTER_NO_SOURCES" => {
+                        Self::SourceStateUncheckedClusterNoSources
+                    }
+                    "SOURCE_STATE_UNCHECKED_SOURCE" => Self::SourceStateUncheckedSource,
+                    "SOURCE_STATE_UNCHECKED_SOURCE_NO_ACCOUNTS" => {
+                        Self::SourceStateUncheckedSourceNoAccounts
+                    }
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostIntegrationsStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::SourceStateErrorAccountFileImport => {
+                            "SOURCE_STATE_ERROR_ACCOUNT_FILE_IMPORT"
+                        }
+                        Self::SourceStateErrorCluster => "SOURCE_STATE_ERROR_CLUSTER",
+                        Self::SourceStateErrorSource => "SOURCE_STATE_ERROR_SOURCE",
+                        Self::SourceStateErrorVa => "SOURCE_STATE_ERROR_VA",
+                        Self::SourceStateFailureCluster => "SOURCE_STATE_FAILURE_CLUSTER",
+                        Self::SourceStateFailureSource => "SOURCE_STATE_FAILURE_SOURCE",
+                        Self::SourceStateHealthy => "SOURCE_STATE_HEALTHY",
+                        Self::SourceStateUncheckedCluster => {
+                            "SOURCE_STATE_UNCHECKED_CLUSTER"
+                        }
+                        Self::SourceStateUncheckedClusterNoSources => {
+                            "SOURCE_STATE_UNCHECKED_CLUSTER_NO_SOURCES"
+                        }
+                        Self::SourceStateUncheckedSource => {
+                            "SOURCE_STATE_UNCHECKED_SOURCE"
+                        }
+                        Self::SourceStateUncheckedSourceNoAccounts => {
+                            "SOURCE_STATE_UNCHECKED_SOURCE_NO_ACCOUNTS"
+                        }
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1561,184 +3880,557 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///`MultiHostSources`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MultiHostSources {
         ///Reference to account correlation config object.
-        #[serde(
-            rename = "accountCorrelationConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_correlation_config: ::std::option::Option<
             MultiHostSourcesAccountCorrelationConfig,
         >,
         ///Reference to a rule that can do COMPLEX correlation. Only use this rule when you can't use accountCorrelationConfig.
-        #[serde(
-            rename = "accountCorrelationRule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_correlation_rule: ::std::option::Option<
             MultiHostSourcesAccountCorrelationRule,
         >,
         ///When this is true, it indicates that the source is referenced by an identity profile.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub authoritative: ::std::option::Option<bool>,
         ///Rule that runs on the CCG and allows for customization of provisioning plans before the API calls the connector.
-        #[serde(
-            rename = "beforeProvisioningRule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub before_provisioning_rule: ::std::option::Option<
             MultiHostSourcesBeforeProvisioningRule,
         >,
         ///Source category (e.g. null, CredentialProvider).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
         ///Reference to the source's associated cluster.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<MultiHostSourcesCluster>,
         ///Type of connection (direct or file).
-        #[serde(
-            rename = "connectionType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connection_type: ::std::option::Option<::std::string::String>,
         ///Connector script name.
         pub connector: ::std::string::String,
         ///Connector specific configuration. This configuration will differ from type to type.
-        #[serde(
-            rename = "connectorAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Fully qualified name of the Java class that implements the connector interface.
-        #[serde(
-            rename = "connectorClass",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_class: ::std::option::Option<::std::string::String>,
         ///Connector ID
-        #[serde(
-            rename = "connectorId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_id: ::std::option::Option<::std::string::String>,
         ///Connector implementation ID.
-        #[serde(
-            rename = "connectorImplementationId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_implementation_id: ::std::option::Option<::std::string::String>,
         ///Name of the connector that was chosen during source creation.
-        #[serde(rename = "connectorName")]
         pub connector_name: ::std::string::String,
         ///Date-time when the source was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///If this is true, it enables a credential provider for the source. If credentialProvider is turned on,  then the source can use credential provider(s) to fetch credentials.
-        #[serde(
-            rename = "credentialProviderEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub credential_provider_enabled: ::std::option::Option<bool>,
         ///Number from 0 to 100 that specifies when to skip the delete phase.
-        #[serde(
-            rename = "deleteThreshold",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub delete_threshold: ::std::option::Option<i32>,
         ///Source's human-readable description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub features: ::std::option::Option<SourceFeature>,
         ///When this is true, it indicates that the source is healthy.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub healthy: ::std::option::Option<bool>,
         ///Source ID.
         pub id: ::std::string::String,
         ///Reference to management workgroup for the source.
-        #[serde(
-            rename = "managementWorkgroup",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub management_workgroup: ::std::option::Option<
             MultiHostSourcesManagementWorkgroup,
         >,
-        #[serde(
-            rename = "managerCorrelationMapping",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manager_correlation_mapping: ::std::option::Option<
             ManagerCorrelationMapping,
         >,
         ///Reference to the ManagerCorrelationRule. Only use this rule when a simple filter isn't sufficient.
-        #[serde(
-            rename = "managerCorrelationRule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manager_correlation_rule: ::std::option::Option<
             MultiHostSourcesManagerCorrelationRule,
         >,
         ///Date-time when the source was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Source's human-readable name.
         pub name: ::std::string::String,
         pub owner: MultiHostSourcesOwner,
         ///List of references to the associated PasswordPolicy objects.
-        #[serde(
-            rename = "passwordPolicies",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub password_policies: ::std::option::Option<
             ::std::vec::Vec<MultiHostSourcesPasswordPoliciesItem>,
         >,
         ///List of references to schema objects.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schemas: ::std::option::Option<::std::vec::Vec<MultiHostSourcesSchemasItem>>,
         ///Timestamp that shows when a source health check was last performed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub since: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Status identifier that gives specific information about why a source is or isn't healthy.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<MultiHostSourcesStatus>,
         ///Specifies the type of system being managed e.g. Multi-Host - Microsoft SQL Server, Workday, etc.. If you are creating a delimited file source, you must set the `provisionasCsv` query parameter to `true`.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSources {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostSources;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostSources")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MultiHostSources, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        MultiHostSourcesAccountCorrelationConfig,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        MultiHostSourcesAccountCorrelationRule,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        MultiHostSourcesBeforeProvisioningRule,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<MultiHostSourcesCluster> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<SourceFeature> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<
+                        MultiHostSourcesManagementWorkgroup,
+                    > = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<ManagerCorrelationMapping> = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<
+                        MultiHostSourcesManagerCorrelationRule,
+                    > = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<MultiHostSourcesOwner> = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<
+                        ::std::vec::Vec<MultiHostSourcesPasswordPoliciesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field27: ::std::option::Option<
+                        ::std::vec::Vec<MultiHostSourcesSchemasItem>,
+                    > = ::std::option::Option::None;
+                    let mut field28: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field29: ::std::option::Option<MultiHostSourcesStatus> = ::std::option::Option::None;
+                    let mut field30: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountCorrelationConfig" => field0 = map.next_value()?,
+                            "accountCorrelationRule" => field1 = map.next_value()?,
+                            "authoritative" => field2 = map.next_value()?,
+                            "beforeProvisioningRule" => field3 = map.next_value()?,
+                            "category" => field4 = map.next_value()?,
+                            "cluster" => field5 = map.next_value()?,
+                            "connectionType" => field6 = map.next_value()?,
+                            "connector" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "connectorAttributes" => field8 = map.next_value()?,
+                            "connectorClass" => field9 = map.next_value()?,
+                            "connectorId" => field10 = map.next_value()?,
+                            "connectorImplementationId" => field11 = map.next_value()?,
+                            "connectorName" => {
+                                field12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => field13 = map.next_value()?,
+                            "credentialProviderEnabled" => field14 = map.next_value()?,
+                            "deleteThreshold" => field15 = map.next_value()?,
+                            "description" => field16 = map.next_value()?,
+                            "features" => field17 = map.next_value()?,
+                            "healthy" => field18 = map.next_value()?,
+                            "id" => {
+                                field19 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "managementWorkgroup" => field20 = map.next_value()?,
+                            "managerCorrelationMapping" => field21 = map.next_value()?,
+                            "managerCorrelationRule" => field22 = map.next_value()?,
+                            "modified" => field23 = map.next_value()?,
+                            "name" => {
+                                field24 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field25 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "passwordPolicies" => field26 = map.next_value()?,
+                            "schemas" => field27 = map.next_value()?,
+                            "since" => field28 = map.next_value()?,
+                            "status" => field29 = map.next_value()?,
+                            "type" => field30 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostSources {
+                        account_correlation_config: field0,
+                        account_correlation_rule: field1,
+                        authoritative: field2,
+                        before_provisioning_rule: field3,
+                        category: field4,
+                        cluster: field5,
+                        connection_type: field6,
+                        connector: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("connector")?
+                            }
+                        },
+                        connector_attributes: field8,
+                        connector_class: field9,
+                        connector_id: field10,
+                        connector_implementation_id: field11,
+                        connector_name: match field12 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("connectorName")?
+                            }
+                        },
+                        created: field13,
+                        credential_provider_enabled: field14,
+                        delete_threshold: field15,
+                        description: field16,
+                        features: field17,
+                        healthy: field18,
+                        id: match field19 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        management_workgroup: field20,
+                        manager_correlation_mapping: field21,
+                        manager_correlation_rule: field22,
+                        modified: field23,
+                        name: match field24 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field25 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("owner")?
+                            }
+                        },
+                        password_policies: field26,
+                        schemas: field27,
+                        since: field28,
+                        status: field29,
+                        type_: field30,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostSources",
+                    &[
+                        "accountCorrelationConfig",
+                        "accountCorrelationRule",
+                        "authoritative",
+                        "beforeProvisioningRule",
+                        "category",
+                        "cluster",
+                        "connectionType",
+                        "connector",
+                        "connectorAttributes",
+                        "connectorClass",
+                        "connectorId",
+                        "connectorImplementationId",
+                        "connectorName",
+                        "created",
+                        "credentialProviderEnabled",
+                        "deleteThreshold",
+                        "description",
+                        "features",
+                        "healthy",
+                        "id",
+                        "managementWorkgroup",
+                        "managerCorrelationMapping",
+                        "managerCorrelationRule",
+                        "modified",
+                        "name",
+                        "owner",
+                        "passwordPolicies",
+                        "schemas",
+                        "since",
+                        "status",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSources {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("MultiHostSources", 31usize)?;
+            if !::std::option::Option::is_none(&self.account_correlation_config) {
+                fields
+                    .serialize_field(
+                        "accountCorrelationConfig",
+                        &self.account_correlation_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.account_correlation_rule) {
+                fields
+                    .serialize_field(
+                        "accountCorrelationRule",
+                        &self.account_correlation_rule,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.authoritative) {
+                fields.serialize_field("authoritative", &self.authoritative)?;
+            }
+            if !::std::option::Option::is_none(&self.before_provisioning_rule) {
+                fields
+                    .serialize_field(
+                        "beforeProvisioningRule",
+                        &self.before_provisioning_rule,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.category) {
+                fields.serialize_field("category", &self.category)?;
+            }
+            if !::std::option::Option::is_none(&self.cluster) {
+                fields.serialize_field("cluster", &self.cluster)?;
+            }
+            if !::std::option::Option::is_none(&self.connection_type) {
+                fields.serialize_field("connectionType", &self.connection_type)?;
+            }
+            fields.serialize_field("connector", &self.connector)?;
+            if !::std::option::Option::is_none(&self.connector_attributes) {
+                fields
+                    .serialize_field("connectorAttributes", &self.connector_attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.connector_class) {
+                fields.serialize_field("connectorClass", &self.connector_class)?;
+            }
+            if !::std::option::Option::is_none(&self.connector_id) {
+                fields.serialize_field("connectorId", &self.connector_id)?;
+            }
+            if !::std::option::Option::is_none(&self.connector_implementation_id) {
+                fields
+                    .serialize_field(
+                        "connectorImplementationId",
+                        &self.connector_implementation_id,
+                    )?;
+            }
+            fields.serialize_field("connectorName", &self.connector_name)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.credential_provider_enabled) {
+                fields
+                    .serialize_field(
+                        "credentialProviderEnabled",
+                        &self.credential_provider_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.delete_threshold) {
+                fields.serialize_field("deleteThreshold", &self.delete_threshold)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.features) {
+                fields.serialize_field("features", &self.features)?;
+            }
+            if !::std::option::Option::is_none(&self.healthy) {
+                fields.serialize_field("healthy", &self.healthy)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.management_workgroup) {
+                fields
+                    .serialize_field("managementWorkgroup", &self.management_workgroup)?;
+            }
+            if !::std::option::Option::is_none(&self.manager_correlation_mapping) {
+                fields
+                    .serialize_field(
+                        "managerCorrelationMapping",
+                        &self.manager_correlation_mapping,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.manager_correlation_rule) {
+                fields
+                    .serialize_field(
+                        "managerCorrelationRule",
+                        &self.manager_correlation_rule,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("owner", &self.owner)?;
+            if !::std::option::Option::is_none(&self.password_policies) {
+                fields.serialize_field("passwordPolicies", &self.password_policies)?;
+            }
+            if !::std::option::Option::is_none(&self.schemas) {
+                fields.serialize_field("schemas", &self.schemas)?;
+            }
+            if !::std::option::Option::is_none(&self.since) {
+                fields.serialize_field("since", &self.since)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Reference to account correlation config object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostSourcesAccountCorrelationConfig {
         ///Account correlation config ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Account correlation config's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MultiHostSourcesAccountCorrelationConfigType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesAccountCorrelationConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostSourcesAccountCorrelationConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostSourcesAccountCorrelationConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostSourcesAccountCorrelationConfig,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostSourcesAccountCorrelationConfigType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostSourcesAccountCorrelationConfig {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostSourcesAccountCorrelationConfig",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesAccountCorrelationConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostSourcesAccountCorrelationConfig", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostSourcesAccountCorrelationConfigType {
-        #[serde(rename = "ACCOUNT_CORRELATION_CONFIG")]
         AccountCorrelationConfig,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MultiHostSourcesAccountCorrelationConfigType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNT_CORRELATION_CONFIG" => Self::AccountCorrelationConfig,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesAccountCorrelationConfigType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccountCorrelationConfig => "ACCOUNT_CORRELATION_CONFIG",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostSourcesAccountCorrelationConfigType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1779,36 +4471,122 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Reference to a rule that can do COMPLEX correlation. Only use this rule when you can't use accountCorrelationConfig.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostSourcesAccountCorrelationRule {
         ///Rule ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Rule's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MultiHostSourcesAccountCorrelationRuleType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesAccountCorrelationRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostSourcesAccountCorrelationRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostSourcesAccountCorrelationRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostSourcesAccountCorrelationRule,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostSourcesAccountCorrelationRuleType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostSourcesAccountCorrelationRule {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostSourcesAccountCorrelationRule",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesAccountCorrelationRule {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostSourcesAccountCorrelationRule", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostSourcesAccountCorrelationRuleType {
-        #[serde(rename = "RULE")]
         Rule,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesAccountCorrelationRuleType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "RULE" => Self::Rule,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesAccountCorrelationRuleType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Rule => "RULE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostSourcesAccountCorrelationRuleType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1847,36 +4625,122 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Rule that runs on the CCG and allows for customization of provisioning plans before the API calls the connector.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostSourcesBeforeProvisioningRule {
         ///Rule ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Rule's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MultiHostSourcesBeforeProvisioningRuleType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesBeforeProvisioningRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostSourcesBeforeProvisioningRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostSourcesBeforeProvisioningRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostSourcesBeforeProvisioningRule,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostSourcesBeforeProvisioningRuleType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostSourcesBeforeProvisioningRule {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostSourcesBeforeProvisioningRule",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesBeforeProvisioningRule {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostSourcesBeforeProvisioningRule", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostSourcesBeforeProvisioningRuleType {
-        #[serde(rename = "RULE")]
         Rule,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesBeforeProvisioningRuleType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "RULE" => Self::Rule,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesBeforeProvisioningRuleType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Rule => "RULE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostSourcesBeforeProvisioningRuleType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1915,34 +4779,138 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Reference to the source's associated cluster.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MultiHostSourcesCluster {
         ///Cluster ID.
         pub id: ::std::string::String,
         ///Cluster's human-readable display name.
         pub name: ::std::string::String,
         ///Type of object being referenced.
-        #[serde(rename = "type")]
         pub type_: MultiHostSourcesClusterType,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesCluster {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostSourcesCluster;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostSourcesCluster")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MultiHostSourcesCluster, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<MultiHostSourcesClusterType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostSourcesCluster {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostSourcesCluster",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesCluster {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostSourcesCluster", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostSourcesClusterType {
-        #[serde(rename = "CLUSTER")]
         Cluster,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesClusterType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CLUSTER" => Self::Cluster,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesClusterType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Cluster => "CLUSTER",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostSourcesClusterType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1980,36 +4948,122 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Reference to management workgroup for the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostSourcesManagementWorkgroup {
         ///Management workgroup ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Management workgroup's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MultiHostSourcesManagementWorkgroupType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesManagementWorkgroup {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostSourcesManagementWorkgroup;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostSourcesManagementWorkgroup")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostSourcesManagementWorkgroup,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostSourcesManagementWorkgroupType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostSourcesManagementWorkgroup {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostSourcesManagementWorkgroup",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesManagementWorkgroup {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostSourcesManagementWorkgroup", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostSourcesManagementWorkgroupType {
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesManagementWorkgroupType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesManagementWorkgroupType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostSourcesManagementWorkgroupType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2048,36 +5102,122 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Reference to the ManagerCorrelationRule. Only use this rule when a simple filter isn't sufficient.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostSourcesManagerCorrelationRule {
         ///Rule ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Rule's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MultiHostSourcesManagerCorrelationRuleType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesManagerCorrelationRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostSourcesManagerCorrelationRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostSourcesManagerCorrelationRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostSourcesManagerCorrelationRule,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostSourcesManagerCorrelationRuleType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostSourcesManagerCorrelationRule {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostSourcesManagerCorrelationRule",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesManagerCorrelationRule {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostSourcesManagerCorrelationRule", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostSourcesManagerCorrelationRuleType {
-        #[serde(rename = "RULE")]
         Rule,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesManagerCorrelationRuleType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "RULE" => Self::Rule,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesManagerCorrelationRuleType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Rule => "RULE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostSourcesManagerCorrelationRuleType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2116,36 +5256,117 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Reference to identity object who owns the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostSourcesOwner {
         ///Owner identity's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Owner identity's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MultiHostSourcesOwnerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostSourcesOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostSourcesOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MultiHostSourcesOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<MultiHostSourcesOwnerType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostSourcesOwner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostSourcesOwner",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostSourcesOwner", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostSourcesOwnerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostSourcesOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2183,36 +5404,122 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///`MultiHostSourcesPasswordPoliciesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostSourcesPasswordPoliciesItem {
         ///Policy ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Policy's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MultiHostSourcesPasswordPoliciesItemType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesPasswordPoliciesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostSourcesPasswordPoliciesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostSourcesPasswordPoliciesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MultiHostSourcesPasswordPoliciesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostSourcesPasswordPoliciesItemType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostSourcesPasswordPoliciesItem {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostSourcesPasswordPoliciesItem",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesPasswordPoliciesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostSourcesPasswordPoliciesItem", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostSourcesPasswordPoliciesItemType {
-        #[serde(rename = "PASSWORD_POLICY")]
         PasswordPolicy,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesPasswordPoliciesItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PASSWORD_POLICY" => Self::PasswordPolicy,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesPasswordPoliciesItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::PasswordPolicy => "PASSWORD_POLICY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostSourcesPasswordPoliciesItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2251,36 +5558,119 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///`MultiHostSourcesSchemasItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MultiHostSourcesSchemasItem {
         ///Schema ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Schema's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MultiHostSourcesSchemasItemType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesSchemasItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MultiHostSourcesSchemasItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MultiHostSourcesSchemasItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MultiHostSourcesSchemasItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MultiHostSourcesSchemasItemType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MultiHostSourcesSchemasItem {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MultiHostSourcesSchemasItem",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesSchemasItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MultiHostSourcesSchemasItem", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostSourcesSchemasItemType {
-        #[serde(rename = "CONNECTOR_SCHEMA")]
         ConnectorSchema,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesSchemasItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CONNECTOR_SCHEMA" => Self::ConnectorSchema,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesSchemasItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ConnectorSchema => "CONNECTOR_SCHEMA",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostSourcesSchemasItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2319,43 +5709,86 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Status identifier that gives specific information about why a source is or isn't healthy.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MultiHostSourcesStatus {
-        #[serde(rename = "SOURCE_STATE_ERROR_ACCOUNT_FILE_IMPORT")]
         SourceStateErrorAccountFileImport,
-        #[serde(rename = "SOURCE_STATE_ERROR_CLUSTER")]
         SourceStateErrorCluster,
-        #[serde(rename = "SOURCE_STATE_ERROR_SOURCE")]
         SourceStateErrorSource,
-        #[serde(rename = "SOURCE_STATE_ERROR_VA")]
         SourceStateErrorVa,
-        #[serde(rename = "SOURCE_STATE_FAILURE_CLUSTER")]
         SourceStateFailureCluster,
-        #[serde(rename = "SOURCE_STATE_FAILURE_SOURCE")]
         SourceStateFailureSource,
-        #[serde(rename = "SOURCE_STATE_HEALTHY")]
         SourceStateHealthy,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_CLUSTER")]
         SourceStateUncheckedCluster,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_CLUSTER_NO_SOURCES")]
         SourceStateUncheckedClusterNoSources,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_SOURCE")]
         SourceStateUncheckedSource,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_SOURCE_NO_ACCOUNTS")]
         SourceStateUncheckedSourceNoAccounts,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE_STATE_ERROR_ACCOUNT_FILE_IMPORT" => {
+                        Self::SourceStateErrorAccountFileImport
+                    }
+                    "SOURCE_STATE_ERROR_CLUSTER" => Self::SourceStateErrorCluster,
+                    "SOURCE_STATE_ERROR_SOURCE" => Self::SourceStateErrorSource,
+                    "SOURCE_STATE_ERROR_VA" => Self::SourceStateErrorVa,
+                    "SOURCE_STATE_FAILURE_CLUSTER" => Self::SourceStateFailureCluster,
+                    "SOURCE_STATE_FAILURE_SOURCE" => Self::SourceStateFailureSource,
+                    "SOURCE_STATE_HEALTHY" => Self::SourceStateHealthy,
+                    "SOURCE_STATE_UNCHECKED_CLUSTER" => Self::SourceStateUncheckedCluster,
+                    "SOURCE_STATE_UNCHECKED_CLUSTER_NO_SOURCES" => {
+                        Self::SourceStateUncheckedClusterNoSources
+                    }
+                    "SOURCE_STATE_UNCHECKED_SOURCE" => Self::SourceStateUncheckedSource,
+                    "SOURCE_STATE_UNCHECKED_SOURCE_NO_ACCOUNTS" => {
+                        Self::SourceStateUncheckedSourceNoAccounts
+                    }
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MultiHostSourcesStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::SourceStateErrorAccountFileImport => {
+                            "SOURCE_STATE_ERROR_ACCOUNT_FILE_IMPORT"
+                        }
+                        Self::SourceStateErrorCluster => "SOURCE_STATE_ERROR_CLUSTER",
+                        Self::SourceStateErrorSource => "SOURCE_STATE_ERROR_SOURCE",
+                        Self::SourceStateErrorVa => "SOURCE_STATE_ERROR_VA",
+                        Self::SourceStateFailureCluster => "SOURCE_STATE_FAILURE_CLUSTER",
+                        Self::SourceStateFailureSource => "SOURCE_STATE_FAILURE_SOURCE",
+                        Self::SourceStateHealthy => "SOURCE_STATE_HEALTHY",
+                        Self::SourceStateUncheckedCluster => {
+                            "SOURCE_STATE_UNCHECKED_CLUSTER"
+                        }
+                        Self::SourceStateUncheckedClusterNoSources => {
+                            "SOURCE_STATE_UNCHECKED_CLUSTER_NO_SOURCES"
+                        }
+                        Self::SourceStateUncheckedSource => {
+                            "SOURCE_STATE_UNCHECKED_SOURCE"
+                        }
+                        Self::SourceStateUncheckedSourceNoAccounts => {
+                            "SOURCE_STATE_UNCHECKED_SOURCE_NO_ACCOUNTS"
+                        }
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MultiHostSourcesStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2435,29 +5868,116 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///`SourceCreationErrors`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SourceCreationErrors {
         ///Date-time when the source was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Date-time when the source was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Multi-Host Integration ID.
-        #[serde(
-            rename = "multihostId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub multihost_id: ::std::option::Option<::std::string::String>,
         ///operation category (e.g. DELETE).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<::std::string::String>,
         ///Source's human-readable description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source_error: ::std::option::Option<::std::string::String>,
         ///Source's human-readable name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source_name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceCreationErrors {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceCreationErrors;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceCreationErrors")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceCreationErrors, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "modified" => field1 = map.next_value()?,
+                            "multihostId" => field2 = map.next_value()?,
+                            "operation" => field3 = map.next_value()?,
+                            "source_error" => field4 = map.next_value()?,
+                            "source_name" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceCreationErrors {
+                        created: field0,
+                        modified: field1,
+                        multihost_id: field2,
+                        operation: field3,
+                        source_error: field4,
+                        source_name: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceCreationErrors",
+                    &[
+                        "created",
+                        "modified",
+                        "multihostId",
+                        "operation",
+                        "source_error",
+                        "source_name",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceCreationErrors {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SourceCreationErrors", 6usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.multihost_id) {
+                fields.serialize_field("multihostId", &self.multihost_id)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.source_error) {
+                fields.serialize_field("source_error", &self.source_error)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("source_name", &self.source_name)?;
+            }
+            fields.end()
+        }
     }
     /**Optional features that can be supported by a source. Modifying the features array may cause source configuration errors that are unsupportable. It is recommended to not modify this array for SailPoint supported connectors.
 * AUTHENTICATE: The source supports pass-through authentication.
@@ -2511,87 +6031,148 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///`SourceFeatureItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceFeatureItem {
-        #[serde(rename = "AUTHENTICATE")]
         Authenticate,
-        #[serde(rename = "COMPOSITE")]
         Composite,
-        #[serde(rename = "DIRECT_PERMISSIONS")]
         DirectPermissions,
-        #[serde(rename = "DISCOVER_SCHEMA")]
         DiscoverSchema,
-        #[serde(rename = "ENABLE")]
         Enable,
-        #[serde(rename = "MANAGER_LOOKUP")]
         ManagerLookup,
-        #[serde(rename = "NO_RANDOM_ACCESS")]
         NoRandomAccess,
-        #[serde(rename = "PROXY")]
         Proxy,
-        #[serde(rename = "SEARCH")]
         Search,
-        #[serde(rename = "TEMPLATE")]
         Template,
-        #[serde(rename = "UNLOCK")]
         Unlock,
-        #[serde(rename = "UNSTRUCTURED_TARGETS")]
         UnstructuredTargets,
-        #[serde(rename = "SHAREPOINT_TARGET")]
         SharepointTarget,
-        #[serde(rename = "PROVISIONING")]
         Provisioning,
-        #[serde(rename = "GROUP_PROVISIONING")]
         GroupProvisioning,
-        #[serde(rename = "SYNC_PROVISIONING")]
         SyncProvisioning,
-        #[serde(rename = "PASSWORD")]
         Password,
-        #[serde(rename = "CURRENT_PASSWORD")]
         CurrentPassword,
-        #[serde(rename = "ACCOUNT_ONLY_REQUEST")]
         AccountOnlyRequest,
-        #[serde(rename = "ADDITIONAL_ACCOUNT_REQUEST")]
         AdditionalAccountRequest,
-        #[serde(rename = "NO_AGGREGATION")]
         NoAggregation,
-        #[serde(rename = "GROUPS_HAVE_MEMBERS")]
         GroupsHaveMembers,
-        #[serde(rename = "NO_PERMISSIONS_PROVISIONING")]
         NoPermissionsProvisioning,
-        #[serde(rename = "NO_GROUP_PERMISSIONS_PROVISIONING")]
         NoGroupPermissionsProvisioning,
-        #[serde(rename = "NO_UNSTRUCTURED_TARGETS_PROVISIONING")]
         NoUnstructuredTargetsProvisioning,
-        #[serde(rename = "NO_DIRECT_PERMISSIONS_PROVISIONING")]
         NoDirectPermissionsProvisioning,
-        #[serde(rename = "PREFER_UUID")]
         PreferUuid,
-        #[serde(rename = "ARM_SECURITY_EXTRACT")]
         ArmSecurityExtract,
-        #[serde(rename = "ARM_UTILIZATION_EXTRACT")]
         ArmUtilizationExtract,
-        #[serde(rename = "ARM_CHANGELOG_EXTRACT")]
         ArmChangelogExtract,
-        #[serde(rename = "USES_UUID")]
         UsesUuid,
-        #[serde(rename = "APPLICATION_DISCOVERY")]
         ApplicationDiscovery,
-        #[serde(rename = "DELETE")]
         Delete,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceFeatureItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "AUTHENTICATE" => Self::Authenticate,
+                    "COMPOSITE" => Self::Composite,
+                    "DIRECT_PERMISSIONS" => Self::DirectPermissions,
+                    "DISCOVER_SCHEMA" => Self::DiscoverSchema,
+                    "ENABLE" => Self::Enable,
+                    "MANAGER_LOOKUP" => Self::ManagerLookup,
+                    "NO_RANDOM_ACCESS" => Self::NoRandomAccess,
+                    "PROXY" => Self::Proxy,
+                    "SEARCH" => Self::Search,
+                    "TEMPLATE" => Self::Template,
+                    "UNLOCK" => Self::Unlock,
+                    "UNSTRUCTURED_TARGETS" => Self::UnstructuredTargets,
+                    "SHAREPOINT_TARGET" => Self::SharepointTarget,
+                    "PROVISIONING" => Self::Provisioning,
+                    "GROUP_PROVISIONING" => Self::GroupProvisioning,
+                    "SYNC_PROVISIONING" => Self::SyncProvisioning,
+                    "PASSWORD" => Self::Password,
+                    "CURRENT_PASSWORD" => Self::CurrentPassword,
+                    "ACCOUNT_ONLY_REQUEST" => Self::AccountOnlyRequest,
+                    "ADDITIONAL_ACCOUNT_REQUEST" => Self::AdditionalAccountRequest,
+                    "NO_AGGREGATION" => Self::NoAggregation,
+                    "GROUPS_HAVE_MEMBERS" => Self::GroupsHaveMembers,
+                    "NO_PERMISSIONS_PROVISIONING" => Self::NoPermissionsProvisioning,
+                    "NO_GROUP_PERMISSIONS_PROVISIONING" => {
+                        Self::NoGroupPermissionsProvisioning
+                    }
+                    "NO_UNSTRUCTURED_TARGETS_PROVISIONING" => {
+                        Self::NoUnstructuredTargetsProvisioning
+                    }
+                    "NO_DIRECT_PERMISSIONS_PROVISIONING" => {
+                        Self::NoDirectPermissionsProvisioning
+                    }
+                    "PREFER_UUID" => Self::PreferUuid,
+                    "ARM_SECURITY_EXTRACT" => Self::ArmSecurityExtract,
+                    "ARM_UTILIZATION_EXTRACT" => Self::ArmUtilizationExtract,
+                    "ARM_CHANGELOG_EXTRACT" => Self::ArmChangelogExtract,
+                    "USES_UUID" => Self::UsesUuid,
+                    "APPLICATION_DISCOVERY" => Self::ApplicationDiscovery,
+                    "DELETE" => Self::Delete,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceFeatureItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Authenticate => "AUTHENTICATE",
+                        Self::Composite => "COMPOSITE",
+                        Self::DirectPermissions => "DIRECT_PERMISSIONS",
+                        Self::DiscoverSchema => "DISCOVER_SCHEMA",
+                        Self::Enable => "ENABLE",
+                        Self::ManagerLookup => "MANAGER_LOOKUP",
+                        Self::NoRandomAccess => "NO_RANDOM_ACCESS",
+                        Self::Proxy => "PROXY",
+                        Self::Search => "SEARCH",
+                        Self::Template => "TEMPLATE",
+                        Self::Unlock => "UNLOCK",
+                        Self::UnstructuredTargets => "UNSTRUCTURED_TARGETS",
+                        Self::SharepointTarget => "SHAREPOINT_TARGET",
+                        Self::Provisioning => "PROVISIONING",
+                        Self::GroupProvisioning => "GROUP_PROVISIONING",
+                        Self::SyncProvisioning => "SYNC_PROVISIONING",
+                        Self::Password => "PASSWORD",
+                        Self::CurrentPassword => "CURRENT_PASSWORD",
+                        Self::AccountOnlyRequest => "ACCOUNT_ONLY_REQUEST",
+                        Self::AdditionalAccountRequest => "ADDITIONAL_ACCOUNT_REQUEST",
+                        Self::NoAggregation => "NO_AGGREGATION",
+                        Self::GroupsHaveMembers => "GROUPS_HAVE_MEMBERS",
+                        Self::NoPermissionsProvisioning => "NO_PERMISSIONS_PROVISIONING",
+                        Self::NoGroupPermissionsProvisioning => {
+                            "NO_GROUP_PERMISSIONS_PROVISIONING"
+                        }
+                        Self::NoUnstructuredTargetsProvisioning => {
+                            "NO_UNSTRUCTURED_TARGETS_PROVISIONING"
+                        }
+                        Self::NoDirectPermissionsProvisioning => {
+                            "NO_DIRECT_PERMISSIONS_PROVISIONING"
+                        }
+                        Self::PreferUuid => "PREFER_UUID",
+                        Self::ArmSecurityExtract => "ARM_SECURITY_EXTRACT",
+                        Self::ArmUtilizationExtract => "ARM_UTILIZATION_EXTRACT",
+                        Self::ArmChangelogExtract => "ARM_CHANGELOG_EXTRACT",
+                        Self::UsesUuid => "USES_UUID",
+                        Self::ApplicationDiscovery => "APPLICATION_DISCOVERY",
+                        Self::Delete => "DELETE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceFeatureItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2709,70 +6290,197 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///`TestSourceConnectionMultihostV1Response`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TestSourceConnectionMultihostV1Response {
         ///Source's test connection message.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Source's human-readable result type.
-        #[serde(
-            rename = "resultType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub result_type: ::std::option::Option<
             TestSourceConnectionMultihostV1ResponseResultType,
         >,
         ///Source's test connection status.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
         ///Source's human-readable test connection details.
-        #[serde(
-            rename = "testConnectionDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub test_connection_details: ::std::option::Option<::std::string::String>,
         ///Source's test connection timing.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timing: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TestSourceConnectionMultihostV1Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TestSourceConnectionMultihostV1Response;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TestSourceConnectionMultihostV1Response")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    TestSourceConnectionMultihostV1Response,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        TestSourceConnectionMultihostV1ResponseResultType,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "message" => field0 = map.next_value()?,
+                            "resultType" => field1 = map.next_value()?,
+                            "success" => field2 = map.next_value()?,
+                            "testConnectionDetails" => field3 = map.next_value()?,
+                            "timing" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TestSourceConnectionMultihostV1Response {
+                        message: field0,
+                        result_type: field1,
+                        success: field2,
+                        test_connection_details: field3,
+                        timing: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TestSourceConnectionMultihostV1Response",
+                    &[
+                        "message",
+                        "resultType",
+                        "success",
+                        "testConnectionDetails",
+                        "timing",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TestSourceConnectionMultihostV1Response {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("TestSourceConnectionMultihostV1Response", 5usize)?;
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.result_type) {
+                fields.serialize_field("resultType", &self.result_type)?;
+            }
+            if !::std::option::Option::is_none(&self.success) {
+                fields.serialize_field("success", &self.success)?;
+            }
+            if !::std::option::Option::is_none(&self.test_connection_details) {
+                fields
+                    .serialize_field(
+                        "testConnectionDetails",
+                        &self.test_connection_details,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.timing) {
+                fields.serialize_field("timing", &self.timing)?;
+            }
+            fields.end()
+        }
+    }
     ///Source's human-readable result type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TestSourceConnectionMultihostV1ResponseResultType {
-        #[serde(rename = "SOURCE_STATE_ERROR_CLUSTER")]
         SourceStateErrorCluster,
-        #[serde(rename = "SOURCE_STATE_ERROR_SOURCE")]
         SourceStateErrorSource,
-        #[serde(rename = "SOURCE_STATE_ERROR_VA")]
         SourceStateErrorVa,
-        #[serde(rename = "SOURCE_STATE_FAILURE_CLUSTER")]
         SourceStateFailureCluster,
-        #[serde(rename = "SOURCE_STATE_FAILURE_SOURCE")]
         SourceStateFailureSource,
-        #[serde(rename = "SOURCE_STATE_HEALTHY")]
         SourceStateHealthy,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_CLUSTER")]
         SourceStateUncheckedCluster,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_CLUSTER_NO_SOURCES")]
         SourceStateUncheckedClusterNoSources,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_SOURCE")]
         SourceStateUncheckedSource,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_SOURCE_NO_ACCOUNTS")]
         SourceStateUncheckedSourceNoAccounts,
-        #[serde(rename = "SOURCE_STATE_ERROR_ACCOUNT_FILE_IMPORT")]
         SourceStateErrorAccountFileImport,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for TestSourceConnectionMultihostV1ResponseResultType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE_STATE_ERROR_CLUSTER" => Self::SourceStateErrorCluster,
+                    "SOURCE_STATE_ERROR_SOURCE" => Self::SourceStateErrorSource,
+                    "SOURCE_STATE_ERROR_VA" => Self::SourceStateErrorVa,
+                    "SOURCE_STATE_FAILURE_CLUSTER" => Self::SourceStateFailureCluster,
+                    "SOURCE_STATE_FAILURE_SOURCE" => Self::SourceStateFailureSource,
+                    "SOURCE_STATE_HEALTHY" => Self::SourceStateHealthy,
+                    "SOURCE_STATE_UNCHECKED_CLUSTER" => Self::SourceStateUncheckedCluster,
+                    "SOURCE_STATE_UNCHECKED_CLUSTER_NO_SOURCES" => {
+                        Self::SourceStateUncheckedClusterNoSources
+                    }
+                    "SOURCE_STATE_UNCHECKED_SOURCE" => Self::SourceStateUncheckedSource,
+                    "SOURCE_STATE_UNCHECKED_SOURCE_NO_ACCOUNTS" => {
+                        Self::SourceStateUncheckedSourceNoAccounts
+                    }
+                    "SOURCE_STATE_ERROR_ACCOUNT_FILE_IMPORT" => {
+                        Self::SourceStateErrorAccountFileImport
+                    }
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TestSourceConnectionMultihostV1ResponseResultType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::SourceStateErrorCluster => "SOURCE_STATE_ERROR_CLUSTER",
+                        Self::SourceStateErrorSource => "SOURCE_STATE_ERROR_SOURCE",
+                        Self::SourceStateErrorVa => "SOURCE_STATE_ERROR_VA",
+                        Self::SourceStateFailureCluster => "SOURCE_STATE_FAILURE_CLUSTER",
+                        Self::SourceStateFailureSource => "SOURCE_STATE_FAILURE_SOURCE",
+                        Self::SourceStateHealthy => "SOURCE_STATE_HEALTHY",
+                        Self::SourceStateUncheckedCluster => {
+                            "SOURCE_STATE_UNCHECKED_CLUSTER"
+                        }
+                        Self::SourceStateUncheckedClusterNoSources => {
+                            "SOURCE_STATE_UNCHECKED_CLUSTER_NO_SOURCES"
+                        }
+                        Self::SourceStateUncheckedSource => {
+                            "SOURCE_STATE_UNCHECKED_SOURCE"
+                        }
+                        Self::SourceStateUncheckedSourceNoAccounts => {
+                            "SOURCE_STATE_UNCHECKED_SOURCE_NO_ACCOUNTS"
+                        }
+                        Self::SourceStateErrorAccountFileImport => {
+                            "SOURCE_STATE_ERROR_ACCOUNT_FILE_IMPORT"
+                        }
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TestSourceConnectionMultihostV1ResponseResultType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2854,36 +6562,135 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///A JSONPatch Operation as defined by [RFC 6902 - JSON Patch](https://tools.ietf.org/html/rfc6902)
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct UpdateMultiHostSourcesV1BodyItem {
         ///The operation to be performed
         pub op: UpdateMultiHostSourcesV1BodyItemOp,
         ///A string JSON Pointer representing the target path to an element to be affected by the operation
         pub path: ::std::string::String,
         ///The value to be used for the operation, required for "add" and "replace" operations
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdateMultiHostSourcesV1BodyItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UpdateMultiHostSourcesV1BodyItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateMultiHostSourcesV1BodyItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateMultiHostSourcesV1BodyItem, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        UpdateMultiHostSourcesV1BodyItemOp,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "op" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "value" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UpdateMultiHostSourcesV1BodyItem {
+                        op: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("op")?
+                            }
+                        },
+                        path: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("path")?
+                            }
+                        },
+                        value: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "UpdateMultiHostSourcesV1BodyItem",
+                    &["op", "path", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for UpdateMultiHostSourcesV1BodyItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("UpdateMultiHostSourcesV1BodyItem", 3usize)?;
+            fields.serialize_field("op", &self.op)?;
+            fields.serialize_field("path", &self.path)?;
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///The operation to be performed
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum UpdateMultiHostSourcesV1BodyItemOp {
-        #[serde(rename = "add")]
         Add,
-        #[serde(rename = "replace")]
         Replace,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateMultiHostSourcesV1BodyItemOp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "add" => Self::Add,
+                    "replace" => Self::Replace,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for UpdateMultiHostSourcesV1BodyItemOp {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Add => "add",
+                        Self::Replace => "replace",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for UpdateMultiHostSourcesV1BodyItemOp {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -18,31 +18,52 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Enum representing the non-employee request approval status
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalStatus {
-        #[serde(rename = "APPROVED")]
         Approved,
-        #[serde(rename = "REJECTED")]
         Rejected,
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "NOT_READY")]
         NotReady,
-        #[serde(rename = "CANCELLED")]
         Cancelled,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "APPROVED" => Self::Approved,
+                    "REJECTED" => Self::Rejected,
+                    "PENDING" => Self::Pending,
+                    "NOT_READY" => Self::NotReady,
+                    "CANCELLED" => Self::Cancelled,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Approved => "APPROVED",
+                        Self::Rejected => "REJECTED",
+                        Self::Pending => "PENDING",
+                        Self::NotReady => "NOT_READY",
+                        Self::Cancelled => "CANCELLED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -88,10 +109,78 @@ pub mod types {
         }
     }
     ///`DeleteNonEmployeeRecordsInBulkV1Body`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct DeleteNonEmployeeRecordsInBulkV1Body {
         ///List of non-employee ids.
         pub ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteNonEmployeeRecordsInBulkV1Body {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DeleteNonEmployeeRecordsInBulkV1Body;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DeleteNonEmployeeRecordsInBulkV1Body")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    DeleteNonEmployeeRecordsInBulkV1Body,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "ids" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DeleteNonEmployeeRecordsInBulkV1Body {
+                        ids: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("ids")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DeleteNonEmployeeRecordsInBulkV1Body",
+                    &["ids"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DeleteNonEmployeeRecordsInBulkV1Body {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DeleteNonEmployeeRecordsInBulkV1Body", 1usize)?;
+            fields.serialize_field("ids", &self.ids)?;
+            fields.end()
+        }
     }
     impl DeleteNonEmployeeRecordsInBulkV1Body {
         pub fn builder() -> builder::DeleteNonEmployeeRecordsInBulkV1Body {
@@ -99,58 +188,205 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`NonEmployeeApprovalDecision`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeApprovalDecision {
         ///Comment on the approval item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<NonEmployeeApprovalDecisionComment>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeApprovalDecision {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeApprovalDecision;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeApprovalDecision")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeApprovalDecision, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        NonEmployeeApprovalDecisionComment,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeApprovalDecision {
+                        comment: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("NonEmployeeApprovalDecision", &["comment"], Fields)
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeApprovalDecision {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeApprovalDecision", 1usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            fields.end()
+        }
     }
     impl NonEmployeeApprovalDecision {
         pub fn builder() -> builder::NonEmployeeApprovalDecision {
@@ -214,152 +450,504 @@ pub mod types {
         }
     }
     ///`NonEmployeeApprovalItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeApprovalItem {
         ///Requested identity account name
-        #[serde(
-            rename = "accountName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_name: ::std::option::Option<::std::string::String>,
         ///Approval order
-        #[serde(
-            rename = "approvalOrder",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_order: ::std::option::Option<f32>,
-        #[serde(
-            rename = "approvalStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_status: ::std::option::Option<ApprovalStatus>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approver: ::std::option::Option<NonEmployeeIdentityReferenceWithId>,
         ///comment of approver
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///When the request was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Non-Employee approval item id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///When the request was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "nonEmployeeRequest",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub non_employee_request: ::std::option::Option<NonEmployeeRequestLite>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeApprovalItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeApprovalItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeApprovalItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeApprovalItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<f32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ApprovalStatus> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        NonEmployeeIdentityReferenceWithId,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<NonEmployeeRequestLite> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountName" => field0 = map.next_value()?,
+                            "approvalOrder" => field1 = map.next_value()?,
+                            "approvalStatus" => field2 = map.next_value()?,
+                            "approver" => field3 = map.next_value()?,
+                            "comment" => field4 = map.next_value()?,
+                            "created" => field5 = map.next_value()?,
+                            "id" => field6 = map.next_value()?,
+                            "modified" => field7 = map.next_value()?,
+                            "nonEmployeeRequest" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeApprovalItem {
+                        account_name: field0,
+                        approval_order: field1,
+                        approval_status: field2,
+                        approver: field3,
+                        comment: field4,
+                        created: field5,
+                        id: field6,
+                        modified: field7,
+                        non_employee_request: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeApprovalItem",
+                    &[
+                        "accountName",
+                        "approvalOrder",
+                        "approvalStatus",
+                        "approver",
+                        "comment",
+                        "created",
+                        "id",
+                        "modified",
+                        "nonEmployeeRequest",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeApprovalItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeApprovalItem", 9usize)?;
+            if !::std::option::Option::is_none(&self.account_name) {
+                fields.serialize_field("accountName", &self.account_name)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_order) {
+                fields.serialize_field("approvalOrder", &self.approval_order)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_status) {
+                fields.serialize_field("approvalStatus", &self.approval_status)?;
+            }
+            if !::std::option::Option::is_none(&self.approver) {
+                fields.serialize_field("approver", &self.approver)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.non_employee_request) {
+                fields
+                    .serialize_field("nonEmployeeRequest", &self.non_employee_request)?;
+            }
+            fields.end()
+        }
+    }
     ///`NonEmployeeApprovalItemBase`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeApprovalItemBase {
         ///Requested identity account name
-        #[serde(
-            rename = "accountName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_name: ::std::option::Option<::std::string::String>,
         ///Approval order
-        #[serde(
-            rename = "approvalOrder",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_order: ::std::option::Option<f32>,
-        #[serde(
-            rename = "approvalStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_status: ::std::option::Option<ApprovalStatus>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approver: ::std::option::Option<NonEmployeeIdentityReferenceWithId>,
         ///comment of approver
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///When the request was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Non-Employee approval item id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///When the request was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeApprovalItemBase {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeApprovalItemBase;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeApprovalItemBase")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeApprovalItemBase, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<f32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ApprovalStatus> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        NonEmployeeIdentityReferenceWithId,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountName" => field0 = map.next_value()?,
+                            "approvalOrder" => field1 = map.next_value()?,
+                            "approvalStatus" => field2 = map.next_value()?,
+                            "approver" => field3 = map.next_value()?,
+                            "comment" => field4 = map.next_value()?,
+                            "created" => field5 = map.next_value()?,
+                            "id" => field6 = map.next_value()?,
+                            "modified" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeApprovalItemBase {
+                        account_name: field0,
+                        approval_order: field1,
+                        approval_status: field2,
+                        approver: field3,
+                        comment: field4,
+                        created: field5,
+                        id: field6,
+                        modified: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeApprovalItemBase",
+                    &[
+                        "accountName",
+                        "approvalOrder",
+                        "approvalStatus",
+                        "approver",
+                        "comment",
+                        "created",
+                        "id",
+                        "modified",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeApprovalItemBase {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeApprovalItemBase", 8usize)?;
+            if !::std::option::Option::is_none(&self.account_name) {
+                fields.serialize_field("accountName", &self.account_name)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_order) {
+                fields.serialize_field("approvalOrder", &self.approval_order)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_status) {
+                fields.serialize_field("approvalStatus", &self.approval_status)?;
+            }
+            if !::std::option::Option::is_none(&self.approver) {
+                fields.serialize_field("approver", &self.approver)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.end()
+        }
+    }
     ///`NonEmployeeApprovalItemDetail`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeApprovalItemDetail {
         ///Requested identity account name
-        #[serde(
-            rename = "accountName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_name: ::std::option::Option<::std::string::String>,
         ///Approval order
-        #[serde(
-            rename = "approvalOrder",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_order: ::std::option::Option<f32>,
-        #[serde(
-            rename = "approvalStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_status: ::std::option::Option<ApprovalStatus>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approver: ::std::option::Option<NonEmployeeIdentityReferenceWithId>,
         ///comment of approver
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///When the request was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Non-Employee approval item id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///When the request was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "nonEmployeeRequest",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub non_employee_request: ::std::option::Option<
             NonEmployeeRequestWithoutApprovalItem,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeApprovalItemDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeApprovalItemDetail;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeApprovalItemDetail")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeApprovalItemDetail, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<f32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ApprovalStatus> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        NonEmployeeIdentityReferenceWithId,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        NonEmployeeRequestWithoutApprovalItem,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountName" => field0 = map.next_value()?,
+                            "approvalOrder" => field1 = map.next_value()?,
+                            "approvalStatus" => field2 = map.next_value()?,
+                            "approver" => field3 = map.next_value()?,
+                            "comment" => field4 = map.next_value()?,
+                            "created" => field5 = map.next_value()?,
+                            "id" => field6 = map.next_value()?,
+                            "modified" => field7 = map.next_value()?,
+                            "nonEmployeeRequest" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeApprovalItemDetail {
+                        account_name: field0,
+                        approval_order: field1,
+                        approval_status: field2,
+                        approver: field3,
+                        comment: field4,
+                        created: field5,
+                        id: field6,
+                        modified: field7,
+                        non_employee_request: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeApprovalItemDetail",
+                    &[
+                        "accountName",
+                        "approvalOrder",
+                        "approvalStatus",
+                        "approver",
+                        "comment",
+                        "created",
+                        "id",
+                        "modified",
+                        "nonEmployeeRequest",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeApprovalItemDetail {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeApprovalItemDetail", 9usize)?;
+            if !::std::option::Option::is_none(&self.account_name) {
+                fields.serialize_field("accountName", &self.account_name)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_order) {
+                fields.serialize_field("approvalOrder", &self.approval_order)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_status) {
+                fields.serialize_field("approvalStatus", &self.approval_status)?;
+            }
+            if !::std::option::Option::is_none(&self.approver) {
+                fields.serialize_field("approver", &self.approver)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.non_employee_request) {
+                fields
+                    .serialize_field("nonEmployeeRequest", &self.non_employee_request)?;
+            }
+            fields.end()
+        }
+    }
     ///`NonEmployeeApprovalSummary`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeApprovalSummary {
         ///The number of approved non-employee approval requests.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approved: ::std::option::Option<i32>,
         ///The number of pending non-employee approval requests.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pending: ::std::option::Option<i32>,
         ///The number of rejected non-employee approval requests.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rejected: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeApprovalSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeApprovalSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeApprovalSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeApprovalSummary, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approved" => field0 = map.next_value()?,
+                            "pending" => field1 = map.next_value()?,
+                            "rejected" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeApprovalSummary {
+                        approved: field0,
+                        pending: field1,
+                        rejected: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeApprovalSummary",
+                    &["approved", "pending", "rejected"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeApprovalSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeApprovalSummary", 3usize)?;
+            if !::std::option::Option::is_none(&self.approved) {
+                fields.serialize_field("approved", &self.approved)?;
+            }
+            if !::std::option::Option::is_none(&self.pending) {
+                fields.serialize_field("pending", &self.pending)?;
+            }
+            if !::std::option::Option::is_none(&self.rejected) {
+                fields.serialize_field("rejected", &self.rejected)?;
+            }
+            fields.end()
+        }
+    }
     ///`NonEmployeeBulkUploadJob`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeBulkUploadJob {
         ///The date-time the job was submitted.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The bulk upload job's ID. (UUID)
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The date-time that the job was last updated.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The ID of the source to bulk-upload non-employees to. (UUID)
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         /**Returns the following values indicating the progress or result of the bulk upload job.
 "PENDING" means the job is queued and waiting to be processed.
@@ -367,8 +955,92 @@ pub mod types {
 "COMPLETED" means the job has been completed without any errors.
 "ERROR" means the job failed to process with errors.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<NonEmployeeBulkUploadJobStatus>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeBulkUploadJob {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeBulkUploadJob;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeBulkUploadJob")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeBulkUploadJob, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        NonEmployeeBulkUploadJobStatus,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "modified" => field2 = map.next_value()?,
+                            "sourceId" => field3 = map.next_value()?,
+                            "status" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeBulkUploadJob {
+                        created: field0,
+                        id: field1,
+                        modified: field2,
+                        source_id: field3,
+                        status: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeBulkUploadJob",
+                    &["created", "id", "modified", "sourceId", "status"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeBulkUploadJob {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeBulkUploadJob", 5usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.end()
+        }
     }
     /**Returns the following values indicating the progress or result of the bulk upload job.
 "PENDING" means the job is queued and waiting to be processed.
@@ -376,29 +1048,49 @@ pub mod types {
 "COMPLETED" means the job has been completed without any errors.
 "ERROR" means the job failed to process with errors.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum NonEmployeeBulkUploadJobStatus {
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "ERROR")]
         Error,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeBulkUploadJobStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PENDING" => Self::Pending,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "COMPLETED" => Self::Completed,
+                    "ERROR" => Self::Error,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeBulkUploadJobStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Pending => "PENDING",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Completed => "COMPLETED",
+                        Self::Error => "ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for NonEmployeeBulkUploadJobStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -443,7 +1135,7 @@ pub mod types {
         }
     }
     ///`NonEmployeeBulkUploadStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeBulkUploadStatus {
         /**Returns the following values indicating the progress or result of the bulk upload job.
 "PENDING" means the job is queued and waiting to be processed.
@@ -452,8 +1144,60 @@ pub mod types {
 "ERROR" means the job failed to process with errors.
 null means job has been submitted to the source.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<NonEmployeeBulkUploadStatusStatus>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeBulkUploadStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeBulkUploadStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeBulkUploadStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeBulkUploadStatus, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        NonEmployeeBulkUploadStatusStatus,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "status" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeBulkUploadStatus {
+                        status: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("NonEmployeeBulkUploadStatus", &["status"], Fields)
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeBulkUploadStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeBulkUploadStatus", 1usize)?;
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.end()
+        }
     }
     /**Returns the following values indicating the progress or result of the bulk upload job.
 "PENDING" means the job is queued and waiting to be processed.
@@ -462,29 +1206,49 @@ null means job has been submitted to the source.
 "ERROR" means the job failed to process with errors.
 null means job has been submitted to the source.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum NonEmployeeBulkUploadStatusStatus {
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "ERROR")]
         Error,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeBulkUploadStatusStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PENDING" => Self::Pending,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "COMPLETED" => Self::Completed,
+                    "ERROR" => Self::Error,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeBulkUploadStatusStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Pending => "PENDING",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Completed => "COMPLETED",
+                        Self::Error => "ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for NonEmployeeBulkUploadStatusStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -529,25 +1293,43 @@ null means job has been submitted to the source.
         }
     }
     ///Identifies if the identity is a normal identity or a governance group
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum NonEmployeeIdentityDtoType {
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeIdentityDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeIdentityDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for NonEmployeeIdentityDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -587,88 +1369,392 @@ null means job has been submitted to the source.
         }
     }
     ///`NonEmployeeIdentityReferenceWithId`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeIdentityReferenceWithId {
         ///Identity id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<NonEmployeeIdentityDtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeIdentityReferenceWithId {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeIdentityReferenceWithId;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeIdentityReferenceWithId")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    NonEmployeeIdentityReferenceWithId,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<NonEmployeeIdentityDtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "type" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeIdentityReferenceWithId {
+                        id: field0,
+                        type_: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeIdentityReferenceWithId",
+                    &["id", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeIdentityReferenceWithId {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeIdentityReferenceWithId", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`NonEmployeeIdnUserRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct NonEmployeeIdnUserRequest {
         ///Identity id.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeIdnUserRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeIdnUserRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeIdnUserRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeIdnUserRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeIdnUserRequest {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer.deserialize_struct("NonEmployeeIdnUserRequest", &["id"], Fields)
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeIdnUserRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeIdnUserRequest", 1usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.end()
+        }
+    }
     ///`NonEmployeeRecord`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeRecord {
         ///Requested identity account name.
-        #[serde(
-            rename = "accountName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_name: ::std::option::Option<::std::string::String>,
         ///When the request was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Additional attributes for a non-employee. Up to 10 custom attributes can be added.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         ///Non-Employee's email.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Non-Employee employment end date.
-        #[serde(
-            rename = "endDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Non-Employee's first name.
-        #[serde(
-            rename = "firstName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub first_name: ::std::option::Option<::std::string::String>,
         ///Non-Employee record id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Non-Employee's last name.
-        #[serde(
-            rename = "lastName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_name: ::std::option::Option<::std::string::String>,
         ///The account ID of a valid identity to serve as this non-employee's manager.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub manager: ::std::option::Option<::std::string::String>,
         ///When the request was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Non-Employee's phone.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
         ///Non-Employee's source id.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///Non-Employee employment start date.
-        #[serde(
-            rename = "startDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeRecord {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeRecord;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeRecord")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeRecord, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountName" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "data" => field2 = map.next_value()?,
+                            "email" => field3 = map.next_value()?,
+                            "endDate" => field4 = map.next_value()?,
+                            "firstName" => field5 = map.next_value()?,
+                            "id" => field6 = map.next_value()?,
+                            "lastName" => field7 = map.next_value()?,
+                            "manager" => field8 = map.next_value()?,
+                            "modified" => field9 = map.next_value()?,
+                            "phone" => field10 = map.next_value()?,
+                            "sourceId" => field11 = map.next_value()?,
+                            "startDate" => field12 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeRecord {
+                        account_name: field0,
+                        created: field1,
+                        data: field2,
+                        email: field3,
+                        end_date: field4,
+                        first_name: field5,
+                        id: field6,
+                        last_name: field7,
+                        manager: field8,
+                        modified: field9,
+                        phone: field10,
+                        source_id: field11,
+                        start_date: field12,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeRecord",
+                    &[
+                        "accountName",
+                        "created",
+                        "data",
+                        "email",
+                        "endDate",
+                        "firstName",
+                        "id",
+                        "lastName",
+                        "manager",
+                        "modified",
+                        "phone",
+                        "sourceId",
+                        "startDate",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeRecord {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("NonEmployeeRecord", 13usize)?;
+            if !::std::option::Option::is_none(&self.account_name) {
+                fields.serialize_field("accountName", &self.account_name)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.data) {
+                fields.serialize_field("data", &self.data)?;
+            }
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.end_date) {
+                fields.serialize_field("endDate", &self.end_date)?;
+            }
+            if !::std::option::Option::is_none(&self.first_name) {
+                fields.serialize_field("firstName", &self.first_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.last_name) {
+                fields.serialize_field("lastName", &self.last_name)?;
+            }
+            if !::std::option::Option::is_none(&self.manager) {
+                fields.serialize_field("manager", &self.manager)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.phone) {
+                fields.serialize_field("phone", &self.phone)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.start_date) {
+                fields.serialize_field("startDate", &self.start_date)?;
+            }
+            fields.end()
+        }
+    }
     ///`NonEmployeeRejectApprovalDecision`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct NonEmployeeRejectApprovalDecision {
         ///Comment on the approval item.
         pub comment: NonEmployeeRejectApprovalDecisionComment,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeRejectApprovalDecision {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeRejectApprovalDecision;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeRejectApprovalDecision")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeRejectApprovalDecision, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        NonEmployeeRejectApprovalDecisionComment,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeRejectApprovalDecision {
+                        comment: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("comment")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeRejectApprovalDecision",
+                    &["comment"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeRejectApprovalDecision {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeRejectApprovalDecision", 1usize)?;
+            fields.serialize_field("comment", &self.comment)?;
+            fields.end()
+        }
     }
     impl NonEmployeeRejectApprovalDecision {
         pub fn builder() -> builder::NonEmployeeRejectApprovalDecision {
@@ -732,135 +1818,475 @@ null means job has been submitted to the source.
         }
     }
     ///`NonEmployeeRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeRequest {
         ///Requested identity account name.
-        #[serde(
-            rename = "accountName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_name: ::std::option::Option<::std::string::String>,
         ///List of approval item for the request
-        #[serde(
-            rename = "approvalItems",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_items: ::std::option::Option<
             ::std::vec::Vec<NonEmployeeApprovalItemBase>,
         >,
-        #[serde(
-            rename = "approvalStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_status: ::std::option::Option<ApprovalStatus>,
         ///Comment of requester
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///When the request was completely approved.
-        #[serde(
-            rename = "completionDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completion_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///When the request was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Additional attributes for a non-employee. Up to 10 custom attributes can be added.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         ///Source description associated with this non-employee source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Non-Employee's email.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Non-Employee employment end date.
-        #[serde(
-            rename = "endDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Non-Employee's first name.
-        #[serde(
-            rename = "firstName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub first_name: ::std::option::Option<::std::string::String>,
         ///Non-Employee source id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Non-Employee's last name.
-        #[serde(
-            rename = "lastName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_name: ::std::option::Option<::std::string::String>,
         ///The account ID of a valid identity to serve as this non-employee's manager.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub manager: ::std::option::Option<::std::string::String>,
         ///When the request was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Source name associated with this non-employee source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "nonEmployeeSource",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub non_employee_source: ::std::option::Option<NonEmployeeSourceLite>,
         ///Non-Employee's phone.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
         ///Source Id associated with this non-employee source.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///Non-Employee employment start date.
-        #[serde(
-            rename = "startDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<NonEmployeeApprovalItemBase>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ApprovalStatus> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<NonEmployeeSourceLite> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountName" => field0 = map.next_value()?,
+                            "approvalItems" => field1 = map.next_value()?,
+                            "approvalStatus" => field2 = map.next_value()?,
+                            "comment" => field3 = map.next_value()?,
+                            "completionDate" => field4 = map.next_value()?,
+                            "created" => field5 = map.next_value()?,
+                            "data" => field6 = map.next_value()?,
+                            "description" => field7 = map.next_value()?,
+                            "email" => field8 = map.next_value()?,
+                            "endDate" => field9 = map.next_value()?,
+                            "firstName" => field10 = map.next_value()?,
+                            "id" => field11 = map.next_value()?,
+                            "lastName" => field12 = map.next_value()?,
+                            "manager" => field13 = map.next_value()?,
+                            "modified" => field14 = map.next_value()?,
+                            "name" => field15 = map.next_value()?,
+                            "nonEmployeeSource" => field16 = map.next_value()?,
+                            "phone" => field17 = map.next_value()?,
+                            "sourceId" => field18 = map.next_value()?,
+                            "startDate" => field19 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeRequest {
+                        account_name: field0,
+                        approval_items: field1,
+                        approval_status: field2,
+                        comment: field3,
+                        completion_date: field4,
+                        created: field5,
+                        data: field6,
+                        description: field7,
+                        email: field8,
+                        end_date: field9,
+                        first_name: field10,
+                        id: field11,
+                        last_name: field12,
+                        manager: field13,
+                        modified: field14,
+                        name: field15,
+                        non_employee_source: field16,
+                        phone: field17,
+                        source_id: field18,
+                        start_date: field19,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeRequest",
+                    &[
+                        "accountName",
+                        "approvalItems",
+                        "approvalStatus",
+                        "comment",
+                        "completionDate",
+                        "created",
+                        "data",
+                        "description",
+                        "email",
+                        "endDate",
+                        "firstName",
+                        "id",
+                        "lastName",
+                        "manager",
+                        "modified",
+                        "name",
+                        "nonEmployeeSource",
+                        "phone",
+                        "sourceId",
+                        "startDate",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("NonEmployeeRequest", 20usize)?;
+            if !::std::option::Option::is_none(&self.account_name) {
+                fields.serialize_field("accountName", &self.account_name)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_items) {
+                fields.serialize_field("approvalItems", &self.approval_items)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_status) {
+                fields.serialize_field("approvalStatus", &self.approval_status)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.completion_date) {
+                fields.serialize_field("completionDate", &self.completion_date)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.data) {
+                fields.serialize_field("data", &self.data)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.end_date) {
+                fields.serialize_field("endDate", &self.end_date)?;
+            }
+            if !::std::option::Option::is_none(&self.first_name) {
+                fields.serialize_field("firstName", &self.first_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.last_name) {
+                fields.serialize_field("lastName", &self.last_name)?;
+            }
+            if !::std::option::Option::is_none(&self.manager) {
+                fields.serialize_field("manager", &self.manager)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.non_employee_source) {
+                fields.serialize_field("nonEmployeeSource", &self.non_employee_source)?;
+            }
+            if !::std::option::Option::is_none(&self.phone) {
+                fields.serialize_field("phone", &self.phone)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.start_date) {
+                fields.serialize_field("startDate", &self.start_date)?;
+            }
+            fields.end()
+        }
+    }
     ///`NonEmployeeRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct NonEmployeeRequestBody {
         ///Requested identity account name.
-        #[serde(rename = "accountName")]
         pub account_name: ::std::string::String,
         ///Additional attributes for a non-employee. Up to 10 custom attributes can be added.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         ///Non-Employee's email.
         pub email: ::std::string::String,
         ///Non-Employee employment end date.
-        #[serde(rename = "endDate")]
         pub end_date: ::sailpoint_runtime::DateTime,
         ///Non-Employee's first name.
-        #[serde(rename = "firstName")]
         pub first_name: ::std::string::String,
         ///Non-Employee's last name.
-        #[serde(rename = "lastName")]
         pub last_name: ::std::string::String,
         ///The account ID of a valid identity to serve as this non-employee's manager.
         pub manager: ::std::string::String,
         ///Non-Employee's phone.
         pub phone: ::std::string::String,
         ///Non-Employee's source id.
-        #[serde(rename = "sourceId")]
         pub source_id: ::std::string::String,
         ///Non-Employee employment start date.
-        #[serde(rename = "startDate")]
         pub start_date: ::sailpoint_runtime::DateTime,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeRequestBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeRequestBody;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeRequestBody")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeRequestBody, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountName" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "data" => field1 = map.next_value()?,
+                            "email" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "endDate" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "firstName" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "lastName" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "manager" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "phone" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceId" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "startDate" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeRequestBody {
+                        account_name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accountName")?
+                            }
+                        },
+                        data: field1,
+                        email: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("email")?
+                            }
+                        },
+                        end_date: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("endDate")?
+                            }
+                        },
+                        first_name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("firstName")?
+                            }
+                        },
+                        last_name: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("lastName")?
+                            }
+                        },
+                        manager: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("manager")?
+                            }
+                        },
+                        phone: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("phone")?
+                            }
+                        },
+                        source_id: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceId")?
+                            }
+                        },
+                        start_date: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("startDate")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeRequestBody {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("accountName", &self.account_name)?;
+            if !::std::option::Option::is_none(&self.data) {
+                fields.serialize_entry("data", &self.data)?;
+            }
+            fields.serialize_entry("email", &self.email)?;
+            fields.serialize_entry("endDate", &self.end_date)?;
+            fields.serialize_entry("firstName", &self.first_name)?;
+            fields.serialize_entry("lastName", &self.last_name)?;
+            fields.serialize_entry("manager", &self.manager)?;
+            fields.serialize_entry("phone", &self.phone)?;
+            fields.serialize_entry("sourceId", &self.source_id)?;
+            fields.serialize_entry("startDate", &self.start_date)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl NonEmployeeRequestBody {
         pub fn builder() -> builder::NonEmployeeRequestBody {
@@ -868,171 +2294,690 @@ null means job has been submitted to the source.
         }
     }
     ///`NonEmployeeRequestLite`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeRequestLite {
         ///Non-Employee request id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester: ::std::option::Option<NonEmployeeIdentityReferenceWithId>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeRequestLite {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeRequestLite;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeRequestLite")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeRequestLite, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        NonEmployeeIdentityReferenceWithId,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "requester" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeRequestLite {
+                        id: field0,
+                        requester: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeRequestLite",
+                    &["id", "requester"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeRequestLite {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeRequestLite", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.requester) {
+                fields.serialize_field("requester", &self.requester)?;
+            }
+            fields.end()
+        }
+    }
     ///`NonEmployeeRequestSummary`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeRequestSummary {
         ///The number of approved non-employee requests on all sources that *requested-for* user manages.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approved: ::std::option::Option<i32>,
         ///The number of non-employee records on all sources that *requested-for* user manages.
-        #[serde(
-            rename = "nonEmployeeCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub non_employee_count: ::std::option::Option<i32>,
         ///The number of pending non-employee requests on all sources that *requested-for* user manages.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pending: ::std::option::Option<i32>,
         ///The number of rejected non-employee requests on all sources that *requested-for* user manages.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rejected: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeRequestSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeRequestSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeRequestSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeRequestSummary, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approved" => field0 = map.next_value()?,
+                            "nonEmployeeCount" => field1 = map.next_value()?,
+                            "pending" => field2 = map.next_value()?,
+                            "rejected" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeRequestSummary {
+                        approved: field0,
+                        non_employee_count: field1,
+                        pending: field2,
+                        rejected: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeRequestSummary",
+                    &["approved", "nonEmployeeCount", "pending", "rejected"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeRequestSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeRequestSummary", 4usize)?;
+            if !::std::option::Option::is_none(&self.approved) {
+                fields.serialize_field("approved", &self.approved)?;
+            }
+            if !::std::option::Option::is_none(&self.non_employee_count) {
+                fields.serialize_field("nonEmployeeCount", &self.non_employee_count)?;
+            }
+            if !::std::option::Option::is_none(&self.pending) {
+                fields.serialize_field("pending", &self.pending)?;
+            }
+            if !::std::option::Option::is_none(&self.rejected) {
+                fields.serialize_field("rejected", &self.rejected)?;
+            }
+            fields.end()
+        }
+    }
     ///`NonEmployeeRequestWithoutApprovalItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeRequestWithoutApprovalItem {
         ///Requested identity account name.
-        #[serde(
-            rename = "accountName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "approvalStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_status: ::std::option::Option<ApprovalStatus>,
         ///Comment of requester
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///When the request was completely approved.
-        #[serde(
-            rename = "completionDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completion_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///When the request was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Additional attributes for a non-employee. Up to 10 custom attributes can be added.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         ///Non-Employee's email.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Non-Employee employment end date.
-        #[serde(
-            rename = "endDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
         ///Non-Employee's first name.
-        #[serde(
-            rename = "firstName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub first_name: ::std::option::Option<::std::string::String>,
         ///Non-Employee request id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Non-Employee's last name.
-        #[serde(
-            rename = "lastName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_name: ::std::option::Option<::std::string::String>,
         ///The account ID of a valid identity to serve as this non-employee's manager.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub manager: ::std::option::Option<::std::string::String>,
         ///When the request was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "nonEmployeeSource",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub non_employee_source: ::std::option::Option<
             NonEmployeeSourceLiteWithSchemaAttributes,
         >,
         ///Non-Employee's phone.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester: ::std::option::Option<NonEmployeeIdentityReferenceWithId>,
         ///Non-Employee employment start date.
-        #[serde(
-            rename = "startDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeRequestWithoutApprovalItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeRequestWithoutApprovalItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeRequestWithoutApprovalItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    NonEmployeeRequestWithoutApprovalItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ApprovalStatus> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        NonEmployeeSourceLiteWithSchemaAttributes,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        NonEmployeeIdentityReferenceWithId,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountName" => field0 = map.next_value()?,
+                            "approvalStatus" => field1 = map.next_value()?,
+                            "comment" => field2 = map.next_value()?,
+                            "completionDate" => field3 = map.next_value()?,
+                            "created" => field4 = map.next_value()?,
+                            "data" => field5 = map.next_value()?,
+                            "email" => field6 = map.next_value()?,
+                            "endDate" => field7 = map.next_value()?,
+                            "firstName" => field8 = map.next_value()?,
+                            "id" => field9 = map.next_value()?,
+                            "lastName" => field10 = map.next_value()?,
+                            "manager" => field11 = map.next_value()?,
+                            "modified" => field12 = map.next_value()?,
+                            "nonEmployeeSource" => field13 = map.next_value()?,
+                            "phone" => field14 = map.next_value()?,
+                            "requester" => field15 = map.next_value()?,
+                            "startDate" => field16 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeRequestWithoutApprovalItem {
+                        account_name: field0,
+                        approval_status: field1,
+                        comment: field2,
+                        completion_date: field3,
+                        created: field4,
+                        data: field5,
+                        email: field6,
+                        end_date: field7,
+                        first_name: field8,
+                        id: field9,
+                        last_name: field10,
+                        manager: field11,
+                        modified: field12,
+                        non_employee_source: field13,
+                        phone: field14,
+                        requester: field15,
+                        start_date: field16,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeRequestWithoutApprovalItem",
+                    &[
+                        "accountName",
+                        "approvalStatus",
+                        "comment",
+                        "completionDate",
+                        "created",
+                        "data",
+                        "email",
+                        "endDate",
+                        "firstName",
+                        "id",
+                        "lastName",
+                        "manager",
+                        "modified",
+                        "nonEmployeeSource",
+                        "phone",
+                        "requester",
+                        "startDate",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeRequestWithoutApprovalItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeRequestWithoutApprovalItem", 17usize)?;
+            if !::std::option::Option::is_none(&self.account_name) {
+                fields.serialize_field("accountName", &self.account_name)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_status) {
+                fields.serialize_field("approvalStatus", &self.approval_status)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.completion_date) {
+                fields.serialize_field("completionDate", &self.completion_date)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.data) {
+                fields.serialize_field("data", &self.data)?;
+            }
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.end_date) {
+                fields.serialize_field("endDate", &self.end_date)?;
+            }
+            if !::std::option::Option::is_none(&self.first_name) {
+                fields.serialize_field("firstName", &self.first_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.last_name) {
+                fields.serialize_field("lastName", &self.last_name)?;
+            }
+            if !::std::option::Option::is_none(&self.manager) {
+                fields.serialize_field("manager", &self.manager)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.non_employee_source) {
+                fields.serialize_field("nonEmployeeSource", &self.non_employee_source)?;
+            }
+            if !::std::option::Option::is_none(&self.phone) {
+                fields.serialize_field("phone", &self.phone)?;
+            }
+            if !::std::option::Option::is_none(&self.requester) {
+                fields.serialize_field("requester", &self.requester)?;
+            }
+            if !::std::option::Option::is_none(&self.start_date) {
+                fields.serialize_field("startDate", &self.start_date)?;
+            }
+            fields.end()
+        }
+    }
     ///`NonEmployeeSchemaAttribute`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct NonEmployeeSchemaAttribute {
         ///When the schema attribute was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///help text displayed by UI.
-        #[serde(
-            rename = "helpText",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub help_text: ::std::option::Option<::std::string::String>,
         ///Schema Attribute Id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Label displayed on the UI for this schema attribute.
         pub label: ::std::string::String,
         ///When the schema attribute was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Hint text that fills UI box.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub placeholder: ::std::option::Option<::std::string::String>,
         ///If true, the schema attribute is required for all non-employees in the source
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub required: ::std::option::Option<bool>,
         ///True if this schema attribute is mandatory on all non-employees sources.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub system: ::std::option::Option<bool>,
         ///The technical name of the attribute. Must be unique per source.
-        #[serde(rename = "technicalName")]
         pub technical_name: ::std::string::String,
-        #[serde(rename = "type")]
         pub type_: NonEmployeeSchemaAttributeType,
     }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeSchemaAttribute {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeSchemaAttribute;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeSchemaAttribute")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeSchemaAttribute, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        NonEmployeeSchemaAttributeType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "helpText" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "label" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => field4 = map.next_value()?,
+                            "placeholder" => field5 = map.next_value()?,
+                            "required" => field6 = map.next_value()?,
+                            "system" => field7 = map.next_value()?,
+                            "technicalName" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeSchemaAttribute {
+                        created: field0,
+                        help_text: field1,
+                        id: field2,
+                        label: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("label")?
+                            }
+                        },
+                        modified: field4,
+                        placeholder: field5,
+                        required: field6,
+                        system: field7,
+                        technical_name: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("technicalName")?
+                            }
+                        },
+                        type_: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeSchemaAttribute",
+                    &[
+                        "created",
+                        "helpText",
+                        "id",
+                        "label",
+                        "modified",
+                        "placeholder",
+                        "required",
+                        "system",
+                        "technicalName",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeSchemaAttribute {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeSchemaAttribute", 10usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.help_text) {
+                fields.serialize_field("helpText", &self.help_text)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            fields.serialize_field("label", &self.label)?;
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.placeholder) {
+                fields.serialize_field("placeholder", &self.placeholder)?;
+            }
+            if !::std::option::Option::is_none(&self.required) {
+                fields.serialize_field("required", &self.required)?;
+            }
+            if !::std::option::Option::is_none(&self.system) {
+                fields.serialize_field("system", &self.system)?;
+            }
+            fields.serialize_field("technicalName", &self.technical_name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///`NonEmployeeSchemaAttributeBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct NonEmployeeSchemaAttributeBody {
         ///help text displayed by UI.
-        #[serde(
-            rename = "helpText",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub help_text: ::std::option::Option<::std::string::String>,
         ///Label displayed on the UI for this schema attribute.
         pub label: ::std::string::String,
         ///Hint text that fills UI box.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub placeholder: ::std::option::Option<::std::string::String>,
         ///If true, the schema attribute is required for all non-employees in the source
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub required: ::std::option::Option<bool>,
         ///The technical name of the attribute. Must be unique per source.
-        #[serde(rename = "technicalName")]
         pub technical_name: ::std::string::String,
         ///Type of the attribute. Only type 'TEXT' is supported for custom attributes.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeSchemaAttributeBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeSchemaAttributeBody;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeSchemaAttributeBody")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeSchemaAttributeBody, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "helpText" => field0 = map.next_value()?,
+                            "label" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "placeholder" => field2 = map.next_value()?,
+                            "required" => field3 = map.next_value()?,
+                            "technicalName" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeSchemaAttributeBody {
+                        help_text: field0,
+                        label: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("label")?
+                            }
+                        },
+                        placeholder: field2,
+                        required: field3,
+                        technical_name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("technicalName")?
+                            }
+                        },
+                        type_: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeSchemaAttributeBody",
+                    &[
+                        "helpText",
+                        "label",
+                        "placeholder",
+                        "required",
+                        "technicalName",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeSchemaAttributeBody {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeSchemaAttributeBody", 6usize)?;
+            if !::std::option::Option::is_none(&self.help_text) {
+                fields.serialize_field("helpText", &self.help_text)?;
+            }
+            fields.serialize_field("label", &self.label)?;
+            if !::std::option::Option::is_none(&self.placeholder) {
+                fields.serialize_field("placeholder", &self.placeholder)?;
+            }
+            if !::std::option::Option::is_none(&self.required) {
+                fields.serialize_field("required", &self.required)?;
+            }
+            fields.serialize_field("technicalName", &self.technical_name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     impl NonEmployeeSchemaAttributeBody {
         pub fn builder() -> builder::NonEmployeeSchemaAttributeBody {
@@ -1040,27 +2985,46 @@ null means job has been submitted to the source.
         }
     }
     ///Enum representing the type of data a schema attribute accepts.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum NonEmployeeSchemaAttributeType {
-        #[serde(rename = "TEXT")]
         Text,
-        #[serde(rename = "DATE")]
         Date,
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeSchemaAttributeType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "TEXT" => Self::Text,
+                    "DATE" => Self::Date,
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeSchemaAttributeType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Text => "TEXT",
+                        Self::Date => "DATE",
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for NonEmployeeSchemaAttributeType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1103,114 +3067,464 @@ null means job has been submitted to the source.
         }
     }
     ///`NonEmployeeSource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeSource {
         ///List of account managers
-        #[serde(
-            rename = "accountManagers",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_managers: ::std::option::Option<
             ::std::vec::Vec<NonEmployeeIdentityReferenceWithId>,
         >,
         ///List of approvers
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approvers: ::std::option::Option<
             ::std::vec::Vec<NonEmployeeIdentityReferenceWithId>,
         >,
         ///When the request was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Source description associated with this non-employee source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Non-Employee source id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///When the request was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Source name associated with this non-employee source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Source Id associated with this non-employee source.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeSource, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<NonEmployeeIdentityReferenceWithId>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<NonEmployeeIdentityReferenceWithId>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountManagers" => field0 = map.next_value()?,
+                            "approvers" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            "description" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "modified" => field5 = map.next_value()?,
+                            "name" => field6 = map.next_value()?,
+                            "sourceId" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeSource {
+                        account_managers: field0,
+                        approvers: field1,
+                        created: field2,
+                        description: field3,
+                        id: field4,
+                        modified: field5,
+                        name: field6,
+                        source_id: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeSource",
+                    &[
+                        "accountManagers",
+                        "approvers",
+                        "created",
+                        "description",
+                        "id",
+                        "modified",
+                        "name",
+                        "sourceId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("NonEmployeeSource", 8usize)?;
+            if !::std::option::Option::is_none(&self.account_managers) {
+                fields.serialize_field("accountManagers", &self.account_managers)?;
+            }
+            if !::std::option::Option::is_none(&self.approvers) {
+                fields.serialize_field("approvers", &self.approvers)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.end()
+        }
     }
     ///`NonEmployeeSourceLite`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeSourceLite {
         ///Source description associated with this non-employee source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Non-Employee source id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Source name associated with this non-employee source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Source Id associated with this non-employee source.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeSourceLite {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeSourceLite;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeSourceLite")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeSourceLite, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "sourceId" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeSourceLite {
+                        description: field0,
+                        id: field1,
+                        name: field2,
+                        source_id: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeSourceLite",
+                    &["description", "id", "name", "sourceId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeSourceLite {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeSourceLite", 4usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`NonEmployeeSourceLiteWithSchemaAttributes`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeSourceLiteWithSchemaAttributes {
         ///Source description associated with this non-employee source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Non-Employee source id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Source name associated with this non-employee source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///List of schema attributes associated with this non-employee source.
-        #[serde(
-            rename = "schemaAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub schema_attributes: ::std::option::Option<
             ::std::vec::Vec<NonEmployeeSchemaAttribute>,
         >,
         ///Source Id associated with this non-employee source.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeSourceLiteWithSchemaAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeSourceLiteWithSchemaAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeSourceLiteWithSchemaAttributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    NonEmployeeSourceLiteWithSchemaAttributes,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<NonEmployeeSchemaAttribute>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "schemaAttributes" => field3 = map.next_value()?,
+                            "sourceId" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeSourceLiteWithSchemaAttributes {
+                        description: field0,
+                        id: field1,
+                        name: field2,
+                        schema_attributes: field3,
+                        source_id: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeSourceLiteWithSchemaAttributes",
+                    &["description", "id", "name", "schemaAttributes", "sourceId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeSourceLiteWithSchemaAttributes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeSourceLiteWithSchemaAttributes", 5usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.schema_attributes) {
+                fields.serialize_field("schemaAttributes", &self.schema_attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`NonEmployeeSourceRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct NonEmployeeSourceRequestBody {
         ///List of account managers.
-        #[serde(
-            rename = "accountManagers",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_managers: ::std::option::Option<
             ::std::vec::Vec<NonEmployeeIdnUserRequest>,
         >,
         ///List of approvers.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approvers: ::std::option::Option<::std::vec::Vec<NonEmployeeIdnUserRequest>>,
         ///Description of non-employee source.
         pub description: ::std::string::String,
         ///The ID for the management workgroup that contains source sub-admins
-        #[serde(
-            rename = "managementWorkgroup",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub management_workgroup: ::std::option::Option<::std::string::String>,
         ///Name of non-employee source.
         pub name: ::std::string::String,
         pub owner: NonEmployeeIdnUserRequest,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeSourceRequestBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeSourceRequestBody;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeSourceRequestBody")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeSourceRequestBody, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<NonEmployeeIdnUserRequest>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<NonEmployeeIdnUserRequest>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<NonEmployeeIdnUserRequest> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountManagers" => field0 = map.next_value()?,
+                            "approvers" => field1 = map.next_value()?,
+                            "description" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "managementWorkgroup" => field3 = map.next_value()?,
+                            "name" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeSourceRequestBody {
+                        account_managers: field0,
+                        approvers: field1,
+                        description: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        management_workgroup: field3,
+                        name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("owner")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeSourceRequestBody",
+                    &[
+                        "accountManagers",
+                        "approvers",
+                        "description",
+                        "managementWorkgroup",
+                        "name",
+                        "owner",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeSourceRequestBody {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeSourceRequestBody", 6usize)?;
+            if !::std::option::Option::is_none(&self.account_managers) {
+                fields.serialize_field("accountManagers", &self.account_managers)?;
+            }
+            if !::std::option::Option::is_none(&self.approvers) {
+                fields.serialize_field("approvers", &self.approvers)?;
+            }
+            fields.serialize_field("description", &self.description)?;
+            if !::std::option::Option::is_none(&self.management_workgroup) {
+                fields
+                    .serialize_field("managementWorkgroup", &self.management_workgroup)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("owner", &self.owner)?;
+            fields.end()
+        }
     }
     impl NonEmployeeSourceRequestBody {
         pub fn builder() -> builder::NonEmployeeSourceRequestBody {
@@ -1218,92 +3532,301 @@ null means job has been submitted to the source.
         }
     }
     ///`NonEmployeeSourceWithCloudExternalId`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeSourceWithCloudExternalId {
         ///List of account managers
-        #[serde(
-            rename = "accountManagers",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_managers: ::std::option::Option<
             ::std::vec::Vec<NonEmployeeIdentityReferenceWithId>,
         >,
         ///List of approvers
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approvers: ::std::option::Option<
             ::std::vec::Vec<NonEmployeeIdentityReferenceWithId>,
         >,
         ///Legacy ID used for sources from the V1 API. This attribute will be removed from a future version of the API and will not be considered a breaking change. No clients should rely on this ID always being present.
-        #[serde(
-            rename = "cloudExternalId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_external_id: ::std::option::Option<::std::string::String>,
         ///When the request was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Source description associated with this non-employee source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Non-Employee source id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///When the request was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Source name associated with this non-employee source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Source Id associated with this non-employee source.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeSourceWithCloudExternalId {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeSourceWithCloudExternalId;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeSourceWithCloudExternalId")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    NonEmployeeSourceWithCloudExternalId,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<NonEmployeeIdentityReferenceWithId>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<NonEmployeeIdentityReferenceWithId>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountManagers" => field0 = map.next_value()?,
+                            "approvers" => field1 = map.next_value()?,
+                            "cloudExternalId" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "modified" => field6 = map.next_value()?,
+                            "name" => field7 = map.next_value()?,
+                            "sourceId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeSourceWithCloudExternalId {
+                        account_managers: field0,
+                        approvers: field1,
+                        cloud_external_id: field2,
+                        created: field3,
+                        description: field4,
+                        id: field5,
+                        modified: field6,
+                        name: field7,
+                        source_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeSourceWithCloudExternalId",
+                    &[
+                        "accountManagers",
+                        "approvers",
+                        "cloudExternalId",
+                        "created",
+                        "description",
+                        "id",
+                        "modified",
+                        "name",
+                        "sourceId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeSourceWithCloudExternalId {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeSourceWithCloudExternalId", 9usize)?;
+            if !::std::option::Option::is_none(&self.account_managers) {
+                fields.serialize_field("accountManagers", &self.account_managers)?;
+            }
+            if !::std::option::Option::is_none(&self.approvers) {
+                fields.serialize_field("approvers", &self.approvers)?;
+            }
+            if !::std::option::Option::is_none(&self.cloud_external_id) {
+                fields.serialize_field("cloudExternalId", &self.cloud_external_id)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`NonEmployeeSourceWithNeCount`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NonEmployeeSourceWithNeCount {
         ///List of account managers
-        #[serde(
-            rename = "accountManagers",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_managers: ::std::option::Option<
             ::std::vec::Vec<NonEmployeeIdentityReferenceWithId>,
         >,
         ///List of approvers
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approvers: ::std::option::Option<
             ::std::vec::Vec<NonEmployeeIdentityReferenceWithId>,
         >,
         ///When the request was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Source description associated with this non-employee source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Non-Employee source id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///When the request was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Source name associated with this non-employee source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Number of non-employee records associated with this source. This value is 'NULL' by default. To get the non-employee count, you must set the `non-employee-count` flag in your request to 'true'.
-        #[serde(
-            rename = "nonEmployeeCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub non_employee_count: ::std::option::Option<i32>,
         ///Source Id associated with this non-employee source.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NonEmployeeSourceWithNeCount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NonEmployeeSourceWithNeCount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NonEmployeeSourceWithNeCount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NonEmployeeSourceWithNeCount, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<NonEmployeeIdentityReferenceWithId>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<NonEmployeeIdentityReferenceWithId>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountManagers" => field0 = map.next_value()?,
+                            "approvers" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            "description" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "modified" => field5 = map.next_value()?,
+                            "name" => field6 = map.next_value()?,
+                            "nonEmployeeCount" => field7 = map.next_value()?,
+                            "sourceId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NonEmployeeSourceWithNeCount {
+                        account_managers: field0,
+                        approvers: field1,
+                        created: field2,
+                        description: field3,
+                        id: field4,
+                        modified: field5,
+                        name: field6,
+                        non_employee_count: field7,
+                        source_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NonEmployeeSourceWithNeCount",
+                    &[
+                        "accountManagers",
+                        "approvers",
+                        "created",
+                        "description",
+                        "id",
+                        "modified",
+                        "name",
+                        "nonEmployeeCount",
+                        "sourceId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NonEmployeeSourceWithNeCount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NonEmployeeSourceWithNeCount", 9usize)?;
+            if !::std::option::Option::is_none(&self.account_managers) {
+                fields.serialize_field("accountManagers", &self.account_managers)?;
+            }
+            if !::std::option::Option::is_none(&self.approvers) {
+                fields.serialize_field("approvers", &self.approvers)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.non_employee_count) {
+                fields.serialize_field("nonEmployeeCount", &self.non_employee_count)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

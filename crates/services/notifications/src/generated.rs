@@ -16,45 +16,139 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///One CC or BCC routing entry. Dynamic recipient types are resolved at notification send time. Field applicability depends on type: IDENTITY and GOVERNANCE_GROUP require `id`; STATIC_EMAIL requires `email`; MANAGER_OF may optionally include `id` (manager of that identity, otherwise manager of the notification recipient); ORG_ADMINS does not use `id` or `email`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CcBccPreferenceEntry {
         ///Static email address when type is STATIC_EMAIL.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Identity or governance group id when required by the recipient type. For MANAGER_OF, when provided this is the identity whose manager should receive the email.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type")]
         pub type_: CcBccRecipientType,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CcBccPreferenceEntry {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CcBccPreferenceEntry;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CcBccPreferenceEntry")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CcBccPreferenceEntry, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<CcBccRecipientType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "email" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CcBccPreferenceEntry {
+                        email: field0,
+                        id: field1,
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for CcBccPreferenceEntry {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_entry("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Recipient resolution type for a CC or BCC preference entry. Dynamic types are resolved at notification send time based on the triggering event's context.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CcBccRecipientType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "MANAGER_OF")]
         ManagerOf,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "ORG_ADMINS")]
         OrgAdmins,
-        #[serde(rename = "STATIC_EMAIL")]
         StaticEmail,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CcBccRecipientType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "MANAGER_OF" => Self::ManagerOf,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "ORG_ADMINS" => Self::OrgAdmins,
+                    "STATIC_EMAIL" => Self::StaticEmail,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CcBccRecipientType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::ManagerOf => "MANAGER_OF",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::OrgAdmins => "ORG_ADMINS",
+                        Self::StaticEmail => "STATIC_EMAIL",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CcBccRecipientType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -100,42 +194,170 @@ pub mod types {
         }
     }
     ///DKIM attributes for a domain or identity
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DkimAttributes {
         ///The identity or domain address
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
         ///Whether or not DKIM has been enabled for this domain / identity
-        #[serde(
-            rename = "dkimEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dkim_enabled: ::std::option::Option<bool>,
         ///The tokens to be added to a DNS for verification
-        #[serde(
-            rename = "dkimTokens",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dkim_tokens: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The current status if the domain /identity has been verified. Ie SUCCESS, FAILED, PENDING
-        #[serde(
-            rename = "dkimVerificationStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dkim_verification_status: ::std::option::Option<::std::string::String>,
         ///UUID associated with domain to be verified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The AWS SES region the domain is associated with
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub region: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DkimAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DkimAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DkimAttributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DkimAttributes, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "address" => field0 = map.next_value()?,
+                            "dkimEnabled" => field1 = map.next_value()?,
+                            "dkimTokens" => field2 = map.next_value()?,
+                            "dkimVerificationStatus" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "region" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DkimAttributes {
+                        address: field0,
+                        dkim_enabled: field1,
+                        dkim_tokens: field2,
+                        dkim_verification_status: field3,
+                        id: field4,
+                        region: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DkimAttributes",
+                    &[
+                        "address",
+                        "dkimEnabled",
+                        "dkimTokens",
+                        "dkimVerificationStatus",
+                        "id",
+                        "region",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DkimAttributes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DkimAttributes", 6usize)?;
+            if !::std::option::Option::is_none(&self.address) {
+                fields.serialize_field("address", &self.address)?;
+            }
+            if !::std::option::Option::is_none(&self.dkim_enabled) {
+                fields.serialize_field("dkimEnabled", &self.dkim_enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.dkim_tokens) {
+                fields.serialize_field("dkimTokens", &self.dkim_tokens)?;
+            }
+            if !::std::option::Option::is_none(&self.dkim_verification_status) {
+                fields
+                    .serialize_field(
+                        "dkimVerificationStatus",
+                        &self.dkim_verification_status,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.region) {
+                fields.serialize_field("region", &self.region)?;
+            }
+            fields.end()
+        }
+    }
     ///`DomainAddress`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DomainAddress {
         ///A domain address
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DomainAddress {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DomainAddress;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DomainAddress")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DomainAddress, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "domain" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DomainAddress { domain: field0 })
+                }
+            }
+            deserializer.deserialize_struct("DomainAddress", &["domain"], Fields)
+        }
+    }
+    impl ::serde::Serialize for DomainAddress {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DomainAddress", 1usize)?;
+            if !::std::option::Option::is_none(&self.domain) {
+                fields.serialize_field("domain", &self.domain)?;
+            }
+            fields.end()
+        }
     }
     impl DomainAddress {
         pub fn builder() -> builder::DomainAddress {
@@ -143,60 +365,218 @@ pub mod types {
         }
     }
     ///Domain status DTO containing everything required to verify via DKIM
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DomainStatusDto {
         ///DKIM is enabled for this domain
-        #[serde(
-            rename = "dkimEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dkim_enabled: ::std::option::Option<bool>,
         ///DKIM tokens required for authentication
-        #[serde(
-            rename = "dkimTokens",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dkim_tokens: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Status of DKIM authentication
-        #[serde(
-            rename = "dkimVerificationStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dkim_verification_status: ::std::option::Option<::std::string::String>,
         ///A domain address
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain: ::std::option::Option<::std::string::String>,
         ///New UUID associated with domain to be verified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The AWS SES region the domain is associated with
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub region: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DomainStatusDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DomainStatusDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DomainStatusDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DomainStatusDto, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "dkimEnabled" => field0 = map.next_value()?,
+                            "dkimTokens" => field1 = map.next_value()?,
+                            "dkimVerificationStatus" => field2 = map.next_value()?,
+                            "domain" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "region" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DomainStatusDto {
+                        dkim_enabled: field0,
+                        dkim_tokens: field1,
+                        dkim_verification_status: field2,
+                        domain: field3,
+                        id: field4,
+                        region: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DomainStatusDto",
+                    &[
+                        "dkimEnabled",
+                        "dkimTokens",
+                        "dkimVerificationStatus",
+                        "domain",
+                        "id",
+                        "region",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DomainStatusDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DomainStatusDto", 6usize)?;
+            if !::std::option::Option::is_none(&self.dkim_enabled) {
+                fields.serialize_field("dkimEnabled", &self.dkim_enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.dkim_tokens) {
+                fields.serialize_field("dkimTokens", &self.dkim_tokens)?;
+            }
+            if !::std::option::Option::is_none(&self.dkim_verification_status) {
+                fields
+                    .serialize_field(
+                        "dkimVerificationStatus",
+                        &self.dkim_verification_status,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.domain) {
+                fields.serialize_field("domain", &self.domain)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.region) {
+                fields.serialize_field("region", &self.region)?;
+            }
+            fields.end()
+        }
+    }
     ///`EmailStatusDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EmailStatusDto {
         ///The verified sender email address
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Unique identifier for the verified sender address
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Whether the sender address is verified by domain
-        #[serde(
-            rename = "isVerifiedByDomain",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_verified_by_domain: ::std::option::Option<bool>,
         ///The AWS SES region the sender address is associated with
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub region: ::std::option::Option<::std::string::String>,
         ///The verification status of the sender address
-        #[serde(
-            rename = "verificationStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub verification_status: ::std::option::Option<EmailStatusDtoVerificationStatus>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EmailStatusDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EmailStatusDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EmailStatusDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EmailStatusDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        EmailStatusDtoVerificationStatus,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "email" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "isVerifiedByDomain" => field2 = map.next_value()?,
+                            "region" => field3 = map.next_value()?,
+                            "verificationStatus" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EmailStatusDto {
+                        email: field0,
+                        id: field1,
+                        is_verified_by_domain: field2,
+                        region: field3,
+                        verification_status: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EmailStatusDto",
+                    &[
+                        "email",
+                        "id",
+                        "isVerifiedByDomain",
+                        "region",
+                        "verificationStatus",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EmailStatusDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("EmailStatusDto", 5usize)?;
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.is_verified_by_domain) {
+                fields
+                    .serialize_field("isVerifiedByDomain", &self.is_verified_by_domain)?;
+            }
+            if !::std::option::Option::is_none(&self.region) {
+                fields.serialize_field("region", &self.region)?;
+            }
+            if !::std::option::Option::is_none(&self.verification_status) {
+                fields.serialize_field("verificationStatus", &self.verification_status)?;
+            }
+            fields.end()
+        }
     }
     impl EmailStatusDto {
         pub fn builder() -> builder::EmailStatusDto {
@@ -204,29 +584,49 @@ pub mod types {
         }
     }
     ///The verification status of the sender address
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EmailStatusDtoVerificationStatus {
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "FAILED")]
         Failed,
-        #[serde(rename = "NA")]
         Na,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for EmailStatusDtoVerificationStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PENDING" => Self::Pending,
+                    "SUCCESS" => Self::Success,
+                    "FAILED" => Self::Failed,
+                    "NA" => Self::Na,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EmailStatusDtoVerificationStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Pending => "PENDING",
+                        Self::Success => "SUCCESS",
+                        Self::Failed => "FAILED",
+                        Self::Na => "NA",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EmailStatusDtoVerificationStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -271,27 +671,46 @@ pub mod types {
         }
     }
     ///`GetNotificationTemplateVariablesV1Medium`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetNotificationTemplateVariablesV1Medium {
-        #[serde(rename = "EMAIL")]
         Email,
-        #[serde(rename = "SLACK")]
         Slack,
-        #[serde(rename = "TEAMS")]
         Teams,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetNotificationTemplateVariablesV1Medium {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EMAIL" => Self::Email,
+                    "SLACK" => Self::Slack,
+                    "TEAMS" => Self::Teams,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetNotificationTemplateVariablesV1Medium {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Email => "EMAIL",
+                        Self::Slack => "SLACK",
+                        Self::Teams => "TEAMS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetNotificationTemplateVariablesV1Medium {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -334,111 +753,342 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///Description of the error
-        #[serde(
-            rename = "errorMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_message: ::std::option::Option<::serde_json::Value>,
         ///A message describing the error
-        #[serde(
-            rename = "errorName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_name: ::std::option::Option<::serde_json::Value>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "errorMessage" => field5 = map.next_value()?,
+                            "errorName" => field6 = map.next_value()?,
+                            "message" => field7 = map.next_value()?,
+                            "messages" => field8 = map.next_value()?,
+                            "rawBody" => field9 = map.next_value()?,
+                            "trackingId" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        error_message: field5,
+                        error_name: field6,
+                        message: field7,
+                        messages: field8,
+                        raw_body: field9,
+                        tracking_id: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "errorMessage",
+                        "errorName",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 11usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.error_message) {
+                fields.serialize_field("errorMessage", &self.error_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error_name) {
+                fields.serialize_field("errorName", &self.error_name)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///MAIL FROM attributes for a domain / identity
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MailFromAttributes {
         ///The email identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub identity: ::std::option::Option<::std::string::String>,
         ///The name of a domain that an email identity uses as a custom MAIL FROM domain
-        #[serde(
-            rename = "mailFromDomain",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mail_from_domain: ::std::option::Option<::std::string::String>,
         ///The current status of the MAIL FROM verification
-        #[serde(
-            rename = "mailFromDomainStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mail_from_domain_status: ::std::option::Option<
             MailFromAttributesMailFromDomainStatus,
         >,
         ///MX record that is required in customer's DNS to allow the domain to receive bounce and complaint notifications that email providers send you
-        #[serde(
-            rename = "mxRecord",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mx_record: ::std::option::Option<::std::string::String>,
         ///TXT record that is required in customer's DNS in order to prove that Amazon SES is authorized to send email from your domain
-        #[serde(
-            rename = "txtRecord",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub txt_record: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MailFromAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MailFromAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MailFromAttributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MailFromAttributes, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MailFromAttributesMailFromDomainStatus,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identity" => field0 = map.next_value()?,
+                            "mailFromDomain" => field1 = map.next_value()?,
+                            "mailFromDomainStatus" => field2 = map.next_value()?,
+                            "mxRecord" => field3 = map.next_value()?,
+                            "txtRecord" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MailFromAttributes {
+                        identity: field0,
+                        mail_from_domain: field1,
+                        mail_from_domain_status: field2,
+                        mx_record: field3,
+                        txt_record: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MailFromAttributes",
+                    &[
+                        "identity",
+                        "mailFromDomain",
+                        "mailFromDomainStatus",
+                        "mxRecord",
+                        "txtRecord",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MailFromAttributes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("MailFromAttributes", 5usize)?;
+            if !::std::option::Option::is_none(&self.identity) {
+                fields.serialize_field("identity", &self.identity)?;
+            }
+            if !::std::option::Option::is_none(&self.mail_from_domain) {
+                fields.serialize_field("mailFromDomain", &self.mail_from_domain)?;
+            }
+            if !::std::option::Option::is_none(&self.mail_from_domain_status) {
+                fields
+                    .serialize_field(
+                        "mailFromDomainStatus",
+                        &self.mail_from_domain_status,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.mx_record) {
+                fields.serialize_field("mxRecord", &self.mx_record)?;
+            }
+            if !::std::option::Option::is_none(&self.txt_record) {
+                fields.serialize_field("txtRecord", &self.txt_record)?;
+            }
+            fields.end()
+        }
+    }
     ///MAIL FROM attributes for a domain / identity
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct MailFromAttributesDto {
         ///The identity or domain address
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub identity: ::std::option::Option<::std::string::String>,
         ///The new MAIL FROM domain of the identity. Must be a subdomain of the identity.
-        #[serde(
-            rename = "mailFromDomain",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mail_from_domain: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MailFromAttributesDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MailFromAttributesDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MailFromAttributesDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MailFromAttributesDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identity" => field0 = map.next_value()?,
+                            "mailFromDomain" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MailFromAttributesDto {
+                        identity: field0,
+                        mail_from_domain: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for MailFromAttributesDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.identity) {
+                fields.serialize_entry("identity", &self.identity)?;
+            }
+            if !::std::option::Option::is_none(&self.mail_from_domain) {
+                fields.serialize_entry("mailFromDomain", &self.mail_from_domain)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl MailFromAttributesDto {
         pub fn builder() -> builder::MailFromAttributesDto {
@@ -446,27 +1096,46 @@ pub mod types {
         }
     }
     ///The current status of the MAIL FROM verification
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MailFromAttributesMailFromDomainStatus {
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MailFromAttributesMailFromDomainStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PENDING" => Self::Pending,
+                    "SUCCESS" => Self::Success,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MailFromAttributesMailFromDomainStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Pending => "PENDING",
+                        Self::Success => "SUCCESS",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MailFromAttributesMailFromDomainStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -509,29 +1178,49 @@ pub mod types {
         }
     }
     ///The notification medium (EMAIL, SLACK, TEAMS, or INBOX)
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Medium {
-        #[serde(rename = "EMAIL")]
         Email,
-        #[serde(rename = "SLACK")]
         Slack,
-        #[serde(rename = "TEAMS")]
         Teams,
-        #[serde(rename = "INBOX")]
         Inbox,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Medium {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EMAIL" => Self::Email,
+                    "SLACK" => Self::Slack,
+                    "TEAMS" => Self::Teams,
+                    "INBOX" => Self::Inbox,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Medium {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Email => "EMAIL",
+                        Self::Slack => "SLACK",
+                        Self::Teams => "TEAMS",
+                        Self::Inbox => "INBOX",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Medium {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -575,46 +1264,191 @@ pub mod types {
         }
     }
     ///`NotificationTemplateContext`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NotificationTemplateContext {
         ///A JSON object that stores the context.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///When the global context was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///When the global context was last modified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NotificationTemplateContext {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NotificationTemplateContext;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NotificationTemplateContext")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NotificationTemplateContext, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "modified" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NotificationTemplateContext {
+                        attributes: field0,
+                        created: field1,
+                        modified: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NotificationTemplateContext",
+                    &["attributes", "created", "modified"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NotificationTemplateContext {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("NotificationTemplateContext", 3usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.end()
+        }
+    }
     ///Tenant notification preferences for a notification key, including preferred mediums and optional CC/BCC email recipients.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct PreferencesDto {
         ///Optional BCC recipients for email notifications for this key. Requires EMAIL to be included in `mediums`. Maximum of five entries. The same recipient cannot appear in both `ccList` and `bccList`.
-        #[serde(
-            rename = "bccList",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bcc_list: ::std::option::Option<::std::vec::Vec<CcBccPreferenceEntry>>,
         ///Optional CC recipients for email notifications for this key. Requires EMAIL to be included in `mediums`. Maximum of five entries. The same recipient cannot appear in both `ccList` and `bccList`.
-        #[serde(
-            rename = "ccList",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cc_list: ::std::option::Option<::std::vec::Vec<CcBccPreferenceEntry>>,
         ///The template notification key.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         ///List of preferred notification mediums, i.e., the mediums (or method) for which notifications are enabled. An empty list means the notification is disabled for the tenant. More mediums may be added in the future.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mediums: ::std::option::Option<::std::vec::Vec<Medium>>,
         ///Modified date of preference.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PreferencesDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PreferencesDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PreferencesDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PreferencesDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<CcBccPreferenceEntry>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<CcBccPreferenceEntry>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::vec::Vec<Medium>> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "bccList" => field0 = map.next_value()?,
+                            "ccList" => field1 = map.next_value()?,
+                            "key" => field2 = map.next_value()?,
+                            "mediums" => field3 = map.next_value()?,
+                            "modified" => field4 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PreferencesDto {
+                        bcc_list: field0,
+                        cc_list: field1,
+                        key: field2,
+                        mediums: field3,
+                        modified: field4,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for PreferencesDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.bcc_list) {
+                fields.serialize_entry("bccList", &self.bcc_list)?;
+            }
+            if !::std::option::Option::is_none(&self.cc_list) {
+                fields.serialize_entry("ccList", &self.cc_list)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_entry("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.mediums) {
+                fields.serialize_entry("mediums", &self.mediums)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_entry("modified", &self.modified)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl PreferencesDto {
         pub fn builder() -> builder::PreferencesDto {
@@ -622,44 +1456,138 @@ pub mod types {
         }
     }
     ///`SendTestNotificationRequestDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SendTestNotificationRequestDto {
         ///A list of BCC email addresses for the test notification.
-        #[serde(
-            rename = "blindCarbonCopy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub blind_carbon_copy: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///A list of CC email addresses for the test notification.
-        #[serde(
-            rename = "carbonCopy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub carbon_copy: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A Json object that denotes the context specific to the template.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub context: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The template notification key.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         ///The locale for the message text.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<::std::string::String>,
         ///The notification medium. Has to be one of the following enum values.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub medium: ::std::option::Option<SendTestNotificationRequestDtoMedium>,
         ///A list of override recipient email addresses for the test notification.
-        #[serde(
-            rename = "recipientEmailList",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recipient_email_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SendTestNotificationRequestDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SendTestNotificationRequestDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SendTestNotificationRequestDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SendTestNotificationRequestDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        SendTestNotificationRequestDtoMedium,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "blindCarbonCopy" => field0 = map.next_value()?,
+                            "carbonCopy" => field1 = map.next_value()?,
+                            "context" => field2 = map.next_value()?,
+                            "key" => field3 = map.next_value()?,
+                            "locale" => field4 = map.next_value()?,
+                            "medium" => field5 = map.next_value()?,
+                            "recipientEmailList" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SendTestNotificationRequestDto {
+                        blind_carbon_copy: field0,
+                        carbon_copy: field1,
+                        context: field2,
+                        key: field3,
+                        locale: field4,
+                        medium: field5,
+                        recipient_email_list: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SendTestNotificationRequestDto",
+                    &[
+                        "blindCarbonCopy",
+                        "carbonCopy",
+                        "context",
+                        "key",
+                        "locale",
+                        "medium",
+                        "recipientEmailList",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SendTestNotificationRequestDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SendTestNotificationRequestDto", 7usize)?;
+            if !::std::option::Option::is_none(&self.blind_carbon_copy) {
+                fields.serialize_field("blindCarbonCopy", &self.blind_carbon_copy)?;
+            }
+            if !::std::option::Option::is_none(&self.carbon_copy) {
+                fields.serialize_field("carbonCopy", &self.carbon_copy)?;
+            }
+            if !::std::option::Option::is_none(&self.context) {
+                fields.serialize_field("context", &self.context)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.locale) {
+                fields.serialize_field("locale", &self.locale)?;
+            }
+            if !::std::option::Option::is_none(&self.medium) {
+                fields.serialize_field("medium", &self.medium)?;
+            }
+            if !::std::option::Option::is_none(&self.recipient_email_list) {
+                fields
+                    .serialize_field("recipientEmailList", &self.recipient_email_list)?;
+            }
+            fields.end()
+        }
     }
     impl SendTestNotificationRequestDto {
         pub fn builder() -> builder::SendTestNotificationRequestDto {
@@ -667,27 +1595,46 @@ pub mod types {
         }
     }
     ///The notification medium. Has to be one of the following enum values.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SendTestNotificationRequestDtoMedium {
-        #[serde(rename = "EMAIL")]
         Email,
-        #[serde(rename = "SLACK")]
         Slack,
-        #[serde(rename = "TEAMS")]
         Teams,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SendTestNotificationRequestDtoMedium {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EMAIL" => Self::Email,
+                    "SLACK" => Self::Slack,
+                    "TEAMS" => Self::Teams,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SendTestNotificationRequestDtoMedium {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Email => "EMAIL",
+                        Self::Slack => "SLACK",
+                        Self::Teams => "TEAMS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SendTestNotificationRequestDtoMedium {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -730,39 +1677,131 @@ pub mod types {
         }
     }
     ///`TemplateBulkDeleteDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct TemplateBulkDeleteDto {
         ///The template key to delete
         pub key: ::std::string::String,
         ///The locale for the message text, a BCP 47 language tag.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<::std::string::String>,
         ///The notification medium (EMAIL, SLACK, or TEAMS)
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub medium: ::std::option::Option<TemplateBulkDeleteDtoMedium>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TemplateBulkDeleteDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TemplateBulkDeleteDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TemplateBulkDeleteDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TemplateBulkDeleteDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<TemplateBulkDeleteDtoMedium> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "key" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "locale" => field1 = map.next_value()?,
+                            "medium" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TemplateBulkDeleteDto {
+                        key: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("key")?
+                            }
+                        },
+                        locale: field1,
+                        medium: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TemplateBulkDeleteDto",
+                    &["key", "locale", "medium"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TemplateBulkDeleteDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("TemplateBulkDeleteDto", 3usize)?;
+            fields.serialize_field("key", &self.key)?;
+            if !::std::option::Option::is_none(&self.locale) {
+                fields.serialize_field("locale", &self.locale)?;
+            }
+            if !::std::option::Option::is_none(&self.medium) {
+                fields.serialize_field("medium", &self.medium)?;
+            }
+            fields.end()
+        }
+    }
     ///The notification medium (EMAIL, SLACK, or TEAMS)
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TemplateBulkDeleteDtoMedium {
-        #[serde(rename = "EMAIL")]
         Email,
-        #[serde(rename = "SLACK")]
         Slack,
-        #[serde(rename = "TEAMS")]
         Teams,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for TemplateBulkDeleteDtoMedium {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EMAIL" => Self::Email,
+                    "SLACK" => Self::Slack,
+                    "TEAMS" => Self::Teams,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TemplateBulkDeleteDtoMedium {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Email => "EMAIL",
+                        Self::Slack => "SLACK",
+                        Self::Teams => "TEAMS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TemplateBulkDeleteDtoMedium {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -804,28 +1843,21 @@ pub mod types {
         }
     }
     ///`TemplateDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct TemplateDto {
         ///The body in the template
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<::std::string::String>,
         ///The time when this template is created. This is auto-generated.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The description in the template
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The footer value is now located within the body field. If included with non-null values, will result in a 400.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub footer: ::std::option::Option<::std::string::String>,
         ///The "From:" address in the template
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<::std::string::String>,
         ///The header value is now located within the body field. If included with non-null values, will result in a 400.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub header: ::std::option::Option<::std::string::String>,
         ///This is auto-generated.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The key of the template
         pub key: ::std::string::String,
@@ -834,30 +1866,204 @@ pub mod types {
         ///The message medium. More mediums may be added in the future.
         pub medium: TemplateDtoMedium,
         ///The time when this template was last modified. This is auto-generated.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The name of the Task Manager Subscription
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The "Reply To" line in the template
-        #[serde(
-            rename = "replyTo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reply_to: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "slackTemplate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub slack_template: ::std::option::Option<TemplateSlack>,
         ///The subject line in the template
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "teamsTemplate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub teams_template: ::std::option::Option<TemplateTeams>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TemplateDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TemplateDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TemplateDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TemplateDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<TemplateDtoMedium> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<TemplateSlack> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<TemplateTeams> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "body" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "footer" => field3 = map.next_value()?,
+                            "from" => field4 = map.next_value()?,
+                            "header" => field5 = map.next_value()?,
+                            "id" => field6 = map.next_value()?,
+                            "key" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "locale" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "medium" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => field10 = map.next_value()?,
+                            "name" => field11 = map.next_value()?,
+                            "replyTo" => field12 = map.next_value()?,
+                            "slackTemplate" => field13 = map.next_value()?,
+                            "subject" => field14 = map.next_value()?,
+                            "teamsTemplate" => field15 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TemplateDto {
+                        body: field0,
+                        created: field1,
+                        description: field2,
+                        footer: field3,
+                        from: field4,
+                        header: field5,
+                        id: field6,
+                        key: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("key")?
+                            }
+                        },
+                        locale: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("locale")?
+                            }
+                        },
+                        medium: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("medium")?
+                            }
+                        },
+                        modified: field10,
+                        name: field11,
+                        reply_to: field12,
+                        slack_template: field13,
+                        subject: field14,
+                        teams_template: field15,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TemplateDto",
+                    &[
+                        "body",
+                        "created",
+                        "description",
+                        "footer",
+                        "from",
+                        "header",
+                        "id",
+                        "key",
+                        "locale",
+                        "medium",
+                        "modified",
+                        "name",
+                        "replyTo",
+                        "slackTemplate",
+                        "subject",
+                        "teamsTemplate",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TemplateDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TemplateDto", 16usize)?;
+            if !::std::option::Option::is_none(&self.body) {
+                fields.serialize_field("body", &self.body)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.footer) {
+                fields.serialize_field("footer", &self.footer)?;
+            }
+            if !::std::option::Option::is_none(&self.from) {
+                fields.serialize_field("from", &self.from)?;
+            }
+            if !::std::option::Option::is_none(&self.header) {
+                fields.serialize_field("header", &self.header)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            fields.serialize_field("key", &self.key)?;
+            fields.serialize_field("locale", &self.locale)?;
+            fields.serialize_field("medium", &self.medium)?;
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.reply_to) {
+                fields.serialize_field("replyTo", &self.reply_to)?;
+            }
+            if !::std::option::Option::is_none(&self.slack_template) {
+                fields.serialize_field("slackTemplate", &self.slack_template)?;
+            }
+            if !::std::option::Option::is_none(&self.subject) {
+                fields.serialize_field("subject", &self.subject)?;
+            }
+            if !::std::option::Option::is_none(&self.teams_template) {
+                fields.serialize_field("teamsTemplate", &self.teams_template)?;
+            }
+            fields.end()
+        }
     }
     impl TemplateDto {
         pub fn builder() -> builder::TemplateDto {
@@ -865,77 +2071,214 @@ pub mod types {
         }
     }
     ///`TemplateDtoDefault`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TemplateDtoDefault {
         ///The body of the default template
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<::std::string::String>,
         ///The description of the default template
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The footer value is now located within the body field. If included with non-null values, will result in a 400.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub footer: ::std::option::Option<::std::string::String>,
         ///The "From:" address of the default template
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<::std::string::String>,
         ///The header value is now located within the body field. If included with non-null values, will result in a 400.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub header: ::std::option::Option<::std::string::String>,
         ///The key of the default template
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         ///The locale for the message text, a BCP 47 language tag.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<::std::string::String>,
         ///The message medium. More mediums may be added in the future.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub medium: ::std::option::Option<TemplateDtoDefaultMedium>,
         ///The name of the default template
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The "Reply To" field of the default template
-        #[serde(
-            rename = "replyTo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reply_to: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "slackTemplate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub slack_template: ::std::option::Option<TemplateSlack>,
         ///The subject of the default template
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "teamsTemplate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub teams_template: ::std::option::Option<TemplateTeams>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TemplateDtoDefault {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TemplateDtoDefault;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TemplateDtoDefault")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TemplateDtoDefault, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<TemplateDtoDefaultMedium> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<TemplateSlack> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<TemplateTeams> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "body" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "footer" => field2 = map.next_value()?,
+                            "from" => field3 = map.next_value()?,
+                            "header" => field4 = map.next_value()?,
+                            "key" => field5 = map.next_value()?,
+                            "locale" => field6 = map.next_value()?,
+                            "medium" => field7 = map.next_value()?,
+                            "name" => field8 = map.next_value()?,
+                            "replyTo" => field9 = map.next_value()?,
+                            "slackTemplate" => field10 = map.next_value()?,
+                            "subject" => field11 = map.next_value()?,
+                            "teamsTemplate" => field12 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TemplateDtoDefault {
+                        body: field0,
+                        description: field1,
+                        footer: field2,
+                        from: field3,
+                        header: field4,
+                        key: field5,
+                        locale: field6,
+                        medium: field7,
+                        name: field8,
+                        reply_to: field9,
+                        slack_template: field10,
+                        subject: field11,
+                        teams_template: field12,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TemplateDtoDefault",
+                    &[
+                        "body",
+                        "description",
+                        "footer",
+                        "from",
+                        "header",
+                        "key",
+                        "locale",
+                        "medium",
+                        "name",
+                        "replyTo",
+                        "slackTemplate",
+                        "subject",
+                        "teamsTemplate",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TemplateDtoDefault {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TemplateDtoDefault", 13usize)?;
+            if !::std::option::Option::is_none(&self.body) {
+                fields.serialize_field("body", &self.body)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.footer) {
+                fields.serialize_field("footer", &self.footer)?;
+            }
+            if !::std::option::Option::is_none(&self.from) {
+                fields.serialize_field("from", &self.from)?;
+            }
+            if !::std::option::Option::is_none(&self.header) {
+                fields.serialize_field("header", &self.header)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.locale) {
+                fields.serialize_field("locale", &self.locale)?;
+            }
+            if !::std::option::Option::is_none(&self.medium) {
+                fields.serialize_field("medium", &self.medium)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.reply_to) {
+                fields.serialize_field("replyTo", &self.reply_to)?;
+            }
+            if !::std::option::Option::is_none(&self.slack_template) {
+                fields.serialize_field("slackTemplate", &self.slack_template)?;
+            }
+            if !::std::option::Option::is_none(&self.subject) {
+                fields.serialize_field("subject", &self.subject)?;
+            }
+            if !::std::option::Option::is_none(&self.teams_template) {
+                fields.serialize_field("teamsTemplate", &self.teams_template)?;
+            }
+            fields.end()
+        }
+    }
     ///The message medium. More mediums may be added in the future.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TemplateDtoDefaultMedium {
-        #[serde(rename = "EMAIL")]
         Email,
-        #[serde(rename = "SLACK")]
         Slack,
-        #[serde(rename = "TEAMS")]
         Teams,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for TemplateDtoDefaultMedium {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EMAIL" => Self::Email,
+                    "SLACK" => Self::Slack,
+                    "TEAMS" => Self::Teams,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TemplateDtoDefaultMedium {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Email => "EMAIL",
+                        Self::Slack => "SLACK",
+                        Self::Teams => "TEAMS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TemplateDtoDefaultMedium {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -977,27 +2320,46 @@ pub mod types {
         }
     }
     ///The message medium. More mediums may be added in the future.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TemplateDtoMedium {
-        #[serde(rename = "EMAIL")]
         Email,
-        #[serde(rename = "SLACK")]
         Slack,
-        #[serde(rename = "TEAMS")]
         Teams,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for TemplateDtoMedium {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EMAIL" => Self::Email,
+                    "SLACK" => Self::Slack,
+                    "TEAMS" => Self::Teams,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TemplateDtoMedium {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Email => "EMAIL",
+                        Self::Slack => "SLACK",
+                        Self::Teams => "TEAMS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TemplateDtoMedium {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1039,27 +2401,46 @@ pub mod types {
         }
     }
     ///The notification delivery medium.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TemplateMediumDto {
-        #[serde(rename = "EMAIL")]
         Email,
-        #[serde(rename = "SLACK")]
         Slack,
-        #[serde(rename = "TEAMS")]
         Teams,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for TemplateMediumDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EMAIL" => Self::Email,
+                    "SLACK" => Self::Slack,
+                    "TEAMS" => Self::Teams,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TemplateMediumDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Email => "EMAIL",
+                        Self::Slack => "SLACK",
+                        Self::Teams => "TEAMS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TemplateMediumDto {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1101,297 +2482,828 @@ pub mod types {
         }
     }
     ///`TemplateSlack`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TemplateSlack {
         ///The approval request ID
-        #[serde(
-            rename = "approvalId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_id: ::std::option::Option<::std::string::String>,
         ///JSON string of Slack attachments
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attachments: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "autoApprovalData",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub auto_approval_data: ::std::option::Option<TemplateSlackAutoApprovalData>,
         ///JSON string of Slack Block Kit blocks for rich formatting
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub blocks: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "customFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub custom_fields: ::std::option::Option<TemplateSlackCustomFields>,
         ///Whether this is a subscription notification
-        #[serde(
-            rename = "isSubscription",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_subscription: ::std::option::Option<bool>,
         ///The template key
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         ///The type of notification
-        #[serde(
-            rename = "notificationType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notification_type: ::std::option::Option<::std::string::String>,
         ///The request ID
-        #[serde(
-            rename = "requestId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_id: ::std::option::Option<::std::string::String>,
         ///The ID of the user who made the request
-        #[serde(
-            rename = "requestedById",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_by_id: ::std::option::Option<::std::string::String>,
         ///The main text content of the Slack message
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TemplateSlack {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TemplateSlack;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TemplateSlack")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TemplateSlack, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        TemplateSlackAutoApprovalData,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<TemplateSlackCustomFields> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalId" => field0 = map.next_value()?,
+                            "attachments" => field1 = map.next_value()?,
+                            "autoApprovalData" => field2 = map.next_value()?,
+                            "blocks" => field3 = map.next_value()?,
+                            "customFields" => field4 = map.next_value()?,
+                            "isSubscription" => field5 = map.next_value()?,
+                            "key" => field6 = map.next_value()?,
+                            "notificationType" => field7 = map.next_value()?,
+                            "requestId" => field8 = map.next_value()?,
+                            "requestedById" => field9 = map.next_value()?,
+                            "text" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TemplateSlack {
+                        approval_id: field0,
+                        attachments: field1,
+                        auto_approval_data: field2,
+                        blocks: field3,
+                        custom_fields: field4,
+                        is_subscription: field5,
+                        key: field6,
+                        notification_type: field7,
+                        request_id: field8,
+                        requested_by_id: field9,
+                        text: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TemplateSlack",
+                    &[
+                        "approvalId",
+                        "attachments",
+                        "autoApprovalData",
+                        "blocks",
+                        "customFields",
+                        "isSubscription",
+                        "key",
+                        "notificationType",
+                        "requestId",
+                        "requestedById",
+                        "text",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TemplateSlack {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TemplateSlack", 11usize)?;
+            if !::std::option::Option::is_none(&self.approval_id) {
+                fields.serialize_field("approvalId", &self.approval_id)?;
+            }
+            if !::std::option::Option::is_none(&self.attachments) {
+                fields.serialize_field("attachments", &self.attachments)?;
+            }
+            if !::std::option::Option::is_none(&self.auto_approval_data) {
+                fields.serialize_field("autoApprovalData", &self.auto_approval_data)?;
+            }
+            if !::std::option::Option::is_none(&self.blocks) {
+                fields.serialize_field("blocks", &self.blocks)?;
+            }
+            if !::std::option::Option::is_none(&self.custom_fields) {
+                fields.serialize_field("customFields", &self.custom_fields)?;
+            }
+            if !::std::option::Option::is_none(&self.is_subscription) {
+                fields.serialize_field("isSubscription", &self.is_subscription)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.notification_type) {
+                fields.serialize_field("notificationType", &self.notification_type)?;
+            }
+            if !::std::option::Option::is_none(&self.request_id) {
+                fields.serialize_field("requestId", &self.request_id)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_by_id) {
+                fields.serialize_field("requestedById", &self.requested_by_id)?;
+            }
+            if !::std::option::Option::is_none(&self.text) {
+                fields.serialize_field("text", &self.text)?;
+            }
+            fields.end()
+        }
     }
     ///`TemplateSlackAutoApprovalData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TemplateSlackAutoApprovalData {
         ///JSON message for auto-approval
-        #[serde(
-            rename = "autoApprovalMessageJSON",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub auto_approval_message_json: ::std::option::Option<::std::string::String>,
         ///Title for auto-approval
-        #[serde(
-            rename = "autoApprovalTitle",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub auto_approval_title: ::std::option::Option<::std::string::String>,
         ///Whether the request was auto-approved
-        #[serde(
-            rename = "isAutoApproved",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_auto_approved: ::std::option::Option<::std::string::String>,
         ///The item ID
-        #[serde(
-            rename = "itemId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub item_id: ::std::option::Option<::std::string::String>,
         ///The item type
-        #[serde(
-            rename = "itemType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub item_type: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TemplateSlackAutoApprovalData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TemplateSlackAutoApprovalData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TemplateSlackAutoApprovalData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TemplateSlackAutoApprovalData, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "autoApprovalMessageJSON" => field0 = map.next_value()?,
+                            "autoApprovalTitle" => field1 = map.next_value()?,
+                            "isAutoApproved" => field2 = map.next_value()?,
+                            "itemId" => field3 = map.next_value()?,
+                            "itemType" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TemplateSlackAutoApprovalData {
+                        auto_approval_message_json: field0,
+                        auto_approval_title: field1,
+                        is_auto_approved: field2,
+                        item_id: field3,
+                        item_type: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TemplateSlackAutoApprovalData",
+                    &[
+                        "autoApprovalMessageJSON",
+                        "autoApprovalTitle",
+                        "isAutoApproved",
+                        "itemId",
+                        "itemType",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TemplateSlackAutoApprovalData {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("TemplateSlackAutoApprovalData", 5usize)?;
+            if !::std::option::Option::is_none(&self.auto_approval_message_json) {
+                fields
+                    .serialize_field(
+                        "autoApprovalMessageJSON",
+                        &self.auto_approval_message_json,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.auto_approval_title) {
+                fields.serialize_field("autoApprovalTitle", &self.auto_approval_title)?;
+            }
+            if !::std::option::Option::is_none(&self.is_auto_approved) {
+                fields.serialize_field("isAutoApproved", &self.is_auto_approved)?;
+            }
+            if !::std::option::Option::is_none(&self.item_id) {
+                fields.serialize_field("itemId", &self.item_id)?;
+            }
+            if !::std::option::Option::is_none(&self.item_type) {
+                fields.serialize_field("itemType", &self.item_type)?;
+            }
+            fields.end()
+        }
     }
     ///`TemplateSlackCustomFields`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TemplateSlackCustomFields {
         ///The campaign ID
-        #[serde(
-            rename = "campaignId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub campaign_id: ::std::option::Option<::std::string::String>,
         ///The campaign status
-        #[serde(
-            rename = "campaignStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub campaign_status: ::std::option::Option<::std::string::String>,
         ///Whether the request contains a deny action
-        #[serde(
-            rename = "containsDeny",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub contains_deny: ::std::option::Option<::std::string::String>,
         ///The type of request
-        #[serde(
-            rename = "requestType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_type: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TemplateSlackCustomFields {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TemplateSlackCustomFields;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TemplateSlackCustomFields")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TemplateSlackCustomFields, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "campaignId" => field0 = map.next_value()?,
+                            "campaignStatus" => field1 = map.next_value()?,
+                            "containsDeny" => field2 = map.next_value()?,
+                            "requestType" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TemplateSlackCustomFields {
+                        campaign_id: field0,
+                        campaign_status: field1,
+                        contains_deny: field2,
+                        request_type: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TemplateSlackCustomFields",
+                    &["campaignId", "campaignStatus", "containsDeny", "requestType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TemplateSlackCustomFields {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("TemplateSlackCustomFields", 4usize)?;
+            if !::std::option::Option::is_none(&self.campaign_id) {
+                fields.serialize_field("campaignId", &self.campaign_id)?;
+            }
+            if !::std::option::Option::is_none(&self.campaign_status) {
+                fields.serialize_field("campaignStatus", &self.campaign_status)?;
+            }
+            if !::std::option::Option::is_none(&self.contains_deny) {
+                fields.serialize_field("containsDeny", &self.contains_deny)?;
+            }
+            if !::std::option::Option::is_none(&self.request_type) {
+                fields.serialize_field("requestType", &self.request_type)?;
+            }
+            fields.end()
+        }
     }
     ///`TemplateTeams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TemplateTeams {
         ///The approval request ID
-        #[serde(
-            rename = "approvalId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "autoApprovalData",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub auto_approval_data: ::std::option::Option<TemplateTeamsAutoApprovalData>,
-        #[serde(
-            rename = "customFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub custom_fields: ::std::option::Option<TemplateTeamsCustomFields>,
         ///Whether this is a subscription notification
-        #[serde(
-            rename = "isSubscription",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_subscription: ::std::option::Option<bool>,
         ///The template key
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         ///JSON string of the Teams adaptive card
-        #[serde(
-            rename = "messageJSON",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub message_json: ::std::option::Option<::std::string::String>,
         ///The type of notification
-        #[serde(
-            rename = "notificationType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notification_type: ::std::option::Option<::std::string::String>,
         ///The request ID
-        #[serde(
-            rename = "requestId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_id: ::std::option::Option<::std::string::String>,
         ///The ID of the user who made the request
-        #[serde(
-            rename = "requestedById",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_by_id: ::std::option::Option<::std::string::String>,
         ///The main text content of the Teams message
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
         ///The title of the Teams message
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TemplateTeams {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TemplateTeams;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TemplateTeams")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TemplateTeams, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        TemplateTeamsAutoApprovalData,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<TemplateTeamsCustomFields> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalId" => field0 = map.next_value()?,
+                            "autoApprovalData" => field1 = map.next_value()?,
+                            "customFields" => field2 = map.next_value()?,
+                            "isSubscription" => field3 = map.next_value()?,
+                            "key" => field4 = map.next_value()?,
+                            "messageJSON" => field5 = map.next_value()?,
+                            "notificationType" => field6 = map.next_value()?,
+                            "requestId" => field7 = map.next_value()?,
+                            "requestedById" => field8 = map.next_value()?,
+                            "text" => field9 = map.next_value()?,
+                            "title" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TemplateTeams {
+                        approval_id: field0,
+                        auto_approval_data: field1,
+                        custom_fields: field2,
+                        is_subscription: field3,
+                        key: field4,
+                        message_json: field5,
+                        notification_type: field6,
+                        request_id: field7,
+                        requested_by_id: field8,
+                        text: field9,
+                        title: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TemplateTeams",
+                    &[
+                        "approvalId",
+                        "autoApprovalData",
+                        "customFields",
+                        "isSubscription",
+                        "key",
+                        "messageJSON",
+                        "notificationType",
+                        "requestId",
+                        "requestedById",
+                        "text",
+                        "title",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TemplateTeams {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TemplateTeams", 11usize)?;
+            if !::std::option::Option::is_none(&self.approval_id) {
+                fields.serialize_field("approvalId", &self.approval_id)?;
+            }
+            if !::std::option::Option::is_none(&self.auto_approval_data) {
+                fields.serialize_field("autoApprovalData", &self.auto_approval_data)?;
+            }
+            if !::std::option::Option::is_none(&self.custom_fields) {
+                fields.serialize_field("customFields", &self.custom_fields)?;
+            }
+            if !::std::option::Option::is_none(&self.is_subscription) {
+                fields.serialize_field("isSubscription", &self.is_subscription)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.message_json) {
+                fields.serialize_field("messageJSON", &self.message_json)?;
+            }
+            if !::std::option::Option::is_none(&self.notification_type) {
+                fields.serialize_field("notificationType", &self.notification_type)?;
+            }
+            if !::std::option::Option::is_none(&self.request_id) {
+                fields.serialize_field("requestId", &self.request_id)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_by_id) {
+                fields.serialize_field("requestedById", &self.requested_by_id)?;
+            }
+            if !::std::option::Option::is_none(&self.text) {
+                fields.serialize_field("text", &self.text)?;
+            }
+            if !::std::option::Option::is_none(&self.title) {
+                fields.serialize_field("title", &self.title)?;
+            }
+            fields.end()
+        }
+    }
     ///`TemplateTeamsAutoApprovalData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TemplateTeamsAutoApprovalData {
         ///JSON message for auto-approval
-        #[serde(
-            rename = "autoApprovalMessageJSON",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub auto_approval_message_json: ::std::option::Option<::std::string::String>,
         ///Title for auto-approval
-        #[serde(
-            rename = "autoApprovalTitle",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub auto_approval_title: ::std::option::Option<::std::string::String>,
         ///Whether the request was auto-approved
-        #[serde(
-            rename = "isAutoApproved",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_auto_approved: ::std::option::Option<::std::string::String>,
         ///The item ID
-        #[serde(
-            rename = "itemId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub item_id: ::std::option::Option<::std::string::String>,
         ///The item type
-        #[serde(
-            rename = "itemType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub item_type: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TemplateTeamsAutoApprovalData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TemplateTeamsAutoApprovalData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TemplateTeamsAutoApprovalData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TemplateTeamsAutoApprovalData, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "autoApprovalMessageJSON" => field0 = map.next_value()?,
+                            "autoApprovalTitle" => field1 = map.next_value()?,
+                            "isAutoApproved" => field2 = map.next_value()?,
+                            "itemId" => field3 = map.next_value()?,
+                            "itemType" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TemplateTeamsAutoApprovalData {
+                        auto_approval_message_json: field0,
+                        auto_approval_title: field1,
+                        is_auto_approved: field2,
+                        item_id: field3,
+                        item_type: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TemplateTeamsAutoApprovalData",
+                    &[
+                        "autoApprovalMessageJSON",
+                        "autoApprovalTitle",
+                        "isAutoApproved",
+                        "itemId",
+                        "itemType",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TemplateTeamsAutoApprovalData {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("TemplateTeamsAutoApprovalData", 5usize)?;
+            if !::std::option::Option::is_none(&self.auto_approval_message_json) {
+                fields
+                    .serialize_field(
+                        "autoApprovalMessageJSON",
+                        &self.auto_approval_message_json,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.auto_approval_title) {
+                fields.serialize_field("autoApprovalTitle", &self.auto_approval_title)?;
+            }
+            if !::std::option::Option::is_none(&self.is_auto_approved) {
+                fields.serialize_field("isAutoApproved", &self.is_auto_approved)?;
+            }
+            if !::std::option::Option::is_none(&self.item_id) {
+                fields.serialize_field("itemId", &self.item_id)?;
+            }
+            if !::std::option::Option::is_none(&self.item_type) {
+                fields.serialize_field("itemType", &self.item_type)?;
+            }
+            fields.end()
+        }
+    }
     ///`TemplateTeamsCustomFields`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TemplateTeamsCustomFields {
         ///The campaign ID
-        #[serde(
-            rename = "campaignId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub campaign_id: ::std::option::Option<::std::string::String>,
         ///The campaign status
-        #[serde(
-            rename = "campaignStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub campaign_status: ::std::option::Option<::std::string::String>,
         ///Whether the request contains a deny action
-        #[serde(
-            rename = "containsDeny",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub contains_deny: ::std::option::Option<::std::string::String>,
         ///The type of request
-        #[serde(
-            rename = "requestType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_type: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TemplateTeamsCustomFields {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TemplateTeamsCustomFields;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TemplateTeamsCustomFields")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TemplateTeamsCustomFields, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "campaignId" => field0 = map.next_value()?,
+                            "campaignStatus" => field1 = map.next_value()?,
+                            "containsDeny" => field2 = map.next_value()?,
+                            "requestType" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TemplateTeamsCustomFields {
+                        campaign_id: field0,
+                        campaign_status: field1,
+                        contains_deny: field2,
+                        request_type: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TemplateTeamsCustomFields",
+                    &["campaignId", "campaignStatus", "containsDeny", "requestType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TemplateTeamsCustomFields {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("TemplateTeamsCustomFields", 4usize)?;
+            if !::std::option::Option::is_none(&self.campaign_id) {
+                fields.serialize_field("campaignId", &self.campaign_id)?;
+            }
+            if !::std::option::Option::is_none(&self.campaign_status) {
+                fields.serialize_field("campaignStatus", &self.campaign_status)?;
+            }
+            if !::std::option::Option::is_none(&self.contains_deny) {
+                fields.serialize_field("containsDeny", &self.contains_deny)?;
+            }
+            if !::std::option::Option::is_none(&self.request_type) {
+                fields.serialize_field("requestType", &self.request_type)?;
+            }
+            fields.end()
+        }
     }
     /**A variable available for use in a notification template. Variables can be template-specific (from domain events)
 or global (available to all templates like __recipient, __global, __util). Template variables provide
 self-documenting metadata about what variables are available when customizing notification templates.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TemplateVariable {
         ///Human-readable description explaining what this variable represents.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         /**Example value demonstrating the format and usage. For type "function", often a Velocity-style call (e.g. $__esc.html($value)).
 Can be a string, number, boolean, object, array, or null when no example is defined.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub example: ::std::option::Option<::serde_json::Value>,
         ///The variable name as used when rendering context in templates.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         /**The data type for this variable. Use JSON Schema-like names for values (string, boolean, number, object, array)
 or "function" for template utility/helper functions (e.g. __dateTool.format(), __esc.html()).
 */
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<TemplateVariableType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TemplateVariable {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TemplateVariable;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TemplateVariable")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TemplateVariable, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<TemplateVariableType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "example" => field1 = map.next_value()?,
+                            "key" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TemplateVariable {
+                        description: field0,
+                        example: field1,
+                        key: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TemplateVariable",
+                    &["description", "example", "key", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TemplateVariable {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TemplateVariable", 4usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.example) {
+                fields.serialize_field("example", &self.example)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**The data type for this variable. Use JSON Schema-like names for values (string, boolean, number, object, array)
 or "function" for template utility/helper functions (e.g. __dateTool.format(), __esc.html()).
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TemplateVariableType {
-        #[serde(rename = "string")]
         String,
-        #[serde(rename = "boolean")]
         Boolean,
-        #[serde(rename = "number")]
         Number,
-        #[serde(rename = "object")]
         Object,
-        #[serde(rename = "array")]
         Array,
-        #[serde(rename = "function")]
         Function,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for TemplateVariableType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "string" => Self::String,
+                    "boolean" => Self::Boolean,
+                    "number" => Self::Number,
+                    "object" => Self::Object,
+                    "array" => Self::Array,
+                    "function" => Self::Function,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TemplateVariableType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::String => "string",
+                        Self::Boolean => "boolean",
+                        Self::Number => "number",
+                        Self::Object => "object",
+                        Self::Array => "array",
+                        Self::Function => "function",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TemplateVariableType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1441,27 +3353,94 @@ or "function" for template utility/helper functions (e.g. __dateTool.format(), _
     /**Variables available for use in a notification template. Variables can be template-specific (from domain events)
 or global (available to all templates like __recipient, __global, __util).
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TemplateVariablesDto {
         /**Global variables available to all templates for this tenant (e.g. __global.*, __recipient, __util.*, __dateTool.*, __esc.*).
 Includes both data variables and function-type helpers.
 */
-        #[serde(
-            rename = "globalVariables",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub global_variables: ::std::option::Option<::std::vec::Vec<TemplateVariable>>,
         ///The notification template key.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub medium: ::std::option::Option<TemplateMediumDto>,
         ///Template-specific variables for the given key and medium (e.g. approverPath, requester, attributes).
-        #[serde(
-            rename = "templateVariables",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub template_variables: ::std::option::Option<::std::vec::Vec<TemplateVariable>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TemplateVariablesDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TemplateVariablesDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TemplateVariablesDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TemplateVariablesDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<TemplateVariable>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<TemplateMediumDto> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<TemplateVariable>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "globalVariables" => field0 = map.next_value()?,
+                            "key" => field1 = map.next_value()?,
+                            "medium" => field2 = map.next_value()?,
+                            "templateVariables" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TemplateVariablesDto {
+                        global_variables: field0,
+                        key: field1,
+                        medium: field2,
+                        template_variables: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TemplateVariablesDto",
+                    &["globalVariables", "key", "medium", "templateVariables"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TemplateVariablesDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("TemplateVariablesDto", 4usize)?;
+            if !::std::option::Option::is_none(&self.global_variables) {
+                fields.serialize_field("globalVariables", &self.global_variables)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.medium) {
+                fields.serialize_field("medium", &self.medium)?;
+            }
+            if !::std::option::Option::is_none(&self.template_variables) {
+                fields.serialize_field("templateVariables", &self.template_variables)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

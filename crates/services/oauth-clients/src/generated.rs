@@ -18,25 +18,43 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Access type of API Client indicating online or offline use
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessType {
-        #[serde(rename = "ONLINE")]
         Online,
-        #[serde(rename = "OFFLINE")]
         Offline,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ONLINE" => Self::Online,
+                    "OFFLINE" => Self::Offline,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Online => "ONLINE",
+                        Self::Offline => "OFFLINE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -76,25 +94,43 @@ pub mod types {
         }
     }
     ///Type of an API Client indicating public or confidentials use
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ClientType {
-        #[serde(rename = "CONFIDENTIAL")]
         Confidential,
-        #[serde(rename = "PUBLIC")]
         Public,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ClientType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CONFIDENTIAL" => Self::Confidential,
+                    "PUBLIC" => Self::Public,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ClientType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Confidential => "CONFIDENTIAL",
+                        Self::Public => "PUBLIC",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ClientType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -134,71 +170,262 @@ pub mod types {
         }
     }
     ///`CreateOAuthClientRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CreateOAuthClientRequest {
         ///The number of seconds an access token generated for this API Client is valid for
-        #[serde(rename = "accessTokenValiditySeconds")]
         pub access_token_validity_seconds: i32,
-        #[serde(rename = "accessType")]
         pub access_type: AccessType,
         ///The name of the business the API Client should belong to
-        #[serde(
-            rename = "businessName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_name: ::std::option::Option<::std::string::String>,
         ///An indicator of whether the API Client supports the serialization of SAML claims when used with the authorization_code flow
-        #[serde(
-            rename = "claimsSupported",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub claims_supported: ::std::option::Option<bool>,
         ///A description of the API Client
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub description: ::std::option::Option<::std::string::String>,
         ///An indicator of whether the API Client is enabled for use
         pub enabled: bool,
         ///A list of OAuth 2.0 grant types this API Client can be used with
-        #[serde(
-            rename = "grantTypes",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub grant_types: ::std::option::Option<::std::vec::Vec<GrantType>>,
         ///The homepage URL associated with the owner of the API Client
-        #[serde(
-            rename = "homepageUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub homepage_url: ::std::option::Option<::std::string::String>,
         ///An indicator of whether the API Client can be used for requests internal within the product.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub internal: ::std::option::Option<bool>,
         ///A human-readable name for the API Client
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
         ///A list of the approved redirect URIs. Provide one or more URIs when assigning the AUTHORIZATION_CODE grant type to a new OAuth Client.
-        #[serde(
-            rename = "redirectUris",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub redirect_uris: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The number of seconds a refresh token generated for this API Client is valid for
-        #[serde(
-            rename = "refreshTokenValiditySeconds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub refresh_token_validity_seconds: ::std::option::Option<i32>,
         ///Scopes of the API Client. If no scope is specified, the client will be created with the default scope "sp:scopes:all". This means the API Client will have all the rights of the owner who created it.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///An indicator of whether the API Client supports strong authentication
-        #[serde(
-            rename = "strongAuthSupported",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub strong_auth_supported: ::std::option::Option<bool>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ClientType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateOAuthClientRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreateOAuthClientRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateOAuthClientRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateOAuthClientRequest, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccessType> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<GrantType>>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<ClientType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessTokenValiditySeconds" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "accessType" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "businessName" => field2 = map.next_value()?,
+                            "claimsSupported" => field3 = map.next_value()?,
+                            "description" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "enabled" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "grantTypes" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "homepageUrl" => field7 = map.next_value()?,
+                            "internal" => field8 = map.next_value()?,
+                            "name" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "redirectUris" => field10 = map.next_value()?,
+                            "refreshTokenValiditySeconds" => field11 = map.next_value()?,
+                            "scope" => field12 = map.next_value()?,
+                            "strongAuthSupported" => field13 = map.next_value()?,
+                            "type" => field14 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreateOAuthClientRequest {
+                        access_token_validity_seconds: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessTokenValiditySeconds")?
+                            }
+                        },
+                        access_type: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessType")?
+                            }
+                        },
+                        business_name: field2,
+                        claims_supported: field3,
+                        description: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "description",
+                                    ),
+                                );
+                            }
+                        },
+                        enabled: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("enabled")?
+                            }
+                        },
+                        grant_types: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "grantTypes",
+                                    ),
+                                );
+                            }
+                        },
+                        homepage_url: field7,
+                        internal: field8,
+                        name: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                        redirect_uris: field10,
+                        refresh_token_validity_seconds: field11,
+                        scope: field12,
+                        strong_auth_supported: field13,
+                        type_: field14,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreateOAuthClientRequest",
+                    &[
+                        "accessTokenValiditySeconds",
+                        "accessType",
+                        "businessName",
+                        "claimsSupported",
+                        "description",
+                        "enabled",
+                        "grantTypes",
+                        "homepageUrl",
+                        "internal",
+                        "name",
+                        "redirectUris",
+                        "refreshTokenValiditySeconds",
+                        "scope",
+                        "strongAuthSupported",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CreateOAuthClientRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CreateOAuthClientRequest", 15usize)?;
+            fields
+                .serialize_field(
+                    "accessTokenValiditySeconds",
+                    &self.access_token_validity_seconds,
+                )?;
+            fields.serialize_field("accessType", &self.access_type)?;
+            if !::std::option::Option::is_none(&self.business_name) {
+                fields.serialize_field("businessName", &self.business_name)?;
+            }
+            if !::std::option::Option::is_none(&self.claims_supported) {
+                fields.serialize_field("claimsSupported", &self.claims_supported)?;
+            }
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("enabled", &self.enabled)?;
+            fields.serialize_field("grantTypes", &self.grant_types)?;
+            if !::std::option::Option::is_none(&self.homepage_url) {
+                fields.serialize_field("homepageUrl", &self.homepage_url)?;
+            }
+            if !::std::option::Option::is_none(&self.internal) {
+                fields.serialize_field("internal", &self.internal)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.redirect_uris) {
+                fields.serialize_field("redirectUris", &self.redirect_uris)?;
+            }
+            if !::std::option::Option::is_none(&self.refresh_token_validity_seconds) {
+                fields
+                    .serialize_field(
+                        "refreshTokenValiditySeconds",
+                        &self.refresh_token_validity_seconds,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.scope) {
+                fields.serialize_field("scope", &self.scope)?;
+            }
+            if !::std::option::Option::is_none(&self.strong_auth_supported) {
+                fields
+                    .serialize_field(
+                        "strongAuthSupported",
+                        &self.strong_auth_supported,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     impl CreateOAuthClientRequest {
         pub fn builder() -> builder::CreateOAuthClientRequest {
@@ -206,18 +433,14 @@ pub mod types {
         }
     }
     ///`CreateOAuthClientResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CreateOAuthClientResponse {
         ///The number of seconds an access token generated for this API Client is valid for
-        #[serde(rename = "accessTokenValiditySeconds")]
         pub access_token_validity_seconds: i32,
-        #[serde(rename = "accessType")]
         pub access_type: AccessType,
         ///The name of the business the API Client should belong to
-        #[serde(rename = "businessName")]
         pub business_name: ::std::string::String,
         ///An indicator of whether the API Client supports the serialization of SAML claims when used with the authorization_code flow
-        #[serde(rename = "claimsSupported")]
         pub claims_supported: bool,
         ///The date and time, down to the millisecond, when the API Client was created
         pub created: ::sailpoint_runtime::DateTime,
@@ -226,10 +449,8 @@ pub mod types {
         ///An indicator of whether the API Client is enabled for use
         pub enabled: bool,
         ///A list of OAuth 2.0 grant types this API Client can be used with
-        #[serde(rename = "grantTypes")]
         pub grant_types: ::std::vec::Vec<GrantType>,
         ///The homepage URL associated with the owner of the API Client
-        #[serde(rename = "homepageUrl")]
         pub homepage_url: ::std::string::String,
         ///ID of the OAuth client
         pub id: ::std::string::String,
@@ -240,113 +461,812 @@ pub mod types {
         ///A human-readable name for the API Client
         pub name: ::std::string::String,
         ///A list of the approved redirect URIs used with the authorization_code flow
-        #[serde(rename = "redirectUris")]
         pub redirect_uris: ::std::vec::Vec<::std::string::String>,
         ///The number of seconds a refresh token generated for this API Client is valid for
-        #[serde(rename = "refreshTokenValiditySeconds")]
         pub refresh_token_validity_seconds: i32,
         ///Scopes of the API Client.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub scope: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Secret of the OAuth client (This field is only returned on the intial create call.)
         pub secret: ::std::string::String,
         ///An indicator of whether the API Client supports strong authentication
-        #[serde(rename = "strongAuthSupported")]
         pub strong_auth_supported: bool,
-        #[serde(rename = "type")]
         pub type_: ClientType,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateOAuthClientResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreateOAuthClientResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateOAuthClientResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateOAuthClientResponse, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccessType> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::vec::Vec<GrantType>> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<ClientType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessTokenValiditySeconds" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "accessType" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "businessName" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "claimsSupported" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "enabled" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "grantTypes" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "homepageUrl" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "internal" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => {
+                                field11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "redirectUris" => {
+                                field13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "refreshTokenValiditySeconds" => {
+                                field14 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "scope" => {
+                                field15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "secret" => {
+                                field16 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "strongAuthSupported" => {
+                                field17 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field18 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreateOAuthClientResponse {
+                        access_token_validity_seconds: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessTokenValiditySeconds")?
+                            }
+                        },
+                        access_type: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessType")?
+                            }
+                        },
+                        business_name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("businessName")?
+                            }
+                        },
+                        claims_supported: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("claimsSupported")?
+                            }
+                        },
+                        created: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        description: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        enabled: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("enabled")?
+                            }
+                        },
+                        grant_types: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("grantTypes")?
+                            }
+                        },
+                        homepage_url: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("homepageUrl")?
+                            }
+                        },
+                        id: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        internal: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("internal")?
+                            }
+                        },
+                        modified: match field11 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("modified")?
+                            }
+                        },
+                        name: match field12 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        redirect_uris: match field13 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("redirectUris")?
+                            }
+                        },
+                        refresh_token_validity_seconds: match field14 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("refreshTokenValiditySeconds")?
+                            }
+                        },
+                        scope: match field15 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("scope"),
+                                );
+                            }
+                        },
+                        secret: match field16 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("secret")?
+                            }
+                        },
+                        strong_auth_supported: match field17 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("strongAuthSupported")?
+                            }
+                        },
+                        type_: match field18 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreateOAuthClientResponse",
+                    &[
+                        "accessTokenValiditySeconds",
+                        "accessType",
+                        "businessName",
+                        "claimsSupported",
+                        "created",
+                        "description",
+                        "enabled",
+                        "grantTypes",
+                        "homepageUrl",
+                        "id",
+                        "internal",
+                        "modified",
+                        "name",
+                        "redirectUris",
+                        "refreshTokenValiditySeconds",
+                        "scope",
+                        "secret",
+                        "strongAuthSupported",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CreateOAuthClientResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CreateOAuthClientResponse", 19usize)?;
+            fields
+                .serialize_field(
+                    "accessTokenValiditySeconds",
+                    &self.access_token_validity_seconds,
+                )?;
+            fields.serialize_field("accessType", &self.access_type)?;
+            fields.serialize_field("businessName", &self.business_name)?;
+            fields.serialize_field("claimsSupported", &self.claims_supported)?;
+            fields.serialize_field("created", &self.created)?;
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("enabled", &self.enabled)?;
+            fields.serialize_field("grantTypes", &self.grant_types)?;
+            fields.serialize_field("homepageUrl", &self.homepage_url)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("internal", &self.internal)?;
+            fields.serialize_field("modified", &self.modified)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("redirectUris", &self.redirect_uris)?;
+            fields
+                .serialize_field(
+                    "refreshTokenValiditySeconds",
+                    &self.refresh_token_validity_seconds,
+                )?;
+            fields.serialize_field("scope", &self.scope)?;
+            fields.serialize_field("secret", &self.secret)?;
+            fields.serialize_field("strongAuthSupported", &self.strong_auth_supported)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///`GetOAuthClientResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct GetOAuthClientResponse {
         ///The number of seconds an access token generated for this API Client is valid for
-        #[serde(rename = "accessTokenValiditySeconds")]
         pub access_token_validity_seconds: i32,
-        #[serde(rename = "accessType")]
         pub access_type: AccessType,
         ///The name of the business the API Client should belong to
-        #[serde(
-            rename = "businessName",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub business_name: ::std::option::Option<::std::string::String>,
         ///An indicator of whether the API Client supports the serialization of SAML claims when used with the authorization_code flow
-        #[serde(rename = "claimsSupported")]
         pub claims_supported: bool,
         ///The date and time, down to the millisecond, when the API Client was created
         pub created: ::sailpoint_runtime::DateTime,
         ///A description of the API Client
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub description: ::std::option::Option<::std::string::String>,
         ///An indicator of whether the API Client is enabled for use
         pub enabled: bool,
         ///A list of OAuth 2.0 grant types this API Client can be used with
-        #[serde(rename = "grantTypes")]
         pub grant_types: ::std::vec::Vec<GrantType>,
         ///The homepage URL associated with the owner of the API Client
-        #[serde(
-            rename = "homepageUrl",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub homepage_url: ::std::option::Option<::std::string::String>,
         ///ID of the OAuth client
         pub id: ::std::string::String,
         ///An indicator of whether the API Client can be used for requests internal to IDN
         pub internal: bool,
         ///The date and time, down to the millisecond, when this API Client was last used to generate an access token. This timestamp does not get updated on every API Client usage, but only once a day. This property can be useful for identifying which API Clients are no longer actively used and can be removed.
-        #[serde(
-            rename = "lastUsed",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_used: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<::std::string::String>,
         ///The date and time, down to the millisecond, when the API Client was last updated
         pub modified: ::sailpoint_runtime::DateTime,
         ///A human-readable name for the API Client
         pub name: ::std::string::String,
         ///A list of the approved redirect URIs used with the authorization_code flow
-        #[serde(
-            rename = "redirectUris",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub redirect_uris: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The number of seconds a refresh token generated for this API Client is valid for
-        #[serde(rename = "refreshTokenValiditySeconds")]
         pub refresh_token_validity_seconds: i32,
         ///Scopes of the API Client.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub scope: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secret: ::std::option::Option<::std::string::String>,
         ///An indicator of whether the API Client supports strong authentication
-        #[serde(rename = "strongAuthSupported")]
         pub strong_auth_supported: bool,
-        #[serde(rename = "type")]
         pub type_: ClientType,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetOAuthClientResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = GetOAuthClientResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GetOAuthClientResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<GetOAuthClientResponse, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccessType> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::vec::Vec<GrantType>> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<ClientType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessTokenValiditySeconds" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "accessType" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "businessName" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "claimsSupported" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "enabled" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "grantTypes" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "homepageUrl" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "internal" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "lastUsed" => field11 = map.next_value()?,
+                            "metadata" => field12 = map.next_value()?,
+                            "modified" => {
+                                field13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field14 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "redirectUris" => {
+                                field15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "refreshTokenValiditySeconds" => {
+                                field16 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "scope" => {
+                                field17 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "secret" => field18 = map.next_value()?,
+                            "strongAuthSupported" => {
+                                field19 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field20 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(GetOAuthClientResponse {
+                        access_token_validity_seconds: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessTokenValiditySeconds")?
+                            }
+                        },
+                        access_type: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessType")?
+                            }
+                        },
+                        business_name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "businessName",
+                                    ),
+                                );
+                            }
+                        },
+                        claims_supported: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("claimsSupported")?
+                            }
+                        },
+                        created: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        description: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "description",
+                                    ),
+                                );
+                            }
+                        },
+                        enabled: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("enabled")?
+                            }
+                        },
+                        grant_types: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("grantTypes")?
+                            }
+                        },
+                        homepage_url: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "homepageUrl",
+                                    ),
+                                );
+                            }
+                        },
+                        id: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        internal: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("internal")?
+                            }
+                        },
+                        last_used: field11,
+                        metadata: field12,
+                        modified: match field13 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("modified")?
+                            }
+                        },
+                        name: match field14 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        redirect_uris: match field15 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "redirectUris",
+                                    ),
+                                );
+                            }
+                        },
+                        refresh_token_validity_seconds: match field16 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("refreshTokenValiditySeconds")?
+                            }
+                        },
+                        scope: match field17 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("scope"),
+                                );
+                            }
+                        },
+                        secret: field18,
+                        strong_auth_supported: match field19 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("strongAuthSupported")?
+                            }
+                        },
+                        type_: match field20 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "GetOAuthClientResponse",
+                    &[
+                        "accessTokenValiditySeconds",
+                        "accessType",
+                        "businessName",
+                        "claimsSupported",
+                        "created",
+                        "description",
+                        "enabled",
+                        "grantTypes",
+                        "homepageUrl",
+                        "id",
+                        "internal",
+                        "lastUsed",
+                        "metadata",
+                        "modified",
+                        "name",
+                        "redirectUris",
+                        "refreshTokenValiditySeconds",
+                        "scope",
+                        "secret",
+                        "strongAuthSupported",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for GetOAuthClientResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("GetOAuthClientResponse", 21usize)?;
+            fields
+                .serialize_field(
+                    "accessTokenValiditySeconds",
+                    &self.access_token_validity_seconds,
+                )?;
+            fields.serialize_field("accessType", &self.access_type)?;
+            fields.serialize_field("businessName", &self.business_name)?;
+            fields.serialize_field("claimsSupported", &self.claims_supported)?;
+            fields.serialize_field("created", &self.created)?;
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("enabled", &self.enabled)?;
+            fields.serialize_field("grantTypes", &self.grant_types)?;
+            fields.serialize_field("homepageUrl", &self.homepage_url)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("internal", &self.internal)?;
+            if !::std::option::Option::is_none(&self.last_used) {
+                fields.serialize_field("lastUsed", &self.last_used)?;
+            }
+            if !::std::option::Option::is_none(&self.metadata) {
+                fields.serialize_field("metadata", &self.metadata)?;
+            }
+            fields.serialize_field("modified", &self.modified)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("redirectUris", &self.redirect_uris)?;
+            fields
+                .serialize_field(
+                    "refreshTokenValiditySeconds",
+                    &self.refresh_token_validity_seconds,
+                )?;
+            fields.serialize_field("scope", &self.scope)?;
+            if !::std::option::Option::is_none(&self.secret) {
+                fields.serialize_field("secret", &self.secret)?;
+            }
+            fields.serialize_field("strongAuthSupported", &self.strong_auth_supported)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///OAuth2 Grant Type
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GrantType {
-        #[serde(rename = "CLIENT_CREDENTIALS")]
         ClientCredentials,
-        #[serde(rename = "AUTHORIZATION_CODE")]
         AuthorizationCode,
-        #[serde(rename = "REFRESH_TOKEN")]
         RefreshToken,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GrantType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CLIENT_CREDENTIALS" => Self::ClientCredentials,
+                    "AUTHORIZATION_CODE" => Self::AuthorizationCode,
+                    "REFRESH_TOKEN" => Self::RefreshToken,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GrantType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ClientCredentials => "CLIENT_CREDENTIALS",
+                        Self::AuthorizationCode => "AUTHORIZATION_CODE",
+                        Self::RefreshToken => "REFRESH_TOKEN",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GrantType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -388,51 +1308,146 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

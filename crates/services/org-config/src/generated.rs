@@ -18,139 +18,407 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO class for OrgConfig data accessible by customer external org admin ("ORG_ADMIN") users
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OrgConfig {
         ///Org opt-in flag that enables AI Agent delete-at-source lifecycle requests for the current org.
-        #[serde(
-            rename = "aiAgentDeleteRequestEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ai_agent_delete_request_enabled: ::std::option::Option<bool>,
         ///ARM authentication string
-        #[serde(
-            rename = "armAuth",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub arm_auth: ::std::option::Option<::std::string::String>,
         ///ARM Customer ID
-        #[serde(
-            rename = "armCustomerId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub arm_customer_id: ::std::option::Option<::std::string::String>,
         ///ARM database name
-        #[serde(
-            rename = "armDb",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub arm_db: ::std::option::Option<::std::string::String>,
         ///A list of IDN::sourceId to ARM::systemId mappings.
-        #[serde(
-            rename = "armSapSystemIdMappings",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub arm_sap_system_id_mappings: ::std::option::Option<::std::string::String>,
         ///ARM SSO URL
-        #[serde(
-            rename = "armSsoUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub arm_sso_url: ::std::option::Option<::std::string::String>,
         ///Flag to determine whether IAI Certification Recommendations are enabled for the current org
-        #[serde(
-            rename = "iaiEnableCertificationRecommendations",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub iai_enable_certification_recommendations: ::std::option::Option<bool>,
         ///Flag to determine whether the LCS_CHANGE_HONORS_SOURCE_ENABLE_FEATURE flag is enabled for the current org.
-        #[serde(
-            rename = "lcsChangeHonorsSourceEnableFeature",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub lcs_change_honors_source_enable_feature: ::std::option::Option<bool>,
         ///The name of the org.
-        #[serde(
-            rename = "orgName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub org_name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "sodReportConfigs",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sod_report_configs: ::std::option::Option<::std::vec::Vec<ReportConfigDto>>,
         ///The selected time zone which is to be used for the org.  This directly affects when scheduled tasks are executed.  Valid options can be found at /beta/org-config/valid-time-zones
-        #[serde(
-            rename = "timeZone",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub time_zone: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OrgConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OrgConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OrgConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OrgConfig, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::std::vec::Vec<ReportConfigDto>,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "aiAgentDeleteRequestEnabled" => field0 = map.next_value()?,
+                            "armAuth" => field1 = map.next_value()?,
+                            "armCustomerId" => field2 = map.next_value()?,
+                            "armDb" => field3 = map.next_value()?,
+                            "armSapSystemIdMappings" => field4 = map.next_value()?,
+                            "armSsoUrl" => field5 = map.next_value()?,
+                            "iaiEnableCertificationRecommendations" => {
+                                field6 = map.next_value()?;
+                            }
+                            "lcsChangeHonorsSourceEnableFeature" => {
+                                field7 = map.next_value()?;
+                            }
+                            "orgName" => field8 = map.next_value()?,
+                            "sodReportConfigs" => field9 = map.next_value()?,
+                            "timeZone" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OrgConfig {
+                        ai_agent_delete_request_enabled: field0,
+                        arm_auth: field1,
+                        arm_customer_id: field2,
+                        arm_db: field3,
+                        arm_sap_system_id_mappings: field4,
+                        arm_sso_url: field5,
+                        iai_enable_certification_recommendations: field6,
+                        lcs_change_honors_source_enable_feature: field7,
+                        org_name: field8,
+                        sod_report_configs: field9,
+                        time_zone: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "OrgConfig",
+                    &[
+                        "aiAgentDeleteRequestEnabled",
+                        "armAuth",
+                        "armCustomerId",
+                        "armDb",
+                        "armSapSystemIdMappings",
+                        "armSsoUrl",
+                        "iaiEnableCertificationRecommendations",
+                        "lcsChangeHonorsSourceEnableFeature",
+                        "orgName",
+                        "sodReportConfigs",
+                        "timeZone",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for OrgConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("OrgConfig", 11usize)?;
+            if !::std::option::Option::is_none(&self.ai_agent_delete_request_enabled) {
+                fields
+                    .serialize_field(
+                        "aiAgentDeleteRequestEnabled",
+                        &self.ai_agent_delete_request_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.arm_auth) {
+                fields.serialize_field("armAuth", &self.arm_auth)?;
+            }
+            if !::std::option::Option::is_none(&self.arm_customer_id) {
+                fields.serialize_field("armCustomerId", &self.arm_customer_id)?;
+            }
+            if !::std::option::Option::is_none(&self.arm_db) {
+                fields.serialize_field("armDb", &self.arm_db)?;
+            }
+            if !::std::option::Option::is_none(&self.arm_sap_system_id_mappings) {
+                fields
+                    .serialize_field(
+                        "armSapSystemIdMappings",
+                        &self.arm_sap_system_id_mappings,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.arm_sso_url) {
+                fields.serialize_field("armSsoUrl", &self.arm_sso_url)?;
+            }
+            if !::std::option::Option::is_none(
+                &self.iai_enable_certification_recommendations,
+            ) {
+                fields
+                    .serialize_field(
+                        "iaiEnableCertificationRecommendations",
+                        &self.iai_enable_certification_recommendations,
+                    )?;
+            }
+            if !::std::option::Option::is_none(
+                &self.lcs_change_honors_source_enable_feature,
+            ) {
+                fields
+                    .serialize_field(
+                        "lcsChangeHonorsSourceEnableFeature",
+                        &self.lcs_change_honors_source_enable_feature,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.org_name) {
+                fields.serialize_field("orgName", &self.org_name)?;
+            }
+            if !::std::option::Option::is_none(&self.sod_report_configs) {
+                fields.serialize_field("sodReportConfigs", &self.sod_report_configs)?;
+            }
+            if !::std::option::Option::is_none(&self.time_zone) {
+                fields.serialize_field("timeZone", &self.time_zone)?;
+            }
+            fields.end()
+        }
+    }
     ///`ReportConfigDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReportConfigDto {
         ///Name of column in report
-        #[serde(
-            rename = "columnName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub column_name: ::std::option::Option<::std::string::String>,
         ///If true, column is included in the report. A 400 error will be thrown if an attempt is made to set included=false if required==true.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub included: ::std::option::Option<bool>,
         ///Relative sort order for the column. Columns will be displayed left-to-right in nondecreasing order.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub order: ::std::option::Option<i32>,
         ///If true, column is required in all reports, and this entry is immutable. A 400 error will result from any attempt to modify the column's definition.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub required: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReportConfigDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReportConfigDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReportConfigDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReportConfigDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "columnName" => field0 = map.next_value()?,
+                            "included" => field1 = map.next_value()?,
+                            "order" => field2 = map.next_value()?,
+                            "required" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReportConfigDto {
+                        column_name: field0,
+                        included: field1,
+                        order: field2,
+                        required: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReportConfigDto",
+                    &["columnName", "included", "order", "required"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReportConfigDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ReportConfigDto", 4usize)?;
+            if !::std::option::Option::is_none(&self.column_name) {
+                fields.serialize_field("columnName", &self.column_name)?;
+            }
+            if !::std::option::Option::is_none(&self.included) {
+                fields.serialize_field("included", &self.included)?;
+            }
+            if !::std::option::Option::is_none(&self.order) {
+                fields.serialize_field("order", &self.order)?;
+            }
+            if !::std::option::Option::is_none(&self.required) {
+                fields.serialize_field("required", &self.required)?;
+            }
+            fields.end()
+        }
     }
     /// Error types.
     pub mod error {

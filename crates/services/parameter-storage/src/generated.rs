@@ -16,116 +16,378 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///Description of the error
-        #[serde(
-            rename = "errorMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_message: ::std::option::Option<::serde_json::Value>,
         ///A message describing the error
-        #[serde(
-            rename = "errorName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_name: ::std::option::Option<::serde_json::Value>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "errorMessage" => field5 = map.next_value()?,
+                            "errorName" => field6 = map.next_value()?,
+                            "message" => field7 = map.next_value()?,
+                            "messages" => field8 = map.next_value()?,
+                            "rawBody" => field9 = map.next_value()?,
+                            "trackingId" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        error_message: field5,
+                        error_name: field6,
+                        message: field7,
+                        messages: field8,
+                        raw_body: field9,
+                        tracking_id: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "errorMessage",
+                        "errorName",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 11usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.error_message) {
+                fields.serialize_field("errorMessage", &self.error_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error_name) {
+                fields.serialize_field("errorName", &self.error_name)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///The attestation document. This is Base64Url encoded binary data containing the attestation document. This has a cert with a public key that needs to be used to encrypt the private fields of the parameter on creation or update.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ParameterStorageAttestationDocument {
         ///The Base64Url encoded attestation document.
-        #[serde(
-            rename = "attestationDocument",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attestation_document: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ParameterStorageAttestationDocument {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ParameterStorageAttestationDocument;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ParameterStorageAttestationDocument")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ParameterStorageAttestationDocument,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attestationDocument" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParameterStorageAttestationDocument {
+                        attestation_document: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ParameterStorageAttestationDocument",
+                    &["attestationDocument"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ParameterStorageAttestationDocument {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ParameterStorageAttestationDocument", 1usize)?;
+            if !::std::option::Option::is_none(&self.attestation_document) {
+                fields
+                    .serialize_field("attestationDocument", &self.attestation_document)?;
+            }
+            fields.end()
+        }
+    }
     ///RFC 6902 JSON Patch operation
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ParameterStorageJsonPatch {
         ///A JSON-Pointer describing the source location for move/copy.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<::std::string::String>,
         ///The operation to perform (add, remove, replace, move, copy, test)
         pub op: ParameterStorageJsonPatchOp,
         ///A JSON-Pointer describing the target location
         pub path: ::std::string::String,
         ///The value to be used within the operations. Required for add/replace/test.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ParameterStorageJsonPatch {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ParameterStorageJsonPatch;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ParameterStorageJsonPatch")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ParameterStorageJsonPatch, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ParameterStorageJsonPatchOp> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "from" => field0 = map.next_value()?,
+                            "op" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "value" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParameterStorageJsonPatch {
+                        from: field0,
+                        op: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("op")?
+                            }
+                        },
+                        path: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("path")?
+                            }
+                        },
+                        value: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ParameterStorageJsonPatch",
+                    &["from", "op", "path", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ParameterStorageJsonPatch {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ParameterStorageJsonPatch", 4usize)?;
+            if !::std::option::Option::is_none(&self.from) {
+                fields.serialize_field("from", &self.from)?;
+            }
+            fields.serialize_field("op", &self.op)?;
+            fields.serialize_field("path", &self.path)?;
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///The operation to perform (add, remove, replace, move, copy, test)
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ParameterStorageJsonPatchOp {
-        #[serde(rename = "add")]
         Add,
-        #[serde(rename = "remove")]
         Remove,
-        #[serde(rename = "replace")]
         Replace,
-        #[serde(rename = "move")]
         Move,
-        #[serde(rename = "copy")]
         Copy,
-        #[serde(rename = "test")]
         Test,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ParameterStorageJsonPatchOp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "add" => Self::Add,
+                    "remove" => Self::Remove,
+                    "replace" => Self::Replace,
+                    "move" => Self::Move,
+                    "copy" => Self::Copy,
+                    "test" => Self::Test,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ParameterStorageJsonPatchOp {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Add => "add",
+                        Self::Remove => "remove",
+                        Self::Replace => "replace",
+                        Self::Move => "move",
+                        Self::Copy => "copy",
+                        Self::Test => "test",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ParameterStorageJsonPatchOp {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -173,35 +435,142 @@ pub mod types {
         }
     }
     ///A parameter to add to parameter storage. The public and private fields must match the type specification.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ParameterStorageNewParameter {
         ///Describe the parameter
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The human-readable name for the parameter.
         pub name: ::std::string::String,
         ///The UUID of the parameter owner.
-        #[serde(rename = "ownerId")]
         pub owner_id: ::std::string::String,
         /**Must be a JWE AES256 encrypted blob.
 The content of the blob must be a JSON object containing the private fields that can be stored with this parameter.
 */
-        #[serde(
-            rename = "privateFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub private_fields: ::std::option::Option<::std::string::String>,
         ///The content must be a JSON object containing the public fields that can be stored with this parameter.
-        #[serde(
-            rename = "publicFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub public_fields: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The type of the parameter. This cannot be changed after being set. Please see the types document for more information.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ParameterStorageNewParameter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ParameterStorageNewParameter;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ParameterStorageNewParameter")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ParameterStorageNewParameter, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ownerId" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "privateFields" => field3 = map.next_value()?,
+                            "publicFields" => field4 = map.next_value()?,
+                            "type" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParameterStorageNewParameter {
+                        description: field0,
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner_id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("ownerId")?
+                            }
+                        },
+                        private_fields: field3,
+                        public_fields: field4,
+                        type_: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ParameterStorageNewParameter",
+                    &[
+                        "description",
+                        "name",
+                        "ownerId",
+                        "privateFields",
+                        "publicFields",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ParameterStorageNewParameter {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ParameterStorageNewParameter", 6usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("ownerId", &self.owner_id)?;
+            if !::std::option::Option::is_none(&self.private_fields) {
+                fields.serialize_field("privateFields", &self.private_fields)?;
+            }
+            if !::std::option::Option::is_none(&self.public_fields) {
+                fields.serialize_field("publicFields", &self.public_fields)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     impl ParameterStorageNewParameter {
         pub fn builder() -> builder::ParameterStorageNewParameter {
@@ -209,108 +578,419 @@ The content of the blob must be a JSON object containing the private fields that
         }
     }
     ///A parameter that has been retrieved from the store.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ParameterStorageParameter {
         ///Describe the parameter
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The ID of the reference
         pub id: ::std::string::String,
         ///ISO8606 format datetime of the last time any field of the parameter was changed.
-        #[serde(
-            rename = "lastModifiedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_modified_at: ::std::option::Option<::std::string::String>,
         ///The ID of the user who last modified the parameter. Empty when identity is not known.
-        #[serde(
-            rename = "lastModifiedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_modified_by: ::std::option::Option<::std::string::String>,
         ///The human-readable name of the parameter.
         pub name: ::std::string::String,
         ///The ID of the user who owns the parameter.
-        #[serde(rename = "ownerId")]
         pub owner_id: ::std::string::String,
         ///The name of the primary field in the public fields.
-        #[serde(
-            rename = "primaryField",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub primary_field: ::std::option::Option<::std::string::String>,
         ///ISO8606 format datetime of the time the secret fields were changed on the parameter.
-        #[serde(
-            rename = "privateFieldsLastModifiedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub private_fields_last_modified_at: ::std::option::Option<
             ::std::string::String,
         >,
         ///The ID of the user who last modified the private fields. Empty when identity is not known.
-        #[serde(
-            rename = "privateFieldsLastModifiedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub private_fields_last_modified_by: ::std::option::Option<
             ::std::string::String,
         >,
         ///The public fields stored for this parameter. See the types document for information about what can be stored.
-        #[serde(rename = "publicFields")]
         pub public_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///The type of the parameter. This cannot be changed after being set. Please see the types document for more information.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ParameterStorageParameter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ParameterStorageParameter;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ParameterStorageParameter")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ParameterStorageParameter, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "lastModifiedAt" => field2 = map.next_value()?,
+                            "lastModifiedBy" => field3 = map.next_value()?,
+                            "name" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ownerId" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "primaryField" => field6 = map.next_value()?,
+                            "privateFieldsLastModifiedAt" => field7 = map.next_value()?,
+                            "privateFieldsLastModifiedBy" => field8 = map.next_value()?,
+                            "publicFields" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParameterStorageParameter {
+                        description: field0,
+                        id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        last_modified_at: field2,
+                        last_modified_by: field3,
+                        name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner_id: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("ownerId")?
+                            }
+                        },
+                        primary_field: field6,
+                        private_fields_last_modified_at: field7,
+                        private_fields_last_modified_by: field8,
+                        public_fields: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("publicFields")?
+                            }
+                        },
+                        type_: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ParameterStorageParameter",
+                    &[
+                        "description",
+                        "id",
+                        "lastModifiedAt",
+                        "lastModifiedBy",
+                        "name",
+                        "ownerId",
+                        "primaryField",
+                        "privateFieldsLastModifiedAt",
+                        "privateFieldsLastModifiedBy",
+                        "publicFields",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ParameterStorageParameter {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ParameterStorageParameter", 11usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.last_modified_at) {
+                fields.serialize_field("lastModifiedAt", &self.last_modified_at)?;
+            }
+            if !::std::option::Option::is_none(&self.last_modified_by) {
+                fields.serialize_field("lastModifiedBy", &self.last_modified_by)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("ownerId", &self.owner_id)?;
+            if !::std::option::Option::is_none(&self.primary_field) {
+                fields.serialize_field("primaryField", &self.primary_field)?;
+            }
+            if !::std::option::Option::is_none(&self.private_fields_last_modified_at) {
+                fields
+                    .serialize_field(
+                        "privateFieldsLastModifiedAt",
+                        &self.private_fields_last_modified_at,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.private_fields_last_modified_by) {
+                fields
+                    .serialize_field(
+                        "privateFieldsLastModifiedBy",
+                        &self.private_fields_last_modified_by,
+                    )?;
+            }
+            fields.serialize_field("publicFields", &self.public_fields)?;
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Reference information returned in response to a request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ParameterStorageReference {
         ///The ID of the consumer holding the reference
-        #[serde(rename = "consumerId")]
         pub consumer_id: ::std::string::String,
         ///The ID of the reference
         pub id: ::std::string::String,
         ///The human-readable name of the reference
         pub name: ::std::string::String,
         ///The ID of the parameter that the reference is pointing to.
-        #[serde(rename = "parameterId")]
         pub parameter_id: ::std::string::String,
         ///The hint string used to validate the reference
-        #[serde(
-            rename = "usageHint",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub usage_hint: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ParameterStorageReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ParameterStorageReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ParameterStorageReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ParameterStorageReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "consumerId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "parameterId" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "usageHint" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParameterStorageReference {
+                        consumer_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("consumerId")?
+                            }
+                        },
+                        id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        parameter_id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("parameterId")?
+                            }
+                        },
+                        usage_hint: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ParameterStorageReference",
+                    &["consumerId", "id", "name", "parameterId", "usageHint"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ParameterStorageReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ParameterStorageReference", 5usize)?;
+            fields.serialize_field("consumerId", &self.consumer_id)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("parameterId", &self.parameter_id)?;
+            if !::std::option::Option::is_none(&self.usage_hint) {
+                fields.serialize_field("usageHint", &self.usage_hint)?;
+            }
+            fields.end()
+        }
+    }
     ///An existing parameter that needs to be updated. The type cannot be changed once the parameter is created.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ParameterStorageUpdateParameter {
         ///Describe the parameter
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The human-readable name for the parameter.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The UUID of the parameter owner.
-        #[serde(
-            rename = "ownerId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub owner_id: ::std::option::Option<::std::string::String>,
         ///The private fields that can be stored with this parameter.
-        #[serde(
-            rename = "privateFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub private_fields: ::std::option::Option<::std::string::String>,
         ///The public fields that can be stored with this parameter.
-        #[serde(
-            rename = "publicFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub public_fields: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ParameterStorageUpdateParameter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ParameterStorageUpdateParameter;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ParameterStorageUpdateParameter")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ParameterStorageUpdateParameter, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "ownerId" => field2 = map.next_value()?,
+                            "privateFields" => field3 = map.next_value()?,
+                            "publicFields" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParameterStorageUpdateParameter {
+                        description: field0,
+                        name: field1,
+                        owner_id: field2,
+                        private_fields: field3,
+                        public_fields: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ParameterStorageUpdateParameter",
+                    &["description", "name", "ownerId", "privateFields", "publicFields"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ParameterStorageUpdateParameter {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ParameterStorageUpdateParameter", 5usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner_id) {
+                fields.serialize_field("ownerId", &self.owner_id)?;
+            }
+            if !::std::option::Option::is_none(&self.private_fields) {
+                fields.serialize_field("privateFields", &self.private_fields)?;
+            }
+            if !::std::option::Option::is_none(&self.public_fields) {
+                fields.serialize_field("publicFields", &self.public_fields)?;
+            }
+            fields.end()
+        }
     }
     impl ParameterStorageUpdateParameter {
         pub fn builder() -> builder::ParameterStorageUpdateParameter {

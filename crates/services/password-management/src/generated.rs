@@ -16,85 +16,245 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`PasswordChangeRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PasswordChangeRequest {
         ///Account ID of the account This is specified per account schema in the source configuration. It is used to distinguish accounts. More info can be found here https://community.sailpoint.com/t5/IdentityNow-Connectors/How-do-I-designate-an-account-attribute-as-the-Account-ID-for-a/ta-p/80350
-        #[serde(
-            rename = "accountId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id: ::std::option::Option<::std::string::String>,
         ///The RSA encrypted password
-        #[serde(
-            rename = "encryptedPassword",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub encrypted_password: ::std::option::Option<::std::string::String>,
         ///The identity ID that requested the password change
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///The encryption key ID
-        #[serde(
-            rename = "publicKeyId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub public_key_id: ::std::option::Option<::std::string::String>,
         ///The ID of the source for which identity is requesting the password change
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PasswordChangeRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PasswordChangeRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PasswordChangeRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PasswordChangeRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountId" => field0 = map.next_value()?,
+                            "encryptedPassword" => field1 = map.next_value()?,
+                            "identityId" => field2 = map.next_value()?,
+                            "publicKeyId" => field3 = map.next_value()?,
+                            "sourceId" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PasswordChangeRequest {
+                        account_id: field0,
+                        encrypted_password: field1,
+                        identity_id: field2,
+                        public_key_id: field3,
+                        source_id: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PasswordChangeRequest",
+                    &[
+                        "accountId",
+                        "encryptedPassword",
+                        "identityId",
+                        "publicKeyId",
+                        "sourceId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PasswordChangeRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("PasswordChangeRequest", 5usize)?;
+            if !::std::option::Option::is_none(&self.account_id) {
+                fields.serialize_field("accountId", &self.account_id)?;
+            }
+            if !::std::option::Option::is_none(&self.encrypted_password) {
+                fields.serialize_field("encryptedPassword", &self.encrypted_password)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.public_key_id) {
+                fields.serialize_field("publicKeyId", &self.public_key_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.end()
+        }
     }
     impl PasswordChangeRequest {
         pub fn builder() -> builder::PasswordChangeRequest {
@@ -102,40 +262,115 @@ pub mod types {
         }
     }
     ///`PasswordChangeResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PasswordChangeResponse {
         ///The password change request ID
-        #[serde(
-            rename = "requestId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_id: ::std::option::Option<::std::string::String>,
         ///Password change state
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<PasswordChangeResponseState>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PasswordChangeResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PasswordChangeResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PasswordChangeResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PasswordChangeResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<PasswordChangeResponseState> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "requestId" => field0 = map.next_value()?,
+                            "state" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PasswordChangeResponse {
+                        request_id: field0,
+                        state: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PasswordChangeResponse",
+                    &["requestId", "state"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PasswordChangeResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("PasswordChangeResponse", 2usize)?;
+            if !::std::option::Option::is_none(&self.request_id) {
+                fields.serialize_field("requestId", &self.request_id)?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            fields.end()
+        }
+    }
     ///Password change state
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PasswordChangeResponseState {
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "FINISHED")]
         Finished,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PasswordChangeResponseState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IN_PROGRESS" => Self::InProgress,
+                    "FINISHED" => Self::Finished,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PasswordChangeResponseState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Finished => "FINISHED",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for PasswordChangeResponseState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -177,36 +412,157 @@ pub mod types {
         }
     }
     ///`PasswordDigitToken`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PasswordDigitToken {
         ///The digit token for password management
-        #[serde(
-            rename = "digitToken",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub digit_token: ::std::option::Option<::std::string::String>,
         ///The reference ID of the digit token generation request
-        #[serde(
-            rename = "requestId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PasswordDigitToken {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PasswordDigitToken;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PasswordDigitToken")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PasswordDigitToken, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "digitToken" => field0 = map.next_value()?,
+                            "requestId" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PasswordDigitToken {
+                        digit_token: field0,
+                        request_id: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PasswordDigitToken",
+                    &["digitToken", "requestId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PasswordDigitToken {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("PasswordDigitToken", 2usize)?;
+            if !::std::option::Option::is_none(&self.digit_token) {
+                fields.serialize_field("digitToken", &self.digit_token)?;
+            }
+            if !::std::option::Option::is_none(&self.request_id) {
+                fields.serialize_field("requestId", &self.request_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`PasswordDigitTokenReset`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct PasswordDigitTokenReset {
         ///The time to live for the digit token in minutes. The default value is 5 minutes.
-        #[serde(
-            rename = "durationMinutes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub duration_minutes: ::std::option::Option<i64>,
         ///The length of digit token. It should be from 6 to 18, inclusive. The default value is 6.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub length: ::std::option::Option<i64>,
         ///The uid of the user requested for digit token
-        #[serde(rename = "userId")]
         pub user_id: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PasswordDigitTokenReset {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PasswordDigitTokenReset;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PasswordDigitTokenReset")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PasswordDigitTokenReset, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "durationMinutes" => field0 = map.next_value()?,
+                            "length" => field1 = map.next_value()?,
+                            "userId" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PasswordDigitTokenReset {
+                        duration_minutes: field0,
+                        length: field1,
+                        user_id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("userId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PasswordDigitTokenReset",
+                    &["durationMinutes", "length", "userId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PasswordDigitTokenReset {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("PasswordDigitTokenReset", 3usize)?;
+            if !::std::option::Option::is_none(&self.duration_minutes) {
+                fields.serialize_field("durationMinutes", &self.duration_minutes)?;
+            }
+            if !::std::option::Option::is_none(&self.length) {
+                fields.serialize_field("length", &self.length)?;
+            }
+            fields.serialize_field("userId", &self.user_id)?;
+            fields.end()
+        }
     }
     impl PasswordDigitTokenReset {
         pub fn builder() -> builder::PasswordDigitTokenReset {
@@ -214,70 +570,252 @@ pub mod types {
         }
     }
     ///`PasswordInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PasswordInfo {
         ///Account info related to queried identity and source
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub accounts: ::std::option::Option<::std::vec::Vec<PasswordInfoAccount>>,
         ///Identity ID
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///Password constraints
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policies: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///User's public key with Base64 encoding
-        #[serde(
-            rename = "publicKey",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub public_key: ::std::option::Option<::std::string::String>,
         ///public key ID
-        #[serde(
-            rename = "publicKeyId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub public_key_id: ::std::option::Option<::std::string::String>,
         ///source ID
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PasswordInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PasswordInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PasswordInfo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PasswordInfo, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<PasswordInfoAccount>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accounts" => field0 = map.next_value()?,
+                            "identityId" => field1 = map.next_value()?,
+                            "policies" => field2 = map.next_value()?,
+                            "publicKey" => field3 = map.next_value()?,
+                            "publicKeyId" => field4 = map.next_value()?,
+                            "sourceId" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PasswordInfo {
+                        accounts: field0,
+                        identity_id: field1,
+                        policies: field2,
+                        public_key: field3,
+                        public_key_id: field4,
+                        source_id: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PasswordInfo",
+                    &[
+                        "accounts",
+                        "identityId",
+                        "policies",
+                        "publicKey",
+                        "publicKeyId",
+                        "sourceId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PasswordInfo {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("PasswordInfo", 6usize)?;
+            if !::std::option::Option::is_none(&self.accounts) {
+                fields.serialize_field("accounts", &self.accounts)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.policies) {
+                fields.serialize_field("policies", &self.policies)?;
+            }
+            if !::std::option::Option::is_none(&self.public_key) {
+                fields.serialize_field("publicKey", &self.public_key)?;
+            }
+            if !::std::option::Option::is_none(&self.public_key_id) {
+                fields.serialize_field("publicKeyId", &self.public_key_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`PasswordInfoAccount`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PasswordInfoAccount {
         ///Account ID of the account. This is specified per account schema in the source configuration. It is used to distinguish accounts. More info can be found here https://community.sailpoint.com/t5/IdentityNow-Connectors/How-do-I-designate-an-account-attribute-as-the-Account-ID-for-a/ta-p/80350
-        #[serde(
-            rename = "accountId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id: ::std::option::Option<::std::string::String>,
         ///Display name of the account. This is specified per account schema in the source configuration. It is used to display name of the account. More info can be found here https://community.sailpoint.com/t5/IdentityNow-Connectors/How-do-I-designate-an-account-attribute-as-the-Account-Name-for/ta-p/74008
-        #[serde(
-            rename = "accountName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PasswordInfoAccount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PasswordInfoAccount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PasswordInfoAccount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PasswordInfoAccount, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountId" => field0 = map.next_value()?,
+                            "accountName" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PasswordInfoAccount {
+                        account_id: field0,
+                        account_name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PasswordInfoAccount",
+                    &["accountId", "accountName"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PasswordInfoAccount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("PasswordInfoAccount", 2usize)?;
+            if !::std::option::Option::is_none(&self.account_id) {
+                fields.serialize_field("accountId", &self.account_id)?;
+            }
+            if !::std::option::Option::is_none(&self.account_name) {
+                fields.serialize_field("accountName", &self.account_name)?;
+            }
+            fields.end()
+        }
+    }
     ///`PasswordInfoQueryDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PasswordInfoQueryDto {
         ///The display name of the source
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
         ///The login name of the user
-        #[serde(
-            rename = "userName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PasswordInfoQueryDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PasswordInfoQueryDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PasswordInfoQueryDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PasswordInfoQueryDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "sourceName" => field0 = map.next_value()?,
+                            "userName" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PasswordInfoQueryDto {
+                        source_name: field0,
+                        user_name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PasswordInfoQueryDto",
+                    &["sourceName", "userName"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PasswordInfoQueryDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("PasswordInfoQueryDto", 2usize)?;
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            if !::std::option::Option::is_none(&self.user_name) {
+                fields.serialize_field("userName", &self.user_name)?;
+            }
+            fields.end()
+        }
     }
     impl PasswordInfoQueryDto {
         pub fn builder() -> builder::PasswordInfoQueryDto {
@@ -285,49 +823,134 @@ pub mod types {
         }
     }
     ///`PasswordStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PasswordStatus {
         ///The errors during the password change request
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The password change request ID
-        #[serde(
-            rename = "requestId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_id: ::std::option::Option<::std::string::String>,
         ///List of source IDs in the password change request
-        #[serde(
-            rename = "sourceIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Password change state
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<PasswordStatusState>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PasswordStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PasswordStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PasswordStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PasswordStatus, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<PasswordStatusState> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "errors" => field0 = map.next_value()?,
+                            "requestId" => field1 = map.next_value()?,
+                            "sourceIds" => field2 = map.next_value()?,
+                            "state" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PasswordStatus {
+                        errors: field0,
+                        request_id: field1,
+                        source_ids: field2,
+                        state: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PasswordStatus",
+                    &["errors", "requestId", "sourceIds", "state"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PasswordStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("PasswordStatus", 4usize)?;
+            if !::std::option::Option::is_none(&self.errors) {
+                fields.serialize_field("errors", &self.errors)?;
+            }
+            if !::std::option::Option::is_none(&self.request_id) {
+                fields.serialize_field("requestId", &self.request_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_ids) {
+                fields.serialize_field("sourceIds", &self.source_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            fields.end()
+        }
+    }
     ///Password change state
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PasswordStatusState {
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "FINISHED")]
         Finished,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PasswordStatusState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IN_PROGRESS" => Self::InProgress,
+                    "FINISHED" => Self::Finished,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PasswordStatusState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Finished => "FINISHED",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for PasswordStatusState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

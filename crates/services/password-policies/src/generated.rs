@@ -16,226 +16,495 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`PasswordPolicyV3Dto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct PasswordPolicyV3Dto {
         ///The minimun length of account Id. By default is equals to -1.
-        #[serde(
-            rename = "accountIdMinWordLength",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id_min_word_length: ::std::option::Option<i64>,
         ///The minimun length of account name. By default is equals to -1.
-        #[serde(
-            rename = "accountNameMinWordLength",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_name_min_word_length: ::std::option::Option<i64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::std::string::String>,
         ///Date the Password Policy was created.
-        #[serde(
-            rename = "dateCreated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub date_created: ::std::option::Option<i64>,
         ///Defines whether this policy is default or not. Default policy is created automatically when an org is setup. This field is false by default.
-        #[serde(
-            rename = "defaultPolicy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub default_policy: ::std::option::Option<bool>,
         ///Description for current password policy.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Defines whether this policy is enabled to expire or not. This field is false by default.
-        #[serde(
-            rename = "enablePasswdExpiration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub enable_passwd_expiration: ::std::option::Option<bool>,
         ///The number of days before expiration remaninder.
-        #[serde(
-            rename = "firstExpirationReminder",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub first_expiration_reminder: ::std::option::Option<i64>,
         ///The password policy Id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Date the Password Policy was updated.
-        #[serde(
-            rename = "lastUpdated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_updated: ::std::option::Option<i64>,
         ///Maximum length of the password.
-        #[serde(
-            rename = "maxLength",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_length: ::std::option::Option<i64>,
         ///Maximum repetition of the same character in the password. By default is equals to -1.
-        #[serde(
-            rename = "maxRepeatedChars",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_repeated_chars: ::std::option::Option<i64>,
         ///Maximum alpha. By default is equals to 0.
-        #[serde(
-            rename = "minAlpha",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub min_alpha: ::std::option::Option<i64>,
         ///MinCharacterTypes. By default is equals to -1.
-        #[serde(
-            rename = "minCharacterTypes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub min_character_types: ::std::option::Option<i64>,
         ///Minimum length of the password. By default is equals to 0.
-        #[serde(
-            rename = "minLength",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub min_length: ::std::option::Option<i64>,
         ///Minimum amount of lower case character in the password. By default is equals to 0.
-        #[serde(
-            rename = "minLower",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub min_lower: ::std::option::Option<i64>,
         ///Minimum amount of numeric characters in the password. By default is equals to 0.
-        #[serde(
-            rename = "minNumeric",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub min_numeric: ::std::option::Option<i64>,
         ///Minimum amount of special symbols in the password. By default is equals to 0.
-        #[serde(
-            rename = "minSpecial",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub min_special: ::std::option::Option<i64>,
         ///Minimum amount of upper case symbols in the password. By default is equals to 0.
-        #[serde(
-            rename = "minUpper",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub min_upper: ::std::option::Option<i64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::std::string::String>,
         ///The name of the password policy.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Number of days before current password expires. By default is equals to 90.
-        #[serde(
-            rename = "passwordExpiration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub password_expiration: ::std::option::Option<i64>,
         ///Defines whether this policy require strong Auth of network or not. This field is false by default.
-        #[serde(
-            rename = "requireStrongAuthOffNetwork",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub require_strong_auth_off_network: ::std::option::Option<bool>,
         ///Defines whether this policy require strong Auth for untrusted geographies. This field is false by default.
-        #[serde(
-            rename = "requireStrongAuthUntrustedGeographies",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub require_strong_auth_untrusted_geographies: ::std::option::Option<bool>,
         ///Defines whether this policy require strong Auth or not. This field is false by default.
-        #[serde(
-            rename = "requireStrongAuthn",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub require_strong_authn: ::std::option::Option<bool>,
         ///List of sources IDs managed by this password policy.
-        #[serde(
-            rename = "sourceIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Defines whether this policy uses account attributes or not. This field is false by default.
-        #[serde(
-            rename = "useAccountAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub use_account_attributes: ::std::option::Option<bool>,
         ///Defines whether this policy uses dictionary or not. This field is false by default.
-        #[serde(
-            rename = "useDictionary",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub use_dictionary: ::std::option::Option<bool>,
         ///Defines whether this policy uses identity attributes or not. This field is false by default.
-        #[serde(
-            rename = "useIdentityAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub use_identity_attributes: ::std::option::Option<bool>,
         ///Defines whether this policy validate against account id or not. This field is false by default.
-        #[serde(
-            rename = "validateAgainstAccountId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub validate_against_account_id: ::std::option::Option<bool>,
         ///Defines whether this policy validate against account name or not. This field is false by default.
-        #[serde(
-            rename = "validateAgainstAccountName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub validate_against_account_name: ::std::option::Option<bool>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PasswordPolicyV3Dto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PasswordPolicyV3Dto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PasswordPolicyV3Dto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PasswordPolicyV3Dto, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field27: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field28: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field29: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field30: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountIdMinWordLength" => field0 = map.next_value()?,
+                            "accountNameMinWordLength" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            "dateCreated" => field3 = map.next_value()?,
+                            "defaultPolicy" => field4 = map.next_value()?,
+                            "description" => field5 = map.next_value()?,
+                            "enablePasswdExpiration" => field6 = map.next_value()?,
+                            "firstExpirationReminder" => field7 = map.next_value()?,
+                            "id" => field8 = map.next_value()?,
+                            "lastUpdated" => field9 = map.next_value()?,
+                            "maxLength" => field10 = map.next_value()?,
+                            "maxRepeatedChars" => field11 = map.next_value()?,
+                            "minAlpha" => field12 = map.next_value()?,
+                            "minCharacterTypes" => field13 = map.next_value()?,
+                            "minLength" => field14 = map.next_value()?,
+                            "minLower" => field15 = map.next_value()?,
+                            "minNumeric" => field16 = map.next_value()?,
+                            "minSpecial" => field17 = map.next_value()?,
+                            "minUpper" => field18 = map.next_value()?,
+                            "modified" => field19 = map.next_value()?,
+                            "name" => field20 = map.next_value()?,
+                            "passwordExpiration" => field21 = map.next_value()?,
+                            "requireStrongAuthOffNetwork" => field22 = map.next_value()?,
+                            "requireStrongAuthUntrustedGeographies" => {
+                                field23 = map.next_value()?;
+                            }
+                            "requireStrongAuthn" => field24 = map.next_value()?,
+                            "sourceIds" => field25 = map.next_value()?,
+                            "useAccountAttributes" => field26 = map.next_value()?,
+                            "useDictionary" => field27 = map.next_value()?,
+                            "useIdentityAttributes" => field28 = map.next_value()?,
+                            "validateAgainstAccountId" => field29 = map.next_value()?,
+                            "validateAgainstAccountName" => field30 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PasswordPolicyV3Dto {
+                        account_id_min_word_length: field0,
+                        account_name_min_word_length: field1,
+                        created: field2,
+                        date_created: field3,
+                        default_policy: field4,
+                        description: field5,
+                        enable_passwd_expiration: field6,
+                        first_expiration_reminder: field7,
+                        id: field8,
+                        last_updated: field9,
+                        max_length: field10,
+                        max_repeated_chars: field11,
+                        min_alpha: field12,
+                        min_character_types: field13,
+                        min_length: field14,
+                        min_lower: field15,
+                        min_numeric: field16,
+                        min_special: field17,
+                        min_upper: field18,
+                        modified: field19,
+                        name: field20,
+                        password_expiration: field21,
+                        require_strong_auth_off_network: field22,
+                        require_strong_auth_untrusted_geographies: field23,
+                        require_strong_authn: field24,
+                        source_ids: field25,
+                        use_account_attributes: field26,
+                        use_dictionary: field27,
+                        use_identity_attributes: field28,
+                        validate_against_account_id: field29,
+                        validate_against_account_name: field30,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for PasswordPolicyV3Dto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.account_id_min_word_length) {
+                fields
+                    .serialize_entry(
+                        "accountIdMinWordLength",
+                        &self.account_id_min_word_length,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.account_name_min_word_length) {
+                fields
+                    .serialize_entry(
+                        "accountNameMinWordLength",
+                        &self.account_name_min_word_length,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_entry("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.date_created) {
+                fields.serialize_entry("dateCreated", &self.date_created)?;
+            }
+            if !::std::option::Option::is_none(&self.default_policy) {
+                fields.serialize_entry("defaultPolicy", &self.default_policy)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_entry("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.enable_passwd_expiration) {
+                fields
+                    .serialize_entry(
+                        "enablePasswdExpiration",
+                        &self.enable_passwd_expiration,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.first_expiration_reminder) {
+                fields
+                    .serialize_entry(
+                        "firstExpirationReminder",
+                        &self.first_expiration_reminder,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.last_updated) {
+                fields.serialize_entry("lastUpdated", &self.last_updated)?;
+            }
+            if !::std::option::Option::is_none(&self.max_length) {
+                fields.serialize_entry("maxLength", &self.max_length)?;
+            }
+            if !::std::option::Option::is_none(&self.max_repeated_chars) {
+                fields.serialize_entry("maxRepeatedChars", &self.max_repeated_chars)?;
+            }
+            if !::std::option::Option::is_none(&self.min_alpha) {
+                fields.serialize_entry("minAlpha", &self.min_alpha)?;
+            }
+            if !::std::option::Option::is_none(&self.min_character_types) {
+                fields.serialize_entry("minCharacterTypes", &self.min_character_types)?;
+            }
+            if !::std::option::Option::is_none(&self.min_length) {
+                fields.serialize_entry("minLength", &self.min_length)?;
+            }
+            if !::std::option::Option::is_none(&self.min_lower) {
+                fields.serialize_entry("minLower", &self.min_lower)?;
+            }
+            if !::std::option::Option::is_none(&self.min_numeric) {
+                fields.serialize_entry("minNumeric", &self.min_numeric)?;
+            }
+            if !::std::option::Option::is_none(&self.min_special) {
+                fields.serialize_entry("minSpecial", &self.min_special)?;
+            }
+            if !::std::option::Option::is_none(&self.min_upper) {
+                fields.serialize_entry("minUpper", &self.min_upper)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_entry("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.password_expiration) {
+                fields.serialize_entry("passwordExpiration", &self.password_expiration)?;
+            }
+            if !::std::option::Option::is_none(&self.require_strong_auth_off_network) {
+                fields
+                    .serialize_entry(
+                        "requireStrongAuthOffNetwork",
+                        &self.require_strong_auth_off_network,
+                    )?;
+            }
+            if !::std::option::Option::is_none(
+                &self.require_strong_auth_untrusted_geographies,
+            ) {
+                fields
+                    .serialize_entry(
+                        "requireStrongAuthUntrustedGeographies",
+                        &self.require_strong_auth_untrusted_geographies,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.require_strong_authn) {
+                fields
+                    .serialize_entry("requireStrongAuthn", &self.require_strong_authn)?;
+            }
+            if !::std::option::Option::is_none(&self.source_ids) {
+                fields.serialize_entry("sourceIds", &self.source_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.use_account_attributes) {
+                fields
+                    .serialize_entry(
+                        "useAccountAttributes",
+                        &self.use_account_attributes,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.use_dictionary) {
+                fields.serialize_entry("useDictionary", &self.use_dictionary)?;
+            }
+            if !::std::option::Option::is_none(&self.use_identity_attributes) {
+                fields
+                    .serialize_entry(
+                        "useIdentityAttributes",
+                        &self.use_identity_attributes,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.validate_against_account_id) {
+                fields
+                    .serialize_entry(
+                        "validateAgainstAccountId",
+                        &self.validate_against_account_id,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.validate_against_account_name) {
+                fields
+                    .serialize_entry(
+                        "validateAgainstAccountName",
+                        &self.validate_against_account_name,
+                    )?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl PasswordPolicyV3Dto {
         pub fn builder() -> builder::PasswordPolicyV3Dto {

@@ -18,39 +18,131 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Object for specifying the name of a personal access token to create
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CreatePersonalAccessTokenRequest {
         ///Number of seconds an access token is valid when generated using this Personal Access Token. If no value is specified, the token will be created with the default value of 43200.
-        #[serde(
-            rename = "accessTokenValiditySeconds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_token_validity_seconds: ::std::option::Option<i32>,
         /**Date and time, down to the millisecond, when this personal access token will expire.
 **Important:** When `expirationDate` is `null` or empty (not included in the request body), the token will never expire.
 **Required Validation:** If `expirationDate` is `null` or empty, `userAwareTokenNeverExpires` must be set to `true`. This is a required validation rule.
 **Valid Values (dependent on `userAwareTokenNeverExpires`):** * **When `userAwareTokenNeverExpires` is `true` (or required to be `true`):** `expirationDate` can be `null` or omitted from the request body. When `expirationDate` is `null` or empty, the token will never expire. * **When `userAwareTokenNeverExpires` is `false` or omitted:** `expirationDate` must be provided and must be a valid date-time string representing a future date (after the current date/time). There is no upper limit on how far in the future the expiration date can be set. `expirationDate` cannot be `null` in this case.
 **Validation Rules:** * **If `expirationDate` is `null` or not included in the request body:** `userAwareTokenNeverExpires` must be set to `true` (required). The token will never expire. * **If `expirationDate` is provided and is not `null`:** `userAwareTokenNeverExpires` can be omitted.*/
-        #[serde(
-            rename = "expirationDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub expiration_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The name of the personal access token (PAT) to be created. Cannot be the same as another PAT owned by the user for whom this PAT is being created.
         pub name: ::std::string::String,
         ///Scopes of the personal  access token. If no scope is specified, the token will be created with the default scope "sp:scopes:all". This means the personal access token will have all the rights of the owner who created it.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /**Indicates that the user creating this Personal Access Token is aware of and acknowledges the security implications of creating a token that will never expire. When set to `true`, this flag confirms that the user understands the security risks associated with non-expiring tokens.
 **Security Awareness:** Setting this field to `true` serves as an explicit acknowledgment that the user creating the token understands: * Tokens that never expire pose a greater security risk if compromised * Non-expiring tokens should be used only when necessary and with appropriate security measures * Regular rotation and monitoring of non-expiring tokens is recommended
 **Required Validation:** If `expirationDate` is `null` or empty (not included in the request body), `userAwareTokenNeverExpires` must be set to `true`. This is a required validation rule.
 **Validation Rules:** * **If `expirationDate` is `null` or not included in the request body:** `userAwareTokenNeverExpires` must be set to `true` (required). * **If `expirationDate` is provided and is not `null`:** `userAwareTokenNeverExpires` can be omitted.
 **Behavior:** * When set to `true`: Indicates that the user acknowledges they are creating a token that will never expire. When `expirationDate` is `null` or empty, the token will never expire. * When set to `false` or not specified (and `expirationDate` is provided): The token will follow normal expiration rules based on the `expirationDate` field and `accessTokenValiditySeconds` setting.*/
-        #[serde(
-            rename = "userAwareTokenNeverExpires",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_aware_token_never_expires: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreatePersonalAccessTokenRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreatePersonalAccessTokenRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreatePersonalAccessTokenRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreatePersonalAccessTokenRequest, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessTokenValiditySeconds" => field0 = map.next_value()?,
+                            "expirationDate" => field1 = map.next_value()?,
+                            "name" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "scope" => field3 = map.next_value()?,
+                            "userAwareTokenNeverExpires" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreatePersonalAccessTokenRequest {
+                        access_token_validity_seconds: field0,
+                        expiration_date: field1,
+                        name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        scope: field3,
+                        user_aware_token_never_expires: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreatePersonalAccessTokenRequest",
+                    &[
+                        "accessTokenValiditySeconds",
+                        "expirationDate",
+                        "name",
+                        "scope",
+                        "userAwareTokenNeverExpires",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CreatePersonalAccessTokenRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CreatePersonalAccessTokenRequest", 5usize)?;
+            if !::std::option::Option::is_none(&self.access_token_validity_seconds) {
+                fields
+                    .serialize_field(
+                        "accessTokenValiditySeconds",
+                        &self.access_token_validity_seconds,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.expiration_date) {
+                fields.serialize_field("expirationDate", &self.expiration_date)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.scope) {
+                fields.serialize_field("scope", &self.scope)?;
+            }
+            if !::std::option::Option::is_none(&self.user_aware_token_never_expires) {
+                fields
+                    .serialize_field(
+                        "userAwareTokenNeverExpires",
+                        &self.user_aware_token_never_expires,
+                    )?;
+            }
+            fields.end()
+        }
     }
     impl CreatePersonalAccessTokenRequest {
         pub fn builder() -> builder::CreatePersonalAccessTokenRequest {
@@ -58,15 +150,13 @@ pub mod types {
         }
     }
     ///`CreatePersonalAccessTokenResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CreatePersonalAccessTokenResponse {
         ///Number of seconds an access token is valid when generated using this Personal Access Token. If no value is specified, the token will be created with the default value of 43200.
-        #[serde(rename = "accessTokenValiditySeconds")]
         pub access_token_validity_seconds: i32,
         ///The date and time, down to the millisecond, when this personal access token was created.
         pub created: ::sailpoint_runtime::DateTime,
         ///Date and time, down to the millisecond, when this personal access token will expire. If not provided, the token will expire 6 months after its creation date. The value must be a valid date-time string between the current date and 6 months from the creation date.
-        #[serde(rename = "expirationDate")]
         pub expiration_date: ::sailpoint_runtime::DateTime,
         ///The ID of the personal access token (to be used as the username for Basic Auth).
         pub id: ::std::string::String,
@@ -74,134 +164,633 @@ pub mod types {
         pub name: ::std::string::String,
         pub owner: PatOwner,
         ///Scopes of the personal  access token.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub scope: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The secret of the personal access token (to be used as the password for Basic Auth).
         pub secret: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreatePersonalAccessTokenResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreatePersonalAccessTokenResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreatePersonalAccessTokenResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreatePersonalAccessTokenResponse, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<PatOwner> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessTokenValiditySeconds" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "expirationDate" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "scope" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "secret" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreatePersonalAccessTokenResponse {
+                        access_token_validity_seconds: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessTokenValiditySeconds")?
+                            }
+                        },
+                        created: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        expiration_date: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("expirationDate")?
+                            }
+                        },
+                        id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("owner")?
+                            }
+                        },
+                        scope: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("scope"),
+                                );
+                            }
+                        },
+                        secret: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("secret")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreatePersonalAccessTokenResponse",
+                    &[
+                        "accessTokenValiditySeconds",
+                        "created",
+                        "expirationDate",
+                        "id",
+                        "name",
+                        "owner",
+                        "scope",
+                        "secret",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CreatePersonalAccessTokenResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CreatePersonalAccessTokenResponse", 8usize)?;
+            fields
+                .serialize_field(
+                    "accessTokenValiditySeconds",
+                    &self.access_token_validity_seconds,
+                )?;
+            fields.serialize_field("created", &self.created)?;
+            fields.serialize_field("expirationDate", &self.expiration_date)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("owner", &self.owner)?;
+            fields.serialize_field("scope", &self.scope)?;
+            fields.serialize_field("secret", &self.secret)?;
+            fields.end()
+        }
+    }
     ///`GetPersonalAccessTokenResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct GetPersonalAccessTokenResponse {
         ///Number of seconds an access token is valid when generated using this Personal Access Token. If no value is specified, the token will be created with the default value of 43200.
-        #[serde(
-            rename = "accessTokenValiditySeconds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_token_validity_seconds: ::std::option::Option<i32>,
         ///The date and time, down to the millisecond, when this personal access token was created.
         pub created: ::sailpoint_runtime::DateTime,
         /**Date and time, down to the millisecond, when this personal access token will expire.
 **Important:** When `expirationDate` is `null` or empty, the token will never expire (and `userAwareTokenNeverExpires` will be `true`).
 When `expirationDate` is provided, this value must be a future date. There is no upper limit on how far in the future the expiration date can be set.*/
-        #[serde(
-            rename = "expirationDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub expiration_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The ID of the personal access token (to be used as the username for Basic Auth).
         pub id: ::std::string::String,
         ///The date and time, down to the millisecond, when this personal access token was last used to generate an access token. This timestamp does not get updated on every PAT usage, but only once a day. This property can be useful for identifying which PATs are no longer actively used and can be removed.
-        #[serde(
-            rename = "lastUsed",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_used: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///If true, this token is managed by the SailPoint platform, and is not visible in the user interface. For example, Workflows will create managed personal access tokens for users who create workflows.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub managed: ::std::option::Option<bool>,
         ///The name of the personal access token. Cannot be the same as other personal access tokens owned by a user.
         pub name: ::std::string::String,
         pub owner: PatOwner,
         ///Scopes of the personal  access token.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub scope: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /**Indicates that the user who created or updated this Personal Access Token is aware of and acknowledges the security implications of creating a token that will never expire. When `true`, this flag confirms that the user understood the security risks associated with non-expiring tokens at the time of creation or update.
 **Security Awareness:** This field serves as a record that the user acknowledged: * Tokens that never expire pose a greater security risk if compromised * Non-expiring tokens should be used only when necessary and with appropriate security measures * Regular rotation and monitoring of non-expiring tokens is recommended
 **Behavior:** * When `true`: Indicates that the user acknowledged they were creating a token that will never expire. When `expirationDate` is `null`, the token will never expire. * When `false`: The token follows normal expiration rules based on the `expirationDate` field and `accessTokenValiditySeconds` setting.*/
-        #[serde(
-            rename = "userAwareTokenNeverExpires",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_aware_token_never_expires: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetPersonalAccessTokenResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = GetPersonalAccessTokenResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GetPersonalAccessTokenResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<GetPersonalAccessTokenResponse, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<PatOwner> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessTokenValiditySeconds" => field0 = map.next_value()?,
+                            "created" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "expirationDate" => field2 = map.next_value()?,
+                            "id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "lastUsed" => field4 = map.next_value()?,
+                            "managed" => field5 = map.next_value()?,
+                            "name" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "scope" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "userAwareTokenNeverExpires" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(GetPersonalAccessTokenResponse {
+                        access_token_validity_seconds: field0,
+                        created: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        expiration_date: field2,
+                        id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        last_used: field4,
+                        managed: field5,
+                        name: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("owner")?
+                            }
+                        },
+                        scope: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("scope"),
+                                );
+                            }
+                        },
+                        user_aware_token_never_expires: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "GetPersonalAccessTokenResponse",
+                    &[
+                        "accessTokenValiditySeconds",
+                        "created",
+                        "expirationDate",
+                        "id",
+                        "lastUsed",
+                        "managed",
+                        "name",
+                        "owner",
+                        "scope",
+                        "userAwareTokenNeverExpires",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for GetPersonalAccessTokenResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("GetPersonalAccessTokenResponse", 10usize)?;
+            if !::std::option::Option::is_none(&self.access_token_validity_seconds) {
+                fields
+                    .serialize_field(
+                        "accessTokenValiditySeconds",
+                        &self.access_token_validity_seconds,
+                    )?;
+            }
+            fields.serialize_field("created", &self.created)?;
+            if !::std::option::Option::is_none(&self.expiration_date) {
+                fields.serialize_field("expirationDate", &self.expiration_date)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.last_used) {
+                fields.serialize_field("lastUsed", &self.last_used)?;
+            }
+            if !::std::option::Option::is_none(&self.managed) {
+                fields.serialize_field("managed", &self.managed)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("owner", &self.owner)?;
+            fields.serialize_field("scope", &self.scope)?;
+            if !::std::option::Option::is_none(&self.user_aware_token_never_expires) {
+                fields
+                    .serialize_field(
+                        "userAwareTokenNeverExpires",
+                        &self.user_aware_token_never_expires,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Personal access token owner's identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PatOwner {
         ///Personal access token owner's identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Personal access token owner's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Personal access token owner's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<PatOwnerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PatOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PatOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PatOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PatOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<PatOwnerType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PatOwner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("PatOwner", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for PatOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("PatOwner", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Personal access token owner's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PatOwnerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PatOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PatOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for PatOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -16,32 +16,110 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`CreatePrivilegeCriteriaRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CreatePrivilegeCriteriaRequest {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub groups: ::std::option::Option<
             ::std::vec::Vec<CreatePrivilegeCriteriaRequestGroupsItem>,
         >,
         ///The logical operator to apply between groups.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<CreatePrivilegeCriteriaRequestOperator>,
         ///The privilege level assigned by this criteria.
-        #[serde(
-            rename = "privilegeLevel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub privilege_level: ::std::option::Option<
             CreatePrivilegeCriteriaRequestPrivilegeLevel,
         >,
         ///The Id of the source that the criteria is applied to.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<CreatePrivilegeCriteriaRequestSourceId>,
         ///The type of criteria being created. Expects "CUSTOM".
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<CreatePrivilegeCriteriaRequestType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreatePrivilegeCriteriaRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreatePrivilegeCriteriaRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreatePrivilegeCriteriaRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreatePrivilegeCriteriaRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<CreatePrivilegeCriteriaRequestGroupsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        CreatePrivilegeCriteriaRequestOperator,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        CreatePrivilegeCriteriaRequestPrivilegeLevel,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        CreatePrivilegeCriteriaRequestSourceId,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        CreatePrivilegeCriteriaRequestType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "groups" => field0 = map.next_value()?,
+                            "operator" => field1 = map.next_value()?,
+                            "privilegeLevel" => field2 = map.next_value()?,
+                            "sourceId" => field3 = map.next_value()?,
+                            "type" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreatePrivilegeCriteriaRequest {
+                        groups: field0,
+                        operator: field1,
+                        privilege_level: field2,
+                        source_id: field3,
+                        type_: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreatePrivilegeCriteriaRequest",
+                    &["groups", "operator", "privilegeLevel", "sourceId", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CreatePrivilegeCriteriaRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CreatePrivilegeCriteriaRequest", 5usize)?;
+            if !::std::option::Option::is_none(&self.groups) {
+                fields.serialize_field("groups", &self.groups)?;
+            }
+            if !::std::option::Option::is_none(&self.operator) {
+                fields.serialize_field("operator", &self.operator)?;
+            }
+            if !::std::option::Option::is_none(&self.privilege_level) {
+                fields.serialize_field("privilegeLevel", &self.privilege_level)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     impl CreatePrivilegeCriteriaRequest {
         pub fn builder() -> builder::CreatePrivilegeCriteriaRequest {
@@ -49,49 +127,195 @@ pub mod types {
         }
     }
     ///`CreatePrivilegeCriteriaRequestGroupsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CreatePrivilegeCriteriaRequestGroupsItem {
-        #[serde(
-            rename = "criteriaItems",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub criteria_items: ::std::option::Option<
             ::std::vec::Vec<CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItem>,
         >,
         ///The logical operator to apply between criteria items in the group.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<
             CreatePrivilegeCriteriaRequestGroupsItemOperator,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreatePrivilegeCriteriaRequestGroupsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreatePrivilegeCriteriaRequestGroupsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreatePrivilegeCriteriaRequestGroupsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    CreatePrivilegeCriteriaRequestGroupsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        CreatePrivilegeCriteriaRequestGroupsItemOperator,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "criteriaItems" => field0 = map.next_value()?,
+                            "operator" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreatePrivilegeCriteriaRequestGroupsItem {
+                        criteria_items: field0,
+                        operator: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreatePrivilegeCriteriaRequestGroupsItem",
+                    &["criteriaItems", "operator"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CreatePrivilegeCriteriaRequestGroupsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CreatePrivilegeCriteriaRequestGroupsItem", 2usize)?;
+            if !::std::option::Option::is_none(&self.criteria_items) {
+                fields.serialize_field("criteriaItems", &self.criteria_items)?;
+            }
+            if !::std::option::Option::is_none(&self.operator) {
+                fields.serialize_field("operator", &self.operator)?;
+            }
+            fields.end()
+        }
+    }
     ///`CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItem {
         ///Whether to ignore case when evaluating the property against the values.
-        #[serde(
-            rename = "ignoreCase",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ignore_case: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<
             CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperator,
         >,
         ///The target type of the criteria item.
-        #[serde(
-            rename = "targetType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_type: ::std::option::Option<
             CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType,
         >,
         ///The values to evaluate the property against.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub values: ::std::option::Option<
             ::std::vec::Vec<
                 CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem,
             >,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperator,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<
+                            CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "ignoreCase" => field0 = map.next_value()?,
+                            "operator" => field1 = map.next_value()?,
+                            "targetType" => field2 = map.next_value()?,
+                            "values" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItem {
+                        ignore_case: field0,
+                        operator: field1,
+                        target_type: field2,
+                        values: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItem",
+                    &["ignoreCase", "operator", "targetType", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItem",
+                    4usize,
+                )?;
+            if !::std::option::Option::is_none(&self.ignore_case) {
+                fields.serialize_field("ignoreCase", &self.ignore_case)?;
+            }
+            if !::std::option::Option::is_none(&self.operator) {
+                fields.serialize_field("operator", &self.operator)?;
+            }
+            if !::std::option::Option::is_none(&self.target_type) {
+                fields.serialize_field("targetType", &self.target_type)?;
+            }
+            if !::std::option::Option::is_none(&self.values) {
+                fields.serialize_field("values", &self.values)?;
+            }
+            fields.end()
+        }
     }
     ///`CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperator`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -255,27 +479,48 @@ pub mod types {
         }
     }
     ///`CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
-        #[serde(rename = "displayName")]
         DisplayName,
-        #[serde(rename = "description")]
         Description,
-        #[serde(rename = "value")]
         Value,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "displayName" => Self::DisplayName,
+                    "description" => Self::Description,
+                    "value" => Self::Value,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::DisplayName => "displayName",
+                        Self::Description => "description",
+                        Self::Value => "value",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
@@ -388,23 +633,42 @@ pub mod types {
         }
     }
     ///The target type of the criteria item.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType {
-        #[serde(rename = "group")]
         Group,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "group" => Self::Group,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Group => "group",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType {
@@ -511,25 +775,44 @@ pub mod types {
         }
     }
     ///The logical operator to apply between criteria items in the group.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CreatePrivilegeCriteriaRequestGroupsItemOperator {
-        #[serde(rename = "AND")]
         And,
-        #[serde(rename = "OR")]
         Or,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CreatePrivilegeCriteriaRequestGroupsItemOperator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "AND" => Self::And,
+                    "OR" => Self::Or,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CreatePrivilegeCriteriaRequestGroupsItemOperator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::And => "AND",
+                        Self::Or => "OR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CreatePrivilegeCriteriaRequestGroupsItemOperator {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -571,25 +854,43 @@ pub mod types {
         }
     }
     ///The logical operator to apply between groups.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CreatePrivilegeCriteriaRequestOperator {
-        #[serde(rename = "AND")]
         And,
-        #[serde(rename = "OR")]
         Or,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreatePrivilegeCriteriaRequestOperator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "AND" => Self::And,
+                    "OR" => Self::Or,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CreatePrivilegeCriteriaRequestOperator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::And => "AND",
+                        Self::Or => "OR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CreatePrivilegeCriteriaRequestOperator {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -630,27 +931,47 @@ pub mod types {
         }
     }
     ///The privilege level assigned by this criteria.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CreatePrivilegeCriteriaRequestPrivilegeLevel {
-        #[serde(rename = "HIGH")]
         High,
-        #[serde(rename = "MEDIUM")]
         Medium,
-        #[serde(rename = "LOW")]
         Low,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CreatePrivilegeCriteriaRequestPrivilegeLevel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HIGH" => Self::High,
+                    "MEDIUM" => Self::Medium,
+                    "LOW" => Self::Low,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CreatePrivilegeCriteriaRequestPrivilegeLevel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::High => "HIGH",
+                        Self::Medium => "MEDIUM",
+                        Self::Low => "LOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CreatePrivilegeCriteriaRequestPrivilegeLevel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -752,23 +1073,40 @@ pub mod types {
         }
     }
     ///The type of criteria being created. Expects "CUSTOM".
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CreatePrivilegeCriteriaRequestType {
-        #[serde(rename = "CUSTOM")]
         Custom,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreatePrivilegeCriteriaRequestType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CUSTOM" => Self::Custom,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CreatePrivilegeCriteriaRequestType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Custom => "CUSTOM",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CreatePrivilegeCriteriaRequestType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -807,82 +1145,259 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`PrivilegeCriteriaDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct PrivilegeCriteriaDto {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub groups: ::std::option::Option<
             ::std::vec::Vec<PrivilegeCriteriaDtoGroupsItem>,
         >,
         ///The Id of the criteria.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The logical operator to apply between groups.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<PrivilegeCriteriaDtoOperator>,
         ///The privilege level assigned by this criteria.
-        #[serde(
-            rename = "privilegeLevel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub privilege_level: ::std::option::Option<PrivilegeCriteriaDtoPrivilegeLevel>,
         ///The Id of the source that the criteria is applied to.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<PrivilegeCriteriaDtoSourceId>,
         ///The type of criteria.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<PrivilegeCriteriaDtoType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PrivilegeCriteriaDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PrivilegeCriteriaDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PrivilegeCriteriaDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PrivilegeCriteriaDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<PrivilegeCriteriaDtoGroupsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        PrivilegeCriteriaDtoOperator,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        PrivilegeCriteriaDtoPrivilegeLevel,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        PrivilegeCriteriaDtoSourceId,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<PrivilegeCriteriaDtoType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "groups" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "operator" => field2 = map.next_value()?,
+                            "privilegeLevel" => field3 = map.next_value()?,
+                            "sourceId" => field4 = map.next_value()?,
+                            "type" => field5 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PrivilegeCriteriaDto {
+                        groups: field0,
+                        id: field1,
+                        operator: field2,
+                        privilege_level: field3,
+                        source_id: field4,
+                        type_: field5,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for PrivilegeCriteriaDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.groups) {
+                fields.serialize_entry("groups", &self.groups)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.operator) {
+                fields.serialize_entry("operator", &self.operator)?;
+            }
+            if !::std::option::Option::is_none(&self.privilege_level) {
+                fields.serialize_entry("privilegeLevel", &self.privilege_level)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_entry("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl PrivilegeCriteriaDto {
         pub fn builder() -> builder::PrivilegeCriteriaDto {
@@ -890,85 +1405,253 @@ pub mod types {
         }
     }
     ///`PrivilegeCriteriaDtoGroupsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct PrivilegeCriteriaDtoGroupsItem {
-        #[serde(
-            rename = "criteriaItems",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub criteria_items: ::std::option::Option<
             ::std::vec::Vec<PrivilegeCriteriaDtoGroupsItemCriteriaItemsItem>,
         >,
         ///The logical operator to apply between criteria items in the group.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<PrivilegeCriteriaDtoGroupsItemOperator>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PrivilegeCriteriaDtoGroupsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PrivilegeCriteriaDtoGroupsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PrivilegeCriteriaDtoGroupsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PrivilegeCriteriaDtoGroupsItem, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<PrivilegeCriteriaDtoGroupsItemCriteriaItemsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        PrivilegeCriteriaDtoGroupsItemOperator,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "criteriaItems" => field0 = map.next_value()?,
+                            "operator" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PrivilegeCriteriaDtoGroupsItem {
+                        criteria_items: field0,
+                        operator: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for PrivilegeCriteriaDtoGroupsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.criteria_items) {
+                fields.serialize_entry("criteriaItems", &self.criteria_items)?;
+            }
+            if !::std::option::Option::is_none(&self.operator) {
+                fields.serialize_entry("operator", &self.operator)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`PrivilegeCriteriaDtoGroupsItemCriteriaItemsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct PrivilegeCriteriaDtoGroupsItemCriteriaItemsItem {
         ///Whether to ignore case when evaluating the property against the values.
-        #[serde(
-            rename = "ignoreCase",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ignore_case: ::std::option::Option<bool>,
         ///The operator to apply to the property and values.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<
             PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub property: ::std::option::Option<
             PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty,
         >,
         ///The target type for the criteria item.
-        #[serde(
-            rename = "targetType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_type: ::std::option::Option<
             PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType,
         >,
         ///The values to evaluate the property against.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub values: ::std::option::Option<
             ::std::vec::Vec<PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem>,
         >,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PrivilegeCriteriaDtoGroupsItemCriteriaItemsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PrivilegeCriteriaDtoGroupsItemCriteriaItemsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    PrivilegeCriteriaDtoGroupsItemCriteriaItemsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<
+                            PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "ignoreCase" => field0 = map.next_value()?,
+                            "operator" => field1 = map.next_value()?,
+                            "property" => field2 = map.next_value()?,
+                            "targetType" => field3 = map.next_value()?,
+                            "values" => field4 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PrivilegeCriteriaDtoGroupsItemCriteriaItemsItem {
+                        ignore_case: field0,
+                        operator: field1,
+                        property: field2,
+                        target_type: field3,
+                        values: field4,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.ignore_case) {
+                fields.serialize_entry("ignoreCase", &self.ignore_case)?;
+            }
+            if !::std::option::Option::is_none(&self.operator) {
+                fields.serialize_entry("operator", &self.operator)?;
+            }
+            if !::std::option::Option::is_none(&self.property) {
+                fields.serialize_entry("property", &self.property)?;
+            }
+            if !::std::option::Option::is_none(&self.target_type) {
+                fields.serialize_entry("targetType", &self.target_type)?;
+            }
+            if !::std::option::Option::is_none(&self.values) {
+                fields.serialize_entry("values", &self.values)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///The operator to apply to the property and values.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator {
-        #[serde(rename = "IN")]
         In,
-        #[serde(rename = "EQUALS")]
         Equals,
-        #[serde(rename = "NOT_EQUALS")]
         NotEquals,
-        #[serde(rename = "CONTAINS")]
         Contains,
-        #[serde(rename = "DOES_NOT_CONTAIN")]
         DoesNotContain,
-        #[serde(rename = "STARTS_WITH")]
         StartsWith,
-        #[serde(rename = "ENDS_WITH")]
         EndsWith,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IN" => Self::In,
+                    "EQUALS" => Self::Equals,
+                    "NOT_EQUALS" => Self::NotEquals,
+                    "CONTAINS" => Self::Contains,
+                    "DOES_NOT_CONTAIN" => Self::DoesNotContain,
+                    "STARTS_WITH" => Self::StartsWith,
+                    "ENDS_WITH" => Self::EndsWith,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::In => "IN",
+                        Self::Equals => "EQUALS",
+                        Self::NotEquals => "NOT_EQUALS",
+                        Self::Contains => "CONTAINS",
+                        Self::DoesNotContain => "DOES_NOT_CONTAIN",
+                        Self::StartsWith => "STARTS_WITH",
+                        Self::EndsWith => "ENDS_WITH",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator {
@@ -1089,27 +1772,48 @@ pub mod types {
         }
     }
     ///`PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0 {
-        #[serde(rename = "displayName")]
         DisplayName,
-        #[serde(rename = "description")]
         Description,
-        #[serde(rename = "value")]
         Value,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "displayName" => Self::DisplayName,
+                    "description" => Self::Description,
+                    "value" => Self::Value,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::DisplayName => "displayName",
+                        Self::Description => "description",
+                        Self::Value => "value",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0 {
@@ -1222,23 +1926,42 @@ pub mod types {
         }
     }
     ///The target type for the criteria item.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType {
-        #[serde(rename = "group")]
         Group,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "group" => Self::Group,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Group => "group",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType {
@@ -1344,25 +2067,43 @@ pub mod types {
         }
     }
     ///The logical operator to apply between criteria items in the group.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PrivilegeCriteriaDtoGroupsItemOperator {
-        #[serde(rename = "AND")]
         And,
-        #[serde(rename = "OR")]
         Or,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PrivilegeCriteriaDtoGroupsItemOperator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "AND" => Self::And,
+                    "OR" => Self::Or,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PrivilegeCriteriaDtoGroupsItemOperator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::And => "AND",
+                        Self::Or => "OR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for PrivilegeCriteriaDtoGroupsItemOperator {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1403,25 +2144,43 @@ pub mod types {
         }
     }
     ///The logical operator to apply between groups.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PrivilegeCriteriaDtoOperator {
-        #[serde(rename = "AND")]
         And,
-        #[serde(rename = "OR")]
         Or,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PrivilegeCriteriaDtoOperator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "AND" => Self::And,
+                    "OR" => Self::Or,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PrivilegeCriteriaDtoOperator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::And => "AND",
+                        Self::Or => "OR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for PrivilegeCriteriaDtoOperator {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1462,27 +2221,46 @@ pub mod types {
         }
     }
     ///The privilege level assigned by this criteria.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PrivilegeCriteriaDtoPrivilegeLevel {
-        #[serde(rename = "HIGH")]
         High,
-        #[serde(rename = "MEDIUM")]
         Medium,
-        #[serde(rename = "LOW")]
         Low,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PrivilegeCriteriaDtoPrivilegeLevel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HIGH" => Self::High,
+                    "MEDIUM" => Self::Medium,
+                    "LOW" => Self::Low,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PrivilegeCriteriaDtoPrivilegeLevel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::High => "HIGH",
+                        Self::Medium => "MEDIUM",
+                        Self::Low => "LOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for PrivilegeCriteriaDtoPrivilegeLevel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1583,27 +2361,46 @@ pub mod types {
         }
     }
     ///The type of criteria.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PrivilegeCriteriaDtoType {
-        #[serde(rename = "CUSTOM")]
         Custom,
-        #[serde(rename = "CONNECTOR")]
         Connector,
-        #[serde(rename = "SINGLE_LEVEL")]
         SingleLevel,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PrivilegeCriteriaDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CUSTOM" => Self::Custom,
+                    "CONNECTOR" => Self::Connector,
+                    "SINGLE_LEVEL" => Self::SingleLevel,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for PrivilegeCriteriaDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Custom => "CUSTOM",
+                        Self::Connector => "CONNECTOR",
+                        Self::SingleLevel => "SINGLE_LEVEL",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for PrivilegeCriteriaDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -17,34 +17,128 @@ pub mod types {
     pub use sailpoint_shared::types::Index;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Arguments for Account Export report (ACCOUNTS)
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountsExportReportArguments {
         ///Source ID.
         pub application: ::std::string::String,
         ///Source name.
-        #[serde(rename = "sourceName")]
         pub source_name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountsExportReportArguments {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountsExportReportArguments;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountsExportReportArguments")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountsExportReportArguments, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "application" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceName" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountsExportReportArguments {
+                        application: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("application")?
+                            }
+                        },
+                        source_name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceName")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountsExportReportArguments",
+                    &["application", "sourceName"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountsExportReportArguments {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountsExportReportArguments", 2usize)?;
+            fields.serialize_field("application", &self.application)?;
+            fields.serialize_field("sourceName", &self.source_name)?;
+            fields.end()
+        }
+    }
     ///`GetReportV1FileFormat`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetReportV1FileFormat {
-        #[serde(rename = "csv")]
         Csv,
-        #[serde(rename = "pdf")]
         Pdf,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetReportV1FileFormat {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "csv" => Self::Csv,
+                    "pdf" => Self::Pdf,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetReportV1FileFormat {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Csv => "csv",
+                        Self::Pdf => "pdf",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetReportV1FileFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -84,108 +178,458 @@ pub mod types {
         }
     }
     ///Arguments for Identities Details report (IDENTITIES_DETAILS)
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentitiesDetailsReportArguments {
         ///Flag to specify if only correlated identities are included in report.
-        #[serde(rename = "correlatedOnly")]
         pub correlated_only: bool,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentitiesDetailsReportArguments {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentitiesDetailsReportArguments;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentitiesDetailsReportArguments")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentitiesDetailsReportArguments, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "correlatedOnly" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentitiesDetailsReportArguments {
+                        correlated_only: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("correlatedOnly")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentitiesDetailsReportArguments",
+                    &["correlatedOnly"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentitiesDetailsReportArguments {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentitiesDetailsReportArguments", 1usize)?;
+            fields.serialize_field("correlatedOnly", &self.correlated_only)?;
+            fields.end()
+        }
+    }
     ///Arguments for Identities report (IDENTITIES)
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentitiesReportArguments {
         ///Flag to specify if only correlated identities are included in report.
-        #[serde(
-            rename = "correlatedOnly",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub correlated_only: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentitiesReportArguments {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentitiesReportArguments;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentitiesReportArguments")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentitiesReportArguments, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "correlatedOnly" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentitiesReportArguments {
+                        correlated_only: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentitiesReportArguments",
+                    &["correlatedOnly"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentitiesReportArguments {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentitiesReportArguments", 1usize)?;
+            if !::std::option::Option::is_none(&self.correlated_only) {
+                fields.serialize_field("correlatedOnly", &self.correlated_only)?;
+            }
+            fields.end()
+        }
+    }
     ///Arguments for Identity Profile Identity Error report (IDENTITY_PROFILE_IDENTITY_ERROR)
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentityProfileIdentityErrorReportArguments {
         ///Source ID.
-        #[serde(rename = "authoritativeSource")]
         pub authoritative_source: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityProfileIdentityErrorReportArguments {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityProfileIdentityErrorReportArguments;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityProfileIdentityErrorReportArguments")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    IdentityProfileIdentityErrorReportArguments,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "authoritativeSource" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityProfileIdentityErrorReportArguments {
+                        authoritative_source: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("authoritativeSource")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityProfileIdentityErrorReportArguments",
+                    &["authoritativeSource"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityProfileIdentityErrorReportArguments {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "IdentityProfileIdentityErrorReportArguments",
+                    1usize,
+                )?;
+            fields.serialize_field("authoritativeSource", &self.authoritative_source)?;
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Arguments for Orphan Identities report (ORPHAN_IDENTITIES)
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OrphanIdentitiesReportArguments {
         ///Output report file formats. These are formats for calling GET endpoint as query parameter 'fileFormat'.  In case report won't have this argument there will be ['CSV', 'PDF'] as default.
-        #[serde(
-            rename = "selectedFormats",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub selected_formats: ::std::option::Option<
             ::std::vec::Vec<OrphanIdentitiesReportArgumentsSelectedFormatsItem>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for OrphanIdentitiesReportArguments {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OrphanIdentitiesReportArguments;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OrphanIdentitiesReportArguments")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OrphanIdentitiesReportArguments, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            OrphanIdentitiesReportArgumentsSelectedFormatsItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "selectedFormats" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OrphanIdentitiesReportArguments {
+                        selected_formats: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "OrphanIdentitiesReportArguments",
+                    &["selectedFormats"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for OrphanIdentitiesReportArguments {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("OrphanIdentitiesReportArguments", 1usize)?;
+            if !::std::option::Option::is_none(&self.selected_formats) {
+                fields.serialize_field("selectedFormats", &self.selected_formats)?;
+            }
+            fields.end()
+        }
+    }
     ///`OrphanIdentitiesReportArgumentsSelectedFormatsItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum OrphanIdentitiesReportArgumentsSelectedFormatsItem {
-        #[serde(rename = "CSV")]
         Csv,
-        #[serde(rename = "PDF")]
         Pdf,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for OrphanIdentitiesReportArgumentsSelectedFormatsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CSV" => Self::Csv,
+                    "PDF" => Self::Pdf,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for OrphanIdentitiesReportArgumentsSelectedFormatsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Csv => "CSV",
+                        Self::Pdf => "PDF",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for OrphanIdentitiesReportArgumentsSelectedFormatsItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -227,17 +671,72 @@ pub mod types {
         }
     }
     ///Details about report to be processed.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReportDetails {
         ///The string-object map(dictionary) with the arguments needed for report processing.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub arguments: ::std::option::Option<ReportDetailsArguments>,
         ///Use this property to define what report should be processed in the RDE service.
-        #[serde(
-            rename = "reportType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub report_type: ::std::option::Option<ReportDetailsReportType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReportDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReportDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReportDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReportDetails, A::Error> {
+                    let mut field0: ::std::option::Option<ReportDetailsArguments> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ReportDetailsReportType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "arguments" => field0 = map.next_value()?,
+                            "reportType" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReportDetails {
+                        arguments: field0,
+                        report_type: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReportDetails",
+                    &["arguments", "reportType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReportDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ReportDetails", 2usize)?;
+            if !::std::option::Option::is_none(&self.arguments) {
+                fields.serialize_field("arguments", &self.arguments)?;
+            }
+            if !::std::option::Option::is_none(&self.report_type) {
+                fields.serialize_field("reportType", &self.report_type)?;
+            }
+            fields.end()
+        }
     }
     impl ReportDetails {
         pub fn builder() -> builder::ReportDetails {
@@ -265,35 +764,62 @@ pub mod types {
         pub subtype_6: ::std::option::Option<UncorrelatedAccountsReportArguments>,
     }
     ///Use this property to define what report should be processed in the RDE service.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReportDetailsReportType {
-        #[serde(rename = "ACCOUNTS")]
         Accounts,
-        #[serde(rename = "IDENTITIES_DETAILS")]
         IdentitiesDetails,
-        #[serde(rename = "IDENTITIES")]
         Identities,
-        #[serde(rename = "IDENTITY_PROFILE_IDENTITY_ERROR")]
         IdentityProfileIdentityError,
-        #[serde(rename = "ORPHAN_IDENTITIES")]
         OrphanIdentities,
-        #[serde(rename = "SEARCH_EXPORT")]
         SearchExport,
-        #[serde(rename = "UNCORRELATED_ACCOUNTS")]
         UncorrelatedAccounts,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReportDetailsReportType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNTS" => Self::Accounts,
+                    "IDENTITIES_DETAILS" => Self::IdentitiesDetails,
+                    "IDENTITIES" => Self::Identities,
+                    "IDENTITY_PROFILE_IDENTITY_ERROR" => {
+                        Self::IdentityProfileIdentityError
+                    }
+                    "ORPHAN_IDENTITIES" => Self::OrphanIdentities,
+                    "SEARCH_EXPORT" => Self::SearchExport,
+                    "UNCORRELATED_ACCOUNTS" => Self::UncorrelatedAccounts,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReportDetailsReportType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Accounts => "ACCOUNTS",
+                        Self::IdentitiesDetails => "IDENTITIES_DETAILS",
+                        Self::Identities => "IDENTITIES",
+                        Self::IdentityProfileIdentityError => {
+                            "IDENTITY_PROFILE_IDENTITY_ERROR"
+                        }
+                        Self::OrphanIdentities => "ORPHAN_IDENTITIES",
+                        Self::SearchExport => "SEARCH_EXPORT",
+                        Self::UncorrelatedAccounts => "UNCORRELATED_ACCOUNTS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReportDetailsReportType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -347,64 +873,174 @@ pub mod types {
         }
     }
     ///Details about report result or current state.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReportResults {
         ///Output report file formats. This are formats for calling get endpoint as a query parameter 'fileFormat'.  In case report won't have this argument there will be ['CSV', 'PDF'] as default.
-        #[serde(
-            rename = "availableFormats",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub available_formats: ::std::option::Option<
             ::std::vec::Vec<ReportResultsAvailableFormatsItem>,
         >,
         ///Report processing start date
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Report processing time in ms.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<i64>,
         ///Unique task definition identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Use this property to define what report should be processed in the RDE service.
-        #[serde(
-            rename = "reportType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub report_type: ::std::option::Option<ReportResultsReportType>,
         ///Report size in rows.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rows: ::std::option::Option<i64>,
         ///Report current state or result status.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<ReportResultsStatus>,
         ///Name of the task definition which is started to process requesting report. Usually the same as report name
-        #[serde(
-            rename = "taskDefName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub task_def_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReportResults {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReportResults;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReportResults")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReportResults, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ReportResultsAvailableFormatsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<ReportResultsReportType> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<ReportResultsStatus> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "availableFormats" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "duration" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "reportType" => field4 = map.next_value()?,
+                            "rows" => field5 = map.next_value()?,
+                            "status" => field6 = map.next_value()?,
+                            "taskDefName" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReportResults {
+                        available_formats: field0,
+                        created: field1,
+                        duration: field2,
+                        id: field3,
+                        report_type: field4,
+                        rows: field5,
+                        status: field6,
+                        task_def_name: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReportResults",
+                    &[
+                        "availableFormats",
+                        "created",
+                        "duration",
+                        "id",
+                        "reportType",
+                        "rows",
+                        "status",
+                        "taskDefName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReportResults {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ReportResults", 8usize)?;
+            if !::std::option::Option::is_none(&self.available_formats) {
+                fields.serialize_field("availableFormats", &self.available_formats)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.duration) {
+                fields.serialize_field("duration", &self.duration)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.report_type) {
+                fields.serialize_field("reportType", &self.report_type)?;
+            }
+            if !::std::option::Option::is_none(&self.rows) {
+                fields.serialize_field("rows", &self.rows)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.task_def_name) {
+                fields.serialize_field("taskDefName", &self.task_def_name)?;
+            }
+            fields.end()
+        }
+    }
     ///`ReportResultsAvailableFormatsItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReportResultsAvailableFormatsItem {
-        #[serde(rename = "CSV")]
         Csv,
-        #[serde(rename = "PDF")]
         Pdf,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReportResultsAvailableFormatsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CSV" => Self::Csv,
+                    "PDF" => Self::Pdf,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReportResultsAvailableFormatsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Csv => "CSV",
+                        Self::Pdf => "PDF",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReportResultsAvailableFormatsItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -445,35 +1081,62 @@ pub mod types {
         }
     }
     ///Use this property to define what report should be processed in the RDE service.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReportResultsReportType {
-        #[serde(rename = "ACCOUNTS")]
         Accounts,
-        #[serde(rename = "IDENTITIES_DETAILS")]
         IdentitiesDetails,
-        #[serde(rename = "IDENTITIES")]
         Identities,
-        #[serde(rename = "IDENTITY_PROFILE_IDENTITY_ERROR")]
         IdentityProfileIdentityError,
-        #[serde(rename = "ORPHAN_IDENTITIES")]
         OrphanIdentities,
-        #[serde(rename = "SEARCH_EXPORT")]
         SearchExport,
-        #[serde(rename = "UNCORRELATED_ACCOUNTS")]
         UncorrelatedAccounts,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReportResultsReportType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNTS" => Self::Accounts,
+                    "IDENTITIES_DETAILS" => Self::IdentitiesDetails,
+                    "IDENTITIES" => Self::Identities,
+                    "IDENTITY_PROFILE_IDENTITY_ERROR" => {
+                        Self::IdentityProfileIdentityError
+                    }
+                    "ORPHAN_IDENTITIES" => Self::OrphanIdentities,
+                    "SEARCH_EXPORT" => Self::SearchExport,
+                    "UNCORRELATED_ACCOUNTS" => Self::UncorrelatedAccounts,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReportResultsReportType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Accounts => "ACCOUNTS",
+                        Self::IdentitiesDetails => "IDENTITIES_DETAILS",
+                        Self::Identities => "IDENTITIES",
+                        Self::IdentityProfileIdentityError => {
+                            "IDENTITY_PROFILE_IDENTITY_ERROR"
+                        }
+                        Self::OrphanIdentities => "ORPHAN_IDENTITIES",
+                        Self::SearchExport => "SEARCH_EXPORT",
+                        Self::UncorrelatedAccounts => "UNCORRELATED_ACCOUNTS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReportResultsReportType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -527,29 +1190,49 @@ pub mod types {
         }
     }
     ///Report current state or result status.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReportResultsStatus {
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "FAILURE")]
         Failure,
-        #[serde(rename = "WARNING")]
         Warning,
-        #[serde(rename = "TERMINATED")]
         Terminated,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReportResultsStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUCCESS" => Self::Success,
+                    "FAILURE" => Self::Failure,
+                    "WARNING" => Self::Warning,
+                    "TERMINATED" => Self::Terminated,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReportResultsStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Failure => "FAILURE",
+                        Self::Warning => "WARNING",
+                        Self::Terminated => "TERMINATED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReportResultsStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -596,7 +1279,7 @@ pub mod types {
 
 The report file generated will be a zip file containing csv files of the search results.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SearchExportReportArguments {
         /**Comma separated string consisting of technical attribute names of fields to include in report.
 
@@ -606,106 +1289,349 @@ Use `accessProfiles.spread` to unclude access profile details.
 
 Use `entitlements.spread` to include entitlement details.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub columns: ::std::option::Option<::std::string::String>,
         ///The names of the Elasticsearch indices in which to search. If none are provided, then all indices will be searched.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub indices: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::Index>,
         >,
         ///The query using the Elasticsearch [Query String Query](https://www.elastic.co/guide/en/elasticsearch/reference/5.2/query-dsl-query-string-query.html#query-string) syntax from the Query DSL extended by SailPoint to support Nested queries.
         pub query: ::std::string::String,
         ///The fields to be used to sort the search results. Use + or - to specify the sort direction.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SearchExportReportArguments {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SearchExportReportArguments;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SearchExportReportArguments")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SearchExportReportArguments, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::Index>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "columns" => field0 = map.next_value()?,
+                            "indices" => field1 = map.next_value()?,
+                            "query" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sort" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SearchExportReportArguments {
+                        columns: field0,
+                        indices: field1,
+                        query: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("query")?
+                            }
+                        },
+                        sort: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SearchExportReportArguments",
+                    &["columns", "indices", "query", "sort"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SearchExportReportArguments {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SearchExportReportArguments", 4usize)?;
+            if !::std::option::Option::is_none(&self.columns) {
+                fields.serialize_field("columns", &self.columns)?;
+            }
+            if !::std::option::Option::is_none(&self.indices) {
+                fields.serialize_field("indices", &self.indices)?;
+            }
+            fields.serialize_field("query", &self.query)?;
+            if !::std::option::Option::is_none(&self.sort) {
+                fields.serialize_field("sort", &self.sort)?;
+            }
+            fields.end()
+        }
+    }
     ///Details about job or task type, state and lifecycle.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TaskResultDetails {
         ///Extra attributes map(dictionary) needed for the report.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Report completion date
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Report completion status.
-        #[serde(
-            rename = "completionStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completion_status: ::std::option::Option<TaskResultDetailsCompletionStatus>,
         ///Report creation date
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Description of the report purpose and/or contents.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Unique task definition identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Report start date
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launched: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the report processing initiator.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launcher: ::std::option::Option<::std::string::String>,
         ///List of the messages dedicated to the report.  From task definition perspective here usually should be warnings or errors.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<TaskResultDetailsMessagesItem>,
         >,
         ///Name of the parent task/report if exists.
-        #[serde(
-            rename = "parentName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub parent_name: ::std::option::Option<::std::string::String>,
         ///Current report state.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub progress: ::std::option::Option<::std::string::String>,
         ///Use this property to define what report should be processed in the RDE service.
-        #[serde(
-            rename = "reportType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub report_type: ::std::option::Option<TaskResultDetailsReportType>,
         ///Task definition results, if necessary.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub returns: ::std::option::Option<
             ::std::vec::Vec<TaskResultDetailsReturnsItem>,
         >,
         ///Type of the job or task underlying in the report processing. It could be a quartz task, QPOC or MENTOS jobs or a refresh/sync task.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<TaskResultDetailsType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TaskResultDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskResultDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskResultDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskResultDetails, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        TaskResultDetailsCompletionStatus,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<TaskResultDetailsMessagesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        TaskResultDetailsReportType,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::std::vec::Vec<TaskResultDetailsReturnsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<TaskResultDetailsType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "completed" => field1 = map.next_value()?,
+                            "completionStatus" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "launched" => field6 = map.next_value()?,
+                            "launcher" => field7 = map.next_value()?,
+                            "messages" => field8 = map.next_value()?,
+                            "parentName" => field9 = map.next_value()?,
+                            "progress" => field10 = map.next_value()?,
+                            "reportType" => field11 = map.next_value()?,
+                            "returns" => field12 = map.next_value()?,
+                            "type" => field13 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskResultDetails {
+                        attributes: field0,
+                        completed: field1,
+                        completion_status: field2,
+                        created: field3,
+                        description: field4,
+                        id: field5,
+                        launched: field6,
+                        launcher: field7,
+                        messages: field8,
+                        parent_name: field9,
+                        progress: field10,
+                        report_type: field11,
+                        returns: field12,
+                        type_: field13,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TaskResultDetails",
+                    &[
+                        "attributes",
+                        "completed",
+                        "completionStatus",
+                        "created",
+                        "description",
+                        "id",
+                        "launched",
+                        "launcher",
+                        "messages",
+                        "parentName",
+                        "progress",
+                        "reportType",
+                        "returns",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TaskResultDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TaskResultDetails", 14usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.completion_status) {
+                fields.serialize_field("completionStatus", &self.completion_status)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.launched) {
+                fields.serialize_field("launched", &self.launched)?;
+            }
+            if !::std::option::Option::is_none(&self.launcher) {
+                fields.serialize_field("launcher", &self.launcher)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.parent_name) {
+                fields.serialize_field("parentName", &self.parent_name)?;
+            }
+            if !::std::option::Option::is_none(&self.progress) {
+                fields.serialize_field("progress", &self.progress)?;
+            }
+            if !::std::option::Option::is_none(&self.report_type) {
+                fields.serialize_field("reportType", &self.report_type)?;
+            }
+            if !::std::option::Option::is_none(&self.returns) {
+                fields.serialize_field("returns", &self.returns)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Report completion status.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TaskResultDetailsCompletionStatus {
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "WARNING")]
         Warning,
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "TERMINATED")]
         Terminated,
-        #[serde(rename = "TEMP_ERROR")]
         TempError,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaskResultDetailsCompletionStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUCCESS" => Self::Success,
+                    "WARNING" => Self::Warning,
+                    "ERROR" => Self::Error,
+                    "TERMINATED" => Self::Terminated,
+                    "TEMP_ERROR" => Self::TempError,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TaskResultDetailsCompletionStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Warning => "WARNING",
+                        Self::Error => "ERROR",
+                        Self::Terminated => "TERMINATED",
+                        Self::TempError => "TEMP_ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TaskResultDetailsCompletionStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -752,49 +1678,141 @@ Use `entitlements.spread` to include entitlement details.
         }
     }
     ///`TaskResultDetailsMessagesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TaskResultDetailsMessagesItem {
         ///Flag whether message is an error.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
         ///Message string identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         ///Message context with the locale based language.
-        #[serde(
-            rename = "localizedText",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub localized_text: ::std::option::Option<::std::string::String>,
         ///Type of the message.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<TaskResultDetailsMessagesItemType>,
         ///Flag whether message is a warning.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub warning: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TaskResultDetailsMessagesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskResultDetailsMessagesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskResultDetailsMessagesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskResultDetailsMessagesItem, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        TaskResultDetailsMessagesItemType,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "error" => field0 = map.next_value()?,
+                            "key" => field1 = map.next_value()?,
+                            "localizedText" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            "warning" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskResultDetailsMessagesItem {
+                        error: field0,
+                        key: field1,
+                        localized_text: field2,
+                        type_: field3,
+                        warning: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TaskResultDetailsMessagesItem",
+                    &["error", "key", "localizedText", "type", "warning"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TaskResultDetailsMessagesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("TaskResultDetailsMessagesItem", 5usize)?;
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.localized_text) {
+                fields.serialize_field("localizedText", &self.localized_text)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.warning) {
+                fields.serialize_field("warning", &self.warning)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of the message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TaskResultDetailsMessagesItemType {
-        #[serde(rename = "INFO")]
         Info,
-        #[serde(rename = "WARN")]
         Warn,
-        #[serde(rename = "ERROR")]
         Error,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaskResultDetailsMessagesItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "INFO" => Self::Info,
+                    "WARN" => Self::Warn,
+                    "ERROR" => Self::Error,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TaskResultDetailsMessagesItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Info => "INFO",
+                        Self::Warn => "WARN",
+                        Self::Error => "ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TaskResultDetailsMessagesItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -837,35 +1855,62 @@ Use `entitlements.spread` to include entitlement details.
         }
     }
     ///Use this property to define what report should be processed in the RDE service.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TaskResultDetailsReportType {
-        #[serde(rename = "ACCOUNTS")]
         Accounts,
-        #[serde(rename = "IDENTITIES_DETAILS")]
         IdentitiesDetails,
-        #[serde(rename = "IDENTITIES")]
         Identities,
-        #[serde(rename = "IDENTITY_PROFILE_IDENTITY_ERROR")]
         IdentityProfileIdentityError,
-        #[serde(rename = "ORPHAN_IDENTITIES")]
         OrphanIdentities,
-        #[serde(rename = "SEARCH_EXPORT")]
         SearchExport,
-        #[serde(rename = "UNCORRELATED_ACCOUNTS")]
         UncorrelatedAccounts,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaskResultDetailsReportType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNTS" => Self::Accounts,
+                    "IDENTITIES_DETAILS" => Self::IdentitiesDetails,
+                    "IDENTITIES" => Self::Identities,
+                    "IDENTITY_PROFILE_IDENTITY_ERROR" => {
+                        Self::IdentityProfileIdentityError
+                    }
+                    "ORPHAN_IDENTITIES" => Self::OrphanIdentities,
+                    "SEARCH_EXPORT" => Self::SearchExport,
+                    "UNCORRELATED_ACCOUNTS" => Self::UncorrelatedAccounts,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TaskResultDetailsReportType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Accounts => "ACCOUNTS",
+                        Self::IdentitiesDetails => "IDENTITIES_DETAILS",
+                        Self::Identities => "IDENTITIES",
+                        Self::IdentityProfileIdentityError => {
+                            "IDENTITY_PROFILE_IDENTITY_ERROR"
+                        }
+                        Self::OrphanIdentities => "ORPHAN_IDENTITIES",
+                        Self::SearchExport => "SEARCH_EXPORT",
+                        Self::UncorrelatedAccounts => "UNCORRELATED_ACCOUNTS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TaskResultDetailsReportType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -919,45 +1964,118 @@ Use `entitlements.spread` to include entitlement details.
         }
     }
     ///`TaskResultDetailsReturnsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TaskResultDetailsReturnsItem {
         ///System or database attribute name.
-        #[serde(
-            rename = "attributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_name: ::std::option::Option<::std::string::String>,
         ///Attribute description.
-        #[serde(
-            rename = "displayLabel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_label: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TaskResultDetailsReturnsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskResultDetailsReturnsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskResultDetailsReturnsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskResultDetailsReturnsItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributeName" => field0 = map.next_value()?,
+                            "displayLabel" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskResultDetailsReturnsItem {
+                        attribute_name: field0,
+                        display_label: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TaskResultDetailsReturnsItem",
+                    &["attributeName", "displayLabel"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TaskResultDetailsReturnsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("TaskResultDetailsReturnsItem", 2usize)?;
+            if !::std::option::Option::is_none(&self.attribute_name) {
+                fields.serialize_field("attributeName", &self.attribute_name)?;
+            }
+            if !::std::option::Option::is_none(&self.display_label) {
+                fields.serialize_field("displayLabel", &self.display_label)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of the job or task underlying in the report processing. It could be a quartz task, QPOC or MENTOS jobs or a refresh/sync task.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TaskResultDetailsType {
-        #[serde(rename = "QUARTZ")]
         Quartz,
-        #[serde(rename = "QPOC")]
         Qpoc,
-        #[serde(rename = "MENTOS")]
         Mentos,
-        #[serde(rename = "QUEUED_TASK")]
         QueuedTask,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaskResultDetailsType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "QUARTZ" => Self::Quartz,
+                    "QPOC" => Self::Qpoc,
+                    "MENTOS" => Self::Mentos,
+                    "QUEUED_TASK" => Self::QueuedTask,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TaskResultDetailsType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Quartz => "QUARTZ",
+                        Self::Qpoc => "QPOC",
+                        Self::Mentos => "MENTOS",
+                        Self::QueuedTask => "QUEUED_TASK",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TaskResultDetailsType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1001,37 +2119,114 @@ Use `entitlements.spread` to include entitlement details.
         }
     }
     ///Arguments for Uncorrelated Accounts report (UNCORRELATED_ACCOUNTS)
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct UncorrelatedAccountsReportArguments {
         ///Output report file formats. These are formats for calling GET endpoint as query parameter 'fileFormat'.  In case report won't have this argument there will be ['CSV', 'PDF'] as default.
-        #[serde(
-            rename = "selectedFormats",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub selected_formats: ::std::option::Option<
             ::std::vec::Vec<UncorrelatedAccountsReportArgumentsSelectedFormatsItem>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for UncorrelatedAccountsReportArguments {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UncorrelatedAccountsReportArguments;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UncorrelatedAccountsReportArguments")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    UncorrelatedAccountsReportArguments,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            UncorrelatedAccountsReportArgumentsSelectedFormatsItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "selectedFormats" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UncorrelatedAccountsReportArguments {
+                        selected_formats: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "UncorrelatedAccountsReportArguments",
+                    &["selectedFormats"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for UncorrelatedAccountsReportArguments {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("UncorrelatedAccountsReportArguments", 1usize)?;
+            if !::std::option::Option::is_none(&self.selected_formats) {
+                fields.serialize_field("selectedFormats", &self.selected_formats)?;
+            }
+            fields.end()
+        }
+    }
     ///`UncorrelatedAccountsReportArgumentsSelectedFormatsItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum UncorrelatedAccountsReportArgumentsSelectedFormatsItem {
-        #[serde(rename = "CSV")]
         Csv,
-        #[serde(rename = "PDF")]
         Pdf,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for UncorrelatedAccountsReportArgumentsSelectedFormatsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CSV" => Self::Csv,
+                    "PDF" => Self::Pdf,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for UncorrelatedAccountsReportArgumentsSelectedFormatsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Csv => "CSV",
+                        Self::Pdf => "PDF",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for UncorrelatedAccountsReportArgumentsSelectedFormatsItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

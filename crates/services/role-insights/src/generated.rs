@@ -16,229 +16,823 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleInsight`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleInsight {
         ///The date-time insights were last created for this role.
-        #[serde(
-            rename = "createdDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Insight id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub insight: ::std::option::Option<RoleInsightsInsight>,
         ///The date-time insights were last modified for this role.
-        #[serde(
-            rename = "modifiedDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub modified_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Total number of updates for this role
-        #[serde(
-            rename = "numberOfUpdates",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub number_of_updates: ::std::option::Option<i64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<RoleInsightsRole>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleInsight {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleInsight;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleInsight")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleInsight, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RoleInsightsInsight> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<RoleInsightsRole> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "createdDate" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "insight" => field2 = map.next_value()?,
+                            "modifiedDate" => field3 = map.next_value()?,
+                            "numberOfUpdates" => field4 = map.next_value()?,
+                            "role" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleInsight {
+                        created_date: field0,
+                        id: field1,
+                        insight: field2,
+                        modified_date: field3,
+                        number_of_updates: field4,
+                        role: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleInsight",
+                    &[
+                        "createdDate",
+                        "id",
+                        "insight",
+                        "modifiedDate",
+                        "numberOfUpdates",
+                        "role",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleInsight {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RoleInsight", 6usize)?;
+            if !::std::option::Option::is_none(&self.created_date) {
+                fields.serialize_field("createdDate", &self.created_date)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.insight) {
+                fields.serialize_field("insight", &self.insight)?;
+            }
+            if !::std::option::Option::is_none(&self.modified_date) {
+                fields.serialize_field("modifiedDate", &self.modified_date)?;
+            }
+            if !::std::option::Option::is_none(&self.number_of_updates) {
+                fields.serialize_field("numberOfUpdates", &self.number_of_updates)?;
+            }
+            if !::std::option::Option::is_none(&self.role) {
+                fields.serialize_field("role", &self.role)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleInsightsEntitlement`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleInsightsEntitlement {
         ///Attribute for the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Description for the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Id of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Source or the application for the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<::std::string::String>,
         ///Attribute value for the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleInsightsEntitlement {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleInsightsEntitlement;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleInsightsEntitlement")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleInsightsEntitlement, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "source" => field4 = map.next_value()?,
+                            "value" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleInsightsEntitlement {
+                        attribute: field0,
+                        description: field1,
+                        id: field2,
+                        name: field3,
+                        source: field4,
+                        value: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleInsightsEntitlement",
+                    &["attribute", "description", "id", "name", "source", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleInsightsEntitlement {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleInsightsEntitlement", 6usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     ///`RoleInsightsEntitlementChanges`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleInsightsEntitlementChanges {
         ///Attribute for the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Description for the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Id of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub insight: ::std::option::Option<RoleInsightsInsight>,
         ///Name of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Source or the application for the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<::std::string::String>,
         ///Attribute value for the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleInsightsEntitlementChanges {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleInsightsEntitlementChanges;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleInsightsEntitlementChanges")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleInsightsEntitlementChanges, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<RoleInsightsInsight> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "insight" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "source" => field5 = map.next_value()?,
+                            "value" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleInsightsEntitlementChanges {
+                        attribute: field0,
+                        description: field1,
+                        id: field2,
+                        insight: field3,
+                        name: field4,
+                        source: field5,
+                        value: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleInsightsEntitlementChanges",
+                    &[
+                        "attribute",
+                        "description",
+                        "id",
+                        "insight",
+                        "name",
+                        "source",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleInsightsEntitlementChanges {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleInsightsEntitlementChanges", 7usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.insight) {
+                fields.serialize_field("insight", &self.insight)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleInsightsIdentities`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleInsightsIdentities {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         ///Id for identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name for identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleInsightsIdentities {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleInsightsIdentities;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleInsightsIdentities")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleInsightsIdentities, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleInsightsIdentities {
+                        attributes: field0,
+                        id: field1,
+                        name: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleInsightsIdentities",
+                    &["attributes", "id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleInsightsIdentities {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleInsightsIdentities", 3usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleInsightsInsight`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleInsightsInsight {
         ///The number of identities in this role that do not have the specified entitlement.
-        #[serde(
-            rename = "identitiesImpacted",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identities_impacted: ::std::option::Option<i64>,
         ///The number of identities in this role with the entitlement.
-        #[serde(
-            rename = "identitiesWithAccess",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identities_with_access: ::std::option::Option<i64>,
-        #[serde(
-            rename = "impactedIdentityNames",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub impacted_identity_names: ::std::option::Option<::std::string::String>,
         ///The total number of identities.
-        #[serde(
-            rename = "totalNumberOfIdentities",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_number_of_identities: ::std::option::Option<i64>,
         ///The number of identities in this role with the entitlement.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleInsightsInsight {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleInsightsInsight;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleInsightsInsight")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleInsightsInsight, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identitiesImpacted" => field0 = map.next_value()?,
+                            "identitiesWithAccess" => field1 = map.next_value()?,
+                            "impactedIdentityNames" => field2 = map.next_value()?,
+                            "totalNumberOfIdentities" => field3 = map.next_value()?,
+                            "type" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleInsightsInsight {
+                        identities_impacted: field0,
+                        identities_with_access: field1,
+                        impacted_identity_names: field2,
+                        total_number_of_identities: field3,
+                        type_: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleInsightsInsight",
+                    &[
+                        "identitiesImpacted",
+                        "identitiesWithAccess",
+                        "impactedIdentityNames",
+                        "totalNumberOfIdentities",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleInsightsInsight {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RoleInsightsInsight", 5usize)?;
+            if !::std::option::Option::is_none(&self.identities_impacted) {
+                fields.serialize_field("identitiesImpacted", &self.identities_impacted)?;
+            }
+            if !::std::option::Option::is_none(&self.identities_with_access) {
+                fields
+                    .serialize_field(
+                        "identitiesWithAccess",
+                        &self.identities_with_access,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.impacted_identity_names) {
+                fields
+                    .serialize_field(
+                        "impactedIdentityNames",
+                        &self.impacted_identity_names,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.total_number_of_identities) {
+                fields
+                    .serialize_field(
+                        "totalNumberOfIdentities",
+                        &self.total_number_of_identities,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleInsightsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleInsightsResponse {
         ///The date-time role insights request was created.
-        #[serde(
-            rename = "createdDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Request Id for a role insight generation request
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The date-time role insights request was completed.
-        #[serde(
-            rename = "lastGenerated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_generated: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Total number of updates for this request. Starts with 0 and will have correct number when request is COMPLETED.
-        #[serde(
-            rename = "numberOfUpdates",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub number_of_updates: ::std::option::Option<i64>,
         ///The role IDs that are in this request.
-        #[serde(
-            rename = "roleIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub role_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Request status
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<RoleInsightsResponseStatus>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleInsightsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleInsightsResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleInsightsResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleInsightsResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<RoleInsightsResponseStatus> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "createdDate" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "lastGenerated" => field2 = map.next_value()?,
+                            "numberOfUpdates" => field3 = map.next_value()?,
+                            "roleIds" => field4 = map.next_value()?,
+                            "status" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleInsightsResponse {
+                        created_date: field0,
+                        id: field1,
+                        last_generated: field2,
+                        number_of_updates: field3,
+                        role_ids: field4,
+                        status: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleInsightsResponse",
+                    &[
+                        "createdDate",
+                        "id",
+                        "lastGenerated",
+                        "numberOfUpdates",
+                        "roleIds",
+                        "status",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleInsightsResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleInsightsResponse", 6usize)?;
+            if !::std::option::Option::is_none(&self.created_date) {
+                fields.serialize_field("createdDate", &self.created_date)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.last_generated) {
+                fields.serialize_field("lastGenerated", &self.last_generated)?;
+            }
+            if !::std::option::Option::is_none(&self.number_of_updates) {
+                fields.serialize_field("numberOfUpdates", &self.number_of_updates)?;
+            }
+            if !::std::option::Option::is_none(&self.role_ids) {
+                fields.serialize_field("roleIds", &self.role_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.end()
+        }
+    }
     ///Request status
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleInsightsResponseStatus {
-        #[serde(rename = "CREATED")]
         Created,
-        #[serde(rename = "IN PROGRESS")]
         InProgress,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleInsightsResponseStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CREATED" => Self::Created,
+                    "IN PROGRESS" => Self::InProgress,
+                    "COMPLETED" => Self::Completed,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleInsightsResponseStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Created => "CREATED",
+                        Self::InProgress => "IN PROGRESS",
+                        Self::Completed => "COMPLETED",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleInsightsResponseStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -282,69 +876,221 @@ pub mod types {
         }
     }
     ///`RoleInsightsRole`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleInsightsRole {
         ///Role description
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Role id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Role name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Role owner id
-        #[serde(
-            rename = "ownerId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub owner_id: ::std::option::Option<::std::string::String>,
         ///Role owner name
-        #[serde(
-            rename = "ownerName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub owner_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleInsightsRole {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleInsightsRole;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleInsightsRole")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleInsightsRole, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "ownerId" => field3 = map.next_value()?,
+                            "ownerName" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleInsightsRole {
+                        description: field0,
+                        id: field1,
+                        name: field2,
+                        owner_id: field3,
+                        owner_name: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleInsightsRole",
+                    &["description", "id", "name", "ownerId", "ownerName"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleInsightsRole {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RoleInsightsRole", 5usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner_id) {
+                fields.serialize_field("ownerId", &self.owner_id)?;
+            }
+            if !::std::option::Option::is_none(&self.owner_name) {
+                fields.serialize_field("ownerName", &self.owner_name)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleInsightsSummary`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleInsightsSummary {
         ///The number of entitlements included in roles (vs free radicals).
-        #[serde(
-            rename = "entitlementsIncludedInRoles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlements_included_in_roles: ::std::option::Option<i64>,
         ///The number of identities in roles vs. identities with just entitlements and not in roles.
-        #[serde(
-            rename = "identitiesWithAccessViaRoles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identities_with_access_via_roles: ::std::option::Option<i64>,
         ///The date-time role insights were last found.
-        #[serde(
-            rename = "lastGenerated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_generated: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Total number of roles with updates
-        #[serde(
-            rename = "numberOfUpdates",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub number_of_updates: ::std::option::Option<i64>,
         ///The total number of entitlements.
-        #[serde(
-            rename = "totalNumberOfEntitlements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_number_of_entitlements: ::std::option::Option<i64>,
         ///The total number of identities.
-        #[serde(
-            rename = "totalNumberOfIdentities",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_number_of_identities: ::std::option::Option<i64>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleInsightsSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleInsightsSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleInsightsSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleInsightsSummary, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "entitlementsIncludedInRoles" => field0 = map.next_value()?,
+                            "identitiesWithAccessViaRoles" => field1 = map.next_value()?,
+                            "lastGenerated" => field2 = map.next_value()?,
+                            "numberOfUpdates" => field3 = map.next_value()?,
+                            "totalNumberOfEntitlements" => field4 = map.next_value()?,
+                            "totalNumberOfIdentities" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleInsightsSummary {
+                        entitlements_included_in_roles: field0,
+                        identities_with_access_via_roles: field1,
+                        last_generated: field2,
+                        number_of_updates: field3,
+                        total_number_of_entitlements: field4,
+                        total_number_of_identities: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleInsightsSummary",
+                    &[
+                        "entitlementsIncludedInRoles",
+                        "identitiesWithAccessViaRoles",
+                        "lastGenerated",
+                        "numberOfUpdates",
+                        "totalNumberOfEntitlements",
+                        "totalNumberOfIdentities",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleInsightsSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RoleInsightsSummary", 6usize)?;
+            if !::std::option::Option::is_none(&self.entitlements_included_in_roles) {
+                fields
+                    .serialize_field(
+                        "entitlementsIncludedInRoles",
+                        &self.entitlements_included_in_roles,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.identities_with_access_via_roles) {
+                fields
+                    .serialize_field(
+                        "identitiesWithAccessViaRoles",
+                        &self.identities_with_access_via_roles,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.last_generated) {
+                fields.serialize_field("lastGenerated", &self.last_generated)?;
+            }
+            if !::std::option::Option::is_none(&self.number_of_updates) {
+                fields.serialize_field("numberOfUpdates", &self.number_of_updates)?;
+            }
+            if !::std::option::Option::is_none(&self.total_number_of_entitlements) {
+                fields
+                    .serialize_field(
+                        "totalNumberOfEntitlements",
+                        &self.total_number_of_entitlements,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.total_number_of_identities) {
+                fields
+                    .serialize_field(
+                        "totalNumberOfIdentities",
+                        &self.total_number_of_identities,
+                    )?;
+            }
+            fields.end()
+        }
     }
     /// Error types.
     pub mod error {

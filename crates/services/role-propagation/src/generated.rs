@@ -16,60 +16,210 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Role Change Propagation Config Input
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct RolePropagationConfigInput {
         ///Indicates if the Role Change Propagation process should be enabled for the tenant
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RolePropagationConfigInput {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RolePropagationConfigInput;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RolePropagationConfigInput")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RolePropagationConfigInput, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "enabled" => field0 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RolePropagationConfigInput {
+                        enabled: field0,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for RolePropagationConfigInput {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_entry("enabled", &self.enabled)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl RolePropagationConfigInput {
         pub fn builder() -> builder::RolePropagationConfigInput {
@@ -77,127 +227,386 @@ pub mod types {
         }
     }
     ///Role Change Propagation Config Response
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RolePropagationConfigResponse {
         ///The time when Role Change Propagation Configuration was first created for the tenant
-        #[serde(
-            rename = "createdDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Indicates if the Role Change Propagation process is enabled for the tenant
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///The time when Role Change Propagation Process was last enabled on the tenant
-        #[serde(
-            rename = "enabledDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub enabled_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The time when Role Change Propagation Config was updated on the tenant
-        #[serde(
-            rename = "modifiedDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub modified_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RolePropagationConfigResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RolePropagationConfigResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RolePropagationConfigResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RolePropagationConfigResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "createdDate" => field0 = map.next_value()?,
+                            "enabled" => field1 = map.next_value()?,
+                            "enabledDate" => field2 = map.next_value()?,
+                            "modifiedDate" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RolePropagationConfigResponse {
+                        created_date: field0,
+                        enabled: field1,
+                        enabled_date: field2,
+                        modified_date: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RolePropagationConfigResponse",
+                    &["createdDate", "enabled", "enabledDate", "modifiedDate"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RolePropagationConfigResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RolePropagationConfigResponse", 4usize)?;
+            if !::std::option::Option::is_none(&self.created_date) {
+                fields.serialize_field("createdDate", &self.created_date)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled_date) {
+                fields.serialize_field("enabledDate", &self.enabled_date)?;
+            }
+            if !::std::option::Option::is_none(&self.modified_date) {
+                fields.serialize_field("modifiedDate", &self.modified_date)?;
+            }
+            fields.end()
+        }
+    }
     ///Running Role Propagation Response
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RolePropagationOngoingResponse {
         ///Indicates if the role propagation process is currently running on the tenant
-        #[serde(
-            rename = "isRunning",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_running: ::std::option::Option<bool>,
-        #[serde(
-            rename = "rolePropagationDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub role_propagation_details: ::std::option::Option<
             RolePropagationOngoingResponseRolePropagationDetails,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for RolePropagationOngoingResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RolePropagationOngoingResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RolePropagationOngoingResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RolePropagationOngoingResponse, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        RolePropagationOngoingResponseRolePropagationDetails,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "isRunning" => field0 = map.next_value()?,
+                            "rolePropagationDetails" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RolePropagationOngoingResponse {
+                        is_running: field0,
+                        role_propagation_details: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RolePropagationOngoingResponse",
+                    &["isRunning", "rolePropagationDetails"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RolePropagationOngoingResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RolePropagationOngoingResponse", 2usize)?;
+            if !::std::option::Option::is_none(&self.is_running) {
+                fields.serialize_field("isRunning", &self.is_running)?;
+            }
+            if !::std::option::Option::is_none(&self.role_propagation_details) {
+                fields
+                    .serialize_field(
+                        "rolePropagationDetails",
+                        &self.role_propagation_details,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///Details of the ongoing role propagation process
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RolePropagationOngoingResponseRolePropagationDetails {
         ///Time when the Role Propagation process was completed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Current execution stage of the Role Propagation process.
-        #[serde(
-            rename = "executionStage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub execution_stage: ::std::option::Option<
             RolePropagationOngoingResponseRolePropagationDetailsExecutionStage,
         >,
         ///Reason for failure if the Role Propagation process failed.
-        #[serde(
-            rename = "failureReason",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub failure_reason: ::std::option::Option<::std::string::String>,
         ///Id of the Role Propagation process triggered.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Time when the Role Propagation process was launched.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launched: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "launchedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub launched_by: ::std::option::Option<
             RolePropagationOngoingResponseRolePropagationDetailsLaunchedBy,
         >,
         ///Indicates if the role refresh was skipped during the Role Propagation process.
-        #[serde(
-            rename = "skipRoleRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub skip_role_refresh: ::std::option::Option<bool>,
         ///Status of the Role Propagation process.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<
             RolePropagationOngoingResponseRolePropagationDetailsStatus,
         >,
-        #[serde(
-            rename = "terminatedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub terminated_by: ::std::option::Option<
             RolePropagationOngoingResponseRolePropagationDetailsTerminatedBy,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for RolePropagationOngoingResponseRolePropagationDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RolePropagationOngoingResponseRolePropagationDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct RolePropagationOngoingResponseRolePropagationDetails",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RolePropagationOngoingResponseRolePropagationDetails,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        RolePropagationOngoingResponseRolePropagationDetailsExecutionStage,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        RolePropagationOngoingResponseRolePropagationDetailsLaunchedBy,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        RolePropagationOngoingResponseRolePropagationDetailsStatus,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        RolePropagationOngoingResponseRolePropagationDetailsTerminatedBy,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "completed" => field0 = map.next_value()?,
+                            "executionStage" => field1 = map.next_value()?,
+                            "failureReason" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "launched" => field4 = map.next_value()?,
+                            "launchedBy" => field5 = map.next_value()?,
+                            "skipRoleRefresh" => field6 = map.next_value()?,
+                            "status" => field7 = map.next_value()?,
+                            "terminatedBy" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RolePropagationOngoingResponseRolePropagationDetails {
+                        completed: field0,
+                        execution_stage: field1,
+                        failure_reason: field2,
+                        id: field3,
+                        launched: field4,
+                        launched_by: field5,
+                        skip_role_refresh: field6,
+                        status: field7,
+                        terminated_by: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RolePropagationOngoingResponseRolePropagationDetails",
+                    &[
+                        "completed",
+                        "executionStage",
+                        "failureReason",
+                        "id",
+                        "launched",
+                        "launchedBy",
+                        "skipRoleRefresh",
+                        "status",
+                        "terminatedBy",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RolePropagationOngoingResponseRolePropagationDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "RolePropagationOngoingResponseRolePropagationDetails",
+                    9usize,
+                )?;
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.execution_stage) {
+                fields.serialize_field("executionStage", &self.execution_stage)?;
+            }
+            if !::std::option::Option::is_none(&self.failure_reason) {
+                fields.serialize_field("failureReason", &self.failure_reason)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.launched) {
+                fields.serialize_field("launched", &self.launched)?;
+            }
+            if !::std::option::Option::is_none(&self.launched_by) {
+                fields.serialize_field("launchedBy", &self.launched_by)?;
+            }
+            if !::std::option::Option::is_none(&self.skip_role_refresh) {
+                fields.serialize_field("skipRoleRefresh", &self.skip_role_refresh)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.terminated_by) {
+                fields.serialize_field("terminatedBy", &self.terminated_by)?;
+            }
+            fields.end()
+        }
+    }
     ///Current execution stage of the Role Propagation process.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RolePropagationOngoingResponseRolePropagationDetailsExecutionStage {
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "DATA_AGGREGATION_RUNNING")]
         DataAggregationRunning,
-        #[serde(rename = "LAUNCH_PROVISIONING")]
         LaunchProvisioning,
-        #[serde(rename = "SUCCEEDED")]
         Succeeded,
-        #[serde(rename = "FAILED")]
         Failed,
-        #[serde(rename = "TERMINATED")]
         Terminated,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RolePropagationOngoingResponseRolePropagationDetailsExecutionStage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PENDING" => Self::Pending,
+                    "DATA_AGGREGATION_RUNNING" => Self::DataAggregationRunning,
+                    "LAUNCH_PROVISIONING" => Self::LaunchProvisioning,
+                    "SUCCEEDED" => Self::Succeeded,
+                    "FAILED" => Self::Failed,
+                    "TERMINATED" => Self::Terminated,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for RolePropagationOngoingResponseRolePropagationDetailsExecutionStage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Pending => "PENDING",
+                        Self::DataAggregationRunning => "DATA_AGGREGATION_RUNNING",
+                        Self::LaunchProvisioning => "LAUNCH_PROVISIONING",
+                        Self::Succeeded => "SUCCEEDED",
+                        Self::Failed => "FAILED",
+                        Self::Terminated => "TERMINATED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for RolePropagationOngoingResponseRolePropagationDetailsExecutionStage {
@@ -249,38 +658,133 @@ pub mod types {
         }
     }
     ///Identity who launched the Role Propagation process.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RolePropagationOngoingResponseRolePropagationDetailsLaunchedBy {
         ///ID of the identity who launched the Role Propagation process.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the identity who launched the Role Propagation process.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///DTO type of the identity who launched the Role Propagation process.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<
             RolePropagationOngoingResponseRolePropagationDetailsLaunchedByType,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for RolePropagationOngoingResponseRolePropagationDetailsLaunchedBy {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RolePropagationOngoingResponseRolePropagationDetailsLaunchedBy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct RolePropagationOngoingResponseRolePropagationDetailsLaunchedBy",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RolePropagationOngoingResponseRolePropagationDetailsLaunchedBy,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        RolePropagationOngoingResponseRolePropagationDetailsLaunchedByType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RolePropagationOngoingResponseRolePropagationDetailsLaunchedBy {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RolePropagationOngoingResponseRolePropagationDetailsLaunchedBy",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for RolePropagationOngoingResponseRolePropagationDetailsLaunchedBy {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "RolePropagationOngoingResponseRolePropagationDetailsLaunchedBy",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO type of the identity who launched the Role Propagation process.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RolePropagationOngoingResponseRolePropagationDetailsLaunchedByType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RolePropagationOngoingResponseRolePropagationDetailsLaunchedByType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for RolePropagationOngoingResponseRolePropagationDetailsLaunchedByType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for RolePropagationOngoingResponseRolePropagationDetailsLaunchedByType {
@@ -322,25 +826,45 @@ pub mod types {
         }
     }
     ///Status of the Role Propagation process.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RolePropagationOngoingResponseRolePropagationDetailsStatus {
-        #[serde(rename = "RUNNING")]
         Running,
-        #[serde(rename = "COMPLETED")]
         Completed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RolePropagationOngoingResponseRolePropagationDetailsStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "RUNNING" => Self::Running,
+                    "COMPLETED" => Self::Completed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for RolePropagationOngoingResponseRolePropagationDetailsStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Running => "RUNNING",
+                        Self::Completed => "COMPLETED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for RolePropagationOngoingResponseRolePropagationDetailsStatus {
@@ -384,38 +908,133 @@ pub mod types {
         }
     }
     ///Identity who terminated the Role Propagation process.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RolePropagationOngoingResponseRolePropagationDetailsTerminatedBy {
         ///ID of the Identity who terminated the Role Propagation process.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the Identity who terminated the Role Propagation process.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///DTO type of the Identity who terminated the Role Propagation process.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<
             RolePropagationOngoingResponseRolePropagationDetailsTerminatedByType,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for RolePropagationOngoingResponseRolePropagationDetailsTerminatedBy {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RolePropagationOngoingResponseRolePropagationDetailsTerminatedBy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct RolePropagationOngoingResponseRolePropagationDetailsTerminatedBy",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RolePropagationOngoingResponseRolePropagationDetailsTerminatedBy,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        RolePropagationOngoingResponseRolePropagationDetailsTerminatedByType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RolePropagationOngoingResponseRolePropagationDetailsTerminatedBy {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RolePropagationOngoingResponseRolePropagationDetailsTerminatedBy",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for RolePropagationOngoingResponseRolePropagationDetailsTerminatedBy {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "RolePropagationOngoingResponseRolePropagationDetailsTerminatedBy",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO type of the Identity who terminated the Role Propagation process.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RolePropagationOngoingResponseRolePropagationDetailsTerminatedByType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RolePropagationOngoingResponseRolePropagationDetailsTerminatedByType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for RolePropagationOngoingResponseRolePropagationDetailsTerminatedByType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for RolePropagationOngoingResponseRolePropagationDetailsTerminatedByType {
@@ -457,91 +1076,265 @@ pub mod types {
         }
     }
     ///Role Propagation Response
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RolePropagationResponse {
         ///Id of the Role Propagation process triggered.
-        #[serde(
-            rename = "rolePropagationId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub role_propagation_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RolePropagationResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RolePropagationResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RolePropagationResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RolePropagationResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "rolePropagationId" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RolePropagationResponse {
+                        role_propagation_id: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RolePropagationResponse",
+                    &["rolePropagationId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RolePropagationResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RolePropagationResponse", 1usize)?;
+            if !::std::option::Option::is_none(&self.role_propagation_id) {
+                fields.serialize_field("rolePropagationId", &self.role_propagation_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Role Propagation Status Response
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RolePropagationStatusResponse {
         ///Time when the Role Propagation process was completed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Current execution stage of the Role Propagation process.
-        #[serde(
-            rename = "executionStage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub execution_stage: ::std::option::Option<
             RolePropagationStatusResponseExecutionStage,
         >,
         ///Reason for failure if the Role Propagation process failed.
-        #[serde(
-            rename = "failureReason",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub failure_reason: ::std::option::Option<::std::string::String>,
         ///Id of the Role Propagation process triggered.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Time when the Role Propagation process was launched.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launched: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "launchedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub launched_by: ::std::option::Option<RolePropagationStatusResponseLaunchedBy>,
         ///Indicates if the role refresh was skipped during the Role Propagation process.
-        #[serde(
-            rename = "skipRoleRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub skip_role_refresh: ::std::option::Option<bool>,
         ///Status of the Role Propagation process.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<RolePropagationStatusResponseStatus>,
-        #[serde(
-            rename = "terminatedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub terminated_by: ::std::option::Option<
             RolePropagationStatusResponseTerminatedBy,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for RolePropagationStatusResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RolePropagationStatusResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RolePropagationStatusResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RolePropagationStatusResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        RolePropagationStatusResponseExecutionStage,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        RolePropagationStatusResponseLaunchedBy,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        RolePropagationStatusResponseStatus,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        RolePropagationStatusResponseTerminatedBy,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "completed" => field0 = map.next_value()?,
+                            "executionStage" => field1 = map.next_value()?,
+                            "failureReason" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "launched" => field4 = map.next_value()?,
+                            "launchedBy" => field5 = map.next_value()?,
+                            "skipRoleRefresh" => field6 = map.next_value()?,
+                            "status" => field7 = map.next_value()?,
+                            "terminatedBy" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RolePropagationStatusResponse {
+                        completed: field0,
+                        execution_stage: field1,
+                        failure_reason: field2,
+                        id: field3,
+                        launched: field4,
+                        launched_by: field5,
+                        skip_role_refresh: field6,
+                        status: field7,
+                        terminated_by: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RolePropagationStatusResponse",
+                    &[
+                        "completed",
+                        "executionStage",
+                        "failureReason",
+                        "id",
+                        "launched",
+                        "launchedBy",
+                        "skipRoleRefresh",
+                        "status",
+                        "terminatedBy",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RolePropagationStatusResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RolePropagationStatusResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.execution_stage) {
+                fields.serialize_field("executionStage", &self.execution_stage)?;
+            }
+            if !::std::option::Option::is_none(&self.failure_reason) {
+                fields.serialize_field("failureReason", &self.failure_reason)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.launched) {
+                fields.serialize_field("launched", &self.launched)?;
+            }
+            if !::std::option::Option::is_none(&self.launched_by) {
+                fields.serialize_field("launchedBy", &self.launched_by)?;
+            }
+            if !::std::option::Option::is_none(&self.skip_role_refresh) {
+                fields.serialize_field("skipRoleRefresh", &self.skip_role_refresh)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.terminated_by) {
+                fields.serialize_field("terminatedBy", &self.terminated_by)?;
+            }
+            fields.end()
+        }
+    }
     ///Current execution stage of the Role Propagation process.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RolePropagationStatusResponseExecutionStage {
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "DATA_AGGREGATION_RUNNING")]
         DataAggregationRunning,
-        #[serde(rename = "LAUNCH_PROVISIONING")]
         LaunchProvisioning,
-        #[serde(rename = "SUCCEEDED")]
         Succeeded,
-        #[serde(rename = "FAILED")]
         Failed,
-        #[serde(rename = "TERMINATED")]
         Terminated,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RolePropagationStatusResponseExecutionStage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PENDING" => Self::Pending,
+                    "DATA_AGGREGATION_RUNNING" => Self::DataAggregationRunning,
+                    "LAUNCH_PROVISIONING" => Self::LaunchProvisioning,
+                    "SUCCEEDED" => Self::Succeeded,
+                    "FAILED" => Self::Failed,
+                    "TERMINATED" => Self::Terminated,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RolePropagationStatusResponseExecutionStage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Pending => "PENDING",
+                        Self::DataAggregationRunning => "DATA_AGGREGATION_RUNNING",
+                        Self::LaunchProvisioning => "LAUNCH_PROVISIONING",
+                        Self::Succeeded => "SUCCEEDED",
+                        Self::Failed => "FAILED",
+                        Self::Terminated => "TERMINATED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RolePropagationStatusResponseExecutionStage {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -590,36 +1383,122 @@ pub mod types {
         }
     }
     ///Identity who launched the Role Propagation process.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RolePropagationStatusResponseLaunchedBy {
         ///ID of the identity who launched the Role Propagation process.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the identity who launched the Role Propagation process.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///DTO type of the identity who launched the Role Propagation process.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<RolePropagationStatusResponseLaunchedByType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RolePropagationStatusResponseLaunchedBy {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RolePropagationStatusResponseLaunchedBy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RolePropagationStatusResponseLaunchedBy")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RolePropagationStatusResponseLaunchedBy,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        RolePropagationStatusResponseLaunchedByType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RolePropagationStatusResponseLaunchedBy {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RolePropagationStatusResponseLaunchedBy",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RolePropagationStatusResponseLaunchedBy {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RolePropagationStatusResponseLaunchedBy", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO type of the identity who launched the Role Propagation process.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RolePropagationStatusResponseLaunchedByType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RolePropagationStatusResponseLaunchedByType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RolePropagationStatusResponseLaunchedByType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RolePropagationStatusResponseLaunchedByType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -658,25 +1537,43 @@ pub mod types {
         }
     }
     ///Status of the Role Propagation process.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RolePropagationStatusResponseStatus {
-        #[serde(rename = "RUNNING")]
         Running,
-        #[serde(rename = "COMPLETED")]
         Completed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RolePropagationStatusResponseStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "RUNNING" => Self::Running,
+                    "COMPLETED" => Self::Completed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RolePropagationStatusResponseStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Running => "RUNNING",
+                        Self::Completed => "COMPLETED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RolePropagationStatusResponseStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -717,36 +1614,123 @@ pub mod types {
         }
     }
     ///Identity who terminated the Role Propagation process.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RolePropagationStatusResponseTerminatedBy {
         ///ID of the Identity who terminated the Role Propagation process.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the Identity who terminated the Role Propagation process.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///DTO type of the Identity who terminated the Role Propagation process.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<RolePropagationStatusResponseTerminatedByType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RolePropagationStatusResponseTerminatedBy {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RolePropagationStatusResponseTerminatedBy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RolePropagationStatusResponseTerminatedBy")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RolePropagationStatusResponseTerminatedBy,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        RolePropagationStatusResponseTerminatedByType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RolePropagationStatusResponseTerminatedBy {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RolePropagationStatusResponseTerminatedBy",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RolePropagationStatusResponseTerminatedBy {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RolePropagationStatusResponseTerminatedBy", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO type of the Identity who terminated the Role Propagation process.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RolePropagationStatusResponseTerminatedByType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RolePropagationStatusResponseTerminatedByType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RolePropagationStatusResponseTerminatedByType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RolePropagationStatusResponseTerminatedByType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

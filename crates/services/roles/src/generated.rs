@@ -38,36 +38,112 @@ pub mod types {
     pub use sailpoint_shared::types::TaskResultDto;
     pub use sailpoint_shared::types::TaskResultDtoType;
     ///`AccessProfileRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileRef {
         ///ID of the Access Profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of the Access Profile. This field is ignored on input.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of requested object. This field must be either left null or set to 'ACCESS_PROFILE' when creating an Access Profile, otherwise a 400 Bad Request error will result.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessProfileRefType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessProfileRefType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileRef {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("AccessProfileRef", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for AccessProfileRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessProfileRef", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of requested object. This field must be either left null or set to 'ACCESS_PROFILE' when creating an Access Profile, otherwise a 400 Bad Request error will result.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessProfileRefType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileRefType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileRefType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessProfileRefType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -105,13 +181,9 @@ pub mod types {
         }
     }
     ///`ApprovalSchemeForRole`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalSchemeForRole {
         ///Id of the specific approver, used when approverType is GOVERNANCE_GROUP, WORKFLOW, or ADDITIONAL_GOVERNANCE_GROUP.
-        #[serde(
-            rename = "approverId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approver_id: ::std::option::Option<::std::string::String>,
         /**Describes the individual or group that is responsible for an approval step. Values are as follows.
 
@@ -128,11 +200,70 @@ pub mod types {
 **ADDITIONAL_OWNER**: An additional owner of the Role, the ID of which is specified by the **approverId** field
 
 **ADDITIONAL_GOVERNANCE_GROUP**: An additional Governance Group, the ID of which is specified by the **approverId** field*/
-        #[serde(
-            rename = "approverType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approver_type: ::std::option::Option<ApprovalSchemeForRoleApproverType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalSchemeForRole {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalSchemeForRole;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalSchemeForRole")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalSchemeForRole, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ApprovalSchemeForRoleApproverType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approverId" => field0 = map.next_value()?,
+                            "approverType" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalSchemeForRole {
+                        approver_id: field0,
+                        approver_type: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalSchemeForRole",
+                    &["approverId", "approverType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalSchemeForRole {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalSchemeForRole", 2usize)?;
+            if !::std::option::Option::is_none(&self.approver_id) {
+                fields.serialize_field("approverId", &self.approver_id)?;
+            }
+            if !::std::option::Option::is_none(&self.approver_type) {
+                fields.serialize_field("approverType", &self.approver_type)?;
+            }
+            fields.end()
+        }
     }
     /**Describes the individual or group that is responsible for an approval step. Values are as follows.
 
@@ -149,35 +280,58 @@ pub mod types {
 **ADDITIONAL_OWNER**: An additional owner of the Role, the ID of which is specified by the **approverId** field
 
 **ADDITIONAL_GOVERNANCE_GROUP**: An additional Governance Group, the ID of which is specified by the **approverId** field*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalSchemeForRoleApproverType {
-        #[serde(rename = "OWNER")]
         Owner,
-        #[serde(rename = "MANAGER")]
         Manager,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
-        #[serde(rename = "ALL_OWNERS")]
         AllOwners,
-        #[serde(rename = "ADDITIONAL_OWNER")]
         AdditionalOwner,
-        #[serde(rename = "ADDITIONAL_GOVERNANCE_GROUP")]
         AdditionalGovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalSchemeForRoleApproverType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "OWNER" => Self::Owner,
+                    "MANAGER" => Self::Manager,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "WORKFLOW" => Self::Workflow,
+                    "ALL_OWNERS" => Self::AllOwners,
+                    "ADDITIONAL_OWNER" => Self::AdditionalOwner,
+                    "ADDITIONAL_GOVERNANCE_GROUP" => Self::AdditionalGovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalSchemeForRoleApproverType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Owner => "OWNER",
+                        Self::Manager => "MANAGER",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Workflow => "WORKFLOW",
+                        Self::AllOwners => "ALL_OWNERS",
+                        Self::AdditionalOwner => "ADDITIONAL_OWNER",
+                        Self::AdditionalGovernanceGroup => "ADDITIONAL_GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalSchemeForRoleApproverType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -230,52 +384,188 @@ pub mod types {
         }
     }
     ///A dimension attribute
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DimensionAttribute {
         ///If an attribute is derived, its value comes from the identity. Otherwise, it can be provided with access request
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub derived: ::std::option::Option<bool>,
         ///Display name of the attribute
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Name of the attribute
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DimensionAttribute {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DimensionAttribute;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DimensionAttribute")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DimensionAttribute, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "derived" => field0 = map.next_value()?,
+                            "displayName" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DimensionAttribute {
+                        derived: field0,
+                        display_name: field1,
+                        name: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DimensionAttribute",
+                    &["derived", "displayName", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DimensionAttribute {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DimensionAttribute", 3usize)?;
+            if !::std::option::Option::is_none(&self.derived) {
+                fields.serialize_field("derived", &self.derived)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
     }
     ///`DimensionRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DimensionRef {
         ///ID of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of the object to which this reference applies
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DimensionRefType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DimensionRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DimensionRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DimensionRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DimensionRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<DimensionRefType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DimensionRef {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("DimensionRef", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for DimensionRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DimensionRef", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of the object to which this reference applies
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DimensionRefType {
-        #[serde(rename = "DIMENSION")]
         Dimension,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DimensionRefType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DIMENSION" => Self::Dimension,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DimensionRefType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Dimension => "DIMENSION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DimensionRefType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -313,93 +603,313 @@ pub mod types {
         }
     }
     ///Contains a list of dimension attributes. Required only for Dynamic Roles
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DimensionSchema {
-        #[serde(
-            rename = "dimensionAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dimension_attributes: ::std::option::Option<
             ::std::vec::Vec<DimensionAttribute>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for DimensionSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DimensionSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DimensionSchema")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DimensionSchema, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<DimensionAttribute>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "dimensionAttributes" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DimensionSchema {
+                        dimension_attributes: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("DimensionSchema", &["dimensionAttributes"], Fields)
+        }
+    }
+    impl ::serde::Serialize for DimensionSchema {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DimensionSchema", 1usize)?;
+            if !::std::option::Option::is_none(&self.dimension_attributes) {
+                fields
+                    .serialize_field("dimensionAttributes", &self.dimension_attributes)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner of the object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OwnerReference {
         ///Owner's identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Owner's name. It may be left null or omitted in a POST or PATCH. If set, it must match the current value of the owner's display name, otherwise a 400 Bad Request error will result.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<OwnerReferenceType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OwnerReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OwnerReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OwnerReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OwnerReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<OwnerReferenceType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OwnerReference {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("OwnerReference", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for OwnerReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("OwnerReference", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner type. This field must be either left null or set to 'IDENTITY' on input, otherwise a 400 Bad Request error will result.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum OwnerReferenceType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for OwnerReferenceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for OwnerReferenceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for OwnerReferenceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -437,170 +947,517 @@ pub mod types {
         }
     }
     ///`RequestabilityForRole`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RequestabilityForRole {
         ///List describing the steps in approving the request
-        #[serde(
-            rename = "approvalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_schemes: ::std::option::Option<
             ::std::vec::Vec<ApprovalSchemeForRole>,
         >,
         ///Whether the requester of the containing object must provide comments justifying the request
-        #[serde(
-            rename = "commentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub comments_required: ::std::option::Option<bool>,
         ///Whether an approver must provide comments when denying the request
-        #[serde(
-            rename = "denialCommentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub denial_comments_required: ::std::option::Option<bool>,
-        #[serde(
-            rename = "dimensionSchema",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dimension_schema: ::std::option::Option<DimensionSchema>,
         ///The ID of the form definition used for the access request. If specified, the form is presented to the requester during the access request process.
-        #[serde(
-            rename = "formDefinitionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_definition_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "maxPermittedAccessDuration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_permitted_access_duration: ::std::option::Option<
             sailpoint_shared::types::AccessDuration,
         >,
         ///Indicates whether reauthorization is required for the request.
-        #[serde(
-            rename = "reauthorizationRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reauthorization_required: ::std::option::Option<bool>,
         ///Indicates whether the requester of the containing object must provide access end date.
-        #[serde(
-            rename = "requireEndDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub require_end_date: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RequestabilityForRole {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RequestabilityForRole;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RequestabilityForRole")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RequestabilityForRole, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalSchemeForRole>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<DimensionSchema> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        sailpoint_shared::types::AccessDuration,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalSchemes" => field0 = map.next_value()?,
+                            "commentsRequired" => field1 = map.next_value()?,
+                            "denialCommentsRequired" => field2 = map.next_value()?,
+                            "dimensionSchema" => field3 = map.next_value()?,
+                            "formDefinitionId" => field4 = map.next_value()?,
+                            "maxPermittedAccessDuration" => field5 = map.next_value()?,
+                            "reauthorizationRequired" => field6 = map.next_value()?,
+                            "requireEndDate" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RequestabilityForRole {
+                        approval_schemes: field0,
+                        comments_required: field1,
+                        denial_comments_required: field2,
+                        dimension_schema: field3,
+                        form_definition_id: field4,
+                        max_permitted_access_duration: field5,
+                        reauthorization_required: field6,
+                        require_end_date: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RequestabilityForRole",
+                    &[
+                        "approvalSchemes",
+                        "commentsRequired",
+                        "denialCommentsRequired",
+                        "dimensionSchema",
+                        "formDefinitionId",
+                        "maxPermittedAccessDuration",
+                        "reauthorizationRequired",
+                        "requireEndDate",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RequestabilityForRole {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RequestabilityForRole", 8usize)?;
+            if !::std::option::Option::is_none(&self.approval_schemes) {
+                fields.serialize_field("approvalSchemes", &self.approval_schemes)?;
+            }
+            if !::std::option::Option::is_none(&self.comments_required) {
+                fields.serialize_field("commentsRequired", &self.comments_required)?;
+            }
+            if !::std::option::Option::is_none(&self.denial_comments_required) {
+                fields
+                    .serialize_field(
+                        "denialCommentsRequired",
+                        &self.denial_comments_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.dimension_schema) {
+                fields.serialize_field("dimensionSchema", &self.dimension_schema)?;
+            }
+            if !::std::option::Option::is_none(&self.form_definition_id) {
+                fields.serialize_field("formDefinitionId", &self.form_definition_id)?;
+            }
+            if !::std::option::Option::is_none(&self.max_permitted_access_duration) {
+                fields
+                    .serialize_field(
+                        "maxPermittedAccessDuration",
+                        &self.max_permitted_access_duration,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.reauthorization_required) {
+                fields
+                    .serialize_field(
+                        "reauthorizationRequired",
+                        &self.reauthorization_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.require_end_date) {
+                fields.serialize_field("requireEndDate", &self.require_end_date)?;
+            }
+            fields.end()
+        }
+    }
     ///`RevocabilityForRole`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RevocabilityForRole {
         ///List describing the steps in approving the revocation request
-        #[serde(
-            rename = "approvalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_schemes: ::std::option::Option<
             ::std::vec::Vec<ApprovalSchemeForRole>,
         >,
         ///Whether the requester of the containing object must provide comments justifying the request
-        #[serde(
-            rename = "commentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub comments_required: ::std::option::Option<bool>,
         ///Whether an approver must provide comments when denying the request
-        #[serde(
-            rename = "denialCommentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub denial_comments_required: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RevocabilityForRole {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RevocabilityForRole;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RevocabilityForRole")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RevocabilityForRole, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalSchemeForRole>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalSchemes" => field0 = map.next_value()?,
+                            "commentsRequired" => field1 = map.next_value()?,
+                            "denialCommentsRequired" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RevocabilityForRole {
+                        approval_schemes: field0,
+                        comments_required: field1,
+                        denial_comments_required: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RevocabilityForRole",
+                    &["approvalSchemes", "commentsRequired", "denialCommentsRequired"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RevocabilityForRole {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RevocabilityForRole", 3usize)?;
+            if !::std::option::Option::is_none(&self.approval_schemes) {
+                fields.serialize_field("approvalSchemes", &self.approval_schemes)?;
+            }
+            if !::std::option::Option::is_none(&self.comments_required) {
+                fields.serialize_field("commentsRequired", &self.comments_required)?;
+            }
+            if !::std::option::Option::is_none(&self.denial_comments_required) {
+                fields
+                    .serialize_field(
+                        "denialCommentsRequired",
+                        &self.denial_comments_required,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///A Role
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Role {
-        #[serde(
-            rename = "accessModelMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_model_metadata: ::std::option::Option<
             sailpoint_shared::types::AttributeDtoList,
         >,
-        #[serde(
-            rename = "accessProfiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profiles: ::std::option::Option<::std::vec::Vec<AccessProfileRef>>,
-        #[serde(
-            rename = "accessRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_request_config: ::std::option::Option<RequestabilityForRole>,
         ///List of additional owner references beyond the primary owner. Each entry may be an identity (IDENTITY) or a governance group (GOVERNANCE_GROUP).
-        #[serde(
-            rename = "additionalOwners",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub additional_owners: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::AdditionalOwnerRef>,
         >,
         ///Date the Role was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///A human-readable description of the Role
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///List of references to dimensions to which this Role is assigned. This field is only relevant if the Role is dimensional.
-        #[serde(
-            rename = "dimensionRefs",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dimension_refs: ::std::option::Option<::std::vec::Vec<DimensionRef>>,
         ///Whether the Role is dimensional.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub dimensional: ::std::option::Option<bool>,
         ///Whether the Role is enabled or not.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::EntitlementRef>,
         >,
         ///The id of the Role. This field must be left null when creating an Role, otherwise a 400 Bad Request error will result.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///This field is not directly modifiable and is generally expected to be *null*. In very rare instances, some Roles may have been created using membership selection criteria that are no longer fully supported. While these Roles will still work, they should be migrated to STANDARD or IDENTITY_LIST selection criteria. This field exists for informational purposes as an aid to such migration.
-        #[serde(
-            rename = "legacyMembershipInfo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub legacy_membership_info: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub membership: ::std::option::Option<RoleMembershipSelector>,
         ///Date the Role was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The human-readable display name of the Role
         pub name: RoleName,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub owner: ::std::option::Option<OwnerReference>,
         ///The privilege level of the role, if applicable.
-        #[serde(
-            rename = "privilegeLevel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub privilege_level: ::std::option::Option<::std::string::String>,
         ///Whether the Role can be the target of access requests.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestable: ::std::option::Option<bool>,
-        #[serde(
-            rename = "revocationRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub revocation_request_config: ::std::option::Option<RevocabilityForRole>,
         ///List of IDs of segments, if any, to which this Role is assigned.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub segments: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Role {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Role;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Role")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Role, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        sailpoint_shared::types::AttributeDtoList,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<AccessProfileRef>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequestabilityForRole> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::AdditionalOwnerRef>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<DimensionRef>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::EntitlementRef>,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<RoleMembershipSelector> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<RoleName> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        ::std::option::Option<OwnerReference>,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<RevocabilityForRole> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessModelMetadata" => field0 = map.next_value()?,
+                            "accessProfiles" => field1 = map.next_value()?,
+                            "accessRequestConfig" => field2 = map.next_value()?,
+                            "additionalOwners" => field3 = map.next_value()?,
+                            "created" => field4 = map.next_value()?,
+                            "description" => field5 = map.next_value()?,
+                            "dimensionRefs" => field6 = map.next_value()?,
+                            "dimensional" => field7 = map.next_value()?,
+                            "enabled" => field8 = map.next_value()?,
+                            "entitlements" => field9 = map.next_value()?,
+                            "id" => field10 = map.next_value()?,
+                            "legacyMembershipInfo" => field11 = map.next_value()?,
+                            "membership" => field12 = map.next_value()?,
+                            "modified" => field13 = map.next_value()?,
+                            "name" => {
+                                field14 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "privilegeLevel" => field16 = map.next_value()?,
+                            "requestable" => field17 = map.next_value()?,
+                            "revocationRequestConfig" => field18 = map.next_value()?,
+                            "segments" => field19 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Role {
+                        access_model_metadata: field0,
+                        access_profiles: field1,
+                        access_request_config: field2,
+                        additional_owners: field3,
+                        created: field4,
+                        description: field5,
+                        dimension_refs: field6,
+                        dimensional: field7,
+                        enabled: field8,
+                        entitlements: field9,
+                        id: field10,
+                        legacy_membership_info: field11,
+                        membership: field12,
+                        modified: field13,
+                        name: match field14 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field15 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("owner"),
+                                );
+                            }
+                        },
+                        privilege_level: field16,
+                        requestable: field17,
+                        revocation_request_config: field18,
+                        segments: field19,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Role",
+                    &[
+                        "accessModelMetadata",
+                        "accessProfiles",
+                        "accessRequestConfig",
+                        "additionalOwners",
+                        "created",
+                        "description",
+                        "dimensionRefs",
+                        "dimensional",
+                        "enabled",
+                        "entitlements",
+                        "id",
+                        "legacyMembershipInfo",
+                        "membership",
+                        "modified",
+                        "name",
+                        "owner",
+                        "privilegeLevel",
+                        "requestable",
+                        "revocationRequestConfig",
+                        "segments",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Role {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Role", 20usize)?;
+            if !::std::option::Option::is_none(&self.access_model_metadata) {
+                fields
+                    .serialize_field(
+                        "accessModelMetadata",
+                        &self.access_model_metadata,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.access_profiles) {
+                fields.serialize_field("accessProfiles", &self.access_profiles)?;
+            }
+            if !::std::option::Option::is_none(&self.access_request_config) {
+                fields
+                    .serialize_field(
+                        "accessRequestConfig",
+                        &self.access_request_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.additional_owners) {
+                fields.serialize_field("additionalOwners", &self.additional_owners)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.dimension_refs) {
+                fields.serialize_field("dimensionRefs", &self.dimension_refs)?;
+            }
+            if !::std::option::Option::is_none(&self.dimensional) {
+                fields.serialize_field("dimensional", &self.dimensional)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.legacy_membership_info) {
+                fields
+                    .serialize_field(
+                        "legacyMembershipInfo",
+                        &self.legacy_membership_info,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.membership) {
+                fields.serialize_field("membership", &self.membership)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("owner", &self.owner)?;
+            if !::std::option::Option::is_none(&self.privilege_level) {
+                fields.serialize_field("privilegeLevel", &self.privilege_level)?;
+            }
+            if !::std::option::Option::is_none(&self.requestable) {
+                fields.serialize_field("requestable", &self.requestable)?;
+            }
+            if !::std::option::Option::is_none(&self.revocation_request_config) {
+                fields
+                    .serialize_field(
+                        "revocationRequestConfig",
+                        &self.revocation_request_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.segments) {
+                fields.serialize_field("segments", &self.segments)?;
+            }
+            fields.end()
+        }
     }
     impl Role {
         pub fn builder() -> builder::Role {
@@ -608,25 +1465,43 @@ pub mod types {
         }
     }
     ///Type which indicates how a particular Identity obtained a particular Role
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleAssignmentSourceType {
-        #[serde(rename = "ACCESS_REQUEST")]
         AccessRequest,
-        #[serde(rename = "ROLE_MEMBERSHIP")]
         RoleMembership,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleAssignmentSourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_REQUEST" => Self::AccessRequest,
+                    "ROLE_MEMBERSHIP" => Self::RoleMembership,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleAssignmentSourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessRequest => "ACCESS_REQUEST",
+                        Self::RoleMembership => "ROLE_MEMBERSHIP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleAssignmentSourceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -666,11 +1541,71 @@ pub mod types {
         }
     }
     ///`RoleBulkDeleteRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct RoleBulkDeleteRequest {
         ///List of IDs of Roles to be deleted.
-        #[serde(rename = "roleIds")]
         pub role_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleBulkDeleteRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleBulkDeleteRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleBulkDeleteRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleBulkDeleteRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "roleIds" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleBulkDeleteRequest {
+                        role_ids: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("roleIds")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("RoleBulkDeleteRequest", &["roleIds"], Fields)
+        }
+    }
+    impl ::serde::Serialize for RoleBulkDeleteRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleBulkDeleteRequest", 1usize)?;
+            fields.serialize_field("roleIds", &self.role_ids)?;
+            fields.end()
+        }
     }
     impl RoleBulkDeleteRequest {
         pub fn builder() -> builder::RoleBulkDeleteRequest {
@@ -678,51 +1613,147 @@ pub mod types {
         }
     }
     ///`RoleBulkUpdateResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleBulkUpdateResponse {
         ///Time when the bulk update request was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///ID of the task which is executing the bulk update. This also used in to the bulk-update/** API to track status.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The status of the bulk update request, could also checked by getBulkUpdateStatus API
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<RoleBulkUpdateResponseStatus>,
         ///Type of the bulk update object.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleBulkUpdateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleBulkUpdateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleBulkUpdateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleBulkUpdateResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        RoleBulkUpdateResponseStatus,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "status" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleBulkUpdateResponse {
+                        created: field0,
+                        id: field1,
+                        status: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleBulkUpdateResponse",
+                    &["created", "id", "status", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleBulkUpdateResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleBulkUpdateResponse", 4usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The status of the bulk update request, could also checked by getBulkUpdateStatus API
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleBulkUpdateResponseStatus {
-        #[serde(rename = "CREATED")]
         Created,
-        #[serde(rename = "PRE_PROCESS")]
         PreProcess,
-        #[serde(rename = "PRE_PROCESS_COMPLETED")]
         PreProcessCompleted,
-        #[serde(rename = "POST_PROCESS")]
         PostProcess,
-        #[serde(rename = "COMPLETED")]
         Completed,
-        #[serde(rename = "CHUNK_PENDING")]
         ChunkPending,
-        #[serde(rename = "CHUNK_PROCESSING")]
         ChunkProcessing,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleBulkUpdateResponseStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CREATED" => Self::Created,
+                    "PRE_PROCESS" => Self::PreProcess,
+                    "PRE_PROCESS_COMPLETED" => Self::PreProcessCompleted,
+                    "POST_PROCESS" => Self::PostProcess,
+                    "COMPLETED" => Self::Completed,
+                    "CHUNK_PENDING" => Self::ChunkPending,
+                    "CHUNK_PROCESSING" => Self::ChunkProcessing,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleBulkUpdateResponseStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Created => "CREATED",
+                        Self::PreProcess => "PRE_PROCESS",
+                        Self::PreProcessCompleted => "PRE_PROCESS_COMPLETED",
+                        Self::PostProcess => "POST_PROCESS",
+                        Self::Completed => "COMPLETED",
+                        Self::ChunkPending => "CHUNK_PENDING",
+                        Self::ChunkProcessing => "CHUNK_PROCESSING",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleBulkUpdateResponseStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -773,41 +1804,137 @@ pub mod types {
         }
     }
     ///Refers to a specific Identity attribute, Account attibute, or Entitlement used in Role membership criteria
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct RoleCriteriaKey {
         ///The name of the attribute or entitlement to which the associated criteria applies.
         pub property: ::std::string::String,
         ///ID of the Source from which an account attribute or entitlement is drawn. Required if type is ACCOUNT or ENTITLEMENT
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type")]
         pub type_: RoleCriteriaKeyType,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleCriteriaKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleCriteriaKey;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleCriteriaKey")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleCriteriaKey, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RoleCriteriaKeyType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "property" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceId" => field1 = map.next_value()?,
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleCriteriaKey {
+                        property: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("property")?
+                            }
+                        },
+                        source_id: field1,
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleCriteriaKey",
+                    &["property", "sourceId", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleCriteriaKey {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RoleCriteriaKey", 3usize)?;
+            fields.serialize_field("property", &self.property)?;
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Indicates whether the associated criteria represents an expression on identity attributes, account attributes, or entitlements, respectively.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleCriteriaKeyType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "ACCOUNT")]
         Account,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleCriteriaKeyType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "ACCOUNT" => Self::Account,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleCriteriaKeyType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Account => "ACCOUNT",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleCriteriaKeyType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -849,95 +1976,317 @@ pub mod types {
         }
     }
     ///Defines STANDARD type Role membership
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleCriteriaLevel1 {
         ///Array of child criteria. Required if the operation is AND or OR, otherwise it must be left null. A maximum of three levels of criteria are supported, including leaf nodes. Additionally, AND nodes can only be children or OR nodes and vice-versa.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub children: ::std::option::Option<
             ::std::vec::Vec<::std::option::Option<RoleCriteriaLevel2>>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<RoleCriteriaKey>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<RoleCriteriaOperation>,
         ///String value to test the Identity attribute, Account attribute, or Entitlement specified in the key w/r/t the specified operation. If this criteria is a leaf node, that is, if the operation is one of EQUALS, NOT_EQUALS, CONTAINS, DOES_NOT_CONTAIN, STARTS_WITH, or ENDS_WITH, this field is required. Otherwise, specifying it is an error.
-        #[serde(
-            rename = "stringValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub string_value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleCriteriaLevel1 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleCriteriaLevel1;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleCriteriaLevel1")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleCriteriaLevel1, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::option::Option<RoleCriteriaLevel2>>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RoleCriteriaKey> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RoleCriteriaOperation> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "children" => field0 = map.next_value()?,
+                            "key" => field1 = map.next_value()?,
+                            "operation" => field2 = map.next_value()?,
+                            "stringValue" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleCriteriaLevel1 {
+                        children: field0,
+                        key: field1,
+                        operation: field2,
+                        string_value: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleCriteriaLevel1",
+                    &["children", "key", "operation", "stringValue"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleCriteriaLevel1 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RoleCriteriaLevel1", 4usize)?;
+            if !::std::option::Option::is_none(&self.children) {
+                fields.serialize_field("children", &self.children)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.string_value) {
+                fields.serialize_field("stringValue", &self.string_value)?;
+            }
+            fields.end()
+        }
+    }
     ///Defines STANDARD type Role membership
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleCriteriaLevel2 {
         ///Array of child criteria. Required if the operation is AND or OR, otherwise it must be left null. A maximum of three levels of criteria are supported, including leaf nodes. Additionally, AND nodes can only be children or OR nodes and vice-versa.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub children: ::std::option::Option<::std::vec::Vec<RoleCriteriaLevel3>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<RoleCriteriaKey>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<RoleCriteriaOperation>,
         ///String value to test the Identity attribute, Account attribute, or Entitlement specified in the key w/r/t the specified operation. If this criteria is a leaf node, that is, if the operation is one of EQUALS, NOT_EQUALS, CONTAINS, DOES_NOT_CONTAIN, STARTS_WITH, or ENDS_WITH, this field is required. Otherwise, specifying it is an error.
-        #[serde(
-            rename = "stringValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub string_value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleCriteriaLevel2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleCriteriaLevel2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleCriteriaLevel2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleCriteriaLevel2, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<RoleCriteriaLevel3>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RoleCriteriaKey> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RoleCriteriaOperation> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "children" => field0 = map.next_value()?,
+                            "key" => field1 = map.next_value()?,
+                            "operation" => field2 = map.next_value()?,
+                            "stringValue" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleCriteriaLevel2 {
+                        children: field0,
+                        key: field1,
+                        operation: field2,
+                        string_value: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleCriteriaLevel2",
+                    &["children", "key", "operation", "stringValue"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleCriteriaLevel2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RoleCriteriaLevel2", 4usize)?;
+            if !::std::option::Option::is_none(&self.children) {
+                fields.serialize_field("children", &self.children)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.string_value) {
+                fields.serialize_field("stringValue", &self.string_value)?;
+            }
+            fields.end()
+        }
     }
     ///Defines STANDARD type Role membership
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleCriteriaLevel3 {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<RoleCriteriaKey>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<RoleCriteriaOperation>,
         ///String value to test the Identity attribute, Account attribute, or Entitlement specified in the key w/r/t the specified operation. If this criteria is a leaf node, that is, if the operation is one of EQUALS, NOT_EQUALS, CONTAINS, DOES_NOT_CONTAIN, STARTS_WITH, or ENDS_WITH, this field is required. Otherwise, specifying it is an error.
-        #[serde(
-            rename = "stringValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub string_value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleCriteriaLevel3 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleCriteriaLevel3;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleCriteriaLevel3")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleCriteriaLevel3, A::Error> {
+                    let mut field0: ::std::option::Option<RoleCriteriaKey> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RoleCriteriaOperation> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "key" => field0 = map.next_value()?,
+                            "operation" => field1 = map.next_value()?,
+                            "stringValue" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleCriteriaLevel3 {
+                        key: field0,
+                        operation: field1,
+                        string_value: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleCriteriaLevel3",
+                    &["key", "operation", "stringValue"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleCriteriaLevel3 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RoleCriteriaLevel3", 3usize)?;
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.string_value) {
+                fields.serialize_field("stringValue", &self.string_value)?;
+            }
+            fields.end()
+        }
+    }
     ///An operation
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleCriteriaOperation {
-        #[serde(rename = "EQUALS")]
         Equals,
-        #[serde(rename = "NOT_EQUALS")]
         NotEquals,
-        #[serde(rename = "CONTAINS")]
         Contains,
-        #[serde(rename = "DOES_NOT_CONTAIN")]
         DoesNotContain,
-        #[serde(rename = "STARTS_WITH")]
         StartsWith,
-        #[serde(rename = "ENDS_WITH")]
         EndsWith,
-        #[serde(rename = "GREATER_THAN")]
         GreaterThan,
-        #[serde(rename = "LESS_THAN")]
         LessThan,
-        #[serde(rename = "GREATER_THAN_EQUALS")]
         GreaterThanEquals,
-        #[serde(rename = "LESS_THAN_EQUALS")]
         LessThanEquals,
-        #[serde(rename = "AND")]
         And,
-        #[serde(rename = "OR")]
         Or,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleCriteriaOperation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EQUALS" => Self::Equals,
+                    "NOT_EQUALS" => Self::NotEquals,
+                    "CONTAINS" => Self::Contains,
+                    "DOES_NOT_CONTAIN" => Self::DoesNotContain,
+                    "STARTS_WITH" => Self::StartsWith,
+                    "ENDS_WITH" => Self::EndsWith,
+                    "GREATER_THAN" => Self::GreaterThan,
+                    "LESS_THAN" => Self::LessThan,
+                    "GREATER_THAN_EQUALS" => Self::GreaterThanEquals,
+                    "LESS_THAN_EQUALS" => Self::LessThanEquals,
+                    "AND" => Self::And,
+                    "OR" => Self::Or,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleCriteriaOperation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Equals => "EQUALS",
+                        Self::NotEquals => "NOT_EQUALS",
+                        Self::Contains => "CONTAINS",
+                        Self::DoesNotContain => "DOES_NOT_CONTAIN",
+                        Self::StartsWith => "STARTS_WITH",
+                        Self::EndsWith => "ENDS_WITH",
+                        Self::GreaterThan => "GREATER_THAN",
+                        Self::LessThan => "LESS_THAN",
+                        Self::GreaterThanEquals => "GREATER_THAN_EQUALS",
+                        Self::LessThanEquals => "LESS_THAN_EQUALS",
+                        Self::And => "AND",
+                        Self::Or => "OR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleCriteriaOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -997,47 +2346,141 @@ pub mod types {
         }
     }
     ///`RoleGetAllBulkUpdateResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleGetAllBulkUpdateResponse {
         ///Time when the bulk update request was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///ID of the task which is executing the bulk update. This also used in to the bulk-update/** API to track status.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The status of the bulk update request, only list unfinished request's status, the status could also checked by getBulkUpdateStatus API
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<RoleGetAllBulkUpdateResponseStatus>,
         ///Type of the bulk update object.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleGetAllBulkUpdateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleGetAllBulkUpdateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleGetAllBulkUpdateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleGetAllBulkUpdateResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        RoleGetAllBulkUpdateResponseStatus,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "status" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleGetAllBulkUpdateResponse {
+                        created: field0,
+                        id: field1,
+                        status: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleGetAllBulkUpdateResponse",
+                    &["created", "id", "status", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleGetAllBulkUpdateResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleGetAllBulkUpdateResponse", 4usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The status of the bulk update request, only list unfinished request's status, the status could also checked by getBulkUpdateStatus API
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleGetAllBulkUpdateResponseStatus {
-        #[serde(rename = "CREATED")]
         Created,
-        #[serde(rename = "PRE_PROCESS")]
         PreProcess,
-        #[serde(rename = "POST_PROCESS")]
         PostProcess,
-        #[serde(rename = "CHUNK_PENDING")]
         ChunkPending,
-        #[serde(rename = "CHUNK_PROCESSING")]
         ChunkProcessing,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleGetAllBulkUpdateResponseStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CREATED" => Self::Created,
+                    "PRE_PROCESS" => Self::PreProcess,
+                    "POST_PROCESS" => Self::PostProcess,
+                    "CHUNK_PENDING" => Self::ChunkPending,
+                    "CHUNK_PROCESSING" => Self::ChunkProcessing,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleGetAllBulkUpdateResponseStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Created => "CREATED",
+                        Self::PreProcess => "PRE_PROCESS",
+                        Self::PostProcess => "POST_PROCESS",
+                        Self::ChunkPending => "CHUNK_PENDING",
+                        Self::ChunkProcessing => "CHUNK_PROCESSING",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleGetAllBulkUpdateResponseStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1084,36 +2527,103 @@ pub mod types {
         }
     }
     ///A subset of the fields of an Identity which is a member of a Role.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleIdentity {
         ///The alias / username of the Identity
-        #[serde(
-            rename = "aliasName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub alias_name: ::std::option::Option<::std::string::String>,
         ///Email address of the Identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///The ID of the Identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The human-readable display name of the Identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "roleAssignmentSource",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub role_assignment_source: ::std::option::Option<RoleAssignmentSourceType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleIdentity, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<RoleAssignmentSourceType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "aliasName" => field0 = map.next_value()?,
+                            "email" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "roleAssignmentSource" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleIdentity {
+                        alias_name: field0,
+                        email: field1,
+                        id: field2,
+                        name: field3,
+                        role_assignment_source: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleIdentity",
+                    &["aliasName", "email", "id", "name", "roleAssignmentSource"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RoleIdentity", 5usize)?;
+            if !::std::option::Option::is_none(&self.alias_name) {
+                fields.serialize_field("aliasName", &self.alias_name)?;
+            }
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.role_assignment_source) {
+                fields
+                    .serialize_field(
+                        "roleAssignmentSource",
+                        &self.role_assignment_source,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///AMMFilterValues
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleListFilterDto {
-        #[serde(
-            rename = "ammKeyValues",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub amm_key_values: ::std::option::Option<
             ::std::vec::Vec<RoleListFilterDtoAmmKeyValuesItem>,
         >,
@@ -1131,8 +2641,69 @@ Filtering is supported for the following fields and operators:
 **owner.id**: *eq, in*
 
 **requestable**: *eq**/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filters: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleListFilterDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleListFilterDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleListFilterDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleListFilterDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<RoleListFilterDtoAmmKeyValuesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "ammKeyValues" => field0 = map.next_value()?,
+                            "filters" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleListFilterDto {
+                        amm_key_values: field0,
+                        filters: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleListFilterDto",
+                    &["ammKeyValues", "filters"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleListFilterDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RoleListFilterDto", 2usize)?;
+            if !::std::option::Option::is_none(&self.amm_key_values) {
+                fields.serialize_field("ammKeyValues", &self.amm_key_values)?;
+            }
+            if !::std::option::Option::is_none(&self.filters) {
+                fields.serialize_field("filters", &self.filters)?;
+            }
+            fields.end()
+        }
     }
     impl RoleListFilterDto {
         pub fn builder() -> builder::RoleListFilterDto {
@@ -1140,68 +2711,281 @@ Filtering is supported for the following fields and operators:
         }
     }
     ///`RoleListFilterDtoAmmKeyValuesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleListFilterDtoAmmKeyValuesItem {
         ///attribute key of a metadata.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///A list of attribute key names to filter roles. If the values is empty, will only filter by attribute key.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleListFilterDtoAmmKeyValuesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleListFilterDtoAmmKeyValuesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleListFilterDtoAmmKeyValuesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleListFilterDtoAmmKeyValuesItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "values" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleListFilterDtoAmmKeyValuesItem {
+                        attribute: field0,
+                        values: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleListFilterDtoAmmKeyValuesItem",
+                    &["attribute", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleListFilterDtoAmmKeyValuesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleListFilterDtoAmmKeyValuesItem", 2usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.values) {
+                fields.serialize_field("values", &self.values)?;
+            }
+            fields.end()
+        }
+    }
     ///A reference to an Identity in an IDENTITY_LIST role membership criteria.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMembershipIdentity {
         ///User name of the Identity
-        #[serde(
-            rename = "aliasName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub alias_name: ::std::option::Option<::std::string::String>,
         ///Identity id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of the Identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleMembershipIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMembershipIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMembershipIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMembershipIdentity, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        sailpoint_shared::types::DtoType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "aliasName" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMembershipIdentity {
+                        alias_name: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMembershipIdentity",
+                    &["aliasName", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMembershipIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMembershipIdentity", 4usize)?;
+            if !::std::option::Option::is_none(&self.alias_name) {
+                fields.serialize_field("aliasName", &self.alias_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///When present, specifies that the Role is to be granted to Identities which either satisfy specific criteria or which are members of a given list of Identities.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMembershipSelector {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub criteria: ::std::option::Option<RoleCriteriaLevel1>,
         ///Defines role membership as being exclusive to the specified Identities, when type is IDENTITY_LIST.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub identities: ::std::option::Option<::std::vec::Vec<RoleMembershipIdentity>>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<RoleMembershipSelectorType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMembershipSelector {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMembershipSelector;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMembershipSelector")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMembershipSelector, A::Error> {
+                    let mut field0: ::std::option::Option<RoleCriteriaLevel1> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<RoleMembershipIdentity>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RoleMembershipSelectorType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "criteria" => field0 = map.next_value()?,
+                            "identities" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMembershipSelector {
+                        criteria: field0,
+                        identities: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMembershipSelector",
+                    &["criteria", "identities", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMembershipSelector {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMembershipSelector", 3usize)?;
+            if !::std::option::Option::is_none(&self.criteria) {
+                fields.serialize_field("criteria", &self.criteria)?;
+            }
+            if !::std::option::Option::is_none(&self.identities) {
+                fields.serialize_field("identities", &self.identities)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**This enum characterizes the type of a Role's membership selector. Only the following two are fully supported:
 
 STANDARD: Indicates that Role membership is defined in terms of a criteria expression
 
 IDENTITY_LIST: Indicates that Role membership is conferred on the specific identities listed*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleMembershipSelectorType {
-        #[serde(rename = "STANDARD")]
         Standard,
-        #[serde(rename = "IDENTITY_LIST")]
         IdentityList,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMembershipSelectorType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "STANDARD" => Self::Standard,
+                    "IDENTITY_LIST" => Self::IdentityList,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleMembershipSelectorType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Standard => "STANDARD",
+                        Self::IdentityList => "IDENTITY_LIST",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleMembershipSelectorType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1241,7 +3025,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     ///This API initialize a a Bulk update by filter request of Role metadata. The maximum meta data values that one single role assigned can not exceed 25. Custom metadata need suit licensed.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct RoleMetadataBulkUpdateByFilterRequest {
         /**Filtering is supported for the following fields and operators:
 
@@ -1260,15 +3044,117 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         ///The operation to be performed
         pub operation: RoleMetadataBulkUpdateByFilterRequestOperation,
         ///The choice of update scope.
-        #[serde(
-            rename = "replaceScope",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub replace_scope: ::std::option::Option<
             RoleMetadataBulkUpdateByFilterRequestReplaceScope,
         >,
         ///The metadata to be updated, including attribute key and value.
         pub values: ::std::vec::Vec<RoleMetadataBulkUpdateByFilterRequestValuesItem>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMetadataBulkUpdateByFilterRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMetadataBulkUpdateByFilterRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMetadataBulkUpdateByFilterRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleMetadataBulkUpdateByFilterRequest,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        RoleMetadataBulkUpdateByFilterRequestOperation,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        RoleMetadataBulkUpdateByFilterRequestReplaceScope,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<RoleMetadataBulkUpdateByFilterRequestValuesItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "filters" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "operation" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "replaceScope" => field2 = map.next_value()?,
+                            "values" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMetadataBulkUpdateByFilterRequest {
+                        filters: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("filters")?
+                            }
+                        },
+                        operation: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("operation")?
+                            }
+                        },
+                        replace_scope: field2,
+                        values: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("values")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMetadataBulkUpdateByFilterRequest",
+                    &["filters", "operation", "replaceScope", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMetadataBulkUpdateByFilterRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMetadataBulkUpdateByFilterRequest", 4usize)?;
+            fields.serialize_field("filters", &self.filters)?;
+            fields.serialize_field("operation", &self.operation)?;
+            if !::std::option::Option::is_none(&self.replace_scope) {
+                fields.serialize_field("replaceScope", &self.replace_scope)?;
+            }
+            fields.serialize_field("values", &self.values)?;
+            fields.end()
+        }
     }
     impl RoleMetadataBulkUpdateByFilterRequest {
         pub fn builder() -> builder::RoleMetadataBulkUpdateByFilterRequest {
@@ -1276,27 +3162,47 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     ///The operation to be performed
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleMetadataBulkUpdateByFilterRequestOperation {
-        #[serde(rename = "ADD")]
         Add,
-        #[serde(rename = "REMOVE")]
         Remove,
-        #[serde(rename = "REPLACE")]
         Replace,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RoleMetadataBulkUpdateByFilterRequestOperation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ADD" => Self::Add,
+                    "REMOVE" => Self::Remove,
+                    "REPLACE" => Self::Replace,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleMetadataBulkUpdateByFilterRequestOperation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Add => "ADD",
+                        Self::Remove => "REMOVE",
+                        Self::Replace => "REPLACE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleMetadataBulkUpdateByFilterRequestOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1340,25 +3246,44 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     ///The choice of update scope.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleMetadataBulkUpdateByFilterRequestReplaceScope {
-        #[serde(rename = "ALL")]
         All,
-        #[serde(rename = "ATTRIBUTE")]
         Attribute,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RoleMetadataBulkUpdateByFilterRequestReplaceScope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ALL" => Self::All,
+                    "ATTRIBUTE" => Self::Attribute,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleMetadataBulkUpdateByFilterRequestReplaceScope {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::All => "ALL",
+                        Self::Attribute => "ATTRIBUTE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleMetadataBulkUpdateByFilterRequestReplaceScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1400,29 +3325,111 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     ///`RoleMetadataBulkUpdateByFilterRequestValuesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct RoleMetadataBulkUpdateByFilterRequestValuesItem {
         pub attribute: ::serde_json::Value,
         ///the key of metadata attribute
-        #[serde(
-            rename = "attributeKey",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_key: ::std::option::Option<::std::string::String>,
         ///the values of attribute to be updated
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for RoleMetadataBulkUpdateByFilterRequestValuesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMetadataBulkUpdateByFilterRequestValuesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMetadataBulkUpdateByFilterRequestValuesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleMetadataBulkUpdateByFilterRequestValuesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "attributeKey" => field1 = map.next_value()?,
+                            "values" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMetadataBulkUpdateByFilterRequestValuesItem {
+                        attribute: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attribute")?
+                            }
+                        },
+                        attribute_key: field1,
+                        values: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("values"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMetadataBulkUpdateByFilterRequestValuesItem",
+                    &["attribute", "attributeKey", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMetadataBulkUpdateByFilterRequestValuesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "RoleMetadataBulkUpdateByFilterRequestValuesItem",
+                    3usize,
+                )?;
+            fields.serialize_field("attribute", &self.attribute)?;
+            if !::std::option::Option::is_none(&self.attribute_key) {
+                fields.serialize_field("attributeKey", &self.attribute_key)?;
+            }
+            fields.serialize_field("values", &self.values)?;
+            fields.end()
+        }
+    }
     ///This API initialize a Bulk update by Id request of Role metadata. The maximum role count in a single update request is 3000. The maximum meta data values that one single role assigned can not exceed 25. Custom metadata need suit licensed.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct RoleMetadataBulkUpdateByIdRequest {
         ///The operation to be performed
         pub operation: RoleMetadataBulkUpdateByIdRequestOperation,
         ///The choice of update scope.
-        #[serde(
-            rename = "replaceScope",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub replace_scope: ::std::option::Option<
             RoleMetadataBulkUpdateByIdRequestReplaceScope,
         >,
@@ -1431,33 +3438,157 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         ///The metadata to be updated, including attribute key and value.
         pub values: ::std::vec::Vec<RoleMetadataBulkUpdateByIdRequestValuesItem>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleMetadataBulkUpdateByIdRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMetadataBulkUpdateByIdRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMetadataBulkUpdateByIdRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleMetadataBulkUpdateByIdRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        RoleMetadataBulkUpdateByIdRequestOperation,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        RoleMetadataBulkUpdateByIdRequestReplaceScope,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<RoleMetadataBulkUpdateByIdRequestValuesItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "operation" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "replaceScope" => field1 = map.next_value()?,
+                            "roles" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "values" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMetadataBulkUpdateByIdRequest {
+                        operation: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("operation")?
+                            }
+                        },
+                        replace_scope: field1,
+                        roles: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("roles")?
+                            }
+                        },
+                        values: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("values")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMetadataBulkUpdateByIdRequest",
+                    &["operation", "replaceScope", "roles", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMetadataBulkUpdateByIdRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMetadataBulkUpdateByIdRequest", 4usize)?;
+            fields.serialize_field("operation", &self.operation)?;
+            if !::std::option::Option::is_none(&self.replace_scope) {
+                fields.serialize_field("replaceScope", &self.replace_scope)?;
+            }
+            fields.serialize_field("roles", &self.roles)?;
+            fields.serialize_field("values", &self.values)?;
+            fields.end()
+        }
+    }
     impl RoleMetadataBulkUpdateByIdRequest {
         pub fn builder() -> builder::RoleMetadataBulkUpdateByIdRequest {
             Default::default()
         }
     }
     ///The operation to be performed
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleMetadataBulkUpdateByIdRequestOperation {
-        #[serde(rename = "ADD")]
         Add,
-        #[serde(rename = "REMOVE")]
         Remove,
-        #[serde(rename = "REPLACE")]
         Replace,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMetadataBulkUpdateByIdRequestOperation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ADD" => Self::Add,
+                    "REMOVE" => Self::Remove,
+                    "REPLACE" => Self::Replace,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleMetadataBulkUpdateByIdRequestOperation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Add => "ADD",
+                        Self::Remove => "REMOVE",
+                        Self::Replace => "REPLACE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleMetadataBulkUpdateByIdRequestOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1500,25 +3631,44 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     ///The choice of update scope.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleMetadataBulkUpdateByIdRequestReplaceScope {
-        #[serde(rename = "ALL")]
         All,
-        #[serde(rename = "ATTRIBUTE")]
         Attribute,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RoleMetadataBulkUpdateByIdRequestReplaceScope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ALL" => Self::All,
+                    "ATTRIBUTE" => Self::Attribute,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleMetadataBulkUpdateByIdRequestReplaceScope {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::All => "ALL",
+                        Self::Attribute => "ATTRIBUTE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleMetadataBulkUpdateByIdRequestReplaceScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1560,32 +3710,219 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     ///`RoleMetadataBulkUpdateByIdRequestValuesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct RoleMetadataBulkUpdateByIdRequestValuesItem {
         ///the key of metadata attribute
         pub attribute: ::std::string::String,
         ///the values of attribute to be updated
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMetadataBulkUpdateByIdRequestValuesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMetadataBulkUpdateByIdRequestValuesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMetadataBulkUpdateByIdRequestValuesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleMetadataBulkUpdateByIdRequestValuesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "values" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMetadataBulkUpdateByIdRequestValuesItem {
+                        attribute: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attribute")?
+                            }
+                        },
+                        values: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("values"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMetadataBulkUpdateByIdRequestValuesItem",
+                    &["attribute", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMetadataBulkUpdateByIdRequestValuesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "RoleMetadataBulkUpdateByIdRequestValuesItem",
+                    2usize,
+                )?;
+            fields.serialize_field("attribute", &self.attribute)?;
+            fields.serialize_field("values", &self.values)?;
+            fields.end()
+        }
     }
     /**Bulk update by query request of Role metadata. The maximum meta data values that one single role assigned can not exceed 25. Custom metadata need suit licensed.
 For more information about the query could refer to  [V3 API Perform Search](https://developer.sailpoint.com/docs/api/search-post-v-1)*/
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct RoleMetadataBulkUpdateByQueryRequest {
         ///The operation to be performed
         pub operation: RoleMetadataBulkUpdateByQueryRequestOperation,
         ///query the identities to be updated
         pub query: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///The choice of update scope.
-        #[serde(
-            rename = "replaceScope",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub replace_scope: ::std::option::Option<
             RoleMetadataBulkUpdateByQueryRequestReplaceScope,
         >,
         ///The metadata to be updated, including attribute key and value.
         pub values: ::std::vec::Vec<RoleMetadataBulkUpdateByQueryRequestValuesItem>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleMetadataBulkUpdateByQueryRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMetadataBulkUpdateByQueryRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMetadataBulkUpdateByQueryRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleMetadataBulkUpdateByQueryRequest,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        RoleMetadataBulkUpdateByQueryRequestOperation,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        RoleMetadataBulkUpdateByQueryRequestReplaceScope,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<RoleMetadataBulkUpdateByQueryRequestValuesItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "operation" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "query" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "replaceScope" => field2 = map.next_value()?,
+                            "values" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMetadataBulkUpdateByQueryRequest {
+                        operation: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("operation")?
+                            }
+                        },
+                        query: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("query")?
+                            }
+                        },
+                        replace_scope: field2,
+                        values: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("values")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMetadataBulkUpdateByQueryRequest",
+                    &["operation", "query", "replaceScope", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMetadataBulkUpdateByQueryRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleMetadataBulkUpdateByQueryRequest", 4usize)?;
+            fields.serialize_field("operation", &self.operation)?;
+            fields.serialize_field("query", &self.query)?;
+            if !::std::option::Option::is_none(&self.replace_scope) {
+                fields.serialize_field("replaceScope", &self.replace_scope)?;
+            }
+            fields.serialize_field("values", &self.values)?;
+            fields.end()
+        }
     }
     impl RoleMetadataBulkUpdateByQueryRequest {
         pub fn builder() -> builder::RoleMetadataBulkUpdateByQueryRequest {
@@ -1593,27 +3930,47 @@ For more information about the query could refer to  [V3 API Perform Search](htt
         }
     }
     ///The operation to be performed
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleMetadataBulkUpdateByQueryRequestOperation {
-        #[serde(rename = "ADD")]
         Add,
-        #[serde(rename = "REMOVE")]
         Remove,
-        #[serde(rename = "REPLACE")]
         Replace,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RoleMetadataBulkUpdateByQueryRequestOperation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ADD" => Self::Add,
+                    "REMOVE" => Self::Remove,
+                    "REPLACE" => Self::Replace,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleMetadataBulkUpdateByQueryRequestOperation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Add => "ADD",
+                        Self::Remove => "REMOVE",
+                        Self::Replace => "REPLACE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleMetadataBulkUpdateByQueryRequestOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1657,25 +4014,44 @@ For more information about the query could refer to  [V3 API Perform Search](htt
         }
     }
     ///The choice of update scope.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RoleMetadataBulkUpdateByQueryRequestReplaceScope {
-        #[serde(rename = "ALL")]
         All,
-        #[serde(rename = "ATTRIBUTE")]
         Attribute,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RoleMetadataBulkUpdateByQueryRequestReplaceScope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ALL" => Self::All,
+                    "ATTRIBUTE" => Self::Attribute,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for RoleMetadataBulkUpdateByQueryRequestReplaceScope {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::All => "ALL",
+                        Self::Attribute => "ATTRIBUTE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for RoleMetadataBulkUpdateByQueryRequestReplaceScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1717,24 +4093,114 @@ For more information about the query could refer to  [V3 API Perform Search](htt
         }
     }
     ///`RoleMetadataBulkUpdateByQueryRequestValuesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct RoleMetadataBulkUpdateByQueryRequestValuesItem {
         pub attribute: ::serde_json::Value,
         ///the key of metadata attribute
-        #[serde(
-            rename = "attributeKey",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_key: ::std::option::Option<::std::string::String>,
         ///the values of attribute to be updated
-        #[serde(
-            rename = "attributeValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_value: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         pub values: ::serde_json::Value,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RoleMetadataBulkUpdateByQueryRequestValuesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleMetadataBulkUpdateByQueryRequestValuesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleMetadataBulkUpdateByQueryRequestValuesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleMetadataBulkUpdateByQueryRequestValuesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "attributeKey" => field1 = map.next_value()?,
+                            "attributeValue" => field2 = map.next_value()?,
+                            "values" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleMetadataBulkUpdateByQueryRequestValuesItem {
+                        attribute: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attribute")?
+                            }
+                        },
+                        attribute_key: field1,
+                        attribute_value: field2,
+                        values: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("values")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleMetadataBulkUpdateByQueryRequestValuesItem",
+                    &["attribute", "attributeKey", "attributeValue", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleMetadataBulkUpdateByQueryRequestValuesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "RoleMetadataBulkUpdateByQueryRequestValuesItem",
+                    4usize,
+                )?;
+            fields.serialize_field("attribute", &self.attribute)?;
+            if !::std::option::Option::is_none(&self.attribute_key) {
+                fields.serialize_field("attributeKey", &self.attribute_key)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_value) {
+                fields.serialize_field("attributeValue", &self.attribute_value)?;
+            }
+            fields.serialize_field("values", &self.values)?;
+            fields.end()
+        }
     }
     ///The human-readable display name of the Role
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]

@@ -40,72 +40,290 @@ pub mod types {
     pub use sailpoint_shared::types::TextQuery;
     pub use sailpoint_shared::types::TypeAheadQuery;
     ///`Access`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Access {
         ///Description of access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///The unique ID of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The human readable name of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Access {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Access;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Access")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Access, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "displayName" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Access {
+                        description: field0,
+                        display_name: field1,
+                        id: field2,
+                        name: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Access",
+                    &["description", "displayName", "id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Access {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Access", 4usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
     }
     ///`AccessApps`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessApps {
         ///Description of application.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The unique ID of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of application
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<AccessAppsOwner>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessApps {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessApps;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessApps")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessApps, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<AccessAppsOwner> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "owner" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessApps {
+                        description: field0,
+                        id: field1,
+                        name: field2,
+                        owner: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessApps",
+                    &["description", "id", "name", "owner"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessApps {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessApps", 4usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner's identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessAppsOwner {
         ///Owner's email.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Owner's identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Owner's display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Owner's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessAppsOwnerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessAppsOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessAppsOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessAppsOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessAppsOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<AccessAppsOwnerType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "email" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessAppsOwner {
+                        email: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessAppsOwner",
+                    &["email", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessAppsOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessAppsOwner", 4usize)?;
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessAppsOwnerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessAppsOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessAppsOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessAppsOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -143,468 +361,1842 @@ pub mod types {
         }
     }
     ///More complete representation of an access profile.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessProfileDocument {
         ///Applications with the access profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub apps: ::std::option::Option<::std::vec::Vec<AccessApps>>,
         ///ISO-8601 date-time referring to the time when the object was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Access item's description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates whether the access item is currently enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Number of entitlements.
-        #[serde(
-            rename = "entitlementCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_count: ::std::option::Option<i64>,
         ///Entitlements the access profile has access to.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<::std::vec::Vec<BaseEntitlement>>,
         ///Access profile's ID.
         pub id: ::std::string::String,
         ///ISO-8601 date-time referring to the time when the object was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Access profile's name.
         pub name: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<BaseAccessOwner>,
         ///Indicates whether comments are required for requests to access the item.
-        #[serde(
-            rename = "requestCommentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_comments_required: ::std::option::Option<bool>,
         ///Indicates whether the access item can be requested.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestable: ::std::option::Option<bool>,
         ///Number of segments with the access profile.
-        #[serde(
-            rename = "segmentCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub segment_count: ::std::option::Option<i32>,
         ///Segments with the access profile.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub segments: ::std::option::Option<::std::vec::Vec<BaseSegment>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<AccessProfileDocumentSource>,
         /**ISO-8601 date-time referring to the date-time when object was queued to be synced into search database for use in the search API.
 This date-time changes anytime there is an update to the object, which triggers a synchronization event being sent to the search database.
 There may be some delay between the `synced` time and the time when the updated data is actually available in the search API. */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synced: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<Tags>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileDocument {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileDocument;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileDocument")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileDocument, A::Error> {
+                    let mut field0: ::std::option::Option<::std::vec::Vec<AccessApps>> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<BaseEntitlement>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<BaseAccessOwner> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::std::vec::Vec<BaseSegment>,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<
+                        AccessProfileDocumentSource,
+                    > = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<Tags> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "apps" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "enabled" => field3 = map.next_value()?,
+                            "entitlementCount" => field4 = map.next_value()?,
+                            "entitlements" => field5 = map.next_value()?,
+                            "id" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => field7 = map.next_value()?,
+                            "name" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => field9 = map.next_value()?,
+                            "requestCommentsRequired" => field10 = map.next_value()?,
+                            "requestable" => field11 = map.next_value()?,
+                            "segmentCount" => field12 = map.next_value()?,
+                            "segments" => field13 = map.next_value()?,
+                            "source" => field14 = map.next_value()?,
+                            "synced" => field15 = map.next_value()?,
+                            "tags" => field16 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileDocument {
+                        apps: field0,
+                        created: field1,
+                        description: field2,
+                        enabled: field3,
+                        entitlement_count: field4,
+                        entitlements: field5,
+                        id: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        modified: field7,
+                        name: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: field9,
+                        request_comments_required: field10,
+                        requestable: field11,
+                        segment_count: field12,
+                        segments: field13,
+                        source: field14,
+                        synced: field15,
+                        tags: field16,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileDocument",
+                    &[
+                        "apps",
+                        "created",
+                        "description",
+                        "enabled",
+                        "entitlementCount",
+                        "entitlements",
+                        "id",
+                        "modified",
+                        "name",
+                        "owner",
+                        "requestCommentsRequired",
+                        "requestable",
+                        "segmentCount",
+                        "segments",
+                        "source",
+                        "synced",
+                        "tags",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileDocument {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessProfileDocument", 17usize)?;
+            if !::std::option::Option::is_none(&self.apps) {
+                fields.serialize_field("apps", &self.apps)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_count) {
+                fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.request_comments_required) {
+                fields
+                    .serialize_field(
+                        "requestCommentsRequired",
+                        &self.request_comments_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.requestable) {
+                fields.serialize_field("requestable", &self.requestable)?;
+            }
+            if !::std::option::Option::is_none(&self.segment_count) {
+                fields.serialize_field("segmentCount", &self.segment_count)?;
+            }
+            if !::std::option::Option::is_none(&self.segments) {
+                fields.serialize_field("segments", &self.segments)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.synced) {
+                fields.serialize_field("synced", &self.synced)?;
+            }
+            if !::std::option::Option::is_none(&self.tags) {
+                fields.serialize_field("tags", &self.tags)?;
+            }
+            fields.end()
+        }
     }
     ///Access profile's source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileDocumentSource {
         ///Source's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Source's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileDocumentSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileDocumentSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileDocumentSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileDocumentSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileDocumentSource {
+                        id: field0,
+                        name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileDocumentSource",
+                    &["id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileDocumentSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessProfileDocumentSource", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccessProfileDocuments`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessProfileDocuments {
         ///Applications with the access profile
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub apps: ::std::option::Option<::std::vec::Vec<AccessApps>>,
         ///ISO-8601 date-time referring to the time when the object was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Access item's description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates whether the access item is currently enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Number of entitlements.
-        #[serde(
-            rename = "entitlementCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_count: ::std::option::Option<i64>,
         ///Entitlements the access profile has access to.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<::std::vec::Vec<BaseEntitlement>>,
         ///Access profile's ID.
         pub id: ::std::string::String,
         ///ISO-8601 date-time referring to the time when the object was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Access profile's name.
         pub name: ::std::string::String,
         ///Name of the tenant.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub org: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<BaseAccessOwner>,
         ///Name of the pod.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pod: ::std::option::Option<::std::string::String>,
         ///Indicates whether comments are required for requests to access the item.
-        #[serde(
-            rename = "requestCommentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_comments_required: ::std::option::Option<bool>,
         ///Indicates whether the access item can be requested.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestable: ::std::option::Option<bool>,
         ///Number of segments with the access profile.
-        #[serde(
-            rename = "segmentCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub segment_count: ::std::option::Option<i32>,
         ///Segments with the access profile.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub segments: ::std::option::Option<::std::vec::Vec<BaseSegment>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<AccessProfileDocumentSource>,
         /**ISO-8601 date-time referring to the date-time when object was queued to be synced into search database for use in the search API.
 This date-time changes anytime there is an update to the object, which triggers a synchronization event being sent to the search database.
 There may be some delay between the `synced` time and the time when the updated data is actually available in the search API. */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synced: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<Tags>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DocumentType>,
         ///Version number.
-        #[serde(
-            rename = "_version",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub version: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileDocuments {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileDocuments;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileDocuments")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileDocuments, A::Error> {
+                    let mut field0: ::std::option::Option<::std::vec::Vec<AccessApps>> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<BaseEntitlement>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<BaseAccessOwner> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        ::std::vec::Vec<BaseSegment>,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        AccessProfileDocumentSource,
+                    > = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<Tags> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<DocumentType> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "apps" => field0 = map.next_value()?,
+                            "created" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "enabled" => field3 = map.next_value()?,
+                            "entitlementCount" => field4 = map.next_value()?,
+                            "entitlements" => field5 = map.next_value()?,
+                            "id" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => field7 = map.next_value()?,
+                            "name" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "org" => field9 = map.next_value()?,
+                            "owner" => field10 = map.next_value()?,
+                            "pod" => field11 = map.next_value()?,
+                            "requestCommentsRequired" => field12 = map.next_value()?,
+                            "requestable" => field13 = map.next_value()?,
+                            "segmentCount" => field14 = map.next_value()?,
+                            "segments" => field15 = map.next_value()?,
+                            "source" => field16 = map.next_value()?,
+                            "synced" => field17 = map.next_value()?,
+                            "tags" => field18 = map.next_value()?,
+                            "type" => field19 = map.next_value()?,
+                            "_version" => field20 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileDocuments {
+                        apps: field0,
+                        created: field1,
+                        description: field2,
+                        enabled: field3,
+                        entitlement_count: field4,
+                        entitlements: field5,
+                        id: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        modified: field7,
+                        name: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        org: field9,
+                        owner: field10,
+                        pod: field11,
+                        request_comments_required: field12,
+                        requestable: field13,
+                        segment_count: field14,
+                        segments: field15,
+                        source: field16,
+                        synced: field17,
+                        tags: field18,
+                        type_: field19,
+                        version: field20,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileDocuments",
+                    &[
+                        "apps",
+                        "created",
+                        "description",
+                        "enabled",
+                        "entitlementCount",
+                        "entitlements",
+                        "id",
+                        "modified",
+                        "name",
+                        "org",
+                        "owner",
+                        "pod",
+                        "requestCommentsRequired",
+                        "requestable",
+                        "segmentCount",
+                        "segments",
+                        "source",
+                        "synced",
+                        "tags",
+                        "type",
+                        "_version",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileDocuments {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessProfileDocuments", 21usize)?;
+            if !::std::option::Option::is_none(&self.apps) {
+                fields.serialize_field("apps", &self.apps)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_count) {
+                fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.org) {
+                fields.serialize_field("org", &self.org)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.pod) {
+                fields.serialize_field("pod", &self.pod)?;
+            }
+            if !::std::option::Option::is_none(&self.request_comments_required) {
+                fields
+                    .serialize_field(
+                        "requestCommentsRequired",
+                        &self.request_comments_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.requestable) {
+                fields.serialize_field("requestable", &self.requestable)?;
+            }
+            if !::std::option::Option::is_none(&self.segment_count) {
+                fields.serialize_field("segmentCount", &self.segment_count)?;
+            }
+            if !::std::option::Option::is_none(&self.segments) {
+                fields.serialize_field("segments", &self.segments)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.synced) {
+                fields.serialize_field("synced", &self.synced)?;
+            }
+            if !::std::option::Option::is_none(&self.tags) {
+                fields.serialize_field("tags", &self.tags)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.version) {
+                fields.serialize_field("_version", &self.version)?;
+            }
+            fields.end()
+        }
     }
     ///This is a summary representation of an access profile.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileSummary {
         ///Description of access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///The unique ID of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The human readable name of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<DisplayReference>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub revocable: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<Reference>,
         ///Type of the access item.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessProfileSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessProfileSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessProfileSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessProfileSummary, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<DisplayReference> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<Reference> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "displayName" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "owner" => field4 = map.next_value()?,
+                            "revocable" => field5 = map.next_value()?,
+                            "source" => field6 = map.next_value()?,
+                            "type" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessProfileSummary {
+                        description: field0,
+                        display_name: field1,
+                        id: field2,
+                        name: field3,
+                        owner: field4,
+                        revocable: field5,
+                        source: field6,
+                        type_: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessProfileSummary",
+                    &[
+                        "description",
+                        "displayName",
+                        "id",
+                        "name",
+                        "owner",
+                        "revocable",
+                        "source",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessProfileSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessProfileSummary", 8usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.revocable) {
+                fields.serialize_field("revocable", &self.revocable)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     ///EntitlementReference
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Accessprofileentitlement {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Description of access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///The unique ID of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The human readable name of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<Reference>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub standalone: ::std::option::Option<bool>,
         ///Type of the access item.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Accessprofileentitlement {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Accessprofileentitlement;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Accessprofileentitlement")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Accessprofileentitlement, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<Reference> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "displayName" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "privileged" => field5 = map.next_value()?,
+                            "source" => field6 = map.next_value()?,
+                            "standalone" => field7 = map.next_value()?,
+                            "type" => field8 = map.next_value()?,
+                            "value" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Accessprofileentitlement {
+                        attribute: field0,
+                        description: field1,
+                        display_name: field2,
+                        id: field3,
+                        name: field4,
+                        privileged: field5,
+                        source: field6,
+                        standalone: field7,
+                        type_: field8,
+                        value: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Accessprofileentitlement",
+                    &[
+                        "attribute",
+                        "description",
+                        "displayName",
+                        "id",
+                        "name",
+                        "privileged",
+                        "source",
+                        "standalone",
+                        "type",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Accessprofileentitlement {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Accessprofileentitlement", 10usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.standalone) {
+                fields.serialize_field("standalone", &self.standalone)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Role
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Accessprofilerole {
         ///Description of access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disabled: ::std::option::Option<bool>,
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///The unique ID of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The human readable name of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<DisplayReference>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub revocable: ::std::option::Option<bool>,
         ///Type of the access item.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Accessprofilerole {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Accessprofilerole;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Accessprofilerole")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Accessprofilerole, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<DisplayReference> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "disabled" => field1 = map.next_value()?,
+                            "displayName" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "owner" => field5 = map.next_value()?,
+                            "revocable" => field6 = map.next_value()?,
+                            "type" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Accessprofilerole {
+                        description: field0,
+                        disabled: field1,
+                        display_name: field2,
+                        id: field3,
+                        name: field4,
+                        owner: field5,
+                        revocable: field6,
+                        type_: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Accessprofilerole",
+                    &[
+                        "description",
+                        "disabled",
+                        "displayName",
+                        "id",
+                        "name",
+                        "owner",
+                        "revocable",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Accessprofilerole {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Accessprofilerole", 8usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.disabled) {
+                fields.serialize_field("disabled", &self.disabled)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.revocable) {
+                fields.serialize_field("revocable", &self.revocable)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     ///`AccountActivityDocuments`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountActivityDocuments {
         ///Account data for each individual source action triggered by the original requests.
-        #[serde(
-            rename = "accountRequests",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_requests: ::std::option::Option<::std::vec::Vec<AccountRequest>>,
         ///Type of action performed in the activity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
         ///Approvals performed on an item during activity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approvals: ::std::option::Option<::std::vec::Vec<Approval>>,
         ///ISO-8601 date-time referring to the time when the object was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Errors provided by the source while completing account actions.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Controls that translated the attribute requests into actual provisioning actions on the source.
-        #[serde(
-            rename = "expansionItems",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub expansion_items: ::std::option::Option<::std::vec::Vec<ExpansionItem>>,
         ///ID of account activity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///ISO-8601 date-time referring to the time when the object was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the tenant.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub org: ::std::option::Option<::std::string::String>,
         ///Original actions that triggered all individual source actions related to the account action.
-        #[serde(
-            rename = "originalRequests",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub original_requests: ::std::option::Option<::std::vec::Vec<OriginalRequest>>,
         ///Name of the pod.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pod: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recipient: ::std::option::Option<ActivityIdentity>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester: ::std::option::Option<ActivityIdentity>,
         ///Sources involved in the account activity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sources: ::std::option::Option<::std::string::String>,
         ///Activity's current stage.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stage: ::std::option::Option<::std::string::String>,
         ///Activity's current status.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         /**ISO-8601 date-time referring to the date-time when object was queued to be synced into search database for use in the search API.
 This date-time changes anytime there is an update to the object, which triggers a synchronization event being sent to the search database.
 There may be some delay between the `synced` time and the time when the updated data is actually available in the search API. */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synced: ::std::option::Option<::std::string::String>,
         ///Account activity's tracking number.
-        #[serde(
-            rename = "trackingNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_number: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DocumentType>,
         ///Version number.
-        #[serde(
-            rename = "_version",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub version: ::std::option::Option<::std::string::String>,
         ///Warnings provided by the source while completing account actions.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountActivityDocuments {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountActivityDocuments;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountActivityDocuments")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountActivityDocuments, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AccountRequest>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::vec::Vec<Approval>> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<ExpansionItem>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::std::vec::Vec<OriginalRequest>,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<ActivityIdentity> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<ActivityIdentity> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<DocumentType> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountRequests" => field0 = map.next_value()?,
+                            "action" => field1 = map.next_value()?,
+                            "approvals" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "errors" => field4 = map.next_value()?,
+                            "expansionItems" => field5 = map.next_value()?,
+                            "id" => field6 = map.next_value()?,
+                            "modified" => field7 = map.next_value()?,
+                            "org" => field8 = map.next_value()?,
+                            "originalRequests" => field9 = map.next_value()?,
+                            "pod" => field10 = map.next_value()?,
+                            "recipient" => field11 = map.next_value()?,
+                            "requester" => field12 = map.next_value()?,
+                            "sources" => field13 = map.next_value()?,
+                            "stage" => field14 = map.next_value()?,
+                            "status" => field15 = map.next_value()?,
+                            "synced" => field16 = map.next_value()?,
+                            "trackingNumber" => field17 = map.next_value()?,
+                            "type" => field18 = map.next_value()?,
+                            "_version" => field19 = map.next_value()?,
+                            "warnings" => field20 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountActivityDocuments {
+                        account_requests: field0,
+                        action: field1,
+                        approvals: field2,
+                        created: field3,
+                        errors: field4,
+                        expansion_items: field5,
+                        id: field6,
+                        modified: field7,
+                        org: field8,
+                        original_requests: field9,
+                        pod: field10,
+                        recipient: field11,
+                        requester: field12,
+                        sources: field13,
+                        stage: field14,
+                        status: field15,
+                        synced: field16,
+                        tracking_number: field17,
+                        type_: field18,
+                        version: field19,
+                        warnings: field20,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountActivityDocuments",
+                    &[
+                        "accountRequests",
+                        "action",
+                        "approvals",
+                        "created",
+                        "errors",
+                        "expansionItems",
+                        "id",
+                        "modified",
+                        "org",
+                        "originalRequests",
+                        "pod",
+                        "recipient",
+                        "requester",
+                        "sources",
+                        "stage",
+                        "status",
+                        "synced",
+                        "trackingNumber",
+                        "type",
+                        "_version",
+                        "warnings",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountActivityDocuments {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountActivityDocuments", 21usize)?;
+            if !::std::option::Option::is_none(&self.account_requests) {
+                fields.serialize_field("accountRequests", &self.account_requests)?;
+            }
+            if !::std::option::Option::is_none(&self.action) {
+                fields.serialize_field("action", &self.action)?;
+            }
+            if !::std::option::Option::is_none(&self.approvals) {
+                fields.serialize_field("approvals", &self.approvals)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.errors) {
+                fields.serialize_field("errors", &self.errors)?;
+            }
+            if !::std::option::Option::is_none(&self.expansion_items) {
+                fields.serialize_field("expansionItems", &self.expansion_items)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.org) {
+                fields.serialize_field("org", &self.org)?;
+            }
+            if !::std::option::Option::is_none(&self.original_requests) {
+                fields.serialize_field("originalRequests", &self.original_requests)?;
+            }
+            if !::std::option::Option::is_none(&self.pod) {
+                fields.serialize_field("pod", &self.pod)?;
+            }
+            if !::std::option::Option::is_none(&self.recipient) {
+                fields.serialize_field("recipient", &self.recipient)?;
+            }
+            if !::std::option::Option::is_none(&self.requester) {
+                fields.serialize_field("requester", &self.requester)?;
+            }
+            if !::std::option::Option::is_none(&self.sources) {
+                fields.serialize_field("sources", &self.sources)?;
+            }
+            if !::std::option::Option::is_none(&self.stage) {
+                fields.serialize_field("stage", &self.stage)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.synced) {
+                fields.serialize_field("synced", &self.synced)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_number) {
+                fields.serialize_field("trackingNumber", &self.tracking_number)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.version) {
+                fields.serialize_field("_version", &self.version)?;
+            }
+            if !::std::option::Option::is_none(&self.warnings) {
+                fields.serialize_field("warnings", &self.warnings)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccountRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountRequest {
         ///Unique ID of the account
-        #[serde(
-            rename = "accountId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "attributeRequests",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_requests: ::std::option::Option<::std::vec::Vec<AttributeRequest>>,
         ///The operation that was performed
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub op: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "provisioningTarget",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provisioning_target: ::std::option::Option<AccountSource>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub result: ::std::option::Option<AccountRequestResult>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<AccountSource>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<AttributeRequest>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<AccountSource> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<AccountRequestResult> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<AccountSource> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountId" => field0 = map.next_value()?,
+                            "attributeRequests" => field1 = map.next_value()?,
+                            "op" => field2 = map.next_value()?,
+                            "provisioningTarget" => field3 = map.next_value()?,
+                            "result" => field4 = map.next_value()?,
+                            "source" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountRequest {
+                        account_id: field0,
+                        attribute_requests: field1,
+                        op: field2,
+                        provisioning_target: field3,
+                        result: field4,
+                        source: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountRequest",
+                    &[
+                        "accountId",
+                        "attributeRequests",
+                        "op",
+                        "provisioningTarget",
+                        "result",
+                        "source",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountRequest", 6usize)?;
+            if !::std::option::Option::is_none(&self.account_id) {
+                fields.serialize_field("accountId", &self.account_id)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_requests) {
+                fields.serialize_field("attributeRequests", &self.attribute_requests)?;
+            }
+            if !::std::option::Option::is_none(&self.op) {
+                fields.serialize_field("op", &self.op)?;
+            }
+            if !::std::option::Option::is_none(&self.provisioning_target) {
+                fields.serialize_field("provisioningTarget", &self.provisioning_target)?;
+            }
+            if !::std::option::Option::is_none(&self.result) {
+                fields.serialize_field("result", &self.result)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccountRequestResult`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountRequestResult {
         ///Error message.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The status of the account request
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///ID of associated ticket.
-        #[serde(
-            rename = "ticketId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ticket_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountRequestResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountRequestResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountRequestResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountRequestResult, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "errors" => field0 = map.next_value()?,
+                            "status" => field1 = map.next_value()?,
+                            "ticketId" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountRequestResult {
+                        errors: field0,
+                        status: field1,
+                        ticket_id: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountRequestResult",
+                    &["errors", "status", "ticketId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountRequestResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountRequestResult", 3usize)?;
+            if !::std::option::Option::is_none(&self.errors) {
+                fields.serialize_field("errors", &self.errors)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.ticket_id) {
+                fields.serialize_field("ticketId", &self.ticket_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccountSource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountSource {
         ///The unique ID of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The human readable name of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of source returned.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountSource {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("AccountSource", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for AccountSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountSource", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///AccountActivity
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Accountactivitydocument {
         ///Account data for each individual source action triggered by the original requests.
-        #[serde(
-            rename = "accountRequests",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_requests: ::std::option::Option<::std::vec::Vec<AccountRequest>>,
         ///Type of action performed in the activity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
         ///Approvals performed on an item during activity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approvals: ::std::option::Option<::std::vec::Vec<Approval>>,
         ///ISO-8601 date-time referring to the time when the object was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Errors provided by the source while completing account actions.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Controls that translated the attribute requests into actual provisioning actions on the source.
-        #[serde(
-            rename = "expansionItems",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub expansion_items: ::std::option::Option<::std::vec::Vec<ExpansionItem>>,
         ///ID of account activity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///ISO-8601 date-time referring to the time when the object was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Original actions that triggered all individual source actions related to the account action.
-        #[serde(
-            rename = "originalRequests",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub original_requests: ::std::option::Option<::std::vec::Vec<OriginalRequest>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recipient: ::std::option::Option<ActivityIdentity>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester: ::std::option::Option<ActivityIdentity>,
         ///Sources involved in the account activity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sources: ::std::option::Option<::std::string::String>,
         ///Activity's current stage.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stage: ::std::option::Option<::std::string::String>,
         ///Activity's current status.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         /**ISO-8601 date-time referring to the date-time when object was queued to be synced into search database for use in the search API.
 This date-time changes anytime there is an update to the object, which triggers a synchronization event being sent to the search database.
 There may be some delay between the `synced` time and the time when the updated data is actually available in the search API. */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synced: ::std::option::Option<::std::string::String>,
         ///Account activity's tracking number.
-        #[serde(
-            rename = "trackingNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_number: ::std::option::Option<::std::string::String>,
         ///Warnings provided by the source while completing account actions.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Accountactivitydocument {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Accountactivitydocument;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Accountactivitydocument")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Accountactivitydocument, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AccountRequest>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::vec::Vec<Approval>> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<ExpansionItem>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<OriginalRequest>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<ActivityIdentity> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<ActivityIdentity> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountRequests" => field0 = map.next_value()?,
+                            "action" => field1 = map.next_value()?,
+                            "approvals" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "errors" => field4 = map.next_value()?,
+                            "expansionItems" => field5 = map.next_value()?,
+                            "id" => field6 = map.next_value()?,
+                            "modified" => field7 = map.next_value()?,
+                            "originalRequests" => field8 = map.next_value()?,
+                            "recipient" => field9 = map.next_value()?,
+                            "requester" => field10 = map.next_value()?,
+                            "sources" => field11 = map.next_value()?,
+                            "stage" => field12 = map.next_value()?,
+                            "status" => field13 = map.next_value()?,
+                            "synced" => field14 = map.next_value()?,
+                            "trackingNumber" => field15 = map.next_value()?,
+                            "warnings" => field16 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Accountactivitydocument {
+                        account_requests: field0,
+                        action: field1,
+                        approvals: field2,
+                        created: field3,
+                        errors: field4,
+                        expansion_items: field5,
+                        id: field6,
+                        modified: field7,
+                        original_requests: field8,
+                        recipient: field9,
+                        requester: field10,
+                        sources: field11,
+                        stage: field12,
+                        status: field13,
+                        synced: field14,
+                        tracking_number: field15,
+                        warnings: field16,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Accountactivitydocument",
+                    &[
+                        "accountRequests",
+                        "action",
+                        "approvals",
+                        "created",
+                        "errors",
+                        "expansionItems",
+                        "id",
+                        "modified",
+                        "originalRequests",
+                        "recipient",
+                        "requester",
+                        "sources",
+                        "stage",
+                        "status",
+                        "synced",
+                        "trackingNumber",
+                        "warnings",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Accountactivitydocument {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Accountactivitydocument", 17usize)?;
+            if !::std::option::Option::is_none(&self.account_requests) {
+                fields.serialize_field("accountRequests", &self.account_requests)?;
+            }
+            if !::std::option::Option::is_none(&self.action) {
+                fields.serialize_field("action", &self.action)?;
+            }
+            if !::std::option::Option::is_none(&self.approvals) {
+                fields.serialize_field("approvals", &self.approvals)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.errors) {
+                fields.serialize_field("errors", &self.errors)?;
+            }
+            if !::std::option::Option::is_none(&self.expansion_items) {
+                fields.serialize_field("expansionItems", &self.expansion_items)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.original_requests) {
+                fields.serialize_field("originalRequests", &self.original_requests)?;
+            }
+            if !::std::option::Option::is_none(&self.recipient) {
+                fields.serialize_field("recipient", &self.recipient)?;
+            }
+            if !::std::option::Option::is_none(&self.requester) {
+                fields.serialize_field("requester", &self.requester)?;
+            }
+            if !::std::option::Option::is_none(&self.sources) {
+                fields.serialize_field("sources", &self.sources)?;
+            }
+            if !::std::option::Option::is_none(&self.stage) {
+                fields.serialize_field("stage", &self.stage)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.synced) {
+                fields.serialize_field("synced", &self.synced)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_number) {
+                fields.serialize_field("trackingNumber", &self.tracking_number)?;
+            }
+            if !::std::option::Option::is_none(&self.warnings) {
+                fields.serialize_field("warnings", &self.warnings)?;
+            }
+            fields.end()
+        }
+    }
     ///`ActivityIdentity`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ActivityIdentity {
         ///The unique ID of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The human readable name of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ActivityIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ActivityIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ActivityIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ActivityIdentity, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ActivityIdentity {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("ActivityIdentity", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ActivityIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ActivityIdentity", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`AggregationResult`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AggregationResult {
         /**The document containing the results of the aggregation. This document is controlled by Elasticsearch and depends on the type of aggregation query that is run.
 
 See Elasticsearch [Aggregations](https://www.elastic.co/guide/en/elasticsearch/reference/5.2/search-aggregations.html) documentation for information.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aggregations: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         /**The results of the aggregation search query.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hits: ::std::option::Option<::std::vec::Vec<SearchDocuments>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AggregationResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AggregationResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AggregationResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AggregationResult, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<SearchDocuments>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "aggregations" => field0 = map.next_value()?,
+                            "hits" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AggregationResult {
+                        aggregations: field0,
+                        hits: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AggregationResult",
+                    &["aggregations", "hits"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AggregationResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AggregationResult", 2usize)?;
+            if !::std::option::Option::is_none(&self.aggregations) {
+                fields.serialize_field("aggregations", &self.aggregations)?;
+            }
+            if !::std::option::Option::is_none(&self.hits) {
+                fields.serialize_field("hits", &self.hits)?;
+            }
+            fields.end()
+        }
     }
     /**If the *Accept:text/csv* header is specified and the *aggregationType* parameter in the request body is *SAILPOINT*,
 
@@ -651,76 +2243,400 @@ the aggregation result will be returned as a CSV document.
         }
     }
     ///`App`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct App {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<AppAccount>,
         ///The unique ID of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The human readable name of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<Reference>,
     }
+    impl<'de> ::serde::Deserialize<'de> for App {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = App;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct App")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<App, A::Error> {
+                    let mut field0: ::std::option::Option<AppAccount> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<Reference> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "account" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "source" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(App {
+                        account: field0,
+                        id: field1,
+                        name: field2,
+                        source: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("App", &["account", "id", "name", "source"], Fields)
+        }
+    }
+    impl ::serde::Serialize for App {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("App", 4usize)?;
+            if !::std::option::Option::is_none(&self.account) {
+                fields.serialize_field("account", &self.account)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            fields.end()
+        }
+    }
     ///`AppAccount`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AppAccount {
         ///The account ID generated by the source
-        #[serde(
-            rename = "accountId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id: ::std::option::Option<::std::string::String>,
         ///The SailPoint generated unique ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AppAccount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AppAccount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppAccount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AppAccount, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountId" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppAccount {
+                        account_id: field0,
+                        id: field1,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("AppAccount", &["accountId", "id"], Fields)
+        }
+    }
+    impl ::serde::Serialize for AppAccount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AppAccount", 2usize)?;
+            if !::std::option::Option::is_none(&self.account_id) {
+                fields.serialize_field("accountId", &self.account_id)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            fields.end()
+        }
+    }
     ///`Approval`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Approval {
-        #[serde(
-            rename = "attributeRequest",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_request: ::std::option::Option<AttributeRequest>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments: ::std::option::Option<::std::vec::Vec<Approvalcomment2>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<ActivityIdentity>,
         ///The result of the approval
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub result: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<AccountSource>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Approval {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Approval;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Approval")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Approval, A::Error> {
+                    let mut field0: ::std::option::Option<AttributeRequest> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<Approvalcomment2>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<ActivityIdentity> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<AccountSource> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributeRequest" => field0 = map.next_value()?,
+                            "comments" => field1 = map.next_value()?,
+                            "modified" => field2 = map.next_value()?,
+                            "owner" => field3 = map.next_value()?,
+                            "result" => field4 = map.next_value()?,
+                            "source" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Approval {
+                        attribute_request: field0,
+                        comments: field1,
+                        modified: field2,
+                        owner: field3,
+                        result: field4,
+                        source: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Approval",
+                    &[
+                        "attributeRequest",
+                        "comments",
+                        "modified",
+                        "owner",
+                        "result",
+                        "source",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Approval {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Approval", 6usize)?;
+            if !::std::option::Option::is_none(&self.attribute_request) {
+                fields.serialize_field("attributeRequest", &self.attribute_request)?;
+            }
+            if !::std::option::Option::is_none(&self.comments) {
+                fields.serialize_field("comments", &self.comments)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.result) {
+                fields.serialize_field("result", &self.result)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            fields.end()
+        }
+    }
     ///`Approvalcomment2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Approvalcomment2 {
         ///The comment text
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///The name of the commenter
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commenter: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub date: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Approvalcomment2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Approvalcomment2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Approvalcomment2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Approvalcomment2, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            "commenter" => field1 = map.next_value()?,
+                            "date" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Approvalcomment2 {
+                        comment: field0,
+                        commenter: field1,
+                        date: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Approvalcomment2",
+                    &["comment", "commenter", "date"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Approvalcomment2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Approvalcomment2", 3usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.commenter) {
+                fields.serialize_field("commenter", &self.commenter)?;
+            }
+            if !::std::option::Option::is_none(&self.date) {
+                fields.serialize_field("date", &self.date)?;
+            }
+            fields.end()
+        }
+    }
     ///`AttributeRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AttributeRequest {
         ///Attribute name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Operation to perform on attribute.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub op: ::std::option::Option<::std::string::String>,
         ///Value of attribute.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<AttributeRequestValue>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AttributeRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AttributeRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AttributeRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AttributeRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AttributeRequestValue> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => field0 = map.next_value()?,
+                            "op" => field1 = map.next_value()?,
+                            "value" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AttributeRequest {
+                        name: field0,
+                        op: field1,
+                        value: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("AttributeRequest", &["name", "op", "value"], Fields)
+        }
+    }
+    impl ::serde::Serialize for AttributeRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AttributeRequest", 3usize)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.op) {
+                fields.serialize_field("op", &self.op)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     ///Value of attribute.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -736,71 +2652,260 @@ the aggregation result will be returned as a CSV document.
         }
     }
     ///`BaseAccess`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BaseAccess {
         ///ISO-8601 date-time referring to the time when the object was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Access item's description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates whether the access item is currently enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///ISO-8601 date-time referring to the time when the object was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<BaseAccessOwner>,
         ///Indicates whether comments are required for requests to access the item.
-        #[serde(
-            rename = "requestCommentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_comments_required: ::std::option::Option<bool>,
         ///Indicates whether the access item can be requested.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestable: ::std::option::Option<bool>,
         /**ISO-8601 date-time referring to the date-time when object was queued to be synced into search database for use in the search API.
 This date-time changes anytime there is an update to the object, which triggers a synchronization event being sent to the search database.
 There may be some delay between the `synced` time and the time when the updated data is actually available in the search API. */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synced: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BaseAccess {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BaseAccess;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BaseAccess")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BaseAccess, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<BaseAccessOwner> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "enabled" => field2 = map.next_value()?,
+                            "modified" => field3 = map.next_value()?,
+                            "owner" => field4 = map.next_value()?,
+                            "requestCommentsRequired" => field5 = map.next_value()?,
+                            "requestable" => field6 = map.next_value()?,
+                            "synced" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BaseAccess {
+                        created: field0,
+                        description: field1,
+                        enabled: field2,
+                        modified: field3,
+                        owner: field4,
+                        request_comments_required: field5,
+                        requestable: field6,
+                        synced: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BaseAccess",
+                    &[
+                        "created",
+                        "description",
+                        "enabled",
+                        "modified",
+                        "owner",
+                        "requestCommentsRequired",
+                        "requestable",
+                        "synced",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BaseAccess {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("BaseAccess", 8usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.request_comments_required) {
+                fields
+                    .serialize_field(
+                        "requestCommentsRequired",
+                        &self.request_comments_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.requestable) {
+                fields.serialize_field("requestable", &self.requestable)?;
+            }
+            if !::std::option::Option::is_none(&self.synced) {
+                fields.serialize_field("synced", &self.synced)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner's identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BaseAccessOwner {
         ///Owner's email.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Owner's identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Owner's display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Owner's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<BaseAccessOwnerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BaseAccessOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BaseAccessOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BaseAccessOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BaseAccessOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<BaseAccessOwnerType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "email" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BaseAccessOwner {
+                        email: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BaseAccessOwner",
+                    &["email", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BaseAccessOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("BaseAccessOwner", 4usize)?;
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum BaseAccessOwnerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for BaseAccessOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for BaseAccessOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for BaseAccessOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -838,190 +2943,730 @@ There may be some delay between the `synced` time and the time when the updated 
         }
     }
     ///`BaseAccessProfile`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BaseAccessProfile {
         ///Access profile's unique ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Access profile's display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BaseAccessProfile {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BaseAccessProfile;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BaseAccessProfile")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BaseAccessProfile, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BaseAccessProfile {
+                        id: field0,
+                        name: field1,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("BaseAccessProfile", &["id", "name"], Fields)
+        }
+    }
+    impl ::serde::Serialize for BaseAccessProfile {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("BaseAccessProfile", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`BaseAccount`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BaseAccount {
         ///Map or dictionary of key/value pairs.
-        #[serde(
-            rename = "accountAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Account ID.
-        #[serde(
-            rename = "accountId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id: ::std::option::Option<::std::string::String>,
         ///ISO-8601 date-time referring to the time when the object was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Indicates whether the account is disabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disabled: ::std::option::Option<bool>,
         ///Map or dictionary of key/value pairs.
-        #[serde(
-            rename = "entitlementAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The unique ID of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Indicates whether the account is locked.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locked: ::std::option::Option<bool>,
         ///Indicates whether the account has been manually correlated to an identity.
-        #[serde(
-            rename = "manuallyCorrelated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manually_correlated: ::std::option::Option<bool>,
         ///The human readable name of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "passwordLastSet",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub password_last_set: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Indicates whether the account is privileged.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<AccountSource>,
         ///Indicates whether the account supports password change.
-        #[serde(
-            rename = "supportsPasswordChange",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub supports_password_change: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BaseAccount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BaseAccount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BaseAccount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BaseAccount, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<AccountSource> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountAttributes" => field0 = map.next_value()?,
+                            "accountId" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            "disabled" => field3 = map.next_value()?,
+                            "entitlementAttributes" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "locked" => field6 = map.next_value()?,
+                            "manuallyCorrelated" => field7 = map.next_value()?,
+                            "name" => field8 = map.next_value()?,
+                            "passwordLastSet" => field9 = map.next_value()?,
+                            "privileged" => field10 = map.next_value()?,
+                            "source" => field11 = map.next_value()?,
+                            "supportsPasswordChange" => field12 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BaseAccount {
+                        account_attributes: field0,
+                        account_id: field1,
+                        created: field2,
+                        disabled: field3,
+                        entitlement_attributes: field4,
+                        id: field5,
+                        locked: field6,
+                        manually_correlated: field7,
+                        name: field8,
+                        password_last_set: field9,
+                        privileged: field10,
+                        source: field11,
+                        supports_password_change: field12,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BaseAccount",
+                    &[
+                        "accountAttributes",
+                        "accountId",
+                        "created",
+                        "disabled",
+                        "entitlementAttributes",
+                        "id",
+                        "locked",
+                        "manuallyCorrelated",
+                        "name",
+                        "passwordLastSet",
+                        "privileged",
+                        "source",
+                        "supportsPasswordChange",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BaseAccount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("BaseAccount", 13usize)?;
+            if !::std::option::Option::is_none(&self.account_attributes) {
+                fields.serialize_field("accountAttributes", &self.account_attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.account_id) {
+                fields.serialize_field("accountId", &self.account_id)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.disabled) {
+                fields.serialize_field("disabled", &self.disabled)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_attributes) {
+                fields
+                    .serialize_field(
+                        "entitlementAttributes",
+                        &self.entitlement_attributes,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.locked) {
+                fields.serialize_field("locked", &self.locked)?;
+            }
+            if !::std::option::Option::is_none(&self.manually_correlated) {
+                fields.serialize_field("manuallyCorrelated", &self.manually_correlated)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.password_last_set) {
+                fields.serialize_field("passwordLastSet", &self.password_last_set)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.supports_password_change) {
+                fields
+                    .serialize_field(
+                        "supportsPasswordChange",
+                        &self.supports_password_change,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`BaseDocument`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct BaseDocument {
         ///ID of the referenced object.
         pub id: ::std::string::String,
         ///The human readable name of the referenced object.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for BaseDocument {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BaseDocument;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BaseDocument")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BaseDocument, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BaseDocument {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer.deserialize_struct("BaseDocument", &["id", "name"], Fields)
+        }
+    }
+    impl ::serde::Serialize for BaseDocument {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("BaseDocument", 2usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.end()
+        }
+    }
     ///`BaseEntitlement`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BaseEntitlement {
         ///Entitlement attribute's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Entitlement's description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates whether the entitlement has permissions.
-        #[serde(
-            rename = "hasPermissions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub has_permissions: ::std::option::Option<bool>,
         ///Entitlement's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Entitlement's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Indicates whether the entitlement is privileged.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
         ///Entitlement's schema.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schema: ::std::option::Option<::std::string::String>,
         ///Entitlement's value.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BaseEntitlement {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BaseEntitlement;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BaseEntitlement")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BaseEntitlement, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "hasPermissions" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "privileged" => field5 = map.next_value()?,
+                            "schema" => field6 = map.next_value()?,
+                            "value" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BaseEntitlement {
+                        attribute: field0,
+                        description: field1,
+                        has_permissions: field2,
+                        id: field3,
+                        name: field4,
+                        privileged: field5,
+                        schema: field6,
+                        value: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BaseEntitlement",
+                    &[
+                        "attribute",
+                        "description",
+                        "hasPermissions",
+                        "id",
+                        "name",
+                        "privileged",
+                        "schema",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BaseEntitlement {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("BaseEntitlement", 8usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.has_permissions) {
+                fields.serialize_field("hasPermissions", &self.has_permissions)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.schema) {
+                fields.serialize_field("schema", &self.schema)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///`BaseSegment`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BaseSegment {
         ///Segment's unique ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Segment's display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BaseSegment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BaseSegment;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BaseSegment")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BaseSegment, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BaseSegment {
+                        id: field0,
+                        name: field1,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("BaseSegment", &["id", "name"], Fields)
+        }
+    }
+    impl ::serde::Serialize for BaseSegment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("BaseSegment", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
     }
     ///`DisplayReference`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DisplayReference {
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///The unique ID of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The human readable name of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DisplayReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DisplayReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DisplayReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DisplayReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DisplayReference {
+                        display_name: field0,
+                        id: field1,
+                        name: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DisplayReference",
+                    &["displayName", "id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DisplayReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DisplayReference", 3usize)?;
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`DocumentFields`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DocumentFields {
         ///Name of the tenant.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub org: ::std::option::Option<::std::string::String>,
         ///Name of the pod.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pod: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DocumentType>,
         ///Version number.
-        #[serde(
-            rename = "_version",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub version: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DocumentFields {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DocumentFields;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DocumentFields")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DocumentFields, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<DocumentType> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "org" => field0 = map.next_value()?,
+                            "pod" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            "_version" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DocumentFields {
+                        org: field0,
+                        pod: field1,
+                        type_: field2,
+                        version: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DocumentFields",
+                    &["org", "pod", "type", "_version"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DocumentFields {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DocumentFields", 4usize)?;
+            if !::std::option::Option::is_none(&self.org) {
+                fields.serialize_field("org", &self.org)?;
+            }
+            if !::std::option::Option::is_none(&self.pod) {
+                fields.serialize_field("pod", &self.pod)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.version) {
+                fields.serialize_field("_version", &self.version)?;
+            }
+            fields.end()
+        }
     }
     /**Enum representing the currently supported document types.
 
 Additional values may be added in the future without notice.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DocumentType {
-        #[serde(rename = "accessprofile")]
         Accessprofile,
-        #[serde(rename = "accountactivity")]
         Accountactivity,
-        #[serde(rename = "entitlement")]
         Entitlement,
-        #[serde(rename = "event")]
         Event,
-        #[serde(rename = "identity")]
         Identity,
-        #[serde(rename = "role")]
         Role,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DocumentType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "accessprofile" => Self::Accessprofile,
+                    "accountactivity" => Self::Accountactivity,
+                    "entitlement" => Self::Entitlement,
+                    "event" => Self::Event,
+                    "identity" => Self::Identity,
+                    "role" => Self::Role,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DocumentType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Accessprofile => "accessprofile",
+                        Self::Accountactivity => "accountactivity",
+                        Self::Entitlement => "entitlement",
+                        Self::Event => "event",
+                        Self::Identity => "identity",
+                        Self::Role => "role",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DocumentType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1069,445 +3714,1616 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///Entitlement
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct EntitlementDocument {
         ///Attribute information for the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Attributes of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Indicates whether the entitlement is cloud governed.
-        #[serde(
-            rename = "cloudGoverned",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_governed: ::std::option::Option<bool>,
         ///Indicates whether the entitlement contains data access.
-        #[serde(
-            rename = "containsDataAccess",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub contains_data_access: ::std::option::Option<bool>,
         ///ISO-8601 date-time referring to the time when the object was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Entitlement's display name.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Read-only calculated hash value of an entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hash: ::std::option::Option<::std::string::String>,
         ///ID of the referenced object.
         pub id: ::std::string::String,
-        #[serde(
-            rename = "manuallyUpdatedFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manually_updated_fields: ::std::option::Option<
             EntitlementDocumentManuallyUpdatedFields,
         >,
         ///ISO-8601 date-time referring to the time when the object was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The human readable name of the referenced object.
         pub name: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permissions: ::std::option::Option<
             ::std::vec::Vec<EntitlementDocumentPermissionsItem>,
         >,
         ///Indicates whether the entitlement is privileged.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
         ///Indicates whether the entitlement is requestable.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestable: ::std::option::Option<bool>,
         ///Schema type of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schema: ::std::option::Option<::std::string::String>,
         ///Number of segments with the role.
-        #[serde(
-            rename = "segmentCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub segment_count: ::std::option::Option<i32>,
         ///Segments with the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub segments: ::std::option::Option<::std::vec::Vec<BaseSegment>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<EntitlementDocumentSource>,
         ///Source schema object type of the entitlement.
-        #[serde(
-            rename = "sourceSchemaObjectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_schema_object_type: ::std::option::Option<::std::string::String>,
         /**ISO-8601 date-time referring to the date-time when object was queued to be synced into search database for use in the search API.
 This date-time changes anytime there is an update to the object, which triggers a synchronization event being sent to the search database.
 There may be some delay between the `synced` time and the time when the updated data is actually available in the search API. */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synced: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<Tags>,
         ///Truncated attributes of the entitlement.
-        #[serde(
-            rename = "truncatedAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub truncated_attributes: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///Value of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementDocument {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementDocument;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementDocument")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementDocument, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        EntitlementDocumentManuallyUpdatedFields,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<
+                        ::std::vec::Vec<EntitlementDocumentPermissionsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        ::std::vec::Vec<BaseSegment>,
+                    > = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<EntitlementDocumentSource> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<Tags> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "attributes" => field1 = map.next_value()?,
+                            "cloudGoverned" => field2 = map.next_value()?,
+                            "containsDataAccess" => field3 = map.next_value()?,
+                            "created" => field4 = map.next_value()?,
+                            "displayName" => field5 = map.next_value()?,
+                            "hash" => field6 = map.next_value()?,
+                            "id" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "manuallyUpdatedFields" => field8 = map.next_value()?,
+                            "modified" => field9 = map.next_value()?,
+                            "name" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "permissions" => field11 = map.next_value()?,
+                            "privileged" => field12 = map.next_value()?,
+                            "requestable" => field13 = map.next_value()?,
+                            "schema" => field14 = map.next_value()?,
+                            "segmentCount" => field15 = map.next_value()?,
+                            "segments" => field16 = map.next_value()?,
+                            "source" => field17 = map.next_value()?,
+                            "sourceSchemaObjectType" => field18 = map.next_value()?,
+                            "synced" => field19 = map.next_value()?,
+                            "tags" => field20 = map.next_value()?,
+                            "truncatedAttributes" => field21 = map.next_value()?,
+                            "value" => field22 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementDocument {
+                        attribute: field0,
+                        attributes: field1,
+                        cloud_governed: field2,
+                        contains_data_access: field3,
+                        created: field4,
+                        display_name: field5,
+                        hash: field6,
+                        id: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        manually_updated_fields: field8,
+                        modified: field9,
+                        name: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        permissions: field11,
+                        privileged: field12,
+                        requestable: field13,
+                        schema: field14,
+                        segment_count: field15,
+                        segments: field16,
+                        source: field17,
+                        source_schema_object_type: field18,
+                        synced: field19,
+                        tags: field20,
+                        truncated_attributes: field21,
+                        value: field22,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementDocument",
+                    &[
+                        "attribute",
+                        "attributes",
+                        "cloudGoverned",
+                        "containsDataAccess",
+                        "created",
+                        "displayName",
+                        "hash",
+                        "id",
+                        "manuallyUpdatedFields",
+                        "modified",
+                        "name",
+                        "permissions",
+                        "privileged",
+                        "requestable",
+                        "schema",
+                        "segmentCount",
+                        "segments",
+                        "source",
+                        "sourceSchemaObjectType",
+                        "synced",
+                        "tags",
+                        "truncatedAttributes",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementDocument {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementDocument", 23usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.cloud_governed) {
+                fields.serialize_field("cloudGoverned", &self.cloud_governed)?;
+            }
+            if !::std::option::Option::is_none(&self.contains_data_access) {
+                fields
+                    .serialize_field("containsDataAccess", &self.contains_data_access)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.hash) {
+                fields.serialize_field("hash", &self.hash)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.manually_updated_fields) {
+                fields
+                    .serialize_field(
+                        "manuallyUpdatedFields",
+                        &self.manually_updated_fields,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.permissions) {
+                fields.serialize_field("permissions", &self.permissions)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.requestable) {
+                fields.serialize_field("requestable", &self.requestable)?;
+            }
+            if !::std::option::Option::is_none(&self.schema) {
+                fields.serialize_field("schema", &self.schema)?;
+            }
+            if !::std::option::Option::is_none(&self.segment_count) {
+                fields.serialize_field("segmentCount", &self.segment_count)?;
+            }
+            if !::std::option::Option::is_none(&self.segments) {
+                fields.serialize_field("segments", &self.segments)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.source_schema_object_type) {
+                fields
+                    .serialize_field(
+                        "sourceSchemaObjectType",
+                        &self.source_schema_object_type,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.synced) {
+                fields.serialize_field("synced", &self.synced)?;
+            }
+            if !::std::option::Option::is_none(&self.tags) {
+                fields.serialize_field("tags", &self.tags)?;
+            }
+            if !::std::option::Option::is_none(&self.truncated_attributes) {
+                fields
+                    .serialize_field("truncatedAttributes", &self.truncated_attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Indicates whether the entitlement's display name and/or description have been manually updated.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementDocumentManuallyUpdatedFields {
-        #[serde(
-            rename = "DESCRIPTION",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub description: ::std::option::Option<bool>,
-        #[serde(
-            rename = "DISPLAY_NAME",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementDocumentManuallyUpdatedFields {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementDocumentManuallyUpdatedFields;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementDocumentManuallyUpdatedFields")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementDocumentManuallyUpdatedFields,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DESCRIPTION" => field0 = map.next_value()?,
+                            "DISPLAY_NAME" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementDocumentManuallyUpdatedFields {
+                        description: field0,
+                        display_name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementDocumentManuallyUpdatedFields",
+                    &["DESCRIPTION", "DISPLAY_NAME"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementDocumentManuallyUpdatedFields {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementDocumentManuallyUpdatedFields", 2usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("DESCRIPTION", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("DISPLAY_NAME", &self.display_name)?;
+            }
+            fields.end()
+        }
+    }
     ///`EntitlementDocumentPermissionsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementDocumentPermissionsItem {
         ///All the rights (e.g. actions) that this permission allows on the target
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rights: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The target the permission would grants rights on.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementDocumentPermissionsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementDocumentPermissionsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementDocumentPermissionsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementDocumentPermissionsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "rights" => field0 = map.next_value()?,
+                            "target" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementDocumentPermissionsItem {
+                        rights: field0,
+                        target: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementDocumentPermissionsItem",
+                    &["rights", "target"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementDocumentPermissionsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementDocumentPermissionsItem", 2usize)?;
+            if !::std::option::Option::is_none(&self.rights) {
+                fields.serialize_field("rights", &self.rights)?;
+            }
+            if !::std::option::Option::is_none(&self.target) {
+                fields.serialize_field("target", &self.target)?;
+            }
+            fields.end()
+        }
+    }
     ///Entitlement's source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementDocumentSource {
         ///ID of entitlement's source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of entitlement's source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementDocumentSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementDocumentSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementDocumentSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementDocumentSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementDocumentSource {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementDocumentSource",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementDocumentSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementDocumentSource", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`EntitlementDocuments`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct EntitlementDocuments {
         ///Attribute information for the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Attributes of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Indicates whether the entitlement is cloud governed.
-        #[serde(
-            rename = "cloudGoverned",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_governed: ::std::option::Option<bool>,
         ///Indicates whether the entitlement contains data access.
-        #[serde(
-            rename = "containsDataAccess",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub contains_data_access: ::std::option::Option<bool>,
         ///ISO-8601 date-time referring to the time when the object was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Entitlement's display name.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Read-only calculated hash value of an entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hash: ::std::option::Option<::std::string::String>,
         ///ID of the referenced object.
         pub id: ::std::string::String,
-        #[serde(
-            rename = "manuallyUpdatedFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manually_updated_fields: ::std::option::Option<
             EntitlementDocumentManuallyUpdatedFields,
         >,
         ///ISO-8601 date-time referring to the time when the object was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The human readable name of the referenced object.
         pub name: ::std::string::String,
         ///Name of the tenant.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub org: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permissions: ::std::option::Option<
             ::std::vec::Vec<EntitlementDocumentsPermissionsItem>,
         >,
         ///Name of the pod.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pod: ::std::option::Option<::std::string::String>,
         ///Indicates whether the entitlement is privileged.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
         ///Indicates whether the entitlement is requestable.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestable: ::std::option::Option<bool>,
         ///Schema type of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schema: ::std::option::Option<::std::string::String>,
         ///Number of segments with the role.
-        #[serde(
-            rename = "segmentCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub segment_count: ::std::option::Option<i32>,
         ///Segments with the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub segments: ::std::option::Option<::std::vec::Vec<BaseSegment>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<EntitlementDocumentSource>,
         ///Source schema object type of the entitlement.
-        #[serde(
-            rename = "sourceSchemaObjectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_schema_object_type: ::std::option::Option<::std::string::String>,
         /**ISO-8601 date-time referring to the date-time when object was queued to be synced into search database for use in the search API.
 This date-time changes anytime there is an update to the object, which triggers a synchronization event being sent to the search database.
 There may be some delay between the `synced` time and the time when the updated data is actually available in the search API. */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synced: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<Tags>,
         ///Truncated attributes of the entitlement.
-        #[serde(
-            rename = "truncatedAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub truncated_attributes: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DocumentType>,
         ///Value of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
         ///Version number.
-        #[serde(
-            rename = "_version",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub version: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementDocuments {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementDocuments;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementDocuments")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementDocuments, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        EntitlementDocumentManuallyUpdatedFields,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::std::vec::Vec<EntitlementDocumentsPermissionsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<
+                        ::std::vec::Vec<BaseSegment>,
+                    > = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<EntitlementDocumentSource> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<Tags> = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<DocumentType> = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "attributes" => field1 = map.next_value()?,
+                            "cloudGoverned" => field2 = map.next_value()?,
+                            "containsDataAccess" => field3 = map.next_value()?,
+                            "created" => field4 = map.next_value()?,
+                            "displayName" => field5 = map.next_value()?,
+                            "hash" => field6 = map.next_value()?,
+                            "id" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "manuallyUpdatedFields" => field8 = map.next_value()?,
+                            "modified" => field9 = map.next_value()?,
+                            "name" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "org" => field11 = map.next_value()?,
+                            "permissions" => field12 = map.next_value()?,
+                            "pod" => field13 = map.next_value()?,
+                            "privileged" => field14 = map.next_value()?,
+                            "requestable" => field15 = map.next_value()?,
+                            "schema" => field16 = map.next_value()?,
+                            "segmentCount" => field17 = map.next_value()?,
+                            "segments" => field18 = map.next_value()?,
+                            "source" => field19 = map.next_value()?,
+                            "sourceSchemaObjectType" => field20 = map.next_value()?,
+                            "synced" => field21 = map.next_value()?,
+                            "tags" => field22 = map.next_value()?,
+                            "truncatedAttributes" => field23 = map.next_value()?,
+                            "type" => field24 = map.next_value()?,
+                            "value" => field25 = map.next_value()?,
+                            "_version" => field26 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementDocuments {
+                        attribute: field0,
+                        attributes: field1,
+                        cloud_governed: field2,
+                        contains_data_access: field3,
+                        created: field4,
+                        display_name: field5,
+                        hash: field6,
+                        id: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        manually_updated_fields: field8,
+                        modified: field9,
+                        name: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        org: field11,
+                        permissions: field12,
+                        pod: field13,
+                        privileged: field14,
+                        requestable: field15,
+                        schema: field16,
+                        segment_count: field17,
+                        segments: field18,
+                        source: field19,
+                        source_schema_object_type: field20,
+                        synced: field21,
+                        tags: field22,
+                        truncated_attributes: field23,
+                        type_: field24,
+                        value: field25,
+                        version: field26,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementDocuments",
+                    &[
+                        "attribute",
+                        "attributes",
+                        "cloudGoverned",
+                        "containsDataAccess",
+                        "created",
+                        "displayName",
+                        "hash",
+                        "id",
+                        "manuallyUpdatedFields",
+                        "modified",
+                        "name",
+                        "org",
+                        "permissions",
+                        "pod",
+                        "privileged",
+                        "requestable",
+                        "schema",
+                        "segmentCount",
+                        "segments",
+                        "source",
+                        "sourceSchemaObjectType",
+                        "synced",
+                        "tags",
+                        "truncatedAttributes",
+                        "type",
+                        "value",
+                        "_version",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementDocuments {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementDocuments", 27usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.cloud_governed) {
+                fields.serialize_field("cloudGoverned", &self.cloud_governed)?;
+            }
+            if !::std::option::Option::is_none(&self.contains_data_access) {
+                fields
+                    .serialize_field("containsDataAccess", &self.contains_data_access)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.hash) {
+                fields.serialize_field("hash", &self.hash)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.manually_updated_fields) {
+                fields
+                    .serialize_field(
+                        "manuallyUpdatedFields",
+                        &self.manually_updated_fields,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.org) {
+                fields.serialize_field("org", &self.org)?;
+            }
+            if !::std::option::Option::is_none(&self.permissions) {
+                fields.serialize_field("permissions", &self.permissions)?;
+            }
+            if !::std::option::Option::is_none(&self.pod) {
+                fields.serialize_field("pod", &self.pod)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.requestable) {
+                fields.serialize_field("requestable", &self.requestable)?;
+            }
+            if !::std::option::Option::is_none(&self.schema) {
+                fields.serialize_field("schema", &self.schema)?;
+            }
+            if !::std::option::Option::is_none(&self.segment_count) {
+                fields.serialize_field("segmentCount", &self.segment_count)?;
+            }
+            if !::std::option::Option::is_none(&self.segments) {
+                fields.serialize_field("segments", &self.segments)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.source_schema_object_type) {
+                fields
+                    .serialize_field(
+                        "sourceSchemaObjectType",
+                        &self.source_schema_object_type,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.synced) {
+                fields.serialize_field("synced", &self.synced)?;
+            }
+            if !::std::option::Option::is_none(&self.tags) {
+                fields.serialize_field("tags", &self.tags)?;
+            }
+            if !::std::option::Option::is_none(&self.truncated_attributes) {
+                fields
+                    .serialize_field("truncatedAttributes", &self.truncated_attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            if !::std::option::Option::is_none(&self.version) {
+                fields.serialize_field("_version", &self.version)?;
+            }
+            fields.end()
+        }
     }
     ///`EntitlementDocumentsPermissionsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementDocumentsPermissionsItem {
         ///All the rights (e.g. actions) that this permission allows on the target
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rights: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The target the permission would grants rights on.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementDocumentsPermissionsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementDocumentsPermissionsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementDocumentsPermissionsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementDocumentsPermissionsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "rights" => field0 = map.next_value()?,
+                            "target" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementDocumentsPermissionsItem {
+                        rights: field0,
+                        target: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementDocumentsPermissionsItem",
+                    &["rights", "target"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementDocumentsPermissionsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementDocumentsPermissionsItem", 2usize)?;
+            if !::std::option::Option::is_none(&self.rights) {
+                fields.serialize_field("rights", &self.rights)?;
+            }
+            if !::std::option::Option::is_none(&self.target) {
+                fields.serialize_field("target", &self.target)?;
+            }
+            fields.end()
+        }
+    }
     ///`EventDocuments`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EventDocuments {
         ///Name of the event as it's displayed in audit reports.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub actor: ::std::option::Option<EventdocumentActor>,
         ///Attributes involved in the event.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///ISO-8601 date-time referring to the time when the object was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///ID of event's details.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<::std::string::String>,
         ///ID of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Target system's IP address.
-        #[serde(
-            rename = "ipAddress",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ip_address: ::std::option::Option<::std::string::String>,
         ///Name of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Objects the event is happening to.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub objects: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Operation, or action, performed during the event.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub org: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pod: ::std::option::Option<::std::string::String>,
         ///The event's stack.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stack: ::std::option::Option<::std::string::String>,
         ///Event status. Refer to [Event Statuses](https://documentation.sailpoint.com/saas/help/search/index.html#event-statuses) for a list of event statuses and their meanings.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         /**ISO-8601 date-time referring to the date-time when object was queued to be synced into search database for use in the search API.
 This date-time changes anytime there is an update to the object, which triggers a synchronization event being sent to the search database.
 There may be some delay between the `synced` time and the time when the updated data is actually available in the search API. */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synced: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target: ::std::option::Option<EventdocumentTarget>,
         ///Event's normalized name. This normalized name always follows the pattern of 'objects_operation_status'.
-        #[serde(
-            rename = "technicalName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub technical_name: ::std::option::Option<::std::string::String>,
         ///ID of the group of events.
-        #[serde(
-            rename = "trackingNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_number: ::std::option::Option<::std::string::String>,
         ///Event type. Refer to [Event Types](https://documentation.sailpoint.com/saas/help/search/index.html#event-types) for a list of event types and their meanings.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "_version",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub version: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EventDocuments {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EventDocuments;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EventDocuments")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EventDocuments, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<EventdocumentActor> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<EventdocumentTarget> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "action" => field0 = map.next_value()?,
+                            "actor" => field1 = map.next_value()?,
+                            "attributes" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "details" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "ipAddress" => field6 = map.next_value()?,
+                            "name" => field7 = map.next_value()?,
+                            "objects" => field8 = map.next_value()?,
+                            "operation" => field9 = map.next_value()?,
+                            "org" => field10 = map.next_value()?,
+                            "pod" => field11 = map.next_value()?,
+                            "stack" => field12 = map.next_value()?,
+                            "status" => field13 = map.next_value()?,
+                            "synced" => field14 = map.next_value()?,
+                            "target" => field15 = map.next_value()?,
+                            "technicalName" => field16 = map.next_value()?,
+                            "trackingNumber" => field17 = map.next_value()?,
+                            "type" => field18 = map.next_value()?,
+                            "_version" => field19 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EventDocuments {
+                        action: field0,
+                        actor: field1,
+                        attributes: field2,
+                        created: field3,
+                        details: field4,
+                        id: field5,
+                        ip_address: field6,
+                        name: field7,
+                        objects: field8,
+                        operation: field9,
+                        org: field10,
+                        pod: field11,
+                        stack: field12,
+                        status: field13,
+                        synced: field14,
+                        target: field15,
+                        technical_name: field16,
+                        tracking_number: field17,
+                        type_: field18,
+                        version: field19,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EventDocuments",
+                    &[
+                        "action",
+                        "actor",
+                        "attributes",
+                        "created",
+                        "details",
+                        "id",
+                        "ipAddress",
+                        "name",
+                        "objects",
+                        "operation",
+                        "org",
+                        "pod",
+                        "stack",
+                        "status",
+                        "synced",
+                        "target",
+                        "technicalName",
+                        "trackingNumber",
+                        "type",
+                        "_version",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EventDocuments {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("EventDocuments", 20usize)?;
+            if !::std::option::Option::is_none(&self.action) {
+                fields.serialize_field("action", &self.action)?;
+            }
+            if !::std::option::Option::is_none(&self.actor) {
+                fields.serialize_field("actor", &self.actor)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.details) {
+                fields.serialize_field("details", &self.details)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.ip_address) {
+                fields.serialize_field("ipAddress", &self.ip_address)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.objects) {
+                fields.serialize_field("objects", &self.objects)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.org) {
+                fields.serialize_field("org", &self.org)?;
+            }
+            if !::std::option::Option::is_none(&self.pod) {
+                fields.serialize_field("pod", &self.pod)?;
+            }
+            if !::std::option::Option::is_none(&self.stack) {
+                fields.serialize_field("stack", &self.stack)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.synced) {
+                fields.serialize_field("synced", &self.synced)?;
+            }
+            if !::std::option::Option::is_none(&self.target) {
+                fields.serialize_field("target", &self.target)?;
+            }
+            if !::std::option::Option::is_none(&self.technical_name) {
+                fields.serialize_field("technicalName", &self.technical_name)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_number) {
+                fields.serialize_field("trackingNumber", &self.tracking_number)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.version) {
+                fields.serialize_field("_version", &self.version)?;
+            }
+            fields.end()
+        }
+    }
     ///Event
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Eventdocument {
         ///Name of the event as it's displayed in audit reports.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub actor: ::std::option::Option<EventdocumentActor>,
         ///Attributes involved in the event.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///ISO-8601 date-time referring to the time when the object was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///ID of event's details.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<::std::string::String>,
         ///ID of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Target system's IP address.
-        #[serde(
-            rename = "ipAddress",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ip_address: ::std::option::Option<::std::string::String>,
         ///Name of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Objects the event is happening to.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub objects: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Operation, or action, performed during the event.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<::std::string::String>,
         ///The event's stack.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stack: ::std::option::Option<::std::string::String>,
         ///Event status. Refer to [Event Statuses](https://documentation.sailpoint.com/saas/help/search/index.html#event-statuses) for a list of event statuses and their meanings.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         /**ISO-8601 date-time referring to the date-time when object was queued to be synced into search database for use in the search API.
 This date-time changes anytime there is an update to the object, which triggers a synchronization event being sent to the search database.
 There may be some delay between the `synced` time and the time when the updated data is actually available in the search API. */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synced: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target: ::std::option::Option<EventdocumentTarget>,
         ///Event's normalized name. This normalized name always follows the pattern of 'objects_operation_status'.
-        #[serde(
-            rename = "technicalName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub technical_name: ::std::option::Option<::std::string::String>,
         ///ID of the group of events.
-        #[serde(
-            rename = "trackingNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_number: ::std::option::Option<::std::string::String>,
         ///Event type. Refer to [Event Types](https://documentation.sailpoint.com/saas/help/search/index.html#event-types) for a list of event types and their meanings.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Eventdocument {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Eventdocument;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Eventdocument")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Eventdocument, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<EventdocumentActor> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<EventdocumentTarget> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "action" => field0 = map.next_value()?,
+                            "actor" => field1 = map.next_value()?,
+                            "attributes" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "details" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "ipAddress" => field6 = map.next_value()?,
+                            "name" => field7 = map.next_value()?,
+                            "objects" => field8 = map.next_value()?,
+                            "operation" => field9 = map.next_value()?,
+                            "stack" => field10 = map.next_value()?,
+                            "status" => field11 = map.next_value()?,
+                            "synced" => field12 = map.next_value()?,
+                            "target" => field13 = map.next_value()?,
+                            "technicalName" => field14 = map.next_value()?,
+                            "trackingNumber" => field15 = map.next_value()?,
+                            "type" => field16 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Eventdocument {
+                        action: field0,
+                        actor: field1,
+                        attributes: field2,
+                        created: field3,
+                        details: field4,
+                        id: field5,
+                        ip_address: field6,
+                        name: field7,
+                        objects: field8,
+                        operation: field9,
+                        stack: field10,
+                        status: field11,
+                        synced: field12,
+                        target: field13,
+                        technical_name: field14,
+                        tracking_number: field15,
+                        type_: field16,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Eventdocument",
+                    &[
+                        "action",
+                        "actor",
+                        "attributes",
+                        "created",
+                        "details",
+                        "id",
+                        "ipAddress",
+                        "name",
+                        "objects",
+                        "operation",
+                        "stack",
+                        "status",
+                        "synced",
+                        "target",
+                        "technicalName",
+                        "trackingNumber",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Eventdocument {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Eventdocument", 17usize)?;
+            if !::std::option::Option::is_none(&self.action) {
+                fields.serialize_field("action", &self.action)?;
+            }
+            if !::std::option::Option::is_none(&self.actor) {
+                fields.serialize_field("actor", &self.actor)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.details) {
+                fields.serialize_field("details", &self.details)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.ip_address) {
+                fields.serialize_field("ipAddress", &self.ip_address)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.objects) {
+                fields.serialize_field("objects", &self.objects)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.stack) {
+                fields.serialize_field("stack", &self.stack)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.synced) {
+                fields.serialize_field("synced", &self.synced)?;
+            }
+            if !::std::option::Option::is_none(&self.target) {
+                fields.serialize_field("target", &self.target)?;
+            }
+            if !::std::option::Option::is_none(&self.technical_name) {
+                fields.serialize_field("technicalName", &self.technical_name)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_number) {
+                fields.serialize_field("trackingNumber", &self.tracking_number)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`EventdocumentActor`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EventdocumentActor {
         ///Name of the actor that generated the event.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EventdocumentActor {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EventdocumentActor;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EventdocumentActor")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EventdocumentActor, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EventdocumentActor { name: field0 })
+                }
+            }
+            deserializer.deserialize_struct("EventdocumentActor", &["name"], Fields)
+        }
+    }
+    impl ::serde::Serialize for EventdocumentActor {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("EventdocumentActor", 1usize)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
     }
     ///`EventdocumentTarget`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EventdocumentTarget {
         ///Name of the target, or recipient, of the event.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EventdocumentTarget {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EventdocumentTarget;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EventdocumentTarget")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EventdocumentTarget, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EventdocumentTarget {
+                        name: field0,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("EventdocumentTarget", &["name"], Fields)
+        }
+    }
+    impl ::serde::Serialize for EventdocumentTarget {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("EventdocumentTarget", 1usize)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`ExpansionItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ExpansionItem {
         ///The ID of the account
-        #[serde(
-            rename = "accountId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "attributeRequest",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_request: ::std::option::Option<AttributeRequest>,
         ///Cause of the expansion item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cause: ::std::option::Option<::std::string::String>,
         ///ID of the expansion item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<AccountSource>,
         ///State of the expansion item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExpansionItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ExpansionItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExpansionItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExpansionItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AttributeRequest> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<AccountSource> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountId" => field0 = map.next_value()?,
+                            "attributeRequest" => field1 = map.next_value()?,
+                            "cause" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "source" => field5 = map.next_value()?,
+                            "state" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExpansionItem {
+                        account_id: field0,
+                        attribute_request: field1,
+                        cause: field2,
+                        id: field3,
+                        name: field4,
+                        source: field5,
+                        state: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ExpansionItem",
+                    &[
+                        "accountId",
+                        "attributeRequest",
+                        "cause",
+                        "id",
+                        "name",
+                        "source",
+                        "state",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ExpansionItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ExpansionItem", 7usize)?;
+            if !::std::option::Option::is_none(&self.account_id) {
+                fields.serialize_field("accountId", &self.account_id)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_request) {
+                fields.serialize_field("attributeRequest", &self.attribute_request)?;
+            }
+            if !::std::option::Option::is_none(&self.cause) {
+                fields.serialize_field("cause", &self.cause)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            fields.end()
+        }
     }
     ///`IdentityAccess`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1533,956 +5349,3219 @@ There may be some delay between the `synced` time and the time when the updated 
         }
     }
     ///Identity
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentityDocument {
         ///List of access items assigned to the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub access: ::std::option::Option<::std::vec::Vec<IdentityAccess>>,
         ///Number of access items assigned to the identity.
-        #[serde(
-            rename = "accessCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_count: ::std::option::Option<i32>,
         ///Number of access profiles assigned to the identity.
-        #[serde(
-            rename = "accessProfileCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profile_count: ::std::option::Option<i32>,
         ///Number of accounts associated with the identity.
-        #[serde(
-            rename = "accountCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_count: ::std::option::Option<i32>,
         ///List of accounts associated with the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub accounts: ::std::option::Option<::std::vec::Vec<BaseAccount>>,
         ///Number of applications the identity has access to.
-        #[serde(
-            rename = "appCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub app_count: ::std::option::Option<i32>,
         ///List of applications the identity has access to.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub apps: ::std::option::Option<::std::vec::Vec<App>>,
         ///Map or dictionary of key/value pairs.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///ISO-8601 date-time referring to the time when the object was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Indicates whether the identity is disabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disabled: ::std::option::Option<bool>,
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Identity's primary email address.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Identity's employee number.
-        #[serde(
-            rename = "employeeNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub employee_number: ::std::option::Option<::std::string::String>,
         ///Number of entitlements assigned to the identity.
-        #[serde(
-            rename = "entitlementCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_count: ::std::option::Option<i32>,
         ///Identity's first name.
-        #[serde(
-            rename = "firstName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub first_name: ::std::option::Option<::std::string::String>,
         pub id: ::std::string::String,
-        #[serde(
-            rename = "identityProfile",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_profile: ::std::option::Option<IdentityDocumentIdentityProfile>,
         ///Indicates whether the identity is inactive.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inactive: ::std::option::Option<bool>,
         ///Indicates whether the identity is a manager of other identities.
-        #[serde(
-            rename = "isManager",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_manager: ::std::option::Option<bool>,
         ///Identity's last name.
-        #[serde(
-            rename = "lastName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_name: ::std::option::Option<::std::string::String>,
         ///Indicates whether the identity is locked.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locked: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub manager: ::std::option::Option<IdentityDocumentManager>,
         ///ISO-8601 date-time referring to the time when the object was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         pub name: ::std::string::String,
         ///Access items the identity owns.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owns: ::std::option::Option<::std::vec::Vec<Owns>>,
         ///Number of access items the identity owns.
-        #[serde(
-            rename = "ownsCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub owns_count: ::std::option::Option<i32>,
         ///Identity's phone number.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "processingDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub processing_details: ::std::option::Option<ProcessingDetails>,
         ///Identity's processing state.
-        #[serde(
-            rename = "processingState",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub processing_state: ::std::option::Option<::std::string::String>,
         ///Indicates whether the identity is protected.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub protected: ::std::option::Option<bool>,
         ///Number of roles assigned to the identity.
-        #[serde(
-            rename = "roleCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub role_count: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<IdentityDocumentSource>,
         ///Identity's status in SailPoint.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         /**ISO-8601 date-time referring to the date-time when object was queued to be synced into search database for use in the search API.
 This date-time changes anytime there is an update to the object, which triggers a synchronization event being sent to the search database.
 There may be some delay between the `synced` time and the time when the updated data is actually available in the search API. */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synced: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<Tags>,
         ///Number of tags on the identity.
-        #[serde(
-            rename = "tagsCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tags_count: ::std::option::Option<i32>,
         ///Number of segments the identity is in.
-        #[serde(
-            rename = "visibleSegmentCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub visible_segment_count: ::std::option::Option<i32>,
         ///List of segments that the identity is in.
-        #[serde(
-            rename = "visibleSegments",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub visible_segments: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityDocument {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityDocument;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityDocument")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityDocument, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<IdentityAccess>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<BaseAccount>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::vec::Vec<App>> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        IdentityDocumentIdentityProfile,
+                    > = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<IdentityDocumentManager> = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<::std::vec::Vec<Owns>> = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field27: ::std::option::Option<ProcessingDetails> = ::std::option::Option::None;
+                    let mut field28: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field29: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field30: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field31: ::std::option::Option<IdentityDocumentSource> = ::std::option::Option::None;
+                    let mut field32: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field33: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field34: ::std::option::Option<Tags> = ::std::option::Option::None;
+                    let mut field35: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field36: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field37: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "access" => field0 = map.next_value()?,
+                            "accessCount" => field1 = map.next_value()?,
+                            "accessProfileCount" => field2 = map.next_value()?,
+                            "accountCount" => field3 = map.next_value()?,
+                            "accounts" => field4 = map.next_value()?,
+                            "appCount" => field5 = map.next_value()?,
+                            "apps" => field6 = map.next_value()?,
+                            "attributes" => field7 = map.next_value()?,
+                            "created" => field8 = map.next_value()?,
+                            "disabled" => field9 = map.next_value()?,
+                            "displayName" => field10 = map.next_value()?,
+                            "email" => field11 = map.next_value()?,
+                            "employeeNumber" => field12 = map.next_value()?,
+                            "entitlementCount" => field13 = map.next_value()?,
+                            "firstName" => field14 = map.next_value()?,
+                            "id" => {
+                                field15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identityProfile" => field16 = map.next_value()?,
+                            "inactive" => field17 = map.next_value()?,
+                            "isManager" => field18 = map.next_value()?,
+                            "lastName" => field19 = map.next_value()?,
+                            "locked" => field20 = map.next_value()?,
+                            "manager" => field21 = map.next_value()?,
+                            "modified" => field22 = map.next_value()?,
+                            "name" => {
+                                field23 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owns" => field24 = map.next_value()?,
+                            "ownsCount" => field25 = map.next_value()?,
+                            "phone" => field26 = map.next_value()?,
+                            "processingDetails" => field27 = map.next_value()?,
+                            "processingState" => field28 = map.next_value()?,
+                            "protected" => field29 = map.next_value()?,
+                            "roleCount" => field30 = map.next_value()?,
+                            "source" => field31 = map.next_value()?,
+                            "status" => field32 = map.next_value()?,
+                            "synced" => field33 = map.next_value()?,
+                            "tags" => field34 = map.next_value()?,
+                            "tagsCount" => field35 = map.next_value()?,
+                            "visibleSegmentCount" => field36 = map.next_value()?,
+                            "visibleSegments" => field37 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityDocument {
+                        access: field0,
+                        access_count: field1,
+                        access_profile_count: field2,
+                        account_count: field3,
+                        accounts: field4,
+                        app_count: field5,
+                        apps: field6,
+                        attributes: field7,
+                        created: field8,
+                        disabled: field9,
+                        display_name: field10,
+                        email: field11,
+                        employee_number: field12,
+                        entitlement_count: field13,
+                        first_name: field14,
+                        id: match field15 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        identity_profile: field16,
+                        inactive: field17,
+                        is_manager: field18,
+                        last_name: field19,
+                        locked: field20,
+                        manager: field21,
+                        modified: field22,
+                        name: match field23 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owns: field24,
+                        owns_count: field25,
+                        phone: field26,
+                        processing_details: field27,
+                        processing_state: field28,
+                        protected: field29,
+                        role_count: field30,
+                        source: field31,
+                        status: field32,
+                        synced: field33,
+                        tags: field34,
+                        tags_count: field35,
+                        visible_segment_count: field36,
+                        visible_segments: field37,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityDocument",
+                    &[
+                        "access",
+                        "accessCount",
+                        "accessProfileCount",
+                        "accountCount",
+                        "accounts",
+                        "appCount",
+                        "apps",
+                        "attributes",
+                        "created",
+                        "disabled",
+                        "displayName",
+                        "email",
+                        "employeeNumber",
+                        "entitlementCount",
+                        "firstName",
+                        "id",
+                        "identityProfile",
+                        "inactive",
+                        "isManager",
+                        "lastName",
+                        "locked",
+                        "manager",
+                        "modified",
+                        "name",
+                        "owns",
+                        "ownsCount",
+                        "phone",
+                        "processingDetails",
+                        "processingState",
+                        "protected",
+                        "roleCount",
+                        "source",
+                        "status",
+                        "synced",
+                        "tags",
+                        "tagsCount",
+                        "visibleSegmentCount",
+                        "visibleSegments",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityDocument {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IdentityDocument", 38usize)?;
+            if !::std::option::Option::is_none(&self.access) {
+                fields.serialize_field("access", &self.access)?;
+            }
+            if !::std::option::Option::is_none(&self.access_count) {
+                fields.serialize_field("accessCount", &self.access_count)?;
+            }
+            if !::std::option::Option::is_none(&self.access_profile_count) {
+                fields
+                    .serialize_field("accessProfileCount", &self.access_profile_count)?;
+            }
+            if !::std::option::Option::is_none(&self.account_count) {
+                fields.serialize_field("accountCount", &self.account_count)?;
+            }
+            if !::std::option::Option::is_none(&self.accounts) {
+                fields.serialize_field("accounts", &self.accounts)?;
+            }
+            if !::std::option::Option::is_none(&self.app_count) {
+                fields.serialize_field("appCount", &self.app_count)?;
+            }
+            if !::std::option::Option::is_none(&self.apps) {
+                fields.serialize_field("apps", &self.apps)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.disabled) {
+                fields.serialize_field("disabled", &self.disabled)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.employee_number) {
+                fields.serialize_field("employeeNumber", &self.employee_number)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_count) {
+                fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+            }
+            if !::std::option::Option::is_none(&self.first_name) {
+                fields.serialize_field("firstName", &self.first_name)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.identity_profile) {
+                fields.serialize_field("identityProfile", &self.identity_profile)?;
+            }
+            if !::std::option::Option::is_none(&self.inactive) {
+                fields.serialize_field("inactive", &self.inactive)?;
+            }
+            if !::std::option::Option::is_none(&self.is_manager) {
+                fields.serialize_field("isManager", &self.is_manager)?;
+            }
+            if !::std::option::Option::is_none(&self.last_name) {
+                fields.serialize_field("lastName", &self.last_name)?;
+            }
+            if !::std::option::Option::is_none(&self.locked) {
+                fields.serialize_field("locked", &self.locked)?;
+            }
+            if !::std::option::Option::is_none(&self.manager) {
+                fields.serialize_field("manager", &self.manager)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.owns) {
+                fields.serialize_field("owns", &self.owns)?;
+            }
+            if !::std::option::Option::is_none(&self.owns_count) {
+                fields.serialize_field("ownsCount", &self.owns_count)?;
+            }
+            if !::std::option::Option::is_none(&self.phone) {
+                fields.serialize_field("phone", &self.phone)?;
+            }
+            if !::std::option::Option::is_none(&self.processing_details) {
+                fields.serialize_field("processingDetails", &self.processing_details)?;
+            }
+            if !::std::option::Option::is_none(&self.processing_state) {
+                fields.serialize_field("processingState", &self.processing_state)?;
+            }
+            if !::std::option::Option::is_none(&self.protected) {
+                fields.serialize_field("protected", &self.protected)?;
+            }
+            if !::std::option::Option::is_none(&self.role_count) {
+                fields.serialize_field("roleCount", &self.role_count)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.synced) {
+                fields.serialize_field("synced", &self.synced)?;
+            }
+            if !::std::option::Option::is_none(&self.tags) {
+                fields.serialize_field("tags", &self.tags)?;
+            }
+            if !::std::option::Option::is_none(&self.tags_count) {
+                fields.serialize_field("tagsCount", &self.tags_count)?;
+            }
+            if !::std::option::Option::is_none(&self.visible_segment_count) {
+                fields
+                    .serialize_field(
+                        "visibleSegmentCount",
+                        &self.visible_segment_count,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.visible_segments) {
+                fields.serialize_field("visibleSegments", &self.visible_segments)?;
+            }
+            fields.end()
+        }
+    }
     ///Identity's identity profile.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityDocumentIdentityProfile {
         ///Identity profile's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Identity profile's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityDocumentIdentityProfile {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityDocumentIdentityProfile;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityDocumentIdentityProfile")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityDocumentIdentityProfile, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityDocumentIdentityProfile {
+                        id: field0,
+                        name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityDocumentIdentityProfile",
+                    &["id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityDocumentIdentityProfile {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityDocumentIdentityProfile", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
     }
     ///Identity's manager.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityDocumentManager {
         ///Display name of identity's manager.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///ID of identity's manager.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of identity's manager.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityDocumentManager {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityDocumentManager;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityDocumentManager")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityDocumentManager, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityDocumentManager {
+                        display_name: field0,
+                        id: field1,
+                        name: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityDocumentManager",
+                    &["displayName", "id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityDocumentManager {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityDocumentManager", 3usize)?;
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
     }
     ///Identity's source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityDocumentSource {
         ///ID of identity's source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of identity's source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityDocumentSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityDocumentSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityDocumentSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityDocumentSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityDocumentSource {
+                        id: field0,
+                        name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("IdentityDocumentSource", &["id", "name"], Fields)
+        }
+    }
+    impl ::serde::Serialize for IdentityDocumentSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityDocumentSource", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`IdentityDocuments`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentityDocuments {
         ///List of access items assigned to the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub access: ::std::option::Option<::std::vec::Vec<IdentityAccess>>,
         ///Number of access items assigned to the identity.
-        #[serde(
-            rename = "accessCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_count: ::std::option::Option<i32>,
         ///Number of access profiles assigned to the identity.
-        #[serde(
-            rename = "accessProfileCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profile_count: ::std::option::Option<i32>,
         ///Number of accounts associated with the identity.
-        #[serde(
-            rename = "accountCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_count: ::std::option::Option<i32>,
         ///List of accounts associated with the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub accounts: ::std::option::Option<::std::vec::Vec<BaseAccount>>,
         ///Number of applications the identity has access to.
-        #[serde(
-            rename = "appCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub app_count: ::std::option::Option<i32>,
         ///List of applications the identity has access to.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub apps: ::std::option::Option<::std::vec::Vec<App>>,
         ///Map or dictionary of key/value pairs.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///ISO-8601 date-time referring to the time when the object was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Indicates whether the identity is disabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disabled: ::std::option::Option<bool>,
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Identity's primary email address.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Identity's employee number.
-        #[serde(
-            rename = "employeeNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub employee_number: ::std::option::Option<::std::string::String>,
         ///Number of entitlements assigned to the identity.
-        #[serde(
-            rename = "entitlementCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_count: ::std::option::Option<i32>,
         ///Identity's first name.
-        #[serde(
-            rename = "firstName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub first_name: ::std::option::Option<::std::string::String>,
         pub id: ::std::string::String,
-        #[serde(
-            rename = "identityProfile",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_profile: ::std::option::Option<IdentityDocumentIdentityProfile>,
         ///Indicates whether the identity is inactive.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inactive: ::std::option::Option<bool>,
         ///Indicates whether the identity is a manager of other identities.
-        #[serde(
-            rename = "isManager",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_manager: ::std::option::Option<bool>,
         ///Identity's last name.
-        #[serde(
-            rename = "lastName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_name: ::std::option::Option<::std::string::String>,
         ///Indicates whether the identity is locked.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locked: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub manager: ::std::option::Option<IdentityDocumentManager>,
         ///ISO-8601 date-time referring to the time when the object was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         pub name: ::std::string::String,
         ///Name of the tenant.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub org: ::std::option::Option<::std::string::String>,
         ///Access items the identity owns.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owns: ::std::option::Option<::std::vec::Vec<Owns>>,
         ///Number of access items the identity owns.
-        #[serde(
-            rename = "ownsCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub owns_count: ::std::option::Option<i32>,
         ///Identity's phone number.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
         ///Name of the pod.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pod: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "processingDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub processing_details: ::std::option::Option<ProcessingDetails>,
         ///Identity's processing state.
-        #[serde(
-            rename = "processingState",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub processing_state: ::std::option::Option<::std::string::String>,
         ///Indicates whether the identity is protected.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub protected: ::std::option::Option<bool>,
         ///Number of roles assigned to the identity.
-        #[serde(
-            rename = "roleCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub role_count: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<IdentityDocumentSource>,
         ///Identity's status in SailPoint.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         /**ISO-8601 date-time referring to the date-time when object was queued to be synced into search database for use in the search API.
 This date-time changes anytime there is an update to the object, which triggers a synchronization event being sent to the search database.
 There may be some delay between the `synced` time and the time when the updated data is actually available in the search API. */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synced: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<Tags>,
         ///Number of tags on the identity.
-        #[serde(
-            rename = "tagsCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tags_count: ::std::option::Option<i32>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DocumentType>,
         ///Version number.
-        #[serde(
-            rename = "_version",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub version: ::std::option::Option<::std::string::String>,
         ///Number of segments the identity is in.
-        #[serde(
-            rename = "visibleSegmentCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub visible_segment_count: ::std::option::Option<i32>,
         ///List of segments that the identity is in.
-        #[serde(
-            rename = "visibleSegments",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub visible_segments: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityDocuments {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityDocuments;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityDocuments")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityDocuments, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<IdentityAccess>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<BaseAccount>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::vec::Vec<App>> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        IdentityDocumentIdentityProfile,
+                    > = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<IdentityDocumentManager> = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<::std::vec::Vec<Owns>> = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field27: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field28: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field29: ::std::option::Option<ProcessingDetails> = ::std::option::Option::None;
+                    let mut field30: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field31: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field32: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field33: ::std::option::Option<IdentityDocumentSource> = ::std::option::Option::None;
+                    let mut field34: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field35: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field36: ::std::option::Option<Tags> = ::std::option::Option::None;
+                    let mut field37: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field38: ::std::option::Option<DocumentType> = ::std::option::Option::None;
+                    let mut field39: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field40: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field41: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "access" => field0 = map.next_value()?,
+                            "accessCount" => field1 = map.next_value()?,
+                            "accessProfileCount" => field2 = map.next_value()?,
+                            "accountCount" => field3 = map.next_value()?,
+                            "accounts" => field4 = map.next_value()?,
+                            "appCount" => field5 = map.next_value()?,
+                            "apps" => field6 = map.next_value()?,
+                            "attributes" => field7 = map.next_value()?,
+                            "created" => field8 = map.next_value()?,
+                            "disabled" => field9 = map.next_value()?,
+                            "displayName" => field10 = map.next_value()?,
+                            "email" => field11 = map.next_value()?,
+                            "employeeNumber" => field12 = map.next_value()?,
+                            "entitlementCount" => field13 = map.next_value()?,
+                            "firstName" => field14 = map.next_value()?,
+                            "id" => {
+                                field15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identityProfile" => field16 = map.next_value()?,
+                            "inactive" => field17 = map.next_value()?,
+                            "isManager" => field18 = map.next_value()?,
+                            "lastName" => field19 = map.next_value()?,
+                            "locked" => field20 = map.next_value()?,
+                            "manager" => field21 = map.next_value()?,
+                            "modified" => field22 = map.next_value()?,
+                            "name" => {
+                                field23 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "org" => field24 = map.next_value()?,
+                            "owns" => field25 = map.next_value()?,
+                            "ownsCount" => field26 = map.next_value()?,
+                            "phone" => field27 = map.next_value()?,
+                            "pod" => field28 = map.next_value()?,
+                            "processingDetails" => field29 = map.next_value()?,
+                            "processingState" => field30 = map.next_value()?,
+                            "protected" => field31 = map.next_value()?,
+                            "roleCount" => field32 = map.next_value()?,
+                            "source" => field33 = map.next_value()?,
+                            "status" => field34 = map.next_value()?,
+                            "synced" => field35 = map.next_value()?,
+                            "tags" => field36 = map.next_value()?,
+                            "tagsCount" => field37 = map.next_value()?,
+                            "type" => field38 = map.next_value()?,
+                            "_version" => field39 = map.next_value()?,
+                            "visibleSegmentCount" => field40 = map.next_value()?,
+                            "visibleSegments" => field41 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityDocuments {
+                        access: field0,
+                        access_count: field1,
+                        access_profile_count: field2,
+                        account_count: field3,
+                        accounts: field4,
+                        app_count: field5,
+                        apps: field6,
+                        attributes: field7,
+                        created: field8,
+                        disabled: field9,
+                        display_name: field10,
+                        email: field11,
+                        employee_number: field12,
+                        entitlement_count: field13,
+                        first_name: field14,
+                        id: match field15 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        identity_profile: field16,
+                        inactive: field17,
+                        is_manager: field18,
+                        last_name: field19,
+                        locked: field20,
+                        manager: field21,
+                        modified: field22,
+                        name: match field23 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        org: field24,
+                        owns: field25,
+                        owns_count: field26,
+                        phone: field27,
+                        pod: field28,
+                        processing_details: field29,
+                        processing_state: field30,
+                        protected: field31,
+                        role_count: field32,
+                        source: field33,
+                        status: field34,
+                        synced: field35,
+                        tags: field36,
+                        tags_count: field37,
+                        type_: field38,
+                        version: field39,
+                        visible_segment_count: field40,
+                        visible_segments: field41,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityDocuments",
+                    &[
+                        "access",
+                        "accessCount",
+                        "accessProfileCount",
+                        "accountCount",
+                        "accounts",
+                        "appCount",
+                        "apps",
+                        "attributes",
+                        "created",
+                        "disabled",
+                        "displayName",
+                        "email",
+                        "employeeNumber",
+                        "entitlementCount",
+                        "firstName",
+                        "id",
+                        "identityProfile",
+                        "inactive",
+                        "isManager",
+                        "lastName",
+                        "locked",
+                        "manager",
+                        "modified",
+                        "name",
+                        "org",
+                        "owns",
+                        "ownsCount",
+                        "phone",
+                        "pod",
+                        "processingDetails",
+                        "processingState",
+                        "protected",
+                        "roleCount",
+                        "source",
+                        "status",
+                        "synced",
+                        "tags",
+                        "tagsCount",
+                        "type",
+                        "_version",
+                        "visibleSegmentCount",
+                        "visibleSegments",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityDocuments {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IdentityDocuments", 42usize)?;
+            if !::std::option::Option::is_none(&self.access) {
+                fields.serialize_field("access", &self.access)?;
+            }
+            if !::std::option::Option::is_none(&self.access_count) {
+                fields.serialize_field("accessCount", &self.access_count)?;
+            }
+            if !::std::option::Option::is_none(&self.access_profile_count) {
+                fields
+                    .serialize_field("accessProfileCount", &self.access_profile_count)?;
+            }
+            if !::std::option::Option::is_none(&self.account_count) {
+                fields.serialize_field("accountCount", &self.account_count)?;
+            }
+            if !::std::option::Option::is_none(&self.accounts) {
+                fields.serialize_field("accounts", &self.accounts)?;
+            }
+            if !::std::option::Option::is_none(&self.app_count) {
+                fields.serialize_field("appCount", &self.app_count)?;
+            }
+            if !::std::option::Option::is_none(&self.apps) {
+                fields.serialize_field("apps", &self.apps)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.disabled) {
+                fields.serialize_field("disabled", &self.disabled)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.employee_number) {
+                fields.serialize_field("employeeNumber", &self.employee_number)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_count) {
+                fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+            }
+            if !::std::option::Option::is_none(&self.first_name) {
+                fields.serialize_field("firstName", &self.first_name)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.identity_profile) {
+                fields.serialize_field("identityProfile", &self.identity_profile)?;
+            }
+            if !::std::option::Option::is_none(&self.inactive) {
+                fields.serialize_field("inactive", &self.inactive)?;
+            }
+            if !::std::option::Option::is_none(&self.is_manager) {
+                fields.serialize_field("isManager", &self.is_manager)?;
+            }
+            if !::std::option::Option::is_none(&self.last_name) {
+                fields.serialize_field("lastName", &self.last_name)?;
+            }
+            if !::std::option::Option::is_none(&self.locked) {
+                fields.serialize_field("locked", &self.locked)?;
+            }
+            if !::std::option::Option::is_none(&self.manager) {
+                fields.serialize_field("manager", &self.manager)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.org) {
+                fields.serialize_field("org", &self.org)?;
+            }
+            if !::std::option::Option::is_none(&self.owns) {
+                fields.serialize_field("owns", &self.owns)?;
+            }
+            if !::std::option::Option::is_none(&self.owns_count) {
+                fields.serialize_field("ownsCount", &self.owns_count)?;
+            }
+            if !::std::option::Option::is_none(&self.phone) {
+                fields.serialize_field("phone", &self.phone)?;
+            }
+            if !::std::option::Option::is_none(&self.pod) {
+                fields.serialize_field("pod", &self.pod)?;
+            }
+            if !::std::option::Option::is_none(&self.processing_details) {
+                fields.serialize_field("processingDetails", &self.processing_details)?;
+            }
+            if !::std::option::Option::is_none(&self.processing_state) {
+                fields.serialize_field("processingState", &self.processing_state)?;
+            }
+            if !::std::option::Option::is_none(&self.protected) {
+                fields.serialize_field("protected", &self.protected)?;
+            }
+            if !::std::option::Option::is_none(&self.role_count) {
+                fields.serialize_field("roleCount", &self.role_count)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.synced) {
+                fields.serialize_field("synced", &self.synced)?;
+            }
+            if !::std::option::Option::is_none(&self.tags) {
+                fields.serialize_field("tags", &self.tags)?;
+            }
+            if !::std::option::Option::is_none(&self.tags_count) {
+                fields.serialize_field("tagsCount", &self.tags_count)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.version) {
+                fields.serialize_field("_version", &self.version)?;
+            }
+            if !::std::option::Option::is_none(&self.visible_segment_count) {
+                fields
+                    .serialize_field(
+                        "visibleSegmentCount",
+                        &self.visible_segment_count,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.visible_segments) {
+                fields.serialize_field("visibleSegments", &self.visible_segments)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`OriginalRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OriginalRequest {
         ///Account ID.
-        #[serde(
-            rename = "accountId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id: ::std::option::Option<::std::string::String>,
         ///Attribute changes requested for account.
-        #[serde(
-            rename = "attributeRequests",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_requests: ::std::option::Option<::std::vec::Vec<AttributeRequest>>,
         ///Operation used.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub op: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub result: ::std::option::Option<Result>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<AccountSource>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OriginalRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OriginalRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OriginalRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OriginalRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<AttributeRequest>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<Result> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<AccountSource> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountId" => field0 = map.next_value()?,
+                            "attributeRequests" => field1 = map.next_value()?,
+                            "op" => field2 = map.next_value()?,
+                            "result" => field3 = map.next_value()?,
+                            "source" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OriginalRequest {
+                        account_id: field0,
+                        attribute_requests: field1,
+                        op: field2,
+                        result: field3,
+                        source: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "OriginalRequest",
+                    &["accountId", "attributeRequests", "op", "result", "source"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for OriginalRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("OriginalRequest", 5usize)?;
+            if !::std::option::Option::is_none(&self.account_id) {
+                fields.serialize_field("accountId", &self.account_id)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_requests) {
+                fields.serialize_field("attributeRequests", &self.attribute_requests)?;
+            }
+            if !::std::option::Option::is_none(&self.op) {
+                fields.serialize_field("op", &self.op)?;
+            }
+            if !::std::option::Option::is_none(&self.result) {
+                fields.serialize_field("result", &self.result)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            fields.end()
+        }
+    }
     ///`Owns`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Owns {
-        #[serde(
-            rename = "accessProfiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profiles: ::std::option::Option<::std::vec::Vec<Reference>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub apps: ::std::option::Option<::std::vec::Vec<Reference>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<::std::vec::Vec<Reference>>,
-        #[serde(
-            rename = "fallbackApprover",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub fallback_approver: ::std::option::Option<bool>,
-        #[serde(
-            rename = "governanceGroups",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub governance_groups: ::std::option::Option<::std::vec::Vec<Reference>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub roles: ::std::option::Option<::std::vec::Vec<Reference>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sources: ::std::option::Option<::std::vec::Vec<Reference>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Owns {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Owns;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Owns")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Owns, A::Error> {
+                    let mut field0: ::std::option::Option<::std::vec::Vec<Reference>> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::vec::Vec<Reference>> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::vec::Vec<Reference>> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::vec::Vec<Reference>> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::vec::Vec<Reference>> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::vec::Vec<Reference>> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessProfiles" => field0 = map.next_value()?,
+                            "apps" => field1 = map.next_value()?,
+                            "entitlements" => field2 = map.next_value()?,
+                            "fallbackApprover" => field3 = map.next_value()?,
+                            "governanceGroups" => field4 = map.next_value()?,
+                            "roles" => field5 = map.next_value()?,
+                            "sources" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Owns {
+                        access_profiles: field0,
+                        apps: field1,
+                        entitlements: field2,
+                        fallback_approver: field3,
+                        governance_groups: field4,
+                        roles: field5,
+                        sources: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Owns",
+                    &[
+                        "accessProfiles",
+                        "apps",
+                        "entitlements",
+                        "fallbackApprover",
+                        "governanceGroups",
+                        "roles",
+                        "sources",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Owns {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Owns", 7usize)?;
+            if !::std::option::Option::is_none(&self.access_profiles) {
+                fields.serialize_field("accessProfiles", &self.access_profiles)?;
+            }
+            if !::std::option::Option::is_none(&self.apps) {
+                fields.serialize_field("apps", &self.apps)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.fallback_approver) {
+                fields.serialize_field("fallbackApprover", &self.fallback_approver)?;
+            }
+            if !::std::option::Option::is_none(&self.governance_groups) {
+                fields.serialize_field("governanceGroups", &self.governance_groups)?;
+            }
+            if !::std::option::Option::is_none(&self.roles) {
+                fields.serialize_field("roles", &self.roles)?;
+            }
+            if !::std::option::Option::is_none(&self.sources) {
+                fields.serialize_field("sources", &self.sources)?;
+            }
+            fields.end()
+        }
+    }
     ///`ProcessingDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ProcessingDetails {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub date: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "retryCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub retry_count: ::std::option::Option<i32>,
-        #[serde(
-            rename = "stackTrace",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stack_trace: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stage: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ProcessingDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProcessingDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProcessingDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ProcessingDetails, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "date" => field0 = map.next_value()?,
+                            "message" => field1 = map.next_value()?,
+                            "retryCount" => field2 = map.next_value()?,
+                            "stackTrace" => field3 = map.next_value()?,
+                            "stage" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProcessingDetails {
+                        date: field0,
+                        message: field1,
+                        retry_count: field2,
+                        stack_trace: field3,
+                        stage: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ProcessingDetails",
+                    &["date", "message", "retryCount", "stackTrace", "stage"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ProcessingDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ProcessingDetails", 5usize)?;
+            if !::std::option::Option::is_none(&self.date) {
+                fields.serialize_field("date", &self.date)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.retry_count) {
+                fields.serialize_field("retryCount", &self.retry_count)?;
+            }
+            if !::std::option::Option::is_none(&self.stack_trace) {
+                fields.serialize_field("stackTrace", &self.stack_trace)?;
+            }
+            if !::std::option::Option::is_none(&self.stage) {
+                fields.serialize_field("stage", &self.stage)?;
+            }
+            fields.end()
+        }
+    }
     ///`Reference`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Reference {
         ///The unique ID of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The human readable name of the referenced object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Reference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Reference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Reference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Reference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Reference {
+                        id: field0,
+                        name: field1,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("Reference", &["id", "name"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Reference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Reference", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`Result`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Result {
         ///Request result status
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Result;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Result")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Result, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "status" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Result { status: field0 })
+                }
+            }
+            deserializer.deserialize_struct("Result", &["status"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Result {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Result", 1usize)?;
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.end()
+        }
+    }
     ///Role
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct RoleDocument {
         ///Number of access profiles included with the role.
-        #[serde(
-            rename = "accessProfileCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profile_count: ::std::option::Option<i32>,
         ///Access profiles included with the role.
-        #[serde(
-            rename = "accessProfiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profiles: ::std::option::Option<::std::vec::Vec<BaseAccessProfile>>,
         ///ISO-8601 date-time referring to the time when the object was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Access item's description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Number of dimension attributes included with the role.
-        #[serde(
-            rename = "dimensionSchemaAttributeCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dimension_schema_attribute_count: ::std::option::Option<i32>,
         ///Dimension attributes included with the role.
-        #[serde(
-            rename = "dimensionSchemaAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dimension_schema_attributes: ::std::option::Option<
             ::std::vec::Vec<RoleDocumentDimensionSchemaAttributesItem>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub dimensional: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub dimensions: ::std::option::Option<
             ::std::vec::Vec<RoleDocumentDimensionsItem>,
         >,
         ///Indicates whether the access item is currently enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Number of entitlements included with the role.
-        #[serde(
-            rename = "entitlementCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_count: ::std::option::Option<i32>,
         ///Entitlements included with the role.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<
             ::std::vec::Vec<RoleDocumentEntitlementsItem>,
         >,
         ///ID of the role.
         pub id: ::std::string::String,
         ///ISO-8601 date-time referring to the time when the object was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the role.
         pub name: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<BaseAccessOwner>,
         ///Indicates whether comments are required for requests to access the item.
-        #[serde(
-            rename = "requestCommentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_comments_required: ::std::option::Option<bool>,
         ///Indicates whether the access item can be requested.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestable: ::std::option::Option<bool>,
         ///Number of segments with the role.
-        #[serde(
-            rename = "segmentCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub segment_count: ::std::option::Option<i32>,
         ///Segments with the role.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub segments: ::std::option::Option<::std::vec::Vec<BaseSegment>>,
         /**ISO-8601 date-time referring to the date-time when object was queued to be synced into search database for use in the search API.
 This date-time changes anytime there is an update to the object, which triggers a synchronization event being sent to the search database.
 There may be some delay between the `synced` time and the time when the updated data is actually available in the search API. */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synced: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<Tags>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleDocument {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleDocument;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleDocument")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleDocument, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<BaseAccessProfile>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<RoleDocumentDimensionSchemaAttributesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<RoleDocumentDimensionsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::std::vec::Vec<RoleDocumentEntitlementsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<BaseAccessOwner> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<
+                        ::std::vec::Vec<BaseSegment>,
+                    > = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<Tags> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessProfileCount" => field0 = map.next_value()?,
+                            "accessProfiles" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            "description" => field3 = map.next_value()?,
+                            "dimensionSchemaAttributeCount" => field4 = map.next_value()?,
+                            "dimensionSchemaAttributes" => field5 = map.next_value()?,
+                            "dimensional" => field6 = map.next_value()?,
+                            "dimensions" => field7 = map.next_value()?,
+                            "enabled" => field8 = map.next_value()?,
+                            "entitlementCount" => field9 = map.next_value()?,
+                            "entitlements" => field10 = map.next_value()?,
+                            "id" => {
+                                field11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => field12 = map.next_value()?,
+                            "name" => {
+                                field13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => field14 = map.next_value()?,
+                            "requestCommentsRequired" => field15 = map.next_value()?,
+                            "requestable" => field16 = map.next_value()?,
+                            "segmentCount" => field17 = map.next_value()?,
+                            "segments" => field18 = map.next_value()?,
+                            "synced" => field19 = map.next_value()?,
+                            "tags" => field20 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleDocument {
+                        access_profile_count: field0,
+                        access_profiles: field1,
+                        created: field2,
+                        description: field3,
+                        dimension_schema_attribute_count: field4,
+                        dimension_schema_attributes: field5,
+                        dimensional: field6,
+                        dimensions: field7,
+                        enabled: field8,
+                        entitlement_count: field9,
+                        entitlements: field10,
+                        id: match field11 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        modified: field12,
+                        name: match field13 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: field14,
+                        request_comments_required: field15,
+                        requestable: field16,
+                        segment_count: field17,
+                        segments: field18,
+                        synced: field19,
+                        tags: field20,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleDocument",
+                    &[
+                        "accessProfileCount",
+                        "accessProfiles",
+                        "created",
+                        "description",
+                        "dimensionSchemaAttributeCount",
+                        "dimensionSchemaAttributes",
+                        "dimensional",
+                        "dimensions",
+                        "enabled",
+                        "entitlementCount",
+                        "entitlements",
+                        "id",
+                        "modified",
+                        "name",
+                        "owner",
+                        "requestCommentsRequired",
+                        "requestable",
+                        "segmentCount",
+                        "segments",
+                        "synced",
+                        "tags",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleDocument {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RoleDocument", 21usize)?;
+            if !::std::option::Option::is_none(&self.access_profile_count) {
+                fields
+                    .serialize_field("accessProfileCount", &self.access_profile_count)?;
+            }
+            if !::std::option::Option::is_none(&self.access_profiles) {
+                fields.serialize_field("accessProfiles", &self.access_profiles)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.dimension_schema_attribute_count) {
+                fields
+                    .serialize_field(
+                        "dimensionSchemaAttributeCount",
+                        &self.dimension_schema_attribute_count,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.dimension_schema_attributes) {
+                fields
+                    .serialize_field(
+                        "dimensionSchemaAttributes",
+                        &self.dimension_schema_attributes,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.dimensional) {
+                fields.serialize_field("dimensional", &self.dimensional)?;
+            }
+            if !::std::option::Option::is_none(&self.dimensions) {
+                fields.serialize_field("dimensions", &self.dimensions)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_count) {
+                fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.request_comments_required) {
+                fields
+                    .serialize_field(
+                        "requestCommentsRequired",
+                        &self.request_comments_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.requestable) {
+                fields.serialize_field("requestable", &self.requestable)?;
+            }
+            if !::std::option::Option::is_none(&self.segment_count) {
+                fields.serialize_field("segmentCount", &self.segment_count)?;
+            }
+            if !::std::option::Option::is_none(&self.segments) {
+                fields.serialize_field("segments", &self.segments)?;
+            }
+            if !::std::option::Option::is_none(&self.synced) {
+                fields.serialize_field("synced", &self.synced)?;
+            }
+            if !::std::option::Option::is_none(&self.tags) {
+                fields.serialize_field("tags", &self.tags)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleDocumentDimensionSchemaAttributesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleDocumentDimensionSchemaAttributesItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub derived: ::std::option::Option<bool>,
         ///Displayname of the dimension attribute.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Name of the dimension attribute.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleDocumentDimensionSchemaAttributesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleDocumentDimensionSchemaAttributesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleDocumentDimensionSchemaAttributesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleDocumentDimensionSchemaAttributesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "derived" => field0 = map.next_value()?,
+                            "displayName" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleDocumentDimensionSchemaAttributesItem {
+                        derived: field0,
+                        display_name: field1,
+                        name: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleDocumentDimensionSchemaAttributesItem",
+                    &["derived", "displayName", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleDocumentDimensionSchemaAttributesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleDocumentDimensionSchemaAttributesItem", 3usize)?;
+            if !::std::option::Option::is_none(&self.derived) {
+                fields.serialize_field("derived", &self.derived)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleDocumentDimensionsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleDocumentDimensionsItem {
         ///Access profiles included in the dimension.
-        #[serde(
-            rename = "accessProfiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profiles: ::std::option::Option<::std::vec::Vec<BaseAccessProfile>>,
         ///Description of the dimension.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Entitlements included with the role.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<
             ::std::vec::Vec<RoleDocumentDimensionsItemEntitlementsItem>,
         >,
         ///Unique ID of the dimension.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the dimension.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleDocumentDimensionsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleDocumentDimensionsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleDocumentDimensionsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleDocumentDimensionsItem, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<BaseAccessProfile>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<RoleDocumentDimensionsItemEntitlementsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessProfiles" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "entitlements" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleDocumentDimensionsItem {
+                        access_profiles: field0,
+                        description: field1,
+                        entitlements: field2,
+                        id: field3,
+                        name: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleDocumentDimensionsItem",
+                    &["accessProfiles", "description", "entitlements", "id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleDocumentDimensionsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleDocumentDimensionsItem", 5usize)?;
+            if !::std::option::Option::is_none(&self.access_profiles) {
+                fields.serialize_field("accessProfiles", &self.access_profiles)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
     }
     ///`RoleDocumentDimensionsItemEntitlementsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleDocumentDimensionsItemEntitlementsItem {
         ///Entitlement attribute's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Entitlement's description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates whether the entitlement has permissions.
-        #[serde(
-            rename = "hasPermissions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub has_permissions: ::std::option::Option<bool>,
         ///Read-only calculated hash value of an entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hash: ::std::option::Option<::std::string::String>,
         ///Entitlement's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Entitlement's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Indicates whether the entitlement is privileged.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
         ///Entitlement's schema.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schema: ::std::option::Option<::std::string::String>,
         ///Schema objectType.
-        #[serde(
-            rename = "sourceSchemaObjectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_schema_object_type: ::std::option::Option<::std::string::String>,
         ///Entitlement's value.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleDocumentDimensionsItemEntitlementsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleDocumentDimensionsItemEntitlementsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleDocumentDimensionsItemEntitlementsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleDocumentDimensionsItemEntitlementsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "hasPermissions" => field2 = map.next_value()?,
+                            "hash" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "name" => field5 = map.next_value()?,
+                            "privileged" => field6 = map.next_value()?,
+                            "schema" => field7 = map.next_value()?,
+                            "sourceSchemaObjectType" => field8 = map.next_value()?,
+                            "value" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleDocumentDimensionsItemEntitlementsItem {
+                        attribute: field0,
+                        description: field1,
+                        has_permissions: field2,
+                        hash: field3,
+                        id: field4,
+                        name: field5,
+                        privileged: field6,
+                        schema: field7,
+                        source_schema_object_type: field8,
+                        value: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleDocumentDimensionsItemEntitlementsItem",
+                    &[
+                        "attribute",
+                        "description",
+                        "hasPermissions",
+                        "hash",
+                        "id",
+                        "name",
+                        "privileged",
+                        "schema",
+                        "sourceSchemaObjectType",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleDocumentDimensionsItemEntitlementsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "RoleDocumentDimensionsItemEntitlementsItem",
+                    10usize,
+                )?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.has_permissions) {
+                fields.serialize_field("hasPermissions", &self.has_permissions)?;
+            }
+            if !::std::option::Option::is_none(&self.hash) {
+                fields.serialize_field("hash", &self.hash)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.schema) {
+                fields.serialize_field("schema", &self.schema)?;
+            }
+            if !::std::option::Option::is_none(&self.source_schema_object_type) {
+                fields
+                    .serialize_field(
+                        "sourceSchemaObjectType",
+                        &self.source_schema_object_type,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     ///`RoleDocumentEntitlementsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleDocumentEntitlementsItem {
         ///Entitlement attribute's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Entitlement's description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates whether the entitlement has permissions.
-        #[serde(
-            rename = "hasPermissions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub has_permissions: ::std::option::Option<bool>,
         ///Read-only calculated hash value of an entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hash: ::std::option::Option<::std::string::String>,
         ///Entitlement's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Entitlement's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Indicates whether the entitlement is privileged.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
         ///Entitlement's schema.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schema: ::std::option::Option<::std::string::String>,
         ///Schema objectType.
-        #[serde(
-            rename = "sourceSchemaObjectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_schema_object_type: ::std::option::Option<::std::string::String>,
         ///Entitlement's value.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleDocumentEntitlementsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleDocumentEntitlementsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleDocumentEntitlementsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleDocumentEntitlementsItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "hasPermissions" => field2 = map.next_value()?,
+                            "hash" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "name" => field5 = map.next_value()?,
+                            "privileged" => field6 = map.next_value()?,
+                            "schema" => field7 = map.next_value()?,
+                            "sourceSchemaObjectType" => field8 = map.next_value()?,
+                            "value" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleDocumentEntitlementsItem {
+                        attribute: field0,
+                        description: field1,
+                        has_permissions: field2,
+                        hash: field3,
+                        id: field4,
+                        name: field5,
+                        privileged: field6,
+                        schema: field7,
+                        source_schema_object_type: field8,
+                        value: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleDocumentEntitlementsItem",
+                    &[
+                        "attribute",
+                        "description",
+                        "hasPermissions",
+                        "hash",
+                        "id",
+                        "name",
+                        "privileged",
+                        "schema",
+                        "sourceSchemaObjectType",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleDocumentEntitlementsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleDocumentEntitlementsItem", 10usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.has_permissions) {
+                fields.serialize_field("hasPermissions", &self.has_permissions)?;
+            }
+            if !::std::option::Option::is_none(&self.hash) {
+                fields.serialize_field("hash", &self.hash)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.schema) {
+                fields.serialize_field("schema", &self.schema)?;
+            }
+            if !::std::option::Option::is_none(&self.source_schema_object_type) {
+                fields
+                    .serialize_field(
+                        "sourceSchemaObjectType",
+                        &self.source_schema_object_type,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleDocuments`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct RoleDocuments {
         ///Number of access profiles included with the role.
-        #[serde(
-            rename = "accessProfileCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profile_count: ::std::option::Option<i32>,
         ///Access profiles included with the role.
-        #[serde(
-            rename = "accessProfiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profiles: ::std::option::Option<::std::vec::Vec<BaseAccessProfile>>,
         ///ISO-8601 date-time referring to the time when the object was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Access item's description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Number of dimension attributes included with the role.
-        #[serde(
-            rename = "dimensionSchemaAttributeCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dimension_schema_attribute_count: ::std::option::Option<i32>,
         ///Dimension attributes included with the role.
-        #[serde(
-            rename = "dimensionSchemaAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dimension_schema_attributes: ::std::option::Option<
             ::std::vec::Vec<RoleDocumentsDimensionSchemaAttributesItem>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub dimensional: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub dimensions: ::std::option::Option<
             ::std::vec::Vec<RoleDocumentsDimensionsItem>,
         >,
         ///Indicates whether the access item is currently enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Number of entitlements included with the role.
-        #[serde(
-            rename = "entitlementCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_count: ::std::option::Option<i32>,
         ///Entitlements included with the role.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<
             ::std::vec::Vec<RoleDocumentsEntitlementsItem>,
         >,
         ///ID of the role.
         pub id: ::std::string::String,
         ///ISO-8601 date-time referring to the time when the object was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the role.
         pub name: ::std::string::String,
         ///Name of the tenant.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub org: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<BaseAccessOwner>,
         ///Name of the pod.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pod: ::std::option::Option<::std::string::String>,
         ///Indicates whether comments are required for requests to access the item.
-        #[serde(
-            rename = "requestCommentsRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_comments_required: ::std::option::Option<bool>,
         ///Indicates whether the access item can be requested.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestable: ::std::option::Option<bool>,
         ///Number of segments with the role.
-        #[serde(
-            rename = "segmentCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub segment_count: ::std::option::Option<i32>,
         ///Segments with the role.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub segments: ::std::option::Option<::std::vec::Vec<BaseSegment>>,
         /**ISO-8601 date-time referring to the date-time when object was queued to be synced into search database for use in the search API.
 This date-time changes anytime there is an update to the object, which triggers a synchronization event being sent to the search database.
 There may be some delay between the `synced` time and the time when the updated data is actually available in the search API. */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synced: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<Tags>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DocumentType>,
         ///Version number.
-        #[serde(
-            rename = "_version",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub version: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleDocuments {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleDocuments;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleDocuments")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleDocuments, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<BaseAccessProfile>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<RoleDocumentsDimensionSchemaAttributesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<RoleDocumentsDimensionsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::std::vec::Vec<RoleDocumentsEntitlementsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<BaseAccessOwner> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<
+                        ::std::vec::Vec<BaseSegment>,
+                    > = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<Tags> = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<DocumentType> = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessProfileCount" => field0 = map.next_value()?,
+                            "accessProfiles" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            "description" => field3 = map.next_value()?,
+                            "dimensionSchemaAttributeCount" => field4 = map.next_value()?,
+                            "dimensionSchemaAttributes" => field5 = map.next_value()?,
+                            "dimensional" => field6 = map.next_value()?,
+                            "dimensions" => field7 = map.next_value()?,
+                            "enabled" => field8 = map.next_value()?,
+                            "entitlementCount" => field9 = map.next_value()?,
+                            "entitlements" => field10 = map.next_value()?,
+                            "id" => {
+                                field11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => field12 = map.next_value()?,
+                            "name" => {
+                                field13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "org" => field14 = map.next_value()?,
+                            "owner" => field15 = map.next_value()?,
+                            "pod" => field16 = map.next_value()?,
+                            "requestCommentsRequired" => field17 = map.next_value()?,
+                            "requestable" => field18 = map.next_value()?,
+                            "segmentCount" => field19 = map.next_value()?,
+                            "segments" => field20 = map.next_value()?,
+                            "synced" => field21 = map.next_value()?,
+                            "tags" => field22 = map.next_value()?,
+                            "type" => field23 = map.next_value()?,
+                            "_version" => field24 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleDocuments {
+                        access_profile_count: field0,
+                        access_profiles: field1,
+                        created: field2,
+                        description: field3,
+                        dimension_schema_attribute_count: field4,
+                        dimension_schema_attributes: field5,
+                        dimensional: field6,
+                        dimensions: field7,
+                        enabled: field8,
+                        entitlement_count: field9,
+                        entitlements: field10,
+                        id: match field11 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        modified: field12,
+                        name: match field13 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        org: field14,
+                        owner: field15,
+                        pod: field16,
+                        request_comments_required: field17,
+                        requestable: field18,
+                        segment_count: field19,
+                        segments: field20,
+                        synced: field21,
+                        tags: field22,
+                        type_: field23,
+                        version: field24,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleDocuments",
+                    &[
+                        "accessProfileCount",
+                        "accessProfiles",
+                        "created",
+                        "description",
+                        "dimensionSchemaAttributeCount",
+                        "dimensionSchemaAttributes",
+                        "dimensional",
+                        "dimensions",
+                        "enabled",
+                        "entitlementCount",
+                        "entitlements",
+                        "id",
+                        "modified",
+                        "name",
+                        "org",
+                        "owner",
+                        "pod",
+                        "requestCommentsRequired",
+                        "requestable",
+                        "segmentCount",
+                        "segments",
+                        "synced",
+                        "tags",
+                        "type",
+                        "_version",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleDocuments {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RoleDocuments", 25usize)?;
+            if !::std::option::Option::is_none(&self.access_profile_count) {
+                fields
+                    .serialize_field("accessProfileCount", &self.access_profile_count)?;
+            }
+            if !::std::option::Option::is_none(&self.access_profiles) {
+                fields.serialize_field("accessProfiles", &self.access_profiles)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.dimension_schema_attribute_count) {
+                fields
+                    .serialize_field(
+                        "dimensionSchemaAttributeCount",
+                        &self.dimension_schema_attribute_count,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.dimension_schema_attributes) {
+                fields
+                    .serialize_field(
+                        "dimensionSchemaAttributes",
+                        &self.dimension_schema_attributes,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.dimensional) {
+                fields.serialize_field("dimensional", &self.dimensional)?;
+            }
+            if !::std::option::Option::is_none(&self.dimensions) {
+                fields.serialize_field("dimensions", &self.dimensions)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_count) {
+                fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.org) {
+                fields.serialize_field("org", &self.org)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.pod) {
+                fields.serialize_field("pod", &self.pod)?;
+            }
+            if !::std::option::Option::is_none(&self.request_comments_required) {
+                fields
+                    .serialize_field(
+                        "requestCommentsRequired",
+                        &self.request_comments_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.requestable) {
+                fields.serialize_field("requestable", &self.requestable)?;
+            }
+            if !::std::option::Option::is_none(&self.segment_count) {
+                fields.serialize_field("segmentCount", &self.segment_count)?;
+            }
+            if !::std::option::Option::is_none(&self.segments) {
+                fields.serialize_field("segments", &self.segments)?;
+            }
+            if !::std::option::Option::is_none(&self.synced) {
+                fields.serialize_field("synced", &self.synced)?;
+            }
+            if !::std::option::Option::is_none(&self.tags) {
+                fields.serialize_field("tags", &self.tags)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.version) {
+                fields.serialize_field("_version", &self.version)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleDocumentsDimensionSchemaAttributesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleDocumentsDimensionSchemaAttributesItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub derived: ::std::option::Option<bool>,
         ///Displayname of the dimension attribute.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Name of the dimension attribute.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleDocumentsDimensionSchemaAttributesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleDocumentsDimensionSchemaAttributesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleDocumentsDimensionSchemaAttributesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleDocumentsDimensionSchemaAttributesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "derived" => field0 = map.next_value()?,
+                            "displayName" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleDocumentsDimensionSchemaAttributesItem {
+                        derived: field0,
+                        display_name: field1,
+                        name: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleDocumentsDimensionSchemaAttributesItem",
+                    &["derived", "displayName", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleDocumentsDimensionSchemaAttributesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleDocumentsDimensionSchemaAttributesItem", 3usize)?;
+            if !::std::option::Option::is_none(&self.derived) {
+                fields.serialize_field("derived", &self.derived)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleDocumentsDimensionsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleDocumentsDimensionsItem {
         ///Access profiles included in the dimension.
-        #[serde(
-            rename = "accessProfiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_profiles: ::std::option::Option<::std::vec::Vec<BaseAccessProfile>>,
         ///Description of the dimension.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Entitlements included with the role.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<
             ::std::vec::Vec<RoleDocumentsDimensionsItemEntitlementsItem>,
         >,
         ///Unique ID of the dimension.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the dimension.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleDocumentsDimensionsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleDocumentsDimensionsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleDocumentsDimensionsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleDocumentsDimensionsItem, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<BaseAccessProfile>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<RoleDocumentsDimensionsItemEntitlementsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessProfiles" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "entitlements" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleDocumentsDimensionsItem {
+                        access_profiles: field0,
+                        description: field1,
+                        entitlements: field2,
+                        id: field3,
+                        name: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleDocumentsDimensionsItem",
+                    &["accessProfiles", "description", "entitlements", "id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleDocumentsDimensionsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleDocumentsDimensionsItem", 5usize)?;
+            if !::std::option::Option::is_none(&self.access_profiles) {
+                fields.serialize_field("accessProfiles", &self.access_profiles)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
     }
     ///`RoleDocumentsDimensionsItemEntitlementsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleDocumentsDimensionsItemEntitlementsItem {
         ///Entitlement attribute's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Entitlement's description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates whether the entitlement has permissions.
-        #[serde(
-            rename = "hasPermissions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub has_permissions: ::std::option::Option<bool>,
         ///Read-only calculated hash value of an entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hash: ::std::option::Option<::std::string::String>,
         ///Entitlement's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Entitlement's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Indicates whether the entitlement is privileged.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
         ///Entitlement's schema.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schema: ::std::option::Option<::std::string::String>,
         ///Schema objectType.
-        #[serde(
-            rename = "sourceSchemaObjectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_schema_object_type: ::std::option::Option<::std::string::String>,
         ///Entitlement's value.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleDocumentsDimensionsItemEntitlementsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleDocumentsDimensionsItemEntitlementsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleDocumentsDimensionsItemEntitlementsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoleDocumentsDimensionsItemEntitlementsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "hasPermissions" => field2 = map.next_value()?,
+                            "hash" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "name" => field5 = map.next_value()?,
+                            "privileged" => field6 = map.next_value()?,
+                            "schema" => field7 = map.next_value()?,
+                            "sourceSchemaObjectType" => field8 = map.next_value()?,
+                            "value" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleDocumentsDimensionsItemEntitlementsItem {
+                        attribute: field0,
+                        description: field1,
+                        has_permissions: field2,
+                        hash: field3,
+                        id: field4,
+                        name: field5,
+                        privileged: field6,
+                        schema: field7,
+                        source_schema_object_type: field8,
+                        value: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleDocumentsDimensionsItemEntitlementsItem",
+                    &[
+                        "attribute",
+                        "description",
+                        "hasPermissions",
+                        "hash",
+                        "id",
+                        "name",
+                        "privileged",
+                        "schema",
+                        "sourceSchemaObjectType",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleDocumentsDimensionsItemEntitlementsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "RoleDocumentsDimensionsItemEntitlementsItem",
+                    10usize,
+                )?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.has_permissions) {
+                fields.serialize_field("hasPermissions", &self.has_permissions)?;
+            }
+            if !::std::option::Option::is_none(&self.hash) {
+                fields.serialize_field("hash", &self.hash)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.schema) {
+                fields.serialize_field("schema", &self.schema)?;
+            }
+            if !::std::option::Option::is_none(&self.source_schema_object_type) {
+                fields
+                    .serialize_field(
+                        "sourceSchemaObjectType",
+                        &self.source_schema_object_type,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///`RoleDocumentsEntitlementsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleDocumentsEntitlementsItem {
         ///Entitlement attribute's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///Entitlement's description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Indicates whether the entitlement has permissions.
-        #[serde(
-            rename = "hasPermissions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub has_permissions: ::std::option::Option<bool>,
         ///Read-only calculated hash value of an entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hash: ::std::option::Option<::std::string::String>,
         ///Entitlement's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Entitlement's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Indicates whether the entitlement is privileged.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
         ///Entitlement's schema.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schema: ::std::option::Option<::std::string::String>,
         ///Schema objectType.
-        #[serde(
-            rename = "sourceSchemaObjectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_schema_object_type: ::std::option::Option<::std::string::String>,
         ///Entitlement's value.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleDocumentsEntitlementsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleDocumentsEntitlementsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleDocumentsEntitlementsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleDocumentsEntitlementsItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "hasPermissions" => field2 = map.next_value()?,
+                            "hash" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "name" => field5 = map.next_value()?,
+                            "privileged" => field6 = map.next_value()?,
+                            "schema" => field7 = map.next_value()?,
+                            "sourceSchemaObjectType" => field8 = map.next_value()?,
+                            "value" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleDocumentsEntitlementsItem {
+                        attribute: field0,
+                        description: field1,
+                        has_permissions: field2,
+                        hash: field3,
+                        id: field4,
+                        name: field5,
+                        privileged: field6,
+                        schema: field7,
+                        source_schema_object_type: field8,
+                        value: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RoleDocumentsEntitlementsItem",
+                    &[
+                        "attribute",
+                        "description",
+                        "hasPermissions",
+                        "hash",
+                        "id",
+                        "name",
+                        "privileged",
+                        "schema",
+                        "sourceSchemaObjectType",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RoleDocumentsEntitlementsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RoleDocumentsEntitlementsItem", 10usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.has_permissions) {
+                fields.serialize_field("hasPermissions", &self.has_permissions)?;
+            }
+            if !::std::option::Option::is_none(&self.hash) {
+                fields.serialize_field("hash", &self.hash)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.schema) {
+                fields.serialize_field("schema", &self.schema)?;
+            }
+            if !::std::option::Option::is_none(&self.source_schema_object_type) {
+                fields
+                    .serialize_field(
+                        "sourceSchemaObjectType",
+                        &self.source_schema_object_type,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     ///`SearchDocument`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2567,33 +8646,55 @@ There may be some delay between the `synced` time and the time when the updated 
         }
     }
     ///`SearchGetV1Index`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SearchGetV1Index {
-        #[serde(rename = "accessprofiles")]
         Accessprofiles,
-        #[serde(rename = "accountactivities")]
         Accountactivities,
-        #[serde(rename = "entitlements")]
         Entitlements,
-        #[serde(rename = "events")]
         Events,
-        #[serde(rename = "identities")]
         Identities,
-        #[serde(rename = "roles")]
         Roles,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchGetV1Index {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "accessprofiles" => Self::Accessprofiles,
+                    "accountactivities" => Self::Accountactivities,
+                    "entitlements" => Self::Entitlements,
+                    "events" => Self::Events,
+                    "identities" => Self::Identities,
+                    "roles" => Self::Roles,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SearchGetV1Index {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Accessprofiles => "accessprofiles",
+                        Self::Accountactivities => "accountactivities",
+                        Self::Entitlements => "entitlements",
+                        Self::Events => "events",
+                        Self::Identities => "identities",
+                        Self::Roles => "roles",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SearchGetV1Index {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

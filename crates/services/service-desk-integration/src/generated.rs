@@ -19,37 +19,121 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Before Provisioning Rule.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct BeforeProvisioningRuleDto {
         ///Before Provisioning Rule ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Rule display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<BeforeProvisioningRuleDtoType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BeforeProvisioningRuleDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BeforeProvisioningRuleDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BeforeProvisioningRuleDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BeforeProvisioningRuleDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        BeforeProvisioningRuleDtoType,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BeforeProvisioningRuleDto {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for BeforeProvisioningRuleDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Before Provisioning Rule DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum BeforeProvisioningRuleDtoType {
-        #[serde(rename = "RULE")]
         Rule,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for BeforeProvisioningRuleDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "RULE" => Self::Rule,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for BeforeProvisioningRuleDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Rule => "RULE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for BeforeProvisioningRuleDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -88,84 +172,261 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner's identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct OwnerDto {
         ///Owner's identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Owner's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<OwnerDtoType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OwnerDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OwnerDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OwnerDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OwnerDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<OwnerDtoType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OwnerDto {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for OwnerDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum OwnerDtoType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for OwnerDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for OwnerDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for OwnerDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -203,65 +464,287 @@ pub mod types {
         }
     }
     ///Specification of a Service Desk integration provisioning configuration.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ProvisioningConfig {
         ///References to sources for the Service Desk integration template.  May only be specified if universalManager is false.
-        #[serde(
-            rename = "managedResourceRefs",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub managed_resource_refs: ::std::option::Option<
             ::std::vec::Vec<ServiceDeskSource>,
         >,
         ///Name of an attribute that when true disables the saving of ProvisioningRequest objects whenever plans are sent through this integration.
-        #[serde(
-            rename = "noProvisioningRequests",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub no_provisioning_requests: ::std::option::Option<bool>,
         ///This is a reference to a plan initializer script.
-        #[serde(
-            rename = "planInitializerScript",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub plan_initializer_script: ::std::option::Option<
             ProvisioningConfigPlanInitializerScript,
         >,
         ///When saving pending requests is enabled, this defines the number of hours the request is allowed to live before it is considered expired and no longer affects plan compilation.
-        #[serde(
-            rename = "provisioningRequestExpiration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provisioning_request_expiration: ::std::option::Option<i32>,
         ///Specifies whether this configuration is used to manage provisioning requests for all sources from the org.  If true, no managedResourceRefs are allowed.
-        #[serde(
-            rename = "universalManager",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub universal_manager: ::std::option::Option<bool>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ProvisioningConfig, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ServiceDeskSource>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ProvisioningConfigPlanInitializerScript,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "managedResourceRefs" => field0 = map.next_value()?,
+                            "noProvisioningRequests" => field1 = map.next_value()?,
+                            "planInitializerScript" => field2 = map.next_value()?,
+                            "provisioningRequestExpiration" => field3 = map.next_value()?,
+                            "universalManager" => field4 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningConfig {
+                        managed_resource_refs: field0,
+                        no_provisioning_requests: field1,
+                        plan_initializer_script: field2,
+                        provisioning_request_expiration: field3,
+                        universal_manager: field4,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ProvisioningConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.managed_resource_refs) {
+                fields
+                    .serialize_entry(
+                        "managedResourceRefs",
+                        &self.managed_resource_refs,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.no_provisioning_requests) {
+                fields
+                    .serialize_entry(
+                        "noProvisioningRequests",
+                        &self.no_provisioning_requests,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.plan_initializer_script) {
+                fields
+                    .serialize_entry(
+                        "planInitializerScript",
+                        &self.plan_initializer_script,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.provisioning_request_expiration) {
+                fields
+                    .serialize_entry(
+                        "provisioningRequestExpiration",
+                        &self.provisioning_request_expiration,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.universal_manager) {
+                fields.serialize_entry("universalManager", &self.universal_manager)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     ///This is a reference to a plan initializer script.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ProvisioningConfigPlanInitializerScript {
         ///This is a Rule that allows provisioning instruction changes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningConfigPlanInitializerScript {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningConfigPlanInitializerScript;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningConfigPlanInitializerScript")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ProvisioningConfigPlanInitializerScript,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "source" => field0 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningConfigPlanInitializerScript {
+                        source: field0,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ProvisioningConfigPlanInitializerScript {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_entry("source", &self.source)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Configuration of maximum number of days and interval for checking Service Desk integration queue status.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct QueuedCheckConfigDetails {
         ///Maximum number of days to check
-        #[serde(rename = "provisioningMaxStatusCheckDays")]
         pub provisioning_max_status_check_days: ::std::string::String,
         ///Interval in minutes between status checks
-        #[serde(rename = "provisioningStatusCheckIntervalMinutes")]
         pub provisioning_status_check_interval_minutes: ::std::string::String,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for QueuedCheckConfigDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = QueuedCheckConfigDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct QueuedCheckConfigDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<QueuedCheckConfigDetails, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "provisioningMaxStatusCheckDays" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "provisioningStatusCheckIntervalMinutes" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(QueuedCheckConfigDetails {
+                        provisioning_max_status_check_days: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("provisioningMaxStatusCheckDays")?
+                            }
+                        },
+                        provisioning_status_check_interval_minutes: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("provisioningStatusCheckIntervalMinutes")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for QueuedCheckConfigDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields
+                .serialize_entry(
+                    "provisioningMaxStatusCheckDays",
+                    &self.provisioning_max_status_check_days,
+                )?;
+            fields
+                .serialize_entry(
+                    "provisioningStatusCheckIntervalMinutes",
+                    &self.provisioning_status_check_interval_minutes,
+                )?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl QueuedCheckConfigDetails {
         pub fn builder() -> builder::QueuedCheckConfigDetails {
@@ -269,63 +752,210 @@ pub mod types {
         }
     }
     ///Service Desk integration's specification.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ServiceDeskIntegrationDto {
         ///Service Desk integration's attributes. Validation constraints enforced by the implementation.
         pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        #[serde(
-            rename = "beforeProvisioningRule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub before_provisioning_rule: ::std::option::Option<BeforeProvisioningRuleDto>,
         ///Cluster ID for the Service Desk integration (replaced by clusterRef, retained for backward compatibility).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "clusterRef",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cluster_ref: ::std::option::Option<SourceClusterDto>,
         ///The date and time the Service Desk integration was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Service Desk integration's description.
         pub description: ::std::string::String,
         ///Unique identifier for the Service Desk integration
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Source IDs for the Service Desk integration (replaced by provisioningConfig.managedSResourceRefs, but retained here for backward compatibility).
-        #[serde(
-            rename = "managedSources",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub managed_sources: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///The date and time the Service Desk integration was last modified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Service Desk integration's name. The name must be unique.
         pub name: ::std::string::String,
-        #[serde(
-            rename = "ownerRef",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub owner_ref: ::std::option::Option<OwnerDto>,
-        #[serde(
-            rename = "provisioningConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provisioning_config: ::std::option::Option<ProvisioningConfig>,
         /**Service Desk integration types:
 
 - ServiceNowSDIM
 - ServiceNow
 */
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ServiceDeskIntegrationDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ServiceDeskIntegrationDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ServiceDeskIntegrationDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ServiceDeskIntegrationDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<BeforeProvisioningRuleDto> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<SourceClusterDto> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<OwnerDto> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<ProvisioningConfig> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "beforeProvisioningRule" => field1 = map.next_value()?,
+                            "cluster" => field2 = map.next_value()?,
+                            "clusterRef" => field3 = map.next_value()?,
+                            "created" => field4 = map.next_value()?,
+                            "description" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => field6 = map.next_value()?,
+                            "managedSources" => field7 = map.next_value()?,
+                            "modified" => field8 = map.next_value()?,
+                            "name" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ownerRef" => field10 = map.next_value()?,
+                            "provisioningConfig" => field11 = map.next_value()?,
+                            "type" => {
+                                field12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ServiceDeskIntegrationDto {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributes")?
+                            }
+                        },
+                        before_provisioning_rule: field1,
+                        cluster: field2,
+                        cluster_ref: field3,
+                        created: field4,
+                        description: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        id: field6,
+                        managed_sources: field7,
+                        modified: field8,
+                        name: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner_ref: field10,
+                        provisioning_config: field11,
+                        type_: match field12 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ServiceDeskIntegrationDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("attributes", &self.attributes)?;
+            if !::std::option::Option::is_none(&self.before_provisioning_rule) {
+                fields
+                    .serialize_entry(
+                        "beforeProvisioningRule",
+                        &self.before_provisioning_rule,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.cluster) {
+                fields.serialize_entry("cluster", &self.cluster)?;
+            }
+            if !::std::option::Option::is_none(&self.cluster_ref) {
+                fields.serialize_entry("clusterRef", &self.cluster_ref)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_entry("created", &self.created)?;
+            }
+            fields.serialize_entry("description", &self.description)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.managed_sources) {
+                fields.serialize_entry("managedSources", &self.managed_sources)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_entry("modified", &self.modified)?;
+            }
+            fields.serialize_entry("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.owner_ref) {
+                fields.serialize_entry("ownerRef", &self.owner_ref)?;
+            }
+            if !::std::option::Option::is_none(&self.provisioning_config) {
+                fields.serialize_entry("provisioningConfig", &self.provisioning_config)?;
+            }
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl ServiceDeskIntegrationDto {
         pub fn builder() -> builder::ServiceDeskIntegrationDto {
@@ -333,73 +963,370 @@ pub mod types {
         }
     }
     ///`ServiceDeskIntegrationTemplateDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ServiceDeskIntegrationTemplateDto {
         ///The 'attributes' property value is a map of attributes available for integrations using this Service Desk integration template.
         pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///Creation date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///System-generated unique ID of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Last modification date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the Object
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "provisioningConfig")]
         pub provisioning_config: ProvisioningConfig,
         ///The 'type' property specifies the type of the Service Desk integration template.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ServiceDeskIntegrationTemplateDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ServiceDeskIntegrationTemplateDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ServiceDeskIntegrationTemplateDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ServiceDeskIntegrationTemplateDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<ProvisioningConfig> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "modified" => field3 = map.next_value()?,
+                            "name" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "provisioningConfig" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ServiceDeskIntegrationTemplateDto {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributes")?
+                            }
+                        },
+                        created: field1,
+                        id: field2,
+                        modified: field3,
+                        name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                        provisioning_config: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("provisioningConfig")?
+                            }
+                        },
+                        type_: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ServiceDeskIntegrationTemplateDto",
+                    &[
+                        "attributes",
+                        "created",
+                        "id",
+                        "modified",
+                        "name",
+                        "provisioningConfig",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ServiceDeskIntegrationTemplateDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ServiceDeskIntegrationTemplateDto", 7usize)?;
+            fields.serialize_field("attributes", &self.attributes)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("provisioningConfig", &self.provisioning_config)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     ///This represents a Service Desk Integration template type.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ServiceDeskIntegrationTemplateType {
         ///This is the name of the type.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///This is the scriptName attribute value for the type.
-        #[serde(rename = "scriptName")]
         pub script_name: ::std::string::String,
         ///This is the type value for the type.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ServiceDeskIntegrationTemplateType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ServiceDeskIntegrationTemplateType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ServiceDeskIntegrationTemplateType")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ServiceDeskIntegrationTemplateType,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => field0 = map.next_value()?,
+                            "scriptName" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ServiceDeskIntegrationTemplateType {
+                        name: field0,
+                        script_name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("scriptName")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ServiceDeskIntegrationTemplateType",
+                    &["name", "scriptName", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ServiceDeskIntegrationTemplateType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ServiceDeskIntegrationTemplateType", 3usize)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.serialize_field("scriptName", &self.script_name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Source for Service Desk integration template.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ServiceDeskSource {
         ///ID of source for service desk integration template.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable name of source for service desk integration template.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ServiceDeskSourceType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ServiceDeskSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ServiceDeskSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ServiceDeskSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ServiceDeskSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ServiceDeskSourceType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ServiceDeskSource {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ServiceDeskSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO type of source for service desk integration template.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ServiceDeskSourceType {
-        #[serde(rename = "SOURCE")]
         Source,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ServiceDeskSourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE" => Self::Source,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ServiceDeskSourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Source => "SOURCE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ServiceDeskSourceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -437,37 +1364,119 @@ pub mod types {
         }
     }
     ///Source cluster.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct SourceClusterDto {
         ///Source cluster ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Source cluster display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceClusterDtoType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceClusterDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceClusterDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceClusterDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceClusterDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SourceClusterDtoType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceClusterDto {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for SourceClusterDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Source cluster DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceClusterDtoType {
-        #[serde(rename = "CLUSTER")]
         Cluster,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceClusterDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CLUSTER" => Self::Cluster,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceClusterDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Cluster => "CLUSTER",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceClusterDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -16,41 +16,250 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Authorization scheme supported by the transmitter.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AuthorizationScheme {
         /**URN describing the authorization specification.
 OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spec_urn: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AuthorizationScheme {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AuthorizationScheme;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AuthorizationScheme")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AuthorizationScheme, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "spec_urn" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AuthorizationScheme {
+                        spec_urn: field0,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("AuthorizationScheme", &["spec_urn"], Fields)
+        }
+    }
+    impl ::serde::Serialize for AuthorizationScheme {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AuthorizationScheme", 1usize)?;
+            if !::std::option::Option::is_none(&self.spec_urn) {
+                fields.serialize_field("spec_urn", &self.spec_urn)?;
+            }
+            fields.end()
+        }
+    }
     ///Full delivery configuration. method and endpoint_url are required.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CreateStreamDeliveryRequest {
         ///Authorization header value for delivery requests.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub authorization_header: ::std::option::Option<::std::string::String>,
         ///Receiver endpoint URL for push delivery.
         pub endpoint_url: ::std::string::String,
         ///Delivery method (only push is supported).
         pub method: ::std::string::String,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateStreamDeliveryRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreateStreamDeliveryRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateStreamDeliveryRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateStreamDeliveryRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "authorization_header" => field0 = map.next_value()?,
+                            "endpoint_url" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "method" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreateStreamDeliveryRequest {
+                        authorization_header: field0,
+                        endpoint_url: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("endpoint_url")?
+                            }
+                        },
+                        method: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("method")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for CreateStreamDeliveryRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.authorization_header) {
+                fields
+                    .serialize_entry(
+                        "authorization_header",
+                        &self.authorization_header,
+                    )?;
+            }
+            fields.serialize_entry("endpoint_url", &self.endpoint_url)?;
+            fields.serialize_entry("method", &self.method)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Request body for POST /ssf/streams (create stream).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CreateStreamRequest {
         pub delivery: CreateStreamDeliveryRequest,
         ///Optional human-readable description of the stream.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         /**Optional list of event types the receiver wants. Use CAEP event-type URIs in the form:
 `https://schemas.openid.net/secevent/caep/event-type/{event-type}` (e.g. session revoke).
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub events_requested: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateStreamRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreateStreamRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateStreamRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateStreamRequest, A::Error> {
+                    let mut field0: ::std::option::Option<CreateStreamDeliveryRequest> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "delivery" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => field1 = map.next_value()?,
+                            "events_requested" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreateStreamRequest {
+                        delivery: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("delivery")?
+                            }
+                        },
+                        description: field1,
+                        events_requested: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreateStreamRequest",
+                    &["delivery", "description", "events_requested"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CreateStreamRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CreateStreamRequest", 3usize)?;
+            fields.serialize_field("delivery", &self.delivery)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.events_requested) {
+                fields.serialize_field("events_requested", &self.events_requested)?;
+            }
+            fields.end()
+        }
     }
     impl CreateStreamRequest {
         pub fn builder() -> builder::CreateStreamRequest {
@@ -58,27 +267,152 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         }
     }
     ///Delivery configuration for PATCH /ssf/streams (partial update). All fields are optional; only provided fields are updated.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DeliveryRequest {
         ///Optional authorization header value.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub authorization_header: ::std::option::Option<::std::string::String>,
         ///Receiver endpoint URL (optional for PATCH).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub endpoint_url: ::std::option::Option<::std::string::String>,
         ///Delivery method (optional for PATCH).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub method: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DeliveryRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DeliveryRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DeliveryRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DeliveryRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "authorization_header" => field0 = map.next_value()?,
+                            "endpoint_url" => field1 = map.next_value()?,
+                            "method" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DeliveryRequest {
+                        authorization_header: field0,
+                        endpoint_url: field1,
+                        method: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DeliveryRequest",
+                    &["authorization_header", "endpoint_url", "method"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DeliveryRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DeliveryRequest", 3usize)?;
+            if !::std::option::Option::is_none(&self.authorization_header) {
+                fields
+                    .serialize_field(
+                        "authorization_header",
+                        &self.authorization_header,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.endpoint_url) {
+                fields.serialize_field("endpoint_url", &self.endpoint_url)?;
+            }
+            if !::std::option::Option::is_none(&self.method) {
+                fields.serialize_field("method", &self.method)?;
+            }
+            fields.end()
+        }
+    }
     ///Delivery configuration returned in stream responses.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DeliveryResponse {
         ///Receiver endpoint URL.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub endpoint_url: ::std::option::Option<::std::string::String>,
         ///Delivery method.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub method: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeliveryResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DeliveryResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DeliveryResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DeliveryResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "endpoint_url" => field0 = map.next_value()?,
+                            "method" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DeliveryResponse {
+                        endpoint_url: field0,
+                        method: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DeliveryResponse",
+                    &["endpoint_url", "method"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DeliveryResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DeliveryResponse", 2usize)?;
+            if !::std::option::Option::is_none(&self.endpoint_url) {
+                fields.serialize_field("endpoint_url", &self.endpoint_url)?;
+            }
+            if !::std::option::Option::is_none(&self.method) {
+                fields.serialize_field("method", &self.method)?;
+            }
+            fields.end()
+        }
     }
     ///`GetStreamV1Response`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -99,96 +433,416 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///A single JSON Web Key used for verifying signed delivery requests.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Jwk {
         ///Algorithm intended for use with the key (e.g. RS256).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alg: ::std::option::Option<::std::string::String>,
         ///RSA public exponent (Base64url encoded).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub e: ::std::option::Option<::std::string::String>,
         ///Key ID - unique identifier for the key.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub kid: ::std::option::Option<::std::string::String>,
         ///Key type (e.g. RSA).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub kty: ::std::option::Option<::std::string::String>,
         ///RSA modulus (Base64url encoded).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub n: ::std::option::Option<::std::string::String>,
         ///Intended use of the key (e.g. sig for signature verification).
-        #[serde(rename = "use", skip_serializing_if = "::std::option::Option::is_none")]
         pub use_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Jwk {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Jwk;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Jwk")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Jwk, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "alg" => field0 = map.next_value()?,
+                            "e" => field1 = map.next_value()?,
+                            "kid" => field2 = map.next_value()?,
+                            "kty" => field3 = map.next_value()?,
+                            "n" => field4 = map.next_value()?,
+                            "use" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Jwk {
+                        alg: field0,
+                        e: field1,
+                        kid: field2,
+                        kty: field3,
+                        n: field4,
+                        use_: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Jwk",
+                    &["alg", "e", "kid", "kty", "n", "use"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Jwk {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Jwk", 6usize)?;
+            if !::std::option::Option::is_none(&self.alg) {
+                fields.serialize_field("alg", &self.alg)?;
+            }
+            if !::std::option::Option::is_none(&self.e) {
+                fields.serialize_field("e", &self.e)?;
+            }
+            if !::std::option::Option::is_none(&self.kid) {
+                fields.serialize_field("kid", &self.kid)?;
+            }
+            if !::std::option::Option::is_none(&self.kty) {
+                fields.serialize_field("kty", &self.kty)?;
+            }
+            if !::std::option::Option::is_none(&self.n) {
+                fields.serialize_field("n", &self.n)?;
+            }
+            if !::std::option::Option::is_none(&self.use_) {
+                fields.serialize_field("use", &self.use_)?;
+            }
+            fields.end()
+        }
+    }
     ///JSON Web Key Set containing the transmitter's public keys for verifying signed delivery requests.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Jwks {
         ///Array of JSON Web Keys.
         pub keys: ::std::vec::Vec<Jwk>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Jwks {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Jwks;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Jwks")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Jwks, A::Error> {
+                    let mut field0: ::std::option::Option<::std::vec::Vec<Jwk>> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "keys" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Jwks {
+                        keys: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("keys")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer.deserialize_struct("Jwks", &["keys"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Jwks {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Jwks", 1usize)?;
+            fields.serialize_field("keys", &self.keys)?;
+            fields.end()
+        }
+    }
     ///Request body for PUT /ssf/streams (full replace).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ReplaceStreamConfigurationRequest {
         pub delivery: CreateStreamDeliveryRequest,
         ///Optional human-readable description of the stream.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Event types the receiver wants. Use CAEP event-type URIs.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub events_requested: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///ID of the stream to replace.
         pub stream_id: ::std::string::String,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReplaceStreamConfigurationRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReplaceStreamConfigurationRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReplaceStreamConfigurationRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReplaceStreamConfigurationRequest, A::Error> {
+                    let mut field0: ::std::option::Option<CreateStreamDeliveryRequest> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "delivery" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => field1 = map.next_value()?,
+                            "events_requested" => field2 = map.next_value()?,
+                            "stream_id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReplaceStreamConfigurationRequest {
+                        delivery: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("delivery")?
+                            }
+                        },
+                        description: field1,
+                        events_requested: field2,
+                        stream_id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("stream_id")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ReplaceStreamConfigurationRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("delivery", &self.delivery)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_entry("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.events_requested) {
+                fields.serialize_entry("events_requested", &self.events_requested)?;
+            }
+            fields.serialize_entry("stream_id", &self.stream_id)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl ReplaceStreamConfigurationRequest {
         pub fn builder() -> builder::ReplaceStreamConfigurationRequest {
@@ -196,83 +850,286 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         }
     }
     ///Full stream configuration returned by create/get/update/replace.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct StreamConfigResponse {
         ///Audience for the stream.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aud: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delivery: ::std::option::Option<DeliveryResponse>,
         ///Optional stream description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Event types currently being delivered (intersection of supported and requested).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub events_delivered: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /**Event types requested by the receiver. Use CAEP event-type URIs in the form:
 `https://schemas.openid.net/secevent/caep/event-type/{event-type}` (e.g. session revoke).
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub events_requested: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /**Event types supported by the transmitter. Use CAEP event-type URIs in the form:
 `https://schemas.openid.net/secevent/caep/event-type/{event-type}` (e.g. session-revoked).
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub events_supported: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///Inactivity timeout in seconds (optional).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inactivity_timeout: ::std::option::Option<i32>,
         ///Issuer (transmitter) URL.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub iss: ::std::option::Option<::std::string::String>,
         ///Minimum verification interval in seconds (optional).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub min_verification_interval: ::std::option::Option<i32>,
         ///Unique stream identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stream_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for StreamConfigResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = StreamConfigResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StreamConfigResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StreamConfigResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<DeliveryResponse> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "aud" => field0 = map.next_value()?,
+                            "delivery" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "events_delivered" => field3 = map.next_value()?,
+                            "events_requested" => field4 = map.next_value()?,
+                            "events_supported" => field5 = map.next_value()?,
+                            "inactivity_timeout" => field6 = map.next_value()?,
+                            "iss" => field7 = map.next_value()?,
+                            "min_verification_interval" => field8 = map.next_value()?,
+                            "stream_id" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(StreamConfigResponse {
+                        aud: field0,
+                        delivery: field1,
+                        description: field2,
+                        events_delivered: field3,
+                        events_requested: field4,
+                        events_supported: field5,
+                        inactivity_timeout: field6,
+                        iss: field7,
+                        min_verification_interval: field8,
+                        stream_id: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "StreamConfigResponse",
+                    &[
+                        "aud",
+                        "delivery",
+                        "description",
+                        "events_delivered",
+                        "events_requested",
+                        "events_supported",
+                        "inactivity_timeout",
+                        "iss",
+                        "min_verification_interval",
+                        "stream_id",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for StreamConfigResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("StreamConfigResponse", 10usize)?;
+            if !::std::option::Option::is_none(&self.aud) {
+                fields.serialize_field("aud", &self.aud)?;
+            }
+            if !::std::option::Option::is_none(&self.delivery) {
+                fields.serialize_field("delivery", &self.delivery)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.events_delivered) {
+                fields.serialize_field("events_delivered", &self.events_delivered)?;
+            }
+            if !::std::option::Option::is_none(&self.events_requested) {
+                fields.serialize_field("events_requested", &self.events_requested)?;
+            }
+            if !::std::option::Option::is_none(&self.events_supported) {
+                fields.serialize_field("events_supported", &self.events_supported)?;
+            }
+            if !::std::option::Option::is_none(&self.inactivity_timeout) {
+                fields.serialize_field("inactivity_timeout", &self.inactivity_timeout)?;
+            }
+            if !::std::option::Option::is_none(&self.iss) {
+                fields.serialize_field("iss", &self.iss)?;
+            }
+            if !::std::option::Option::is_none(&self.min_verification_interval) {
+                fields
+                    .serialize_field(
+                        "min_verification_interval",
+                        &self.min_verification_interval,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.stream_id) {
+                fields.serialize_field("stream_id", &self.stream_id)?;
+            }
+            fields.end()
+        }
     }
     ///Stream status returned by GET/POST /ssf/streams/status.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct StreamStatusResponse {
         ///Optional reason for the current status (e.g. set when status is updated).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
         ///Operational status of the stream (enabled, paused, or disabled).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<StreamStatusResponseStatus>,
         ///Stream identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stream_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for StreamStatusResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = StreamStatusResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StreamStatusResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StreamStatusResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<StreamStatusResponseStatus> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "reason" => field0 = map.next_value()?,
+                            "status" => field1 = map.next_value()?,
+                            "stream_id" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(StreamStatusResponse {
+                        reason: field0,
+                        status: field1,
+                        stream_id: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "StreamStatusResponse",
+                    &["reason", "status", "stream_id"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for StreamStatusResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("StreamStatusResponse", 3usize)?;
+            if !::std::option::Option::is_none(&self.reason) {
+                fields.serialize_field("reason", &self.reason)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.stream_id) {
+                fields.serialize_field("stream_id", &self.stream_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Operational status of the stream (enabled, paused, or disabled).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum StreamStatusResponseStatus {
-        #[serde(rename = "enabled")]
         Enabled,
-        #[serde(rename = "paused")]
         Paused,
-        #[serde(rename = "disabled")]
         Disabled,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for StreamStatusResponseStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "enabled" => Self::Enabled,
+                    "paused" => Self::Paused,
+                    "disabled" => Self::Disabled,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for StreamStatusResponseStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Enabled => "enabled",
+                        Self::Paused => "paused",
+                        Self::Disabled => "disabled",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for StreamStatusResponseStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -314,101 +1171,423 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         }
     }
     ///SSF transmitter discovery metadata per the SSF specification.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TransmitterMetadata {
         ///Supported authorization schemes (e.g. OAuth2, Bearer).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub authorization_schemes: ::std::option::Option<
             ::std::vec::Vec<AuthorizationScheme>,
         >,
         ///Endpoint for stream configuration (create, read, update, replace, delete).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub configuration_endpoint: ::std::option::Option<::std::string::String>,
         ///Supported delivery methods (e.g. push URN).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delivery_methods_supported: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///Base URL of the transmitter (issuer).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub issuer: ::std::option::Option<::std::string::String>,
         ///URL of the transmitter's JSON Web Key Set.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub jwks_uri: ::std::option::Option<::std::string::String>,
         ///Version of the SSF specification supported.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spec_version: ::std::option::Option<::std::string::String>,
         ///Endpoint for reading and updating stream status.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status_endpoint: ::std::option::Option<::std::string::String>,
         ///Endpoint for receiver verification.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verification_endpoint: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TransmitterMetadata {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TransmitterMetadata;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TransmitterMetadata")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TransmitterMetadata, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AuthorizationScheme>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "authorization_schemes" => field0 = map.next_value()?,
+                            "configuration_endpoint" => field1 = map.next_value()?,
+                            "delivery_methods_supported" => field2 = map.next_value()?,
+                            "issuer" => field3 = map.next_value()?,
+                            "jwks_uri" => field4 = map.next_value()?,
+                            "spec_version" => field5 = map.next_value()?,
+                            "status_endpoint" => field6 = map.next_value()?,
+                            "verification_endpoint" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TransmitterMetadata {
+                        authorization_schemes: field0,
+                        configuration_endpoint: field1,
+                        delivery_methods_supported: field2,
+                        issuer: field3,
+                        jwks_uri: field4,
+                        spec_version: field5,
+                        status_endpoint: field6,
+                        verification_endpoint: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TransmitterMetadata",
+                    &[
+                        "authorization_schemes",
+                        "configuration_endpoint",
+                        "delivery_methods_supported",
+                        "issuer",
+                        "jwks_uri",
+                        "spec_version",
+                        "status_endpoint",
+                        "verification_endpoint",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TransmitterMetadata {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TransmitterMetadata", 8usize)?;
+            if !::std::option::Option::is_none(&self.authorization_schemes) {
+                fields
+                    .serialize_field(
+                        "authorization_schemes",
+                        &self.authorization_schemes,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.configuration_endpoint) {
+                fields
+                    .serialize_field(
+                        "configuration_endpoint",
+                        &self.configuration_endpoint,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.delivery_methods_supported) {
+                fields
+                    .serialize_field(
+                        "delivery_methods_supported",
+                        &self.delivery_methods_supported,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.issuer) {
+                fields.serialize_field("issuer", &self.issuer)?;
+            }
+            if !::std::option::Option::is_none(&self.jwks_uri) {
+                fields.serialize_field("jwks_uri", &self.jwks_uri)?;
+            }
+            if !::std::option::Option::is_none(&self.spec_version) {
+                fields.serialize_field("spec_version", &self.spec_version)?;
+            }
+            if !::std::option::Option::is_none(&self.status_endpoint) {
+                fields.serialize_field("status_endpoint", &self.status_endpoint)?;
+            }
+            if !::std::option::Option::is_none(&self.verification_endpoint) {
+                fields
+                    .serialize_field(
+                        "verification_endpoint",
+                        &self.verification_endpoint,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///Stream configuration response including updatedAt (for PATCH/PUT). Same JSON shape as GET single stream plus updatedAt.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct UpdateStreamConfigResponse {
         ///Audience for the stream.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aud: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delivery: ::std::option::Option<DeliveryResponse>,
         ///Optional stream description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Event types currently being delivered (intersection of supported and requested).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub events_delivered: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /**Event types requested by the receiver. Use CAEP event-type URIs in the form:
 `https://schemas.openid.net/secevent/caep/event-type/{event-type}` (e.g. session revoke).
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub events_requested: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /**Event types supported by the transmitter. Use CAEP event-type URIs in the form:
 `https://schemas.openid.net/secevent/caep/event-type/{event-type}` (e.g. session-revoked).
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub events_supported: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///Inactivity timeout in seconds (optional).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inactivity_timeout: ::std::option::Option<i32>,
         ///Issuer (transmitter) URL.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub iss: ::std::option::Option<::std::string::String>,
         ///Minimum verification interval in seconds (optional).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub min_verification_interval: ::std::option::Option<i32>,
         ///Unique stream identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stream_id: ::std::option::Option<::std::string::String>,
         ///Timestamp of the last configuration update.
-        #[serde(
-            rename = "updatedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub updated_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdateStreamConfigResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UpdateStreamConfigResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateStreamConfigResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateStreamConfigResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<DeliveryResponse> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "aud" => field0 = map.next_value()?,
+                            "delivery" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "events_delivered" => field3 = map.next_value()?,
+                            "events_requested" => field4 = map.next_value()?,
+                            "events_supported" => field5 = map.next_value()?,
+                            "inactivity_timeout" => field6 = map.next_value()?,
+                            "iss" => field7 = map.next_value()?,
+                            "min_verification_interval" => field8 = map.next_value()?,
+                            "stream_id" => field9 = map.next_value()?,
+                            "updatedAt" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UpdateStreamConfigResponse {
+                        aud: field0,
+                        delivery: field1,
+                        description: field2,
+                        events_delivered: field3,
+                        events_requested: field4,
+                        events_supported: field5,
+                        inactivity_timeout: field6,
+                        iss: field7,
+                        min_verification_interval: field8,
+                        stream_id: field9,
+                        updated_at: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "UpdateStreamConfigResponse",
+                    &[
+                        "aud",
+                        "delivery",
+                        "description",
+                        "events_delivered",
+                        "events_requested",
+                        "events_supported",
+                        "inactivity_timeout",
+                        "iss",
+                        "min_verification_interval",
+                        "stream_id",
+                        "updatedAt",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for UpdateStreamConfigResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("UpdateStreamConfigResponse", 11usize)?;
+            if !::std::option::Option::is_none(&self.aud) {
+                fields.serialize_field("aud", &self.aud)?;
+            }
+            if !::std::option::Option::is_none(&self.delivery) {
+                fields.serialize_field("delivery", &self.delivery)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.events_delivered) {
+                fields.serialize_field("events_delivered", &self.events_delivered)?;
+            }
+            if !::std::option::Option::is_none(&self.events_requested) {
+                fields.serialize_field("events_requested", &self.events_requested)?;
+            }
+            if !::std::option::Option::is_none(&self.events_supported) {
+                fields.serialize_field("events_supported", &self.events_supported)?;
+            }
+            if !::std::option::Option::is_none(&self.inactivity_timeout) {
+                fields.serialize_field("inactivity_timeout", &self.inactivity_timeout)?;
+            }
+            if !::std::option::Option::is_none(&self.iss) {
+                fields.serialize_field("iss", &self.iss)?;
+            }
+            if !::std::option::Option::is_none(&self.min_verification_interval) {
+                fields
+                    .serialize_field(
+                        "min_verification_interval",
+                        &self.min_verification_interval,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.stream_id) {
+                fields.serialize_field("stream_id", &self.stream_id)?;
+            }
+            if !::std::option::Option::is_none(&self.updated_at) {
+                fields.serialize_field("updatedAt", &self.updated_at)?;
+            }
+            fields.end()
+        }
+    }
     ///Request body for PATCH /ssf/streams (partial update).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct UpdateStreamConfigurationRequest {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delivery: ::std::option::Option<DeliveryRequest>,
         ///Optional human-readable description of the stream.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Event types the receiver wants. Use CAEP event-type URIs.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub events_requested: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///ID of the stream to update.
         pub stream_id: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateStreamConfigurationRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UpdateStreamConfigurationRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateStreamConfigurationRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateStreamConfigurationRequest, A::Error> {
+                    let mut field0: ::std::option::Option<DeliveryRequest> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "delivery" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "events_requested" => field2 = map.next_value()?,
+                            "stream_id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UpdateStreamConfigurationRequest {
+                        delivery: field0,
+                        description: field1,
+                        events_requested: field2,
+                        stream_id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("stream_id")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "UpdateStreamConfigurationRequest",
+                    &["delivery", "description", "events_requested", "stream_id"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for UpdateStreamConfigurationRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("UpdateStreamConfigurationRequest", 4usize)?;
+            if !::std::option::Option::is_none(&self.delivery) {
+                fields.serialize_field("delivery", &self.delivery)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.events_requested) {
+                fields.serialize_field("events_requested", &self.events_requested)?;
+            }
+            fields.serialize_field("stream_id", &self.stream_id)?;
+            fields.end()
+        }
     }
     impl UpdateStreamConfigurationRequest {
         pub fn builder() -> builder::UpdateStreamConfigurationRequest {
@@ -416,15 +1595,99 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         }
     }
     ///Request body for POST /ssf/streams/status.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct UpdateStreamStatusRequest {
         ///Optional reason for the status change.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
         ///Desired stream status.
         pub status: UpdateStreamStatusRequestStatus,
         ///ID of the stream whose status to update.
         pub stream_id: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateStreamStatusRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UpdateStreamStatusRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateStreamStatusRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateStreamStatusRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        UpdateStreamStatusRequestStatus,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "reason" => field0 = map.next_value()?,
+                            "status" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "stream_id" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UpdateStreamStatusRequest {
+                        reason: field0,
+                        status: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        stream_id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("stream_id")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "UpdateStreamStatusRequest",
+                    &["reason", "status", "stream_id"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for UpdateStreamStatusRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("UpdateStreamStatusRequest", 3usize)?;
+            if !::std::option::Option::is_none(&self.reason) {
+                fields.serialize_field("reason", &self.reason)?;
+            }
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("stream_id", &self.stream_id)?;
+            fields.end()
+        }
     }
     impl UpdateStreamStatusRequest {
         pub fn builder() -> builder::UpdateStreamStatusRequest {
@@ -432,27 +1695,46 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         }
     }
     ///Desired stream status.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum UpdateStreamStatusRequestStatus {
-        #[serde(rename = "enabled")]
         Enabled,
-        #[serde(rename = "paused")]
         Paused,
-        #[serde(rename = "disabled")]
         Disabled,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateStreamStatusRequestStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "enabled" => Self::Enabled,
+                    "paused" => Self::Paused,
+                    "disabled" => Self::Disabled,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for UpdateStreamStatusRequestStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Enabled => "enabled",
+                        Self::Paused => "paused",
+                        Self::Disabled => "disabled",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for UpdateStreamStatusRequestStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -495,13 +1777,80 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         }
     }
     ///Request body for POST /ssf/streams/verify (receiver verification).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct VerificationRequest {
         ///Optional state value for verification challenge.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
         ///Stream ID for verification.
         pub stream_id: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for VerificationRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = VerificationRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct VerificationRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<VerificationRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "state" => field0 = map.next_value()?,
+                            "stream_id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(VerificationRequest {
+                        state: field0,
+                        stream_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("stream_id")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "VerificationRequest",
+                    &["state", "stream_id"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for VerificationRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("VerificationRequest", 2usize)?;
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            fields.serialize_field("stream_id", &self.stream_id)?;
+            fields.end()
+        }
     }
     impl VerificationRequest {
         pub fn builder() -> builder::VerificationRequest {

@@ -6,42 +6,113 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`AccessDuration`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessDuration {
         ///The unit of time that corresponds to the **value**. It defines the scale of the time period.
-        #[serde(
-            rename = "timeUnit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub time_unit: ::std::option::Option<AccessDurationTimeUnit>,
         ///The numeric value representing the amount of time, which is defined in the **timeUnit**.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessDuration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessDuration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessDuration")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessDuration, A::Error> {
+                    let mut field0: ::std::option::Option<AccessDurationTimeUnit> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "timeUnit" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessDuration {
+                        time_unit: field0,
+                        value: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("AccessDuration", &["timeUnit", "value"], Fields)
+        }
+    }
+    impl ::serde::Serialize for AccessDuration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessDuration", 2usize)?;
+            if !::std::option::Option::is_none(&self.time_unit) {
+                fields.serialize_field("timeUnit", &self.time_unit)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///The unit of time that corresponds to the **value**. It defines the scale of the time period.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessDurationTimeUnit {
-        #[serde(rename = "HOURS")]
         Hours,
-        #[serde(rename = "DAYS")]
         Days,
-        #[serde(rename = "WEEKS")]
         Weeks,
-        #[serde(rename = "MONTHS")]
         Months,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessDurationTimeUnit {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HOURS" => Self::Hours,
+                    "DAYS" => Self::Days,
+                    "WEEKS" => Self::Weeks,
+                    "MONTHS" => Self::Months,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessDurationTimeUnit {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Hours => "HOURS",
+                        Self::Days => "DAYS",
+                        Self::Weeks => "WEEKS",
+                        Self::Months => "MONTHS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessDurationTimeUnit {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -85,136 +156,460 @@ pub mod types {
         }
     }
     ///Metadata that describes an access item
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessModelMetadata {
         ///Describes the metadata item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Unique identifier for the metadata type
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         ///Allows selecting multiple values
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub multiselect: ::std::option::Option<bool>,
         ///Human readable name of the metadata type
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The types of objects
-        #[serde(
-            rename = "objectTypes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_types: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The state of the metadata item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///The type of the metadata item
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///The value to assign to the metadata item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub values: ::std::option::Option<
             ::std::vec::Vec<AccessModelMetadataValuesItem>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessModelMetadata {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessModelMetadata;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessModelMetadata")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessModelMetadata, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<AccessModelMetadataValuesItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "key" => field1 = map.next_value()?,
+                            "multiselect" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "objectTypes" => field4 = map.next_value()?,
+                            "status" => field5 = map.next_value()?,
+                            "type" => field6 = map.next_value()?,
+                            "values" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessModelMetadata {
+                        description: field0,
+                        key: field1,
+                        multiselect: field2,
+                        name: field3,
+                        object_types: field4,
+                        status: field5,
+                        type_: field6,
+                        values: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessModelMetadata",
+                    &[
+                        "description",
+                        "key",
+                        "multiselect",
+                        "name",
+                        "objectTypes",
+                        "status",
+                        "type",
+                        "values",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessModelMetadata {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessModelMetadata", 8usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.multiselect) {
+                fields.serialize_field("multiselect", &self.multiselect)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.object_types) {
+                fields.serialize_field("objectTypes", &self.object_types)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.values) {
+                fields.serialize_field("values", &self.values)?;
+            }
+            fields.end()
+        }
+    }
     ///An individual value to assign to the metadata item
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessModelMetadataValuesItem {
         ///Display name of the value
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The status of the individual value
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///The value to assign to the metdata item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessModelMetadataValuesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessModelMetadataValuesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessModelMetadataValuesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessModelMetadataValuesItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => field0 = map.next_value()?,
+                            "status" => field1 = map.next_value()?,
+                            "value" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessModelMetadataValuesItem {
+                        name: field0,
+                        status: field1,
+                        value: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessModelMetadataValuesItem",
+                    &["name", "status", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessModelMetadataValuesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessModelMetadataValuesItem", 3usize)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Completed form instance associated with an access request item. Omitted when the item has no associated form or no form answers were captured. All listed properties may be present when form answers exist. Optional structural keys (`formElements`, `formConditions`, `formInstanceInputs`) may also be present; their shape follows the form instance payload.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessRequestItemForm {
         ///Optional conditional display rules when present. Shape follows the form instance payload; do not depend on a fixed condition schema in this API.
-        #[serde(
-            rename = "formConditions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_conditions: ::std::option::Option<
             ::std::vec::Vec<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         >,
         ///Key-value pairs (form field technical name to value) from the completed form instance.
-        #[serde(
-            rename = "formData",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_data: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///ID of the form definition that was completed for this item.
-        #[serde(
-            rename = "formDefinitionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_definition_id: ::std::option::Option<::std::string::String>,
         ///Optional form element definitions when present. Shape follows the form instance payload.
-        #[serde(
-            rename = "formElements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_elements: ::std::option::Option<
             ::std::vec::Vec<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         >,
         ///ID of the completed form instance.
-        #[serde(
-            rename = "formInstanceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_instance_id: ::std::option::Option<::std::string::String>,
         ///Optional inputs passed into the form instance when present. Copied from the form instance payload as-is.
-        #[serde(
-            rename = "formInstanceInputs",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_instance_inputs: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestItemForm {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestItemForm;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestItemForm")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessRequestItemForm, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "formConditions" => field0 = map.next_value()?,
+                            "formData" => field1 = map.next_value()?,
+                            "formDefinitionId" => field2 = map.next_value()?,
+                            "formElements" => field3 = map.next_value()?,
+                            "formInstanceId" => field4 = map.next_value()?,
+                            "formInstanceInputs" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestItemForm {
+                        form_conditions: field0,
+                        form_data: field1,
+                        form_definition_id: field2,
+                        form_elements: field3,
+                        form_instance_id: field4,
+                        form_instance_inputs: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestItemForm",
+                    &[
+                        "formConditions",
+                        "formData",
+                        "formDefinitionId",
+                        "formElements",
+                        "formInstanceId",
+                        "formInstanceInputs",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestItemForm {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessRequestItemForm", 6usize)?;
+            if !::std::option::Option::is_none(&self.form_conditions) {
+                fields.serialize_field("formConditions", &self.form_conditions)?;
+            }
+            if !::std::option::Option::is_none(&self.form_data) {
+                fields.serialize_field("formData", &self.form_data)?;
+            }
+            if !::std::option::Option::is_none(&self.form_definition_id) {
+                fields.serialize_field("formDefinitionId", &self.form_definition_id)?;
+            }
+            if !::std::option::Option::is_none(&self.form_elements) {
+                fields.serialize_field("formElements", &self.form_elements)?;
+            }
+            if !::std::option::Option::is_none(&self.form_instance_id) {
+                fields.serialize_field("formInstanceId", &self.form_instance_id)?;
+            }
+            if !::std::option::Option::is_none(&self.form_instance_inputs) {
+                fields
+                    .serialize_field("formInstanceInputs", &self.form_instance_inputs)?;
+            }
+            fields.end()
+        }
+    }
     ///Reference to an additional owner (identity or governance group).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AdditionalOwnerRef {
         ///ID of the identity or governance group.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name. It may be left null or omitted on input. If set, it must match the current display name of the identity or governance group, otherwise a 400 Bad Request error may result.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of the additional owner; IDENTITY for an identity, GOVERNANCE_GROUP for a governance group.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AdditionalOwnerRefType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AdditionalOwnerRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AdditionalOwnerRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AdditionalOwnerRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AdditionalOwnerRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AdditionalOwnerRefType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AdditionalOwnerRef {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AdditionalOwnerRef",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AdditionalOwnerRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AdditionalOwnerRef", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of the additional owner; IDENTITY for an identity, GOVERNANCE_GROUP for a governance group.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AdditionalOwnerRefType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AdditionalOwnerRefType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AdditionalOwnerRefType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AdditionalOwnerRefType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -257,25 +652,43 @@ pub mod types {
 
 Additional values may be added in the future without notice.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AggregationType {
-        #[serde(rename = "DSL")]
         Dsl,
-        #[serde(rename = "SAILPOINT")]
         Sailpoint,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AggregationType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DSL" => Self::Dsl,
+                    "SAILPOINT" => Self::Sailpoint,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AggregationType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Dsl => "DSL",
+                        Self::Sailpoint => "SAILPOINT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AggregationType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -320,142 +733,728 @@ Additional values may be added in the future without notice.
         }
     }
     ///`Aggregations`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Aggregations {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bucket: ::std::option::Option<BucketAggregation>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filter: ::std::option::Option<FilterAggregation>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metric: ::std::option::Option<MetricAggregation>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nested: ::std::option::Option<NestedAggregation>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Aggregations {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Aggregations;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Aggregations")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Aggregations, A::Error> {
+                    let mut field0: ::std::option::Option<BucketAggregation> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<FilterAggregation> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<MetricAggregation> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<NestedAggregation> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "bucket" => field0 = map.next_value()?,
+                            "filter" => field1 = map.next_value()?,
+                            "metric" => field2 = map.next_value()?,
+                            "nested" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Aggregations {
+                        bucket: field0,
+                        filter: field1,
+                        metric: field2,
+                        nested: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Aggregations",
+                    &["bucket", "filter", "metric", "nested"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Aggregations {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Aggregations", 4usize)?;
+            if !::std::option::Option::is_none(&self.bucket) {
+                fields.serialize_field("bucket", &self.bucket)?;
+            }
+            if !::std::option::Option::is_none(&self.filter) {
+                fields.serialize_field("filter", &self.filter)?;
+            }
+            if !::std::option::Option::is_none(&self.metric) {
+                fields.serialize_field("metric", &self.metric)?;
+            }
+            if !::std::option::Option::is_none(&self.nested) {
+                fields.serialize_field("nested", &self.nested)?;
+            }
+            fields.end()
+        }
+    }
     ///`AttributeDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AttributeDto {
         ///The description of the Attribute.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Technical name of the Attribute. This is unique and cannot be changed after creation.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         ///Indicates whether the attribute can have multiple values.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub multiselect: ::std::option::Option<bool>,
         ///The display name of the key.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///An array of object types this attributes values can be applied to. Possible values are "all" or "entitlement". Value "all" means this attribute can be used with all object types that are supported.
-        #[serde(
-            rename = "objectTypes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_types: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The status of the Attribute.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///The type of the Attribute. This can be either "custom" or "governance".
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub values: ::std::option::Option<::std::vec::Vec<AttributeValueDto>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AttributeDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AttributeDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AttributeDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AttributeDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<AttributeValueDto>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "key" => field1 = map.next_value()?,
+                            "multiselect" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "objectTypes" => field4 = map.next_value()?,
+                            "status" => field5 = map.next_value()?,
+                            "type" => field6 = map.next_value()?,
+                            "values" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AttributeDto {
+                        description: field0,
+                        key: field1,
+                        multiselect: field2,
+                        name: field3,
+                        object_types: field4,
+                        status: field5,
+                        type_: field6,
+                        values: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AttributeDto",
+                    &[
+                        "description",
+                        "key",
+                        "multiselect",
+                        "name",
+                        "objectTypes",
+                        "status",
+                        "type",
+                        "values",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AttributeDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AttributeDto", 8usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.multiselect) {
+                fields.serialize_field("multiselect", &self.multiselect)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.object_types) {
+                fields.serialize_field("objectTypes", &self.object_types)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.values) {
+                fields.serialize_field("values", &self.values)?;
+            }
+            fields.end()
+        }
+    }
     ///`AttributeDtoList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AttributeDtoList {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<::std::vec::Vec<AttributeDto>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AttributeDtoList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AttributeDtoList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AttributeDtoList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AttributeDtoList, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AttributeDto>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AttributeDtoList {
+                        attributes: field0,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("AttributeDtoList", &["attributes"], Fields)
+        }
+    }
+    impl ::serde::Serialize for AttributeDtoList {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AttributeDtoList", 1usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            fields.end()
+        }
+    }
     ///`AttributeValueDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AttributeValueDto {
         ///The display name of the Attribute value.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The status of the Attribute value.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///Technical name of the Attribute value. This is unique and cannot be changed after creation.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AttributeValueDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AttributeValueDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AttributeValueDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AttributeValueDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => field0 = map.next_value()?,
+                            "status" => field1 = map.next_value()?,
+                            "value" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AttributeValueDto {
+                        name: field0,
+                        status: field1,
+                        value: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AttributeValueDto",
+                    &["name", "status", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AttributeValueDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AttributeValueDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///`BaseCommonDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct BaseCommonDto {
         ///Creation date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///System-generated unique ID of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Last modification date of the Object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Name of the Object
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BaseCommonDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BaseCommonDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BaseCommonDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BaseCommonDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "modified" => field2 = map.next_value()?,
+                            "name" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BaseCommonDto {
+                        created: field0,
+                        id: field1,
+                        modified: field2,
+                        name: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BaseCommonDto",
+                    &["created", "id", "modified", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BaseCommonDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("BaseCommonDto", 4usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.end()
+        }
     }
     ///`BaseReferenceDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BaseReferenceDto {
         ///ID of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BaseReferenceDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BaseReferenceDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BaseReferenceDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BaseReferenceDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<DtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BaseReferenceDto {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("BaseReferenceDto", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for BaseReferenceDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("BaseReferenceDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`Bound`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Bound {
         ///Indicates if the endpoint is included in the range.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inclusive: ::std::option::Option<bool>,
         ///The value of the range's endpoint.
         pub value: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for Bound {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Bound;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Bound")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Bound, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "inclusive" => field0 = map.next_value()?,
+                            "value" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Bound {
+                        inclusive: field0,
+                        value: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("value")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer.deserialize_struct("Bound", &["inclusive", "value"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Bound {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Bound", 2usize)?;
+            if !::std::option::Option::is_none(&self.inclusive) {
+                fields.serialize_field("inclusive", &self.inclusive)?;
+            }
+            fields.serialize_field("value", &self.value)?;
+            fields.end()
+        }
+    }
     ///The bucket to group the results of the aggregation query by.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct BucketAggregation {
         /**The field to bucket on.
 Prefix the field name with '@' to reference a nested object.*/
         pub field: ::std::string::String,
         ///Minimum number of documents a bucket should have.
-        #[serde(
-            rename = "minDocCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub min_doc_count: ::std::option::Option<i32>,
         ///The name of the bucket aggregate to be included in the result.
         pub name: ::std::string::String,
         ///Maximum number of buckets to include.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i32>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<BucketType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BucketAggregation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BucketAggregation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BucketAggregation")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BucketAggregation, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<BucketType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "field" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "minDocCount" => field1 = map.next_value()?,
+                            "name" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "size" => field3 = map.next_value()?,
+                            "type" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BucketAggregation {
+                        field: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("field")?
+                            }
+                        },
+                        min_doc_count: field1,
+                        name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        size: field3,
+                        type_: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BucketAggregation",
+                    &["field", "minDocCount", "name", "size", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BucketAggregation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("BucketAggregation", 5usize)?;
+            fields.serialize_field("field", &self.field)?;
+            if !::std::option::Option::is_none(&self.min_doc_count) {
+                fields.serialize_field("minDocCount", &self.min_doc_count)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.size) {
+                fields.serialize_field("size", &self.size)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**Enum representing the currently supported bucket aggregation types.
 Additional values may be added in the future without notice.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum BucketType {
-        #[serde(rename = "TERMS")]
         Terms,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for BucketType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "TERMS" => Self::Terms,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for BucketType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Terms => "TERMS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for BucketType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -498,54 +1497,234 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///`CampaignReference`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignReference {
         ///The type of the campaign.
-        #[serde(rename = "campaignType")]
         pub campaign_type: CampaignReferenceCampaignType,
         ///The correlatedStatus of the campaign. Only SOURCE_OWNER campaigns can be Uncorrelated. An Uncorrelated certification campaign only includes Uncorrelated identities (An identity is uncorrelated if it has no accounts on an authoritative source).
-        #[serde(rename = "correlatedStatus")]
         pub correlated_status: CampaignReferenceCorrelatedStatus,
         ///The description of the campaign set by the admin who created it.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The unique ID of the campaign.
         pub id: ::std::string::String,
         ///Determines whether comments are required for decisions during certification reviews. You can require comments for all decisions, revoke-only decisions, or no decisions. By default, comments are not required for decisions.
-        #[serde(rename = "mandatoryCommentRequirement")]
         pub mandatory_comment_requirement: CampaignReferenceMandatoryCommentRequirement,
         ///The name of the campaign.
         pub name: ::std::string::String,
         ///The type of object that is being referenced.
-        #[serde(rename = "type")]
         pub type_: CampaignReferenceType,
     }
+    impl<'de> ::serde::Deserialize<'de> for CampaignReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CampaignReference, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        CampaignReferenceCampaignType,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        CampaignReferenceCorrelatedStatus,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        CampaignReferenceMandatoryCommentRequirement,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<CampaignReferenceType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "campaignType" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "correlatedStatus" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "mandatoryCommentRequirement" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignReference {
+                        campaign_type: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("campaignType")?
+                            }
+                        },
+                        correlated_status: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("correlatedStatus")?
+                            }
+                        },
+                        description: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "description",
+                                    ),
+                                );
+                            }
+                        },
+                        id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        mandatory_comment_requirement: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("mandatoryCommentRequirement")?
+                            }
+                        },
+                        name: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CampaignReference",
+                    &[
+                        "campaignType",
+                        "correlatedStatus",
+                        "description",
+                        "id",
+                        "mandatoryCommentRequirement",
+                        "name",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CampaignReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CampaignReference", 7usize)?;
+            fields.serialize_field("campaignType", &self.campaign_type)?;
+            fields.serialize_field("correlatedStatus", &self.correlated_status)?;
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("id", &self.id)?;
+            fields
+                .serialize_field(
+                    "mandatoryCommentRequirement",
+                    &self.mandatory_comment_requirement,
+                )?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The type of the campaign.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CampaignReferenceCampaignType {
-        #[serde(rename = "MANAGER")]
         Manager,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "SEARCH")]
         Search,
-        #[serde(rename = "ROLE_COMPOSITION")]
         RoleComposition,
-        #[serde(rename = "MACHINE_ACCOUNT")]
         MachineAccount,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignReferenceCampaignType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MANAGER" => Self::Manager,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "SEARCH" => Self::Search,
+                    "ROLE_COMPOSITION" => Self::RoleComposition,
+                    "MACHINE_ACCOUNT" => Self::MachineAccount,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignReferenceCampaignType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Manager => "MANAGER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::Search => "SEARCH",
+                        Self::RoleComposition => "ROLE_COMPOSITION",
+                        Self::MachineAccount => "MACHINE_ACCOUNT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CampaignReferenceCampaignType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -592,25 +1771,43 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///The correlatedStatus of the campaign. Only SOURCE_OWNER campaigns can be Uncorrelated. An Uncorrelated certification campaign only includes Uncorrelated identities (An identity is uncorrelated if it has no accounts on an authoritative source).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CampaignReferenceCorrelatedStatus {
-        #[serde(rename = "CORRELATED")]
         Correlated,
-        #[serde(rename = "UNCORRELATED")]
         Uncorrelated,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignReferenceCorrelatedStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CORRELATED" => Self::Correlated,
+                    "UNCORRELATED" => Self::Uncorrelated,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignReferenceCorrelatedStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Correlated => "CORRELATED",
+                        Self::Uncorrelated => "UNCORRELATED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CampaignReferenceCorrelatedStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -651,27 +1848,47 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///Determines whether comments are required for decisions during certification reviews. You can require comments for all decisions, revoke-only decisions, or no decisions. By default, comments are not required for decisions.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CampaignReferenceMandatoryCommentRequirement {
-        #[serde(rename = "ALL_DECISIONS")]
         AllDecisions,
-        #[serde(rename = "REVOKE_ONLY_DECISIONS")]
         RevokeOnlyDecisions,
-        #[serde(rename = "NO_DECISIONS")]
         NoDecisions,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CampaignReferenceMandatoryCommentRequirement {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ALL_DECISIONS" => Self::AllDecisions,
+                    "REVOKE_ONLY_DECISIONS" => Self::RevokeOnlyDecisions,
+                    "NO_DECISIONS" => Self::NoDecisions,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignReferenceMandatoryCommentRequirement {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AllDecisions => "ALL_DECISIONS",
+                        Self::RevokeOnlyDecisions => "REVOKE_ONLY_DECISIONS",
+                        Self::NoDecisions => "NO_DECISIONS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CampaignReferenceMandatoryCommentRequirement {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -714,23 +1931,40 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///The type of object that is being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CampaignReferenceType {
-        #[serde(rename = "CAMPAIGN")]
         Campaign,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignReferenceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CAMPAIGN" => Self::Campaign,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignReferenceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Campaign => "CAMPAIGN",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CampaignReferenceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -768,79 +2002,124 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///An enumeration of the types of DTOs supported within the IdentityNow infrastructure.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DtoType {
-        #[serde(rename = "ACCOUNT_CORRELATION_CONFIG")]
         AccountCorrelationConfig,
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ACCESS_REQUEST_APPROVAL")]
         AccessRequestApproval,
-        #[serde(rename = "ACCOUNT")]
         Account,
-        #[serde(rename = "APPLICATION")]
         Application,
-        #[serde(rename = "CAMPAIGN")]
         Campaign,
-        #[serde(rename = "CAMPAIGN_FILTER")]
         CampaignFilter,
-        #[serde(rename = "CERTIFICATION")]
         Certification,
-        #[serde(rename = "CLUSTER")]
         Cluster,
-        #[serde(rename = "CONNECTOR_SCHEMA")]
         ConnectorSchema,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "IDENTITY_PROFILE")]
         IdentityProfile,
-        #[serde(rename = "IDENTITY_REQUEST")]
         IdentityRequest,
-        #[serde(rename = "MACHINE_IDENTITY")]
         MachineIdentity,
-        #[serde(rename = "LIFECYCLE_STATE")]
         LifecycleState,
-        #[serde(rename = "PASSWORD_POLICY")]
         PasswordPolicy,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "RULE")]
         Rule,
-        #[serde(rename = "SOD_POLICY")]
         SodPolicy,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "TAG")]
         Tag,
-        #[serde(rename = "TAG_CATEGORY")]
         TagCategory,
-        #[serde(rename = "TASK_RESULT")]
         TaskResult,
-        #[serde(rename = "REPORT_RESULT")]
         ReportResult,
-        #[serde(rename = "SOD_VIOLATION")]
         SodViolation,
-        #[serde(rename = "ACCOUNT_ACTIVITY")]
         AccountActivity,
-        #[serde(rename = "WORKGROUP")]
         Workgroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNT_CORRELATION_CONFIG" => Self::AccountCorrelationConfig,
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ACCESS_REQUEST_APPROVAL" => Self::AccessRequestApproval,
+                    "ACCOUNT" => Self::Account,
+                    "APPLICATION" => Self::Application,
+                    "CAMPAIGN" => Self::Campaign,
+                    "CAMPAIGN_FILTER" => Self::CampaignFilter,
+                    "CERTIFICATION" => Self::Certification,
+                    "CLUSTER" => Self::Cluster,
+                    "CONNECTOR_SCHEMA" => Self::ConnectorSchema,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY" => Self::Identity,
+                    "IDENTITY_PROFILE" => Self::IdentityProfile,
+                    "IDENTITY_REQUEST" => Self::IdentityRequest,
+                    "MACHINE_IDENTITY" => Self::MachineIdentity,
+                    "LIFECYCLE_STATE" => Self::LifecycleState,
+                    "PASSWORD_POLICY" => Self::PasswordPolicy,
+                    "ROLE" => Self::Role,
+                    "RULE" => Self::Rule,
+                    "SOD_POLICY" => Self::SodPolicy,
+                    "SOURCE" => Self::Source,
+                    "TAG" => Self::Tag,
+                    "TAG_CATEGORY" => Self::TagCategory,
+                    "TASK_RESULT" => Self::TaskResult,
+                    "REPORT_RESULT" => Self::ReportResult,
+                    "SOD_VIOLATION" => Self::SodViolation,
+                    "ACCOUNT_ACTIVITY" => Self::AccountActivity,
+                    "WORKGROUP" => Self::Workgroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccountCorrelationConfig => "ACCOUNT_CORRELATION_CONFIG",
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::AccessRequestApproval => "ACCESS_REQUEST_APPROVAL",
+                        Self::Account => "ACCOUNT",
+                        Self::Application => "APPLICATION",
+                        Self::Campaign => "CAMPAIGN",
+                        Self::CampaignFilter => "CAMPAIGN_FILTER",
+                        Self::Certification => "CERTIFICATION",
+                        Self::Cluster => "CLUSTER",
+                        Self::ConnectorSchema => "CONNECTOR_SCHEMA",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Identity => "IDENTITY",
+                        Self::IdentityProfile => "IDENTITY_PROFILE",
+                        Self::IdentityRequest => "IDENTITY_REQUEST",
+                        Self::MachineIdentity => "MACHINE_IDENTITY",
+                        Self::LifecycleState => "LIFECYCLE_STATE",
+                        Self::PasswordPolicy => "PASSWORD_POLICY",
+                        Self::Role => "ROLE",
+                        Self::Rule => "RULE",
+                        Self::SodPolicy => "SOD_POLICY",
+                        Self::Source => "SOURCE",
+                        Self::Tag => "TAG",
+                        Self::TagCategory => "TAG_CATEGORY",
+                        Self::TaskResult => "TASK_RESULT",
+                        Self::ReportResult => "REPORT_RESULT",
+                        Self::SodViolation => "SOD_VIOLATION",
+                        Self::AccountActivity => "ACCOUNT_ACTIVITY",
+                        Self::Workgroup => "WORKGROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -977,182 +2256,592 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///`Entitlement`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Entitlement {
-        #[serde(
-            rename = "accessModelMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_model_metadata: ::std::option::Option<EntitlementAccessModelMetadata>,
         ///List of additional owner references beyond the primary owner. Each entry may be an identity (IDENTITY) or a governance group (GOVERNANCE_GROUP).
-        #[serde(
-            rename = "additionalOwners",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub additional_owners: ::std::option::Option<
             ::std::vec::Vec<AdditionalOwnerRef>,
         >,
         ///The entitlement attribute name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///A map of free-form key-value pairs from the source system
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///True if the entitlement is cloud governed
-        #[serde(
-            rename = "cloudGoverned",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_governed: ::std::option::Option<bool>,
         ///Time when the entitlement was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The description of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "directPermissions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub direct_permissions: ::std::option::Option<::std::vec::Vec<PermissionDto>>,
         ///The entitlement id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///A map of entitlement fields that have been manually updated. The key is the field name in UPPER_SNAKE_CASE format, and the value is true or false to indicate if the field has been updated.
-        #[serde(
-            rename = "manuallyUpdatedFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manually_updated_fields: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Time when the entitlement was last modified
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The entitlement name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The identity that owns the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<EntitlementOwner>,
         ///True if the entitlement is privileged
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged: ::std::option::Option<bool>,
         ///True if the entitlement is able to be directly requested
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestable: ::std::option::Option<bool>,
         ///List of IDs of segments, if any, to which this Entitlement is assigned.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub segments: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<EntitlementSource>,
         ///The object type of the entitlement from the source schema
-        #[serde(
-            rename = "sourceSchemaObjectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_schema_object_type: ::std::option::Option<::std::string::String>,
         ///The value of the entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Entitlement {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Entitlement;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Entitlement")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Entitlement, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        EntitlementAccessModelMetadata,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<AdditionalOwnerRef>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<PermissionDto>,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<EntitlementOwner> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<EntitlementSource> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessModelMetadata" => field0 = map.next_value()?,
+                            "additionalOwners" => field1 = map.next_value()?,
+                            "attribute" => field2 = map.next_value()?,
+                            "attributes" => field3 = map.next_value()?,
+                            "cloudGoverned" => field4 = map.next_value()?,
+                            "created" => field5 = map.next_value()?,
+                            "description" => field6 = map.next_value()?,
+                            "directPermissions" => field7 = map.next_value()?,
+                            "id" => field8 = map.next_value()?,
+                            "manuallyUpdatedFields" => field9 = map.next_value()?,
+                            "modified" => field10 = map.next_value()?,
+                            "name" => field11 = map.next_value()?,
+                            "owner" => field12 = map.next_value()?,
+                            "privileged" => field13 = map.next_value()?,
+                            "requestable" => field14 = map.next_value()?,
+                            "segments" => field15 = map.next_value()?,
+                            "source" => field16 = map.next_value()?,
+                            "sourceSchemaObjectType" => field17 = map.next_value()?,
+                            "value" => field18 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Entitlement {
+                        access_model_metadata: field0,
+                        additional_owners: field1,
+                        attribute: field2,
+                        attributes: field3,
+                        cloud_governed: field4,
+                        created: field5,
+                        description: field6,
+                        direct_permissions: field7,
+                        id: field8,
+                        manually_updated_fields: field9,
+                        modified: field10,
+                        name: field11,
+                        owner: field12,
+                        privileged: field13,
+                        requestable: field14,
+                        segments: field15,
+                        source: field16,
+                        source_schema_object_type: field17,
+                        value: field18,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Entitlement",
+                    &[
+                        "accessModelMetadata",
+                        "additionalOwners",
+                        "attribute",
+                        "attributes",
+                        "cloudGoverned",
+                        "created",
+                        "description",
+                        "directPermissions",
+                        "id",
+                        "manuallyUpdatedFields",
+                        "modified",
+                        "name",
+                        "owner",
+                        "privileged",
+                        "requestable",
+                        "segments",
+                        "source",
+                        "sourceSchemaObjectType",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Entitlement {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Entitlement", 19usize)?;
+            if !::std::option::Option::is_none(&self.access_model_metadata) {
+                fields
+                    .serialize_field(
+                        "accessModelMetadata",
+                        &self.access_model_metadata,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.additional_owners) {
+                fields.serialize_field("additionalOwners", &self.additional_owners)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.cloud_governed) {
+                fields.serialize_field("cloudGoverned", &self.cloud_governed)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.direct_permissions) {
+                fields.serialize_field("directPermissions", &self.direct_permissions)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.manually_updated_fields) {
+                fields
+                    .serialize_field(
+                        "manuallyUpdatedFields",
+                        &self.manually_updated_fields,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.privileged) {
+                fields.serialize_field("privileged", &self.privileged)?;
+            }
+            if !::std::option::Option::is_none(&self.requestable) {
+                fields.serialize_field("requestable", &self.requestable)?;
+            }
+            if !::std::option::Option::is_none(&self.segments) {
+                fields.serialize_field("segments", &self.segments)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.source_schema_object_type) {
+                fields
+                    .serialize_field(
+                        "sourceSchemaObjectType",
+                        &self.source_schema_object_type,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Additional data to classify the entitlement
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementAccessModelMetadata {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<::std::vec::Vec<AccessModelMetadata>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementAccessModelMetadata {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementAccessModelMetadata;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementAccessModelMetadata")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementAccessModelMetadata, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AccessModelMetadata>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementAccessModelMetadata {
+                        attributes: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementAccessModelMetadata",
+                    &["attributes"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementAccessModelMetadata {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementAccessModelMetadata", 1usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            fields.end()
+        }
+    }
     ///`EntitlementAccessRequestConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementAccessRequestConfig {
         ///Ordered list of approval steps for the access request. Empty when no approval is required.
-        #[serde(
-            rename = "approvalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_schemes: ::std::option::Option<
             ::std::vec::Vec<EntitlementApprovalScheme>,
         >,
         ///If the reviewer must provide a comment when denying the access request.
-        #[serde(
-            rename = "denialCommentRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub denial_comment_required: ::std::option::Option<bool>,
         ///The ID of the form definition used for the access request. If specified, the form is presented to the requester during the access request process.
-        #[serde(
-            rename = "formDefinitionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_definition_id: ::std::option::Option<::std::string::String>,
         ///The maximum duration for which the access is permitted.
-        #[serde(
-            rename = "maxPermittedAccessDuration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_permitted_access_duration: ::std::option::Option<
             EntitlementAccessRequestConfigMaxPermittedAccessDuration,
         >,
         ///Is Reauthorization Required
-        #[serde(
-            rename = "reauthorizationRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reauthorization_required: ::std::option::Option<bool>,
         ///If the requester must provide a comment during access request.
-        #[serde(
-            rename = "requestCommentRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_comment_required: ::std::option::Option<bool>,
         ///If true, then remove date or sunset date is required in access request of the entitlement.
-        #[serde(
-            rename = "requireEndDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub require_end_date: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementAccessRequestConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementAccessRequestConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementAccessRequestConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementAccessRequestConfig, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<EntitlementApprovalScheme>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalSchemes" => field0 = map.next_value()?,
+                            "denialCommentRequired" => field1 = map.next_value()?,
+                            "formDefinitionId" => field2 = map.next_value()?,
+                            "maxPermittedAccessDuration" => field3 = map.next_value()?,
+                            "reauthorizationRequired" => field4 = map.next_value()?,
+                            "requestCommentRequired" => field5 = map.next_value()?,
+                            "requireEndDate" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementAccessRequestConfig {
+                        approval_schemes: field0,
+                        denial_comment_required: field1,
+                        form_definition_id: field2,
+                        max_permitted_access_duration: field3,
+                        reauthorization_required: field4,
+                        request_comment_required: field5,
+                        require_end_date: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementAccessRequestConfig",
+                    &[
+                        "approvalSchemes",
+                        "denialCommentRequired",
+                        "formDefinitionId",
+                        "maxPermittedAccessDuration",
+                        "reauthorizationRequired",
+                        "requestCommentRequired",
+                        "requireEndDate",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementAccessRequestConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementAccessRequestConfig", 7usize)?;
+            if !::std::option::Option::is_none(&self.approval_schemes) {
+                fields.serialize_field("approvalSchemes", &self.approval_schemes)?;
+            }
+            if !::std::option::Option::is_none(&self.denial_comment_required) {
+                fields
+                    .serialize_field(
+                        "denialCommentRequired",
+                        &self.denial_comment_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.form_definition_id) {
+                fields.serialize_field("formDefinitionId", &self.form_definition_id)?;
+            }
+            if !::std::option::Option::is_none(&self.max_permitted_access_duration) {
+                fields
+                    .serialize_field(
+                        "maxPermittedAccessDuration",
+                        &self.max_permitted_access_duration,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.reauthorization_required) {
+                fields
+                    .serialize_field(
+                        "reauthorizationRequired",
+                        &self.reauthorization_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.request_comment_required) {
+                fields
+                    .serialize_field(
+                        "requestCommentRequired",
+                        &self.request_comment_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.require_end_date) {
+                fields.serialize_field("requireEndDate", &self.require_end_date)?;
+            }
+            fields.end()
+        }
+    }
     ///The maximum duration for which the access is permitted.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementAccessRequestConfigMaxPermittedAccessDuration {
         ///The time unit for the duration.
-        #[serde(
-            rename = "timeUnit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub time_unit: ::std::option::Option<
             EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
         >,
         ///The numeric value of the duration.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementAccessRequestConfigMaxPermittedAccessDuration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct EntitlementAccessRequestConfigMaxPermittedAccessDuration",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "timeUnit" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+                        time_unit: field0,
+                        value: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementAccessRequestConfigMaxPermittedAccessDuration",
+                    &["timeUnit", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "EntitlementAccessRequestConfigMaxPermittedAccessDuration",
+                    2usize,
+                )?;
+            if !::std::option::Option::is_none(&self.time_unit) {
+                fields.serialize_field("timeUnit", &self.time_unit)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///The time unit for the duration.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
-        #[serde(rename = "HOURS")]
         Hours,
-        #[serde(rename = "DAYS")]
         Days,
-        #[serde(rename = "WEEKS")]
         Weeks,
-        #[serde(rename = "MONTHS")]
         Months,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HOURS" => Self::Hours,
+                    "DAYS" => Self::Days,
+                    "WEEKS" => Self::Weeks,
+                    "MONTHS" => Self::Months,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Hours => "HOURS",
+                        Self::Days => "DAYS",
+                        Self::Weeks => "WEEKS",
+                        Self::Months => "MONTHS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
@@ -1200,13 +2889,9 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///`EntitlementApprovalScheme`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementApprovalScheme {
         ///Id of the specific approver, used only when approverType is GOVERNANCE_GROUP or WORKFLOW
-        #[serde(
-            rename = "approverId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approver_id: ::std::option::Option<::std::string::String>,
         /**Describes the individual or group that is responsible for an approval step. Values are as follows.
 
@@ -1219,11 +2904,70 @@ Additional values may be added in the future without notice.*/
 **GOVERNANCE_GROUP**: A Governance Group, the ID of which is specified by the **approverId** field
 
 **WORKFLOW**: A Workflow, the ID of which is specified by the **approverId** field, Workflows are exclusive to other types of approvals and License required.     */
-        #[serde(
-            rename = "approverType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approver_type: ::std::option::Option<EntitlementApprovalSchemeApproverType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalScheme {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementApprovalScheme;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementApprovalScheme")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementApprovalScheme, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        EntitlementApprovalSchemeApproverType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approverId" => field0 = map.next_value()?,
+                            "approverType" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementApprovalScheme {
+                        approver_id: field0,
+                        approver_type: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementApprovalScheme",
+                    &["approverId", "approverType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementApprovalScheme {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementApprovalScheme", 2usize)?;
+            if !::std::option::Option::is_none(&self.approver_id) {
+                fields.serialize_field("approverId", &self.approver_id)?;
+            }
+            if !::std::option::Option::is_none(&self.approver_type) {
+                fields.serialize_field("approverType", &self.approver_type)?;
+            }
+            fields.end()
+        }
     }
     /**Describes the individual or group that is responsible for an approval step. Values are as follows.
 
@@ -1236,31 +2980,52 @@ Additional values may be added in the future without notice.*/
 **GOVERNANCE_GROUP**: A Governance Group, the ID of which is specified by the **approverId** field
 
 **WORKFLOW**: A Workflow, the ID of which is specified by the **approverId** field, Workflows are exclusive to other types of approvals and License required.     */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementApprovalSchemeApproverType {
-        #[serde(rename = "ENTITLEMENT_OWNER")]
         EntitlementOwner,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "MANAGER")]
         Manager,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalSchemeApproverType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ENTITLEMENT_OWNER" => Self::EntitlementOwner,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "MANAGER" => Self::Manager,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "WORKFLOW" => Self::Workflow,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementApprovalSchemeApproverType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::EntitlementOwner => "ENTITLEMENT_OWNER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::Manager => "MANAGER",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Workflow => "WORKFLOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementApprovalSchemeApproverType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1307,36 +3072,112 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///The identity that owns the entitlement
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementOwner {
         ///The identity ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The display name of the identity
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of object
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<EntitlementOwnerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<EntitlementOwnerType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementOwner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("EntitlementOwner", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for EntitlementOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("EntitlementOwner", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of object
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementOwnerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1374,36 +3215,112 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///Entitlement including a specific set of access.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementRef {
         ///Entitlement's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Entitlement's display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Entitlement's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<EntitlementRefType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementRef, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<EntitlementRefType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementRef {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("EntitlementRef", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for EntitlementRef {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("EntitlementRef", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Entitlement's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementRefType {
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementRefType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementRefType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementRefType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1441,44 +3358,219 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///`EntitlementRevocationRequestConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementRevocationRequestConfig {
         ///Ordered list of approval steps for the access request. Empty when no approval is required.
-        #[serde(
-            rename = "approvalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_schemes: ::std::option::Option<
             ::std::vec::Vec<EntitlementApprovalScheme>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementRevocationRequestConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementRevocationRequestConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementRevocationRequestConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementRevocationRequestConfig,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<EntitlementApprovalScheme>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalSchemes" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementRevocationRequestConfig {
+                        approval_schemes: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementRevocationRequestConfig",
+                    &["approvalSchemes"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementRevocationRequestConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementRevocationRequestConfig", 1usize)?;
+            if !::std::option::Option::is_none(&self.approval_schemes) {
+                fields.serialize_field("approvalSchemes", &self.approval_schemes)?;
+            }
+            fields.end()
+        }
+    }
     ///`EntitlementSource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementSource {
         ///The source ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The source name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The source type, will always be "SOURCE"
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementSource {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("EntitlementSource", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for EntitlementSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("EntitlementSource", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`ErrorMessageDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ErrorMessageDto {
         ///The locale for the message text, a BCP 47 language tag.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "localeOrigin",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub locale_origin: ::std::option::Option<LocaleOrigin>,
         ///Actual text of the error message in the indicated locale.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ErrorMessageDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ErrorMessageDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ErrorMessageDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ErrorMessageDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<LocaleOrigin> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "locale" => field0 = map.next_value()?,
+                            "localeOrigin" => field1 = map.next_value()?,
+                            "text" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ErrorMessageDto {
+                        locale: field0,
+                        locale_origin: field1,
+                        text: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ErrorMessageDto",
+                    &["locale", "localeOrigin", "text"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ErrorMessageDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ErrorMessageDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.locale) {
+                fields.serialize_field("locale", &self.locale)?;
+            }
+            if !::std::option::Option::is_none(&self.locale_origin) {
+                fields.serialize_field("localeOrigin", &self.locale_origin)?;
+            }
+            if !::std::option::Option::is_none(&self.text) {
+                fields.serialize_field("text", &self.text)?;
+            }
+            fields.end()
+        }
     }
     ///List of error messages
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1501,43 +3593,179 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///`ErrorResponseDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ErrorResponseDto {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<::std::vec::Vec<ErrorMessageDto>>,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<::std::vec::Vec<ErrorMessageDto>>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ErrorResponseDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ErrorResponseDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ErrorResponseDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ErrorResponseDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "messages" => field2 = map.next_value()?,
+                            "trackingId" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ErrorResponseDto {
+                        causes: field0,
+                        detail_code: field1,
+                        messages: field2,
+                        tracking_id: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ErrorResponseDto",
+                    &["causes", "detailCode", "messages", "trackingId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ErrorResponseDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ErrorResponseDto", 4usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`Filter`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Filter {
         ///Indicates if the filter excludes results.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exclude: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub range: ::std::option::Option<Range>,
         ///The terms to be filtered.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub terms: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<FilterType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Filter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Filter;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Filter")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Filter, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Range> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<FilterType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "exclude" => field0 = map.next_value()?,
+                            "range" => field1 = map.next_value()?,
+                            "terms" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Filter {
+                        exclude: field0,
+                        range: field1,
+                        terms: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Filter",
+                    &["exclude", "range", "terms", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Filter {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Filter", 4usize)?;
+            if !::std::option::Option::is_none(&self.exclude) {
+                fields.serialize_field("exclude", &self.exclude)?;
+            }
+            if !::std::option::Option::is_none(&self.range) {
+                fields.serialize_field("range", &self.range)?;
+            }
+            if !::std::option::Option::is_none(&self.terms) {
+                fields.serialize_field("terms", &self.terms)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///An additional filter to constrain the results of the search query.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct FilterAggregation {
         /**The search field to apply the filter to.
 
@@ -1546,34 +3774,148 @@ Prefix the field name with '@' to reference a nested object.
         pub field: ::std::string::String,
         ///The name of the filter aggregate to be included in the result.
         pub name: ::std::string::String,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SearchFilterType>,
         ///The value to filter on.
         pub value: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for FilterAggregation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FilterAggregation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FilterAggregation")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FilterAggregation, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SearchFilterType> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "field" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => field2 = map.next_value()?,
+                            "value" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FilterAggregation {
+                        field: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("field")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: field2,
+                        value: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("value")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FilterAggregation",
+                    &["field", "name", "type", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FilterAggregation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("FilterAggregation", 4usize)?;
+            fields.serialize_field("field", &self.field)?;
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.serialize_field("value", &self.value)?;
+            fields.end()
+        }
+    }
     /**Enum representing the currently supported filter types.
 Additional values may be added in the future without notice.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FilterType {
-        #[serde(rename = "EXISTS")]
         Exists,
-        #[serde(rename = "RANGE")]
         Range,
-        #[serde(rename = "TERMS")]
         Terms,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for FilterType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EXISTS" => Self::Exists,
+                    "RANGE" => Self::Range,
+                    "TERMS" => Self::Terms,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FilterType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Exists => "EXISTS",
+                        Self::Range => "RANGE",
+                        Self::Terms => "TERMS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FilterType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1615,64 +3957,215 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///The manager for the identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityReference {
         ///Identity id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<DtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityReference {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("IdentityReference", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for IdentityReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IdentityReference", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`IdentityReferenceWithNameAndEmail`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityReferenceWithNameAndEmail {
         ///Identity's email address. This is read-only.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///Identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Identity's human-readable display name. This is read-only.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type can only be IDENTITY. This is read-only.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityReferenceWithNameAndEmail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityReferenceWithNameAndEmail;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityReferenceWithNameAndEmail")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityReferenceWithNameAndEmail, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "email" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityReferenceWithNameAndEmail {
+                        email: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityReferenceWithNameAndEmail",
+                    &["email", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityReferenceWithNameAndEmail {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityReferenceWithNameAndEmail", 4usize)?;
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**Enum representing the currently supported indices.
 Additional values may be added in the future without notice.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Index {
-        #[serde(rename = "accessprofiles")]
         Accessprofiles,
-        #[serde(rename = "accountactivities")]
         Accountactivities,
-        #[serde(rename = "entitlements")]
         Entitlements,
-        #[serde(rename = "events")]
         Events,
-        #[serde(rename = "identities")]
         Identities,
-        #[serde(rename = "roles")]
         Roles,
-        #[serde(rename = "*")]
         X,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Index {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "accessprofiles" => Self::Accessprofiles,
+                    "accountactivities" => Self::Accountactivities,
+                    "entitlements" => Self::Entitlements,
+                    "events" => Self::Events,
+                    "identities" => Self::Identities,
+                    "roles" => Self::Roles,
+                    "*" => Self::X,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Index {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Accessprofiles => "accessprofiles",
+                        Self::Accountactivities => "accountactivities",
+                        Self::Entitlements => "entitlements",
+                        Self::Events => "events",
+                        Self::Identities => "identities",
+                        Self::Roles => "roles",
+                        Self::X => "*",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Index {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1722,103 +4215,416 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///Inner Hit query object that will cause the specified nested type to be returned as the result matching the supplied query.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct InnerHit {
         ///The search query using the Elasticsearch [Query String Query](https://www.elastic.co/guide/en/elasticsearch/reference/5.2/query-dsl-query-string-query.html#query-string) syntax from the Query DSL extended by SailPoint to support Nested queries.
         pub query: ::std::string::String,
         ///The nested type to use in the inner hits query.  The nested type [Nested Type](https://www.elastic.co/guide/en/elasticsearch/reference/current/nested.html) refers to a document "nested" within another document. For example, an identity can have nested documents for access, accounts, and apps.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for InnerHit {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = InnerHit;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct InnerHit")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<InnerHit, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "query" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(InnerHit {
+                        query: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("query")?
+                            }
+                        },
+                        type_: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer.deserialize_struct("InnerHit", &["query", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for InnerHit {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("InnerHit", 2usize)?;
+            fields.serialize_field("query", &self.query)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<::std::vec::Vec<ErrorMessageDto>>,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///The text of `{error}` bodies (401).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///The text of `{message}` bodies (429 and others).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<::std::vec::Vec<ErrorMessageDto>>,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///A JSONPatch document as defined by [RFC 6902 - JSON Patch](https://tools.ietf.org/html/rfc6902)
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct JsonPatch {
         ///Operations to be applied
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operations: ::std::option::Option<::std::vec::Vec<JsonPatchOperation>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for JsonPatch {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JsonPatch;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JsonPatch")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JsonPatch, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<JsonPatchOperation>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "operations" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JsonPatch { operations: field0 })
+                }
+            }
+            deserializer.deserialize_struct("JsonPatch", &["operations"], Fields)
+        }
+    }
+    impl ::serde::Serialize for JsonPatch {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("JsonPatch", 1usize)?;
+            if !::std::option::Option::is_none(&self.operations) {
+                fields.serialize_field("operations", &self.operations)?;
+            }
+            fields.end()
+        }
+    }
     ///A JSONPatch Operation as defined by [RFC 6902 - JSON Patch](https://tools.ietf.org/html/rfc6902)
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct JsonPatchOperation {
         ///The operation to be performed
         pub op: JsonPatchOperationOp,
         ///A string JSON Pointer representing the target path to an element to be affected by the operation
         pub path: ::std::string::String,
         ///The value to be used for the operation, required for "add" and "replace" operations
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JsonPatchOperation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JsonPatchOperation")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JsonPatchOperation, A::Error> {
+                    let mut field0: ::std::option::Option<JsonPatchOperationOp> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "op" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "value" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JsonPatchOperation {
+                        op: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("op")?
+                            }
+                        },
+                        path: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("path")?
+                            }
+                        },
+                        value: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "JsonPatchOperation",
+                    &["op", "path", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for JsonPatchOperation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("JsonPatchOperation", 3usize)?;
+            fields.serialize_field("op", &self.op)?;
+            fields.serialize_field("path", &self.path)?;
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///The operation to be performed
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum JsonPatchOperationOp {
-        #[serde(rename = "add")]
         Add,
-        #[serde(rename = "remove")]
         Remove,
-        #[serde(rename = "replace")]
         Replace,
-        #[serde(rename = "move")]
         Move,
-        #[serde(rename = "copy")]
         Copy,
-        #[serde(rename = "test")]
         Test,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for JsonPatchOperationOp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "add" => Self::Add,
+                    "remove" => Self::Remove,
+                    "replace" => Self::Replace,
+                    "move" => Self::Move,
+                    "copy" => Self::Copy,
+                    "test" => Self::Test,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for JsonPatchOperationOp {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Add => "add",
+                        Self::Remove => "remove",
+                        Self::Replace => "replace",
+                        Self::Move => "move",
+                        Self::Copy => "copy",
+                        Self::Test => "test",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for JsonPatchOperationOp {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1866,25 +4672,43 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///An indicator of how the locale was selected. *DEFAULT* means the locale is the system default. *REQUEST* means the locale was selected from the request context (i.e., best match based on the *Accept-Language* header). Additional values may be added in the future without notice.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum LocaleOrigin {
-        #[serde(rename = "DEFAULT")]
         Default,
-        #[serde(rename = "REQUEST")]
         Request,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for LocaleOrigin {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DEFAULT" => Self::Default,
+                    "REQUEST" => Self::Request,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for LocaleOrigin {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Default => "DEFAULT",
+                        Self::Request => "REQUEST",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for LocaleOrigin {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1924,15 +4748,87 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///Localized error message to indicate a failed invocation or error if any.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct LocalizedMessage {
         ///Message locale
         pub locale: ::std::string::String,
         ///Message text
         pub message: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for LocalizedMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LocalizedMessage;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LocalizedMessage")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LocalizedMessage, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "locale" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "message" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LocalizedMessage {
+                        locale: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("locale")?
+                            }
+                        },
+                        message: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("message")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("LocalizedMessage", &["locale", "message"], Fields)
+        }
+    }
+    impl ::serde::Serialize for LocalizedMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("LocalizedMessage", 2usize)?;
+            fields.serialize_field("locale", &self.locale)?;
+            fields.serialize_field("message", &self.message)?;
+            fields.end()
+        }
+    }
     ///The calculation done on the results of the query
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MetricAggregation {
         /**The field the calculation is performed on.
 
@@ -1942,40 +4838,144 @@ Prefix the field name with '@' to reference a nested object.
         /**The name of the metric aggregate to be included in the result.
 If the metric aggregation is omitted, the resulting aggregation will be a count of the documents in the search results.*/
         pub name: ::std::string::String,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MetricType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MetricAggregation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MetricAggregation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MetricAggregation")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MetricAggregation, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<MetricType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "field" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MetricAggregation {
+                        field: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("field")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MetricAggregation",
+                    &["field", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MetricAggregation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("MetricAggregation", 3usize)?;
+            fields.serialize_field("field", &self.field)?;
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     /**Enum representing the currently supported metric aggregation types.
 Additional values may be added in the future without notice.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MetricType {
-        #[serde(rename = "COUNT")]
         Count,
-        #[serde(rename = "UNIQUE_COUNT")]
         UniqueCount,
-        #[serde(rename = "AVG")]
         Avg,
-        #[serde(rename = "SUM")]
         Sum,
-        #[serde(rename = "MEDIAN")]
         Median,
-        #[serde(rename = "MIN")]
         Min,
-        #[serde(rename = "MAX")]
         Max,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MetricType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "COUNT" => Self::Count,
+                    "UNIQUE_COUNT" => Self::UniqueCount,
+                    "AVG" => Self::Avg,
+                    "SUM" => Self::Sum,
+                    "MEDIAN" => Self::Median,
+                    "MIN" => Self::Min,
+                    "MAX" => Self::Max,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MetricType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Count => "COUNT",
+                        Self::UniqueCount => "UNIQUE_COUNT",
+                        Self::Avg => "AVG",
+                        Self::Sum => "SUM",
+                        Self::Median => "MEDIAN",
+                        Self::Min => "MIN",
+                        Self::Max => "MAX",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MetricType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2030,45 +5030,191 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///The nested aggregation object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct NestedAggregation {
         ///The name of the nested aggregate to be included in the result.
         pub name: ::std::string::String,
         ///The type of the nested object.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedAggregation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NestedAggregation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NestedAggregation")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NestedAggregation, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NestedAggregation {
+                        name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("NestedAggregation", &["name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for NestedAggregation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("NestedAggregation", 2usize)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Owner's identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OwnerDto {
         ///Owner's identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Owner's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Owner's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<OwnerDtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OwnerDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OwnerDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OwnerDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OwnerDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<OwnerDtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OwnerDto {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("OwnerDto", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for OwnerDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("OwnerDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum OwnerDtoType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for OwnerDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for OwnerDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for OwnerDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2106,36 +5252,112 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///Owner of the object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OwnerReference {
         ///Owner's identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Owner's name. It may be left null or omitted in a POST or PATCH. If set, it must match the current value of the owner's display name, otherwise a 400 Bad Request error will result.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Owner type. This field must be either left null or set to 'IDENTITY' on input, otherwise a 400 Bad Request error will result.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<OwnerReferenceType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OwnerReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = OwnerReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OwnerReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OwnerReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<OwnerReferenceType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(OwnerReference {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("OwnerReference", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for OwnerReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("OwnerReference", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Owner type. This field must be either left null or set to 'IDENTITY' on input, otherwise a 400 Bad Request error will result.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum OwnerReferenceType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for OwnerReferenceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for OwnerReferenceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for OwnerReferenceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2173,73 +5395,273 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///Simplified DTO for the Permission objects stored in SailPoint's database. The data is aggregated from customer systems and is free-form, so its appearance can vary largely between different clients/customers.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PermissionDto {
         ///All the rights (e.g. actions) that this permission allows on the target
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rights: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The target the permission would grants rights on.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PermissionDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PermissionDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PermissionDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PermissionDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "rights" => field0 = map.next_value()?,
+                            "target" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PermissionDto {
+                        rights: field0,
+                        target: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("PermissionDto", &["rights", "target"], Fields)
+        }
+    }
+    impl ::serde::Serialize for PermissionDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("PermissionDto", 2usize)?;
+            if !::std::option::Option::is_none(&self.rights) {
+                fields.serialize_field("rights", &self.rights)?;
+            }
+            if !::std::option::Option::is_none(&self.target) {
+                fields.serialize_field("target", &self.target)?;
+            }
+            fields.end()
+        }
+    }
     ///Query parameters used to construct an Elasticsearch query object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Query {
         /**The fields the query will be applied to.  Fields provide you with a simple way to add additional fields to search, without making the query too complicated.  For example, you can use the fields to specify that you want your query of "a*" to be applied to "name", "firstName", and the "source.name".  The response will include all results matching the "a*" query found in those three fields.
 A field's availability depends on the indices being searched.  For example, if you are searching "identities", you can apply your search to the "firstName" field, but you couldn't use "firstName" with a search on "access profiles".  Refer to the response schema for the respective lists of available fields. */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fields: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "innerHit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub inner_hit: ::std::option::Option<InnerHit>,
         ///The query using the Elasticsearch [Query String Query](https://www.elastic.co/guide/en/elasticsearch/reference/5.2/query-dsl-query-string-query.html#query-string) syntax from the Query DSL extended by SailPoint to support Nested queries.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
         ///The time zone to be applied to any range query related to dates.
-        #[serde(
-            rename = "timeZone",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub time_zone: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Query {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Query;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Query")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Query, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<InnerHit> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "fields" => field0 = map.next_value()?,
+                            "innerHit" => field1 = map.next_value()?,
+                            "query" => field2 = map.next_value()?,
+                            "timeZone" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Query {
+                        fields: field0,
+                        inner_hit: field1,
+                        query: field2,
+                        time_zone: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Query",
+                    &["fields", "innerHit", "query", "timeZone"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Query {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Query", 4usize)?;
+            if !::std::option::Option::is_none(&self.fields) {
+                fields.serialize_field("fields", &self.fields)?;
+            }
+            if !::std::option::Option::is_none(&self.inner_hit) {
+                fields.serialize_field("innerHit", &self.inner_hit)?;
+            }
+            if !::std::option::Option::is_none(&self.query) {
+                fields.serialize_field("query", &self.query)?;
+            }
+            if !::std::option::Option::is_none(&self.time_zone) {
+                fields.serialize_field("timeZone", &self.time_zone)?;
+            }
+            fields.end()
+        }
+    }
     ///Allows the query results to be filtered by specifying a list of fields to include and/or exclude from the result documents.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct QueryResultFilter {
         ///The list of field names to exclude from the result documents.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub excludes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The list of field names to include in the result documents.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub includes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for QueryResultFilter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = QueryResultFilter;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct QueryResultFilter")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<QueryResultFilter, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "excludes" => field0 = map.next_value()?,
+                            "includes" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(QueryResultFilter {
+                        excludes: field0,
+                        includes: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "QueryResultFilter",
+                    &["excludes", "includes"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for QueryResultFilter {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("QueryResultFilter", 2usize)?;
+            if !::std::option::Option::is_none(&self.excludes) {
+                fields.serialize_field("excludes", &self.excludes)?;
+            }
+            if !::std::option::Option::is_none(&self.includes) {
+                fields.serialize_field("includes", &self.includes)?;
+            }
+            fields.end()
+        }
     }
     /**The type of query to use.  By default, the `SAILPOINT` query type is used, which requires the `query` object to be defined in the request body.
 To use the `queryDsl` or `typeAheadQuery` objects in the request, you must set the type to `DSL` or `TYPEAHEAD` accordingly.
 Additional values may be added in the future without notice.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum QueryType {
-        #[serde(rename = "DSL")]
         Dsl,
-        #[serde(rename = "SAILPOINT")]
         Sailpoint,
-        #[serde(rename = "TEXT")]
         Text,
-        #[serde(rename = "TYPEAHEAD")]
         Typeahead,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for QueryType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DSL" => Self::Dsl,
+                    "SAILPOINT" => Self::Sailpoint,
+                    "TEXT" => Self::Text,
+                    "TYPEAHEAD" => Self::Typeahead,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for QueryType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Dsl => "DSL",
+                        Self::Sailpoint => "SAILPOINT",
+                        Self::Text => "TEXT",
+                        Self::Typeahead => "TYPEAHEAD",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for QueryType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2288,74 +5710,91 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///The range of values to be filtered.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Range {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub lower: ::std::option::Option<Bound>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upper: ::std::option::Option<Bound>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Range {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Range;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Range")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Range, A::Error> {
+                    let mut field0: ::std::option::Option<Bound> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Bound> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "lower" => field0 = map.next_value()?,
+                            "upper" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Range {
+                        lower: field0,
+                        upper: field1,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("Range", &["lower", "upper"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Range {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Range", 2usize)?;
+            if !::std::option::Option::is_none(&self.lower) {
+                fields.serialize_field("lower", &self.lower)?;
+            }
+            if !::std::option::Option::is_none(&self.upper) {
+                fields.serialize_field("upper", &self.upper)?;
+            }
+            fields.end()
+        }
+    }
     ///`Search`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Search {
-        #[serde(
-            rename = "aggregationType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub aggregation_type: ::std::option::Option<AggregationType>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aggregations: ::std::option::Option<SearchAggregationSpecification>,
         ///The aggregation search query using Elasticsearch [Aggregations](https://www.elastic.co/guide/en/elasticsearch/reference/5.2/search-aggregations.html) syntax.
-        #[serde(
-            rename = "aggregationsDsl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub aggregations_dsl: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        #[serde(
-            rename = "aggregationsVersion",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub aggregations_version: ::std::option::Option<ElasticVersion>,
         ///The filters to be applied for each filtered field name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filters: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, Filter>,
         >,
         ///Indicates whether nested objects from returned search results should be included.
-        #[serde(
-            rename = "includeNested",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_nested: ::std::option::Option<bool>,
         ///The names of the Elasticsearch indices in which to search. If none are provided, then all indices will be searched.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub indices: ::std::option::Option<::std::vec::Vec<Index>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<Query>,
         ///The search query using the Elasticsearch [Query DSL](https://www.elastic.co/guide/en/elasticsearch/reference/7.10/query-dsl.html) syntax.
-        #[serde(
-            rename = "queryDsl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub query_dsl: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        #[serde(
-            rename = "queryResultFilter",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub query_result_filter: ::std::option::Option<QueryResultFilter>,
-        #[serde(
-            rename = "queryType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub query_type: ::std::option::Option<QueryType>,
-        #[serde(
-            rename = "queryVersion",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub query_version: ::std::option::Option<ElasticVersion>,
         /**Used to begin the search window at the values specified.
 This parameter consists of the last values of the sorted fields in the current record set.
@@ -2364,61 +5803,312 @@ It is recommended that you always include the ID of the object in addition to an
 For example, when searching for identities, if you are sorting by displayName you will also want to include ID, for example ["displayName", "id"].
 If the last identity ID in the search result is 2c91808375d8e80a0175e1f88a575221 and the last displayName is "John Doe", then using that displayName and ID will start a new search after this identity.
 The searchAfter value will look like ["John Doe","2c91808375d8e80a0175e1f88a575221"]*/
-        #[serde(
-            rename = "searchAfter",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub search_after: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The fields to be used to sort the search results. Use + or - to specify the sort direction.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        #[serde(
-            rename = "textQuery",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub text_query: ::std::option::Option<TextQuery>,
-        #[serde(
-            rename = "typeAheadQuery",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub type_ahead_query: ::std::option::Option<TypeAheadQuery>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Search {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Search;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Search")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Search, A::Error> {
+                    let mut field0: ::std::option::Option<AggregationType> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        SearchAggregationSpecification,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<ElasticVersion> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::collections::HashMap<::std::string::String, Filter>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::vec::Vec<Index>> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<Query> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<QueryResultFilter> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<QueryType> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<ElasticVersion> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<TextQuery> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<TypeAheadQuery> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "aggregationType" => field0 = map.next_value()?,
+                            "aggregations" => field1 = map.next_value()?,
+                            "aggregationsDsl" => field2 = map.next_value()?,
+                            "aggregationsVersion" => field3 = map.next_value()?,
+                            "filters" => field4 = map.next_value()?,
+                            "includeNested" => field5 = map.next_value()?,
+                            "indices" => field6 = map.next_value()?,
+                            "query" => field7 = map.next_value()?,
+                            "queryDsl" => field8 = map.next_value()?,
+                            "queryResultFilter" => field9 = map.next_value()?,
+                            "queryType" => field10 = map.next_value()?,
+                            "queryVersion" => field11 = map.next_value()?,
+                            "searchAfter" => field12 = map.next_value()?,
+                            "sort" => field13 = map.next_value()?,
+                            "textQuery" => field14 = map.next_value()?,
+                            "typeAheadQuery" => field15 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Search {
+                        aggregation_type: field0,
+                        aggregations: field1,
+                        aggregations_dsl: field2,
+                        aggregations_version: field3,
+                        filters: field4,
+                        include_nested: field5,
+                        indices: field6,
+                        query: field7,
+                        query_dsl: field8,
+                        query_result_filter: field9,
+                        query_type: field10,
+                        query_version: field11,
+                        search_after: field12,
+                        sort: field13,
+                        text_query: field14,
+                        type_ahead_query: field15,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Search",
+                    &[
+                        "aggregationType",
+                        "aggregations",
+                        "aggregationsDsl",
+                        "aggregationsVersion",
+                        "filters",
+                        "includeNested",
+                        "indices",
+                        "query",
+                        "queryDsl",
+                        "queryResultFilter",
+                        "queryType",
+                        "queryVersion",
+                        "searchAfter",
+                        "sort",
+                        "textQuery",
+                        "typeAheadQuery",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Search {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Search", 16usize)?;
+            if !::std::option::Option::is_none(&self.aggregation_type) {
+                fields.serialize_field("aggregationType", &self.aggregation_type)?;
+            }
+            if !::std::option::Option::is_none(&self.aggregations) {
+                fields.serialize_field("aggregations", &self.aggregations)?;
+            }
+            if !::std::option::Option::is_none(&self.aggregations_dsl) {
+                fields.serialize_field("aggregationsDsl", &self.aggregations_dsl)?;
+            }
+            if !::std::option::Option::is_none(&self.aggregations_version) {
+                fields
+                    .serialize_field("aggregationsVersion", &self.aggregations_version)?;
+            }
+            if !::std::option::Option::is_none(&self.filters) {
+                fields.serialize_field("filters", &self.filters)?;
+            }
+            if !::std::option::Option::is_none(&self.include_nested) {
+                fields.serialize_field("includeNested", &self.include_nested)?;
+            }
+            if !::std::option::Option::is_none(&self.indices) {
+                fields.serialize_field("indices", &self.indices)?;
+            }
+            if !::std::option::Option::is_none(&self.query) {
+                fields.serialize_field("query", &self.query)?;
+            }
+            if !::std::option::Option::is_none(&self.query_dsl) {
+                fields.serialize_field("queryDsl", &self.query_dsl)?;
+            }
+            if !::std::option::Option::is_none(&self.query_result_filter) {
+                fields.serialize_field("queryResultFilter", &self.query_result_filter)?;
+            }
+            if !::std::option::Option::is_none(&self.query_type) {
+                fields.serialize_field("queryType", &self.query_type)?;
+            }
+            if !::std::option::Option::is_none(&self.query_version) {
+                fields.serialize_field("queryVersion", &self.query_version)?;
+            }
+            if !::std::option::Option::is_none(&self.search_after) {
+                fields.serialize_field("searchAfter", &self.search_after)?;
+            }
+            if !::std::option::Option::is_none(&self.sort) {
+                fields.serialize_field("sort", &self.sort)?;
+            }
+            if !::std::option::Option::is_none(&self.text_query) {
+                fields.serialize_field("textQuery", &self.text_query)?;
+            }
+            if !::std::option::Option::is_none(&self.type_ahead_query) {
+                fields.serialize_field("typeAheadQuery", &self.type_ahead_query)?;
+            }
+            fields.end()
+        }
+    }
     ///`SearchAggregationSpecification`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SearchAggregationSpecification {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bucket: ::std::option::Option<BucketAggregation>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filter: ::std::option::Option<FilterAggregation>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metric: ::std::option::Option<MetricAggregation>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nested: ::std::option::Option<NestedAggregation>,
-        #[serde(
-            rename = "subAggregation",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_aggregation: ::std::option::Option<SubSearchAggregationSpecification>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchAggregationSpecification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SearchAggregationSpecification;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SearchAggregationSpecification")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SearchAggregationSpecification, A::Error> {
+                    let mut field0: ::std::option::Option<BucketAggregation> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<FilterAggregation> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<MetricAggregation> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<NestedAggregation> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        SubSearchAggregationSpecification,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "bucket" => field0 = map.next_value()?,
+                            "filter" => field1 = map.next_value()?,
+                            "metric" => field2 = map.next_value()?,
+                            "nested" => field3 = map.next_value()?,
+                            "subAggregation" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SearchAggregationSpecification {
+                        bucket: field0,
+                        filter: field1,
+                        metric: field2,
+                        nested: field3,
+                        sub_aggregation: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SearchAggregationSpecification",
+                    &["bucket", "filter", "metric", "nested", "subAggregation"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SearchAggregationSpecification {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SearchAggregationSpecification", 5usize)?;
+            if !::std::option::Option::is_none(&self.bucket) {
+                fields.serialize_field("bucket", &self.bucket)?;
+            }
+            if !::std::option::Option::is_none(&self.filter) {
+                fields.serialize_field("filter", &self.filter)?;
+            }
+            if !::std::option::Option::is_none(&self.metric) {
+                fields.serialize_field("metric", &self.metric)?;
+            }
+            if !::std::option::Option::is_none(&self.nested) {
+                fields.serialize_field("nested", &self.nested)?;
+            }
+            if !::std::option::Option::is_none(&self.sub_aggregation) {
+                fields.serialize_field("subAggregation", &self.sub_aggregation)?;
+            }
+            fields.end()
+        }
     }
     /**Enum representing the currently supported filter aggregation types.
 Additional values may be added in the future without notice.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SearchFilterType {
-        #[serde(rename = "TERM")]
         Term,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchFilterType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "TERM" => Self::Term,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SearchFilterType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Term => "TERM",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SearchFilterType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2461,73 +6151,359 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///`SubSearchAggregationSpecification`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SubSearchAggregationSpecification {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bucket: ::std::option::Option<BucketAggregation>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filter: ::std::option::Option<FilterAggregation>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metric: ::std::option::Option<MetricAggregation>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nested: ::std::option::Option<NestedAggregation>,
-        #[serde(
-            rename = "subAggregation",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_aggregation: ::std::option::Option<Aggregations>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SubSearchAggregationSpecification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SubSearchAggregationSpecification;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SubSearchAggregationSpecification")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SubSearchAggregationSpecification, A::Error> {
+                    let mut field0: ::std::option::Option<BucketAggregation> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<FilterAggregation> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<MetricAggregation> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<NestedAggregation> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<Aggregations> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "bucket" => field0 = map.next_value()?,
+                            "filter" => field1 = map.next_value()?,
+                            "metric" => field2 = map.next_value()?,
+                            "nested" => field3 = map.next_value()?,
+                            "subAggregation" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SubSearchAggregationSpecification {
+                        bucket: field0,
+                        filter: field1,
+                        metric: field2,
+                        nested: field3,
+                        sub_aggregation: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SubSearchAggregationSpecification",
+                    &["bucket", "filter", "metric", "nested", "subAggregation"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SubSearchAggregationSpecification {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SubSearchAggregationSpecification", 5usize)?;
+            if !::std::option::Option::is_none(&self.bucket) {
+                fields.serialize_field("bucket", &self.bucket)?;
+            }
+            if !::std::option::Option::is_none(&self.filter) {
+                fields.serialize_field("filter", &self.filter)?;
+            }
+            if !::std::option::Option::is_none(&self.metric) {
+                fields.serialize_field("metric", &self.metric)?;
+            }
+            if !::std::option::Option::is_none(&self.nested) {
+                fields.serialize_field("nested", &self.nested)?;
+            }
+            if !::std::option::Option::is_none(&self.sub_aggregation) {
+                fields.serialize_field("subAggregation", &self.sub_aggregation)?;
+            }
+            fields.end()
+        }
+    }
     ///Definition of a type of task, used to invoke tasks
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct TaskDefinitionSummary {
         ///Formal parameters of the TaskDefinition, without values
         pub arguments: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///Description of the TaskDefinition
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Executor of the TaskDefinition
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub executor: ::std::option::Option<::std::string::String>,
         ///System-generated unique ID of the TaskDefinition
         pub id: ::std::string::String,
         ///Name of the parent of the TaskDefinition
-        #[serde(rename = "parentName")]
         pub parent_name: ::std::string::String,
         ///Name of the TaskDefinition
-        #[serde(rename = "uniqueName")]
         pub unique_name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for TaskDefinitionSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskDefinitionSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskDefinitionSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskDefinitionSummary, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "arguments" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "executor" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "parentName" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "uniqueName" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskDefinitionSummary {
+                        arguments: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("arguments")?
+                            }
+                        },
+                        description: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "description",
+                                    ),
+                                );
+                            }
+                        },
+                        executor: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("executor"),
+                                );
+                            }
+                        },
+                        id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        parent_name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("parentName")?
+                            }
+                        },
+                        unique_name: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("uniqueName")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TaskDefinitionSummary",
+                    &[
+                        "arguments",
+                        "description",
+                        "executor",
+                        "id",
+                        "parentName",
+                        "uniqueName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TaskDefinitionSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("TaskDefinitionSummary", 6usize)?;
+            fields.serialize_field("arguments", &self.arguments)?;
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("executor", &self.executor)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("parentName", &self.parent_name)?;
+            fields.serialize_field("uniqueName", &self.unique_name)?;
+            fields.end()
+        }
+    }
     ///Task result.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TaskResultDto {
         ///Task result ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Task result display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Task result DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<TaskResultDtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TaskResultDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskResultDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskResultDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskResultDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<TaskResultDtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskResultDto {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("TaskResultDto", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for TaskResultDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TaskResultDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Task result DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TaskResultDtoType {
-        #[serde(rename = "TASK_RESULT")]
         TaskResult,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaskResultDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "TASK_RESULT" => Self::TaskResult,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TaskResultDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::TaskResult => "TASK_RESULT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TaskResultDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2565,32 +6541,213 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///Task return details
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct TaskReturnDetails {
         ///Attribute the TaskReturnDetails is for
-        #[serde(rename = "attributeName")]
         pub attribute_name: ::std::string::String,
         ///Display name of the TaskReturnDetails
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for TaskReturnDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskReturnDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskReturnDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskReturnDetails, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributeName" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskReturnDetails {
+                        attribute_name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributeName")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TaskReturnDetails",
+                    &["attributeName", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TaskReturnDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TaskReturnDetails", 2usize)?;
+            fields.serialize_field("attributeName", &self.attribute_name)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.end()
+        }
+    }
     ///TaskStatus Message
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct TaskStatusMessage {
         ///Key of the message
         pub key: ::std::string::String,
-        #[serde(
-            rename = "localizedText",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub localized_text: ::std::option::Option<LocalizedMessage>,
         ///Message parameters for internationalization
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub parameters: ::std::option::Option<
             ::std::vec::Vec<TaskStatusMessageParametersItem>,
         >,
         ///Type of the message
-        #[serde(rename = "type")]
         pub type_: TaskStatusMessageType,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaskStatusMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskStatusMessage;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskStatusMessage")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskStatusMessage, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::option::Option<LocalizedMessage>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::vec::Vec<TaskStatusMessageParametersItem>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<TaskStatusMessageType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "key" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "localizedText" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "parameters" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskStatusMessage {
+                        key: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("key")?
+                            }
+                        },
+                        localized_text: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "localizedText",
+                                    ),
+                                );
+                            }
+                        },
+                        parameters: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "parameters",
+                                    ),
+                                );
+                            }
+                        },
+                        type_: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TaskStatusMessage",
+                    &["key", "localizedText", "parameters", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TaskStatusMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TaskStatusMessage", 4usize)?;
+            fields.serialize_field("key", &self.key)?;
+            fields.serialize_field("localizedText", &self.localized_text)?;
+            fields.serialize_field("parameters", &self.parameters)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     ///`TaskStatusMessageParametersItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2609,27 +6766,46 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///Type of the message
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TaskStatusMessageType {
-        #[serde(rename = "INFO")]
         Info,
-        #[serde(rename = "WARN")]
         Warn,
-        #[serde(rename = "ERROR")]
         Error,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaskStatusMessageType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "INFO" => Self::Info,
+                    "WARN" => Self::Warn,
+                    "ERROR" => Self::Error,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TaskStatusMessageType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Info => "INFO",
+                        Self::Warn => "WARN",
+                        Self::Error => "ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TaskStatusMessageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2671,65 +6847,308 @@ Additional values may be added in the future without notice.*/
         }
     }
     ///Query parameters used to construct an Elasticsearch text query object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct TextQuery {
         ///Indicates that the terms can be located anywhere in the specified fields;  otherwise, the fields must begin with the terms.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contains: ::std::option::Option<bool>,
         ///The fields to be searched.
         pub fields: ::std::vec::Vec<::std::string::String>,
         ///Indicates that at least one of the terms must be found in the specified fields;  otherwise, all terms must be found.
-        #[serde(
-            rename = "matchAny",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub match_any: ::std::option::Option<bool>,
         ///Words or characters that specify a particular thing to be searched for.
         pub terms: ::std::vec::Vec<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TextQuery {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TextQuery;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TextQuery")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TextQuery, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "contains" => field0 = map.next_value()?,
+                            "fields" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "matchAny" => field2 = map.next_value()?,
+                            "terms" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TextQuery {
+                        contains: field0,
+                        fields: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("fields")?
+                            }
+                        },
+                        match_any: field2,
+                        terms: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("terms")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TextQuery",
+                    &["contains", "fields", "matchAny", "terms"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TextQuery {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TextQuery", 4usize)?;
+            if !::std::option::Option::is_none(&self.contains) {
+                fields.serialize_field("contains", &self.contains)?;
+            }
+            fields.serialize_field("fields", &self.fields)?;
+            if !::std::option::Option::is_none(&self.match_any) {
+                fields.serialize_field("matchAny", &self.match_any)?;
+            }
+            fields.serialize_field("terms", &self.terms)?;
+            fields.end()
+        }
+    }
     ///`TranslationMessage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TranslationMessage {
         ///The key of the translation message
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         ///The values corresponding to the translation messages
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TranslationMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TranslationMessage;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TranslationMessage")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TranslationMessage, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "key" => field0 = map.next_value()?,
+                            "values" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TranslationMessage {
+                        key: field0,
+                        values: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("TranslationMessage", &["key", "values"], Fields)
+        }
+    }
+    impl ::serde::Serialize for TranslationMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TranslationMessage", 2usize)?;
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.values) {
+                fields.serialize_field("values", &self.values)?;
+            }
+            fields.end()
+        }
+    }
     ///Query parameters used to construct an Elasticsearch type ahead query object.  The typeAheadQuery performs a search for top values beginning with the typed values. For example, typing "Jo" results in top hits matching "Jo." Typing "Job" results in top hits matching "Job."
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct TypeAheadQuery {
         ///The field on which to perform the type ahead search.
         pub field: ::std::string::String,
         /**The number of suffixes the last term will be expanded into.
 Influences the performance of the query and the number results returned.
 Valid values: 1 to 1000.*/
-        #[serde(
-            rename = "maxExpansions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_expansions: ::std::option::Option<::std::num::NonZeroU32>,
         ///The nested type.
-        #[serde(
-            rename = "nestedType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub nested_type: ::std::option::Option<::std::string::String>,
         ///The type ahead query string used to construct a phrase prefix match query.
         pub query: ::std::string::String,
         ///The max amount of records the search will return.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<::std::num::NonZeroU32>,
         ///The sort order of the returned records.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<::std::string::String>,
         ///The flag that defines the sort type, by count or value.
-        #[serde(
-            rename = "sortByValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sort_by_value: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TypeAheadQuery {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TypeAheadQuery;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TypeAheadQuery")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TypeAheadQuery, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::num::NonZeroU32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::num::NonZeroU32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "field" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "maxExpansions" => field1 = map.next_value()?,
+                            "nestedType" => field2 = map.next_value()?,
+                            "query" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "size" => field4 = map.next_value()?,
+                            "sort" => field5 = map.next_value()?,
+                            "sortByValue" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TypeAheadQuery {
+                        field: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("field")?
+                            }
+                        },
+                        max_expansions: field1,
+                        nested_type: field2,
+                        query: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("query")?
+                            }
+                        },
+                        size: field4,
+                        sort: field5,
+                        sort_by_value: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TypeAheadQuery",
+                    &[
+                        "field",
+                        "maxExpansions",
+                        "nestedType",
+                        "query",
+                        "size",
+                        "sort",
+                        "sortByValue",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TypeAheadQuery {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TypeAheadQuery", 7usize)?;
+            fields.serialize_field("field", &self.field)?;
+            if !::std::option::Option::is_none(&self.max_expansions) {
+                fields.serialize_field("maxExpansions", &self.max_expansions)?;
+            }
+            if !::std::option::Option::is_none(&self.nested_type) {
+                fields.serialize_field("nestedType", &self.nested_type)?;
+            }
+            fields.serialize_field("query", &self.query)?;
+            if !::std::option::Option::is_none(&self.size) {
+                fields.serialize_field("size", &self.size)?;
+            }
+            if !::std::option::Option::is_none(&self.sort) {
+                fields.serialize_field("sort", &self.sort)?;
+            }
+            if !::std::option::Option::is_none(&self.sort_by_value) {
+                fields.serialize_field("sortByValue", &self.sort_by_value)?;
+            }
+            fields.end()
+        }
     }
     /// Error types.
     pub mod error {

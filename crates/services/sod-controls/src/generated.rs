@@ -16,41 +16,176 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`Compensatingcontrolcreate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Compensatingcontrolcreate {
         ///The action performed when the compensating control is applied.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<CompensatingcontrolcreateAction>,
         ///A human-readable description of the compensating control.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<CompensatingcontrolcreateDescription>,
         ///The duration after which the applied control expires, expressed as a duration string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expiration: ::std::option::Option<::std::string::String>,
         ///Indicates whether a justification is required when applying this control.
-        #[serde(
-            rename = "justificationRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub justification_required: ::std::option::Option<bool>,
         ///The display name of the compensating control.
         pub name: CompensatingcontrolcreateName,
         pub owner: Referenceinput,
         ///References to additional identities or governance groups that share ownership of the compensating control (maximum 10).
-        #[serde(
-            rename = "secondaryOwners",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub secondary_owners: ::std::option::Option<::std::vec::Vec<Referenceinput>>,
         ///The type of compensating control that determines how a violation is addressed.
-        #[serde(rename = "type")]
         pub type_: CompensatingcontrolcreateType,
         ///Workflow definition ID used when the control action is a workflow.
-        #[serde(
-            rename = "workflowID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub workflow_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Compensatingcontrolcreate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Compensatingcontrolcreate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Compensatingcontrolcreate")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Compensatingcontrolcreate, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        CompensatingcontrolcreateAction,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        CompensatingcontrolcreateDescription,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        CompensatingcontrolcreateName,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<Referenceinput> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<Referenceinput>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        CompensatingcontrolcreateType,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "action" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "expiration" => field2 = map.next_value()?,
+                            "justificationRequired" => field3 = map.next_value()?,
+                            "name" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "secondaryOwners" => field6 = map.next_value()?,
+                            "type" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "workflowID" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Compensatingcontrolcreate {
+                        action: field0,
+                        description: field1,
+                        expiration: field2,
+                        justification_required: field3,
+                        name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("owner")?
+                            }
+                        },
+                        secondary_owners: field6,
+                        type_: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        workflow_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Compensatingcontrolcreate",
+                    &[
+                        "action",
+                        "description",
+                        "expiration",
+                        "justificationRequired",
+                        "name",
+                        "owner",
+                        "secondaryOwners",
+                        "type",
+                        "workflowID",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Compensatingcontrolcreate {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Compensatingcontrolcreate", 9usize)?;
+            if !::std::option::Option::is_none(&self.action) {
+                fields.serialize_field("action", &self.action)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.expiration) {
+                fields.serialize_field("expiration", &self.expiration)?;
+            }
+            if !::std::option::Option::is_none(&self.justification_required) {
+                fields
+                    .serialize_field(
+                        "justificationRequired",
+                        &self.justification_required,
+                    )?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("owner", &self.owner)?;
+            if !::std::option::Option::is_none(&self.secondary_owners) {
+                fields.serialize_field("secondaryOwners", &self.secondary_owners)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            if !::std::option::Option::is_none(&self.workflow_id) {
+                fields.serialize_field("workflowID", &self.workflow_id)?;
+            }
+            fields.end()
+        }
     }
     impl Compensatingcontrolcreate {
         pub fn builder() -> builder::Compensatingcontrolcreate {
@@ -275,84 +410,306 @@ pub mod types {
         }
     }
     ///`Compensatingcontrolresponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Compensatingcontrolresponse {
         ///The action performed when the compensating control is applied.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
         ///A human-readable description of the compensating control.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The duration after which the applied control expires, expressed as a duration string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expiration: ::std::option::Option<::std::string::String>,
         ///The system-generated unique identifier of the compensating control.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Indicates whether a justification is required when applying this control.
-        #[serde(rename = "justificationRequired")]
         pub justification_required: bool,
         ///The display name of the compensating control.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         pub owner: Reference,
         ///References to additional identities or governance groups that share ownership of the compensating control.
-        #[serde(
-            rename = "secondaryOwners",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub secondary_owners: ::std::option::Option<::std::vec::Vec<Reference>>,
         ///The type of compensating control that determines how a violation is addressed.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         /**Opaque workflow definition identifier in the exact form required by the owning service.
 */
-        #[serde(
-            rename = "workflowID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub workflow_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Compensatingcontrolresponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Compensatingcontrolresponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Compensatingcontrolresponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Compensatingcontrolresponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<Reference> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::vec::Vec<Reference>> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "action" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "expiration" => field2 = map.next_value()?,
+                            "id" => field3 = map.next_value()?,
+                            "justificationRequired" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => field5 = map.next_value()?,
+                            "owner" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "secondaryOwners" => field7 = map.next_value()?,
+                            "type" => field8 = map.next_value()?,
+                            "workflowID" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Compensatingcontrolresponse {
+                        action: field0,
+                        description: field1,
+                        expiration: field2,
+                        id: field3,
+                        justification_required: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("justificationRequired")?
+                            }
+                        },
+                        name: field5,
+                        owner: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("owner")?
+                            }
+                        },
+                        secondary_owners: field7,
+                        type_: field8,
+                        workflow_id: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Compensatingcontrolresponse",
+                    &[
+                        "action",
+                        "description",
+                        "expiration",
+                        "id",
+                        "justificationRequired",
+                        "name",
+                        "owner",
+                        "secondaryOwners",
+                        "type",
+                        "workflowID",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Compensatingcontrolresponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Compensatingcontrolresponse", 10usize)?;
+            if !::std::option::Option::is_none(&self.action) {
+                fields.serialize_field("action", &self.action)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.expiration) {
+                fields.serialize_field("expiration", &self.expiration)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            fields
+                .serialize_field("justificationRequired", &self.justification_required)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.serialize_field("owner", &self.owner)?;
+            if !::std::option::Option::is_none(&self.secondary_owners) {
+                fields.serialize_field("secondaryOwners", &self.secondary_owners)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.workflow_id) {
+                fields.serialize_field("workflowID", &self.workflow_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`Compensatingcontrolupdate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct Compensatingcontrolupdate {
         ///The action performed when the compensating control is applied.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<CompensatingcontrolupdateAction>,
         ///A human-readable description of the compensating control.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<CompensatingcontrolupdateDescription>,
         ///The duration after which the applied control expires, expressed as a duration string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expiration: ::std::option::Option<::std::string::String>,
         ///Indicates whether a justification is required when applying this control.
-        #[serde(
-            rename = "justificationRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub justification_required: ::std::option::Option<bool>,
         ///The display name of the compensating control.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<CompensatingcontrolupdateName>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<Referenceinput>,
         ///References to additional identities or governance groups that share ownership of the compensating control (maximum 10).
-        #[serde(
-            rename = "secondaryOwners",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub secondary_owners: ::std::option::Option<::std::vec::Vec<Referenceinput>>,
         ///The type of compensating control that determines how a violation is addressed.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<CompensatingcontrolupdateType>,
         ///Workflow definition ID used when the control action is a workflow.
-        #[serde(
-            rename = "workflowID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub workflow_id: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Compensatingcontrolupdate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Compensatingcontrolupdate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Compensatingcontrolupdate")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Compensatingcontrolupdate, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        CompensatingcontrolupdateAction,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        CompensatingcontrolupdateDescription,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        CompensatingcontrolupdateName,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<Referenceinput> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<Referenceinput>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        CompensatingcontrolupdateType,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "action" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "expiration" => field2 = map.next_value()?,
+                            "justificationRequired" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "owner" => field5 = map.next_value()?,
+                            "secondaryOwners" => field6 = map.next_value()?,
+                            "type" => field7 = map.next_value()?,
+                            "workflowID" => field8 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Compensatingcontrolupdate {
+                        action: field0,
+                        description: field1,
+                        expiration: field2,
+                        justification_required: field3,
+                        name: field4,
+                        owner: field5,
+                        secondary_owners: field6,
+                        type_: field7,
+                        workflow_id: field8,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Compensatingcontrolupdate {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.action) {
+                fields.serialize_entry("action", &self.action)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_entry("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.expiration) {
+                fields.serialize_entry("expiration", &self.expiration)?;
+            }
+            if !::std::option::Option::is_none(&self.justification_required) {
+                fields
+                    .serialize_entry(
+                        "justificationRequired",
+                        &self.justification_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_entry("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.secondary_owners) {
+                fields.serialize_entry("secondaryOwners", &self.secondary_owners)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.workflow_id) {
+                fields.serialize_entry("workflowID", &self.workflow_id)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl Compensatingcontrolupdate {
         pub fn builder() -> builder::Compensatingcontrolupdate {
@@ -577,77 +934,318 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Reference to an identity or governance group returned in a response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Reference {
         /**Opaque identifier in the exact form required by the owning service (case, dashes, etc. must be preserved).
 */
         pub id: ::std::string::String,
         /**Human-readable name for the referenced identity or governance group when known. Omitted when unknown; null is allowed in the schema when clients send or receive explicit nulls.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of object being referenced.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for Reference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Reference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Reference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Reference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => field1 = map.next_value()?,
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Reference {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: field1,
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer.deserialize_struct("Reference", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Reference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Reference", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Reference to an identity or governance group supplied on a request body.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Referenceinput {
         /**Opaque identifier in the exact form required by the owning service (case, dashes, etc. must be preserved).
 */
         pub id: ReferenceinputId,
         ///The type of object being referenced.
-        #[serde(rename = "type")]
         pub type_: ReferenceinputType,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Referenceinput {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Referenceinput;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Referenceinput")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Referenceinput, A::Error> {
+                    let mut field0: ::std::option::Option<ReferenceinputId> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ReferenceinputType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Referenceinput {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        type_: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Referenceinput {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     /**Opaque identifier in the exact form required by the owning service (case, dashes, etc. must be preserved).
 */
@@ -705,25 +1303,43 @@ pub mod types {
         }
     }
     ///The type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReferenceinputType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReferenceinputType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReferenceinputType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReferenceinputType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -17,48 +17,347 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///A named set of conflicting access items that together define one side of a separation-of-duties conflict.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessCriteria {
         ///The list of access items that make up this side of the conflict.
-        #[serde(rename = "conflictingItems")]
         pub conflicting_items: ::std::vec::Vec<Conflictingitem>,
         ///The name of the access criteria grouping.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessCriteria {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessCriteria;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessCriteria")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessCriteria, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<Conflictingitem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "conflictingItems" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessCriteria {
+                        conflicting_items: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("conflictingItems")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessCriteria",
+                    &["conflictingItems", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessCriteria {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccessCriteria", 2usize)?;
+            fields.serialize_field("conflictingItems", &self.conflicting_items)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.end()
+        }
+    }
     ///A compensating control that has been applied to a policy violation.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Appliedcontrol {
         ///The date and time when the control was applied to the violation.
-        #[serde(rename = "appliedDate")]
         pub applied_date: ::sailpoint_runtime::DateTime,
         pub applier: Referenceresponse,
         ///Optional comments captured when the control was applied.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments: ::std::option::Option<::std::string::String>,
         pub control: Referenceresponse,
         ///The date and time when the applied control expires.
         pub expiration: ::sailpoint_runtime::DateTime,
         ///The system-generated unique identifier of the applied control record.
         pub id: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<Appliedcontrolstatus>,
         ///The unique identifier of the policy violation the control was applied to.
         pub violation: ::std::string::String,
         ///The identifier of the workflow triggered when the control was applied.
-        #[serde(
-            rename = "workflowId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub workflow_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Appliedcontrol {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Appliedcontrol;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Appliedcontrol")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Appliedcontrol, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Referenceresponse> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<Referenceresponse> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<Appliedcontrolstatus> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "appliedDate" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "applier" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "comments" => field2 = map.next_value()?,
+                            "control" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "expiration" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => field6 = map.next_value()?,
+                            "violation" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "workflowId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Appliedcontrol {
+                        applied_date: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("appliedDate")?
+                            }
+                        },
+                        applier: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("applier")?
+                            }
+                        },
+                        comments: field2,
+                        control: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("control")?
+                            }
+                        },
+                        expiration: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("expiration")?
+                            }
+                        },
+                        id: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        status: field6,
+                        violation: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("violation")?
+                            }
+                        },
+                        workflow_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Appliedcontrol",
+                    &[
+                        "appliedDate",
+                        "applier",
+                        "comments",
+                        "control",
+                        "expiration",
+                        "id",
+                        "status",
+                        "violation",
+                        "workflowId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Appliedcontrol {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Appliedcontrol", 9usize)?;
+            fields.serialize_field("appliedDate", &self.applied_date)?;
+            fields.serialize_field("applier", &self.applier)?;
+            if !::std::option::Option::is_none(&self.comments) {
+                fields.serialize_field("comments", &self.comments)?;
+            }
+            fields.serialize_field("control", &self.control)?;
+            fields.serialize_field("expiration", &self.expiration)?;
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.serialize_field("violation", &self.violation)?;
+            if !::std::option::Option::is_none(&self.workflow_id) {
+                fields.serialize_field("workflowId", &self.workflow_id)?;
+            }
+            fields.end()
+        }
+    }
     ///Data needed to apply a compensating control to a policy violation.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Appliedcontrolcreate {
         ///Optional comments to capture when applying the control.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments: ::std::option::Option<::std::string::String>,
         ///The unique identifier of the compensating control to apply.
         pub control: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Appliedcontrolcreate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Appliedcontrolcreate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Appliedcontrolcreate")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Appliedcontrolcreate, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comments" => field0 = map.next_value()?,
+                            "control" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Appliedcontrolcreate {
+                        comments: field0,
+                        control: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("control")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Appliedcontrolcreate",
+                    &["comments", "control"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Appliedcontrolcreate {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Appliedcontrolcreate", 2usize)?;
+            if !::std::option::Option::is_none(&self.comments) {
+                fields.serialize_field("comments", &self.comments)?;
+            }
+            fields.serialize_field("control", &self.control)?;
+            fields.end()
+        }
     }
     impl Appliedcontrolcreate {
         pub fn builder() -> builder::Appliedcontrolcreate {
@@ -127,47 +426,150 @@ pub mod types {
         }
     }
     ///A single access item that contributes to a separation-of-duties conflict.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Conflictingitem {
         ///Optional human-readable description of the conflicting item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The unique identifier of the conflicting access item.
         pub id: ::std::string::String,
         ///The display name of the conflicting access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "sourceRef",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_ref: ::std::option::Option<Conflictingitemsourceref>,
         ///The type of access object represented by the conflicting item.
-        #[serde(rename = "type")]
         pub type_: ConflictingitemType,
     }
+    impl<'de> ::serde::Deserialize<'de> for Conflictingitem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Conflictingitem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Conflictingitem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Conflictingitem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<Conflictingitemsourceref> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<ConflictingitemType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => field2 = map.next_value()?,
+                            "sourceRef" => field3 = map.next_value()?,
+                            "type" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Conflictingitem {
+                        description: field0,
+                        id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: field2,
+                        source_ref: field3,
+                        type_: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Conflictingitem",
+                    &["description", "id", "name", "sourceRef", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Conflictingitem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Conflictingitem", 5usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_ref) {
+                fields.serialize_field("sourceRef", &self.source_ref)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The type of access object represented by the conflicting item.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ConflictingitemType {
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ROLE")]
         Role,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConflictingitemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ENTITLEMENT" => Self::Entitlement,
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ROLE" => Self::Role,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ConflictingitemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Role => "ROLE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ConflictingitemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -212,95 +614,424 @@ pub mod types {
 On GET, when the conflicting item type is ENTITLEMENT, hydration may populate these fields from
 the entitlement service payload's `source` object.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Conflictingitemsourceref {
         ///Human-readable description of the source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Source resource identifier when known.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of the source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Source type classification (for example application or connector type).
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Conflictingitemsourceref {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Conflictingitemsourceref;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Conflictingitemsourceref")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Conflictingitemsourceref, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Conflictingitemsourceref {
+                        description: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Conflictingitemsourceref",
+                    &["description", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Conflictingitemsourceref {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Conflictingitemsourceref", 4usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`ExceptionAccessCriteria`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ExceptionAccessCriteria {
-        #[serde(
-            rename = "leftCriteria",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub left_criteria: ::std::option::Option<ExceptionCriteria>,
-        #[serde(
-            rename = "rightCriteria",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub right_criteria: ::std::option::Option<ExceptionCriteria>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExceptionAccessCriteria {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ExceptionAccessCriteria;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExceptionAccessCriteria")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExceptionAccessCriteria, A::Error> {
+                    let mut field0: ::std::option::Option<ExceptionCriteria> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ExceptionCriteria> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "leftCriteria" => field0 = map.next_value()?,
+                            "rightCriteria" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExceptionAccessCriteria {
+                        left_criteria: field0,
+                        right_criteria: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ExceptionAccessCriteria",
+                    &["leftCriteria", "rightCriteria"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ExceptionAccessCriteria {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ExceptionAccessCriteria", 2usize)?;
+            if !::std::option::Option::is_none(&self.left_criteria) {
+                fields.serialize_field("leftCriteria", &self.left_criteria)?;
+            }
+            if !::std::option::Option::is_none(&self.right_criteria) {
+                fields.serialize_field("rightCriteria", &self.right_criteria)?;
+            }
+            fields.end()
+        }
+    }
     ///`ExceptionCriteria`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ExceptionCriteria {
         ///List of exception criteria. There is a min of 1 and max of 50 items in the list.
-        #[serde(
-            rename = "criteriaList",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub criteria_list: ::std::option::Option<
             ::std::vec::Vec<ExceptionCriteriaCriteriaListItem>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExceptionCriteria {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ExceptionCriteria;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExceptionCriteria")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExceptionCriteria, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ExceptionCriteriaCriteriaListItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "criteriaList" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExceptionCriteria {
+                        criteria_list: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("ExceptionCriteria", &["criteriaList"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ExceptionCriteria {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ExceptionCriteria", 1usize)?;
+            if !::std::option::Option::is_none(&self.criteria_list) {
+                fields.serialize_field("criteriaList", &self.criteria_list)?;
+            }
+            fields.end()
+        }
+    }
     ///Access reference with addition of boolean existing flag to indicate whether the access was extant
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ExceptionCriteriaAccess {
         ///Whether the subject identity already had that access or not
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub existing: ::std::option::Option<bool>,
         ///ID of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExceptionCriteriaAccess {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ExceptionCriteriaAccess;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExceptionCriteriaAccess")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExceptionCriteriaAccess, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        sailpoint_shared::types::DtoType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "existing" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExceptionCriteriaAccess {
+                        existing: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ExceptionCriteriaAccess",
+                    &["existing", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ExceptionCriteriaAccess {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ExceptionCriteriaAccess", 4usize)?;
+            if !::std::option::Option::is_none(&self.existing) {
+                fields.serialize_field("existing", &self.existing)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The types of objects supported for SOD violations
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ExceptionCriteriaCriteriaListItem {
         ///Whether the subject identity already had that access or not
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub existing: ::std::option::Option<bool>,
         ///ID of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ExceptionCriteriaCriteriaListItemType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExceptionCriteriaCriteriaListItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ExceptionCriteriaCriteriaListItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExceptionCriteriaCriteriaListItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExceptionCriteriaCriteriaListItem, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ExceptionCriteriaCriteriaListItemType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "existing" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExceptionCriteriaCriteriaListItem {
+                        existing: field0,
+                        id: field1,
+                        name: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ExceptionCriteriaCriteriaListItem",
+                    &["existing", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ExceptionCriteriaCriteriaListItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ExceptionCriteriaCriteriaListItem", 4usize)?;
+            if !::std::option::Option::is_none(&self.existing) {
+                fields.serialize_field("existing", &self.existing)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`ExceptionCriteriaCriteriaListItemType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ExceptionCriteriaCriteriaListItemType {
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExceptionCriteriaCriteriaListItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ExceptionCriteriaCriteriaListItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ExceptionCriteriaCriteriaListItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -339,14 +1070,91 @@ the entitlement service payload's `source` object.
         }
     }
     ///An identity with a set of access to be added
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentityWithNewAccess {
         ///The list of entitlements to consider for possible violations in a preventive check.
-        #[serde(rename = "accessRefs")]
         pub access_refs: ::std::vec::Vec<IdentityWithNewAccessAccessRefsItem>,
         ///Identity id to be checked.
-        #[serde(rename = "identityId")]
         pub identity_id: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityWithNewAccess {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityWithNewAccess;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityWithNewAccess")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityWithNewAccess, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<IdentityWithNewAccessAccessRefsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessRefs" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identityId" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityWithNewAccess {
+                        access_refs: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessRefs")?
+                            }
+                        },
+                        identity_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identityId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityWithNewAccess",
+                    &["accessRefs", "identityId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityWithNewAccess {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityWithNewAccess", 2usize)?;
+            fields.serialize_field("accessRefs", &self.access_refs)?;
+            fields.serialize_field("identityId", &self.identity_id)?;
+            fields.end()
+        }
     }
     impl IdentityWithNewAccess {
         pub fn builder() -> builder::IdentityWithNewAccess {
@@ -354,33 +1162,114 @@ the entitlement service payload's `source` object.
         }
     }
     ///Entitlement including a specific set of access.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityWithNewAccessAccessRefsItem {
         ///Entitlement's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Entitlement's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<IdentityWithNewAccessAccessRefsItemType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityWithNewAccessAccessRefsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityWithNewAccessAccessRefsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityWithNewAccessAccessRefsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    IdentityWithNewAccessAccessRefsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        IdentityWithNewAccessAccessRefsItemType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "type" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityWithNewAccessAccessRefsItem {
+                        id: field0,
+                        type_: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityWithNewAccessAccessRefsItem",
+                    &["id", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityWithNewAccessAccessRefsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityWithNewAccessAccessRefsItem", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Entitlement's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum IdentityWithNewAccessAccessRefsItemType {
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityWithNewAccessAccessRefsItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for IdentityWithNewAccessAccessRefsItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for IdentityWithNewAccessAccessRefsItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -419,87 +1308,404 @@ the entitlement service payload's `source` object.
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///A separation-of-duties policy violation for an identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Policyviolationresponse {
         ///List of compensating controls that have been applied to this policy violation.
-        #[serde(rename = "appliedControls")]
         pub applied_controls: ::std::vec::Vec<Appliedcontrol>,
         /**List of conflicting criteria. Each conflicting item supports optional description and optional
 sourceRef (id, name, type, description); for ENTITLEMENT items, sourceRef may be populated from
 the entitlement's source on GET via hydration.
 */
-        #[serde(rename = "conflictingCriteria")]
         pub conflicting_criteria: ::std::vec::Vec<AccessCriteria>,
         ///The date and time when the policy violation was created.
         pub created: ::sailpoint_runtime::DateTime,
         ///Expiration on the active applied compensating control row (latest applied_date, tie-break id). Always returned; null when there is no active control or that row has no expiration.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expiration: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The system-generated unique identifier of the policy violation.
         pub id: ::std::string::String,
         ///The date and time when the policy violation was last evaluated by the policy engine.
-        #[serde(
-            rename = "lastEvaluatedDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_evaluated_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         pub level: Policyviolationrisklevel,
         ///The date and time when the policy violation was last modified.
         pub modified: ::sailpoint_runtime::DateTime,
         ///The display name of the policy violation.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         pub owner: Referenceresponse,
         pub policy: Referenceresponse,
         pub status: Policyviolationstatus,
         pub target: Referenceresponse,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Policyviolationresponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Policyviolationresponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Policyviolationresponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Policyviolationresponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<Appliedcontrol>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<AccessCriteria>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<Policyviolationrisklevel> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<Referenceresponse> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<Referenceresponse> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<Policyviolationstatus> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<Referenceresponse> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "appliedControls" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "conflictingCriteria" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "expiration" => field3 = map.next_value()?,
+                            "id" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "lastEvaluatedDate" => field5 = map.next_value()?,
+                            "level" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => field8 = map.next_value()?,
+                            "owner" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "policy" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "target" => {
+                                field12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Policyviolationresponse {
+                        applied_controls: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("appliedControls")?
+                            }
+                        },
+                        conflicting_criteria: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("conflictingCriteria")?
+                            }
+                        },
+                        created: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        expiration: field3,
+                        id: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        last_evaluated_date: field5,
+                        level: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("level")?
+                            }
+                        },
+                        modified: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("modified")?
+                            }
+                        },
+                        name: field8,
+                        owner: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("owner")?
+                            }
+                        },
+                        policy: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("policy")?
+                            }
+                        },
+                        status: match field11 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        target: match field12 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("target")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Policyviolationresponse",
+                    &[
+                        "appliedControls",
+                        "conflictingCriteria",
+                        "created",
+                        "expiration",
+                        "id",
+                        "lastEvaluatedDate",
+                        "level",
+                        "modified",
+                        "name",
+                        "owner",
+                        "policy",
+                        "status",
+                        "target",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Policyviolationresponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Policyviolationresponse", 13usize)?;
+            fields.serialize_field("appliedControls", &self.applied_controls)?;
+            fields.serialize_field("conflictingCriteria", &self.conflicting_criteria)?;
+            fields.serialize_field("created", &self.created)?;
+            if !::std::option::Option::is_none(&self.expiration) {
+                fields.serialize_field("expiration", &self.expiration)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.last_evaluated_date) {
+                fields.serialize_field("lastEvaluatedDate", &self.last_evaluated_date)?;
+            }
+            fields.serialize_field("level", &self.level)?;
+            fields.serialize_field("modified", &self.modified)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.serialize_field("owner", &self.owner)?;
+            fields.serialize_field("policy", &self.policy)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("target", &self.target)?;
+            fields.end()
+        }
     }
     ///The risk level assigned to a policy violation.
     #[derive(
@@ -618,35 +1824,127 @@ the entitlement's source on GET via hydration.
         }
     }
     ///The identity or governance group to which a policy violation is reassigned.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Reassigninput {
         ///The unique identifier of the identity or governance group receiving the violation.
-        #[serde(rename = "assigneeId")]
         pub assignee_id: ::std::string::String,
         ///The type of assignee receiving the violation.
-        #[serde(rename = "assigneeType")]
         pub assignee_type: ReassigninputAssigneeType,
     }
+    impl<'de> ::serde::Deserialize<'de> for Reassigninput {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Reassigninput;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Reassigninput")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Reassigninput, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ReassigninputAssigneeType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "assigneeId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "assigneeType" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Reassigninput {
+                        assignee_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("assigneeId")?
+                            }
+                        },
+                        assignee_type: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("assigneeType")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Reassigninput",
+                    &["assigneeId", "assigneeType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Reassigninput {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Reassigninput", 2usize)?;
+            fields.serialize_field("assigneeId", &self.assignee_id)?;
+            fields.serialize_field("assigneeType", &self.assignee_type)?;
+            fields.end()
+        }
+    }
     ///The type of assignee receiving the violation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReassigninputAssigneeType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReassigninputAssigneeType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReassigninputAssigneeType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReassigninputAssigneeType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -688,57 +1986,274 @@ the entitlement's source on GET via hydration.
     /**Response reference: required id and type; optional name when display metadata resolves (omitted if not).
 For request bodies use ReferenceInput (id and type only).
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Referenceresponse {
         ///The unique identifier of the referenced object.
         pub id: ::std::string::String,
         ///Optional display name when metadata resolves. Omitted when unknown or not resolvable.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of the referenced object.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for Referenceresponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Referenceresponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Referenceresponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Referenceresponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => field1 = map.next_value()?,
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Referenceresponse {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: field1,
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("Referenceresponse", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Referenceresponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Referenceresponse", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///An object referencing an SOD violation check
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SodViolationCheck {
         ///The date-time when this request was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The id of the original request
-        #[serde(rename = "requestId")]
         pub request_id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for SodViolationCheck {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SodViolationCheck;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SodViolationCheck")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SodViolationCheck, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "requestId" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SodViolationCheck {
+                        created: field0,
+                        request_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SodViolationCheck",
+                    &["created", "requestId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SodViolationCheck {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SodViolationCheck", 2usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            fields.serialize_field("requestId", &self.request_id)?;
+            fields.end()
+        }
+    }
     ///SOD policy.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Sodpolicydto2 {
         ///SOD policy ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///SOD policy display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<Sodpolicydto2type>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Sodpolicydto2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Sodpolicydto2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Sodpolicydto2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Sodpolicydto2, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<Sodpolicydto2type> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Sodpolicydto2 {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("Sodpolicydto2", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Sodpolicydto2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Sodpolicydto2", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///SOD policy DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Sodpolicydto2type {
-        #[serde(rename = "SOD_POLICY")]
         SodPolicy,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Sodpolicydto2type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOD_POLICY" => Self::SodPolicy,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Sodpolicydto2type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::SodPolicy => "SOD_POLICY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Sodpolicydto2type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -776,45 +2291,291 @@ For request bodies use ReferenceInput (id and type only).
         }
     }
     ///`ViolationContext`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ViolationContext {
-        #[serde(
-            rename = "conflictingAccessCriteria",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub conflicting_access_criteria: ::std::option::Option<ExceptionAccessCriteria>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy: ::std::option::Option<ViolationContextPolicy>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ViolationContext {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ViolationContext;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ViolationContext")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ViolationContext, A::Error> {
+                    let mut field0: ::std::option::Option<ExceptionAccessCriteria> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ViolationContextPolicy> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "conflictingAccessCriteria" => field0 = map.next_value()?,
+                            "policy" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ViolationContext {
+                        conflicting_access_criteria: field0,
+                        policy: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ViolationContext",
+                    &["conflictingAccessCriteria", "policy"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ViolationContext {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ViolationContext", 2usize)?;
+            if !::std::option::Option::is_none(&self.conflicting_access_criteria) {
+                fields
+                    .serialize_field(
+                        "conflictingAccessCriteria",
+                        &self.conflicting_access_criteria,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.policy) {
+                fields.serialize_field("policy", &self.policy)?;
+            }
+            fields.end()
+        }
+    }
     ///The types of objects supported for SOD violations
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ViolationContextPolicy {
         ///SOD policy ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ViolationContextPolicy {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ViolationContextPolicy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ViolationContextPolicy")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ViolationContextPolicy, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ViolationContextPolicy {
+                        id: field0,
+                        name: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("ViolationContextPolicy", &["id", "name"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ViolationContextPolicy {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ViolationContextPolicy", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///An object containing a listing of the SOD violation reasons detected by this check.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ViolationPrediction {
-        #[serde(rename = "requestId")]
         pub request_id: ::serde_json::Value,
         ///List of Violation Contexts
-        #[serde(
-            rename = "violationContexts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub violation_contexts: ::std::option::Option<::std::vec::Vec<ViolationContext>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ViolationPrediction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ViolationPrediction;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ViolationPrediction")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ViolationPrediction, A::Error> {
+                    let mut field0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<ViolationContext>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "requestId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "violationContexts" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ViolationPrediction {
+                        request_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestId")?
+                            }
+                        },
+                        violation_contexts: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ViolationPrediction",
+                    &["requestId", "violationContexts"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ViolationPrediction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ViolationPrediction", 2usize)?;
+            fields.serialize_field("requestId", &self.request_id)?;
+            if !::std::option::Option::is_none(&self.violation_contexts) {
+                fields.serialize_field("violationContexts", &self.violation_contexts)?;
+            }
+            fields.end()
+        }
+    }
     ///Data needed to reassign a policy violation to a new owner.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Violationreassigninput {
         ///Optional comments explaining the reassignment.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "reassignTo")]
         pub reassign_to: Reassigninput,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Violationreassigninput {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Violationreassigninput;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Violationreassigninput")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Violationreassigninput, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Reassigninput> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comments" => field0 = map.next_value()?,
+                            "reassignTo" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Violationreassigninput {
+                        comments: field0,
+                        reassign_to: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("reassignTo")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Violationreassigninput",
+                    &["comments", "reassignTo"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Violationreassigninput {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Violationreassigninput", 2usize)?;
+            if !::std::option::Option::is_none(&self.comments) {
+                fields.serialize_field("comments", &self.comments)?;
+            }
+            fields.serialize_field("reassignTo", &self.reassign_to)?;
+            fields.end()
+        }
     }
     impl Violationreassigninput {
         pub fn builder() -> builder::Violationreassigninput {

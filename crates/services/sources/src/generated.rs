@@ -22,161 +22,457 @@ pub mod types {
     pub use sailpoint_shared::types::TaskResultDto;
     pub use sailpoint_shared::types::TaskResultDtoType;
     ///`AccountAttribute`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountAttribute {
         /**This expression queries the database to narrow search results. The value of this configuration is a sailpoint.object.Filter expression and used when searching against the database.  The default filter will always include the source and identity, and any subsequent expressions will be combined in an AND operation to the existing search criteria.
 Only certain searchable attributes are available:  - `nativeIdentity` - the Account ID  - `displayName` - the Account Name  - `entitlements` - a boolean value to determine if the account has entitlements*/
-        #[serde(
-            rename = "accountFilter",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_filter: ::std::option::Option<::std::string::String>,
         /**This expression is used to search and filter accounts in memory. The value of this configuration is a sailpoint.object.Filter expression and used when searching against the returned resultset.
 
 All account attributes are available for filtering as this operation is performed in memory.*/
-        #[serde(
-            rename = "accountPropertyFilter",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_property_filter: ::std::option::Option<::std::string::String>,
         ///The value of this configuration is a boolean (true/false). Controls which account to source a value from for an attribute.  If this flag is set to true, the transform returns the value from the first account in the list, even if it is null. If it is set to false, the transform returns the first non-null value. If not defined, the transform will default to false
-        #[serde(
-            rename = "accountReturnFirstLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_return_first_link: ::std::option::Option<bool>,
         ///The value of this configuration is a string name of the attribute to use when determining the ordering of returned accounts when there are multiple entries
-        #[serde(
-            rename = "accountSortAttribute",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_sort_attribute: ::std::option::Option<::std::string::String>,
         ///The value of this configuration is a boolean (true/false). Controls the order of the sort when there are multiple accounts. If not defined, the transform will default to false (ascending order)
-        #[serde(
-            rename = "accountSortDescending",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_sort_descending: ::std::option::Option<bool>,
         ///The name of the attribute on the account to return. This should match the name of the account attribute name visible in the user interface, or on the source schema.
-        #[serde(rename = "attributeName")]
         pub attribute_name: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         ///A reference to the source to search for the account
-        #[serde(rename = "sourceName")]
         pub source_name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountAttribute {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountAttribute;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountAttribute")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountAttribute, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountFilter" => field0 = map.next_value()?,
+                            "accountPropertyFilter" => field1 = map.next_value()?,
+                            "accountReturnFirstLink" => field2 = map.next_value()?,
+                            "accountSortAttribute" => field3 = map.next_value()?,
+                            "accountSortDescending" => field4 = map.next_value()?,
+                            "attributeName" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "input" => field6 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field7 = map.next_value()?,
+                            "sourceName" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountAttribute {
+                        account_filter: field0,
+                        account_property_filter: field1,
+                        account_return_first_link: field2,
+                        account_sort_attribute: field3,
+                        account_sort_descending: field4,
+                        attribute_name: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributeName")?
+                            }
+                        },
+                        input: field6,
+                        requires_periodic_refresh: field7,
+                        source_name: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceName")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountAttribute",
+                    &[
+                        "accountFilter",
+                        "accountPropertyFilter",
+                        "accountReturnFirstLink",
+                        "accountSortAttribute",
+                        "accountSortDescending",
+                        "attributeName",
+                        "input",
+                        "requiresPeriodicRefresh",
+                        "sourceName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountAttribute {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountAttribute", 9usize)?;
+            if !::std::option::Option::is_none(&self.account_filter) {
+                fields.serialize_field("accountFilter", &self.account_filter)?;
+            }
+            if !::std::option::Option::is_none(&self.account_property_filter) {
+                fields
+                    .serialize_field(
+                        "accountPropertyFilter",
+                        &self.account_property_filter,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.account_return_first_link) {
+                fields
+                    .serialize_field(
+                        "accountReturnFirstLink",
+                        &self.account_return_first_link,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.account_sort_attribute) {
+                fields
+                    .serialize_field(
+                        "accountSortAttribute",
+                        &self.account_sort_attribute,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.account_sort_descending) {
+                fields
+                    .serialize_field(
+                        "accountSortDescending",
+                        &self.account_sort_descending,
+                    )?;
+            }
+            fields.serialize_field("attributeName", &self.attribute_name)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("sourceName", &self.source_name)?;
+            fields.end()
+        }
+    }
     ///detailed information about account delete approval config
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountDeleteConfigDto {
-        #[serde(
-            rename = "approvalConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_config: ::std::option::Option<ApprovalConfig>,
         ///Specifies if an account deletion request requires approval.
-        #[serde(
-            rename = "approvalRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_required: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountDeleteConfigDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountDeleteConfigDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountDeleteConfigDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountDeleteConfigDto, A::Error> {
+                    let mut field0: ::std::option::Option<ApprovalConfig> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalConfig" => field0 = map.next_value()?,
+                            "approvalRequired" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountDeleteConfigDto {
+                        approval_config: field0,
+                        approval_required: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountDeleteConfigDto",
+                    &["approvalConfig", "approvalRequired"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountDeleteConfigDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountDeleteConfigDto", 2usize)?;
+            if !::std::option::Option::is_none(&self.approval_config) {
+                fields.serialize_field("approvalConfig", &self.approval_config)?;
+            }
+            if !::std::option::Option::is_none(&self.approval_required) {
+                fields.serialize_field("approvalRequired", &self.approval_required)?;
+            }
+            fields.end()
+        }
+    }
     ///Approval config Object
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalConfig {
         /**OFF will prevent the approval request from being assigned to the requester or requestee by assigning it to their manager instead.
 DIRECT when the requester != requestee this will cause steps assigned directly to the requester to be auto-approved.
 INDIRECT when the requester != requestee this will cause steps assigned to the requester or a group containing the requester to be auto-approved.
 This field will only be effective if requestedTarget.reauthRequired is set to false, otherwise the approval will have to be manually approved.*/
-        #[serde(
-            rename = "autoApprove",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub auto_approve: ::std::option::Option<ApprovalConfigAutoApprove>,
         ///When true, all approvals will be created with the status "PASSED" effectively skipping the approval process. Note this field should only be used for Machine Account or Machine related approvals.
-        #[serde(
-            rename = "circumventApprovalProcess",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub circumvent_approval_process: ::std::option::Option<bool>,
-        #[serde(
-            rename = "cronTimezone",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cron_timezone: ::std::option::Option<ApprovalConfigCronTimezone>,
-        #[serde(
-            rename = "escalationConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub escalation_config: ::std::option::Option<ApprovalConfigEscalationConfig>,
-        #[serde(
-            rename = "fallbackApprover",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub fallback_approver: ::std::option::Option<ApprovalConfigFallbackApprover>,
         ///Specifies how to treat the identity type "MANAGER_OF" when the requestee is a machine identity.
-        #[serde(
-            rename = "machineIdentityManagerAssignment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub machine_identity_manager_assignment: ::std::option::Option<
             ApprovalConfigMachineIdentityManagerAssignment,
         >,
-        #[serde(
-            rename = "reminderConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reminder_config: ::std::option::Option<ApprovalConfigReminderConfig>,
         ///Determines whether a comment is required when approving or rejecting the approval request.
-        #[serde(
-            rename = "requiresComment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_comment: ::std::option::Option<ApprovalConfigRequiresComment>,
         ///If the approval request has an approvalCriteria of SERIAL this chain will be used to determine the assignment order.
-        #[serde(
-            rename = "serialChain",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub serial_chain: ::std::option::Option<
             ::std::vec::Vec<ApprovalConfigSerialChainItem>,
         >,
-        #[serde(
-            rename = "timeoutConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub timeout_config: ::std::option::Option<ApprovalConfigTimeoutConfig>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalConfig, A::Error> {
+                    let mut field0: ::std::option::Option<ApprovalConfigAutoApprove> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ApprovalConfigCronTimezone> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ApprovalConfigEscalationConfig,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ApprovalConfigFallbackApprover,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ApprovalConfigMachineIdentityManagerAssignment,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ApprovalConfigReminderConfig,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ApprovalConfigRequiresComment,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalConfigSerialChainItem>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<ApprovalConfigTimeoutConfig> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "autoApprove" => field0 = map.next_value()?,
+                            "circumventApprovalProcess" => field1 = map.next_value()?,
+                            "cronTimezone" => field2 = map.next_value()?,
+                            "escalationConfig" => field3 = map.next_value()?,
+                            "fallbackApprover" => field4 = map.next_value()?,
+                            "machineIdentityManagerAssignment" => {
+                                field5 = map.next_value()?;
+                            }
+                            "reminderConfig" => field6 = map.next_value()?,
+                            "requiresComment" => field7 = map.next_value()?,
+                            "serialChain" => field8 = map.next_value()?,
+                            "timeoutConfig" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfig {
+                        auto_approve: field0,
+                        circumvent_approval_process: field1,
+                        cron_timezone: field2,
+                        escalation_config: field3,
+                        fallback_approver: field4,
+                        machine_identity_manager_assignment: field5,
+                        reminder_config: field6,
+                        requires_comment: field7,
+                        serial_chain: field8,
+                        timeout_config: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalConfig",
+                    &[
+                        "autoApprove",
+                        "circumventApprovalProcess",
+                        "cronTimezone",
+                        "escalationConfig",
+                        "fallbackApprover",
+                        "machineIdentityManagerAssignment",
+                        "reminderConfig",
+                        "requiresComment",
+                        "serialChain",
+                        "timeoutConfig",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ApprovalConfig", 10usize)?;
+            if !::std::option::Option::is_none(&self.auto_approve) {
+                fields.serialize_field("autoApprove", &self.auto_approve)?;
+            }
+            if !::std::option::Option::is_none(&self.circumvent_approval_process) {
+                fields
+                    .serialize_field(
+                        "circumventApprovalProcess",
+                        &self.circumvent_approval_process,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.cron_timezone) {
+                fields.serialize_field("cronTimezone", &self.cron_timezone)?;
+            }
+            if !::std::option::Option::is_none(&self.escalation_config) {
+                fields.serialize_field("escalationConfig", &self.escalation_config)?;
+            }
+            if !::std::option::Option::is_none(&self.fallback_approver) {
+                fields.serialize_field("fallbackApprover", &self.fallback_approver)?;
+            }
+            if !::std::option::Option::is_none(
+                &self.machine_identity_manager_assignment,
+            ) {
+                fields
+                    .serialize_field(
+                        "machineIdentityManagerAssignment",
+                        &self.machine_identity_manager_assignment,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.reminder_config) {
+                fields.serialize_field("reminderConfig", &self.reminder_config)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_comment) {
+                fields.serialize_field("requiresComment", &self.requires_comment)?;
+            }
+            if !::std::option::Option::is_none(&self.serial_chain) {
+                fields.serialize_field("serialChain", &self.serial_chain)?;
+            }
+            if !::std::option::Option::is_none(&self.timeout_config) {
+                fields.serialize_field("timeoutConfig", &self.timeout_config)?;
+            }
+            fields.end()
+        }
     }
     /**OFF will prevent the approval request from being assigned to the requester or requestee by assigning it to their manager instead.
 DIRECT when the requester != requestee this will cause steps assigned directly to the requester to be auto-approved.
 INDIRECT when the requester != requestee this will cause steps assigned to the requester or a group containing the requester to be auto-approved.
 This field will only be effective if requestedTarget.reauthRequired is set to false, otherwise the approval will have to be manually approved.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalConfigAutoApprove {
-        #[serde(rename = "OFF")]
         Off,
-        #[serde(rename = "DIRECT")]
         Direct,
-        #[serde(rename = "INDIRECT")]
         Indirect,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigAutoApprove {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "OFF" => Self::Off,
+                    "DIRECT" => Self::Direct,
+                    "INDIRECT" => Self::Indirect,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigAutoApprove {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Off => "OFF",
+                        Self::Direct => "DIRECT",
+                        Self::Indirect => "INDIRECT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalConfigAutoApprove {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -218,168 +514,490 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Timezone configuration for cron schedules.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalConfigCronTimezone {
         ///Timezone location for cron schedules.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<::std::string::String>,
         ///Timezone offset for cron schedules.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigCronTimezone {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfigCronTimezone;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalConfigCronTimezone")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalConfigCronTimezone, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "location" => field0 = map.next_value()?,
+                            "offset" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfigCronTimezone {
+                        location: field0,
+                        offset: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalConfigCronTimezone",
+                    &["location", "offset"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigCronTimezone {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalConfigCronTimezone", 2usize)?;
+            if !::std::option::Option::is_none(&self.location) {
+                fields.serialize_field("location", &self.location)?;
+            }
+            if !::std::option::Option::is_none(&self.offset) {
+                fields.serialize_field("offset", &self.offset)?;
+            }
+            fields.end()
+        }
+    }
     ///Configuration for escalations.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalConfigEscalationConfig {
         ///Number of days until the first escalation.
-        #[serde(
-            rename = "daysUntilFirstEscalation",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub days_until_first_escalation: ::std::option::Option<i64>,
         ///Indicates if escalations are enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Escalation chain configuration.
-        #[serde(
-            rename = "escalationChain",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub escalation_chain: ::std::option::Option<
             ::std::vec::Vec<ApprovalConfigEscalationConfigEscalationChainItem>,
         >,
         ///Cron schedule for escalations.
-        #[serde(
-            rename = "escalationCronSchedule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub escalation_cron_schedule: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigEscalationConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfigEscalationConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalConfigEscalationConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalConfigEscalationConfig, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ApprovalConfigEscalationConfigEscalationChainItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "daysUntilFirstEscalation" => field0 = map.next_value()?,
+                            "enabled" => field1 = map.next_value()?,
+                            "escalationChain" => field2 = map.next_value()?,
+                            "escalationCronSchedule" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfigEscalationConfig {
+                        days_until_first_escalation: field0,
+                        enabled: field1,
+                        escalation_chain: field2,
+                        escalation_cron_schedule: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalConfigEscalationConfig",
+                    &[
+                        "daysUntilFirstEscalation",
+                        "enabled",
+                        "escalationChain",
+                        "escalationCronSchedule",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigEscalationConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalConfigEscalationConfig", 4usize)?;
+            if !::std::option::Option::is_none(&self.days_until_first_escalation) {
+                fields
+                    .serialize_field(
+                        "daysUntilFirstEscalation",
+                        &self.days_until_first_escalation,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.escalation_chain) {
+                fields.serialize_field("escalationChain", &self.escalation_chain)?;
+            }
+            if !::std::option::Option::is_none(&self.escalation_cron_schedule) {
+                fields
+                    .serialize_field(
+                        "escalationCronSchedule",
+                        &self.escalation_cron_schedule,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`ApprovalConfigEscalationConfigEscalationChainItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalConfigEscalationConfigEscalationChainItem {
         ///Optional Identity ID of the type of identity defined in the 'identityType' field.
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///Type of identityId in the escalation chain.
-        #[serde(
-            rename = "identityType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_type: ::std::option::Option<
             ApprovalConfigEscalationConfigEscalationChainItemIdentityType,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ApprovalConfigEscalationConfigEscalationChainItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfigEscalationConfigEscalationChainItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ApprovalConfigEscalationConfigEscalationChainItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ApprovalConfigEscalationConfigEscalationChainItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ApprovalConfigEscalationConfigEscalationChainItemIdentityType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identityId" => field0 = map.next_value()?,
+                            "identityType" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfigEscalationConfigEscalationChainItem {
+                        identity_id: field0,
+                        identity_type: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalConfigEscalationConfigEscalationChainItem",
+                    &["identityId", "identityType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigEscalationConfigEscalationChainItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ApprovalConfigEscalationConfigEscalationChainItem",
+                    2usize,
+                )?;
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_type) {
+                fields.serialize_field("identityType", &self.identity_type)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of identityId in the escalation chain.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "MANAGER_OF")]
         ManagerOf,
-        #[serde(rename = "ACCOUNT_OWNER")]
         AccountOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_OWNER")]
         MachineAccountOwner,
-        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
         MachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
         ManagerOfRequestedTargetOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
         ManagerOfMachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
         ManagerOfAccountOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_ACCOUNT_OWNER")]
         ManagerOfMachineAccountOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTER")]
         ManagerOfRequester,
-        #[serde(rename = "MANAGER_OF_REQUESTER_OWNER")]
         ManagerOfRequesterOwner,
-        #[serde(rename = "MANAGER_OF_OWNER")]
         ManagerOfOwner,
-        #[serde(rename = "ACCESS_PROFILE_OWNER")]
         AccessProfileOwner,
-        #[serde(rename = "APPLICATION_OWNER")]
         ApplicationOwner,
-        #[serde(rename = "ENTITLEMENT_OWNER")]
         EntitlementOwner,
-        #[serde(rename = "ROLE_OWNER")]
         RoleOwner,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "REQUESTED_TARGET_OWNER")]
         RequestedTargetOwner,
-        #[serde(rename = "ACCESS_PROFILE_PRIMARY_OWNER")]
         AccessProfilePrimaryOwner,
-        #[serde(rename = "APPLICATION_PRIMARY_OWNER")]
         ApplicationPrimaryOwner,
-        #[serde(rename = "ENTITLEMENT_PRIMARY_OWNER")]
         EntitlementPrimaryOwner,
-        #[serde(rename = "ROLE_PRIMARY_OWNER")]
         RolePrimaryOwner,
-        #[serde(rename = "SOURCE_PRIMARY_OWNER")]
         SourcePrimaryOwner,
-        #[serde(rename = "ACCOUNT_PRIMARY_OWNER")]
         AccountPrimaryOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_PRIMARY_OWNER")]
         MachineAccountPrimaryOwner,
-        #[serde(rename = "MACHINE_IDENTITY_PRIMARY_OWNER")]
         MachineIdentityPrimaryOwner,
-        #[serde(rename = "REQUESTED_TARGET_PRIMARY_OWNER")]
         RequestedTargetPrimaryOwner,
-        #[serde(rename = "ACCESS_PROFILE_SECONDARY_OWNER_GROUP")]
         AccessProfileSecondaryOwnerGroup,
-        #[serde(rename = "APPLICATION_SECONDARY_OWNER_GROUP")]
         ApplicationSecondaryOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_SECONDARY_OWNER_GROUP")]
         EntitlementSecondaryOwnerGroup,
-        #[serde(rename = "ROLE_SECONDARY_OWNER_GROUP")]
         RoleSecondaryOwnerGroup,
-        #[serde(rename = "SOURCE_SECONDARY_OWNER_GROUP")]
         SourceSecondaryOwnerGroup,
-        #[serde(rename = "ACCOUNT_SECONDARY_OWNER_GROUP")]
         AccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")]
         MachineAccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")]
         MachineIdentitySecondaryOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_SECONDARY_OWNER_GROUP")]
         RequestedTargetSecondaryOwnerGroup,
-        #[serde(rename = "ACCESS_PROFILE_ALL_OWNER_GROUP")]
         AccessProfileAllOwnerGroup,
-        #[serde(rename = "APPLICATION_ALL_OWNER_GROUP")]
         ApplicationAllOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_ALL_OWNER_GROUP")]
         EntitlementAllOwnerGroup,
-        #[serde(rename = "ROLE_ALL_OWNER_GROUP")]
         RoleAllOwnerGroup,
-        #[serde(rename = "SOURCE_ALL_OWNER_GROUP")]
         SourceAllOwnerGroup,
-        #[serde(rename = "ACCOUNT_ALL_OWNER_GROUP")]
         AccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_ALL_OWNER_GROUP")]
         MachineAccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_ALL_OWNER_GROUP")]
         MachineIdentityAllOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_ALL_OWNER_GROUP")]
         RequestedTargetAllOwnerGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "MANAGER_OF" => Self::ManagerOf,
+                    "ACCOUNT_OWNER" => Self::AccountOwner,
+                    "MACHINE_ACCOUNT_OWNER" => Self::MachineAccountOwner,
+                    "MACHINE_IDENTITY_OWNER" => Self::MachineIdentityOwner,
+                    "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
+                        Self::ManagerOfRequestedTargetOwner
+                    }
+                    "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
+                        Self::ManagerOfMachineIdentityOwner
+                    }
+                    "MANAGER_OF_ACCOUNT_OWNER" => Self::ManagerOfAccountOwner,
+                    "MANAGER_OF_MACHINE_ACCOUNT_OWNER" => {
+                        Self::ManagerOfMachineAccountOwner
+                    }
+                    "MANAGER_OF_REQUESTER" => Self::ManagerOfRequester,
+                    "MANAGER_OF_REQUESTER_OWNER" => Self::ManagerOfRequesterOwner,
+                    "MANAGER_OF_OWNER" => Self::ManagerOfOwner,
+                    "ACCESS_PROFILE_OWNER" => Self::AccessProfileOwner,
+                    "APPLICATION_OWNER" => Self::ApplicationOwner,
+                    "ENTITLEMENT_OWNER" => Self::EntitlementOwner,
+                    "ROLE_OWNER" => Self::RoleOwner,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "REQUESTED_TARGET_OWNER" => Self::RequestedTargetOwner,
+                    "ACCESS_PROFILE_PRIMARY_OWNER" => Self::AccessProfilePrimaryOwner,
+                    "APPLICATION_PRIMARY_OWNER" => Self::ApplicationPrimaryOwner,
+                    "ENTITLEMENT_PRIMARY_OWNER" => Self::EntitlementPrimaryOwner,
+                    "ROLE_PRIMARY_OWNER" => Self::RolePrimaryOwner,
+                    "SOURCE_PRIMARY_OWNER" => Self::SourcePrimaryOwner,
+                    "ACCOUNT_PRIMARY_OWNER" => Self::AccountPrimaryOwner,
+                    "MACHINE_ACCOUNT_PRIMARY_OWNER" => Self::MachineAccountPrimaryOwner,
+                    "MACHINE_IDENTITY_PRIMARY_OWNER" => Self::MachineIdentityPrimaryOwner,
+                    "REQUESTED_TARGET_PRIMARY_OWNER" => Self::RequestedTargetPrimaryOwner,
+                    "ACCESS_PROFILE_SECONDARY_OWNER_GROUP" => {
+                        Self::AccessProfileSecondaryOwnerGroup
+                    }
+                    "APPLICATION_SECONDARY_OWNER_GROUP" => {
+                        Self::ApplicationSecondaryOwnerGroup
+                    }
+                    "ENTITLEMENT_SECONDARY_OWNER_GROUP" => {
+                        Self::EntitlementSecondaryOwnerGroup
+                    }
+                    "ROLE_SECONDARY_OWNER_GROUP" => Self::RoleSecondaryOwnerGroup,
+                    "SOURCE_SECONDARY_OWNER_GROUP" => Self::SourceSecondaryOwnerGroup,
+                    "ACCOUNT_SECONDARY_OWNER_GROUP" => Self::AccountSecondaryOwnerGroup,
+                    "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP" => {
+                        Self::MachineAccountSecondaryOwnerGroup
+                    }
+                    "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP" => {
+                        Self::MachineIdentitySecondaryOwnerGroup
+                    }
+                    "REQUESTED_TARGET_SECONDARY_OWNER_GROUP" => {
+                        Self::RequestedTargetSecondaryOwnerGroup
+                    }
+                    "ACCESS_PROFILE_ALL_OWNER_GROUP" => Self::AccessProfileAllOwnerGroup,
+                    "APPLICATION_ALL_OWNER_GROUP" => Self::ApplicationAllOwnerGroup,
+                    "ENTITLEMENT_ALL_OWNER_GROUP" => Self::EntitlementAllOwnerGroup,
+                    "ROLE_ALL_OWNER_GROUP" => Self::RoleAllOwnerGroup,
+                    "SOURCE_ALL_OWNER_GROUP" => Self::SourceAllOwnerGroup,
+                    "ACCOUNT_ALL_OWNER_GROUP" => Self::AccountAllOwnerGroup,
+                    "MACHINE_ACCOUNT_ALL_OWNER_GROUP" => {
+                        Self::MachineAccountAllOwnerGroup
+                    }
+                    "MACHINE_IDENTITY_ALL_OWNER_GROUP" => {
+                        Self::MachineIdentityAllOwnerGroup
+                    }
+                    "REQUESTED_TARGET_ALL_OWNER_GROUP" => {
+                        Self::RequestedTargetAllOwnerGroup
+                    }
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::ManagerOf => "MANAGER_OF",
+                        Self::AccountOwner => "ACCOUNT_OWNER",
+                        Self::MachineAccountOwner => "MACHINE_ACCOUNT_OWNER",
+                        Self::MachineIdentityOwner => "MACHINE_IDENTITY_OWNER",
+                        Self::ManagerOfRequestedTargetOwner => {
+                            "MANAGER_OF_REQUESTED_TARGET_OWNER"
+                        }
+                        Self::ManagerOfMachineIdentityOwner => {
+                            "MANAGER_OF_MACHINE_IDENTITY_OWNER"
+                        }
+                        Self::ManagerOfAccountOwner => "MANAGER_OF_ACCOUNT_OWNER",
+                        Self::ManagerOfMachineAccountOwner => {
+                            "MANAGER_OF_MACHINE_ACCOUNT_OWNER"
+                        }
+                        Self::ManagerOfRequester => "MANAGER_OF_REQUESTER",
+                        Self::ManagerOfRequesterOwner => "MANAGER_OF_REQUESTER_OWNER",
+                        Self::ManagerOfOwner => "MANAGER_OF_OWNER",
+                        Self::AccessProfileOwner => "ACCESS_PROFILE_OWNER",
+                        Self::ApplicationOwner => "APPLICATION_OWNER",
+                        Self::EntitlementOwner => "ENTITLEMENT_OWNER",
+                        Self::RoleOwner => "ROLE_OWNER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::RequestedTargetOwner => "REQUESTED_TARGET_OWNER",
+                        Self::AccessProfilePrimaryOwner => "ACCESS_PROFILE_PRIMARY_OWNER",
+                        Self::ApplicationPrimaryOwner => "APPLICATION_PRIMARY_OWNER",
+                        Self::EntitlementPrimaryOwner => "ENTITLEMENT_PRIMARY_OWNER",
+                        Self::RolePrimaryOwner => "ROLE_PRIMARY_OWNER",
+                        Self::SourcePrimaryOwner => "SOURCE_PRIMARY_OWNER",
+                        Self::AccountPrimaryOwner => "ACCOUNT_PRIMARY_OWNER",
+                        Self::MachineAccountPrimaryOwner => {
+                            "MACHINE_ACCOUNT_PRIMARY_OWNER"
+                        }
+                        Self::MachineIdentityPrimaryOwner => {
+                            "MACHINE_IDENTITY_PRIMARY_OWNER"
+                        }
+                        Self::RequestedTargetPrimaryOwner => {
+                            "REQUESTED_TARGET_PRIMARY_OWNER"
+                        }
+                        Self::AccessProfileSecondaryOwnerGroup => {
+                            "ACCESS_PROFILE_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::ApplicationSecondaryOwnerGroup => {
+                            "APPLICATION_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::EntitlementSecondaryOwnerGroup => {
+                            "ENTITLEMENT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::RoleSecondaryOwnerGroup => "ROLE_SECONDARY_OWNER_GROUP",
+                        Self::SourceSecondaryOwnerGroup => "SOURCE_SECONDARY_OWNER_GROUP",
+                        Self::AccountSecondaryOwnerGroup => {
+                            "ACCOUNT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::MachineAccountSecondaryOwnerGroup => {
+                            "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::MachineIdentitySecondaryOwnerGroup => {
+                            "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::RequestedTargetSecondaryOwnerGroup => {
+                            "REQUESTED_TARGET_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::AccessProfileAllOwnerGroup => {
+                            "ACCESS_PROFILE_ALL_OWNER_GROUP"
+                        }
+                        Self::ApplicationAllOwnerGroup => "APPLICATION_ALL_OWNER_GROUP",
+                        Self::EntitlementAllOwnerGroup => "ENTITLEMENT_ALL_OWNER_GROUP",
+                        Self::RoleAllOwnerGroup => "ROLE_ALL_OWNER_GROUP",
+                        Self::SourceAllOwnerGroup => "SOURCE_ALL_OWNER_GROUP",
+                        Self::AccountAllOwnerGroup => "ACCOUNT_ALL_OWNER_GROUP",
+                        Self::MachineAccountAllOwnerGroup => {
+                            "MACHINE_ACCOUNT_ALL_OWNER_GROUP"
+                        }
+                        Self::MachineIdentityAllOwnerGroup => {
+                            "MACHINE_IDENTITY_ALL_OWNER_GROUP"
+                        }
+                        Self::RequestedTargetAllOwnerGroup => {
+                            "REQUESTED_TARGET_ALL_OWNER_GROUP"
+                        }
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
@@ -581,126 +1199,304 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Configuration for fallback approver. Used if the user cannot be found for whatever reason and escalation config does not exist.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalConfigFallbackApprover {
         ///Optional Identity ID of the type of identity defined in the 'type' field.
-        #[serde(
-            rename = "identityID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///Type of identityID for the fallback approver.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ApprovalConfigFallbackApproverType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigFallbackApprover {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfigFallbackApprover;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalConfigFallbackApprover")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalConfigFallbackApprover, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ApprovalConfigFallbackApproverType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identityID" => field0 = map.next_value()?,
+                            "type" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfigFallbackApprover {
+                        identity_id: field0,
+                        type_: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalConfigFallbackApprover",
+                    &["identityID", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigFallbackApprover {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalConfigFallbackApprover", 2usize)?;
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityID", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of identityID for the fallback approver.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalConfigFallbackApproverType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "MANAGER_OF")]
         ManagerOf,
-        #[serde(rename = "ACCOUNT_OWNER")]
         AccountOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_OWNER")]
         MachineAccountOwner,
-        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
         MachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
         ManagerOfRequestedTargetOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
         ManagerOfMachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
         ManagerOfAccountOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_ACCOUNT_OWNER")]
         ManagerOfMachineAccountOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTER")]
         ManagerOfRequester,
-        #[serde(rename = "MANAGER_OF_REQUESTER_OWNER")]
         ManagerOfRequesterOwner,
-        #[serde(rename = "MANAGER_OF_OWNER")]
         ManagerOfOwner,
-        #[serde(rename = "ACCESS_PROFILE_OWNER")]
         AccessProfileOwner,
-        #[serde(rename = "APPLICATION_OWNER")]
         ApplicationOwner,
-        #[serde(rename = "ENTITLEMENT_OWNER")]
         EntitlementOwner,
-        #[serde(rename = "ROLE_OWNER")]
         RoleOwner,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "REQUESTED_TARGET_OWNER")]
         RequestedTargetOwner,
-        #[serde(rename = "ACCESS_PROFILE_PRIMARY_OWNER")]
         AccessProfilePrimaryOwner,
-        #[serde(rename = "APPLICATION_PRIMARY_OWNER")]
         ApplicationPrimaryOwner,
-        #[serde(rename = "ENTITLEMENT_PRIMARY_OWNER")]
         EntitlementPrimaryOwner,
-        #[serde(rename = "ROLE_PRIMARY_OWNER")]
         RolePrimaryOwner,
-        #[serde(rename = "SOURCE_PRIMARY_OWNER")]
         SourcePrimaryOwner,
-        #[serde(rename = "ACCOUNT_PRIMARY_OWNER")]
         AccountPrimaryOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_PRIMARY_OWNER")]
         MachineAccountPrimaryOwner,
-        #[serde(rename = "MACHINE_IDENTITY_PRIMARY_OWNER")]
         MachineIdentityPrimaryOwner,
-        #[serde(rename = "REQUESTED_TARGET_PRIMARY_OWNER")]
         RequestedTargetPrimaryOwner,
-        #[serde(rename = "ACCESS_PROFILE_SECONDARY_OWNER_GROUP")]
         AccessProfileSecondaryOwnerGroup,
-        #[serde(rename = "APPLICATION_SECONDARY_OWNER_GROUP")]
         ApplicationSecondaryOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_SECONDARY_OWNER_GROUP")]
         EntitlementSecondaryOwnerGroup,
-        #[serde(rename = "ROLE_SECONDARY_OWNER_GROUP")]
         RoleSecondaryOwnerGroup,
-        #[serde(rename = "SOURCE_SECONDARY_OWNER_GROUP")]
         SourceSecondaryOwnerGroup,
-        #[serde(rename = "ACCOUNT_SECONDARY_OWNER_GROUP")]
         AccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")]
         MachineAccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")]
         MachineIdentitySecondaryOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_SECONDARY_OWNER_GROUP")]
         RequestedTargetSecondaryOwnerGroup,
-        #[serde(rename = "ACCESS_PROFILE_ALL_OWNER_GROUP")]
         AccessProfileAllOwnerGroup,
-        #[serde(rename = "APPLICATION_ALL_OWNER_GROUP")]
         ApplicationAllOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_ALL_OWNER_GROUP")]
         EntitlementAllOwnerGroup,
-        #[serde(rename = "ROLE_ALL_OWNER_GROUP")]
         RoleAllOwnerGroup,
-        #[serde(rename = "SOURCE_ALL_OWNER_GROUP")]
         SourceAllOwnerGroup,
-        #[serde(rename = "ACCOUNT_ALL_OWNER_GROUP")]
         AccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_ALL_OWNER_GROUP")]
         MachineAccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_ALL_OWNER_GROUP")]
         MachineIdentityAllOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_ALL_OWNER_GROUP")]
         RequestedTargetAllOwnerGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigFallbackApproverType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "MANAGER_OF" => Self::ManagerOf,
+                    "ACCOUNT_OWNER" => Self::AccountOwner,
+                    "MACHINE_ACCOUNT_OWNER" => Self::MachineAccountOwner,
+                    "MACHINE_IDENTITY_OWNER" => Self::MachineIdentityOwner,
+                    "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
+                        Self::ManagerOfRequestedTargetOwner
+                    }
+                    "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
+                        Self::ManagerOfMachineIdentityOwner
+                    }
+                    "MANAGER_OF_ACCOUNT_OWNER" => Self::ManagerOfAccountOwner,
+                    "MANAGER_OF_MACHINE_ACCOUNT_OWNER" => {
+                        Self::ManagerOfMachineAccountOwner
+                    }
+                    "MANAGER_OF_REQUESTER" => Self::ManagerOfRequester,
+                    "MANAGER_OF_REQUESTER_OWNER" => Self::ManagerOfRequesterOwner,
+                    "MANAGER_OF_OWNER" => Self::ManagerOfOwner,
+                    "ACCESS_PROFILE_OWNER" => Self::AccessProfileOwner,
+                    "APPLICATION_OWNER" => Self::ApplicationOwner,
+                    "ENTITLEMENT_OWNER" => Self::EntitlementOwner,
+                    "ROLE_OWNER" => Self::RoleOwner,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "REQUESTED_TARGET_OWNER" => Self::RequestedTargetOwner,
+                    "ACCESS_PROFILE_PRIMARY_OWNER" => Self::AccessProfilePrimaryOwner,
+                    "APPLICATION_PRIMARY_OWNER" => Self::ApplicationPrimaryOwner,
+                    "ENTITLEMENT_PRIMARY_OWNER" => Self::EntitlementPrimaryOwner,
+                    "ROLE_PRIMARY_OWNER" => Self::RolePrimaryOwner,
+                    "SOURCE_PRIMARY_OWNER" => Self::SourcePrimaryOwner,
+                    "ACCOUNT_PRIMARY_OWNER" => Self::AccountPrimaryOwner,
+                    "MACHINE_ACCOUNT_PRIMARY_OWNER" => Self::MachineAccountPrimaryOwner,
+                    "MACHINE_IDENTITY_PRIMARY_OWNER" => Self::MachineIdentityPrimaryOwner,
+                    "REQUESTED_TARGET_PRIMARY_OWNER" => Self::RequestedTargetPrimaryOwner,
+                    "ACCESS_PROFILE_SECONDARY_OWNER_GROUP" => {
+                        Self::AccessProfileSecondaryOwnerGroup
+                    }
+                    "APPLICATION_SECONDARY_OWNER_GROUP" => {
+                        Self::ApplicationSecondaryOwnerGroup
+                    }
+                    "ENTITLEMENT_SECONDARY_OWNER_GROUP" => {
+                        Self::EntitlementSecondaryOwnerGroup
+                    }
+                    "ROLE_SECONDARY_OWNER_GROUP" => Self::RoleSecondaryOwnerGroup,
+                    "SOURCE_SECONDARY_OWNER_GROUP" => Self::SourceSecondaryOwnerGroup,
+                    "ACCOUNT_SECONDARY_OWNER_GROUP" => Self::AccountSecondaryOwnerGroup,
+                    "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP" => {
+                        Self::MachineAccountSecondaryOwnerGroup
+                    }
+                    "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP" => {
+                        Self::MachineIdentitySecondaryOwnerGroup
+                    }
+                    "REQUESTED_TARGET_SECONDARY_OWNER_GROUP" => {
+                        Self::RequestedTargetSecondaryOwnerGroup
+                    }
+                    "ACCESS_PROFILE_ALL_OWNER_GROUP" => Self::AccessProfileAllOwnerGroup,
+                    "APPLICATION_ALL_OWNER_GROUP" => Self::ApplicationAllOwnerGroup,
+                    "ENTITLEMENT_ALL_OWNER_GROUP" => Self::EntitlementAllOwnerGroup,
+                    "ROLE_ALL_OWNER_GROUP" => Self::RoleAllOwnerGroup,
+                    "SOURCE_ALL_OWNER_GROUP" => Self::SourceAllOwnerGroup,
+                    "ACCOUNT_ALL_OWNER_GROUP" => Self::AccountAllOwnerGroup,
+                    "MACHINE_ACCOUNT_ALL_OWNER_GROUP" => {
+                        Self::MachineAccountAllOwnerGroup
+                    }
+                    "MACHINE_IDENTITY_ALL_OWNER_GROUP" => {
+                        Self::MachineIdentityAllOwnerGroup
+                    }
+                    "REQUESTED_TARGET_ALL_OWNER_GROUP" => {
+                        Self::RequestedTargetAllOwnerGroup
+                    }
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigFallbackApproverType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::ManagerOf => "MANAGER_OF",
+                        Self::AccountOwner => "ACCOUNT_OWNER",
+                        Self::MachineAccountOwner => "MACHINE_ACCOUNT_OWNER",
+                        Self::MachineIdentityOwner => "MACHINE_IDENTITY_OWNER",
+                        Self::ManagerOfRequestedTargetOwner => {
+                            "MANAGER_OF_REQUESTED_TARGET_OWNER"
+                        }
+                        Self::ManagerOfMachineIdentityOwner => {
+                            "MANAGER_OF_MACHINE_IDENTITY_OWNER"
+                        }
+                        Self::ManagerOfAccountOwner => "MANAGER_OF_ACCOUNT_OWNER",
+                        Self::ManagerOfMachineAccountOwner => {
+                            "MANAGER_OF_MACHINE_ACCOUNT_OWNER"
+                        }
+                        Self::ManagerOfRequester => "MANAGER_OF_REQUESTER",
+                        Self::ManagerOfRequesterOwner => "MANAGER_OF_REQUESTER_OWNER",
+                        Self::ManagerOfOwner => "MANAGER_OF_OWNER",
+                        Self::AccessProfileOwner => "ACCESS_PROFILE_OWNER",
+                        Self::ApplicationOwner => "APPLICATION_OWNER",
+                        Self::EntitlementOwner => "ENTITLEMENT_OWNER",
+                        Self::RoleOwner => "ROLE_OWNER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::RequestedTargetOwner => "REQUESTED_TARGET_OWNER",
+                        Self::AccessProfilePrimaryOwner => "ACCESS_PROFILE_PRIMARY_OWNER",
+                        Self::ApplicationPrimaryOwner => "APPLICATION_PRIMARY_OWNER",
+                        Self::EntitlementPrimaryOwner => "ENTITLEMENT_PRIMARY_OWNER",
+                        Self::RolePrimaryOwner => "ROLE_PRIMARY_OWNER",
+                        Self::SourcePrimaryOwner => "SOURCE_PRIMARY_OWNER",
+                        Self::AccountPrimaryOwner => "ACCOUNT_PRIMARY_OWNER",
+                        Self::MachineAccountPrimaryOwner => {
+                            "MACHINE_ACCOUNT_PRIMARY_OWNER"
+                        }
+                        Self::MachineIdentityPrimaryOwner => {
+                            "MACHINE_IDENTITY_PRIMARY_OWNER"
+                        }
+                        Self::RequestedTargetPrimaryOwner => {
+                            "REQUESTED_TARGET_PRIMARY_OWNER"
+                        }
+                        Self::AccessProfileSecondaryOwnerGroup => {
+                            "ACCESS_PROFILE_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::ApplicationSecondaryOwnerGroup => {
+                            "APPLICATION_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::EntitlementSecondaryOwnerGroup => {
+                            "ENTITLEMENT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::RoleSecondaryOwnerGroup => "ROLE_SECONDARY_OWNER_GROUP",
+                        Self::SourceSecondaryOwnerGroup => "SOURCE_SECONDARY_OWNER_GROUP",
+                        Self::AccountSecondaryOwnerGroup => {
+                            "ACCOUNT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::MachineAccountSecondaryOwnerGroup => {
+                            "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::MachineIdentitySecondaryOwnerGroup => {
+                            "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::RequestedTargetSecondaryOwnerGroup => {
+                            "REQUESTED_TARGET_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::AccessProfileAllOwnerGroup => {
+                            "ACCESS_PROFILE_ALL_OWNER_GROUP"
+                        }
+                        Self::ApplicationAllOwnerGroup => "APPLICATION_ALL_OWNER_GROUP",
+                        Self::EntitlementAllOwnerGroup => "ENTITLEMENT_ALL_OWNER_GROUP",
+                        Self::RoleAllOwnerGroup => "ROLE_ALL_OWNER_GROUP",
+                        Self::SourceAllOwnerGroup => "SOURCE_ALL_OWNER_GROUP",
+                        Self::AccountAllOwnerGroup => "ACCOUNT_ALL_OWNER_GROUP",
+                        Self::MachineAccountAllOwnerGroup => {
+                            "MACHINE_ACCOUNT_ALL_OWNER_GROUP"
+                        }
+                        Self::MachineIdentityAllOwnerGroup => {
+                            "MACHINE_IDENTITY_ALL_OWNER_GROUP"
+                        }
+                        Self::RequestedTargetAllOwnerGroup => {
+                            "REQUESTED_TARGET_ALL_OWNER_GROUP"
+                        }
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalConfigFallbackApproverType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -899,35 +1695,67 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Specifies how to treat the identity type "MANAGER_OF" when the requestee is a machine identity.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalConfigMachineIdentityManagerAssignment {
-        #[serde(rename = "MANAGER_OF_REQUESTER")]
         ManagerOfRequester,
-        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
         MachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
         ManagerOfMachineIdentityOwner,
-        #[serde(rename = "REQUESTED_TARGET_OWNER")]
         RequestedTargetOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
         ManagerOfRequestedTargetOwner,
-        #[serde(rename = "ACCOUNT_OWNER")]
         AccountOwner,
-        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
         ManagerOfAccountOwner,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ApprovalConfigMachineIdentityManagerAssignment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MANAGER_OF_REQUESTER" => Self::ManagerOfRequester,
+                    "MACHINE_IDENTITY_OWNER" => Self::MachineIdentityOwner,
+                    "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
+                        Self::ManagerOfMachineIdentityOwner
+                    }
+                    "REQUESTED_TARGET_OWNER" => Self::RequestedTargetOwner,
+                    "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
+                        Self::ManagerOfRequestedTargetOwner
+                    }
+                    "ACCOUNT_OWNER" => Self::AccountOwner,
+                    "MANAGER_OF_ACCOUNT_OWNER" => Self::ManagerOfAccountOwner,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigMachineIdentityManagerAssignment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ManagerOfRequester => "MANAGER_OF_REQUESTER",
+                        Self::MachineIdentityOwner => "MACHINE_IDENTITY_OWNER",
+                        Self::ManagerOfMachineIdentityOwner => {
+                            "MANAGER_OF_MACHINE_IDENTITY_OWNER"
+                        }
+                        Self::RequestedTargetOwner => "REQUESTED_TARGET_OWNER",
+                        Self::ManagerOfRequestedTargetOwner => {
+                            "MANAGER_OF_REQUESTED_TARGET_OWNER"
+                        }
+                        Self::AccountOwner => "ACCOUNT_OWNER",
+                        Self::ManagerOfAccountOwner => "MANAGER_OF_ACCOUNT_OWNER",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalConfigMachineIdentityManagerAssignment {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -987,54 +1815,147 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Configuration for reminders.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalConfigReminderConfig {
         ///Number of days until the first reminder.
-        #[serde(
-            rename = "daysUntilFirstReminder",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub days_until_first_reminder: ::std::option::Option<i64>,
         ///Indicates if reminders are enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Maximum number of reminders. Max is 20.
-        #[serde(
-            rename = "maxReminders",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_reminders: ::std::option::Option<i64>,
         ///Cron schedule for reminders.
-        #[serde(
-            rename = "reminderCronSchedule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reminder_cron_schedule: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigReminderConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfigReminderConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalConfigReminderConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalConfigReminderConfig, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "daysUntilFirstReminder" => field0 = map.next_value()?,
+                            "enabled" => field1 = map.next_value()?,
+                            "maxReminders" => field2 = map.next_value()?,
+                            "reminderCronSchedule" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfigReminderConfig {
+                        days_until_first_reminder: field0,
+                        enabled: field1,
+                        max_reminders: field2,
+                        reminder_cron_schedule: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalConfigReminderConfig",
+                    &[
+                        "daysUntilFirstReminder",
+                        "enabled",
+                        "maxReminders",
+                        "reminderCronSchedule",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigReminderConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalConfigReminderConfig", 4usize)?;
+            if !::std::option::Option::is_none(&self.days_until_first_reminder) {
+                fields
+                    .serialize_field(
+                        "daysUntilFirstReminder",
+                        &self.days_until_first_reminder,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.max_reminders) {
+                fields.serialize_field("maxReminders", &self.max_reminders)?;
+            }
+            if !::std::option::Option::is_none(&self.reminder_cron_schedule) {
+                fields
+                    .serialize_field(
+                        "reminderCronSchedule",
+                        &self.reminder_cron_schedule,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///Determines whether a comment is required when approving or rejecting the approval request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalConfigRequiresComment {
-        #[serde(rename = "APPROVAL")]
         Approval,
-        #[serde(rename = "REJECTION")]
         Rejection,
-        #[serde(rename = "ALL")]
         All,
-        #[serde(rename = "OFF")]
         Off,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigRequiresComment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "APPROVAL" => Self::Approval,
+                    "REJECTION" => Self::Rejection,
+                    "ALL" => Self::All,
+                    "OFF" => Self::Off,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigRequiresComment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Approval => "APPROVAL",
+                        Self::Rejection => "REJECTION",
+                        Self::All => "ALL",
+                        Self::Off => "OFF",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalConfigRequiresComment {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1079,131 +2000,306 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///`ApprovalConfigSerialChainItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalConfigSerialChainItem {
         ///Optional Identity ID of the type of identity defined in the 'identityType' field.
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_id: ::std::option::Option<::std::string::String>,
         ///Type of identityId in the serial chain.
-        #[serde(
-            rename = "identityType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_type: ::std::option::Option<
             ApprovalConfigSerialChainItemIdentityType,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigSerialChainItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfigSerialChainItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalConfigSerialChainItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalConfigSerialChainItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ApprovalConfigSerialChainItemIdentityType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identityId" => field0 = map.next_value()?,
+                            "identityType" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfigSerialChainItem {
+                        identity_id: field0,
+                        identity_type: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalConfigSerialChainItem",
+                    &["identityId", "identityType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigSerialChainItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalConfigSerialChainItem", 2usize)?;
+            if !::std::option::Option::is_none(&self.identity_id) {
+                fields.serialize_field("identityId", &self.identity_id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_type) {
+                fields.serialize_field("identityType", &self.identity_type)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of identityId in the serial chain.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalConfigSerialChainItemIdentityType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "MANAGER_OF")]
         ManagerOf,
-        #[serde(rename = "ACCOUNT_OWNER")]
         AccountOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_OWNER")]
         MachineAccountOwner,
-        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
         MachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
         ManagerOfRequestedTargetOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
         ManagerOfMachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
         ManagerOfAccountOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_ACCOUNT_OWNER")]
         ManagerOfMachineAccountOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTER")]
         ManagerOfRequester,
-        #[serde(rename = "MANAGER_OF_REQUESTER_OWNER")]
         ManagerOfRequesterOwner,
-        #[serde(rename = "MANAGER_OF_OWNER")]
         ManagerOfOwner,
-        #[serde(rename = "ACCESS_PROFILE_OWNER")]
         AccessProfileOwner,
-        #[serde(rename = "APPLICATION_OWNER")]
         ApplicationOwner,
-        #[serde(rename = "ENTITLEMENT_OWNER")]
         EntitlementOwner,
-        #[serde(rename = "ROLE_OWNER")]
         RoleOwner,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "REQUESTED_TARGET_OWNER")]
         RequestedTargetOwner,
-        #[serde(rename = "ACCESS_PROFILE_PRIMARY_OWNER")]
         AccessProfilePrimaryOwner,
-        #[serde(rename = "APPLICATION_PRIMARY_OWNER")]
         ApplicationPrimaryOwner,
-        #[serde(rename = "ENTITLEMENT_PRIMARY_OWNER")]
         EntitlementPrimaryOwner,
-        #[serde(rename = "ROLE_PRIMARY_OWNER")]
         RolePrimaryOwner,
-        #[serde(rename = "SOURCE_PRIMARY_OWNER")]
         SourcePrimaryOwner,
-        #[serde(rename = "ACCOUNT_PRIMARY_OWNER")]
         AccountPrimaryOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_PRIMARY_OWNER")]
         MachineAccountPrimaryOwner,
-        #[serde(rename = "MACHINE_IDENTITY_PRIMARY_OWNER")]
         MachineIdentityPrimaryOwner,
-        #[serde(rename = "REQUESTED_TARGET_PRIMARY_OWNER")]
         RequestedTargetPrimaryOwner,
-        #[serde(rename = "ACCESS_PROFILE_SECONDARY_OWNER_GROUP")]
         AccessProfileSecondaryOwnerGroup,
-        #[serde(rename = "APPLICATION_SECONDARY_OWNER_GROUP")]
         ApplicationSecondaryOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_SECONDARY_OWNER_GROUP")]
         EntitlementSecondaryOwnerGroup,
-        #[serde(rename = "ROLE_SECONDARY_OWNER_GROUP")]
         RoleSecondaryOwnerGroup,
-        #[serde(rename = "SOURCE_SECONDARY_OWNER_GROUP")]
         SourceSecondaryOwnerGroup,
-        #[serde(rename = "ACCOUNT_SECONDARY_OWNER_GROUP")]
         AccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")]
         MachineAccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")]
         MachineIdentitySecondaryOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_SECONDARY_OWNER_GROUP")]
         RequestedTargetSecondaryOwnerGroup,
-        #[serde(rename = "ACCESS_PROFILE_ALL_OWNER_GROUP")]
         AccessProfileAllOwnerGroup,
-        #[serde(rename = "APPLICATION_ALL_OWNER_GROUP")]
         ApplicationAllOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_ALL_OWNER_GROUP")]
         EntitlementAllOwnerGroup,
-        #[serde(rename = "ROLE_ALL_OWNER_GROUP")]
         RoleAllOwnerGroup,
-        #[serde(rename = "SOURCE_ALL_OWNER_GROUP")]
         SourceAllOwnerGroup,
-        #[serde(rename = "ACCOUNT_ALL_OWNER_GROUP")]
         AccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_ALL_OWNER_GROUP")]
         MachineAccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_ALL_OWNER_GROUP")]
         MachineIdentityAllOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_ALL_OWNER_GROUP")]
         RequestedTargetAllOwnerGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigSerialChainItemIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "MANAGER_OF" => Self::ManagerOf,
+                    "ACCOUNT_OWNER" => Self::AccountOwner,
+                    "MACHINE_ACCOUNT_OWNER" => Self::MachineAccountOwner,
+                    "MACHINE_IDENTITY_OWNER" => Self::MachineIdentityOwner,
+                    "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
+                        Self::ManagerOfRequestedTargetOwner
+                    }
+                    "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
+                        Self::ManagerOfMachineIdentityOwner
+                    }
+                    "MANAGER_OF_ACCOUNT_OWNER" => Self::ManagerOfAccountOwner,
+                    "MANAGER_OF_MACHINE_ACCOUNT_OWNER" => {
+                        Self::ManagerOfMachineAccountOwner
+                    }
+                    "MANAGER_OF_REQUESTER" => Self::ManagerOfRequester,
+                    "MANAGER_OF_REQUESTER_OWNER" => Self::ManagerOfRequesterOwner,
+                    "MANAGER_OF_OWNER" => Self::ManagerOfOwner,
+                    "ACCESS_PROFILE_OWNER" => Self::AccessProfileOwner,
+                    "APPLICATION_OWNER" => Self::ApplicationOwner,
+                    "ENTITLEMENT_OWNER" => Self::EntitlementOwner,
+                    "ROLE_OWNER" => Self::RoleOwner,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "REQUESTED_TARGET_OWNER" => Self::RequestedTargetOwner,
+                    "ACCESS_PROFILE_PRIMARY_OWNER" => Self::AccessProfilePrimaryOwner,
+                    "APPLICATION_PRIMARY_OWNER" => Self::ApplicationPrimaryOwner,
+                    "ENTITLEMENT_PRIMARY_OWNER" => Self::EntitlementPrimaryOwner,
+                    "ROLE_PRIMARY_OWNER" => Self::RolePrimaryOwner,
+                    "SOURCE_PRIMARY_OWNER" => Self::SourcePrimaryOwner,
+                    "ACCOUNT_PRIMARY_OWNER" => Self::AccountPrimaryOwner,
+                    "MACHINE_ACCOUNT_PRIMARY_OWNER" => Self::MachineAccountPrimaryOwner,
+                    "MACHINE_IDENTITY_PRIMARY_OWNER" => Self::MachineIdentityPrimaryOwner,
+                    "REQUESTED_TARGET_PRIMARY_OWNER" => Self::RequestedTargetPrimaryOwner,
+                    "ACCESS_PROFILE_SECONDARY_OWNER_GROUP" => {
+                        Self::AccessProfileSecondaryOwnerGroup
+                    }
+                    "APPLICATION_SECONDARY_OWNER_GROUP" => {
+                        Self::ApplicationSecondaryOwnerGroup
+                    }
+                    "ENTITLEMENT_SECONDARY_OWNER_GROUP" => {
+                        Self::EntitlementSecondaryOwnerGroup
+                    }
+                    "ROLE_SECONDARY_OWNER_GROUP" => Self::RoleSecondaryOwnerGroup,
+                    "SOURCE_SECONDARY_OWNER_GROUP" => Self::SourceSecondaryOwnerGroup,
+                    "ACCOUNT_SECONDARY_OWNER_GROUP" => Self::AccountSecondaryOwnerGroup,
+                    "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP" => {
+                        Self::MachineAccountSecondaryOwnerGroup
+                    }
+                    "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP" => {
+                        Self::MachineIdentitySecondaryOwnerGroup
+                    }
+                    "REQUESTED_TARGET_SECONDARY_OWNER_GROUP" => {
+                        Self::RequestedTargetSecondaryOwnerGroup
+                    }
+                    "ACCESS_PROFILE_ALL_OWNER_GROUP" => Self::AccessProfileAllOwnerGroup,
+                    "APPLICATION_ALL_OWNER_GROUP" => Self::ApplicationAllOwnerGroup,
+                    "ENTITLEMENT_ALL_OWNER_GROUP" => Self::EntitlementAllOwnerGroup,
+                    "ROLE_ALL_OWNER_GROUP" => Self::RoleAllOwnerGroup,
+                    "SOURCE_ALL_OWNER_GROUP" => Self::SourceAllOwnerGroup,
+                    "ACCOUNT_ALL_OWNER_GROUP" => Self::AccountAllOwnerGroup,
+                    "MACHINE_ACCOUNT_ALL_OWNER_GROUP" => {
+                        Self::MachineAccountAllOwnerGroup
+                    }
+                    "MACHINE_IDENTITY_ALL_OWNER_GROUP" => {
+                        Self::MachineIdentityAllOwnerGroup
+                    }
+                    "REQUESTED_TARGET_ALL_OWNER_GROUP" => {
+                        Self::RequestedTargetAllOwnerGroup
+                    }
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigSerialChainItemIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::ManagerOf => "MANAGER_OF",
+                        Self::AccountOwner => "ACCOUNT_OWNER",
+                        Self::MachineAccountOwner => "MACHINE_ACCOUNT_OWNER",
+                        Self::MachineIdentityOwner => "MACHINE_IDENTITY_OWNER",
+                        Self::ManagerOfRequestedTargetOwner => {
+                            "MANAGER_OF_REQUESTED_TARGET_OWNER"
+                        }
+                        Self::ManagerOfMachineIdentityOwner => {
+                            "MANAGER_OF_MACHINE_IDENTITY_OWNER"
+                        }
+                        Self::ManagerOfAccountOwner => "MANAGER_OF_ACCOUNT_OWNER",
+                        Self::ManagerOfMachineAccountOwner => {
+                            "MANAGER_OF_MACHINE_ACCOUNT_OWNER"
+                        }
+                        Self::ManagerOfRequester => "MANAGER_OF_REQUESTER",
+                        Self::ManagerOfRequesterOwner => "MANAGER_OF_REQUESTER_OWNER",
+                        Self::ManagerOfOwner => "MANAGER_OF_OWNER",
+                        Self::AccessProfileOwner => "ACCESS_PROFILE_OWNER",
+                        Self::ApplicationOwner => "APPLICATION_OWNER",
+                        Self::EntitlementOwner => "ENTITLEMENT_OWNER",
+                        Self::RoleOwner => "ROLE_OWNER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::RequestedTargetOwner => "REQUESTED_TARGET_OWNER",
+                        Self::AccessProfilePrimaryOwner => "ACCESS_PROFILE_PRIMARY_OWNER",
+                        Self::ApplicationPrimaryOwner => "APPLICATION_PRIMARY_OWNER",
+                        Self::EntitlementPrimaryOwner => "ENTITLEMENT_PRIMARY_OWNER",
+                        Self::RolePrimaryOwner => "ROLE_PRIMARY_OWNER",
+                        Self::SourcePrimaryOwner => "SOURCE_PRIMARY_OWNER",
+                        Self::AccountPrimaryOwner => "ACCOUNT_PRIMARY_OWNER",
+                        Self::MachineAccountPrimaryOwner => {
+                            "MACHINE_ACCOUNT_PRIMARY_OWNER"
+                        }
+                        Self::MachineIdentityPrimaryOwner => {
+                            "MACHINE_IDENTITY_PRIMARY_OWNER"
+                        }
+                        Self::RequestedTargetPrimaryOwner => {
+                            "REQUESTED_TARGET_PRIMARY_OWNER"
+                        }
+                        Self::AccessProfileSecondaryOwnerGroup => {
+                            "ACCESS_PROFILE_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::ApplicationSecondaryOwnerGroup => {
+                            "APPLICATION_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::EntitlementSecondaryOwnerGroup => {
+                            "ENTITLEMENT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::RoleSecondaryOwnerGroup => "ROLE_SECONDARY_OWNER_GROUP",
+                        Self::SourceSecondaryOwnerGroup => "SOURCE_SECONDARY_OWNER_GROUP",
+                        Self::AccountSecondaryOwnerGroup => {
+                            "ACCOUNT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::MachineAccountSecondaryOwnerGroup => {
+                            "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::MachineIdentitySecondaryOwnerGroup => {
+                            "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::RequestedTargetSecondaryOwnerGroup => {
+                            "REQUESTED_TARGET_SECONDARY_OWNER_GROUP"
+                        }
+                        Self::AccessProfileAllOwnerGroup => {
+                            "ACCESS_PROFILE_ALL_OWNER_GROUP"
+                        }
+                        Self::ApplicationAllOwnerGroup => "APPLICATION_ALL_OWNER_GROUP",
+                        Self::EntitlementAllOwnerGroup => "ENTITLEMENT_ALL_OWNER_GROUP",
+                        Self::RoleAllOwnerGroup => "ROLE_ALL_OWNER_GROUP",
+                        Self::SourceAllOwnerGroup => "SOURCE_ALL_OWNER_GROUP",
+                        Self::AccountAllOwnerGroup => "ACCOUNT_ALL_OWNER_GROUP",
+                        Self::MachineAccountAllOwnerGroup => {
+                            "MACHINE_ACCOUNT_ALL_OWNER_GROUP"
+                        }
+                        Self::MachineIdentityAllOwnerGroup => {
+                            "MACHINE_IDENTITY_ALL_OWNER_GROUP"
+                        }
+                        Self::RequestedTargetAllOwnerGroup => {
+                            "REQUESTED_TARGET_ALL_OWNER_GROUP"
+                        }
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalConfigSerialChainItemIdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1402,46 +2498,124 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///TimeoutConfig contains configurations around when the approval request should expire.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalConfigTimeoutConfig {
         ///Number of days until approval request times out. Max value is 90.
-        #[serde(
-            rename = "daysUntilTimeout",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub days_until_timeout: ::std::option::Option<i64>,
         ///Indicates if timeout is enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Result of timeout.
-        #[serde(
-            rename = "timeoutResult",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub timeout_result: ::std::option::Option<
             ApprovalConfigTimeoutConfigTimeoutResult,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigTimeoutConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalConfigTimeoutConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalConfigTimeoutConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalConfigTimeoutConfig, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ApprovalConfigTimeoutConfigTimeoutResult,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "daysUntilTimeout" => field0 = map.next_value()?,
+                            "enabled" => field1 = map.next_value()?,
+                            "timeoutResult" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalConfigTimeoutConfig {
+                        days_until_timeout: field0,
+                        enabled: field1,
+                        timeout_result: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalConfigTimeoutConfig",
+                    &["daysUntilTimeout", "enabled", "timeoutResult"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigTimeoutConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ApprovalConfigTimeoutConfig", 3usize)?;
+            if !::std::option::Option::is_none(&self.days_until_timeout) {
+                fields.serialize_field("daysUntilTimeout", &self.days_until_timeout)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.timeout_result) {
+                fields.serialize_field("timeoutResult", &self.timeout_result)?;
+            }
+            fields.end()
+        }
+    }
     ///Result of timeout.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ApprovalConfigTimeoutConfigTimeoutResult {
-        #[serde(rename = "EXPIRED")]
         Expired,
-        #[serde(rename = "APPROVED")]
         Approved,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalConfigTimeoutConfigTimeoutResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EXPIRED" => Self::Expired,
+                    "APPROVED" => Self::Approved,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ApprovalConfigTimeoutConfigTimeoutResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Expired => "EXPIRED",
+                        Self::Approved => "APPROVED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ApprovalConfigTimeoutConfigTimeoutResult {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1482,25 +2656,89 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Target source for attribute synchronization.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct AttrSyncSource {
         ///ID of target source for attribute synchronization.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable name of target source for attribute synchronization.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///DTO type of target source for attribute synchronization.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AttrSyncSourceType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AttrSyncSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AttrSyncSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AttrSyncSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AttrSyncSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AttrSyncSourceType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AttrSyncSource {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for AttrSyncSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Specification of source attribute sync mapping configuration for an identity attribute
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AttrSyncSourceAttributeConfig {
         ///Display name of the identity attribute
-        #[serde(rename = "displayName")]
         pub display_name: ::std::string::String,
         ///Determines whether or not the attribute is enabled for synchronization
         pub enabled: bool,
@@ -1508,17 +2746,203 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub name: ::std::string::String,
         ///Name of the source account attribute to which the identity attribute value will be synchronized if enabled
         pub target: ::std::string::String,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AttrSyncSourceAttributeConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AttrSyncSourceAttributeConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AttrSyncSourceAttributeConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AttrSyncSourceAttributeConfig, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "enabled" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "target" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AttrSyncSourceAttributeConfig {
+                        display_name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("displayName")?
+                            }
+                        },
+                        enabled: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("enabled")?
+                            }
+                        },
+                        name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        target: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("target")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for AttrSyncSourceAttributeConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("displayName", &self.display_name)?;
+            fields.serialize_entry("enabled", &self.enabled)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("target", &self.target)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Specification of attribute sync configuration for a source
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AttrSyncSourceConfig {
         ///Attribute synchronization configuration for specific identity attributes in the context of a source
         pub attributes: ::std::vec::Vec<AttrSyncSourceAttributeConfig>,
         pub source: AttrSyncSource,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AttrSyncSourceConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AttrSyncSourceConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AttrSyncSourceConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AttrSyncSourceConfig, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AttrSyncSourceAttributeConfig>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AttrSyncSource> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AttrSyncSourceConfig {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributes")?
+                            }
+                        },
+                        source: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for AttrSyncSourceConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("attributes", &self.attributes)?;
+            fields.serialize_entry("source", &self.source)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl AttrSyncSourceConfig {
         pub fn builder() -> builder::AttrSyncSourceConfig {
@@ -1526,23 +2950,40 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///DTO type of target source for attribute synchronization.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AttrSyncSourceType {
-        #[serde(rename = "SOURCE")]
         Source,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AttrSyncSourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE" => Self::Source,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AttrSyncSourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Source => "SOURCE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AttrSyncSourceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1580,81 +3021,243 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///`AttributeDefinition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct AttributeDefinition {
         ///A human-readable description of the attribute.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Flag indicating whether or not the attribute is an entitlement.
-        #[serde(
-            rename = "isEntitlement",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_entitlement: ::std::option::Option<bool>,
         /**Flag indicating whether or not the attribute represents a group.
 This can only be `true` if `isEntitlement` is also `true` **and** there is a schema defined for the attribute..
 */
-        #[serde(
-            rename = "isGroup",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_group: ::std::option::Option<bool>,
         ///Flag indicating whether or not the attribute is multi-valued.
-        #[serde(
-            rename = "isMulti",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_multi: ::std::option::Option<bool>,
         ///The name of the attribute.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Attribute name in the native system.
-        #[serde(
-            rename = "nativeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_name: ::std::option::Option<::std::string::String>,
         ///A reference to the schema on the source to the attribute values map to.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schema: ::std::option::Option<AttributeDefinitionSchema>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AttributeDefinitionType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AttributeDefinition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AttributeDefinition;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AttributeDefinition")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AttributeDefinition, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<AttributeDefinitionSchema> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<AttributeDefinitionType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "isEntitlement" => field1 = map.next_value()?,
+                            "isGroup" => field2 = map.next_value()?,
+                            "isMulti" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "nativeName" => field5 = map.next_value()?,
+                            "schema" => field6 = map.next_value()?,
+                            "type" => field7 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AttributeDefinition {
+                        description: field0,
+                        is_entitlement: field1,
+                        is_group: field2,
+                        is_multi: field3,
+                        name: field4,
+                        native_name: field5,
+                        schema: field6,
+                        type_: field7,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for AttributeDefinition {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_entry("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.is_entitlement) {
+                fields.serialize_entry("isEntitlement", &self.is_entitlement)?;
+            }
+            if !::std::option::Option::is_none(&self.is_group) {
+                fields.serialize_entry("isGroup", &self.is_group)?;
+            }
+            if !::std::option::Option::is_none(&self.is_multi) {
+                fields.serialize_entry("isMulti", &self.is_multi)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.native_name) {
+                fields.serialize_entry("nativeName", &self.native_name)?;
+            }
+            if !::std::option::Option::is_none(&self.schema) {
+                fields.serialize_entry("schema", &self.schema)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     ///A reference to the schema on the source to the attribute values map to.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct AttributeDefinitionSchema {
         ///The object ID this reference applies to.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The human-readable display name of the object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of object being referenced
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AttributeDefinitionSchemaType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AttributeDefinitionSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AttributeDefinitionSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AttributeDefinitionSchema")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AttributeDefinitionSchema, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AttributeDefinitionSchemaType,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AttributeDefinitionSchema {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for AttributeDefinitionSchema {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of object being referenced
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AttributeDefinitionSchemaType {
-        #[serde(rename = "CONNECTOR_SCHEMA")]
         ConnectorSchema,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AttributeDefinitionSchemaType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CONNECTOR_SCHEMA" => Self::ConnectorSchema,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AttributeDefinitionSchemaType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ConnectorSchema => "CONNECTOR_SCHEMA",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AttributeDefinitionSchemaType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1693,31 +3296,52 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         }
     }
     ///The underlying type of the value which an AttributeDefinition represents.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AttributeDefinitionType {
-        #[serde(rename = "STRING")]
         String,
-        #[serde(rename = "LONG")]
         Long,
-        #[serde(rename = "INT")]
         Int,
-        #[serde(rename = "BOOLEAN")]
         Boolean,
-        #[serde(rename = "DATE")]
         Date,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AttributeDefinitionType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "STRING" => Self::String,
+                    "LONG" => Self::Long,
+                    "INT" => Self::Int,
+                    "BOOLEAN" => Self::Boolean,
+                    "DATE" => Self::Date,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AttributeDefinitionType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::String => "STRING",
+                        Self::Long => "LONG",
+                        Self::Int => "INT",
+                        Self::Boolean => "BOOLEAN",
+                        Self::Date => "DATE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AttributeDefinitionType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1763,184 +3387,624 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         }
     }
     ///`Base64Decode`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Base64Decode {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Base64Decode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Base64Decode;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Base64Decode")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Base64Decode, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Base64Decode {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Base64Decode",
+                    &["input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Base64Decode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Base64Decode", 2usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
     }
     ///`Base64Encode`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Base64Encode {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Base64Encode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Base64Encode;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Base64Encode")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Base64Encode, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Base64Encode {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Base64Encode",
+                    &["input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Base64Encode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Base64Encode", 2usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`Concatenation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Concatenation {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         ///An array of items to join together
         pub values: ::std::vec::Vec<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for Concatenation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Concatenation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Concatenation")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Concatenation, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            "values" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Concatenation {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                        values: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("values")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Concatenation",
+                    &["input", "requiresPeriodicRefresh", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Concatenation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Concatenation", 3usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("values", &self.values)?;
+            fields.end()
+        }
+    }
     ///`Conditional`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Conditional {
         /**A comparison statement that follows the structure of `ValueA eq ValueB` where `ValueA` and `ValueB` are static strings or outputs of other transforms.
 
 The `eq` operator is the only valid comparison*/
         pub expression: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         ///The output of the transform if the expression evalutes to false
-        #[serde(rename = "negativeCondition")]
         pub negative_condition: ::std::string::String,
         ///The output of the transform if the expression evalutes to true
-        #[serde(rename = "positiveCondition")]
         pub positive_condition: ::std::string::String,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Conditional {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Conditional;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Conditional")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Conditional, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "expression" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "input" => field1 = map.next_value()?,
+                            "negativeCondition" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "positiveCondition" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requiresPeriodicRefresh" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Conditional {
+                        expression: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("expression")?
+                            }
+                        },
+                        input: field1,
+                        negative_condition: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("negativeCondition")?
+                            }
+                        },
+                        positive_condition: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("positiveCondition")?
+                            }
+                        },
+                        requires_periodic_refresh: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Conditional",
+                    &[
+                        "expression",
+                        "input",
+                        "negativeCondition",
+                        "positiveCondition",
+                        "requiresPeriodicRefresh",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Conditional {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Conditional", 5usize)?;
+            fields.serialize_field("expression", &self.expression)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            fields.serialize_field("negativeCondition", &self.negative_condition)?;
+            fields.serialize_field("positiveCondition", &self.positive_condition)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`ConnectorDetail`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ConnectorDetail {
         ///The connector application xml
-        #[serde(
-            rename = "applicationXml",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_xml: ::std::option::Option<::std::string::String>,
         ///The connector class name
-        #[serde(
-            rename = "className",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub class_name: ::std::option::Option<::std::string::String>,
         ///A map containing metadata pertinent to the UI to be used
-        #[serde(
-            rename = "connectorMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_metadata: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The connector correlation config xml
-        #[serde(
-            rename = "correlationConfigXml",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub correlation_config_xml: ::std::option::Option<::std::string::String>,
         ///true if the source is a direct connect source
-        #[serde(
-            rename = "directConnect",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub direct_connect: ::std::option::Option<bool>,
         ///true if the source is file upload
-        #[serde(
-            rename = "fileUpload",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub file_upload: ::std::option::Option<bool>,
         ///The connector name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///storage path key for this connector
-        #[serde(
-            rename = "s3Location",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub s3_location: ::std::option::Option<::std::string::String>,
         ///The connector script name
-        #[serde(
-            rename = "scriptName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub script_name: ::std::option::Option<::std::string::String>,
         ///The connector source config
-        #[serde(
-            rename = "sourceConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_config: ::std::option::Option<::std::string::String>,
         ///The connector source config origin
-        #[serde(
-            rename = "sourceConfigFrom",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_config_from: ::std::option::Option<::std::string::String>,
         ///The connector source config xml
-        #[serde(
-            rename = "sourceConfigXml",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_config_xml: ::std::option::Option<::std::string::String>,
         ///The connector status
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<ConnectorDetailStatus>,
         ///A map containing translation attributes by loacale key
-        #[serde(
-            rename = "translationProperties",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub translation_properties: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The connector type
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///The list of uploaded files supported by the connector. If there was any executable files uploaded to thee connector. Typically this be empty as the executable be uploaded at source creation.
-        #[serde(
-            rename = "uploadedFiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub uploaded_files: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectorDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ConnectorDetail;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectorDetail")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectorDetail, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<ConnectorDetailStatus> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "applicationXml" => field0 = map.next_value()?,
+                            "className" => field1 = map.next_value()?,
+                            "connectorMetadata" => field2 = map.next_value()?,
+                            "correlationConfigXml" => field3 = map.next_value()?,
+                            "directConnect" => field4 = map.next_value()?,
+                            "fileUpload" => field5 = map.next_value()?,
+                            "name" => field6 = map.next_value()?,
+                            "s3Location" => field7 = map.next_value()?,
+                            "scriptName" => field8 = map.next_value()?,
+                            "sourceConfig" => field9 = map.next_value()?,
+                            "sourceConfigFrom" => field10 = map.next_value()?,
+                            "sourceConfigXml" => field11 = map.next_value()?,
+                            "status" => field12 = map.next_value()?,
+                            "translationProperties" => field13 = map.next_value()?,
+                            "type" => field14 = map.next_value()?,
+                            "uploadedFiles" => field15 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ConnectorDetail {
+                        application_xml: field0,
+                        class_name: field1,
+                        connector_metadata: field2,
+                        correlation_config_xml: field3,
+                        direct_connect: field4,
+                        file_upload: field5,
+                        name: field6,
+                        s3_location: field7,
+                        script_name: field8,
+                        source_config: field9,
+                        source_config_from: field10,
+                        source_config_xml: field11,
+                        status: field12,
+                        translation_properties: field13,
+                        type_: field14,
+                        uploaded_files: field15,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ConnectorDetail",
+                    &[
+                        "applicationXml",
+                        "className",
+                        "connectorMetadata",
+                        "correlationConfigXml",
+                        "directConnect",
+                        "fileUpload",
+                        "name",
+                        "s3Location",
+                        "scriptName",
+                        "sourceConfig",
+                        "sourceConfigFrom",
+                        "sourceConfigXml",
+                        "status",
+                        "translationProperties",
+                        "type",
+                        "uploadedFiles",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ConnectorDetail {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ConnectorDetail", 16usize)?;
+            if !::std::option::Option::is_none(&self.application_xml) {
+                fields.serialize_field("applicationXml", &self.application_xml)?;
+            }
+            if !::std::option::Option::is_none(&self.class_name) {
+                fields.serialize_field("className", &self.class_name)?;
+            }
+            if !::std::option::Option::is_none(&self.connector_metadata) {
+                fields.serialize_field("connectorMetadata", &self.connector_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.correlation_config_xml) {
+                fields
+                    .serialize_field(
+                        "correlationConfigXml",
+                        &self.correlation_config_xml,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.direct_connect) {
+                fields.serialize_field("directConnect", &self.direct_connect)?;
+            }
+            if !::std::option::Option::is_none(&self.file_upload) {
+                fields.serialize_field("fileUpload", &self.file_upload)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.s3_location) {
+                fields.serialize_field("s3Location", &self.s3_location)?;
+            }
+            if !::std::option::Option::is_none(&self.script_name) {
+                fields.serialize_field("scriptName", &self.script_name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_config) {
+                fields.serialize_field("sourceConfig", &self.source_config)?;
+            }
+            if !::std::option::Option::is_none(&self.source_config_from) {
+                fields.serialize_field("sourceConfigFrom", &self.source_config_from)?;
+            }
+            if !::std::option::Option::is_none(&self.source_config_xml) {
+                fields.serialize_field("sourceConfigXml", &self.source_config_xml)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.translation_properties) {
+                fields
+                    .serialize_field(
+                        "translationProperties",
+                        &self.translation_properties,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.uploaded_files) {
+                fields.serialize_field("uploadedFiles", &self.uploaded_files)?;
+            }
+            fields.end()
+        }
+    }
     ///The connector status
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ConnectorDetailStatus {
-        #[serde(rename = "DEPRECATED")]
         Deprecated,
-        #[serde(rename = "DEVELOPMENT")]
         Development,
-        #[serde(rename = "DEMO")]
         Demo,
-        #[serde(rename = "RELEASED")]
         Released,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConnectorDetailStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "DEPRECATED" => Self::Deprecated,
+                    "DEVELOPMENT" => Self::Development,
+                    "DEMO" => Self::Demo,
+                    "RELEASED" => Self::Released,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ConnectorDetailStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Deprecated => "DEPRECATED",
+                        Self::Development => "DEVELOPMENT",
+                        Self::Demo => "DEMO",
+                        Self::Released => "RELEASED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ConnectorDetailStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1984,24 +4048,92 @@ The `eq` operator is the only valid comparison*/
         }
     }
     ///Source configuration information that is used by correlation process.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct CorrelationConfig {
         ///The list of attribute assignments of the correlation configuration.
-        #[serde(
-            rename = "attributeAssignments",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_assignments: ::std::option::Option<
             ::std::vec::Vec<CorrelationConfigAttributeAssignmentsItem>,
         >,
         ///The ID of the correlation configuration.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the correlation configuration.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CorrelationConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CorrelationConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CorrelationConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CorrelationConfig, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<CorrelationConfigAttributeAssignmentsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributeAssignments" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CorrelationConfig {
+                        attribute_assignments: field0,
+                        id: field1,
+                        name: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for CorrelationConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.attribute_assignments) {
+                fields
+                    .serialize_entry(
+                        "attributeAssignments",
+                        &self.attribute_assignments,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl CorrelationConfig {
         pub fn builder() -> builder::CorrelationConfig {
@@ -2009,67 +4141,170 @@ The `eq` operator is the only valid comparison*/
         }
     }
     ///The attribute assignment of the correlation configuration.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct CorrelationConfigAttributeAssignmentsItem {
         ///Whether or not the it's a complex attribute assignment.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complex: ::std::option::Option<bool>,
         ///The filter string of the attribute assignment.
-        #[serde(
-            rename = "filterString",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub filter_string: ::std::option::Option<::std::string::String>,
         ///Whether or not the attribute assignment should ignore case.
-        #[serde(
-            rename = "ignoreCase",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ignore_case: ::std::option::Option<bool>,
         ///The match mode of the attribute assignment.
-        #[serde(
-            rename = "matchMode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub match_mode: ::std::option::Option<
             CorrelationConfigAttributeAssignmentsItemMatchMode,
         >,
         ///The operation of the attribute assignment.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<
             CorrelationConfigAttributeAssignmentsItemOperation,
         >,
         ///The property of the attribute assignment.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub property: ::std::option::Option<::std::string::String>,
         ///The value of the attribute assignment.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CorrelationConfigAttributeAssignmentsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CorrelationConfigAttributeAssignmentsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CorrelationConfigAttributeAssignmentsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    CorrelationConfigAttributeAssignmentsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        CorrelationConfigAttributeAssignmentsItemMatchMode,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        CorrelationConfigAttributeAssignmentsItemOperation,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "complex" => field0 = map.next_value()?,
+                            "filterString" => field1 = map.next_value()?,
+                            "ignoreCase" => field2 = map.next_value()?,
+                            "matchMode" => field3 = map.next_value()?,
+                            "operation" => field4 = map.next_value()?,
+                            "property" => field5 = map.next_value()?,
+                            "value" => field6 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CorrelationConfigAttributeAssignmentsItem {
+                        complex: field0,
+                        filter_string: field1,
+                        ignore_case: field2,
+                        match_mode: field3,
+                        operation: field4,
+                        property: field5,
+                        value: field6,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for CorrelationConfigAttributeAssignmentsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.complex) {
+                fields.serialize_entry("complex", &self.complex)?;
+            }
+            if !::std::option::Option::is_none(&self.filter_string) {
+                fields.serialize_entry("filterString", &self.filter_string)?;
+            }
+            if !::std::option::Option::is_none(&self.ignore_case) {
+                fields.serialize_entry("ignoreCase", &self.ignore_case)?;
+            }
+            if !::std::option::Option::is_none(&self.match_mode) {
+                fields.serialize_entry("matchMode", &self.match_mode)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_entry("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.property) {
+                fields.serialize_entry("property", &self.property)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_entry("value", &self.value)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///The match mode of the attribute assignment.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CorrelationConfigAttributeAssignmentsItemMatchMode {
-        #[serde(rename = "ANYWHERE")]
         Anywhere,
-        #[serde(rename = "START")]
         Start,
-        #[serde(rename = "END")]
         End,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CorrelationConfigAttributeAssignmentsItemMatchMode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ANYWHERE" => Self::Anywhere,
+                    "START" => Self::Start,
+                    "END" => Self::End,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CorrelationConfigAttributeAssignmentsItemMatchMode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Anywhere => "ANYWHERE",
+                        Self::Start => "START",
+                        Self::End => "END",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CorrelationConfigAttributeAssignmentsItemMatchMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2113,23 +4348,41 @@ The `eq` operator is the only valid comparison*/
         }
     }
     ///The operation of the attribute assignment.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CorrelationConfigAttributeAssignmentsItemOperation {
-        #[serde(rename = "EQ")]
         Eq,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CorrelationConfigAttributeAssignmentsItemOperation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EQ" => Self::Eq,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CorrelationConfigAttributeAssignmentsItemOperation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Eq => "EQ",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CorrelationConfigAttributeAssignmentsItemOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2169,13 +4422,65 @@ The `eq` operator is the only valid comparison*/
         }
     }
     ///Optional request body for starting a dataset aggregation.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DatasetAggregationRequest {
         ///Connector-specific aggregation configuration.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub config: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DatasetAggregationRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DatasetAggregationRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DatasetAggregationRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DatasetAggregationRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "config" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DatasetAggregationRequest {
+                        config: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("DatasetAggregationRequest", &["config"], Fields)
+        }
+    }
+    impl ::serde::Serialize for DatasetAggregationRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DatasetAggregationRequest", 1usize)?;
+            if !::std::option::Option::is_none(&self.config) {
+                fields.serialize_field("config", &self.config)?;
+            }
+            fields.end()
+        }
     }
     impl DatasetAggregationRequest {
         pub fn builder() -> builder::DatasetAggregationRequest {
@@ -2183,15 +4488,12 @@ The `eq` operator is the only valid comparison*/
         }
     }
     ///`DateCompare`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct DateCompare {
         ///This is the first date to consider (The date that would be on the left hand side of the comparison operation).
-        #[serde(rename = "firstDate")]
         pub first_date: DateCompareFirstDate,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         ///The output of the transform if the expression evalutes to false
-        #[serde(rename = "negativeCondition")]
         pub negative_condition: ::std::string::String,
         /**This is the comparison to perform.
 | Operation | Description |
@@ -2203,16 +4505,152 @@ The `eq` operator is the only valid comparison*/
 */
         pub operator: DateCompareOperator,
         ///The output of the transform if the expression evalutes to true
-        #[serde(rename = "positiveCondition")]
         pub positive_condition: ::std::string::String,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         ///This is the second date to consider (The date that would be on the right hand side of the comparison operation).
-        #[serde(rename = "secondDate")]
         pub second_date: DateCompareSecondDate,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DateCompare {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DateCompare;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DateCompare")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DateCompare, A::Error> {
+                    let mut field0: ::std::option::Option<DateCompareFirstDate> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<DateCompareOperator> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<DateCompareSecondDate> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "firstDate" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "input" => field1 = map.next_value()?,
+                            "negativeCondition" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "operator" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "positiveCondition" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requiresPeriodicRefresh" => field5 = map.next_value()?,
+                            "secondDate" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DateCompare {
+                        first_date: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("firstDate")?
+                            }
+                        },
+                        input: field1,
+                        negative_condition: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("negativeCondition")?
+                            }
+                        },
+                        operator: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("operator")?
+                            }
+                        },
+                        positive_condition: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("positiveCondition")?
+                            }
+                        },
+                        requires_periodic_refresh: field5,
+                        second_date: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("secondDate")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DateCompare",
+                    &[
+                        "firstDate",
+                        "input",
+                        "negativeCondition",
+                        "operator",
+                        "positiveCondition",
+                        "requiresPeriodicRefresh",
+                        "secondDate",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DateCompare {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DateCompare", 7usize)?;
+            fields.serialize_field("firstDate", &self.first_date)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            fields.serialize_field("negativeCondition", &self.negative_condition)?;
+            fields.serialize_field("operator", &self.operator)?;
+            fields.serialize_field("positiveCondition", &self.positive_condition)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("secondDate", &self.second_date)?;
+            fields.end()
+        }
     }
     ///This is the first date to consider (The date that would be on the left hand side of the comparison operation).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2239,29 +4677,49 @@ The `eq` operator is the only valid comparison*/
 | GT        | Strictly greater than: `firstDate > secondDate` |
 | GTE       | Greater than or equal to: `firstDate >= secondDate` |
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DateCompareOperator {
-        #[serde(rename = "LT")]
         Lt,
-        #[serde(rename = "LTE")]
         Lte,
-        #[serde(rename = "GT")]
         Gt,
-        #[serde(rename = "GTE")]
         Gte,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DateCompareOperator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "LT" => Self::Lt,
+                    "LTE" => Self::Lte,
+                    "GT" => Self::Gt,
+                    "GTE" => Self::Gte,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DateCompareOperator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Lt => "LT",
+                        Self::Lte => "LTE",
+                        Self::Gt => "GT",
+                        Self::Gte => "GTE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DateCompareOperator {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2322,31 +4780,94 @@ The `eq` operator is the only valid comparison*/
         }
     }
     ///`DateFormat`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DateFormat {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         /**A string value indicating either the explicit SimpleDateFormat or the built-in named format that the data is coming in as.
 
 *If no inputFormat is provided, the transform assumes that it is in ISO8601 format**/
-        #[serde(
-            rename = "inputFormat",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub input_format: ::std::option::Option<DateFormatInputFormat>,
         /**A string value indicating either the explicit SimpleDateFormat or the built-in named format that the data should be formatted into.
 
 *If no inputFormat is provided, the transform assumes that it is in ISO8601 format**/
-        #[serde(
-            rename = "outputFormat",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub output_format: ::std::option::Option<DateFormatOutputFormat>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DateFormat {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DateFormat;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DateFormat")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DateFormat, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<DateFormatInputFormat> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<DateFormatOutputFormat> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "inputFormat" => field1 = map.next_value()?,
+                            "outputFormat" => field2 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DateFormat {
+                        input: field0,
+                        input_format: field1,
+                        output_format: field2,
+                        requires_periodic_refresh: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DateFormat",
+                    &["input", "inputFormat", "outputFormat", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DateFormat {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DateFormat", 4usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.input_format) {
+                fields.serialize_field("inputFormat", &self.input_format)?;
+            }
+            if !::std::option::Option::is_none(&self.output_format) {
+                fields.serialize_field("outputFormat", &self.output_format)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
     }
     /**A string value indicating either the explicit SimpleDateFormat or the built-in named format that the data is coming in as.
 
@@ -2403,17 +4924,12 @@ The `eq` operator is the only valid comparison*/
         }
     }
     ///`DateMath`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct DateMath {
         /**A string value of the date and time components to operation on, along with the math operations to execute.
 */
         pub expression: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         /**A boolean value to indicate whether the transform should round up or down when a rounding `/` operation is defined in the expression.
 
@@ -2426,54 +4942,275 @@ If not provided, the transform will default to `false`
 
 `false` indicates the transform should round down (i.e., truncate the fractional date/time component indicated)
 */
-        #[serde(
-            rename = "roundUp",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub round_up: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DateMath {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DateMath;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DateMath")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DateMath, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "expression" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "input" => field1 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            "roundUp" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DateMath {
+                        expression: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("expression")?
+                            }
+                        },
+                        input: field1,
+                        requires_periodic_refresh: field2,
+                        round_up: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DateMath",
+                    &["expression", "input", "requiresPeriodicRefresh", "roundUp"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DateMath {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DateMath", 4usize)?;
+            fields.serialize_field("expression", &self.expression)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.round_up) {
+                fields.serialize_field("roundUp", &self.round_up)?;
+            }
+            fields.end()
+        }
+    }
     ///`DecomposeDiacriticalMarks`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DecomposeDiacriticalMarks {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DecomposeDiacriticalMarks {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DecomposeDiacriticalMarks;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DecomposeDiacriticalMarks")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DecomposeDiacriticalMarks, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DecomposeDiacriticalMarks {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DecomposeDiacriticalMarks",
+                    &["input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DecomposeDiacriticalMarks {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DecomposeDiacriticalMarks", 2usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`DeleteSourceV1Response`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DeleteSourceV1Response {
         ///Task result ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Task result's human-readable display name (this should be null/empty).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DeleteSourceV1ResponseType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DeleteSourceV1Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DeleteSourceV1Response;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DeleteSourceV1Response")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DeleteSourceV1Response, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<DeleteSourceV1ResponseType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DeleteSourceV1Response {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DeleteSourceV1Response",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DeleteSourceV1Response {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DeleteSourceV1Response", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DeleteSourceV1ResponseType {
-        #[serde(rename = "TASK_RESULT")]
         TaskResult,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteSourceV1ResponseType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "TASK_RESULT" => Self::TaskResult,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DeleteSourceV1ResponseType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::TaskResult => "TASK_RESULT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DeleteSourceV1ResponseType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2511,129 +5248,442 @@ If not provided, the transform will default to `false`
         }
     }
     ///`DependantAppConnections`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DependantAppConnections {
-        #[serde(
-            rename = "accountSource",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_source: ::std::option::Option<DependantAppConnectionsAccountSource>,
         ///Is App Center enabled for connected Application
-        #[serde(
-            rename = "appCenterEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub app_center_enabled: ::std::option::Option<bool>,
         ///Id of the connected Application
-        #[serde(
-            rename = "cloudAppId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cloud_app_id: ::std::option::Option<::std::string::String>,
         ///Description of the connected Application
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Is the Application enabled
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///The amount of launchers for connected Application (long type)
-        #[serde(
-            rename = "launcherCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub launcher_count: ::std::option::Option<i64>,
         ///Is Provisioning enabled for connected Application
-        #[serde(
-            rename = "matchAllAccount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub match_all_account: ::std::option::Option<bool>,
         ///The owner of the connected Application
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::BaseReferenceDto>,
         >,
         ///Is Provisioning enabled for connected Application
-        #[serde(
-            rename = "provisionRequestEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub provision_request_enabled: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DependantAppConnections {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DependantAppConnections;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DependantAppConnections")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DependantAppConnections, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        DependantAppConnectionsAccountSource,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::BaseReferenceDto>,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountSource" => field0 = map.next_value()?,
+                            "appCenterEnabled" => field1 = map.next_value()?,
+                            "cloudAppId" => field2 = map.next_value()?,
+                            "description" => field3 = map.next_value()?,
+                            "enabled" => field4 = map.next_value()?,
+                            "launcherCount" => field5 = map.next_value()?,
+                            "matchAllAccount" => field6 = map.next_value()?,
+                            "owner" => field7 = map.next_value()?,
+                            "provisionRequestEnabled" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DependantAppConnections {
+                        account_source: field0,
+                        app_center_enabled: field1,
+                        cloud_app_id: field2,
+                        description: field3,
+                        enabled: field4,
+                        launcher_count: field5,
+                        match_all_account: field6,
+                        owner: field7,
+                        provision_request_enabled: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DependantAppConnections",
+                    &[
+                        "accountSource",
+                        "appCenterEnabled",
+                        "cloudAppId",
+                        "description",
+                        "enabled",
+                        "launcherCount",
+                        "matchAllAccount",
+                        "owner",
+                        "provisionRequestEnabled",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DependantAppConnections {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DependantAppConnections", 9usize)?;
+            if !::std::option::Option::is_none(&self.account_source) {
+                fields.serialize_field("accountSource", &self.account_source)?;
+            }
+            if !::std::option::Option::is_none(&self.app_center_enabled) {
+                fields.serialize_field("appCenterEnabled", &self.app_center_enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.cloud_app_id) {
+                fields.serialize_field("cloudAppId", &self.cloud_app_id)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.launcher_count) {
+                fields.serialize_field("launcherCount", &self.launcher_count)?;
+            }
+            if !::std::option::Option::is_none(&self.match_all_account) {
+                fields.serialize_field("matchAllAccount", &self.match_all_account)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.provision_request_enabled) {
+                fields
+                    .serialize_field(
+                        "provisionRequestEnabled",
+                        &self.provision_request_enabled,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///The Account Source of the connected Application
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DependantAppConnectionsAccountSource {
         ///A list of Password Policies for this Account Source
-        #[serde(
-            rename = "passwordPolicies",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub password_policies: ::std::option::Option<
             ::std::vec::Vec<DependantAppConnectionsAccountSourcePasswordPoliciesItem>,
         >,
         ///Use this Account Source for password management
-        #[serde(
-            rename = "useForPasswordManagement",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub use_for_password_management: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DependantAppConnectionsAccountSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DependantAppConnectionsAccountSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DependantAppConnectionsAccountSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    DependantAppConnectionsAccountSource,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            DependantAppConnectionsAccountSourcePasswordPoliciesItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "passwordPolicies" => field0 = map.next_value()?,
+                            "useForPasswordManagement" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DependantAppConnectionsAccountSource {
+                        password_policies: field0,
+                        use_for_password_management: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DependantAppConnectionsAccountSource",
+                    &["passwordPolicies", "useForPasswordManagement"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DependantAppConnectionsAccountSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DependantAppConnectionsAccountSource", 2usize)?;
+            if !::std::option::Option::is_none(&self.password_policies) {
+                fields.serialize_field("passwordPolicies", &self.password_policies)?;
+            }
+            if !::std::option::Option::is_none(&self.use_for_password_management) {
+                fields
+                    .serialize_field(
+                        "useForPasswordManagement",
+                        &self.use_for_password_management,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`DependantAppConnectionsAccountSourcePasswordPoliciesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DependantAppConnectionsAccountSourcePasswordPoliciesItem {
         ///ID of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of the object to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///DTO type
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for DependantAppConnectionsAccountSourcePasswordPoliciesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DependantAppConnectionsAccountSourcePasswordPoliciesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct DependantAppConnectionsAccountSourcePasswordPoliciesItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    DependantAppConnectionsAccountSourcePasswordPoliciesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DependantAppConnectionsAccountSourcePasswordPoliciesItem {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DependantAppConnectionsAccountSourcePasswordPoliciesItem",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for DependantAppConnectionsAccountSourcePasswordPoliciesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "DependantAppConnectionsAccountSourcePasswordPoliciesItem",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`DependantConnectionsMissingDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DependantConnectionsMissingDto {
         ///The type of dependency type that is missing in the SourceConnections
-        #[serde(
-            rename = "dependencyType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dependency_type: ::std::option::Option<
             DependantConnectionsMissingDtoDependencyType,
         >,
         ///The reason why this dependency is missing
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DependantConnectionsMissingDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DependantConnectionsMissingDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DependantConnectionsMissingDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DependantConnectionsMissingDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        DependantConnectionsMissingDtoDependencyType,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "dependencyType" => field0 = map.next_value()?,
+                            "reason" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DependantConnectionsMissingDto {
+                        dependency_type: field0,
+                        reason: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DependantConnectionsMissingDto",
+                    &["dependencyType", "reason"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DependantConnectionsMissingDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DependantConnectionsMissingDto", 2usize)?;
+            if !::std::option::Option::is_none(&self.dependency_type) {
+                fields.serialize_field("dependencyType", &self.dependency_type)?;
+            }
+            if !::std::option::Option::is_none(&self.reason) {
+                fields.serialize_field("reason", &self.reason)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of dependency type that is missing in the SourceConnections
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DependantConnectionsMissingDtoDependencyType {
-        #[serde(rename = "identityProfiles")]
         IdentityProfiles,
-        #[serde(rename = "credentialProfiles")]
         CredentialProfiles,
-        #[serde(rename = "mappingProfiles")]
         MappingProfiles,
-        #[serde(rename = "sourceAttributes")]
         SourceAttributes,
-        #[serde(rename = "dependantCustomTransforms")]
         DependantCustomTransforms,
-        #[serde(rename = "dependantApps")]
         DependantApps,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for DependantConnectionsMissingDtoDependencyType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "identityProfiles" => Self::IdentityProfiles,
+                    "credentialProfiles" => Self::CredentialProfiles,
+                    "mappingProfiles" => Self::MappingProfiles,
+                    "sourceAttributes" => Self::SourceAttributes,
+                    "dependantCustomTransforms" => Self::DependantCustomTransforms,
+                    "dependantApps" => Self::DependantApps,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DependantConnectionsMissingDtoDependencyType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::IdentityProfiles => "identityProfiles",
+                        Self::CredentialProfiles => "credentialProfiles",
+                        Self::MappingProfiles => "mappingProfiles",
+                        Self::SourceAttributes => "sourceAttributes",
+                        Self::DependantCustomTransforms => "dependantCustomTransforms",
+                        Self::DependantApps => "dependantApps",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DependantConnectionsMissingDtoDependencyType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2684,7 +5734,7 @@ If not provided, the transform will default to `false`
         }
     }
     ///`E164phone`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct E164phone {
         /**This is an optional attribute that can be used to define the region of the phone number to format into.
 
@@ -2694,112 +5744,345 @@ If defaultRegion is not provided, it will take US as the default country.
 
 The format of the country code should be in [ISO 3166-1 alpha-2 format](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)
 */
-        #[serde(
-            rename = "defaultRegion",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub default_region: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for E164phone {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = E164phone;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct E164phone")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<E164phone, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "defaultRegion" => field0 = map.next_value()?,
+                            "input" => field1 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(E164phone {
+                        default_region: field0,
+                        input: field1,
+                        requires_periodic_refresh: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "E164phone",
+                    &["defaultRegion", "input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for E164phone {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("E164phone", 3usize)?;
+            if !::std::option::Option::is_none(&self.default_region) {
+                fields.serialize_field("defaultRegion", &self.default_region)?;
+            }
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`EntitlementAccessRequestConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct EntitlementAccessRequestConfig {
         ///Ordered list of approval steps for the access request. Empty when no approval is required.
-        #[serde(
-            rename = "approvalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_schemes: ::std::option::Option<
             ::std::vec::Vec<EntitlementApprovalScheme>,
         >,
         ///If the reviewer must provide a comment when denying the access request.
-        #[serde(
-            rename = "denialCommentRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub denial_comment_required: ::std::option::Option<bool>,
         ///The ID of the form definition used for the access request. If specified, the form is presented to the requester during the access request process.
-        #[serde(
-            rename = "formDefinitionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_definition_id: ::std::option::Option<::std::string::String>,
         ///The maximum duration for which the access is permitted.
-        #[serde(
-            rename = "maxPermittedAccessDuration",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_permitted_access_duration: ::std::option::Option<
             EntitlementAccessRequestConfigMaxPermittedAccessDuration,
         >,
         ///Is Reauthorization Required
-        #[serde(
-            rename = "reauthorizationRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reauthorization_required: ::std::option::Option<bool>,
         ///If the requester must provide a comment during access request.
-        #[serde(
-            rename = "requestCommentRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_comment_required: ::std::option::Option<bool>,
         ///If true, then remove date or sunset date is required in access request of the entitlement.
-        #[serde(
-            rename = "requireEndDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub require_end_date: ::std::option::Option<bool>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementAccessRequestConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementAccessRequestConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementAccessRequestConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementAccessRequestConfig, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<EntitlementApprovalScheme>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalSchemes" => field0 = map.next_value()?,
+                            "denialCommentRequired" => field1 = map.next_value()?,
+                            "formDefinitionId" => field2 = map.next_value()?,
+                            "maxPermittedAccessDuration" => field3 = map.next_value()?,
+                            "reauthorizationRequired" => field4 = map.next_value()?,
+                            "requestCommentRequired" => field5 = map.next_value()?,
+                            "requireEndDate" => field6 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementAccessRequestConfig {
+                        approval_schemes: field0,
+                        denial_comment_required: field1,
+                        form_definition_id: field2,
+                        max_permitted_access_duration: field3,
+                        reauthorization_required: field4,
+                        request_comment_required: field5,
+                        require_end_date: field6,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for EntitlementAccessRequestConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.approval_schemes) {
+                fields.serialize_entry("approvalSchemes", &self.approval_schemes)?;
+            }
+            if !::std::option::Option::is_none(&self.denial_comment_required) {
+                fields
+                    .serialize_entry(
+                        "denialCommentRequired",
+                        &self.denial_comment_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.form_definition_id) {
+                fields.serialize_entry("formDefinitionId", &self.form_definition_id)?;
+            }
+            if !::std::option::Option::is_none(&self.max_permitted_access_duration) {
+                fields
+                    .serialize_entry(
+                        "maxPermittedAccessDuration",
+                        &self.max_permitted_access_duration,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.reauthorization_required) {
+                fields
+                    .serialize_entry(
+                        "reauthorizationRequired",
+                        &self.reauthorization_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.request_comment_required) {
+                fields
+                    .serialize_entry(
+                        "requestCommentRequired",
+                        &self.request_comment_required,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.require_end_date) {
+                fields.serialize_entry("requireEndDate", &self.require_end_date)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///The maximum duration for which the access is permitted.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct EntitlementAccessRequestConfigMaxPermittedAccessDuration {
         ///The time unit for the duration.
-        #[serde(
-            rename = "timeUnit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub time_unit: ::std::option::Option<
             EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
         >,
         ///The numeric value of the duration.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<i32>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementAccessRequestConfigMaxPermittedAccessDuration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct EntitlementAccessRequestConfigMaxPermittedAccessDuration",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "timeUnit" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+                        time_unit: field0,
+                        value: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize
+    for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.time_unit) {
+                fields.serialize_entry("timeUnit", &self.time_unit)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_entry("value", &self.value)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///The time unit for the duration.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
-        #[serde(rename = "HOURS")]
         Hours,
-        #[serde(rename = "DAYS")]
         Days,
-        #[serde(rename = "WEEKS")]
         Weeks,
-        #[serde(rename = "MONTHS")]
         Months,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HOURS" => Self::Hours,
+                    "DAYS" => Self::Days,
+                    "WEEKS" => Self::Weeks,
+                    "MONTHS" => Self::Months,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Hours => "HOURS",
+                        Self::Days => "DAYS",
+                        Self::Weeks => "WEEKS",
+                        Self::Months => "MONTHS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
@@ -2847,13 +6130,9 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
         }
     }
     ///`EntitlementApprovalScheme`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct EntitlementApprovalScheme {
         ///Id of the specific approver, used only when approverType is GOVERNANCE_GROUP or WORKFLOW
-        #[serde(
-            rename = "approverId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approver_id: ::std::option::Option<::std::string::String>,
         /**Describes the individual or group that is responsible for an approval step. Values are as follows.
 
@@ -2866,13 +6145,73 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
 **GOVERNANCE_GROUP**: A Governance Group, the ID of which is specified by the **approverId** field
 
 **WORKFLOW**: A Workflow, the ID of which is specified by the **approverId** field, Workflows are exclusive to other types of approvals and License required.     */
-        #[serde(
-            rename = "approverType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approver_type: ::std::option::Option<EntitlementApprovalSchemeApproverType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalScheme {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementApprovalScheme;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementApprovalScheme")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementApprovalScheme, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        EntitlementApprovalSchemeApproverType,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approverId" => field0 = map.next_value()?,
+                            "approverType" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementApprovalScheme {
+                        approver_id: field0,
+                        approver_type: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for EntitlementApprovalScheme {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.approver_id) {
+                fields.serialize_entry("approverId", &self.approver_id)?;
+            }
+            if !::std::option::Option::is_none(&self.approver_type) {
+                fields.serialize_entry("approverType", &self.approver_type)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     /**Describes the individual or group that is responsible for an approval step. Values are as follows.
 
@@ -2885,31 +6224,52 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
 **GOVERNANCE_GROUP**: A Governance Group, the ID of which is specified by the **approverId** field
 
 **WORKFLOW**: A Workflow, the ID of which is specified by the **approverId** field, Workflows are exclusive to other types of approvals and License required.     */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementApprovalSchemeApproverType {
-        #[serde(rename = "ENTITLEMENT_OWNER")]
         EntitlementOwner,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "MANAGER")]
         Manager,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalSchemeApproverType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ENTITLEMENT_OWNER" => Self::EntitlementOwner,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "MANAGER" => Self::Manager,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "WORKFLOW" => Self::Workflow,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementApprovalSchemeApproverType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::EntitlementOwner => "ENTITLEMENT_OWNER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::Manager => "MANAGER",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Workflow => "WORKFLOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementApprovalSchemeApproverType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2956,44 +6316,90 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
         }
     }
     ///`EntitlementRevocationRequestConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct EntitlementRevocationRequestConfig {
         ///Ordered list of approval steps for the access request. Empty when no approval is required.
-        #[serde(
-            rename = "approvalSchemes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_schemes: ::std::option::Option<
             ::std::vec::Vec<EntitlementApprovalScheme>,
         >,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementRevocationRequestConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementRevocationRequestConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementRevocationRequestConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementRevocationRequestConfig,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<EntitlementApprovalScheme>,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalSchemes" => field0 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementRevocationRequestConfig {
+                        approval_schemes: field0,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for EntitlementRevocationRequestConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.approval_schemes) {
+                fields.serialize_entry("approvalSchemes", &self.approval_schemes)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`FieldDetailsDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct FieldDetailsDto {
         ///Attributes required for the transform
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Flag indicating whether or not the attribute is multi-valued.
-        #[serde(
-            rename = "isMultiValued",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_multi_valued: ::std::option::Option<bool>,
         ///Flag indicating whether or not the attribute is required.
-        #[serde(
-            rename = "isRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_required: ::std::option::Option<bool>,
         ///The name of the attribute.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The transform to apply to the field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transform: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
@@ -3011,10 +6417,99 @@ boolean: For true/false values.
 
 secret: For sensitive data like passwords, which will be masked and encrypted.
 */
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<FieldDetailsDtoType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for FieldDetailsDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FieldDetailsDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FieldDetailsDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FieldDetailsDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<FieldDetailsDtoType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "isMultiValued" => field1 = map.next_value()?,
+                            "isRequired" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "transform" => field4 = map.next_value()?,
+                            "type" => field5 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FieldDetailsDto {
+                        attributes: field0,
+                        is_multi_valued: field1,
+                        is_required: field2,
+                        name: field3,
+                        transform: field4,
+                        type_: field5,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for FieldDetailsDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_entry("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.is_multi_valued) {
+                fields.serialize_entry("isMultiValued", &self.is_multi_valued)?;
+            }
+            if !::std::option::Option::is_none(&self.is_required) {
+                fields.serialize_entry("isRequired", &self.is_required)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.transform) {
+                fields.serialize_entry("transform", &self.transform)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     /**The type of the attribute.
 
@@ -3030,33 +6525,55 @@ boolean: For true/false values.
 
 secret: For sensitive data like passwords, which will be masked and encrypted.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FieldDetailsDtoType {
-        #[serde(rename = "string")]
         String,
-        #[serde(rename = "int")]
         Int,
-        #[serde(rename = "long")]
         Long,
-        #[serde(rename = "date")]
         Date,
-        #[serde(rename = "boolean")]
         Boolean,
-        #[serde(rename = "secret")]
         Secret,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for FieldDetailsDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "string" => Self::String,
+                    "int" => Self::Int,
+                    "long" => Self::Long,
+                    "date" => Self::Date,
+                    "boolean" => Self::Boolean,
+                    "secret" => Self::Secret,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FieldDetailsDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::String => "string",
+                        Self::Int => "int",
+                        Self::Long => "long",
+                        Self::Date => "date",
+                        Self::Boolean => "boolean",
+                        Self::Secret => "secret",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FieldDetailsDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3104,30 +6621,19 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
         }
     }
     ///`FieldDetailsDtoV2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct FieldDetailsDtoV2 {
         ///Attributes required for the transform
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Flag indicating whether or not the attribute is multi-valued.
-        #[serde(
-            rename = "isMultiValued",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_multi_valued: ::std::option::Option<bool>,
         ///Flag indicating whether or not the attribute is required.
-        #[serde(
-            rename = "isRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_required: ::std::option::Option<bool>,
         ///The name of the attribute.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The transform to apply to the field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transform: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
@@ -3145,10 +6651,99 @@ boolean: For true/false values.
 
 secret: For sensitive data like passwords, which will be masked and encrypted.
 */
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<FieldDetailsDtoV2Type>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for FieldDetailsDtoV2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FieldDetailsDtoV2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FieldDetailsDtoV2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FieldDetailsDtoV2, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<FieldDetailsDtoV2Type> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "isMultiValued" => field1 = map.next_value()?,
+                            "isRequired" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "transform" => field4 = map.next_value()?,
+                            "type" => field5 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FieldDetailsDtoV2 {
+                        attributes: field0,
+                        is_multi_valued: field1,
+                        is_required: field2,
+                        name: field3,
+                        transform: field4,
+                        type_: field5,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for FieldDetailsDtoV2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_entry("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.is_multi_valued) {
+                fields.serialize_entry("isMultiValued", &self.is_multi_valued)?;
+            }
+            if !::std::option::Option::is_none(&self.is_required) {
+                fields.serialize_entry("isRequired", &self.is_required)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.transform) {
+                fields.serialize_entry("transform", &self.transform)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     /**The type of the attribute.
 
@@ -3164,33 +6759,55 @@ boolean: For true/false values.
 
 secret: For sensitive data like passwords, which will be masked and encrypted.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FieldDetailsDtoV2Type {
-        #[serde(rename = "string")]
         String,
-        #[serde(rename = "int")]
         Int,
-        #[serde(rename = "long")]
         Long,
-        #[serde(rename = "date")]
         Date,
-        #[serde(rename = "boolean")]
         Boolean,
-        #[serde(rename = "secret")]
         Secret,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for FieldDetailsDtoV2Type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "string" => Self::String,
+                    "int" => Self::Int,
+                    "long" => Self::Long,
+                    "date" => Self::Date,
+                    "boolean" => Self::Boolean,
+                    "secret" => Self::Secret,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for FieldDetailsDtoV2Type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::String => "string",
+                        Self::Int => "int",
+                        Self::Long => "long",
+                        Self::Date => "date",
+                        Self::Boolean => "boolean",
+                        Self::Secret => "secret",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for FieldDetailsDtoV2Type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3238,32 +6855,104 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
         }
     }
     ///`FirstValid`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct FirstValid {
         ///a true or false value representing to move on to the next option if an error (like an Null Pointer Exception) were to occur.
-        #[serde(
-            rename = "ignoreErrors",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ignore_errors: ::std::option::Option<bool>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         ///An array of attributes to evaluate for existence.
         pub values: ::std::vec::Vec<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for FirstValid {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FirstValid;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FirstValid")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FirstValid, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "ignoreErrors" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            "values" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FirstValid {
+                        ignore_errors: field0,
+                        requires_periodic_refresh: field1,
+                        values: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("values")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FirstValid",
+                    &["ignoreErrors", "requiresPeriodicRefresh", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FirstValid {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("FirstValid", 3usize)?;
+            if !::std::option::Option::is_none(&self.ignore_errors) {
+                fields.serialize_field("ignoreErrors", &self.ignore_errors)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("values", &self.values)?;
+            fields.end()
+        }
+    }
     ///`GenerateRandomString`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct GenerateRandomString {
         ///This must be either "true" or "false" to indicate whether the generator logic should include numbers
-        #[serde(rename = "includeNumbers")]
         pub include_numbers: bool,
         ///This must be either "true" or "false" to indicate whether the generator logic should include special characters
-        #[serde(rename = "includeSpecialChars")]
         pub include_special_chars: bool,
         /**This specifies how long the randomly generated string needs to be
 
@@ -3276,24 +6965,152 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
         ///The operation to perform `generateRandomString`
         pub operation: ::std::string::String,
         ///A value that indicates whether the transform logic should be re-evaluated every evening as part of the identity refresh process
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GenerateRandomString {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = GenerateRandomString;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GenerateRandomString")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<GenerateRandomString, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "includeNumbers" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "includeSpecialChars" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "length" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "operation" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requiresPeriodicRefresh" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(GenerateRandomString {
+                        include_numbers: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("includeNumbers")?
+                            }
+                        },
+                        include_special_chars: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("includeSpecialChars")?
+                            }
+                        },
+                        length: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("length")?
+                            }
+                        },
+                        name: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        operation: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("operation")?
+                            }
+                        },
+                        requires_periodic_refresh: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "GenerateRandomString",
+                    &[
+                        "includeNumbers",
+                        "includeSpecialChars",
+                        "length",
+                        "name",
+                        "operation",
+                        "requiresPeriodicRefresh",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for GenerateRandomString {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("GenerateRandomString", 6usize)?;
+            fields.serialize_field("includeNumbers", &self.include_numbers)?;
+            fields.serialize_field("includeSpecialChars", &self.include_special_chars)?;
+            fields.serialize_field("length", &self.length)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("operation", &self.operation)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`GetReferenceIdentityAttribute`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct GetReferenceIdentityAttribute {
         ///This must always be set to "Cloud Services Deployment Utility"
         pub name: ::std::string::String,
         ///The operation to perform `getReferenceIdentityAttribute`
         pub operation: ::std::string::String,
         ///A value that indicates whether the transform logic should be re-evaluated every evening as part of the identity refresh process
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<bool>,
         /**This is the SailPoint User Name (uid) value of the identity whose attribute is desired
 
@@ -3301,58 +7118,193 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
 */
         pub uid: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetReferenceIdentityAttribute {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = GetReferenceIdentityAttribute;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GetReferenceIdentityAttribute")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<GetReferenceIdentityAttribute, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "operation" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            "uid" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(GetReferenceIdentityAttribute {
+                        name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        operation: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("operation")?
+                            }
+                        },
+                        requires_periodic_refresh: field2,
+                        uid: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("uid")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "GetReferenceIdentityAttribute",
+                    &["name", "operation", "requiresPeriodicRefresh", "uid"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for GetReferenceIdentityAttribute {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("GetReferenceIdentityAttribute", 4usize)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("operation", &self.operation)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("uid", &self.uid)?;
+            fields.end()
+        }
+    }
     ///`GetSourceConfigV1Locale`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetSourceConfigV1Locale {
-        #[serde(rename = "de")]
         De,
-        #[serde(rename = "fi")]
         Fi,
-        #[serde(rename = "sv")]
         Sv,
-        #[serde(rename = "ru")]
         Ru,
-        #[serde(rename = "pt")]
         Pt,
-        #[serde(rename = "ko")]
         Ko,
-        #[serde(rename = "zh-TW")]
         ZhTw,
-        #[serde(rename = "en")]
         En,
-        #[serde(rename = "it")]
         It,
-        #[serde(rename = "fr")]
         Fr,
-        #[serde(rename = "zh-CN")]
         ZhCn,
-        #[serde(rename = "hu")]
         Hu,
-        #[serde(rename = "es")]
         Es,
-        #[serde(rename = "cs")]
         Cs,
-        #[serde(rename = "ja")]
         Ja,
-        #[serde(rename = "pl")]
         Pl,
-        #[serde(rename = "da")]
         Da,
-        #[serde(rename = "nl")]
         Nl,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetSourceConfigV1Locale {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "de" => Self::De,
+                    "fi" => Self::Fi,
+                    "sv" => Self::Sv,
+                    "ru" => Self::Ru,
+                    "pt" => Self::Pt,
+                    "ko" => Self::Ko,
+                    "zh-TW" => Self::ZhTw,
+                    "en" => Self::En,
+                    "it" => Self::It,
+                    "fr" => Self::Fr,
+                    "zh-CN" => Self::ZhCn,
+                    "hu" => Self::Hu,
+                    "es" => Self::Es,
+                    "cs" => Self::Cs,
+                    "ja" => Self::Ja,
+                    "pl" => Self::Pl,
+                    "da" => Self::Da,
+                    "nl" => Self::Nl,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetSourceConfigV1Locale {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::De => "de",
+                        Self::Fi => "fi",
+                        Self::Sv => "sv",
+                        Self::Ru => "ru",
+                        Self::Pt => "pt",
+                        Self::Ko => "ko",
+                        Self::ZhTw => "zh-TW",
+                        Self::En => "en",
+                        Self::It => "it",
+                        Self::Fr => "fr",
+                        Self::ZhCn => "zh-CN",
+                        Self::Hu => "hu",
+                        Self::Es => "es",
+                        Self::Cs => "cs",
+                        Self::Ja => "ja",
+                        Self::Pl => "pl",
+                        Self::Da => "da",
+                        Self::Nl => "nl",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetSourceConfigV1Locale {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3424,25 +7376,43 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         }
     }
     ///`GetSourceSchemasV1IncludeTypes`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetSourceSchemasV1IncludeTypes {
-        #[serde(rename = "group")]
         Group,
-        #[serde(rename = "user")]
         User,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetSourceSchemasV1IncludeTypes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "group" => Self::Group,
+                    "user" => Self::User,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for GetSourceSchemasV1IncludeTypes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Group => "group",
+                        Self::User => "user",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for GetSourceSchemasV1IncludeTypes {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3483,46 +7453,253 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         }
     }
     ///`IdentityAttribute`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentityAttribute {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         ///The system (camel-cased) name of the identity attribute to bring in
         pub name: ::std::string::String,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityAttribute {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityAttribute;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityAttribute")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityAttribute, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityAttribute {
+                        input: field0,
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        requires_periodic_refresh: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityAttribute",
+                    &["input", "name", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityAttribute {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IdentityAttribute", 3usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`IdentityProfilesConnections`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IdentityProfilesConnections {
         ///ID of the IdentityProfile this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The Number of Identities managed by this IdentityProfile
-        #[serde(
-            rename = "identityCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_count: ::std::option::Option<i64>,
         ///Human-readable display name of the IdentityProfile to which this reference applies
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityProfilesConnections {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityProfilesConnections;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityProfilesConnections")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityProfilesConnections, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "identityCount" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityProfilesConnections {
+                        id: field0,
+                        identity_count: field1,
+                        name: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityProfilesConnections",
+                    &["id", "identityCount", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityProfilesConnections {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityProfilesConnections", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_count) {
+                fields.serialize_field("identityCount", &self.identity_count)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`IndexOf`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IndexOf {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         ///A substring to search for, searches the entire calling string, and returns the index of the first occurrence of the specified substring.
         pub substring: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IndexOf {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IndexOf;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IndexOf")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IndexOf, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            "substring" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IndexOf {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                        substring: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("substring")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IndexOf",
+                    &["input", "requiresPeriodicRefresh", "substring"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IndexOf {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IndexOf", 3usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("substring", &self.substring)?;
+            fields.end()
+        }
     }
     ///This is an optional attribute that can explicitly define the input data which will be fed into the transform logic. If input is not provided, the transform will take its input from the source and attribute combination configured via the UI.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3552,54 +7729,149 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`Iso3166`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Iso3166 {
         /**An optional value to denote which ISO 3166 format to return. Valid values are:
 
@@ -3612,20 +7884,83 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
 
 `numeric` - The numeric country code (e.g., "840")
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub format: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Iso3166 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Iso3166;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Iso3166")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Iso3166, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "format" => field0 = map.next_value()?,
+                            "input" => field1 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Iso3166 {
+                        format: field0,
+                        input: field1,
+                        requires_periodic_refresh: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Iso3166",
+                    &["format", "input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Iso3166 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Iso3166", 3usize)?;
+            if !::std::option::Option::is_none(&self.format) {
+                fields.serialize_field("format", &self.format)?;
+            }
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`LeftPad`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct LeftPad {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         ///An integer value for the desired length of the final output string
         pub length: ::std::string::String,
@@ -3634,79 +7969,354 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
 
 If not provided, the transform will default to a single space (" ") character for padding
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub padding: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LeftPad {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LeftPad;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LeftPad")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LeftPad, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "length" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "padding" => field2 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LeftPad {
+                        input: field0,
+                        length: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("length")?
+                            }
+                        },
+                        padding: field2,
+                        requires_periodic_refresh: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LeftPad",
+                    &["input", "length", "padding", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LeftPad {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("LeftPad", 4usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            fields.serialize_field("length", &self.length)?;
+            if !::std::option::Option::is_none(&self.padding) {
+                fields.serialize_field("padding", &self.padding)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`LoadAccountsTask`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LoadAccountsTask {
         ///The status of the result
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task: ::std::option::Option<LoadAccountsTaskTask>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LoadAccountsTask {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LoadAccountsTask;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LoadAccountsTask")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LoadAccountsTask, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<LoadAccountsTaskTask> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "success" => field0 = map.next_value()?,
+                            "task" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LoadAccountsTask {
+                        success: field0,
+                        task: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("LoadAccountsTask", &["success", "task"], Fields)
+        }
+    }
+    impl ::serde::Serialize for LoadAccountsTask {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("LoadAccountsTask", 2usize)?;
+            if !::std::option::Option::is_none(&self.success) {
+                fields.serialize_field("success", &self.success)?;
+            }
+            if !::std::option::Option::is_none(&self.task) {
+                fields.serialize_field("task", &self.task)?;
+            }
+            fields.end()
+        }
+    }
     ///`LoadAccountsTaskTask`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LoadAccountsTaskTask {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<LoadAccountsTaskTaskAttributes>,
         ///The task completion date
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Task completion status.
-        #[serde(
-            rename = "completionStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completion_status: ::std::option::Option<
             LoadAccountsTaskTaskCompletionStatus,
         >,
         ///The Task creation date
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The description of the task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///System-generated unique ID of the task this taskStatus represents
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The task start date
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launched: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The user who initiated the task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launcher: ::std::option::Option<::std::string::String>,
         ///List of the messages dedicated to the report.  From task definition perspective here usually should be warnings or errors.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<LoadAccountsTaskTaskMessagesItem>,
         >,
         ///The name of the aggregation process
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Name of the parent task if exists.
-        #[serde(
-            rename = "parentName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub parent_name: ::std::option::Option<::std::string::String>,
         ///Current task state.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub progress: ::std::option::Option<::std::string::String>,
         ///Return values from the task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub returns: ::std::option::Option<
             ::std::vec::Vec<LoadAccountsTaskTaskReturnsItem>,
         >,
         ///Type of task this task represents
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for LoadAccountsTaskTask {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LoadAccountsTaskTask;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LoadAccountsTaskTask")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LoadAccountsTaskTask, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        LoadAccountsTaskTaskAttributes,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        LoadAccountsTaskTaskCompletionStatus,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<LoadAccountsTaskTaskMessagesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::std::vec::Vec<LoadAccountsTaskTaskReturnsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "completed" => field1 = map.next_value()?,
+                            "completionStatus" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "launched" => field6 = map.next_value()?,
+                            "launcher" => field7 = map.next_value()?,
+                            "messages" => field8 = map.next_value()?,
+                            "name" => field9 = map.next_value()?,
+                            "parentName" => field10 = map.next_value()?,
+                            "progress" => field11 = map.next_value()?,
+                            "returns" => field12 = map.next_value()?,
+                            "type" => field13 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LoadAccountsTaskTask {
+                        attributes: field0,
+                        completed: field1,
+                        completion_status: field2,
+                        created: field3,
+                        description: field4,
+                        id: field5,
+                        launched: field6,
+                        launcher: field7,
+                        messages: field8,
+                        name: field9,
+                        parent_name: field10,
+                        progress: field11,
+                        returns: field12,
+                        type_: field13,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LoadAccountsTaskTask",
+                    &[
+                        "attributes",
+                        "completed",
+                        "completionStatus",
+                        "created",
+                        "description",
+                        "id",
+                        "launched",
+                        "launcher",
+                        "messages",
+                        "name",
+                        "parentName",
+                        "progress",
+                        "returns",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LoadAccountsTaskTask {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LoadAccountsTaskTask", 14usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.completion_status) {
+                fields.serialize_field("completionStatus", &self.completion_status)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.launched) {
+                fields.serialize_field("launched", &self.launched)?;
+            }
+            if !::std::option::Option::is_none(&self.launcher) {
+                fields.serialize_field("launcher", &self.launcher)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.parent_name) {
+                fields.serialize_field("parentName", &self.parent_name)?;
+            }
+            if !::std::option::Option::is_none(&self.progress) {
+                fields.serialize_field("progress", &self.progress)?;
+            }
+            if !::std::option::Option::is_none(&self.returns) {
+                fields.serialize_field("returns", &self.returns)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     ///Extra attributes map(dictionary) for the task.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
@@ -3730,31 +8340,52 @@ If not provided, the transform will default to a single space (" ") character fo
         >,
     }
     ///Task completion status.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum LoadAccountsTaskTaskCompletionStatus {
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "WARNING")]
         Warning,
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "TERMINATED")]
         Terminated,
-        #[serde(rename = "TEMP_ERROR")]
         TempError,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for LoadAccountsTaskTaskCompletionStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUCCESS" => Self::Success,
+                    "WARNING" => Self::Warning,
+                    "ERROR" => Self::Error,
+                    "TERMINATED" => Self::Terminated,
+                    "TEMP_ERROR" => Self::TempError,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for LoadAccountsTaskTaskCompletionStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Warning => "WARNING",
+                        Self::Error => "ERROR",
+                        Self::Terminated => "TERMINATED",
+                        Self::TempError => "TEMP_ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for LoadAccountsTaskTaskCompletionStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3801,49 +8432,141 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`LoadAccountsTaskTaskMessagesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LoadAccountsTaskTaskMessagesItem {
         ///Flag whether message is an error.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
         ///Message string identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         ///Message context with the locale based language.
-        #[serde(
-            rename = "localizedText",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub localized_text: ::std::option::Option<::std::string::String>,
         ///Type of the message.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<LoadAccountsTaskTaskMessagesItemType>,
         ///Flag whether message is a warning.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub warning: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LoadAccountsTaskTaskMessagesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LoadAccountsTaskTaskMessagesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LoadAccountsTaskTaskMessagesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LoadAccountsTaskTaskMessagesItem, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        LoadAccountsTaskTaskMessagesItemType,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "error" => field0 = map.next_value()?,
+                            "key" => field1 = map.next_value()?,
+                            "localizedText" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            "warning" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LoadAccountsTaskTaskMessagesItem {
+                        error: field0,
+                        key: field1,
+                        localized_text: field2,
+                        type_: field3,
+                        warning: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LoadAccountsTaskTaskMessagesItem",
+                    &["error", "key", "localizedText", "type", "warning"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LoadAccountsTaskTaskMessagesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LoadAccountsTaskTaskMessagesItem", 5usize)?;
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.localized_text) {
+                fields.serialize_field("localizedText", &self.localized_text)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.warning) {
+                fields.serialize_field("warning", &self.warning)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of the message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum LoadAccountsTaskTaskMessagesItemType {
-        #[serde(rename = "INFO")]
         Info,
-        #[serde(rename = "WARN")]
         Warn,
-        #[serde(rename = "ERROR")]
         Error,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for LoadAccountsTaskTaskMessagesItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "INFO" => Self::Info,
+                    "WARN" => Self::Warn,
+                    "ERROR" => Self::Error,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for LoadAccountsTaskTaskMessagesItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Info => "INFO",
+                        Self::Warn => "WARN",
+                        Self::Error => "ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for LoadAccountsTaskTaskMessagesItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3886,177 +8609,656 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`LoadAccountsTaskTaskReturnsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LoadAccountsTaskTaskReturnsItem {
         ///The attribute name of the return value
-        #[serde(
-            rename = "attributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_name: ::std::option::Option<::std::string::String>,
         ///The display label of the return value
-        #[serde(
-            rename = "displayLabel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_label: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LoadAccountsTaskTaskReturnsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LoadAccountsTaskTaskReturnsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LoadAccountsTaskTaskReturnsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LoadAccountsTaskTaskReturnsItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributeName" => field0 = map.next_value()?,
+                            "displayLabel" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LoadAccountsTaskTaskReturnsItem {
+                        attribute_name: field0,
+                        display_label: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LoadAccountsTaskTaskReturnsItem",
+                    &["attributeName", "displayLabel"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LoadAccountsTaskTaskReturnsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LoadAccountsTaskTaskReturnsItem", 2usize)?;
+            if !::std::option::Option::is_none(&self.attribute_name) {
+                fields.serialize_field("attributeName", &self.attribute_name)?;
+            }
+            if !::std::option::Option::is_none(&self.display_label) {
+                fields.serialize_field("displayLabel", &self.display_label)?;
+            }
+            fields.end()
+        }
+    }
     ///`LoadEntitlementTask`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LoadEntitlementTask {
         ///The creation date of the task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The description of the task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///System-generated unique ID of the task this taskStatus represents
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The user who initiated the task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launcher: ::std::option::Option<::std::string::String>,
         ///Return values from the task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub returns: ::std::option::Option<
             ::std::vec::Vec<LoadEntitlementTaskReturnsItem>,
         >,
         ///Type of task this task represents
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///The name of the task
-        #[serde(
-            rename = "uniqueName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub unique_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LoadEntitlementTask {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LoadEntitlementTask;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LoadEntitlementTask")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LoadEntitlementTask, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<LoadEntitlementTaskReturnsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "launcher" => field3 = map.next_value()?,
+                            "returns" => field4 = map.next_value()?,
+                            "type" => field5 = map.next_value()?,
+                            "uniqueName" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LoadEntitlementTask {
+                        created: field0,
+                        description: field1,
+                        id: field2,
+                        launcher: field3,
+                        returns: field4,
+                        type_: field5,
+                        unique_name: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LoadEntitlementTask",
+                    &[
+                        "created",
+                        "description",
+                        "id",
+                        "launcher",
+                        "returns",
+                        "type",
+                        "uniqueName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LoadEntitlementTask {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("LoadEntitlementTask", 7usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.launcher) {
+                fields.serialize_field("launcher", &self.launcher)?;
+            }
+            if !::std::option::Option::is_none(&self.returns) {
+                fields.serialize_field("returns", &self.returns)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.unique_name) {
+                fields.serialize_field("uniqueName", &self.unique_name)?;
+            }
+            fields.end()
+        }
+    }
     ///`LoadEntitlementTaskReturnsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LoadEntitlementTaskReturnsItem {
         ///The attribute name for the return value
-        #[serde(
-            rename = "attributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_name: ::std::option::Option<::std::string::String>,
         ///The display label for the return value
-        #[serde(
-            rename = "displayLabel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_label: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LoadEntitlementTaskReturnsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LoadEntitlementTaskReturnsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LoadEntitlementTaskReturnsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LoadEntitlementTaskReturnsItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributeName" => field0 = map.next_value()?,
+                            "displayLabel" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LoadEntitlementTaskReturnsItem {
+                        attribute_name: field0,
+                        display_label: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LoadEntitlementTaskReturnsItem",
+                    &["attributeName", "displayLabel"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LoadEntitlementTaskReturnsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LoadEntitlementTaskReturnsItem", 2usize)?;
+            if !::std::option::Option::is_none(&self.attribute_name) {
+                fields.serialize_field("attributeName", &self.attribute_name)?;
+            }
+            if !::std::option::Option::is_none(&self.display_label) {
+                fields.serialize_field("displayLabel", &self.display_label)?;
+            }
+            fields.end()
+        }
+    }
     ///`LoadUncorrelatedAccountsTask`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LoadUncorrelatedAccountsTask {
         ///The status of the result
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task: ::std::option::Option<LoadUncorrelatedAccountsTaskTask>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LoadUncorrelatedAccountsTask {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LoadUncorrelatedAccountsTask;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LoadUncorrelatedAccountsTask")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LoadUncorrelatedAccountsTask, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        LoadUncorrelatedAccountsTaskTask,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "success" => field0 = map.next_value()?,
+                            "task" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LoadUncorrelatedAccountsTask {
+                        success: field0,
+                        task: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LoadUncorrelatedAccountsTask",
+                    &["success", "task"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LoadUncorrelatedAccountsTask {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LoadUncorrelatedAccountsTask", 2usize)?;
+            if !::std::option::Option::is_none(&self.success) {
+                fields.serialize_field("success", &self.success)?;
+            }
+            if !::std::option::Option::is_none(&self.task) {
+                fields.serialize_field("task", &self.task)?;
+            }
+            fields.end()
+        }
+    }
     ///`LoadUncorrelatedAccountsTaskTask`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LoadUncorrelatedAccountsTaskTask {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             LoadUncorrelatedAccountsTaskTaskAttributes,
         >,
         ///The task completion date
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Task completion status.
-        #[serde(
-            rename = "completionStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completion_status: ::std::option::Option<
             LoadUncorrelatedAccountsTaskTaskCompletionStatus,
         >,
         ///The Task creation date
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The description of the task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///System-generated unique ID of the task this taskStatus represents
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The task start date
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launched: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The user who initiated the task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launcher: ::std::option::Option<::std::string::String>,
         ///List of the messages dedicated to the report.  From task definition perspective here usually should be warnings or errors.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<LoadUncorrelatedAccountsTaskTaskMessagesItem>,
         >,
         ///The name of uncorrelated accounts process
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Name of the parent task if exists.
-        #[serde(
-            rename = "parentName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub parent_name: ::std::option::Option<::std::string::String>,
         ///Current task state.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub progress: ::std::option::Option<::std::string::String>,
         ///Return values from the task
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub returns: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Type of task this task represents
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LoadUncorrelatedAccountsTaskTask {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LoadUncorrelatedAccountsTaskTask;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LoadUncorrelatedAccountsTaskTask")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LoadUncorrelatedAccountsTaskTask, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        LoadUncorrelatedAccountsTaskTaskAttributes,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        LoadUncorrelatedAccountsTaskTaskCompletionStatus,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<LoadUncorrelatedAccountsTaskTaskMessagesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "completed" => field1 = map.next_value()?,
+                            "completionStatus" => field2 = map.next_value()?,
+                            "created" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "launched" => field6 = map.next_value()?,
+                            "launcher" => field7 = map.next_value()?,
+                            "messages" => field8 = map.next_value()?,
+                            "name" => field9 = map.next_value()?,
+                            "parentName" => field10 = map.next_value()?,
+                            "progress" => field11 = map.next_value()?,
+                            "returns" => field12 = map.next_value()?,
+                            "type" => field13 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LoadUncorrelatedAccountsTaskTask {
+                        attributes: field0,
+                        completed: field1,
+                        completion_status: field2,
+                        created: field3,
+                        description: field4,
+                        id: field5,
+                        launched: field6,
+                        launcher: field7,
+                        messages: field8,
+                        name: field9,
+                        parent_name: field10,
+                        progress: field11,
+                        returns: field12,
+                        type_: field13,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LoadUncorrelatedAccountsTaskTask",
+                    &[
+                        "attributes",
+                        "completed",
+                        "completionStatus",
+                        "created",
+                        "description",
+                        "id",
+                        "launched",
+                        "launcher",
+                        "messages",
+                        "name",
+                        "parentName",
+                        "progress",
+                        "returns",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LoadUncorrelatedAccountsTaskTask {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LoadUncorrelatedAccountsTaskTask", 14usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.completion_status) {
+                fields.serialize_field("completionStatus", &self.completion_status)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.launched) {
+                fields.serialize_field("launched", &self.launched)?;
+            }
+            if !::std::option::Option::is_none(&self.launcher) {
+                fields.serialize_field("launcher", &self.launcher)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.parent_name) {
+                fields.serialize_field("parentName", &self.parent_name)?;
+            }
+            if !::std::option::Option::is_none(&self.progress) {
+                fields.serialize_field("progress", &self.progress)?;
+            }
+            if !::std::option::Option::is_none(&self.returns) {
+                fields.serialize_field("returns", &self.returns)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Extra attributes map(dictionary) for the task.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LoadUncorrelatedAccountsTaskTaskAttributes {
         ///The id of qpoc job
-        #[serde(
-            rename = "qpocJobId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub qpoc_job_id: ::std::option::Option<::std::string::String>,
         ///the task start delay value
-        #[serde(
-            rename = "taskStartDelay",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub task_start_delay: ::std::option::Option<::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LoadUncorrelatedAccountsTaskTaskAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LoadUncorrelatedAccountsTaskTaskAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LoadUncorrelatedAccountsTaskTaskAttributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    LoadUncorrelatedAccountsTaskTaskAttributes,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "qpocJobId" => field0 = map.next_value()?,
+                            "taskStartDelay" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LoadUncorrelatedAccountsTaskTaskAttributes {
+                        qpoc_job_id: field0,
+                        task_start_delay: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LoadUncorrelatedAccountsTaskTaskAttributes",
+                    &["qpocJobId", "taskStartDelay"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LoadUncorrelatedAccountsTaskTaskAttributes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("LoadUncorrelatedAccountsTaskTaskAttributes", 2usize)?;
+            if !::std::option::Option::is_none(&self.qpoc_job_id) {
+                fields.serialize_field("qpocJobId", &self.qpoc_job_id)?;
+            }
+            if !::std::option::Option::is_none(&self.task_start_delay) {
+                fields.serialize_field("taskStartDelay", &self.task_start_delay)?;
+            }
+            fields.end()
+        }
+    }
     ///Task completion status.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum LoadUncorrelatedAccountsTaskTaskCompletionStatus {
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "WARNING")]
         Warning,
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "TERMINATED")]
         Terminated,
-        #[serde(rename = "TEMP_ERROR")]
         TempError,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for LoadUncorrelatedAccountsTaskTaskCompletionStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUCCESS" => Self::Success,
+                    "WARNING" => Self::Warning,
+                    "ERROR" => Self::Error,
+                    "TERMINATED" => Self::Terminated,
+                    "TEMP_ERROR" => Self::TempError,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for LoadUncorrelatedAccountsTaskTaskCompletionStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Warning => "WARNING",
+                        Self::Error => "ERROR",
+                        Self::Terminated => "TERMINATED",
+                        Self::TempError => "TEMP_ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for LoadUncorrelatedAccountsTaskTaskCompletionStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4104,51 +9306,151 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`LoadUncorrelatedAccountsTaskTaskMessagesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LoadUncorrelatedAccountsTaskTaskMessagesItem {
         ///Flag whether message is an error.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
         ///Message string identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         ///Message context with the locale based language.
-        #[serde(
-            rename = "localizedText",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub localized_text: ::std::option::Option<::std::string::String>,
         ///Type of the message.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<
             LoadUncorrelatedAccountsTaskTaskMessagesItemType,
         >,
         ///Flag whether message is a warning.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub warning: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for LoadUncorrelatedAccountsTaskTaskMessagesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LoadUncorrelatedAccountsTaskTaskMessagesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LoadUncorrelatedAccountsTaskTaskMessagesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    LoadUncorrelatedAccountsTaskTaskMessagesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        LoadUncorrelatedAccountsTaskTaskMessagesItemType,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "error" => field0 = map.next_value()?,
+                            "key" => field1 = map.next_value()?,
+                            "localizedText" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            "warning" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LoadUncorrelatedAccountsTaskTaskMessagesItem {
+                        error: field0,
+                        key: field1,
+                        localized_text: field2,
+                        type_: field3,
+                        warning: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LoadUncorrelatedAccountsTaskTaskMessagesItem",
+                    &["error", "key", "localizedText", "type", "warning"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LoadUncorrelatedAccountsTaskTaskMessagesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "LoadUncorrelatedAccountsTaskTaskMessagesItem",
+                    5usize,
+                )?;
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.key) {
+                fields.serialize_field("key", &self.key)?;
+            }
+            if !::std::option::Option::is_none(&self.localized_text) {
+                fields.serialize_field("localizedText", &self.localized_text)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.warning) {
+                fields.serialize_field("warning", &self.warning)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of the message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum LoadUncorrelatedAccountsTaskTaskMessagesItemType {
-        #[serde(rename = "INFO")]
         Info,
-        #[serde(rename = "WARN")]
         Warn,
-        #[serde(rename = "ERROR")]
         Error,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for LoadUncorrelatedAccountsTaskTaskMessagesItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "INFO" => Self::Info,
+                    "WARN" => Self::Warn,
+                    "ERROR" => Self::Error,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for LoadUncorrelatedAccountsTaskTaskMessagesItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Info => "INFO",
+                        Self::Warn => "WARN",
+                        Self::Error => "ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for LoadUncorrelatedAccountsTaskTaskMessagesItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4192,14 +9494,9 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`Lookup`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Lookup {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         /**This is a JSON object of key-value pairs. The key is the string that will attempt to be matched to the input, and the value is the output string that should be returned if the key is matched
 
@@ -4208,45 +9505,305 @@ If not provided, the transform will default to a single space (" ") character fo
 */
         pub table: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Lookup {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Lookup;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Lookup")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Lookup, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            "table" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Lookup {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                        table: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("table")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Lookup",
+                    &["input", "requiresPeriodicRefresh", "table"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Lookup {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Lookup", 3usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("table", &self.table)?;
+            fields.end()
+        }
+    }
     ///`Lower`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Lower {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Lower {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Lower;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Lower")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Lower, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Lower {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Lower",
+                    &["input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Lower {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Lower", 2usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
     }
     ///`ManagerCorrelationMapping`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ManagerCorrelationMapping {
         ///Name of the attribute to use for manager correlation. The value found on the account attribute will be used to lookup the manager's identity.
-        #[serde(
-            rename = "accountAttributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_attribute_name: ::std::option::Option<::std::string::String>,
         ///Name of the identity attribute to search when trying to find a manager using the value from the accountAttribute.
-        #[serde(
-            rename = "identityAttributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_attribute_name: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ManagerCorrelationMapping {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ManagerCorrelationMapping;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ManagerCorrelationMapping")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ManagerCorrelationMapping, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountAttributeName" => field0 = map.next_value()?,
+                            "identityAttributeName" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ManagerCorrelationMapping {
+                        account_attribute_name: field0,
+                        identity_attribute_name: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ManagerCorrelationMapping {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.account_attribute_name) {
+                fields
+                    .serialize_entry(
+                        "accountAttributeName",
+                        &self.account_attribute_name,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.identity_attribute_name) {
+                fields
+                    .serialize_entry(
+                        "identityAttributeName",
+                        &self.identity_attribute_name,
+                    )?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`NameNormalizer`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NameNormalizer {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NameNormalizer {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NameNormalizer;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NameNormalizer")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NameNormalizer, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NameNormalizer {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NameNormalizer",
+                    &["input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NameNormalizer {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("NameNormalizer", 2usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
     }
     /**| Construct       | Date Time Pattern | Description |
 | ---------       | ----------------- | ----------- |
@@ -4256,31 +9813,52 @@ If not provided, the transform will default to a single space (" ") character fo
 | EPOCH_TIME_JAVA | # ms from midnight, January 1st, 1970 | The incoming date value as elapsed time in milliseconds from midnight, January 1st, 1970. |
 | EPOCH_TIME_WIN32| # intervals of 100ns from midnight, January 1st, 1601 | The incoming date value as elapsed time in 100-nanosecond intervals from midnight, January 1st, 1601. |
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum NamedConstructs {
-        #[serde(rename = "ISO8601")]
         Iso8601,
-        #[serde(rename = "LDAP")]
         Ldap,
-        #[serde(rename = "PEOPLE_SOFT")]
         PeopleSoft,
-        #[serde(rename = "EPOCH_TIME_JAVA")]
         EpochTimeJava,
-        #[serde(rename = "EPOCH_TIME_WIN32")]
         EpochTimeWin32,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for NamedConstructs {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ISO8601" => Self::Iso8601,
+                    "LDAP" => Self::Ldap,
+                    "PEOPLE_SOFT" => Self::PeopleSoft,
+                    "EPOCH_TIME_JAVA" => Self::EpochTimeJava,
+                    "EPOCH_TIME_WIN32" => Self::EpochTimeWin32,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for NamedConstructs {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Iso8601 => "ISO8601",
+                        Self::Ldap => "LDAP",
+                        Self::PeopleSoft => "PEOPLE_SOFT",
+                        Self::EpochTimeJava => "EPOCH_TIME_JAVA",
+                        Self::EpochTimeWin32 => "EPOCH_TIME_WIN32",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for NamedConstructs {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4326,46 +9904,136 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Source configuration information for Native Change Detection that is read and used by account aggregation process.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct NativeChangeDetectionConfig {
         ///A flag indicating that all entitlements participate in Native Change Detection.
-        #[serde(
-            rename = "allEntitlements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub all_entitlements: ::std::option::Option<bool>,
         ///A flag indicating that all non-entitlement account attributes participate in Native Change Detection.
-        #[serde(
-            rename = "allNonEntitlementAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub all_non_entitlement_attributes: ::std::option::Option<bool>,
         ///A flag indicating if Native Change Detection is enabled for a source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Operation types for which Native Change Detection is enabled for a source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operations: ::std::option::Option<
             ::std::vec::Vec<NativeChangeDetectionConfigOperationsItem>,
         >,
         ///If allEntitlements flag is off this field lists entitlements that participate in Native Change Detection.
-        #[serde(
-            rename = "selectedEntitlements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub selected_entitlements: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///If allNonEntitlementAttributes flag is off this field lists non-entitlement account attributes that participate in Native Change Detection.
-        #[serde(
-            rename = "selectedNonEntitlementAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub selected_non_entitlement_attributes: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NativeChangeDetectionConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NativeChangeDetectionConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NativeChangeDetectionConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NativeChangeDetectionConfig, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<NativeChangeDetectionConfigOperationsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "allEntitlements" => field0 = map.next_value()?,
+                            "allNonEntitlementAttributes" => field1 = map.next_value()?,
+                            "enabled" => field2 = map.next_value()?,
+                            "operations" => field3 = map.next_value()?,
+                            "selectedEntitlements" => field4 = map.next_value()?,
+                            "selectedNonEntitlementAttributes" => {
+                                field5 = map.next_value()?;
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NativeChangeDetectionConfig {
+                        all_entitlements: field0,
+                        all_non_entitlement_attributes: field1,
+                        enabled: field2,
+                        operations: field3,
+                        selected_entitlements: field4,
+                        selected_non_entitlement_attributes: field5,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for NativeChangeDetectionConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.all_entitlements) {
+                fields.serialize_entry("allEntitlements", &self.all_entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.all_non_entitlement_attributes) {
+                fields
+                    .serialize_entry(
+                        "allNonEntitlementAttributes",
+                        &self.all_non_entitlement_attributes,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_entry("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.operations) {
+                fields.serialize_entry("operations", &self.operations)?;
+            }
+            if !::std::option::Option::is_none(&self.selected_entitlements) {
+                fields
+                    .serialize_entry(
+                        "selectedEntitlements",
+                        &self.selected_entitlements,
+                    )?;
+            }
+            if !::std::option::Option::is_none(
+                &self.selected_non_entitlement_attributes,
+            ) {
+                fields
+                    .serialize_entry(
+                        "selectedNonEntitlementAttributes",
+                        &self.selected_non_entitlement_attributes,
+                    )?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl NativeChangeDetectionConfig {
         pub fn builder() -> builder::NativeChangeDetectionConfig {
@@ -4373,27 +10041,46 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`NativeChangeDetectionConfigOperationsItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum NativeChangeDetectionConfigOperationsItem {
-        #[serde(rename = "ACCOUNT_UPDATED")]
         AccountUpdated,
-        #[serde(rename = "ACCOUNT_CREATED")]
         AccountCreated,
-        #[serde(rename = "ACCOUNT_DELETED")]
         AccountDeleted,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for NativeChangeDetectionConfigOperationsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNT_UPDATED" => Self::AccountUpdated,
+                    "ACCOUNT_CREATED" => Self::AccountCreated,
+                    "ACCOUNT_DELETED" => Self::AccountDeleted,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for NativeChangeDetectionConfigOperationsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccountUpdated => "ACCOUNT_UPDATED",
+                        Self::AccountCreated => "ACCOUNT_CREATED",
+                        Self::AccountDeleted => "ACCOUNT_DELETED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for NativeChangeDetectionConfigOperationsItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4460,63 +10147,327 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`PasswordPolicyHoldersDtoAttributes`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PasswordPolicyHoldersDtoAttributes {
         ///Attributes of PasswordPolicyHoldersDto
-        #[serde(
-            rename = "identityAttr",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_attr: ::std::option::Option<
             ::std::vec::Vec<PasswordPolicyHoldersDtoAttributesIdentityAttrItem>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for PasswordPolicyHoldersDtoAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PasswordPolicyHoldersDtoAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PasswordPolicyHoldersDtoAttributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    PasswordPolicyHoldersDtoAttributes,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            PasswordPolicyHoldersDtoAttributesIdentityAttrItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "identityAttr" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PasswordPolicyHoldersDtoAttributes {
+                        identity_attr: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PasswordPolicyHoldersDtoAttributes",
+                    &["identityAttr"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PasswordPolicyHoldersDtoAttributes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("PasswordPolicyHoldersDtoAttributes", 1usize)?;
+            if !::std::option::Option::is_none(&self.identity_attr) {
+                fields.serialize_field("identityAttr", &self.identity_attr)?;
+            }
+            fields.end()
+        }
+    }
     ///`PasswordPolicyHoldersDtoAttributesIdentityAttrItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PasswordPolicyHoldersDtoAttributesIdentityAttrItem {
         ///Attribute's name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Attribute's value
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for PasswordPolicyHoldersDtoAttributesIdentityAttrItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PasswordPolicyHoldersDtoAttributesIdentityAttrItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct PasswordPolicyHoldersDtoAttributesIdentityAttrItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    PasswordPolicyHoldersDtoAttributesIdentityAttrItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PasswordPolicyHoldersDtoAttributesIdentityAttrItem {
+                        name: field0,
+                        value: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PasswordPolicyHoldersDtoAttributesIdentityAttrItem",
+                    &["name", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PasswordPolicyHoldersDtoAttributesIdentityAttrItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "PasswordPolicyHoldersDtoAttributesIdentityAttrItem",
+                    2usize,
+                )?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///`PasswordPolicyHoldersDtoItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PasswordPolicyHoldersDtoItem {
         ///The password policy Id.
-        #[serde(
-            rename = "policyId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub policy_id: ::std::option::Option<::std::string::String>,
         ///The name of the password policy.
-        #[serde(
-            rename = "policyName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub policy_name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub selectors: ::std::option::Option<PasswordPolicyHoldersDtoAttributes>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PasswordPolicyHoldersDtoItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PasswordPolicyHoldersDtoItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PasswordPolicyHoldersDtoItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PasswordPolicyHoldersDtoItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        PasswordPolicyHoldersDtoAttributes,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "policyId" => field0 = map.next_value()?,
+                            "policyName" => field1 = map.next_value()?,
+                            "selectors" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PasswordPolicyHoldersDtoItem {
+                        policy_id: field0,
+                        policy_name: field1,
+                        selectors: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PasswordPolicyHoldersDtoItem",
+                    &["policyId", "policyName", "selectors"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PasswordPolicyHoldersDtoItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("PasswordPolicyHoldersDtoItem", 3usize)?;
+            if !::std::option::Option::is_none(&self.policy_id) {
+                fields.serialize_field("policyId", &self.policy_id)?;
+            }
+            if !::std::option::Option::is_none(&self.policy_name) {
+                fields.serialize_field("policyName", &self.policy_name)?;
+            }
+            if !::std::option::Option::is_none(&self.selectors) {
+                fields.serialize_field("selectors", &self.selectors)?;
+            }
+            fields.end()
+        }
+    }
     ///`ProvisioningPolicyDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ProvisioningPolicyDto {
         ///the description of the provisioning policy
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fields: ::std::option::Option<::std::vec::Vec<FieldDetailsDto>>,
         ///the provisioning policy name
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "usageType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub usage_type: ::std::option::Option<UsageType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningPolicyDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningPolicyDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningPolicyDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ProvisioningPolicyDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<FieldDetailsDto>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<UsageType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "fields" => field1 = map.next_value()?,
+                            "name" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "usageType" => field3 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningPolicyDto {
+                        description: field0,
+                        fields: field1,
+                        name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                        usage_type: field3,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ProvisioningPolicyDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_entry("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.fields) {
+                fields.serialize_entry("fields", &self.fields)?;
+            }
+            fields.serialize_entry("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.usage_type) {
+                fields.serialize_entry("usageType", &self.usage_type)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl ProvisioningPolicyDto {
         pub fn builder() -> builder::ProvisioningPolicyDto {
@@ -4524,32 +10475,117 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`ProvisioningPolicyDtoV2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ProvisioningPolicyDtoV2 {
         ///the description of the provisioning policy
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fields: ::std::option::Option<::std::vec::Vec<FieldDetailsDtoV2>>,
         ///System-generated unique ID of the provisioning policy.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///the provisioning policy name
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Subtype ID for which provisioning policy will be created when usageType is CREATE_MACHINE_ACCOUNT.
-        #[serde(
-            rename = "subtypeId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub subtype_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "usageType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub usage_type: ::std::option::Option<Usagetypev2>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningPolicyDtoV2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningPolicyDtoV2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningPolicyDtoV2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ProvisioningPolicyDtoV2, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<FieldDetailsDtoV2>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<Usagetypev2> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "fields" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "name" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subtypeId" => field4 = map.next_value()?,
+                            "usageType" => field5 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningPolicyDtoV2 {
+                        description: field0,
+                        fields: field1,
+                        id: field2,
+                        name: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                        subtype_id: field4,
+                        usage_type: field5,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ProvisioningPolicyDtoV2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_entry("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.fields) {
+                fields.serialize_entry("fields", &self.fields)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            fields.serialize_entry("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.subtype_id) {
+                fields.serialize_entry("subtypeId", &self.subtype_id)?;
+            }
+            if !::std::option::Option::is_none(&self.usage_type) {
+                fields.serialize_entry("usageType", &self.usage_type)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl ProvisioningPolicyDtoV2 {
         pub fn builder() -> builder::ProvisioningPolicyDtoV2 {
@@ -4557,9 +10593,8 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`RandomAlphaNumeric`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RandomAlphaNumeric {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         /**This is an integer value specifying the size/number of characters the random string must contain
 
@@ -4572,18 +10607,82 @@ If not provided, the transform will default to a single space (" ") character fo
 
 * Due to identity attribute data constraints, the maximum allowable value is `450` characters
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub length: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RandomAlphaNumeric {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RandomAlphaNumeric;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RandomAlphaNumeric")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RandomAlphaNumeric, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "length" => field1 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RandomAlphaNumeric {
+                        input: field0,
+                        length: field1,
+                        requires_periodic_refresh: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RandomAlphaNumeric",
+                    &["input", "length", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RandomAlphaNumeric {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RandomAlphaNumeric", 3usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.length) {
+                fields.serialize_field("length", &self.length)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
     }
     ///`RandomNumeric`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RandomNumeric {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         /**This is an integer value specifying the size/number of characters the random string must contain
 
@@ -4596,54 +10695,351 @@ If not provided, the transform will default to a single space (" ") character fo
 
 * Due to identity attribute data constraints, the maximum allowable value is `450` characters
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub length: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RandomNumeric {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RandomNumeric;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RandomNumeric")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RandomNumeric, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "length" => field1 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RandomNumeric {
+                        input: field0,
+                        length: field1,
+                        requires_periodic_refresh: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RandomNumeric",
+                    &["input", "length", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RandomNumeric {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RandomNumeric", 3usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.length) {
+                fields.serialize_field("length", &self.length)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`Reference2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Reference2 {
         ///This ID specifies the name of the pre-existing transform which you want to use within your current transform
         pub id: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Reference2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Reference2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Reference2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Reference2, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "input" => field1 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Reference2 {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        input: field1,
+                        requires_periodic_refresh: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Reference2",
+                    &["id", "input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Reference2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Reference2", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`Replace`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Replace {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         ///This can be a string or a regex pattern in which you want to replace.
         pub regex: ::std::string::String,
         ///This is the replacement string that should be substituded wherever the string or pattern is found.
         pub replacement: ::std::string::String,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Replace {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Replace;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Replace")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Replace, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "regex" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "replacement" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requiresPeriodicRefresh" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Replace {
+                        input: field0,
+                        regex: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("regex")?
+                            }
+                        },
+                        replacement: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("replacement")?
+                            }
+                        },
+                        requires_periodic_refresh: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Replace",
+                    &["input", "regex", "replacement", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Replace {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Replace", 4usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            fields.serialize_field("regex", &self.regex)?;
+            fields.serialize_field("replacement", &self.replacement)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`ReplaceAll`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ReplaceAll {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         ///An attribute of key-value pairs. Each pair identifies the pattern to search for as its key, and the replacement string as its value.
         pub table: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReplaceAll {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReplaceAll;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReplaceAll")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReplaceAll, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            "table" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReplaceAll {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                        table: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("table")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReplaceAll",
+                    &["input", "requiresPeriodicRefresh", "table"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReplaceAll {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ReplaceAll", 3usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("table", &self.table)?;
+            fields.end()
+        }
     }
     ///A value that indicates whether the transform logic should be re-evaluated every evening as part of the identity refresh process
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4689,74 +11085,249 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Representation of the object which is returned from source connectors.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ResourceObject {
         ///Attributes of this ResourceObject.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///A flag indicating that this object has been deleted. This is set only when doing delta aggregation and the connector supports detection of native deletes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delete: ::std::option::Option<bool>,
         ///In Aggregation, for sparse object the count for total accounts scanned identities updated is not incremented.
-        #[serde(
-            rename = "finalUpdate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub final_update: ::std::option::Option<bool>,
         ///Native identity of the object in the Source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub identity: ::std::option::Option<::std::string::String>,
         ///A flag indicating that this is an incomplete object. Used in special cases where the connector has to return account information in several phases and the objects might not have a complete set of all account attributes. The attributes in this object will replace the corresponding attributes in the Link, but no other Link attributes will be changed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub incomplete: ::std::option::Option<bool>,
         ///A flag indicating that this is an incremental change object. This is similar to incomplete but it also means that the values of any multi-valued attributes in this object should be merged with the existing values in the Link rather than replacing the existing Link value.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub incremental: ::std::option::Option<bool>,
         ///Identifier of the specific instance where this object resides.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub instance: ::std::option::Option<::std::string::String>,
         ///A list of attribute names that are not included in this object. This is only used with SMConnector and will only contain "groups".
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub missing: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Display name for this object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object.
-        #[serde(
-            rename = "objectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_type: ::std::option::Option<::std::string::String>,
         ///Native identity that the object has previously.
-        #[serde(
-            rename = "previousIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub previous_identity: ::std::option::Option<::std::string::String>,
         ///A flag set indicating that the values in the attributes represent things to remove rather than things to add. Setting this implies incremental. The values which are always for multi-valued attributes are removed from the current values.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remove: ::std::option::Option<bool>,
         ///Universal unique identifier of the object in the Source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ResourceObject {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ResourceObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ResourceObject")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ResourceObject, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "delete" => field1 = map.next_value()?,
+                            "finalUpdate" => field2 = map.next_value()?,
+                            "identity" => field3 = map.next_value()?,
+                            "incomplete" => field4 = map.next_value()?,
+                            "incremental" => field5 = map.next_value()?,
+                            "instance" => field6 = map.next_value()?,
+                            "missing" => field7 = map.next_value()?,
+                            "name" => field8 = map.next_value()?,
+                            "objectType" => field9 = map.next_value()?,
+                            "previousIdentity" => field10 = map.next_value()?,
+                            "remove" => field11 = map.next_value()?,
+                            "uuid" => field12 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ResourceObject {
+                        attributes: field0,
+                        delete: field1,
+                        final_update: field2,
+                        identity: field3,
+                        incomplete: field4,
+                        incremental: field5,
+                        instance: field6,
+                        missing: field7,
+                        name: field8,
+                        object_type: field9,
+                        previous_identity: field10,
+                        remove: field11,
+                        uuid: field12,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ResourceObject",
+                    &[
+                        "attributes",
+                        "delete",
+                        "finalUpdate",
+                        "identity",
+                        "incomplete",
+                        "incremental",
+                        "instance",
+                        "missing",
+                        "name",
+                        "objectType",
+                        "previousIdentity",
+                        "remove",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ResourceObject {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ResourceObject", 13usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.delete) {
+                fields.serialize_field("delete", &self.delete)?;
+            }
+            if !::std::option::Option::is_none(&self.final_update) {
+                fields.serialize_field("finalUpdate", &self.final_update)?;
+            }
+            if !::std::option::Option::is_none(&self.identity) {
+                fields.serialize_field("identity", &self.identity)?;
+            }
+            if !::std::option::Option::is_none(&self.incomplete) {
+                fields.serialize_field("incomplete", &self.incomplete)?;
+            }
+            if !::std::option::Option::is_none(&self.incremental) {
+                fields.serialize_field("incremental", &self.incremental)?;
+            }
+            if !::std::option::Option::is_none(&self.instance) {
+                fields.serialize_field("instance", &self.instance)?;
+            }
+            if !::std::option::Option::is_none(&self.missing) {
+                fields.serialize_field("missing", &self.missing)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.object_type) {
+                fields.serialize_field("objectType", &self.object_type)?;
+            }
+            if !::std::option::Option::is_none(&self.previous_identity) {
+                fields.serialize_field("previousIdentity", &self.previous_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.remove) {
+                fields.serialize_field("remove", &self.remove)?;
+            }
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
+    }
     ///Request model for peek resource objects from source connectors.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ResourceObjectsRequest {
         ///The maximum number of resource objects to iterate over and return.
-        #[serde(
-            rename = "maxCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_count: ::std::option::Option<i64>,
         ///The type of resource objects to iterate over.
-        #[serde(
-            rename = "objectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_type: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ResourceObjectsRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ResourceObjectsRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ResourceObjectsRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ResourceObjectsRequest, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "maxCount" => field0 = map.next_value()?,
+                            "objectType" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ResourceObjectsRequest {
+                        max_count: field0,
+                        object_type: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ResourceObjectsRequest",
+                    &["maxCount", "objectType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ResourceObjectsRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ResourceObjectsRequest", 2usize)?;
+            if !::std::option::Option::is_none(&self.max_count) {
+                fields.serialize_field("maxCount", &self.max_count)?;
+            }
+            if !::std::option::Option::is_none(&self.object_type) {
+                fields.serialize_field("objectType", &self.object_type)?;
+            }
+            fields.end()
+        }
     }
     impl ResourceObjectsRequest {
         pub fn builder() -> builder::ResourceObjectsRequest {
@@ -4764,37 +11335,103 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Response model for peek resource objects from source connectors.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ResourceObjectsResponse {
         ///The number of milliseconds spent on the entire request.
-        #[serde(
-            rename = "elapsedMillis",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub elapsed_millis: ::std::option::Option<i64>,
         ///ID of the source
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the source
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The number of objects that were fetched by the connector.
-        #[serde(
-            rename = "objectCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_count: ::std::option::Option<i64>,
         ///Fetched objects from the source connector.
-        #[serde(
-            rename = "resourceObjects",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub resource_objects: ::std::option::Option<::std::vec::Vec<ResourceObject>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ResourceObjectsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ResourceObjectsResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ResourceObjectsResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ResourceObjectsResponse, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<ResourceObject>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "elapsedMillis" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "objectCount" => field3 = map.next_value()?,
+                            "resourceObjects" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ResourceObjectsResponse {
+                        elapsed_millis: field0,
+                        id: field1,
+                        name: field2,
+                        object_count: field3,
+                        resource_objects: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ResourceObjectsResponse",
+                    &["elapsedMillis", "id", "name", "objectCount", "resourceObjects"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ResourceObjectsResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ResourceObjectsResponse", 5usize)?;
+            if !::std::option::Option::is_none(&self.elapsed_millis) {
+                fields.serialize_field("elapsedMillis", &self.elapsed_millis)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.object_count) {
+                fields.serialize_field("objectCount", &self.object_count)?;
+            }
+            if !::std::option::Option::is_none(&self.resource_objects) {
+                fields.serialize_field("resourceObjects", &self.resource_objects)?;
+            }
+            fields.end()
+        }
+    }
     ///`RightPad`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct RightPad {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         ///An integer value for the desired length of the final output string
         pub length: ::std::string::String,
@@ -4803,13 +11440,92 @@ If not provided, the transform will default to a single space (" ") character fo
 
 If not provided, the transform will default to a single space (" ") character for padding
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub padding: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RightPad {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RightPad;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RightPad")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RightPad, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "length" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "padding" => field2 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RightPad {
+                        input: field0,
+                        length: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("length")?
+                            }
+                        },
+                        padding: field2,
+                        requires_periodic_refresh: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RightPad",
+                    &["input", "length", "padding", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RightPad {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RightPad", 4usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            fields.serialize_field("length", &self.length)?;
+            if !::std::option::Option::is_none(&self.padding) {
+                fields.serialize_field("padding", &self.padding)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
     }
     ///`Rule`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4835,13 +11551,83 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`Schedule3`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Schedule3 {
         ///The cron expression of the schedule.
-        #[serde(rename = "cronExpression")]
         pub cron_expression: ::std::string::String,
-        #[serde(rename = "type")]
         pub type_: Schedule3Type,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Schedule3 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Schedule3;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Schedule3")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Schedule3, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Schedule3Type> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "cronExpression" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Schedule3 {
+                        cron_expression: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("cronExpression")?
+                            }
+                        },
+                        type_: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("Schedule3", &["cronExpression", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Schedule3 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Schedule3", 2usize)?;
+            fields.serialize_field("cronExpression", &self.cron_expression)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     impl Schedule3 {
         pub fn builder() -> builder::Schedule3 {
@@ -4849,25 +11635,43 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///The type of the Schedule.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Schedule3Type {
-        #[serde(rename = "ACCOUNT_AGGREGATION")]
         AccountAggregation,
-        #[serde(rename = "GROUP_AGGREGATION")]
         GroupAggregation,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Schedule3Type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNT_AGGREGATION" => Self::AccountAggregation,
+                    "GROUP_AGGREGATION" => Self::GroupAggregation,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Schedule3Type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccountAggregation => "ACCOUNT_AGGREGATION",
+                        Self::GroupAggregation => "GROUP_AGGREGATION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Schedule3Type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4907,62 +11711,165 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`Schema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct Schema {
         ///The attribute definitions which form the schema.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<::std::vec::Vec<AttributeDefinition>>,
         ///Holds any extra configuration data that the schema may require.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub configuration: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The date the Schema was created.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The name of the attribute used to calculate the display value for an object in the schema.
-        #[serde(
-            rename = "displayAttribute",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_attribute: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub features: ::std::option::Option<SourceFeature>,
         ///The name of the attribute whose values represent other objects in a hierarchy. Only relevant to group schemas.
-        #[serde(
-            rename = "hierarchyAttribute",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub hierarchy_attribute: ::std::option::Option<::std::string::String>,
         ///The id of the Schema.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the attribute used to calculate the unique identifier for an object in the schema.
-        #[serde(
-            rename = "identityAttribute",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_attribute: ::std::option::Option<::std::string::String>,
         ///Flag indicating whether or not the include permissions with the object data when aggregating the schema.
-        #[serde(
-            rename = "includePermissions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_permissions: ::std::option::Option<bool>,
         ///The date the Schema was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The name of the Schema.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The name of the object type on the native system that the schema represents.
-        #[serde(
-            rename = "nativeObjectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_object_type: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Schema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Schema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Schema")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Schema, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<AttributeDefinition>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<SourceFeature> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "configuration" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            "displayAttribute" => field3 = map.next_value()?,
+                            "features" => field4 = map.next_value()?,
+                            "hierarchyAttribute" => field5 = map.next_value()?,
+                            "id" => field6 = map.next_value()?,
+                            "identityAttribute" => field7 = map.next_value()?,
+                            "includePermissions" => field8 = map.next_value()?,
+                            "modified" => field9 = map.next_value()?,
+                            "name" => field10 = map.next_value()?,
+                            "nativeObjectType" => field11 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Schema {
+                        attributes: field0,
+                        configuration: field1,
+                        created: field2,
+                        display_attribute: field3,
+                        features: field4,
+                        hierarchy_attribute: field5,
+                        id: field6,
+                        identity_attribute: field7,
+                        include_permissions: field8,
+                        modified: field9,
+                        name: field10,
+                        native_object_type: field11,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Schema {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_entry("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.configuration) {
+                fields.serialize_entry("configuration", &self.configuration)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_entry("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.display_attribute) {
+                fields.serialize_entry("displayAttribute", &self.display_attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.features) {
+                fields.serialize_entry("features", &self.features)?;
+            }
+            if !::std::option::Option::is_none(&self.hierarchy_attribute) {
+                fields.serialize_entry("hierarchyAttribute", &self.hierarchy_attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.identity_attribute) {
+                fields.serialize_entry("identityAttribute", &self.identity_attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.include_permissions) {
+                fields.serialize_entry("includePermissions", &self.include_permissions)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_entry("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.native_object_type) {
+                fields.serialize_entry("nativeObjectType", &self.native_object_type)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl Schema {
         pub fn builder() -> builder::Schema {
@@ -5029,158 +11936,393 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`Source`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Source {
         ///Reference to account correlation config object.
-        #[serde(
-            rename = "accountCorrelationConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_correlation_config: ::std::option::Option<
             SourceAccountCorrelationConfig,
         >,
         ///Reference to a rule that can do COMPLEX correlation. Only use this rule when you can't use accountCorrelationConfig.
-        #[serde(
-            rename = "accountCorrelationRule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_correlation_rule: ::std::option::Option<
             SourceAccountCorrelationRule,
         >,
         ///When this is true, it indicates that the source is referenced by an identity profile.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub authoritative: ::std::option::Option<bool>,
         ///Rule that runs on the CCG and allows for customization of provisioning plans before the API calls the connector.
-        #[serde(
-            rename = "beforeProvisioningRule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub before_provisioning_rule: ::std::option::Option<
             SourceBeforeProvisioningRule,
         >,
         ///Source category (e.g. null, CredentialProvider).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
         ///Reference to the source's associated cluster.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<SourceCluster>,
         ///Type of connection (direct or file).
-        #[serde(
-            rename = "connectionType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connection_type: ::std::option::Option<::std::string::String>,
         ///Connector script name.
         pub connector: ::std::string::String,
         ///Connector specific configuration. This configuration will differ from type to type.
-        #[serde(
-            rename = "connectorAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Fully qualified name of the Java class that implements the connector interface.
-        #[serde(
-            rename = "connectorClass",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_class: ::std::option::Option<::std::string::String>,
         ///Connector ID
-        #[serde(
-            rename = "connectorId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_id: ::std::option::Option<::std::string::String>,
         ///Connector implementation ID.
-        #[serde(
-            rename = "connectorImplementationId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_implementation_id: ::std::option::Option<::std::string::String>,
         ///Name of the connector that was chosen during source creation.
-        #[serde(
-            rename = "connectorName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_name: ::std::option::Option<::std::string::String>,
         ///Date-time when the source was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///If this is true, it enables a credential provider for the source. If credentialProvider is turned on,  then the source can use credential provider(s) to fetch credentials.
-        #[serde(
-            rename = "credentialProviderEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub credential_provider_enabled: ::std::option::Option<bool>,
         ///Number from 0 to 100 that specifies when to skip the delete phase.
-        #[serde(
-            rename = "deleteThreshold",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub delete_threshold: ::std::option::Option<i32>,
         ///Source's human-readable description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub features: ::std::option::Option<SourceFeature>,
         ///When this is true, it indicates that the source is healthy.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub healthy: ::std::option::Option<bool>,
         ///Source ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Reference to management workgroup for the source.
-        #[serde(
-            rename = "managementWorkgroup",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub management_workgroup: ::std::option::Option<SourceManagementWorkgroup>,
-        #[serde(
-            rename = "managerCorrelationMapping",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manager_correlation_mapping: ::std::option::Option<
             ManagerCorrelationMapping,
         >,
         ///Reference to the ManagerCorrelationRule. Only use this rule when a simple filter isn't sufficient.
-        #[serde(
-            rename = "managerCorrelationRule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manager_correlation_rule: ::std::option::Option<
             SourceManagerCorrelationRule,
         >,
         ///Date-time when the source was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Source's human-readable name.
         pub name: ::std::string::String,
         ///Reference to identity object who owns the source.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub owner: ::std::option::Option<SourceOwner>,
         ///List of references to the associated PasswordPolicy objects.
-        #[serde(
-            rename = "passwordPolicies",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub password_policies: ::std::option::Option<
             ::std::vec::Vec<SourcePasswordPoliciesItem>,
         >,
         ///List of references to schema objects.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schemas: ::std::option::Option<::std::vec::Vec<SourceSchemasItem>>,
         ///Timestamp that shows when a source health check was last performed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub since: ::std::option::Option<::std::string::String>,
         ///Status identifier that gives specific information about why a source is or isn't healthy.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<SourceStatus>,
         ///Specifies the type of system being managed e.g. Active Directory, Workday, etc.. If you are creating a delimited file source, you must set the `provisionasCsv` query parameter to `true`.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Source {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Source;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Source")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Source, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        SourceAccountCorrelationConfig,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        SourceAccountCorrelationRule,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        SourceBeforeProvisioningRule,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<SourceCluster> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<SourceFeature> = ::std::option::Option::None;
+                    let mut field18: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field20: ::std::option::Option<SourceManagementWorkgroup> = ::std::option::Option::None;
+                    let mut field21: ::std::option::Option<ManagerCorrelationMapping> = ::std::option::Option::None;
+                    let mut field22: ::std::option::Option<
+                        SourceManagerCorrelationRule,
+                    > = ::std::option::Option::None;
+                    let mut field23: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field24: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field25: ::std::option::Option<
+                        ::std::option::Option<SourceOwner>,
+                    > = ::std::option::Option::None;
+                    let mut field26: ::std::option::Option<
+                        ::std::vec::Vec<SourcePasswordPoliciesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field27: ::std::option::Option<
+                        ::std::vec::Vec<SourceSchemasItem>,
+                    > = ::std::option::Option::None;
+                    let mut field28: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field29: ::std::option::Option<SourceStatus> = ::std::option::Option::None;
+                    let mut field30: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountCorrelationConfig" => field0 = map.next_value()?,
+                            "accountCorrelationRule" => field1 = map.next_value()?,
+                            "authoritative" => field2 = map.next_value()?,
+                            "beforeProvisioningRule" => field3 = map.next_value()?,
+                            "category" => field4 = map.next_value()?,
+                            "cluster" => field5 = map.next_value()?,
+                            "connectionType" => field6 = map.next_value()?,
+                            "connector" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "connectorAttributes" => field8 = map.next_value()?,
+                            "connectorClass" => field9 = map.next_value()?,
+                            "connectorId" => field10 = map.next_value()?,
+                            "connectorImplementationId" => field11 = map.next_value()?,
+                            "connectorName" => field12 = map.next_value()?,
+                            "created" => field13 = map.next_value()?,
+                            "credentialProviderEnabled" => field14 = map.next_value()?,
+                            "deleteThreshold" => field15 = map.next_value()?,
+                            "description" => field16 = map.next_value()?,
+                            "features" => field17 = map.next_value()?,
+                            "healthy" => field18 = map.next_value()?,
+                            "id" => field19 = map.next_value()?,
+                            "managementWorkgroup" => field20 = map.next_value()?,
+                            "managerCorrelationMapping" => field21 = map.next_value()?,
+                            "managerCorrelationRule" => field22 = map.next_value()?,
+                            "modified" => field23 = map.next_value()?,
+                            "name" => {
+                                field24 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field25 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "passwordPolicies" => field26 = map.next_value()?,
+                            "schemas" => field27 = map.next_value()?,
+                            "since" => field28 = map.next_value()?,
+                            "status" => field29 = map.next_value()?,
+                            "type" => field30 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Source {
+                        account_correlation_config: field0,
+                        account_correlation_rule: field1,
+                        authoritative: field2,
+                        before_provisioning_rule: field3,
+                        category: field4,
+                        cluster: field5,
+                        connection_type: field6,
+                        connector: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("connector")?
+                            }
+                        },
+                        connector_attributes: field8,
+                        connector_class: field9,
+                        connector_id: field10,
+                        connector_implementation_id: field11,
+                        connector_name: field12,
+                        created: field13,
+                        credential_provider_enabled: field14,
+                        delete_threshold: field15,
+                        description: field16,
+                        features: field17,
+                        healthy: field18,
+                        id: field19,
+                        management_workgroup: field20,
+                        manager_correlation_mapping: field21,
+                        manager_correlation_rule: field22,
+                        modified: field23,
+                        name: match field24 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field25 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("owner"),
+                                );
+                            }
+                        },
+                        password_policies: field26,
+                        schemas: field27,
+                        since: field28,
+                        status: field29,
+                        type_: field30,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Source {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.account_correlation_config) {
+                fields
+                    .serialize_entry(
+                        "accountCorrelationConfig",
+                        &self.account_correlation_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.account_correlation_rule) {
+                fields
+                    .serialize_entry(
+                        "accountCorrelationRule",
+                        &self.account_correlation_rule,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.authoritative) {
+                fields.serialize_entry("authoritative", &self.authoritative)?;
+            }
+            if !::std::option::Option::is_none(&self.before_provisioning_rule) {
+                fields
+                    .serialize_entry(
+                        "beforeProvisioningRule",
+                        &self.before_provisioning_rule,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.category) {
+                fields.serialize_entry("category", &self.category)?;
+            }
+            if !::std::option::Option::is_none(&self.cluster) {
+                fields.serialize_entry("cluster", &self.cluster)?;
+            }
+            if !::std::option::Option::is_none(&self.connection_type) {
+                fields.serialize_entry("connectionType", &self.connection_type)?;
+            }
+            fields.serialize_entry("connector", &self.connector)?;
+            if !::std::option::Option::is_none(&self.connector_attributes) {
+                fields
+                    .serialize_entry("connectorAttributes", &self.connector_attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.connector_class) {
+                fields.serialize_entry("connectorClass", &self.connector_class)?;
+            }
+            if !::std::option::Option::is_none(&self.connector_id) {
+                fields.serialize_entry("connectorId", &self.connector_id)?;
+            }
+            if !::std::option::Option::is_none(&self.connector_implementation_id) {
+                fields
+                    .serialize_entry(
+                        "connectorImplementationId",
+                        &self.connector_implementation_id,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.connector_name) {
+                fields.serialize_entry("connectorName", &self.connector_name)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_entry("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.credential_provider_enabled) {
+                fields
+                    .serialize_entry(
+                        "credentialProviderEnabled",
+                        &self.credential_provider_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.delete_threshold) {
+                fields.serialize_entry("deleteThreshold", &self.delete_threshold)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_entry("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.features) {
+                fields.serialize_entry("features", &self.features)?;
+            }
+            if !::std::option::Option::is_none(&self.healthy) {
+                fields.serialize_entry("healthy", &self.healthy)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.management_workgroup) {
+                fields
+                    .serialize_entry("managementWorkgroup", &self.management_workgroup)?;
+            }
+            if !::std::option::Option::is_none(&self.manager_correlation_mapping) {
+                fields
+                    .serialize_entry(
+                        "managerCorrelationMapping",
+                        &self.manager_correlation_mapping,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.manager_correlation_rule) {
+                fields
+                    .serialize_entry(
+                        "managerCorrelationRule",
+                        &self.manager_correlation_rule,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_entry("modified", &self.modified)?;
+            }
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("owner", &self.owner)?;
+            if !::std::option::Option::is_none(&self.password_policies) {
+                fields.serialize_entry("passwordPolicies", &self.password_policies)?;
+            }
+            if !::std::option::Option::is_none(&self.schemas) {
+                fields.serialize_entry("schemas", &self.schemas)?;
+            }
+            if !::std::option::Option::is_none(&self.since) {
+                fields.serialize_entry("since", &self.since)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_entry("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl Source {
         pub fn builder() -> builder::Source {
@@ -5188,38 +12330,122 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Reference to account correlation config object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct SourceAccountCorrelationConfig {
         ///Account correlation config ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Account correlation config's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceAccountCorrelationConfigType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceAccountCorrelationConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceAccountCorrelationConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceAccountCorrelationConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceAccountCorrelationConfig, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        SourceAccountCorrelationConfigType,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceAccountCorrelationConfig {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for SourceAccountCorrelationConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceAccountCorrelationConfigType {
-        #[serde(rename = "ACCOUNT_CORRELATION_CONFIG")]
         AccountCorrelationConfig,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceAccountCorrelationConfigType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNT_CORRELATION_CONFIG" => Self::AccountCorrelationConfig,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceAccountCorrelationConfigType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccountCorrelationConfig => "ACCOUNT_CORRELATION_CONFIG",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceAccountCorrelationConfigType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5260,38 +12486,122 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Reference to a rule that can do COMPLEX correlation. Only use this rule when you can't use accountCorrelationConfig.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct SourceAccountCorrelationRule {
         ///Rule ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Rule's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceAccountCorrelationRuleType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceAccountCorrelationRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceAccountCorrelationRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceAccountCorrelationRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceAccountCorrelationRule, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        SourceAccountCorrelationRuleType,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceAccountCorrelationRule {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for SourceAccountCorrelationRule {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceAccountCorrelationRuleType {
-        #[serde(rename = "RULE")]
         Rule,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceAccountCorrelationRuleType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "RULE" => Self::Rule,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceAccountCorrelationRuleType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Rule => "RULE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceAccountCorrelationRuleType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5330,38 +12640,122 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Rule that runs on the CCG and allows for customization of provisioning plans before the API calls the connector.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct SourceBeforeProvisioningRule {
         ///Rule ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Rule's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceBeforeProvisioningRuleType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceBeforeProvisioningRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceBeforeProvisioningRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceBeforeProvisioningRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceBeforeProvisioningRule, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        SourceBeforeProvisioningRuleType,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceBeforeProvisioningRule {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for SourceBeforeProvisioningRule {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceBeforeProvisioningRuleType {
-        #[serde(rename = "RULE")]
         Rule,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceBeforeProvisioningRuleType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "RULE" => Self::Rule,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceBeforeProvisioningRuleType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Rule => "RULE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceBeforeProvisioningRuleType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5400,36 +12794,141 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Reference to the source's associated cluster.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceCluster {
         ///Cluster ID.
         pub id: ::std::string::String,
         ///Cluster's human-readable display name.
         pub name: ::std::string::String,
         ///Type of object being referenced.
-        #[serde(rename = "type")]
         pub type_: SourceClusterType,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceCluster {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceCluster;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceCluster")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceCluster, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SourceClusterType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceCluster {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for SourceCluster {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceClusterType {
-        #[serde(rename = "CLUSTER")]
         Cluster,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceClusterType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CLUSTER" => Self::Cluster,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceClusterType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Cluster => "CLUSTER",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceClusterType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5467,86 +12966,249 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`SourceConnectionsDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SourceConnectionsDto {
         ///Name of the CredentialProfile attached to this source
-        #[serde(
-            rename = "credentialProfiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub credential_profiles: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        #[serde(
-            rename = "dependentApps",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dependent_apps: ::std::option::Option<
             ::std::vec::Vec<DependantAppConnections>,
         >,
         ///A list of custom transforms associated with this source. A transform will be considered associated with a source if any attributes of the transform specify the source as the sourceName.
-        #[serde(
-            rename = "dependentCustomTransforms",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dependent_custom_transforms: ::std::option::Option<
             ::std::vec::Vec<TransformRead>,
         >,
         ///The IdentityProfile attached to this source
-        #[serde(
-            rename = "identityProfiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity_profiles: ::std::option::Option<
             ::std::vec::Vec<IdentityProfilesConnections>,
         >,
         ///The profiles attached to this source
-        #[serde(
-            rename = "mappingProfiles",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mapping_profiles: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        #[serde(
-            rename = "missingDependents",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub missing_dependents: ::std::option::Option<
             ::std::vec::Vec<DependantConnectionsMissingDto>,
         >,
         ///The attributes attached to this source
-        #[serde(
-            rename = "sourceAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_attributes: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceConnectionsDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceConnectionsDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceConnectionsDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceConnectionsDto, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<DependantAppConnections>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<TransformRead>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<IdentityProfilesConnections>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<DependantConnectionsMissingDto>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "credentialProfiles" => field0 = map.next_value()?,
+                            "dependentApps" => field1 = map.next_value()?,
+                            "dependentCustomTransforms" => field2 = map.next_value()?,
+                            "identityProfiles" => field3 = map.next_value()?,
+                            "mappingProfiles" => field4 = map.next_value()?,
+                            "missingDependents" => field5 = map.next_value()?,
+                            "sourceAttributes" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceConnectionsDto {
+                        credential_profiles: field0,
+                        dependent_apps: field1,
+                        dependent_custom_transforms: field2,
+                        identity_profiles: field3,
+                        mapping_profiles: field4,
+                        missing_dependents: field5,
+                        source_attributes: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceConnectionsDto",
+                    &[
+                        "credentialProfiles",
+                        "dependentApps",
+                        "dependentCustomTransforms",
+                        "identityProfiles",
+                        "mappingProfiles",
+                        "missingDependents",
+                        "sourceAttributes",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceConnectionsDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SourceConnectionsDto", 7usize)?;
+            if !::std::option::Option::is_none(&self.credential_profiles) {
+                fields.serialize_field("credentialProfiles", &self.credential_profiles)?;
+            }
+            if !::std::option::Option::is_none(&self.dependent_apps) {
+                fields.serialize_field("dependentApps", &self.dependent_apps)?;
+            }
+            if !::std::option::Option::is_none(&self.dependent_custom_transforms) {
+                fields
+                    .serialize_field(
+                        "dependentCustomTransforms",
+                        &self.dependent_custom_transforms,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.identity_profiles) {
+                fields.serialize_field("identityProfiles", &self.identity_profiles)?;
+            }
+            if !::std::option::Option::is_none(&self.mapping_profiles) {
+                fields.serialize_field("mappingProfiles", &self.mapping_profiles)?;
+            }
+            if !::std::option::Option::is_none(&self.missing_dependents) {
+                fields.serialize_field("missingDependents", &self.missing_dependents)?;
+            }
+            if !::std::option::Option::is_none(&self.source_attributes) {
+                fields.serialize_field("sourceAttributes", &self.source_attributes)?;
+            }
+            fields.end()
+        }
+    }
     ///Dataset instance for a source. The dataset `id` is server-generated from `name` on create (`customer:` plus a normalized form of `name`); any client-supplied `id` is ignored. `aggregationEnabled` may always be updated. `name`, `description`, and `resources` can be changed only when the connector has the `supportDatasetCreation` label.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct SourceDataset {
         ///Whether aggregation is enabled for this dataset on the source.
-        #[serde(
-            rename = "aggregationEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub aggregation_enabled: ::std::option::Option<bool>,
         ///Description of the dataset.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Dataset identifier. Server-generated on create.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of the dataset. Required on create.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Simplified resource references associated with this dataset.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resources: ::std::option::Option<::std::vec::Vec<Sourcedatasetresourceref>>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceDataset {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceDataset;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceDataset")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceDataset, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<Sourcedatasetresourceref>,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "aggregationEnabled" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "resources" => field4 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceDataset {
+                        aggregation_enabled: field0,
+                        description: field1,
+                        id: field2,
+                        name: field3,
+                        resources: field4,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for SourceDataset {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.aggregation_enabled) {
+                fields.serialize_entry("aggregationEnabled", &self.aggregation_enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_entry("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.resources) {
+                fields.serialize_entry("resources", &self.resources)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl SourceDataset {
         pub fn builder() -> builder::SourceDataset {
@@ -5554,30 +13216,109 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Resource definition for a source. On create, `name`, `type`, `datasetId`, and `schema` are required. The `schema` must define at least one attribute plus `identityAttribute` and `displayAttribute`. The resource `id` is always server-generated from `name` (`customer:` plus a normalized form of `name`); any client-supplied `id` is ignored. After creation, schema attribute edits are made through the source schema APIs. `datasetId` associates the resource with a dataset and is recorded in the resource schema configuration.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct SourceDatasetResource {
         ///Dataset identifier to associate this resource with. Required on create.
-        #[serde(
-            rename = "datasetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dataset_id: ::std::option::Option<::std::string::String>,
         ///Feature identifiers supported by this resource.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub features: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Resource identifier. Server-generated on create.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of the resource. Required on create.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schema: ::std::option::Option<Schema>,
         ///Resource type. Required on create.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceDatasetResource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceDatasetResource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceDatasetResource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceDatasetResource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<Schema> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "datasetId" => field0 = map.next_value()?,
+                            "features" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "schema" => field4 = map.next_value()?,
+                            "type" => field5 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceDatasetResource {
+                        dataset_id: field0,
+                        features: field1,
+                        id: field2,
+                        name: field3,
+                        schema: field4,
+                        type_: field5,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for SourceDatasetResource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.dataset_id) {
+                fields.serialize_entry("datasetId", &self.dataset_id)?;
+            }
+            if !::std::option::Option::is_none(&self.features) {
+                fields.serialize_entry("features", &self.features)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.schema) {
+                fields.serialize_entry("schema", &self.schema)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl SourceDatasetResource {
         pub fn builder() -> builder::SourceDatasetResource {
@@ -5585,22 +13326,88 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Entitlement Request Configuration
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct SourceEntitlementRequestConfig {
-        #[serde(
-            rename = "accessRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub access_request_config: ::std::option::Option<EntitlementAccessRequestConfig>,
-        #[serde(
-            rename = "revocationRequestConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub revocation_request_config: ::std::option::Option<
             EntitlementRevocationRequestConfig,
         >,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceEntitlementRequestConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceEntitlementRequestConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceEntitlementRequestConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceEntitlementRequestConfig, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        EntitlementAccessRequestConfig,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        EntitlementRevocationRequestConfig,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessRequestConfig" => field0 = map.next_value()?,
+                            "revocationRequestConfig" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceEntitlementRequestConfig {
+                        access_request_config: field0,
+                        revocation_request_config: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for SourceEntitlementRequestConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.access_request_config) {
+                fields
+                    .serialize_entry(
+                        "accessRequestConfig",
+                        &self.access_request_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.revocation_request_config) {
+                fields
+                    .serialize_entry(
+                        "revocationRequestConfig",
+                        &self.revocation_request_config,
+                    )?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl SourceEntitlementRequestConfig {
         pub fn builder() -> builder::SourceEntitlementRequestConfig {
@@ -5659,87 +13466,148 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`SourceFeatureItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceFeatureItem {
-        #[serde(rename = "AUTHENTICATE")]
         Authenticate,
-        #[serde(rename = "COMPOSITE")]
         Composite,
-        #[serde(rename = "DIRECT_PERMISSIONS")]
         DirectPermissions,
-        #[serde(rename = "DISCOVER_SCHEMA")]
         DiscoverSchema,
-        #[serde(rename = "ENABLE")]
         Enable,
-        #[serde(rename = "MANAGER_LOOKUP")]
         ManagerLookup,
-        #[serde(rename = "NO_RANDOM_ACCESS")]
         NoRandomAccess,
-        #[serde(rename = "PROXY")]
         Proxy,
-        #[serde(rename = "SEARCH")]
         Search,
-        #[serde(rename = "TEMPLATE")]
         Template,
-        #[serde(rename = "UNLOCK")]
         Unlock,
-        #[serde(rename = "UNSTRUCTURED_TARGETS")]
         UnstructuredTargets,
-        #[serde(rename = "SHAREPOINT_TARGET")]
         SharepointTarget,
-        #[serde(rename = "PROVISIONING")]
         Provisioning,
-        #[serde(rename = "GROUP_PROVISIONING")]
         GroupProvisioning,
-        #[serde(rename = "SYNC_PROVISIONING")]
         SyncProvisioning,
-        #[serde(rename = "PASSWORD")]
         Password,
-        #[serde(rename = "CURRENT_PASSWORD")]
         CurrentPassword,
-        #[serde(rename = "ACCOUNT_ONLY_REQUEST")]
         AccountOnlyRequest,
-        #[serde(rename = "ADDITIONAL_ACCOUNT_REQUEST")]
         AdditionalAccountRequest,
-        #[serde(rename = "NO_AGGREGATION")]
         NoAggregation,
-        #[serde(rename = "GROUPS_HAVE_MEMBERS")]
         GroupsHaveMembers,
-        #[serde(rename = "NO_PERMISSIONS_PROVISIONING")]
         NoPermissionsProvisioning,
-        #[serde(rename = "NO_GROUP_PERMISSIONS_PROVISIONING")]
         NoGroupPermissionsProvisioning,
-        #[serde(rename = "NO_UNSTRUCTURED_TARGETS_PROVISIONING")]
         NoUnstructuredTargetsProvisioning,
-        #[serde(rename = "NO_DIRECT_PERMISSIONS_PROVISIONING")]
         NoDirectPermissionsProvisioning,
-        #[serde(rename = "PREFER_UUID")]
         PreferUuid,
-        #[serde(rename = "ARM_SECURITY_EXTRACT")]
         ArmSecurityExtract,
-        #[serde(rename = "ARM_UTILIZATION_EXTRACT")]
         ArmUtilizationExtract,
-        #[serde(rename = "ARM_CHANGELOG_EXTRACT")]
         ArmChangelogExtract,
-        #[serde(rename = "USES_UUID")]
         UsesUuid,
-        #[serde(rename = "APPLICATION_DISCOVERY")]
         ApplicationDiscovery,
-        #[serde(rename = "DELETE")]
         Delete,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceFeatureItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "AUTHENTICATE" => Self::Authenticate,
+                    "COMPOSITE" => Self::Composite,
+                    "DIRECT_PERMISSIONS" => Self::DirectPermissions,
+                    "DISCOVER_SCHEMA" => Self::DiscoverSchema,
+                    "ENABLE" => Self::Enable,
+                    "MANAGER_LOOKUP" => Self::ManagerLookup,
+                    "NO_RANDOM_ACCESS" => Self::NoRandomAccess,
+                    "PROXY" => Self::Proxy,
+                    "SEARCH" => Self::Search,
+                    "TEMPLATE" => Self::Template,
+                    "UNLOCK" => Self::Unlock,
+                    "UNSTRUCTURED_TARGETS" => Self::UnstructuredTargets,
+                    "SHAREPOINT_TARGET" => Self::SharepointTarget,
+                    "PROVISIONING" => Self::Provisioning,
+                    "GROUP_PROVISIONING" => Self::GroupProvisioning,
+                    "SYNC_PROVISIONING" => Self::SyncProvisioning,
+                    "PASSWORD" => Self::Password,
+                    "CURRENT_PASSWORD" => Self::CurrentPassword,
+                    "ACCOUNT_ONLY_REQUEST" => Self::AccountOnlyRequest,
+                    "ADDITIONAL_ACCOUNT_REQUEST" => Self::AdditionalAccountRequest,
+                    "NO_AGGREGATION" => Self::NoAggregation,
+                    "GROUPS_HAVE_MEMBERS" => Self::GroupsHaveMembers,
+                    "NO_PERMISSIONS_PROVISIONING" => Self::NoPermissionsProvisioning,
+                    "NO_GROUP_PERMISSIONS_PROVISIONING" => {
+                        Self::NoGroupPermissionsProvisioning
+                    }
+                    "NO_UNSTRUCTURED_TARGETS_PROVISIONING" => {
+                        Self::NoUnstructuredTargetsProvisioning
+                    }
+                    "NO_DIRECT_PERMISSIONS_PROVISIONING" => {
+                        Self::NoDirectPermissionsProvisioning
+                    }
+                    "PREFER_UUID" => Self::PreferUuid,
+                    "ARM_SECURITY_EXTRACT" => Self::ArmSecurityExtract,
+                    "ARM_UTILIZATION_EXTRACT" => Self::ArmUtilizationExtract,
+                    "ARM_CHANGELOG_EXTRACT" => Self::ArmChangelogExtract,
+                    "USES_UUID" => Self::UsesUuid,
+                    "APPLICATION_DISCOVERY" => Self::ApplicationDiscovery,
+                    "DELETE" => Self::Delete,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceFeatureItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Authenticate => "AUTHENTICATE",
+                        Self::Composite => "COMPOSITE",
+                        Self::DirectPermissions => "DIRECT_PERMISSIONS",
+                        Self::DiscoverSchema => "DISCOVER_SCHEMA",
+                        Self::Enable => "ENABLE",
+                        Self::ManagerLookup => "MANAGER_LOOKUP",
+                        Self::NoRandomAccess => "NO_RANDOM_ACCESS",
+                        Self::Proxy => "PROXY",
+                        Self::Search => "SEARCH",
+                        Self::Template => "TEMPLATE",
+                        Self::Unlock => "UNLOCK",
+                        Self::UnstructuredTargets => "UNSTRUCTURED_TARGETS",
+                        Self::SharepointTarget => "SHAREPOINT_TARGET",
+                        Self::Provisioning => "PROVISIONING",
+                        Self::GroupProvisioning => "GROUP_PROVISIONING",
+                        Self::SyncProvisioning => "SYNC_PROVISIONING",
+                        Self::Password => "PASSWORD",
+                        Self::CurrentPassword => "CURRENT_PASSWORD",
+                        Self::AccountOnlyRequest => "ACCOUNT_ONLY_REQUEST",
+                        Self::AdditionalAccountRequest => "ADDITIONAL_ACCOUNT_REQUEST",
+                        Self::NoAggregation => "NO_AGGREGATION",
+                        Self::GroupsHaveMembers => "GROUPS_HAVE_MEMBERS",
+                        Self::NoPermissionsProvisioning => "NO_PERMISSIONS_PROVISIONING",
+                        Self::NoGroupPermissionsProvisioning => {
+                            "NO_GROUP_PERMISSIONS_PROVISIONING"
+                        }
+                        Self::NoUnstructuredTargetsProvisioning => {
+                            "NO_UNSTRUCTURED_TARGETS_PROVISIONING"
+                        }
+                        Self::NoDirectPermissionsProvisioning => {
+                            "NO_DIRECT_PERMISSIONS_PROVISIONING"
+                        }
+                        Self::PreferUuid => "PREFER_UUID",
+                        Self::ArmSecurityExtract => "ARM_SECURITY_EXTRACT",
+                        Self::ArmUtilizationExtract => "ARM_UTILIZATION_EXTRACT",
+                        Self::ArmChangelogExtract => "ARM_CHANGELOG_EXTRACT",
+                        Self::UsesUuid => "USES_UUID",
+                        Self::ApplicationDiscovery => "APPLICATION_DISCOVERY",
+                        Self::Delete => "DELETE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceFeatureItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5857,86 +13725,229 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Dto for source health data
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SourceHealthDto {
         ///source's hostname
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hostname: ::std::option::Option<::std::string::String>,
         ///the id of the Source
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The version of the iqService
-        #[serde(
-            rename = "iqServiceVersion",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub iq_service_version: ::std::option::Option<::std::string::String>,
         ///Is the source authoritative
-        #[serde(
-            rename = "isAuthoritative",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_authoritative: ::std::option::Option<bool>,
         ///Is the source in a cluster
-        #[serde(
-            rename = "isCluster",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_cluster: ::std::option::Option<bool>,
         ///the name of the source
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///source's org
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub org: ::std::option::Option<::std::string::String>,
         ///source's pod
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pod: ::std::option::Option<::std::string::String>,
         ///connection test result
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<SourceHealthDtoStatus>,
         ///Specifies the type of system being managed e.g. Active Directory, Workday, etc.. If you are creating a Delimited File source, you must set the `provisionasCsv` query parameter to `true`.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceHealthDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceHealthDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceHealthDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceHealthDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<SourceHealthDtoStatus> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "hostname" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "iqServiceVersion" => field2 = map.next_value()?,
+                            "isAuthoritative" => field3 = map.next_value()?,
+                            "isCluster" => field4 = map.next_value()?,
+                            "name" => field5 = map.next_value()?,
+                            "org" => field6 = map.next_value()?,
+                            "pod" => field7 = map.next_value()?,
+                            "status" => field8 = map.next_value()?,
+                            "type" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceHealthDto {
+                        hostname: field0,
+                        id: field1,
+                        iq_service_version: field2,
+                        is_authoritative: field3,
+                        is_cluster: field4,
+                        name: field5,
+                        org: field6,
+                        pod: field7,
+                        status: field8,
+                        type_: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceHealthDto",
+                    &[
+                        "hostname",
+                        "id",
+                        "iqServiceVersion",
+                        "isAuthoritative",
+                        "isCluster",
+                        "name",
+                        "org",
+                        "pod",
+                        "status",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceHealthDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SourceHealthDto", 10usize)?;
+            if !::std::option::Option::is_none(&self.hostname) {
+                fields.serialize_field("hostname", &self.hostname)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.iq_service_version) {
+                fields.serialize_field("iqServiceVersion", &self.iq_service_version)?;
+            }
+            if !::std::option::Option::is_none(&self.is_authoritative) {
+                fields.serialize_field("isAuthoritative", &self.is_authoritative)?;
+            }
+            if !::std::option::Option::is_none(&self.is_cluster) {
+                fields.serialize_field("isCluster", &self.is_cluster)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.org) {
+                fields.serialize_field("org", &self.org)?;
+            }
+            if !::std::option::Option::is_none(&self.pod) {
+                fields.serialize_field("pod", &self.pod)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///connection test result
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceHealthDtoStatus {
-        #[serde(rename = "SOURCE_STATE_ERROR_CLUSTER")]
         SourceStateErrorCluster,
-        #[serde(rename = "SOURCE_STATE_ERROR_SOURCE")]
         SourceStateErrorSource,
-        #[serde(rename = "SOURCE_STATE_ERROR_VA")]
         SourceStateErrorVa,
-        #[serde(rename = "SOURCE_STATE_FAILURE_CLUSTER")]
         SourceStateFailureCluster,
-        #[serde(rename = "SOURCE_STATE_FAILURE_SOURCE")]
         SourceStateFailureSource,
-        #[serde(rename = "SOURCE_STATE_HEALTHY")]
         SourceStateHealthy,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_CLUSTER")]
         SourceStateUncheckedCluster,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_CLUSTER_NO_SOURCES")]
         SourceStateUncheckedClusterNoSources,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_SOURCE")]
         SourceStateUncheckedSource,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_SOURCE_NO_ACCOUNTS")]
         SourceStateUncheckedSourceNoAccounts,
-        #[serde(rename = "SOURCE_STATE_ERROR_ACCOUNT_FILE_IMPORT")]
         SourceStateErrorAccountFileImport,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceHealthDtoStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE_STATE_ERROR_CLUSTER" => Self::SourceStateErrorCluster,
+                    "SOURCE_STATE_ERROR_SOURCE" => Self::SourceStateErrorSource,
+                    "SOURCE_STATE_ERROR_VA" => Self::SourceStateErrorVa,
+                    "SOURCE_STATE_FAILURE_CLUSTER" => Self::SourceStateFailureCluster,
+                    "SOURCE_STATE_FAILURE_SOURCE" => Self::SourceStateFailureSource,
+                    "SOURCE_STATE_HEALTHY" => Self::SourceStateHealthy,
+                    "SOURCE_STATE_UNCHECKED_CLUSTER" => Self::SourceStateUncheckedCluster,
+                    "SOURCE_STATE_UNCHECKED_CLUSTER_NO_SOURCES" => {
+                        Self::SourceStateUncheckedClusterNoSources
+                    }
+                    "SOURCE_STATE_UNCHECKED_SOURCE" => Self::SourceStateUncheckedSource,
+                    "SOURCE_STATE_UNCHECKED_SOURCE_NO_ACCOUNTS" => {
+                        Self::SourceStateUncheckedSourceNoAccounts
+                    }
+                    "SOURCE_STATE_ERROR_ACCOUNT_FILE_IMPORT" => {
+                        Self::SourceStateErrorAccountFileImport
+                    }
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceHealthDtoStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::SourceStateErrorCluster => "SOURCE_STATE_ERROR_CLUSTER",
+                        Self::SourceStateErrorSource => "SOURCE_STATE_ERROR_SOURCE",
+                        Self::SourceStateErrorVa => "SOURCE_STATE_ERROR_VA",
+                        Self::SourceStateFailureCluster => "SOURCE_STATE_FAILURE_CLUSTER",
+                        Self::SourceStateFailureSource => "SOURCE_STATE_FAILURE_SOURCE",
+                        Self::SourceStateHealthy => "SOURCE_STATE_HEALTHY",
+                        Self::SourceStateUncheckedCluster => {
+                            "SOURCE_STATE_UNCHECKED_CLUSTER"
+                        }
+                        Self::SourceStateUncheckedClusterNoSources => {
+                            "SOURCE_STATE_UNCHECKED_CLUSTER_NO_SOURCES"
+                        }
+                        Self::SourceStateUncheckedSource => {
+                            "SOURCE_STATE_UNCHECKED_SOURCE"
+                        }
+                        Self::SourceStateUncheckedSourceNoAccounts => {
+                            "SOURCE_STATE_UNCHECKED_SOURCE_NO_ACCOUNTS"
+                        }
+                        Self::SourceStateErrorAccountFileImport => {
+                            "SOURCE_STATE_ERROR_ACCOUNT_FILE_IMPORT"
+                        }
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceHealthDtoStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6016,38 +14027,122 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Reference to management workgroup for the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct SourceManagementWorkgroup {
         ///Management workgroup ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Management workgroup's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceManagementWorkgroupType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceManagementWorkgroup {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceManagementWorkgroup;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceManagementWorkgroup")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceManagementWorkgroup, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        SourceManagementWorkgroupType,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceManagementWorkgroup {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for SourceManagementWorkgroup {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceManagementWorkgroupType {
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceManagementWorkgroupType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceManagementWorkgroupType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceManagementWorkgroupType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6086,38 +14181,122 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Reference to the ManagerCorrelationRule. Only use this rule when a simple filter isn't sufficient.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct SourceManagerCorrelationRule {
         ///Rule ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Rule's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceManagerCorrelationRuleType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceManagerCorrelationRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceManagerCorrelationRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceManagerCorrelationRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceManagerCorrelationRule, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        SourceManagerCorrelationRuleType,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceManagerCorrelationRule {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for SourceManagerCorrelationRule {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceManagerCorrelationRuleType {
-        #[serde(rename = "RULE")]
         Rule,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceManagerCorrelationRuleType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "RULE" => Self::Rule,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceManagerCorrelationRuleType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Rule => "RULE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceManagerCorrelationRuleType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6156,38 +14335,120 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Reference to identity object who owns the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct SourceOwner {
         ///Owner identity's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Owner identity's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceOwnerType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SourceOwnerType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceOwner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for SourceOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceOwnerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6225,38 +14486,122 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`SourcePasswordPoliciesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct SourcePasswordPoliciesItem {
         ///Policy ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Policy's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourcePasswordPoliciesItemType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourcePasswordPoliciesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourcePasswordPoliciesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourcePasswordPoliciesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourcePasswordPoliciesItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        SourcePasswordPoliciesItemType,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourcePasswordPoliciesItem {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for SourcePasswordPoliciesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourcePasswordPoliciesItemType {
-        #[serde(rename = "PASSWORD_POLICY")]
         PasswordPolicy,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourcePasswordPoliciesItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "PASSWORD_POLICY" => Self::PasswordPolicy,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourcePasswordPoliciesItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::PasswordPolicy => "PASSWORD_POLICY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourcePasswordPoliciesItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6336,60 +14681,197 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`SourceResourceMappingValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SourceResourceMappingValue {
         ///Dataset identifier that owns the resource.
-        #[serde(
-            rename = "datasetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dataset_id: ::std::option::Option<::std::string::String>,
         ///Connector object type for the resource.
-        #[serde(
-            rename = "objectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_type: ::std::option::Option<::std::string::String>,
         ///Resource type from source schema config.
-        #[serde(
-            rename = "resourceType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub resource_type: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceResourceMappingValue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceResourceMappingValue;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceResourceMappingValue")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceResourceMappingValue, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "datasetId" => field0 = map.next_value()?,
+                            "objectType" => field1 = map.next_value()?,
+                            "resourceType" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceResourceMappingValue {
+                        dataset_id: field0,
+                        object_type: field1,
+                        resource_type: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceResourceMappingValue",
+                    &["datasetId", "objectType", "resourceType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceResourceMappingValue {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SourceResourceMappingValue", 3usize)?;
+            if !::std::option::Option::is_none(&self.dataset_id) {
+                fields.serialize_field("datasetId", &self.dataset_id)?;
+            }
+            if !::std::option::Option::is_none(&self.object_type) {
+                fields.serialize_field("objectType", &self.object_type)?;
+            }
+            if !::std::option::Option::is_none(&self.resource_type) {
+                fields.serialize_field("resourceType", &self.resource_type)?;
+            }
+            fields.end()
+        }
+    }
     ///`SourceSchemasItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct SourceSchemasItem {
         ///Schema ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Schema's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of object being referenced.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceSchemasItemType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceSchemasItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceSchemasItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceSchemasItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceSchemasItem, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SourceSchemasItemType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceSchemasItem {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for SourceSchemasItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceSchemasItemType {
-        #[serde(rename = "CONNECTOR_SCHEMA")]
         ConnectorSchema,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceSchemasItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CONNECTOR_SCHEMA" => Self::ConnectorSchema,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceSchemasItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ConnectorSchema => "CONNECTOR_SCHEMA",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceSchemasItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6427,43 +14909,86 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Status identifier that gives specific information about why a source is or isn't healthy.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceStatus {
-        #[serde(rename = "SOURCE_STATE_ERROR_ACCOUNT_FILE_IMPORT")]
         SourceStateErrorAccountFileImport,
-        #[serde(rename = "SOURCE_STATE_ERROR_CLUSTER")]
         SourceStateErrorCluster,
-        #[serde(rename = "SOURCE_STATE_ERROR_SOURCE")]
         SourceStateErrorSource,
-        #[serde(rename = "SOURCE_STATE_ERROR_VA")]
         SourceStateErrorVa,
-        #[serde(rename = "SOURCE_STATE_FAILURE_CLUSTER")]
         SourceStateFailureCluster,
-        #[serde(rename = "SOURCE_STATE_FAILURE_SOURCE")]
         SourceStateFailureSource,
-        #[serde(rename = "SOURCE_STATE_HEALTHY")]
         SourceStateHealthy,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_CLUSTER")]
         SourceStateUncheckedCluster,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_CLUSTER_NO_SOURCES")]
         SourceStateUncheckedClusterNoSources,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_SOURCE")]
         SourceStateUncheckedSource,
-        #[serde(rename = "SOURCE_STATE_UNCHECKED_SOURCE_NO_ACCOUNTS")]
         SourceStateUncheckedSourceNoAccounts,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE_STATE_ERROR_ACCOUNT_FILE_IMPORT" => {
+                        Self::SourceStateErrorAccountFileImport
+                    }
+                    "SOURCE_STATE_ERROR_CLUSTER" => Self::SourceStateErrorCluster,
+                    "SOURCE_STATE_ERROR_SOURCE" => Self::SourceStateErrorSource,
+                    "SOURCE_STATE_ERROR_VA" => Self::SourceStateErrorVa,
+                    "SOURCE_STATE_FAILURE_CLUSTER" => Self::SourceStateFailureCluster,
+                    "SOURCE_STATE_FAILURE_SOURCE" => Self::SourceStateFailureSource,
+                    "SOURCE_STATE_HEALTHY" => Self::SourceStateHealthy,
+                    "SOURCE_STATE_UNCHECKED_CLUSTER" => Self::SourceStateUncheckedCluster,
+                    "SOURCE_STATE_UNCHECKED_CLUSTER_NO_SOURCES" => {
+                        Self::SourceStateUncheckedClusterNoSources
+                    }
+                    "SOURCE_STATE_UNCHECKED_SOURCE" => Self::SourceStateUncheckedSource,
+                    "SOURCE_STATE_UNCHECKED_SOURCE_NO_ACCOUNTS" => {
+                        Self::SourceStateUncheckedSourceNoAccounts
+                    }
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::SourceStateErrorAccountFileImport => {
+                            "SOURCE_STATE_ERROR_ACCOUNT_FILE_IMPORT"
+                        }
+                        Self::SourceStateErrorCluster => "SOURCE_STATE_ERROR_CLUSTER",
+                        Self::SourceStateErrorSource => "SOURCE_STATE_ERROR_SOURCE",
+                        Self::SourceStateErrorVa => "SOURCE_STATE_ERROR_VA",
+                        Self::SourceStateFailureCluster => "SOURCE_STATE_FAILURE_CLUSTER",
+                        Self::SourceStateFailureSource => "SOURCE_STATE_FAILURE_SOURCE",
+                        Self::SourceStateHealthy => "SOURCE_STATE_HEALTHY",
+                        Self::SourceStateUncheckedCluster => {
+                            "SOURCE_STATE_UNCHECKED_CLUSTER"
+                        }
+                        Self::SourceStateUncheckedClusterNoSources => {
+                            "SOURCE_STATE_UNCHECKED_CLUSTER_NO_SOURCES"
+                        }
+                        Self::SourceStateUncheckedSource => {
+                            "SOURCE_STATE_UNCHECKED_SOURCE"
+                        }
+                        Self::SourceStateUncheckedSourceNoAccounts => {
+                            "SOURCE_STATE_UNCHECKED_SOURCE_NO_ACCOUNTS"
+                        }
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6543,7 +15068,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`SourceSyncJob`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceSyncJob {
         ///Job ID.
         pub id: ::std::string::String,
@@ -6551,30 +15076,137 @@ If not provided, the transform will default to a single space (" ") character fo
         ///The job status.
         pub status: SourceSyncJobStatus,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceSyncJob {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceSyncJob;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceSyncJob")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceSyncJob, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<SourceSyncPayload> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SourceSyncJobStatus> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "payload" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceSyncJob {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        payload: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("payload")?
+                            }
+                        },
+                        status: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceSyncJob",
+                    &["id", "payload", "status"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceSyncJob {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SourceSyncJob", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("payload", &self.payload)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.end()
+        }
+    }
     ///The job status.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceSyncJobStatus {
-        #[serde(rename = "QUEUED")]
         Queued,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "ERROR")]
         Error,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceSyncJobStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "QUEUED" => Self::Queued,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "SUCCESS" => Self::Success,
+                    "ERROR" => Self::Error,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceSyncJobStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Queued => "QUEUED",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Success => "SUCCESS",
+                        Self::Error => "ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceSyncJobStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6618,43 +15250,173 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`SourceSyncPayload`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceSyncPayload {
         ///Payload type.
-        #[serde(rename = "dataJson")]
         pub data_json: ::std::string::String,
         ///Payload type.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceSyncPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceSyncPayload;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceSyncPayload")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceSyncPayload, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "dataJson" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceSyncPayload {
+                        data_json: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("dataJson")?
+                            }
+                        },
+                        type_: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("SourceSyncPayload", &["dataJson", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for SourceSyncPayload {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SourceSyncPayload", 2usize)?;
+            fields.serialize_field("dataJson", &self.data_json)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Simplified resource reference associated with a source dataset.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct Sourcedatasetresourceref {
         ///Resource identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of the resource.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Resource type from source schema config.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Sourcedatasetresourceref {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Sourcedatasetresourceref;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Sourcedatasetresourceref")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Sourcedatasetresourceref, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Sourcedatasetresourceref {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Sourcedatasetresourceref {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`Split`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Split {
         ///This can be either a single character or a regex expression, and is used by the transform to identify the break point between two substrings in the incoming data
         pub delimiter: ::std::string::String,
         ///An integer value for the desired array element after the incoming data has been split into a list; the array is a 0-based object, so the first array element would be index 0, the second element would be index 1, etc.
         pub index: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         /**A boolean (true/false) value which indicates whether an exception should be thrown and returned as an output when an index is out of bounds with the resultant array (i.e., the provided index value is larger than the size of the array)
 
@@ -6667,66 +15429,327 @@ If not provided, the transform will default to a single space (" ") character fo
 
 If not provided, the transform will default to false and return a null
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub throws: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Split {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Split;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Split")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Split, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "delimiter" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "index" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "input" => field2 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field3 = map.next_value()?,
+                            "throws" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Split {
+                        delimiter: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("delimiter")?
+                            }
+                        },
+                        index: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("index")?
+                            }
+                        },
+                        input: field2,
+                        requires_periodic_refresh: field3,
+                        throws: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Split",
+                    &[
+                        "delimiter",
+                        "index",
+                        "input",
+                        "requiresPeriodicRefresh",
+                        "throws",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Split {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Split", 5usize)?;
+            fields.serialize_field("delimiter", &self.delimiter)?;
+            fields.serialize_field("index", &self.index)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.throws) {
+                fields.serialize_field("throws", &self.throws)?;
+            }
+            fields.end()
+        }
+    }
     ///`Static`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Static {
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         ///This must evaluate to a JSON string, either through a fixed value or through conditional logic using the Apache Velocity Template Language.
         pub values: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for Static {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Static;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Static")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Static, A::Error> {
+                    let mut field0: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "requiresPeriodicRefresh" => field0 = map.next_value()?,
+                            "values" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Static {
+                        requires_periodic_refresh: field0,
+                        values: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("values")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Static",
+                    &["requiresPeriodicRefresh", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Static {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Static", 2usize)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("values", &self.values)?;
+            fields.end()
+        }
+    }
     ///Response model for connection check, configuration test and ping of source connectors.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct StatusResponse {
         /**The document contains the results of the health check.
 The schema of this document depends on the type of source used.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The number of milliseconds spent on the entire request.
-        #[serde(
-            rename = "elapsedMillis",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub elapsed_millis: ::std::option::Option<i64>,
         ///ID of the source
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the source
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The status of the health check.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<StatusResponseStatus>,
     }
+    impl<'de> ::serde::Deserialize<'de> for StatusResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = StatusResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StatusResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StatusResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<StatusResponseStatus> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "details" => field0 = map.next_value()?,
+                            "elapsedMillis" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "status" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(StatusResponse {
+                        details: field0,
+                        elapsed_millis: field1,
+                        id: field2,
+                        name: field3,
+                        status: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "StatusResponse",
+                    &["details", "elapsedMillis", "id", "name", "status"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for StatusResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("StatusResponse", 5usize)?;
+            if !::std::option::Option::is_none(&self.details) {
+                fields.serialize_field("details", &self.details)?;
+            }
+            if !::std::option::Option::is_none(&self.elapsed_millis) {
+                fields.serialize_field("elapsedMillis", &self.elapsed_millis)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.end()
+        }
+    }
     ///The status of the health check.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum StatusResponseStatus {
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "FAILURE")]
         Failure,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for StatusResponseStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUCCESS" => Self::Success,
+                    "FAILURE" => Self::Failure,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for StatusResponseStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Failure => "FAILURE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for StatusResponseStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6766,7 +15789,7 @@ The schema of this document depends on the type of source used.
         }
     }
     ///`Substring`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Substring {
         /**The index of the first character to include in the returned substring.
 
@@ -6778,103 +15801,330 @@ If `begin` is set to -1, the transform will begin at character 0 of the input da
 
 This attribute is only used if begin is not -1.
 */
-        #[serde(
-            rename = "beginOffset",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub begin_offset: ::std::option::Option<i32>,
         /**The index of the first character to exclude from the returned substring.
 
 If end is -1 or not provided at all, the substring transform will return everything up to the end of the input string.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end: ::std::option::Option<i32>,
         /**This integer value is the number of characters to add to the end attribute when returning a substring.
 
 This attribute is only used if end is provided and is not -1.
 */
-        #[serde(
-            rename = "endOffset",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_offset: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Substring {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Substring;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Substring")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Substring, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "begin" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "beginOffset" => field1 = map.next_value()?,
+                            "end" => field2 = map.next_value()?,
+                            "endOffset" => field3 = map.next_value()?,
+                            "input" => field4 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Substring {
+                        begin: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("begin")?
+                            }
+                        },
+                        begin_offset: field1,
+                        end: field2,
+                        end_offset: field3,
+                        input: field4,
+                        requires_periodic_refresh: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Substring",
+                    &[
+                        "begin",
+                        "beginOffset",
+                        "end",
+                        "endOffset",
+                        "input",
+                        "requiresPeriodicRefresh",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Substring {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Substring", 6usize)?;
+            fields.serialize_field("begin", &self.begin)?;
+            if !::std::option::Option::is_none(&self.begin_offset) {
+                fields.serialize_field("beginOffset", &self.begin_offset)?;
+            }
+            if !::std::option::Option::is_none(&self.end) {
+                fields.serialize_field("end", &self.end)?;
+            }
+            if !::std::option::Option::is_none(&self.end_offset) {
+                fields.serialize_field("endOffset", &self.end_offset)?;
+            }
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///Details of an asynchronous task started by a source dataset operation.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TaskResultDetails {
         ///The task completion date.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Task completion status.
-        #[serde(
-            rename = "completionStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub completion_status: ::std::option::Option<TaskResultDetailsCompletionStatus>,
         ///The task creation date.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The description of the task.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///System-generated unique ID of the task.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The task start date.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launched: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The user who initiated the task.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub launcher: ::std::option::Option<::std::string::String>,
         ///The name of the task.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Name of the parent task if one exists.
-        #[serde(
-            rename = "parentName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub parent_name: ::std::option::Option<::std::string::String>,
         ///Current task state.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub progress: ::std::option::Option<::std::string::String>,
         ///Type of task this result represents.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TaskResultDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskResultDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskResultDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskResultDetails, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        TaskResultDetailsCompletionStatus,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "completed" => field0 = map.next_value()?,
+                            "completionStatus" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            "description" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "launched" => field5 = map.next_value()?,
+                            "launcher" => field6 = map.next_value()?,
+                            "name" => field7 = map.next_value()?,
+                            "parentName" => field8 = map.next_value()?,
+                            "progress" => field9 = map.next_value()?,
+                            "type" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskResultDetails {
+                        completed: field0,
+                        completion_status: field1,
+                        created: field2,
+                        description: field3,
+                        id: field4,
+                        launched: field5,
+                        launcher: field6,
+                        name: field7,
+                        parent_name: field8,
+                        progress: field9,
+                        type_: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TaskResultDetails",
+                    &[
+                        "completed",
+                        "completionStatus",
+                        "created",
+                        "description",
+                        "id",
+                        "launched",
+                        "launcher",
+                        "name",
+                        "parentName",
+                        "progress",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TaskResultDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TaskResultDetails", 11usize)?;
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.completion_status) {
+                fields.serialize_field("completionStatus", &self.completion_status)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.launched) {
+                fields.serialize_field("launched", &self.launched)?;
+            }
+            if !::std::option::Option::is_none(&self.launcher) {
+                fields.serialize_field("launcher", &self.launcher)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.parent_name) {
+                fields.serialize_field("parentName", &self.parent_name)?;
+            }
+            if !::std::option::Option::is_none(&self.progress) {
+                fields.serialize_field("progress", &self.progress)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Task completion status.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TaskResultDetailsCompletionStatus {
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "WARNING")]
         Warning,
-        #[serde(rename = "ERROR")]
         Error,
-        #[serde(rename = "TERMINATED")]
         Terminated,
-        #[serde(rename = "TEMP_ERROR")]
         TempError,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaskResultDetailsCompletionStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUCCESS" => Self::Success,
+                    "WARNING" => Self::Warning,
+                    "ERROR" => Self::Error,
+                    "TERMINATED" => Self::Terminated,
+                    "TEMP_ERROR" => Self::TempError,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TaskResultDetailsCompletionStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Warning => "WARNING",
+                        Self::Error => "ERROR",
+                        Self::Terminated => "TERMINATED",
+                        Self::TempError => "TEMP_ERROR",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TaskResultDetailsCompletionStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6921,14 +16171,101 @@ This attribute is only used if end is provided and is not -1.
         }
     }
     ///The representation of an internally- or customer-defined transform.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Transform {
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub attributes: ::std::option::Option<TransformAttributes>,
         ///Unique name of this transform
         pub name: TransformName,
-        #[serde(rename = "type")]
         pub type_: TransformType,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Transform {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Transform;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Transform")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Transform, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::option::Option<TransformAttributes>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<TransformName> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<TransformType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Transform {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "attributes",
+                                    ),
+                                );
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("Transform", &["attributes", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Transform {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Transform", 3usize)?;
+            fields.serialize_field("attributes", &self.attributes)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     ///Meta-data about the transform. Values in this list are specific to the type of transform to be executed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -7179,9 +16516,8 @@ This attribute is only used if end is provided and is not -1.
         }
     }
     ///`TransformRead`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct TransformRead {
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub attributes: ::std::option::Option<TransformAttributes>,
         ///Unique ID of this transform
         pub id: ::std::string::String,
@@ -7189,8 +16525,125 @@ This attribute is only used if end is provided and is not -1.
         pub internal: bool,
         ///Unique name of this transform
         pub name: TransformReadName,
-        #[serde(rename = "type")]
         pub type_: TransformType,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TransformRead {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TransformRead;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TransformRead")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TransformRead, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::option::Option<TransformAttributes>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<TransformReadName> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<TransformType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "internal" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TransformRead {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "attributes",
+                                    ),
+                                );
+                            }
+                        },
+                        id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        internal: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("internal")?
+                            }
+                        },
+                        name: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TransformRead",
+                    &["attributes", "id", "internal", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TransformRead {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TransformRead", 5usize)?;
+            fields.serialize_field("attributes", &self.attributes)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("internal", &self.internal)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     ///Unique name of this transform
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -7250,102 +16703,221 @@ This attribute is only used if end is provided and is not -1.
         }
     }
     ///`TransformRule`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct TransformRule {
         ///This is the name of the Transform rule that needs to be invoked by the transform
         pub name: ::std::string::String,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TransformRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TransformRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TransformRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TransformRule, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TransformRule {
+                        name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TransformRule",
+                    &["name", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TransformRule {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TransformRule", 2usize)?;
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///The type of transform operation
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TransformType {
-        #[serde(rename = "accountAttribute")]
         AccountAttribute,
-        #[serde(rename = "base64Decode")]
         Base64Decode,
-        #[serde(rename = "base64Encode")]
         Base64Encode,
-        #[serde(rename = "concat")]
         Concat,
-        #[serde(rename = "conditional")]
         Conditional,
-        #[serde(rename = "dateCompare")]
         DateCompare,
-        #[serde(rename = "dateFormat")]
         DateFormat,
-        #[serde(rename = "dateMath")]
         DateMath,
-        #[serde(rename = "decomposeDiacriticalMarks")]
         DecomposeDiacriticalMarks,
-        #[serde(rename = "e164phone")]
         E164phone,
-        #[serde(rename = "firstValid")]
         FirstValid,
-        #[serde(rename = "rule")]
         Rule,
-        #[serde(rename = "identityAttribute")]
         IdentityAttribute,
-        #[serde(rename = "indexOf")]
         IndexOf,
-        #[serde(rename = "iso3166")]
         Iso3166,
-        #[serde(rename = "lastIndexOf")]
         LastIndexOf,
-        #[serde(rename = "leftPad")]
         LeftPad,
-        #[serde(rename = "lookup")]
         Lookup,
-        #[serde(rename = "lower")]
         Lower,
-        #[serde(rename = "normalizeNames")]
         NormalizeNames,
-        #[serde(rename = "randomAlphaNumeric")]
         RandomAlphaNumeric,
-        #[serde(rename = "randomNumeric")]
         RandomNumeric,
-        #[serde(rename = "reference")]
         Reference,
-        #[serde(rename = "replaceAll")]
         ReplaceAll,
-        #[serde(rename = "replace")]
         Replace,
-        #[serde(rename = "rightPad")]
         RightPad,
-        #[serde(rename = "split")]
         Split,
-        #[serde(rename = "static")]
         Static,
-        #[serde(rename = "substring")]
         Substring,
-        #[serde(rename = "trim")]
         Trim,
-        #[serde(rename = "upper")]
         Upper,
-        #[serde(rename = "usernameGenerator")]
         UsernameGenerator,
-        #[serde(rename = "uuid")]
         Uuid,
-        #[serde(rename = "displayName")]
         DisplayName,
-        #[serde(rename = "rfc5646")]
         Rfc5646,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for TransformType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "accountAttribute" => Self::AccountAttribute,
+                    "base64Decode" => Self::Base64Decode,
+                    "base64Encode" => Self::Base64Encode,
+                    "concat" => Self::Concat,
+                    "conditional" => Self::Conditional,
+                    "dateCompare" => Self::DateCompare,
+                    "dateFormat" => Self::DateFormat,
+                    "dateMath" => Self::DateMath,
+                    "decomposeDiacriticalMarks" => Self::DecomposeDiacriticalMarks,
+                    "e164phone" => Self::E164phone,
+                    "firstValid" => Self::FirstValid,
+                    "rule" => Self::Rule,
+                    "identityAttribute" => Self::IdentityAttribute,
+                    "indexOf" => Self::IndexOf,
+                    "iso3166" => Self::Iso3166,
+                    "lastIndexOf" => Self::LastIndexOf,
+                    "leftPad" => Self::LeftPad,
+                    "lookup" => Self::Lookup,
+                    "lower" => Self::Lower,
+                    "normalizeNames" => Self::NormalizeNames,
+                    "randomAlphaNumeric" => Self::RandomAlphaNumeric,
+                    "randomNumeric" => Self::RandomNumeric,
+                    "reference" => Self::Reference,
+                    "replaceAll" => Self::ReplaceAll,
+                    "replace" => Self::Replace,
+                    "rightPad" => Self::RightPad,
+                    "split" => Self::Split,
+                    "static" => Self::Static,
+                    "substring" => Self::Substring,
+                    "trim" => Self::Trim,
+                    "upper" => Self::Upper,
+                    "usernameGenerator" => Self::UsernameGenerator,
+                    "uuid" => Self::Uuid,
+                    "displayName" => Self::DisplayName,
+                    "rfc5646" => Self::Rfc5646,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TransformType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccountAttribute => "accountAttribute",
+                        Self::Base64Decode => "base64Decode",
+                        Self::Base64Encode => "base64Encode",
+                        Self::Concat => "concat",
+                        Self::Conditional => "conditional",
+                        Self::DateCompare => "dateCompare",
+                        Self::DateFormat => "dateFormat",
+                        Self::DateMath => "dateMath",
+                        Self::DecomposeDiacriticalMarks => "decomposeDiacriticalMarks",
+                        Self::E164phone => "e164phone",
+                        Self::FirstValid => "firstValid",
+                        Self::Rule => "rule",
+                        Self::IdentityAttribute => "identityAttribute",
+                        Self::IndexOf => "indexOf",
+                        Self::Iso3166 => "iso3166",
+                        Self::LastIndexOf => "lastIndexOf",
+                        Self::LeftPad => "leftPad",
+                        Self::Lookup => "lookup",
+                        Self::Lower => "lower",
+                        Self::NormalizeNames => "normalizeNames",
+                        Self::RandomAlphaNumeric => "randomAlphaNumeric",
+                        Self::RandomNumeric => "randomNumeric",
+                        Self::Reference => "reference",
+                        Self::ReplaceAll => "replaceAll",
+                        Self::Replace => "replace",
+                        Self::RightPad => "rightPad",
+                        Self::Split => "split",
+                        Self::Static => "static",
+                        Self::Substring => "substring",
+                        Self::Trim => "trim",
+                        Self::Upper => "upper",
+                        Self::UsernameGenerator => "usernameGenerator",
+                        Self::Uuid => "uuid",
+                        Self::DisplayName => "displayName",
+                        Self::Rfc5646 => "rfc5646",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TransformType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7453,26 +17025,144 @@ This attribute is only used if end is provided and is not -1.
         }
     }
     ///`Trim`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Trim {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Trim {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Trim;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Trim")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Trim, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Trim {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Trim",
+                    &["input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Trim {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Trim", 2usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`Upper`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Upper {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Upper {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Upper;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Upper")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Upper, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Upper {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Upper",
+                    &["input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Upper {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Upper", 2usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
     }
     /**The type of provisioning policy usage.
 In IdentityNow, a source can support various provisioning operations. For example, when a joiner is added to a source, this may trigger both CREATE and UPDATE provisioning operations.  Each usage type is considered a provisioning policy.  A source can have any number of these provisioning policies defined.
@@ -7482,53 +17172,85 @@ UPDATE - This usage type relates to 'Update Account Profile', the provisioning t
 ENABLE - This usage type relates to 'Enable Account Profile', the provisioning template for the account to be enabled. For example, this could be used for a joiner on a source once the joiner's account is created.
 DISABLE - This usage type relates to 'Disable Account Profile', the provisioning template for the account to be disabled. For example, this could be used when a leaver is removed temporarily from a source.
 You can use these usage types for all your provisioning policy needs. */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum UsageType {
-        #[serde(rename = "CREATE")]
         Create,
-        #[serde(rename = "UPDATE")]
         Update,
-        #[serde(rename = "ENABLE")]
         Enable,
-        #[serde(rename = "DISABLE")]
         Disable,
-        #[serde(rename = "DELETE")]
         Delete,
-        #[serde(rename = "ASSIGN")]
         Assign,
-        #[serde(rename = "UNASSIGN")]
         Unassign,
-        #[serde(rename = "CREATE_GROUP")]
         CreateGroup,
-        #[serde(rename = "UPDATE_GROUP")]
         UpdateGroup,
-        #[serde(rename = "DELETE_GROUP")]
         DeleteGroup,
-        #[serde(rename = "REGISTER")]
         Register,
-        #[serde(rename = "CREATE_IDENTITY")]
         CreateIdentity,
-        #[serde(rename = "UPDATE_IDENTITY")]
         UpdateIdentity,
-        #[serde(rename = "EDIT_GROUP")]
         EditGroup,
-        #[serde(rename = "UNLOCK")]
         Unlock,
-        #[serde(rename = "CHANGE_PASSWORD")]
         ChangePassword,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for UsageType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CREATE" => Self::Create,
+                    "UPDATE" => Self::Update,
+                    "ENABLE" => Self::Enable,
+                    "DISABLE" => Self::Disable,
+                    "DELETE" => Self::Delete,
+                    "ASSIGN" => Self::Assign,
+                    "UNASSIGN" => Self::Unassign,
+                    "CREATE_GROUP" => Self::CreateGroup,
+                    "UPDATE_GROUP" => Self::UpdateGroup,
+                    "DELETE_GROUP" => Self::DeleteGroup,
+                    "REGISTER" => Self::Register,
+                    "CREATE_IDENTITY" => Self::CreateIdentity,
+                    "UPDATE_IDENTITY" => Self::UpdateIdentity,
+                    "EDIT_GROUP" => Self::EditGroup,
+                    "UNLOCK" => Self::Unlock,
+                    "CHANGE_PASSWORD" => Self::ChangePassword,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for UsageType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Create => "CREATE",
+                        Self::Update => "UPDATE",
+                        Self::Enable => "ENABLE",
+                        Self::Disable => "DISABLE",
+                        Self::Delete => "DELETE",
+                        Self::Assign => "ASSIGN",
+                        Self::Unassign => "UNASSIGN",
+                        Self::CreateGroup => "CREATE_GROUP",
+                        Self::UpdateGroup => "UPDATE_GROUP",
+                        Self::DeleteGroup => "DELETE_GROUP",
+                        Self::Register => "REGISTER",
+                        Self::CreateIdentity => "CREATE_IDENTITY",
+                        Self::UpdateIdentity => "UPDATE_IDENTITY",
+                        Self::EditGroup => "EDIT_GROUP",
+                        Self::Unlock => "UNLOCK",
+                        Self::ChangePassword => "CHANGE_PASSWORD",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for UsageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7604,55 +17326,88 @@ ENABLE - This usage type relates to 'Enable Account Profile', the provisioning t
 DISABLE - This usage type relates to 'Disable Account Profile', the provisioning template for the account to be disabled. For example, this could be used when a leaver is removed temporarily from a source.
 CREATE_MACHINE_ACCOUNT - This usage type can be used to create the provisioning template for a source subtype which will be used in creating a machine account.
 You can use these usage types for all your provisioning policy needs. */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Usagetypev2 {
-        #[serde(rename = "CREATE")]
         Create,
-        #[serde(rename = "UPDATE")]
         Update,
-        #[serde(rename = "ENABLE")]
         Enable,
-        #[serde(rename = "DISABLE")]
         Disable,
-        #[serde(rename = "DELETE")]
         Delete,
-        #[serde(rename = "ASSIGN")]
         Assign,
-        #[serde(rename = "UNASSIGN")]
         Unassign,
-        #[serde(rename = "CREATE_GROUP")]
         CreateGroup,
-        #[serde(rename = "UPDATE_GROUP")]
         UpdateGroup,
-        #[serde(rename = "DELETE_GROUP")]
         DeleteGroup,
-        #[serde(rename = "REGISTER")]
         Register,
-        #[serde(rename = "CREATE_IDENTITY")]
         CreateIdentity,
-        #[serde(rename = "UPDATE_IDENTITY")]
         UpdateIdentity,
-        #[serde(rename = "EDIT_GROUP")]
         EditGroup,
-        #[serde(rename = "UNLOCK")]
         Unlock,
-        #[serde(rename = "CHANGE_PASSWORD")]
         ChangePassword,
-        #[serde(rename = "CREATE_MACHINE_ACCOUNT")]
         CreateMachineAccount,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Usagetypev2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CREATE" => Self::Create,
+                    "UPDATE" => Self::Update,
+                    "ENABLE" => Self::Enable,
+                    "DISABLE" => Self::Disable,
+                    "DELETE" => Self::Delete,
+                    "ASSIGN" => Self::Assign,
+                    "UNASSIGN" => Self::Unassign,
+                    "CREATE_GROUP" => Self::CreateGroup,
+                    "UPDATE_GROUP" => Self::UpdateGroup,
+                    "DELETE_GROUP" => Self::DeleteGroup,
+                    "REGISTER" => Self::Register,
+                    "CREATE_IDENTITY" => Self::CreateIdentity,
+                    "UPDATE_IDENTITY" => Self::UpdateIdentity,
+                    "EDIT_GROUP" => Self::EditGroup,
+                    "UNLOCK" => Self::Unlock,
+                    "CHANGE_PASSWORD" => Self::ChangePassword,
+                    "CREATE_MACHINE_ACCOUNT" => Self::CreateMachineAccount,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Usagetypev2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Create => "CREATE",
+                        Self::Update => "UPDATE",
+                        Self::Enable => "ENABLE",
+                        Self::Disable => "DISABLE",
+                        Self::Delete => "DELETE",
+                        Self::Assign => "ASSIGN",
+                        Self::Unassign => "UNASSIGN",
+                        Self::CreateGroup => "CREATE_GROUP",
+                        Self::UpdateGroup => "UPDATE_GROUP",
+                        Self::DeleteGroup => "DELETE_GROUP",
+                        Self::Register => "REGISTER",
+                        Self::CreateIdentity => "CREATE_IDENTITY",
+                        Self::UpdateIdentity => "UPDATE_IDENTITY",
+                        Self::EditGroup => "EDIT_GROUP",
+                        Self::Unlock => "UNLOCK",
+                        Self::ChangePassword => "CHANGE_PASSWORD",
+                        Self::CreateMachineAccount => "CREATE_MACHINE_ACCOUNT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Usagetypev2 {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7722,13 +17477,67 @@ You can use these usage types for all your provisioning policy needs. */
         }
     }
     ///`UuidGenerator`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct UuidGenerator {
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UuidGenerator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UuidGenerator;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UuidGenerator")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UuidGenerator, A::Error> {
+                    let mut field0: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "requiresPeriodicRefresh" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UuidGenerator {
+                        requires_periodic_refresh: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "UuidGenerator",
+                    &["requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for UuidGenerator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("UuidGenerator", 1usize)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

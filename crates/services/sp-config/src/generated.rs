@@ -16,111 +16,282 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Config export and import format for individual object configurations.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ConfigObject {
         ///Object details. Format dependant on the object type.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<SelfImportExportDto>,
         ///Current version of configuration object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConfigObject {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ConfigObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConfigObject")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConfigObject, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<SelfImportExportDto> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "object" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "self" => field1 = map.next_value()?,
+                            "version" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ConfigObject {
+                        object: field0.unwrap_or_default(),
+                        self_: field1,
+                        version: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ConfigObject",
+                    &["object", "self", "version"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ConfigObject {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ConfigObject", 3usize)?;
+            if !::serde_json::Map::is_empty(&self.object) {
+                fields.serialize_field("object", &self.object)?;
+            }
+            if !::std::option::Option::is_none(&self.self_) {
+                fields.serialize_field("self", &self.self_)?;
+            }
+            if !::std::option::Option::is_none(&self.version) {
+                fields.serialize_field("version", &self.version)?;
+            }
+            fields.end()
+        }
+    }
     ///`ExportOptions`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ExportOptions {
         ///Object type names to be excluded from an sp-config export command.
-        #[serde(
-            rename = "excludeTypes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exclude_types: ::std::option::Option<
             ::std::vec::Vec<ExportOptionsExcludeTypesItem>,
         >,
         ///Object type names to be included in an sp-config export command. IncludeTypes takes precedence over excludeTypes.
-        #[serde(
-            rename = "includeTypes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_types: ::std::option::Option<
             ::std::vec::Vec<ExportOptionsIncludeTypesItem>,
         >,
         ///Additional options targeting specific objects related to each item in the includeTypes field
-        #[serde(
-            rename = "objectOptions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_options: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ObjectExportImportOptions>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExportOptions {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ExportOptions;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExportOptions")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExportOptions, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ExportOptionsExcludeTypesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<ExportOptionsIncludeTypesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ObjectExportImportOptions,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "excludeTypes" => field0 = map.next_value()?,
+                            "includeTypes" => field1 = map.next_value()?,
+                            "objectOptions" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExportOptions {
+                        exclude_types: field0,
+                        include_types: field1,
+                        object_options: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ExportOptions",
+                    &["excludeTypes", "includeTypes", "objectOptions"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ExportOptions {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ExportOptions", 3usize)?;
+            if !::std::option::Option::is_none(&self.exclude_types) {
+                fields.serialize_field("excludeTypes", &self.exclude_types)?;
+            }
+            if !::std::option::Option::is_none(&self.include_types) {
+                fields.serialize_field("includeTypes", &self.include_types)?;
+            }
+            if !::std::option::Option::is_none(&self.object_options) {
+                fields.serialize_field("objectOptions", &self.object_options)?;
+            }
+            fields.end()
+        }
+    }
     ///`ExportOptionsExcludeTypesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ExportOptionsExcludeTypesItem {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ACCESS_REQUEST_CONFIG")]
         AccessRequestConfig,
-        #[serde(rename = "ATTR_SYNC_SOURCE_CONFIG")]
         AttrSyncSourceConfig,
-        #[serde(rename = "AUTH_ORG")]
         AuthOrg,
-        #[serde(rename = "CAMPAIGN_FILTER")]
         CampaignFilter,
-        #[serde(rename = "CONNECTOR_RULE")]
         ConnectorRule,
-        #[serde(rename = "FORM_DEFINITION")]
         FormDefinition,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY_OBJECT_CONFIG")]
         IdentityObjectConfig,
-        #[serde(rename = "IDENTITY_PROFILE")]
         IdentityProfile,
-        #[serde(rename = "LIFECYCLE_STATE")]
         LifecycleState,
-        #[serde(rename = "NOTIFICATION_TEMPLATE")]
         NotificationTemplate,
-        #[serde(rename = "PASSWORD_POLICY")]
         PasswordPolicy,
-        #[serde(rename = "PASSWORD_SYNC_GROUP")]
         PasswordSyncGroup,
-        #[serde(rename = "PUBLIC_IDENTITIES_CONFIG")]
         PublicIdentitiesConfig,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "RULE")]
         Rule,
-        #[serde(rename = "SEGMENT")]
         Segment,
-        #[serde(rename = "SERVICE_DESK_INTEGRATION")]
         ServiceDeskIntegration,
-        #[serde(rename = "SOD_POLICY")]
         SodPolicy,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "TAG")]
         Tag,
-        #[serde(rename = "TRANSFORM")]
         Transform,
-        #[serde(rename = "TRIGGER_SUBSCRIPTION")]
         TriggerSubscription,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExportOptionsExcludeTypesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ACCESS_REQUEST_CONFIG" => Self::AccessRequestConfig,
+                    "ATTR_SYNC_SOURCE_CONFIG" => Self::AttrSyncSourceConfig,
+                    "AUTH_ORG" => Self::AuthOrg,
+                    "CAMPAIGN_FILTER" => Self::CampaignFilter,
+                    "CONNECTOR_RULE" => Self::ConnectorRule,
+                    "FORM_DEFINITION" => Self::FormDefinition,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY_OBJECT_CONFIG" => Self::IdentityObjectConfig,
+                    "IDENTITY_PROFILE" => Self::IdentityProfile,
+                    "LIFECYCLE_STATE" => Self::LifecycleState,
+                    "NOTIFICATION_TEMPLATE" => Self::NotificationTemplate,
+                    "PASSWORD_POLICY" => Self::PasswordPolicy,
+                    "PASSWORD_SYNC_GROUP" => Self::PasswordSyncGroup,
+                    "PUBLIC_IDENTITIES_CONFIG" => Self::PublicIdentitiesConfig,
+                    "ROLE" => Self::Role,
+                    "RULE" => Self::Rule,
+                    "SEGMENT" => Self::Segment,
+                    "SERVICE_DESK_INTEGRATION" => Self::ServiceDeskIntegration,
+                    "SOD_POLICY" => Self::SodPolicy,
+                    "SOURCE" => Self::Source,
+                    "TAG" => Self::Tag,
+                    "TRANSFORM" => Self::Transform,
+                    "TRIGGER_SUBSCRIPTION" => Self::TriggerSubscription,
+                    "WORKFLOW" => Self::Workflow,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ExportOptionsExcludeTypesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::AccessRequestConfig => "ACCESS_REQUEST_CONFIG",
+                        Self::AttrSyncSourceConfig => "ATTR_SYNC_SOURCE_CONFIG",
+                        Self::AuthOrg => "AUTH_ORG",
+                        Self::CampaignFilter => "CAMPAIGN_FILTER",
+                        Self::ConnectorRule => "CONNECTOR_RULE",
+                        Self::FormDefinition => "FORM_DEFINITION",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::IdentityObjectConfig => "IDENTITY_OBJECT_CONFIG",
+                        Self::IdentityProfile => "IDENTITY_PROFILE",
+                        Self::LifecycleState => "LIFECYCLE_STATE",
+                        Self::NotificationTemplate => "NOTIFICATION_TEMPLATE",
+                        Self::PasswordPolicy => "PASSWORD_POLICY",
+                        Self::PasswordSyncGroup => "PASSWORD_SYNC_GROUP",
+                        Self::PublicIdentitiesConfig => "PUBLIC_IDENTITIES_CONFIG",
+                        Self::Role => "ROLE",
+                        Self::Rule => "RULE",
+                        Self::Segment => "SEGMENT",
+                        Self::ServiceDeskIntegration => "SERVICE_DESK_INTEGRATION",
+                        Self::SodPolicy => "SOD_POLICY",
+                        Self::Source => "SOURCE",
+                        Self::Tag => "TAG",
+                        Self::Transform => "TRANSFORM",
+                        Self::TriggerSubscription => "TRIGGER_SUBSCRIPTION",
+                        Self::Workflow => "WORKFLOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ExportOptionsExcludeTypesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -207,71 +378,112 @@ pub mod types {
         }
     }
     ///`ExportOptionsIncludeTypesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ExportOptionsIncludeTypesItem {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ACCESS_REQUEST_CONFIG")]
         AccessRequestConfig,
-        #[serde(rename = "ATTR_SYNC_SOURCE_CONFIG")]
         AttrSyncSourceConfig,
-        #[serde(rename = "AUTH_ORG")]
         AuthOrg,
-        #[serde(rename = "CAMPAIGN_FILTER")]
         CampaignFilter,
-        #[serde(rename = "CONNECTOR_RULE")]
         ConnectorRule,
-        #[serde(rename = "FORM_DEFINITION")]
         FormDefinition,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY_OBJECT_CONFIG")]
         IdentityObjectConfig,
-        #[serde(rename = "IDENTITY_PROFILE")]
         IdentityProfile,
-        #[serde(rename = "LIFECYCLE_STATE")]
         LifecycleState,
-        #[serde(rename = "NOTIFICATION_TEMPLATE")]
         NotificationTemplate,
-        #[serde(rename = "PASSWORD_POLICY")]
         PasswordPolicy,
-        #[serde(rename = "PASSWORD_SYNC_GROUP")]
         PasswordSyncGroup,
-        #[serde(rename = "PUBLIC_IDENTITIES_CONFIG")]
         PublicIdentitiesConfig,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "RULE")]
         Rule,
-        #[serde(rename = "SEGMENT")]
         Segment,
-        #[serde(rename = "SERVICE_DESK_INTEGRATION")]
         ServiceDeskIntegration,
-        #[serde(rename = "SOD_POLICY")]
         SodPolicy,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "TAG")]
         Tag,
-        #[serde(rename = "TRANSFORM")]
         Transform,
-        #[serde(rename = "TRIGGER_SUBSCRIPTION")]
         TriggerSubscription,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExportOptionsIncludeTypesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ACCESS_REQUEST_CONFIG" => Self::AccessRequestConfig,
+                    "ATTR_SYNC_SOURCE_CONFIG" => Self::AttrSyncSourceConfig,
+                    "AUTH_ORG" => Self::AuthOrg,
+                    "CAMPAIGN_FILTER" => Self::CampaignFilter,
+                    "CONNECTOR_RULE" => Self::ConnectorRule,
+                    "FORM_DEFINITION" => Self::FormDefinition,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY_OBJECT_CONFIG" => Self::IdentityObjectConfig,
+                    "IDENTITY_PROFILE" => Self::IdentityProfile,
+                    "LIFECYCLE_STATE" => Self::LifecycleState,
+                    "NOTIFICATION_TEMPLATE" => Self::NotificationTemplate,
+                    "PASSWORD_POLICY" => Self::PasswordPolicy,
+                    "PASSWORD_SYNC_GROUP" => Self::PasswordSyncGroup,
+                    "PUBLIC_IDENTITIES_CONFIG" => Self::PublicIdentitiesConfig,
+                    "ROLE" => Self::Role,
+                    "RULE" => Self::Rule,
+                    "SEGMENT" => Self::Segment,
+                    "SERVICE_DESK_INTEGRATION" => Self::ServiceDeskIntegration,
+                    "SOD_POLICY" => Self::SodPolicy,
+                    "SOURCE" => Self::Source,
+                    "TAG" => Self::Tag,
+                    "TRANSFORM" => Self::Transform,
+                    "TRIGGER_SUBSCRIPTION" => Self::TriggerSubscription,
+                    "WORKFLOW" => Self::Workflow,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ExportOptionsIncludeTypesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::AccessRequestConfig => "ACCESS_REQUEST_CONFIG",
+                        Self::AttrSyncSourceConfig => "ATTR_SYNC_SOURCE_CONFIG",
+                        Self::AuthOrg => "AUTH_ORG",
+                        Self::CampaignFilter => "CAMPAIGN_FILTER",
+                        Self::ConnectorRule => "CONNECTOR_RULE",
+                        Self::FormDefinition => "FORM_DEFINITION",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::IdentityObjectConfig => "IDENTITY_OBJECT_CONFIG",
+                        Self::IdentityProfile => "IDENTITY_PROFILE",
+                        Self::LifecycleState => "LIFECYCLE_STATE",
+                        Self::NotificationTemplate => "NOTIFICATION_TEMPLATE",
+                        Self::PasswordPolicy => "PASSWORD_POLICY",
+                        Self::PasswordSyncGroup => "PASSWORD_SYNC_GROUP",
+                        Self::PublicIdentitiesConfig => "PUBLIC_IDENTITIES_CONFIG",
+                        Self::Role => "ROLE",
+                        Self::Rule => "RULE",
+                        Self::Segment => "SEGMENT",
+                        Self::ServiceDeskIntegration => "SERVICE_DESK_INTEGRATION",
+                        Self::SodPolicy => "SOD_POLICY",
+                        Self::Source => "SOURCE",
+                        Self::Tag => "TAG",
+                        Self::Transform => "TRANSFORM",
+                        Self::TriggerSubscription => "TRIGGER_SUBSCRIPTION",
+                        Self::Workflow => "WORKFLOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ExportOptionsIncludeTypesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -358,35 +570,103 @@ pub mod types {
         }
     }
     ///`ExportPayload`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ExportPayload {
         ///Optional user defined description/name for export job.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Object type names to be excluded from an sp-config export command.
-        #[serde(
-            rename = "excludeTypes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exclude_types: ::std::option::Option<
             ::std::vec::Vec<ExportPayloadExcludeTypesItem>,
         >,
         ///Object type names to be included in an sp-config export command. IncludeTypes takes precedence over excludeTypes.
-        #[serde(
-            rename = "includeTypes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_types: ::std::option::Option<
             ::std::vec::Vec<ExportPayloadIncludeTypesItem>,
         >,
         ///Additional options targeting specific objects related to each item in the includeTypes field
-        #[serde(
-            rename = "objectOptions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_options: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ObjectExportImportOptions>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExportPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ExportPayload;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExportPayload")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExportPayload, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<ExportPayloadExcludeTypesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<ExportPayloadIncludeTypesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ObjectExportImportOptions,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "excludeTypes" => field1 = map.next_value()?,
+                            "includeTypes" => field2 = map.next_value()?,
+                            "objectOptions" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExportPayload {
+                        description: field0,
+                        exclude_types: field1,
+                        include_types: field2,
+                        object_options: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ExportPayload",
+                    &["description", "excludeTypes", "includeTypes", "objectOptions"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ExportPayload {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ExportPayload", 4usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.exclude_types) {
+                fields.serialize_field("excludeTypes", &self.exclude_types)?;
+            }
+            if !::std::option::Option::is_none(&self.include_types) {
+                fields.serialize_field("includeTypes", &self.include_types)?;
+            }
+            if !::std::option::Option::is_none(&self.object_options) {
+                fields.serialize_field("objectOptions", &self.object_options)?;
+            }
+            fields.end()
+        }
     }
     impl ExportPayload {
         pub fn builder() -> builder::ExportPayload {
@@ -394,71 +674,112 @@ pub mod types {
         }
     }
     ///`ExportPayloadExcludeTypesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ExportPayloadExcludeTypesItem {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ACCESS_REQUEST_CONFIG")]
         AccessRequestConfig,
-        #[serde(rename = "ATTR_SYNC_SOURCE_CONFIG")]
         AttrSyncSourceConfig,
-        #[serde(rename = "AUTH_ORG")]
         AuthOrg,
-        #[serde(rename = "CAMPAIGN_FILTER")]
         CampaignFilter,
-        #[serde(rename = "CONNECTOR_RULE")]
         ConnectorRule,
-        #[serde(rename = "FORM_DEFINITION")]
         FormDefinition,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY_OBJECT_CONFIG")]
         IdentityObjectConfig,
-        #[serde(rename = "IDENTITY_PROFILE")]
         IdentityProfile,
-        #[serde(rename = "LIFECYCLE_STATE")]
         LifecycleState,
-        #[serde(rename = "NOTIFICATION_TEMPLATE")]
         NotificationTemplate,
-        #[serde(rename = "PASSWORD_POLICY")]
         PasswordPolicy,
-        #[serde(rename = "PASSWORD_SYNC_GROUP")]
         PasswordSyncGroup,
-        #[serde(rename = "PUBLIC_IDENTITIES_CONFIG")]
         PublicIdentitiesConfig,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "RULE")]
         Rule,
-        #[serde(rename = "SEGMENT")]
         Segment,
-        #[serde(rename = "SERVICE_DESK_INTEGRATION")]
         ServiceDeskIntegration,
-        #[serde(rename = "SOD_POLICY")]
         SodPolicy,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "TAG")]
         Tag,
-        #[serde(rename = "TRANSFORM")]
         Transform,
-        #[serde(rename = "TRIGGER_SUBSCRIPTION")]
         TriggerSubscription,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExportPayloadExcludeTypesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ACCESS_REQUEST_CONFIG" => Self::AccessRequestConfig,
+                    "ATTR_SYNC_SOURCE_CONFIG" => Self::AttrSyncSourceConfig,
+                    "AUTH_ORG" => Self::AuthOrg,
+                    "CAMPAIGN_FILTER" => Self::CampaignFilter,
+                    "CONNECTOR_RULE" => Self::ConnectorRule,
+                    "FORM_DEFINITION" => Self::FormDefinition,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY_OBJECT_CONFIG" => Self::IdentityObjectConfig,
+                    "IDENTITY_PROFILE" => Self::IdentityProfile,
+                    "LIFECYCLE_STATE" => Self::LifecycleState,
+                    "NOTIFICATION_TEMPLATE" => Self::NotificationTemplate,
+                    "PASSWORD_POLICY" => Self::PasswordPolicy,
+                    "PASSWORD_SYNC_GROUP" => Self::PasswordSyncGroup,
+                    "PUBLIC_IDENTITIES_CONFIG" => Self::PublicIdentitiesConfig,
+                    "ROLE" => Self::Role,
+                    "RULE" => Self::Rule,
+                    "SEGMENT" => Self::Segment,
+                    "SERVICE_DESK_INTEGRATION" => Self::ServiceDeskIntegration,
+                    "SOD_POLICY" => Self::SodPolicy,
+                    "SOURCE" => Self::Source,
+                    "TAG" => Self::Tag,
+                    "TRANSFORM" => Self::Transform,
+                    "TRIGGER_SUBSCRIPTION" => Self::TriggerSubscription,
+                    "WORKFLOW" => Self::Workflow,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ExportPayloadExcludeTypesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::AccessRequestConfig => "ACCESS_REQUEST_CONFIG",
+                        Self::AttrSyncSourceConfig => "ATTR_SYNC_SOURCE_CONFIG",
+                        Self::AuthOrg => "AUTH_ORG",
+                        Self::CampaignFilter => "CAMPAIGN_FILTER",
+                        Self::ConnectorRule => "CONNECTOR_RULE",
+                        Self::FormDefinition => "FORM_DEFINITION",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::IdentityObjectConfig => "IDENTITY_OBJECT_CONFIG",
+                        Self::IdentityProfile => "IDENTITY_PROFILE",
+                        Self::LifecycleState => "LIFECYCLE_STATE",
+                        Self::NotificationTemplate => "NOTIFICATION_TEMPLATE",
+                        Self::PasswordPolicy => "PASSWORD_POLICY",
+                        Self::PasswordSyncGroup => "PASSWORD_SYNC_GROUP",
+                        Self::PublicIdentitiesConfig => "PUBLIC_IDENTITIES_CONFIG",
+                        Self::Role => "ROLE",
+                        Self::Rule => "RULE",
+                        Self::Segment => "SEGMENT",
+                        Self::ServiceDeskIntegration => "SERVICE_DESK_INTEGRATION",
+                        Self::SodPolicy => "SOD_POLICY",
+                        Self::Source => "SOURCE",
+                        Self::Tag => "TAG",
+                        Self::Transform => "TRANSFORM",
+                        Self::TriggerSubscription => "TRIGGER_SUBSCRIPTION",
+                        Self::Workflow => "WORKFLOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ExportPayloadExcludeTypesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -545,71 +866,112 @@ pub mod types {
         }
     }
     ///`ExportPayloadIncludeTypesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ExportPayloadIncludeTypesItem {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ACCESS_REQUEST_CONFIG")]
         AccessRequestConfig,
-        #[serde(rename = "ATTR_SYNC_SOURCE_CONFIG")]
         AttrSyncSourceConfig,
-        #[serde(rename = "AUTH_ORG")]
         AuthOrg,
-        #[serde(rename = "CAMPAIGN_FILTER")]
         CampaignFilter,
-        #[serde(rename = "CONNECTOR_RULE")]
         ConnectorRule,
-        #[serde(rename = "FORM_DEFINITION")]
         FormDefinition,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY_OBJECT_CONFIG")]
         IdentityObjectConfig,
-        #[serde(rename = "IDENTITY_PROFILE")]
         IdentityProfile,
-        #[serde(rename = "LIFECYCLE_STATE")]
         LifecycleState,
-        #[serde(rename = "NOTIFICATION_TEMPLATE")]
         NotificationTemplate,
-        #[serde(rename = "PASSWORD_POLICY")]
         PasswordPolicy,
-        #[serde(rename = "PASSWORD_SYNC_GROUP")]
         PasswordSyncGroup,
-        #[serde(rename = "PUBLIC_IDENTITIES_CONFIG")]
         PublicIdentitiesConfig,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "RULE")]
         Rule,
-        #[serde(rename = "SEGMENT")]
         Segment,
-        #[serde(rename = "SERVICE_DESK_INTEGRATION")]
         ServiceDeskIntegration,
-        #[serde(rename = "SOD_POLICY")]
         SodPolicy,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "TAG")]
         Tag,
-        #[serde(rename = "TRANSFORM")]
         Transform,
-        #[serde(rename = "TRIGGER_SUBSCRIPTION")]
         TriggerSubscription,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExportPayloadIncludeTypesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ACCESS_REQUEST_CONFIG" => Self::AccessRequestConfig,
+                    "ATTR_SYNC_SOURCE_CONFIG" => Self::AttrSyncSourceConfig,
+                    "AUTH_ORG" => Self::AuthOrg,
+                    "CAMPAIGN_FILTER" => Self::CampaignFilter,
+                    "CONNECTOR_RULE" => Self::ConnectorRule,
+                    "FORM_DEFINITION" => Self::FormDefinition,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY_OBJECT_CONFIG" => Self::IdentityObjectConfig,
+                    "IDENTITY_PROFILE" => Self::IdentityProfile,
+                    "LIFECYCLE_STATE" => Self::LifecycleState,
+                    "NOTIFICATION_TEMPLATE" => Self::NotificationTemplate,
+                    "PASSWORD_POLICY" => Self::PasswordPolicy,
+                    "PASSWORD_SYNC_GROUP" => Self::PasswordSyncGroup,
+                    "PUBLIC_IDENTITIES_CONFIG" => Self::PublicIdentitiesConfig,
+                    "ROLE" => Self::Role,
+                    "RULE" => Self::Rule,
+                    "SEGMENT" => Self::Segment,
+                    "SERVICE_DESK_INTEGRATION" => Self::ServiceDeskIntegration,
+                    "SOD_POLICY" => Self::SodPolicy,
+                    "SOURCE" => Self::Source,
+                    "TAG" => Self::Tag,
+                    "TRANSFORM" => Self::Transform,
+                    "TRIGGER_SUBSCRIPTION" => Self::TriggerSubscription,
+                    "WORKFLOW" => Self::Workflow,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ExportPayloadIncludeTypesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::AccessRequestConfig => "ACCESS_REQUEST_CONFIG",
+                        Self::AttrSyncSourceConfig => "ATTR_SYNC_SOURCE_CONFIG",
+                        Self::AuthOrg => "AUTH_ORG",
+                        Self::CampaignFilter => "CAMPAIGN_FILTER",
+                        Self::ConnectorRule => "CONNECTOR_RULE",
+                        Self::FormDefinition => "FORM_DEFINITION",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::IdentityObjectConfig => "IDENTITY_OBJECT_CONFIG",
+                        Self::IdentityProfile => "IDENTITY_PROFILE",
+                        Self::LifecycleState => "LIFECYCLE_STATE",
+                        Self::NotificationTemplate => "NOTIFICATION_TEMPLATE",
+                        Self::PasswordPolicy => "PASSWORD_POLICY",
+                        Self::PasswordSyncGroup => "PASSWORD_SYNC_GROUP",
+                        Self::PublicIdentitiesConfig => "PUBLIC_IDENTITIES_CONFIG",
+                        Self::Role => "ROLE",
+                        Self::Rule => "RULE",
+                        Self::Segment => "SEGMENT",
+                        Self::ServiceDeskIntegration => "SERVICE_DESK_INTEGRATION",
+                        Self::SodPolicy => "SOD_POLICY",
+                        Self::Source => "SOURCE",
+                        Self::Tag => "TAG",
+                        Self::Transform => "TRANSFORM",
+                        Self::TriggerSubscription => "TRIGGER_SUBSCRIPTION",
+                        Self::Workflow => "WORKFLOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ExportPayloadIncludeTypesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -696,48 +1058,130 @@ pub mod types {
         }
     }
     ///Object created or updated by import.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ImportObject {
         ///ID of object created or updated by import.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of object created or updated by import.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///DTO type of object created or updated by import.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ImportObjectType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ImportObject {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ImportObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ImportObject")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ImportObject, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ImportObjectType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ImportObject {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("ImportObject", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for ImportObject {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ImportObject", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO type of object created or updated by import.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ImportObjectType {
-        #[serde(rename = "CONNECTOR_RULE")]
         ConnectorRule,
-        #[serde(rename = "IDENTITY_OBJECT_CONFIG")]
         IdentityObjectConfig,
-        #[serde(rename = "IDENTITY_PROFILE")]
         IdentityProfile,
-        #[serde(rename = "RULE")]
         Rule,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "TRANSFORM")]
         Transform,
-        #[serde(rename = "TRIGGER_SUBSCRIPTION")]
         TriggerSubscription,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ImportObjectType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CONNECTOR_RULE" => Self::ConnectorRule,
+                    "IDENTITY_OBJECT_CONFIG" => Self::IdentityObjectConfig,
+                    "IDENTITY_PROFILE" => Self::IdentityProfile,
+                    "RULE" => Self::Rule,
+                    "SOURCE" => Self::Source,
+                    "TRANSFORM" => Self::Transform,
+                    "TRIGGER_SUBSCRIPTION" => Self::TriggerSubscription,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ImportObjectType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ConnectorRule => "CONNECTOR_RULE",
+                        Self::IdentityObjectConfig => "IDENTITY_OBJECT_CONFIG",
+                        Self::IdentityProfile => "IDENTITY_PROFILE",
+                        Self::Rule => "RULE",
+                        Self::Source => "SOURCE",
+                        Self::Transform => "TRANSFORM",
+                        Self::TriggerSubscription => "TRIGGER_SUBSCRIPTION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ImportObjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -787,77 +1231,175 @@ pub mod types {
         }
     }
     ///`ImportOptions`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ImportOptions {
         ///List of object types that can be used to resolve references on import.
-        #[serde(
-            rename = "defaultReferences",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub default_references: ::std::option::Option<
             ::std::vec::Vec<ImportOptionsDefaultReferencesItem>,
         >,
         ///By default, every import will first export all existing objects supported by sp-config as a backup before the import is attempted. If excludeBackup is true, the backup will not be performed.
-        #[serde(
-            rename = "excludeBackup",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exclude_backup: ::std::option::Option<bool>,
         ///Object type names to be excluded from an sp-config export command.
-        #[serde(
-            rename = "excludeTypes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exclude_types: ::std::option::Option<
             ::std::vec::Vec<ImportOptionsExcludeTypesItem>,
         >,
         ///Object type names to be included in an sp-config export command. IncludeTypes takes precedence over excludeTypes.
-        #[serde(
-            rename = "includeTypes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_types: ::std::option::Option<
             ::std::vec::Vec<ImportOptionsIncludeTypesItem>,
         >,
         ///Additional options targeting specific objects related to each item in the includeTypes field
-        #[serde(
-            rename = "objectOptions",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_options: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ObjectExportImportOptions>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ImportOptions {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ImportOptions;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ImportOptions")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ImportOptions, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ImportOptionsDefaultReferencesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<ImportOptionsExcludeTypesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<ImportOptionsIncludeTypesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ObjectExportImportOptions,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "defaultReferences" => field0 = map.next_value()?,
+                            "excludeBackup" => field1 = map.next_value()?,
+                            "excludeTypes" => field2 = map.next_value()?,
+                            "includeTypes" => field3 = map.next_value()?,
+                            "objectOptions" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ImportOptions {
+                        default_references: field0,
+                        exclude_backup: field1,
+                        exclude_types: field2,
+                        include_types: field3,
+                        object_options: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ImportOptions",
+                    &[
+                        "defaultReferences",
+                        "excludeBackup",
+                        "excludeTypes",
+                        "includeTypes",
+                        "objectOptions",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ImportOptions {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ImportOptions", 5usize)?;
+            if !::std::option::Option::is_none(&self.default_references) {
+                fields.serialize_field("defaultReferences", &self.default_references)?;
+            }
+            if !::std::option::Option::is_none(&self.exclude_backup) {
+                fields.serialize_field("excludeBackup", &self.exclude_backup)?;
+            }
+            if !::std::option::Option::is_none(&self.exclude_types) {
+                fields.serialize_field("excludeTypes", &self.exclude_types)?;
+            }
+            if !::std::option::Option::is_none(&self.include_types) {
+                fields.serialize_field("includeTypes", &self.include_types)?;
+            }
+            if !::std::option::Option::is_none(&self.object_options) {
+                fields.serialize_field("objectOptions", &self.object_options)?;
+            }
+            fields.end()
+        }
+    }
     ///`ImportOptionsDefaultReferencesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ImportOptionsDefaultReferencesItem {
-        #[serde(rename = "CONNECTOR_RULE")]
         ConnectorRule,
-        #[serde(rename = "IDENTITY_OBJECT_CONFIG")]
         IdentityObjectConfig,
-        #[serde(rename = "IDENTITY_PROFILE")]
         IdentityProfile,
-        #[serde(rename = "RULE")]
         Rule,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "TRANSFORM")]
         Transform,
-        #[serde(rename = "TRIGGER_SUBSCRIPTION")]
         TriggerSubscription,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ImportOptionsDefaultReferencesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CONNECTOR_RULE" => Self::ConnectorRule,
+                    "IDENTITY_OBJECT_CONFIG" => Self::IdentityObjectConfig,
+                    "IDENTITY_PROFILE" => Self::IdentityProfile,
+                    "RULE" => Self::Rule,
+                    "SOURCE" => Self::Source,
+                    "TRANSFORM" => Self::Transform,
+                    "TRIGGER_SUBSCRIPTION" => Self::TriggerSubscription,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ImportOptionsDefaultReferencesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ConnectorRule => "CONNECTOR_RULE",
+                        Self::IdentityObjectConfig => "IDENTITY_OBJECT_CONFIG",
+                        Self::IdentityProfile => "IDENTITY_PROFILE",
+                        Self::Rule => "RULE",
+                        Self::Source => "SOURCE",
+                        Self::Transform => "TRANSFORM",
+                        Self::TriggerSubscription => "TRIGGER_SUBSCRIPTION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ImportOptionsDefaultReferencesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -908,35 +1450,58 @@ pub mod types {
         }
     }
     ///`ImportOptionsExcludeTypesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ImportOptionsExcludeTypesItem {
-        #[serde(rename = "CONNECTOR_RULE")]
         ConnectorRule,
-        #[serde(rename = "IDENTITY_OBJECT_CONFIG")]
         IdentityObjectConfig,
-        #[serde(rename = "IDENTITY_PROFILE")]
         IdentityProfile,
-        #[serde(rename = "RULE")]
         Rule,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "TRANSFORM")]
         Transform,
-        #[serde(rename = "TRIGGER_SUBSCRIPTION")]
         TriggerSubscription,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ImportOptionsExcludeTypesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CONNECTOR_RULE" => Self::ConnectorRule,
+                    "IDENTITY_OBJECT_CONFIG" => Self::IdentityObjectConfig,
+                    "IDENTITY_PROFILE" => Self::IdentityProfile,
+                    "RULE" => Self::Rule,
+                    "SOURCE" => Self::Source,
+                    "TRANSFORM" => Self::Transform,
+                    "TRIGGER_SUBSCRIPTION" => Self::TriggerSubscription,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ImportOptionsExcludeTypesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ConnectorRule => "CONNECTOR_RULE",
+                        Self::IdentityObjectConfig => "IDENTITY_OBJECT_CONFIG",
+                        Self::IdentityProfile => "IDENTITY_PROFILE",
+                        Self::Rule => "RULE",
+                        Self::Source => "SOURCE",
+                        Self::Transform => "TRANSFORM",
+                        Self::TriggerSubscription => "TRIGGER_SUBSCRIPTION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ImportOptionsExcludeTypesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -987,35 +1552,58 @@ pub mod types {
         }
     }
     ///`ImportOptionsIncludeTypesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ImportOptionsIncludeTypesItem {
-        #[serde(rename = "CONNECTOR_RULE")]
         ConnectorRule,
-        #[serde(rename = "IDENTITY_OBJECT_CONFIG")]
         IdentityObjectConfig,
-        #[serde(rename = "IDENTITY_PROFILE")]
         IdentityProfile,
-        #[serde(rename = "RULE")]
         Rule,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "TRANSFORM")]
         Transform,
-        #[serde(rename = "TRIGGER_SUBSCRIPTION")]
         TriggerSubscription,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ImportOptionsIncludeTypesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CONNECTOR_RULE" => Self::ConnectorRule,
+                    "IDENTITY_OBJECT_CONFIG" => Self::IdentityObjectConfig,
+                    "IDENTITY_PROFILE" => Self::IdentityProfile,
+                    "RULE" => Self::Rule,
+                    "SOURCE" => Self::Source,
+                    "TRANSFORM" => Self::Transform,
+                    "TRIGGER_SUBSCRIPTION" => Self::TriggerSubscription,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ImportOptionsIncludeTypesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ConnectorRule => "CONNECTOR_RULE",
+                        Self::IdentityObjectConfig => "IDENTITY_OBJECT_CONFIG",
+                        Self::IdentityProfile => "IDENTITY_PROFILE",
+                        Self::Rule => "RULE",
+                        Self::Source => "SOURCE",
+                        Self::Transform => "TRANSFORM",
+                        Self::TriggerSubscription => "TRIGGER_SUBSCRIPTION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ImportOptionsIncludeTypesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1066,162 +1654,529 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`ObjectExportImportOptions`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ObjectExportImportOptions {
         ///Object ids to be included in an import or export.
-        #[serde(
-            rename = "includedIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub included_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Object names to be included in an import or export.
-        #[serde(
-            rename = "includedNames",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub included_names: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ObjectExportImportOptions {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ObjectExportImportOptions;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ObjectExportImportOptions")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ObjectExportImportOptions, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "includedIds" => field0 = map.next_value()?,
+                            "includedNames" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ObjectExportImportOptions {
+                        included_ids: field0,
+                        included_names: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ObjectExportImportOptions",
+                    &["includedIds", "includedNames"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ObjectExportImportOptions {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ObjectExportImportOptions", 2usize)?;
+            if !::std::option::Option::is_none(&self.included_ids) {
+                fields.serialize_field("includedIds", &self.included_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.included_names) {
+                fields.serialize_field("includedNames", &self.included_names)?;
+            }
+            fields.end()
+        }
+    }
     ///Response model for import of a single object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Objectimportresult2 {
         ///Error messages returned from the target service on import.
         pub errors: ::std::vec::Vec<Spconfigmessage2>,
         ///References to objects that were created or updated by the import.
-        #[serde(rename = "importedObjects")]
         pub imported_objects: ::std::vec::Vec<ImportObject>,
         ///Informational messages returned from the target service on import.
         pub infos: ::std::vec::Vec<Spconfigmessage2>,
         ///Warning messages returned from the target service on import.
         pub warnings: ::std::vec::Vec<Spconfigmessage2>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Objectimportresult2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Objectimportresult2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Objectimportresult2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Objectimportresult2, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<Spconfigmessage2>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<ImportObject>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<Spconfigmessage2>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<Spconfigmessage2>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "errors" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "importedObjects" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "infos" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "warnings" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Objectimportresult2 {
+                        errors: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("errors")?
+                            }
+                        },
+                        imported_objects: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("importedObjects")?
+                            }
+                        },
+                        infos: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("infos")?
+                            }
+                        },
+                        warnings: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("warnings")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Objectimportresult2",
+                    &["errors", "importedObjects", "infos", "warnings"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Objectimportresult2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Objectimportresult2", 4usize)?;
+            fields.serialize_field("errors", &self.errors)?;
+            fields.serialize_field("importedObjects", &self.imported_objects)?;
+            fields.serialize_field("infos", &self.infos)?;
+            fields.serialize_field("warnings", &self.warnings)?;
+            fields.end()
+        }
+    }
     ///Self block for imported/exported object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SelfImportExportDto {
         ///Imported/exported object's ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Imported/exported object's display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Imported/exported object's DTO type. Import is currently only possible with the CONNECTOR_RULE, IDENTITY_OBJECT_CONFIG, IDENTITY_PROFILE, RULE, SOURCE, TRANSFORM, and TRIGGER_SUBSCRIPTION object types.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SelfImportExportDtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SelfImportExportDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SelfImportExportDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SelfImportExportDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SelfImportExportDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SelfImportExportDtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SelfImportExportDto {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SelfImportExportDto",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SelfImportExportDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SelfImportExportDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Imported/exported object's DTO type. Import is currently only possible with the CONNECTOR_RULE, IDENTITY_OBJECT_CONFIG, IDENTITY_PROFILE, RULE, SOURCE, TRANSFORM, and TRIGGER_SUBSCRIPTION object types.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SelfImportExportDtoType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ACCESS_REQUEST_CONFIG")]
         AccessRequestConfig,
-        #[serde(rename = "ATTR_SYNC_SOURCE_CONFIG")]
         AttrSyncSourceConfig,
-        #[serde(rename = "AUTH_ORG")]
         AuthOrg,
-        #[serde(rename = "CAMPAIGN_FILTER")]
         CampaignFilter,
-        #[serde(rename = "CONNECTOR_RULE")]
         ConnectorRule,
-        #[serde(rename = "FORM_DEFINITION")]
         FormDefinition,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
-        #[serde(rename = "IDENTITY_OBJECT_CONFIG")]
         IdentityObjectConfig,
-        #[serde(rename = "IDENTITY_PROFILE")]
         IdentityProfile,
-        #[serde(rename = "LIFECYCLE_STATE")]
         LifecycleState,
-        #[serde(rename = "NOTIFICATION_TEMPLATE")]
         NotificationTemplate,
-        #[serde(rename = "PASSWORD_POLICY")]
         PasswordPolicy,
-        #[serde(rename = "PASSWORD_SYNC_GROUP")]
         PasswordSyncGroup,
-        #[serde(rename = "PUBLIC_IDENTITIES_CONFIG")]
         PublicIdentitiesConfig,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "RULE")]
         Rule,
-        #[serde(rename = "SEGMENT")]
         Segment,
-        #[serde(rename = "SERVICE_DESK_INTEGRATION")]
         ServiceDeskIntegration,
-        #[serde(rename = "SOD_POLICY")]
         SodPolicy,
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "TAG")]
         Tag,
-        #[serde(rename = "TRANSFORM")]
         Transform,
-        #[serde(rename = "TRIGGER_SUBSCRIPTION")]
         TriggerSubscription,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SelfImportExportDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ACCESS_REQUEST_CONFIG" => Self::AccessRequestConfig,
+                    "ATTR_SYNC_SOURCE_CONFIG" => Self::AttrSyncSourceConfig,
+                    "AUTH_ORG" => Self::AuthOrg,
+                    "CAMPAIGN_FILTER" => Self::CampaignFilter,
+                    "CONNECTOR_RULE" => Self::ConnectorRule,
+                    "FORM_DEFINITION" => Self::FormDefinition,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    "IDENTITY_OBJECT_CONFIG" => Self::IdentityObjectConfig,
+                    "IDENTITY_PROFILE" => Self::IdentityProfile,
+                    "LIFECYCLE_STATE" => Self::LifecycleState,
+                    "NOTIFICATION_TEMPLATE" => Self::NotificationTemplate,
+                    "PASSWORD_POLICY" => Self::PasswordPolicy,
+                    "PASSWORD_SYNC_GROUP" => Self::PasswordSyncGroup,
+                    "PUBLIC_IDENTITIES_CONFIG" => Self::PublicIdentitiesConfig,
+                    "ROLE" => Self::Role,
+                    "RULE" => Self::Rule,
+                    "SEGMENT" => Self::Segment,
+                    "SERVICE_DESK_INTEGRATION" => Self::ServiceDeskIntegration,
+                    "SOD_POLICY" => Self::SodPolicy,
+                    "SOURCE" => Self::Source,
+                    "TAG" => Self::Tag,
+                    "TRANSFORM" => Self::Transform,
+                    "TRIGGER_SUBSCRIPTION" => Self::TriggerSubscription,
+                    "WORKFLOW" => Self::Workflow,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SelfImportExportDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::AccessRequestConfig => "ACCESS_REQUEST_CONFIG",
+                        Self::AttrSyncSourceConfig => "ATTR_SYNC_SOURCE_CONFIG",
+                        Self::AuthOrg => "AUTH_ORG",
+                        Self::CampaignFilter => "CAMPAIGN_FILTER",
+                        Self::ConnectorRule => "CONNECTOR_RULE",
+                        Self::FormDefinition => "FORM_DEFINITION",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::IdentityObjectConfig => "IDENTITY_OBJECT_CONFIG",
+                        Self::IdentityProfile => "IDENTITY_PROFILE",
+                        Self::LifecycleState => "LIFECYCLE_STATE",
+                        Self::NotificationTemplate => "NOTIFICATION_TEMPLATE",
+                        Self::PasswordPolicy => "PASSWORD_POLICY",
+                        Self::PasswordSyncGroup => "PASSWORD_SYNC_GROUP",
+                        Self::PublicIdentitiesConfig => "PUBLIC_IDENTITIES_CONFIG",
+                        Self::Role => "ROLE",
+                        Self::Rule => "RULE",
+                        Self::Segment => "SEGMENT",
+                        Self::ServiceDeskIntegration => "SERVICE_DESK_INTEGRATION",
+                        Self::SodPolicy => "SOD_POLICY",
+                        Self::Source => "SOURCE",
+                        Self::Tag => "TAG",
+                        Self::Transform => "TRANSFORM",
+                        Self::TriggerSubscription => "TRIGGER_SUBSCRIPTION",
+                        Self::Workflow => "WORKFLOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SelfImportExportDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1307,99 +2262,623 @@ pub mod types {
         }
     }
     ///`SpConfigExportJob`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SpConfigExportJob {
         ///The time the job was started.
         pub created: ::sailpoint_runtime::DateTime,
         ///Optional user defined description/name for export job.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The time until which the artifacts will be available for download.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expiration: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Unique id assigned to this job.
-        #[serde(rename = "jobId")]
         pub job_id: ::std::string::String,
         ///The time of the last update to the job.
         pub modified: ::sailpoint_runtime::DateTime,
         pub status: SpConfigJobStatus,
-        #[serde(rename = "type")]
         pub type_: SpConfigJobType,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SpConfigExportJob {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SpConfigExportJob;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SpConfigExportJob")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SpConfigExportJob, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<SpConfigJobStatus> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<SpConfigJobType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => field1 = map.next_value()?,
+                            "expiration" => field2 = map.next_value()?,
+                            "jobId" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SpConfigExportJob {
+                        created: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        description: field1,
+                        expiration: field2,
+                        job_id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("jobId")?
+                            }
+                        },
+                        modified: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("modified")?
+                            }
+                        },
+                        status: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        type_: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SpConfigExportJob",
+                    &[
+                        "created",
+                        "description",
+                        "expiration",
+                        "jobId",
+                        "modified",
+                        "status",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SpConfigExportJob {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SpConfigExportJob", 7usize)?;
+            fields.serialize_field("created", &self.created)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.expiration) {
+                fields.serialize_field("expiration", &self.expiration)?;
+            }
+            fields.serialize_field("jobId", &self.job_id)?;
+            fields.serialize_field("modified", &self.modified)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     ///`SpConfigExportJobStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SpConfigExportJobStatus {
         ///The time the job was completed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The time the job was started.
         pub created: ::sailpoint_runtime::DateTime,
         ///Optional user defined description/name for export job.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The time until which the artifacts will be available for download.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expiration: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Unique id assigned to this job.
-        #[serde(rename = "jobId")]
         pub job_id: ::std::string::String,
         ///The time of the last update to the job.
         pub modified: ::sailpoint_runtime::DateTime,
         pub status: SpConfigJobStatus,
-        #[serde(rename = "type")]
         pub type_: SpConfigJobType,
     }
+    impl<'de> ::serde::Deserialize<'de> for SpConfigExportJobStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SpConfigExportJobStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SpConfigExportJobStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SpConfigExportJobStatus, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<SpConfigJobStatus> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<SpConfigJobType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "completed" => field0 = map.next_value()?,
+                            "created" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => field2 = map.next_value()?,
+                            "expiration" => field3 = map.next_value()?,
+                            "jobId" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SpConfigExportJobStatus {
+                        completed: field0,
+                        created: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        description: field2,
+                        expiration: field3,
+                        job_id: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("jobId")?
+                            }
+                        },
+                        modified: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("modified")?
+                            }
+                        },
+                        status: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        type_: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SpConfigExportJobStatus",
+                    &[
+                        "completed",
+                        "created",
+                        "description",
+                        "expiration",
+                        "jobId",
+                        "modified",
+                        "status",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SpConfigExportJobStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SpConfigExportJobStatus", 8usize)?;
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            fields.serialize_field("created", &self.created)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.expiration) {
+                fields.serialize_field("expiration", &self.expiration)?;
+            }
+            fields.serialize_field("jobId", &self.job_id)?;
+            fields.serialize_field("modified", &self.modified)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Response model for config export download response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SpConfigExportResults {
         ///Optional user defined description/name for export job.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub objects: ::std::option::Option<::std::vec::Vec<ConfigObject>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub options: ::std::option::Option<ExportOptions>,
         ///Name of the tenant where this export originated.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant: ::std::option::Option<::std::string::String>,
         ///Time the export was completed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Current version of the export results object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SpConfigExportResults {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SpConfigExportResults;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SpConfigExportResults")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SpConfigExportResults, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<ConfigObject>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ExportOptions> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "objects" => field1 = map.next_value()?,
+                            "options" => field2 = map.next_value()?,
+                            "tenant" => field3 = map.next_value()?,
+                            "timestamp" => field4 = map.next_value()?,
+                            "version" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SpConfigExportResults {
+                        description: field0,
+                        objects: field1,
+                        options: field2,
+                        tenant: field3,
+                        timestamp: field4,
+                        version: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SpConfigExportResults",
+                    &[
+                        "description",
+                        "objects",
+                        "options",
+                        "tenant",
+                        "timestamp",
+                        "version",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SpConfigExportResults {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SpConfigExportResults", 6usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.objects) {
+                fields.serialize_field("objects", &self.objects)?;
+            }
+            if !::std::option::Option::is_none(&self.options) {
+                fields.serialize_field("options", &self.options)?;
+            }
+            if !::std::option::Option::is_none(&self.tenant) {
+                fields.serialize_field("tenant", &self.tenant)?;
+            }
+            if !::std::option::Option::is_none(&self.timestamp) {
+                fields.serialize_field("timestamp", &self.timestamp)?;
+            }
+            if !::std::option::Option::is_none(&self.version) {
+                fields.serialize_field("version", &self.version)?;
+            }
+            fields.end()
+        }
+    }
     ///`SpConfigImportJobStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SpConfigImportJobStatus {
         ///The time the job was completed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The time the job was started.
         pub created: ::sailpoint_runtime::DateTime,
         ///The time until which the artifacts will be available for download.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expiration: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Unique id assigned to this job.
-        #[serde(rename = "jobId")]
         pub job_id: ::std::string::String,
         ///This message contains additional information about the overall status of the job.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         ///The time of the last update to the job.
         pub modified: ::sailpoint_runtime::DateTime,
         pub status: SpConfigJobStatus,
-        #[serde(rename = "type")]
         pub type_: SpConfigJobType,
     }
+    impl<'de> ::serde::Deserialize<'de> for SpConfigImportJobStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SpConfigImportJobStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SpConfigImportJobStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SpConfigImportJobStatus, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<SpConfigJobStatus> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<SpConfigJobType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "completed" => field0 = map.next_value()?,
+                            "created" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "expiration" => field2 = map.next_value()?,
+                            "jobId" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "message" => field4 = map.next_value()?,
+                            "modified" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SpConfigImportJobStatus {
+                        completed: field0,
+                        created: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        expiration: field2,
+                        job_id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("jobId")?
+                            }
+                        },
+                        message: field4,
+                        modified: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("modified")?
+                            }
+                        },
+                        status: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        type_: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SpConfigImportJobStatus",
+                    &[
+                        "completed",
+                        "created",
+                        "expiration",
+                        "jobId",
+                        "message",
+                        "modified",
+                        "status",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SpConfigImportJobStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SpConfigImportJobStatus", 8usize)?;
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            fields.serialize_field("created", &self.created)?;
+            if !::std::option::Option::is_none(&self.expiration) {
+                fields.serialize_field("expiration", &self.expiration)?;
+            }
+            fields.serialize_field("jobId", &self.job_id)?;
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            fields.serialize_field("modified", &self.modified)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Response Body for Config Import command.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SpConfigImportResults {
         ///If a backup was performed before the import, this will contain the jobId of the backup job. This id can be used to retrieve the json file of the backup export.
-        #[serde(
-            rename = "exportJobId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub export_job_id: ::std::option::Option<::std::string::String>,
         ///The results of an object configuration import job.
         pub results: ::std::collections::HashMap<
@@ -1407,49 +2886,271 @@ pub mod types {
             Objectimportresult2,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for SpConfigImportResults {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SpConfigImportResults;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SpConfigImportResults")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SpConfigImportResults, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            Objectimportresult2,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "exportJobId" => field0 = map.next_value()?,
+                            "results" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SpConfigImportResults {
+                        export_job_id: field0,
+                        results: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("results")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SpConfigImportResults",
+                    &["exportJobId", "results"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SpConfigImportResults {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SpConfigImportResults", 2usize)?;
+            if !::std::option::Option::is_none(&self.export_job_id) {
+                fields.serialize_field("exportJobId", &self.export_job_id)?;
+            }
+            fields.serialize_field("results", &self.results)?;
+            fields.end()
+        }
+    }
     ///`SpConfigJob`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SpConfigJob {
         ///The time the job was started.
         pub created: ::sailpoint_runtime::DateTime,
         ///The time until which the artifacts will be available for download.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expiration: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Unique id assigned to this job.
-        #[serde(rename = "jobId")]
         pub job_id: ::std::string::String,
         ///The time of the last update to the job.
         pub modified: ::sailpoint_runtime::DateTime,
         pub status: SpConfigJobStatus,
-        #[serde(rename = "type")]
         pub type_: SpConfigJobType,
     }
+    impl<'de> ::serde::Deserialize<'de> for SpConfigJob {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SpConfigJob;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SpConfigJob")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SpConfigJob, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<SpConfigJobStatus> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<SpConfigJobType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "expiration" => field1 = map.next_value()?,
+                            "jobId" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SpConfigJob {
+                        created: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        expiration: field1,
+                        job_id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("jobId")?
+                            }
+                        },
+                        modified: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("modified")?
+                            }
+                        },
+                        status: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        type_: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SpConfigJob",
+                    &["created", "expiration", "jobId", "modified", "status", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SpConfigJob {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SpConfigJob", 6usize)?;
+            fields.serialize_field("created", &self.created)?;
+            if !::std::option::Option::is_none(&self.expiration) {
+                fields.serialize_field("expiration", &self.expiration)?;
+            }
+            fields.serialize_field("jobId", &self.job_id)?;
+            fields.serialize_field("modified", &self.modified)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Status of the job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SpConfigJobStatus {
-        #[serde(rename = "NOT_STARTED")]
         NotStarted,
-        #[serde(rename = "IN_PROGRESS")]
         InProgress,
-        #[serde(rename = "COMPLETE")]
         Complete,
-        #[serde(rename = "CANCELLED")]
         Cancelled,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SpConfigJobStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "NOT_STARTED" => Self::NotStarted,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "COMPLETE" => Self::Complete,
+                    "CANCELLED" => Self::Cancelled,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SpConfigJobStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::NotStarted => "NOT_STARTED",
+                        Self::InProgress => "IN_PROGRESS",
+                        Self::Complete => "COMPLETE",
+                        Self::Cancelled => "CANCELLED",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SpConfigJobStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1495,25 +3196,43 @@ pub mod types {
         }
     }
     ///Type of the job, either export or import.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SpConfigJobType {
-        #[serde(rename = "EXPORT")]
         Export,
-        #[serde(rename = "IMPORT")]
         Import,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SpConfigJobType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EXPORT" => Self::Export,
+                    "IMPORT" => Self::Import,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SpConfigJobType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Export => "EXPORT",
+                        Self::Import => "IMPORT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SpConfigJobType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1553,87 +3272,249 @@ pub mod types {
         }
     }
     ///Response model for object configuration.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SpConfigObject {
         ///Indicates whether this object type must be always be resolved by ID.
-        #[serde(
-            rename = "alwaysResolveById",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub always_resolve_by_id: ::std::option::Option<bool>,
         ///Indicates whether the object can be exported or is just a reference object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exportable: ::std::option::Option<bool>,
         ///Indicates whether this is a legacy object.
-        #[serde(
-            rename = "legacyObject",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub legacy_object: ::std::option::Option<bool>,
         ///Object type the configuration is for.
-        #[serde(
-            rename = "objectType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub object_type: ::std::option::Option<::std::string::String>,
         ///Indicates whether there is only one object of this type.
-        #[serde(
-            rename = "onePerTenant",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub one_per_tenant: ::std::option::Option<bool>,
         ///List of JSON paths within an exported object of this type, representing references that must be resolved.
-        #[serde(
-            rename = "referenceExtractors",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reference_extractors: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rules: ::std::option::Option<SpConfigRules>,
         ///Indicates whether this type of object will be JWS signed and cannot be modified before import.
-        #[serde(
-            rename = "signatureRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub signature_required: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SpConfigObject {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SpConfigObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SpConfigObject")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SpConfigObject, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<SpConfigRules> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "alwaysResolveById" => field0 = map.next_value()?,
+                            "exportable" => field1 = map.next_value()?,
+                            "legacyObject" => field2 = map.next_value()?,
+                            "objectType" => field3 = map.next_value()?,
+                            "onePerTenant" => field4 = map.next_value()?,
+                            "referenceExtractors" => field5 = map.next_value()?,
+                            "rules" => field6 = map.next_value()?,
+                            "signatureRequired" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SpConfigObject {
+                        always_resolve_by_id: field0,
+                        exportable: field1,
+                        legacy_object: field2,
+                        object_type: field3,
+                        one_per_tenant: field4,
+                        reference_extractors: field5,
+                        rules: field6,
+                        signature_required: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SpConfigObject",
+                    &[
+                        "alwaysResolveById",
+                        "exportable",
+                        "legacyObject",
+                        "objectType",
+                        "onePerTenant",
+                        "referenceExtractors",
+                        "rules",
+                        "signatureRequired",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SpConfigObject {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SpConfigObject", 8usize)?;
+            if !::std::option::Option::is_none(&self.always_resolve_by_id) {
+                fields.serialize_field("alwaysResolveById", &self.always_resolve_by_id)?;
+            }
+            if !::std::option::Option::is_none(&self.exportable) {
+                fields.serialize_field("exportable", &self.exportable)?;
+            }
+            if !::std::option::Option::is_none(&self.legacy_object) {
+                fields.serialize_field("legacyObject", &self.legacy_object)?;
+            }
+            if !::std::option::Option::is_none(&self.object_type) {
+                fields.serialize_field("objectType", &self.object_type)?;
+            }
+            if !::std::option::Option::is_none(&self.one_per_tenant) {
+                fields.serialize_field("onePerTenant", &self.one_per_tenant)?;
+            }
+            if !::std::option::Option::is_none(&self.reference_extractors) {
+                fields
+                    .serialize_field("referenceExtractors", &self.reference_extractors)?;
+            }
+            if !::std::option::Option::is_none(&self.rules) {
+                fields.serialize_field("rules", &self.rules)?;
+            }
+            if !::std::option::Option::is_none(&self.signature_required) {
+                fields.serialize_field("signatureRequired", &self.signature_required)?;
+            }
+            fields.end()
+        }
+    }
     ///Format of Config Hub object rules.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SpConfigRule {
         ///Draft modes the rule will apply to.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modes: ::std::option::Option<::std::vec::Vec<SpConfigRuleModesItem>>,
         ///JSONPath expression denoting the path within the object where a value substitution should be applied.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub path: ::std::option::Option<::std::string::String>,
         ///Value to be assigned at the jsonPath location within the object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<SpConfigRuleValue>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SpConfigRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SpConfigRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SpConfigRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SpConfigRule, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<SpConfigRuleModesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SpConfigRuleValue> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "modes" => field0 = map.next_value()?,
+                            "path" => field1 = map.next_value()?,
+                            "value" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SpConfigRule {
+                        modes: field0,
+                        path: field1,
+                        value: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("SpConfigRule", &["modes", "path", "value"], Fields)
+        }
+    }
+    impl ::serde::Serialize for SpConfigRule {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SpConfigRule", 3usize)?;
+            if !::std::option::Option::is_none(&self.modes) {
+                fields.serialize_field("modes", &self.modes)?;
+            }
+            if !::std::option::Option::is_none(&self.path) {
+                fields.serialize_field("path", &self.path)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///`SpConfigRuleModesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SpConfigRuleModesItem {
-        #[serde(rename = "RESTORE")]
         Restore,
-        #[serde(rename = "PROMOTE")]
         Promote,
-        #[serde(rename = "UPLOAD")]
         Upload,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SpConfigRuleModesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "RESTORE" => Self::Restore,
+                    "PROMOTE" => Self::Promote,
+                    "UPLOAD" => Self::Upload,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SpConfigRuleModesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Restore => "RESTORE",
+                        Self::Promote => "PROMOTE",
+                        Self::Upload => "UPLOAD",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SpConfigRuleModesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1719,24 +3600,89 @@ pub mod types {
         }
     }
     ///Rules to be applied to the config object during the draft process.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SpConfigRules {
-        #[serde(
-            rename = "defaultRules",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub default_rules: ::std::option::Option<::std::vec::Vec<SpConfigRule>>,
         ///Indicates whether the object can be edited.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub editable: ::std::option::Option<bool>,
-        #[serde(
-            rename = "takeFromTargetRules",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub take_from_target_rules: ::std::option::Option<::std::vec::Vec<SpConfigRule>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SpConfigRules {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SpConfigRules;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SpConfigRules")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SpConfigRules, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<SpConfigRule>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<SpConfigRule>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "defaultRules" => field0 = map.next_value()?,
+                            "editable" => field1 = map.next_value()?,
+                            "takeFromTargetRules" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SpConfigRules {
+                        default_rules: field0,
+                        editable: field1,
+                        take_from_target_rules: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SpConfigRules",
+                    &["defaultRules", "editable", "takeFromTargetRules"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SpConfigRules {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SpConfigRules", 3usize)?;
+            if !::std::option::Option::is_none(&self.default_rules) {
+                fields.serialize_field("defaultRules", &self.default_rules)?;
+            }
+            if !::std::option::Option::is_none(&self.editable) {
+                fields.serialize_field("editable", &self.editable)?;
+            }
+            if !::std::option::Option::is_none(&self.take_from_target_rules) {
+                fields
+                    .serialize_field(
+                        "takeFromTargetRules",
+                        &self.take_from_target_rules,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///Message model for Config Import/Export.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Spconfigmessage2 {
         ///Message details if any, in key:value pairs.
         pub details: ::std::collections::HashMap<
@@ -1747,6 +3693,101 @@ pub mod types {
         pub key: ::std::string::String,
         ///Message text.
         pub text: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Spconfigmessage2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Spconfigmessage2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Spconfigmessage2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Spconfigmessage2, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "details" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "key" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "text" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Spconfigmessage2 {
+                        details: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("details")?
+                            }
+                        },
+                        key: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("key")?
+                            }
+                        },
+                        text: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("text")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Spconfigmessage2",
+                    &["details", "key", "text"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Spconfigmessage2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Spconfigmessage2", 3usize)?;
+            fields.serialize_field("details", &self.details)?;
+            fields.serialize_field("key", &self.key)?;
+            fields.serialize_field("text", &self.text)?;
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -18,27 +18,88 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Auto-Write Setting for SED
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AutoWriteSetting {
         ///Whether auto-write is currently enabled for the tenant
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Source IDs to exclude from auto-write. Always applied.
-        #[serde(
-            rename = "excludedSourceIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub excluded_source_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///Source IDs in the allowlist. Empty array means not in allowlist mode.
-        #[serde(
-            rename = "includedSourceIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub included_source_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AutoWriteSetting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AutoWriteSetting;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AutoWriteSetting")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AutoWriteSetting, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "enabled" => field0 = map.next_value()?,
+                            "excludedSourceIds" => field1 = map.next_value()?,
+                            "includedSourceIds" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AutoWriteSetting {
+                        enabled: field0,
+                        excluded_source_ids: field1,
+                        included_source_ids: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AutoWriteSetting",
+                    &["enabled", "excludedSourceIds", "includedSourceIds"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AutoWriteSetting {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AutoWriteSetting", 3usize)?;
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.excluded_source_ids) {
+                fields.serialize_field("excludedSourceIds", &self.excluded_source_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.included_source_ids) {
+                fields.serialize_field("includedSourceIds", &self.included_source_ids)?;
+            }
+            fields.end()
+        }
     }
     impl AutoWriteSetting {
         pub fn builder() -> builder::AutoWriteSetting {
@@ -46,7 +107,7 @@ pub mod types {
         }
     }
     ///Patch operation for Auto-Write Setting
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AutoWriteSettingPatch {
         ///The operation to perform. Only "replace" is supported.
         pub op: AutoWriteSettingPatchOp,
@@ -55,24 +116,129 @@ pub mod types {
         ///The new value for the field
         pub value: AutoWriteSettingPatchValue,
     }
+    impl<'de> ::serde::Deserialize<'de> for AutoWriteSettingPatch {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AutoWriteSettingPatch;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AutoWriteSettingPatch")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AutoWriteSettingPatch, A::Error> {
+                    let mut field0: ::std::option::Option<AutoWriteSettingPatchOp> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AutoWriteSettingPatchValue> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "op" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "value" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AutoWriteSettingPatch {
+                        op: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("op")?
+                            }
+                        },
+                        path: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("path")?
+                            }
+                        },
+                        value: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("value")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AutoWriteSettingPatch",
+                    &["op", "path", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AutoWriteSettingPatch {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AutoWriteSettingPatch", 3usize)?;
+            fields.serialize_field("op", &self.op)?;
+            fields.serialize_field("path", &self.path)?;
+            fields.serialize_field("value", &self.value)?;
+            fields.end()
+        }
+    }
     ///The operation to perform. Only "replace" is supported.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AutoWriteSettingPatchOp {
-        #[serde(rename = "replace")]
         Replace,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AutoWriteSettingPatchOp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "replace" => Self::Replace,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AutoWriteSettingPatchOp {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Replace => "replace",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AutoWriteSettingPatchOp {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -128,83 +294,252 @@ pub mod types {
         }
     }
     ///Auto-Write Setting response with timestamps
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AutoWriteSettingResponse {
         ///When settings were first created
-        #[serde(
-            rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Whether auto-write is currently enabled for the tenant
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Source IDs to exclude from auto-write. Always applied.
-        #[serde(
-            rename = "excludedSourceIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub excluded_source_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///Source IDs in the allowlist. Empty array means not in allowlist mode.
-        #[serde(
-            rename = "includedSourceIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub included_source_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///When settings were last modified
-        #[serde(
-            rename = "updatedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub updated_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AutoWriteSettingResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AutoWriteSettingResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AutoWriteSettingResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AutoWriteSettingResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "createdAt" => field0 = map.next_value()?,
+                            "enabled" => field1 = map.next_value()?,
+                            "excludedSourceIds" => field2 = map.next_value()?,
+                            "includedSourceIds" => field3 = map.next_value()?,
+                            "updatedAt" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AutoWriteSettingResponse {
+                        created_at: field0,
+                        enabled: field1,
+                        excluded_source_ids: field2,
+                        included_source_ids: field3,
+                        updated_at: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AutoWriteSettingResponse",
+                    &[
+                        "createdAt",
+                        "enabled",
+                        "excludedSourceIds",
+                        "includedSourceIds",
+                        "updatedAt",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AutoWriteSettingResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AutoWriteSettingResponse", 5usize)?;
+            if !::std::option::Option::is_none(&self.created_at) {
+                fields.serialize_field("createdAt", &self.created_at)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.excluded_source_ids) {
+                fields.serialize_field("excludedSourceIds", &self.excluded_source_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.included_source_ids) {
+                fields.serialize_field("includedSourceIds", &self.included_source_ids)?;
+            }
+            if !::std::option::Option::is_none(&self.updated_at) {
+                fields.serialize_field("updatedAt", &self.updated_at)?;
+            }
+            fields.end()
+        }
+    }
     ///A single item in a bulk entitlement recommendation approval request. The recordType is optional; the backend resolves the type by ID lookup when omitted. Description applies to SED items only; privilegeLevel is required for privilege items.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct BulkApproveEntitlementRecommendationItem {
         ///The approved description text. Required for SED-type items; ignored for privilege items.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The unique identifier of the recommendation record to approve.
         pub id: ::std::string::String,
         ///The approved privilege level. Required for privilege-type items; ignored for SED items.
-        #[serde(
-            rename = "privilegeLevel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub privilege_level: ::std::option::Option<::std::string::String>,
         ///The type of the recommendation. When omitted, the backend resolves the type by looking up the ID.
-        #[serde(
-            rename = "recordType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub record_type: ::std::option::Option<
             BulkApproveEntitlementRecommendationItemRecordType,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkApproveEntitlementRecommendationItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BulkApproveEntitlementRecommendationItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkApproveEntitlementRecommendationItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BulkApproveEntitlementRecommendationItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        BulkApproveEntitlementRecommendationItemRecordType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "privilegeLevel" => field2 = map.next_value()?,
+                            "recordType" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BulkApproveEntitlementRecommendationItem {
+                        description: field0,
+                        id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        privilege_level: field2,
+                        record_type: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BulkApproveEntitlementRecommendationItem",
+                    &["description", "id", "privilegeLevel", "recordType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BulkApproveEntitlementRecommendationItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("BulkApproveEntitlementRecommendationItem", 4usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.privilege_level) {
+                fields.serialize_field("privilegeLevel", &self.privilege_level)?;
+            }
+            if !::std::option::Option::is_none(&self.record_type) {
+                fields.serialize_field("recordType", &self.record_type)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of the recommendation. When omitted, the backend resolves the type by looking up the ID.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum BulkApproveEntitlementRecommendationItemRecordType {
-        #[serde(rename = "SED")]
         Sed,
-        #[serde(rename = "privilege")]
         Privilege,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for BulkApproveEntitlementRecommendationItemRecordType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SED" => Self::Sed,
+                    "privilege" => Self::Privilege,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for BulkApproveEntitlementRecommendationItemRecordType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Sed => "SED",
+                        Self::Privilege => "privilege",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for BulkApproveEntitlementRecommendationItemRecordType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -246,10 +581,81 @@ pub mod types {
         }
     }
     ///Request body for bulk-approving a set of entitlement recommendations.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct BulkApproveEntitlementRecommendationRequest {
         ///The list of recommendation items to approve.
         pub items: ::std::vec::Vec<BulkApproveEntitlementRecommendationItem>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BulkApproveEntitlementRecommendationRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BulkApproveEntitlementRecommendationRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkApproveEntitlementRecommendationRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BulkApproveEntitlementRecommendationRequest,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<BulkApproveEntitlementRecommendationItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "items" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BulkApproveEntitlementRecommendationRequest {
+                        items: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("items")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BulkApproveEntitlementRecommendationRequest",
+                    &["items"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BulkApproveEntitlementRecommendationRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "BulkApproveEntitlementRecommendationRequest",
+                    1usize,
+                )?;
+            fields.serialize_field("items", &self.items)?;
+            fields.end()
+        }
     }
     impl BulkApproveEntitlementRecommendationRequest {
         pub fn builder() -> builder::BulkApproveEntitlementRecommendationRequest {
@@ -257,43 +663,128 @@ pub mod types {
         }
     }
     ///The result for a single item in a bulk entitlement recommendation approval response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BulkApproveEntitlementRecommendationResult {
         ///The reason for failure if status is FAILURE; null on success.
-        #[serde(
-            rename = "failedReason",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub failed_reason: ::std::option::Option<::std::string::String>,
         ///The unique identifier of the processed recommendation record.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The outcome of the approval for this item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<
             BulkApproveEntitlementRecommendationResultStatus,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkApproveEntitlementRecommendationResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BulkApproveEntitlementRecommendationResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkApproveEntitlementRecommendationResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BulkApproveEntitlementRecommendationResult,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        BulkApproveEntitlementRecommendationResultStatus,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "failedReason" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "status" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BulkApproveEntitlementRecommendationResult {
+                        failed_reason: field0,
+                        id: field1,
+                        status: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "BulkApproveEntitlementRecommendationResult",
+                    &["failedReason", "id", "status"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for BulkApproveEntitlementRecommendationResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("BulkApproveEntitlementRecommendationResult", 3usize)?;
+            if !::std::option::Option::is_none(&self.failed_reason) {
+                fields.serialize_field("failedReason", &self.failed_reason)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.end()
+        }
+    }
     ///The outcome of the approval for this item.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum BulkApproveEntitlementRecommendationResultStatus {
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "FAILURE")]
         Failure,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for BulkApproveEntitlementRecommendationResultStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUCCESS" => Self::Success,
+                    "FAILURE" => Self::Failure,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for BulkApproveEntitlementRecommendationResultStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Failure => "FAILURE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for BulkApproveEntitlementRecommendationResultStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -335,11 +826,95 @@ pub mod types {
         }
     }
     ///Request body for assigning a set of entitlement recommendations to a reviewer.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct EntitlementRecommendationAssignRequest {
         pub assignee: EntitlementRecommendationAssignee,
         ///The list of recommendation record IDs to assign.
         pub items: ::std::vec::Vec<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementRecommendationAssignRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementRecommendationAssignRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementRecommendationAssignRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementRecommendationAssignRequest,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        EntitlementRecommendationAssignee,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "assignee" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "items" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementRecommendationAssignRequest {
+                        assignee: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("assignee")?
+                            }
+                        },
+                        items: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("items")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementRecommendationAssignRequest",
+                    &["assignee", "items"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementRecommendationAssignRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementRecommendationAssignRequest", 2usize)?;
+            fields.serialize_field("assignee", &self.assignee)?;
+            fields.serialize_field("items", &self.items)?;
+            fields.end()
+        }
     }
     impl EntitlementRecommendationAssignRequest {
         pub fn builder() -> builder::EntitlementRecommendationAssignRequest {
@@ -347,14 +922,68 @@ pub mod types {
         }
     }
     ///Response body returned when entitlement recommendations are successfully queued for assignment.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementRecommendationAssignResult {
         ///The unique identifier of the assignment batch created by this request.
-        #[serde(
-            rename = "batchId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementRecommendationAssignResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementRecommendationAssignResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementRecommendationAssignResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EntitlementRecommendationAssignResult,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "batchId" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementRecommendationAssignResult {
+                        batch_id: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementRecommendationAssignResult",
+                    &["batchId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementRecommendationAssignResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementRecommendationAssignResult", 1usize)?;
+            if !::std::option::Option::is_none(&self.batch_id) {
+                fields.serialize_field("batchId", &self.batch_id)?;
+            }
+            fields.end()
+        }
     }
     ///Describes the target assignee for entitlement recommendations.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -374,25 +1003,44 @@ pub mod types {
         },
     }
     ///The type of assignee.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementRecommendationAssigneeVariant0Type {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementRecommendationAssigneeVariant0Type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementRecommendationAssigneeVariant0Type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementRecommendationAssigneeVariant0Type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -434,25 +1082,44 @@ pub mod types {
         }
     }
     ///The type of assignee.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementRecommendationAssigneeVariant1Type {
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "ENTITLEMENT_OWNER")]
         EntitlementOwner,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for EntitlementRecommendationAssigneeVariant1Type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "ENTITLEMENT_OWNER" => Self::EntitlementOwner,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementRecommendationAssigneeVariant1Type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::EntitlementOwner => "ENTITLEMENT_OWNER",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementRecommendationAssigneeVariant1Type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -494,115 +1161,271 @@ pub mod types {
         }
     }
     ///A unified entitlement recommendation record representing either a SED (Suggested Entitlement Description) or a privilege recommendation.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntitlementRecommendationRecord {
         ///The ID of the identity who approved this recommendation.
-        #[serde(
-            rename = "approvedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approved_by: ::std::option::Option<::std::string::String>,
         ///How the recommendation was approved (e.g. "direct").
-        #[serde(
-            rename = "approvedType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approved_type: ::std::option::Option<::std::string::String>,
         ///The timestamp when the recommendation was approved.
-        #[serde(
-            rename = "approvedWhen",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approved_when: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The entitlement attribute name (e.g. "groups").
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///The current description of the entitlement, if one exists.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The human-readable display name of the entitlement.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///The unique identifier for this recommendation record.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The timestamp when the LLM batch that generated this recommendation was created.
-        #[serde(
-            rename = "llmBatchCreatedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub llm_batch_created_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The internal name of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The current privilege level assigned to the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privilege: ::std::option::Option<::std::string::String>,
         ///The type of recommendation. "SED" indicates a suggested description recommendation; "privilege" indicates a privilege-level recommendation.
-        #[serde(
-            rename = "recordType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub record_type: ::std::option::Option<
             EntitlementRecommendationRecordRecordType,
         >,
         ///The ID of the source that owns this entitlement.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///The display name of the source that owns this entitlement.
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
         ///The current review status of the recommendation.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///The AI-generated suggested description for the entitlement (SED records only).
-        #[serde(
-            rename = "suggestedDescription",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub suggested_description: ::std::option::Option<::std::string::String>,
         ///The AI-suggested privilege level for the entitlement (privilege records only).
-        #[serde(
-            rename = "suggestedPrivilege",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub suggested_privilege: ::std::option::Option<::std::string::String>,
         ///The entitlement type (e.g. "group").
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///The entitlement value or identifier.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementRecommendationRecord {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EntitlementRecommendationRecord;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntitlementRecommendationRecord")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntitlementRecommendationRecord, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<
+                        EntitlementRecommendationRecordRecordType,
+                    > = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvedBy" => field0 = map.next_value()?,
+                            "approvedType" => field1 = map.next_value()?,
+                            "approvedWhen" => field2 = map.next_value()?,
+                            "attribute" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "displayName" => field5 = map.next_value()?,
+                            "id" => field6 = map.next_value()?,
+                            "llmBatchCreatedAt" => field7 = map.next_value()?,
+                            "name" => field8 = map.next_value()?,
+                            "privilege" => field9 = map.next_value()?,
+                            "recordType" => field10 = map.next_value()?,
+                            "sourceId" => field11 = map.next_value()?,
+                            "sourceName" => field12 = map.next_value()?,
+                            "status" => field13 = map.next_value()?,
+                            "suggestedDescription" => field14 = map.next_value()?,
+                            "suggestedPrivilege" => field15 = map.next_value()?,
+                            "type" => field16 = map.next_value()?,
+                            "value" => field17 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EntitlementRecommendationRecord {
+                        approved_by: field0,
+                        approved_type: field1,
+                        approved_when: field2,
+                        attribute: field3,
+                        description: field4,
+                        display_name: field5,
+                        id: field6,
+                        llm_batch_created_at: field7,
+                        name: field8,
+                        privilege: field9,
+                        record_type: field10,
+                        source_id: field11,
+                        source_name: field12,
+                        status: field13,
+                        suggested_description: field14,
+                        suggested_privilege: field15,
+                        type_: field16,
+                        value: field17,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EntitlementRecommendationRecord",
+                    &[
+                        "approvedBy",
+                        "approvedType",
+                        "approvedWhen",
+                        "attribute",
+                        "description",
+                        "displayName",
+                        "id",
+                        "llmBatchCreatedAt",
+                        "name",
+                        "privilege",
+                        "recordType",
+                        "sourceId",
+                        "sourceName",
+                        "status",
+                        "suggestedDescription",
+                        "suggestedPrivilege",
+                        "type",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EntitlementRecommendationRecord {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("EntitlementRecommendationRecord", 18usize)?;
+            if !::std::option::Option::is_none(&self.approved_by) {
+                fields.serialize_field("approvedBy", &self.approved_by)?;
+            }
+            if !::std::option::Option::is_none(&self.approved_type) {
+                fields.serialize_field("approvedType", &self.approved_type)?;
+            }
+            if !::std::option::Option::is_none(&self.approved_when) {
+                fields.serialize_field("approvedWhen", &self.approved_when)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.llm_batch_created_at) {
+                fields.serialize_field("llmBatchCreatedAt", &self.llm_batch_created_at)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.privilege) {
+                fields.serialize_field("privilege", &self.privilege)?;
+            }
+            if !::std::option::Option::is_none(&self.record_type) {
+                fields.serialize_field("recordType", &self.record_type)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.suggested_description) {
+                fields
+                    .serialize_field(
+                        "suggestedDescription",
+                        &self.suggested_description,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.suggested_privilege) {
+                fields.serialize_field("suggestedPrivilege", &self.suggested_privilege)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of recommendation. "SED" indicates a suggested description recommendation; "privilege" indicates a privilege-level recommendation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntitlementRecommendationRecordRecordType {
-        #[serde(rename = "SED")]
         Sed,
-        #[serde(rename = "privilege")]
         Privilege,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitlementRecommendationRecordRecordType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SED" => Self::Sed,
+                    "privilege" => Self::Privilege,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for EntitlementRecommendationRecordRecordType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Sed => "SED",
+                        Self::Privilege => "privilege",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for EntitlementRecommendationRecordRecordType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -643,154 +1466,428 @@ pub mod types {
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///Description of the error
-        #[serde(
-            rename = "errorMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_message: ::std::option::Option<::serde_json::Value>,
         ///A message describing the error
-        #[serde(
-            rename = "errorName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_name: ::std::option::Option<::serde_json::Value>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "errorMessage" => field5 = map.next_value()?,
+                            "errorName" => field6 = map.next_value()?,
+                            "message" => field7 = map.next_value()?,
+                            "messages" => field8 = map.next_value()?,
+                            "rawBody" => field9 = map.next_value()?,
+                            "trackingId" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        error_message: field5,
+                        error_name: field6,
+                        message: field7,
+                        messages: field8,
+                        raw_body: field9,
+                        tracking_id: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "errorMessage",
+                        "errorName",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 11usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.error_message) {
+                fields.serialize_field("errorMessage", &self.error_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error_name) {
+                fields.serialize_field("errorName", &self.error_name)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///A group of entitlement instances that share the same entitlement name and connector type, aggregated for privileged-access review.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PrivilegedRecommendationGroup {
         ///The connector type associated with all instances in this group.
-        #[serde(
-            rename = "connectorType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub connector_type: ::std::option::Option<::std::string::String>,
         ///The name of the entitlement shared across all instances in this group.
-        #[serde(
-            rename = "entitlementName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_name: ::std::option::Option<::std::string::String>,
         ///The total number of individual entitlement instances in this group.
-        #[serde(
-            rename = "instanceCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub instance_count: ::std::option::Option<i32>,
         ///The individual entitlement instances belonging to this group.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub instances: ::std::option::Option<
             ::std::vec::Vec<PrivilegedRecommendationInstance>,
         >,
         ///The number of organizations in which this entitlement appears as privileged.
-        #[serde(
-            rename = "orgCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub org_count: ::std::option::Option<i32>,
         ///A decimal string representing the confidence score of the privilege recommendation (0.0-1.0).
-        #[serde(
-            rename = "recommendationScore",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recommendation_score: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PrivilegedRecommendationGroup {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PrivilegedRecommendationGroup;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PrivilegedRecommendationGroup")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PrivilegedRecommendationGroup, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<PrivilegedRecommendationInstance>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "connectorType" => field0 = map.next_value()?,
+                            "entitlementName" => field1 = map.next_value()?,
+                            "instanceCount" => field2 = map.next_value()?,
+                            "instances" => field3 = map.next_value()?,
+                            "orgCount" => field4 = map.next_value()?,
+                            "recommendationScore" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PrivilegedRecommendationGroup {
+                        connector_type: field0,
+                        entitlement_name: field1,
+                        instance_count: field2,
+                        instances: field3,
+                        org_count: field4,
+                        recommendation_score: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PrivilegedRecommendationGroup",
+                    &[
+                        "connectorType",
+                        "entitlementName",
+                        "instanceCount",
+                        "instances",
+                        "orgCount",
+                        "recommendationScore",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PrivilegedRecommendationGroup {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("PrivilegedRecommendationGroup", 6usize)?;
+            if !::std::option::Option::is_none(&self.connector_type) {
+                fields.serialize_field("connectorType", &self.connector_type)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement_name) {
+                fields.serialize_field("entitlementName", &self.entitlement_name)?;
+            }
+            if !::std::option::Option::is_none(&self.instance_count) {
+                fields.serialize_field("instanceCount", &self.instance_count)?;
+            }
+            if !::std::option::Option::is_none(&self.instances) {
+                fields.serialize_field("instances", &self.instances)?;
+            }
+            if !::std::option::Option::is_none(&self.org_count) {
+                fields.serialize_field("orgCount", &self.org_count)?;
+            }
+            if !::std::option::Option::is_none(&self.recommendation_score) {
+                fields
+                    .serialize_field("recommendationScore", &self.recommendation_score)?;
+            }
+            fields.end()
+        }
+    }
     ///An individual entitlement instance within a privileged recommendation group.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PrivilegedRecommendationInstance {
         ///The entitlement attribute name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///The current description of the entitlement, if one exists.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///The unique identifier for this entitlement instance.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The currently assigned privilege level, if any.
-        #[serde(
-            rename = "privilegeLevel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub privilege_level: ::std::option::Option<::std::string::String>,
         ///The timestamp when this instance was recommended.
-        #[serde(
-            rename = "recommendedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recommended_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The ID of the source that owns this entitlement.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///The display name of the source.
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
         ///The current review status of this instance.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///The entitlement type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///The entitlement value or distinguished name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PrivilegedRecommendationInstance {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PrivilegedRecommendationInstance;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PrivilegedRecommendationInstance")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PrivilegedRecommendationInstance, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "privilegeLevel" => field3 = map.next_value()?,
+                            "recommendedAt" => field4 = map.next_value()?,
+                            "sourceId" => field5 = map.next_value()?,
+                            "sourceName" => field6 = map.next_value()?,
+                            "status" => field7 = map.next_value()?,
+                            "type" => field8 = map.next_value()?,
+                            "value" => field9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PrivilegedRecommendationInstance {
+                        attribute: field0,
+                        description: field1,
+                        id: field2,
+                        privilege_level: field3,
+                        recommended_at: field4,
+                        source_id: field5,
+                        source_name: field6,
+                        status: field7,
+                        type_: field8,
+                        value: field9,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "PrivilegedRecommendationInstance",
+                    &[
+                        "attribute",
+                        "description",
+                        "id",
+                        "privilegeLevel",
+                        "recommendedAt",
+                        "sourceId",
+                        "sourceName",
+                        "status",
+                        "type",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for PrivilegedRecommendationInstance {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("PrivilegedRecommendationInstance", 10usize)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.privilege_level) {
+                fields.serialize_field("privilegeLevel", &self.privilege_level)?;
+            }
+            if !::std::option::Option::is_none(&self.recommended_at) {
+                fields.serialize_field("recommendedAt", &self.recommended_at)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Represents the search criteria for querying entitlements.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SearchCriteria {
         ///A map of filters applied to the search. Keys are filter names, and values are filter definitions.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filters: ::std::option::Option<
             ::std::collections::HashMap<
                 ::std::string::String,
@@ -798,182 +1895,891 @@ pub mod types {
             >,
         >,
         ///Whether to include nested objects in the search results.
-        #[serde(
-            rename = "includeNested",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub include_nested: ::std::option::Option<bool>,
         ///A list of indices to search within. Must contain exactly one item, typically "entitlements".
         pub indices: ::std::vec::Vec<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<SearchCriteriaQuery>,
         ///Specifies the type of query. Must be "TEXT" if `textQuery` is used.
-        #[serde(
-            rename = "queryType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub query_type: ::std::option::Option<::std::string::String>,
         ///Used for pagination to fetch results after a specific point.
-        #[serde(
-            rename = "searchAfter",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub search_after: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Specifies the sorting order for the results.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        #[serde(
-            rename = "textQuery",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub text_query: ::std::option::Option<SearchCriteriaTextQuery>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SearchCriteria {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SearchCriteria;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SearchCriteria")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SearchCriteria, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            SearchCriteriaFiltersValue,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<SearchCriteriaQuery> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<SearchCriteriaTextQuery> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "filters" => field0 = map.next_value()?,
+                            "includeNested" => field1 = map.next_value()?,
+                            "indices" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "query" => field3 = map.next_value()?,
+                            "queryType" => field4 = map.next_value()?,
+                            "searchAfter" => field5 = map.next_value()?,
+                            "sort" => field6 = map.next_value()?,
+                            "textQuery" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SearchCriteria {
+                        filters: field0,
+                        include_nested: field1,
+                        indices: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("indices")?
+                            }
+                        },
+                        query: field3,
+                        query_type: field4,
+                        search_after: field5,
+                        sort: field6,
+                        text_query: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SearchCriteria",
+                    &[
+                        "filters",
+                        "includeNested",
+                        "indices",
+                        "query",
+                        "queryType",
+                        "searchAfter",
+                        "sort",
+                        "textQuery",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SearchCriteria {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SearchCriteria", 8usize)?;
+            if !::std::option::Option::is_none(&self.filters) {
+                fields.serialize_field("filters", &self.filters)?;
+            }
+            if !::std::option::Option::is_none(&self.include_nested) {
+                fields.serialize_field("includeNested", &self.include_nested)?;
+            }
+            fields.serialize_field("indices", &self.indices)?;
+            if !::std::option::Option::is_none(&self.query) {
+                fields.serialize_field("query", &self.query)?;
+            }
+            if !::std::option::Option::is_none(&self.query_type) {
+                fields.serialize_field("queryType", &self.query_type)?;
+            }
+            if !::std::option::Option::is_none(&self.search_after) {
+                fields.serialize_field("searchAfter", &self.search_after)?;
+            }
+            if !::std::option::Option::is_none(&self.sort) {
+                fields.serialize_field("sort", &self.sort)?;
+            }
+            if !::std::option::Option::is_none(&self.text_query) {
+                fields.serialize_field("textQuery", &self.text_query)?;
+            }
+            fields.end()
+        }
+    }
     ///`SearchCriteriaFiltersValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SearchCriteriaFiltersValue {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub range: ::std::option::Option<SearchCriteriaFiltersValueRange>,
         ///Terms to filter by (for "TERMS" type).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub terms: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The type of filter, e.g., "TERMS" or "RANGE".
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchCriteriaFiltersValue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SearchCriteriaFiltersValue;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SearchCriteriaFiltersValue")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SearchCriteriaFiltersValue, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        SearchCriteriaFiltersValueRange,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "range" => field0 = map.next_value()?,
+                            "terms" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SearchCriteriaFiltersValue {
+                        range: field0,
+                        terms: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SearchCriteriaFiltersValue",
+                    &["range", "terms", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SearchCriteriaFiltersValue {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SearchCriteriaFiltersValue", 3usize)?;
+            if !::std::option::Option::is_none(&self.range) {
+                fields.serialize_field("range", &self.range)?;
+            }
+            if !::std::option::Option::is_none(&self.terms) {
+                fields.serialize_field("terms", &self.terms)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     ///`SearchCriteriaFiltersValueRange`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SearchCriteriaFiltersValueRange {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub lower: ::std::option::Option<SearchCriteriaFiltersValueRangeLower>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upper: ::std::option::Option<SearchCriteriaFiltersValueRangeUpper>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SearchCriteriaFiltersValueRange {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SearchCriteriaFiltersValueRange;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SearchCriteriaFiltersValueRange")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SearchCriteriaFiltersValueRange, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        SearchCriteriaFiltersValueRangeLower,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        SearchCriteriaFiltersValueRangeUpper,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "lower" => field0 = map.next_value()?,
+                            "upper" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SearchCriteriaFiltersValueRange {
+                        lower: field0,
+                        upper: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SearchCriteriaFiltersValueRange",
+                    &["lower", "upper"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SearchCriteriaFiltersValueRange {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SearchCriteriaFiltersValueRange", 2usize)?;
+            if !::std::option::Option::is_none(&self.lower) {
+                fields.serialize_field("lower", &self.lower)?;
+            }
+            if !::std::option::Option::is_none(&self.upper) {
+                fields.serialize_field("upper", &self.upper)?;
+            }
+            fields.end()
+        }
+    }
     ///`SearchCriteriaFiltersValueRangeLower`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SearchCriteriaFiltersValueRangeLower {
         ///Whether the lower bound is inclusive.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inclusive: ::std::option::Option<bool>,
         ///The lower bound value.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchCriteriaFiltersValueRangeLower {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SearchCriteriaFiltersValueRangeLower;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SearchCriteriaFiltersValueRangeLower")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    SearchCriteriaFiltersValueRangeLower,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "inclusive" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SearchCriteriaFiltersValueRangeLower {
+                        inclusive: field0,
+                        value: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SearchCriteriaFiltersValueRangeLower",
+                    &["inclusive", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SearchCriteriaFiltersValueRangeLower {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SearchCriteriaFiltersValueRangeLower", 2usize)?;
+            if !::std::option::Option::is_none(&self.inclusive) {
+                fields.serialize_field("inclusive", &self.inclusive)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     ///`SearchCriteriaFiltersValueRangeUpper`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SearchCriteriaFiltersValueRangeUpper {
         ///Whether the upper bound is inclusive.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inclusive: ::std::option::Option<bool>,
         ///The upper bound value.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchCriteriaFiltersValueRangeUpper {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SearchCriteriaFiltersValueRangeUpper;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SearchCriteriaFiltersValueRangeUpper")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    SearchCriteriaFiltersValueRangeUpper,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "inclusive" => field0 = map.next_value()?,
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SearchCriteriaFiltersValueRangeUpper {
+                        inclusive: field0,
+                        value: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SearchCriteriaFiltersValueRangeUpper",
+                    &["inclusive", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SearchCriteriaFiltersValueRangeUpper {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SearchCriteriaFiltersValueRangeUpper", 2usize)?;
+            if !::std::option::Option::is_none(&self.inclusive) {
+                fields.serialize_field("inclusive", &self.inclusive)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     ///`SearchCriteriaQuery`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SearchCriteriaQuery {
         ///A structured query for advanced search.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SearchCriteriaQuery {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SearchCriteriaQuery;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SearchCriteriaQuery")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SearchCriteriaQuery, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "query" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SearchCriteriaQuery {
+                        query: field0,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("SearchCriteriaQuery", &["query"], Fields)
+        }
+    }
+    impl ::serde::Serialize for SearchCriteriaQuery {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SearchCriteriaQuery", 1usize)?;
+            if !::std::option::Option::is_none(&self.query) {
+                fields.serialize_field("query", &self.query)?;
+            }
+            fields.end()
+        }
+    }
     ///`SearchCriteriaTextQuery`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SearchCriteriaTextQuery {
         ///Fields to search within.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Whether to match any of the terms.
-        #[serde(
-            rename = "matchAny",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub match_any: ::std::option::Option<bool>,
         ///Terms to search for.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub terms: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SearchCriteriaTextQuery {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SearchCriteriaTextQuery;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SearchCriteriaTextQuery")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SearchCriteriaTextQuery, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "fields" => field0 = map.next_value()?,
+                            "matchAny" => field1 = map.next_value()?,
+                            "terms" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SearchCriteriaTextQuery {
+                        fields: field0,
+                        match_any: field1,
+                        terms: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SearchCriteriaTextQuery",
+                    &["fields", "matchAny", "terms"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SearchCriteriaTextQuery {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SearchCriteriaTextQuery", 3usize)?;
+            if !::std::option::Option::is_none(&self.fields) {
+                fields.serialize_field("fields", &self.fields)?;
+            }
+            if !::std::option::Option::is_none(&self.match_any) {
+                fields.serialize_field("matchAny", &self.match_any)?;
+            }
+            if !::std::option::Option::is_none(&self.terms) {
+                fields.serialize_field("terms", &self.terms)?;
+            }
+            fields.end()
+        }
+    }
     ///Suggested Entitlement Description
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Sed {
         ///entitlement approved by
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approved_by: ::std::option::Option<::std::string::String>,
         ///entitlement approved type
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approved_type: ::std::option::Option<::std::string::String>,
         ///entitlement approved then
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approved_when: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///entitlement attribute
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attribute: ::std::option::Option<::std::string::String>,
         ///description of entitlement
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///entitlement display name
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///sed id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///name of the entitlement
-        #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///entitlement source id
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///entitlement source name
-        #[serde(
-            rename = "sourceName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_name: ::std::option::Option<::std::string::String>,
         ///entitlement status
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///llm suggested entitlement description
-        #[serde(
-            rename = "suggestedDescription",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub suggested_description: ::std::option::Option<::std::string::String>,
         ///entitlement type
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///entitlement value
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Sed {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Sed;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Sed")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Sed, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approved_by" => field0 = map.next_value()?,
+                            "approved_type" => field1 = map.next_value()?,
+                            "approved_when" => field2 = map.next_value()?,
+                            "attribute" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "displayName" => field5 = map.next_value()?,
+                            "id" => field6 = map.next_value()?,
+                            "Name" => field7 = map.next_value()?,
+                            "sourceId" => field8 = map.next_value()?,
+                            "sourceName" => field9 = map.next_value()?,
+                            "status" => field10 = map.next_value()?,
+                            "suggestedDescription" => field11 = map.next_value()?,
+                            "type" => field12 = map.next_value()?,
+                            "value" => field13 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Sed {
+                        approved_by: field0,
+                        approved_type: field1,
+                        approved_when: field2,
+                        attribute: field3,
+                        description: field4,
+                        display_name: field5,
+                        id: field6,
+                        name: field7,
+                        source_id: field8,
+                        source_name: field9,
+                        status: field10,
+                        suggested_description: field11,
+                        type_: field12,
+                        value: field13,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Sed",
+                    &[
+                        "approved_by",
+                        "approved_type",
+                        "approved_when",
+                        "attribute",
+                        "description",
+                        "displayName",
+                        "id",
+                        "Name",
+                        "sourceId",
+                        "sourceName",
+                        "status",
+                        "suggestedDescription",
+                        "type",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Sed {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Sed", 14usize)?;
+            if !::std::option::Option::is_none(&self.approved_by) {
+                fields.serialize_field("approved_by", &self.approved_by)?;
+            }
+            if !::std::option::Option::is_none(&self.approved_type) {
+                fields.serialize_field("approved_type", &self.approved_type)?;
+            }
+            if !::std::option::Option::is_none(&self.approved_when) {
+                fields.serialize_field("approved_when", &self.approved_when)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("Name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            if !::std::option::Option::is_none(&self.source_name) {
+                fields.serialize_field("sourceName", &self.source_name)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.suggested_description) {
+                fields
+                    .serialize_field(
+                        "suggestedDescription",
+                        &self.suggested_description,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///Sed Approval Request Body
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SedApproval {
         ///List of SED id's
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SedApproval {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SedApproval;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SedApproval")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SedApproval, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "items" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SedApproval { items: field0 })
+                }
+            }
+            deserializer.deserialize_struct("SedApproval", &["items"], Fields)
+        }
+    }
+    impl ::serde::Serialize for SedApproval {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SedApproval", 1usize)?;
+            if !::std::option::Option::is_none(&self.items) {
+                fields.serialize_field("items", &self.items)?;
+            }
+            fields.end()
+        }
+    }
     ///SED Approval Status
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SedApprovalStatus {
         ///failed reason will be display if status is failed
-        #[serde(
-            rename = "failedReason",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub failed_reason: ::std::option::Option<::std::string::String>,
         ///Sed id
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///SUCCESS | FAILED
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SedApprovalStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SedApprovalStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SedApprovalStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SedApprovalStatus, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "failedReason" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "status" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SedApprovalStatus {
+                        failed_reason: field0,
+                        id: field1,
+                        status: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SedApprovalStatus",
+                    &["failedReason", "id", "status"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SedApprovalStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SedApprovalStatus", 3usize)?;
+            if !::std::option::Option::is_none(&self.failed_reason) {
+                fields.serialize_field("failedReason", &self.failed_reason)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            fields.end()
+        }
+    }
     ///Sed Assignee
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SedAssignee {
         /**Type of assignment
 When value is PERSONA, the value MUST be SOURCE_OWNER or ENTITLEMENT_OWNER
@@ -981,12 +2787,73 @@ IDENTITY SED_ASSIGNEE_IDENTITY_TYPE
 GROUP SED_ASSIGNEE_GROUP_TYPE
 SOURCE_OWNER SED_ASSIGNEE_SOURCE_OWNER_TYPE
 ENTITLEMENT_OWNER SED_ASSIGNEE_ENTITLEMENT_OWNER_TYPE*/
-        #[serde(rename = "type")]
         pub type_: SedAssigneeType,
         /**Identity or Group identifier
 Empty when using source/entitlement owner personas*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SedAssignee {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SedAssignee;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SedAssignee")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SedAssignee, A::Error> {
+                    let mut field0: ::std::option::Option<SedAssigneeType> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "type" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "value" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SedAssignee {
+                        type_: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        value: field1,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("SedAssignee", &["type", "value"], Fields)
+        }
+    }
+    impl ::serde::Serialize for SedAssignee {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SedAssignee", 2usize)?;
+            fields.serialize_field("type", &self.type_)?;
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     /**Type of assignment
 When value is PERSONA, the value MUST be SOURCE_OWNER or ENTITLEMENT_OWNER
@@ -994,29 +2861,49 @@ IDENTITY SED_ASSIGNEE_IDENTITY_TYPE
 GROUP SED_ASSIGNEE_GROUP_TYPE
 SOURCE_OWNER SED_ASSIGNEE_SOURCE_OWNER_TYPE
 ENTITLEMENT_OWNER SED_ASSIGNEE_ENTITLEMENT_OWNER_TYPE*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SedAssigneeType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "GROUP")]
         Group,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "ENTITLEMENT_OWNER")]
         EntitlementOwner,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SedAssigneeType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "GROUP" => Self::Group,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "ENTITLEMENT_OWNER" => Self::EntitlementOwner,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SedAssigneeType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Group => "GROUP",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::EntitlementOwner => "ENTITLEMENT_OWNER",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SedAssigneeType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1060,13 +2947,69 @@ ENTITLEMENT_OWNER SED_ASSIGNEE_ENTITLEMENT_OWNER_TYPE*/
         }
     }
     ///Sed Assignment
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SedAssignment {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assignee: ::std::option::Option<SedAssignee>,
         ///List of SED id's
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SedAssignment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SedAssignment;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SedAssignment")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SedAssignment, A::Error> {
+                    let mut field0: ::std::option::Option<SedAssignee> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "assignee" => field0 = map.next_value()?,
+                            "items" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SedAssignment {
+                        assignee: field0,
+                        items: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("SedAssignment", &["assignee", "items"], Fields)
+        }
+    }
+    impl ::serde::Serialize for SedAssignment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SedAssignment", 2usize)?;
+            if !::std::option::Option::is_none(&self.assignee) {
+                fields.serialize_field("assignee", &self.assignee)?;
+            }
+            if !::std::option::Option::is_none(&self.items) {
+                fields.serialize_field("items", &self.items)?;
+            }
+            fields.end()
+        }
     }
     impl SedAssignment {
         pub fn builder() -> builder::SedAssignment {
@@ -1074,87 +3017,286 @@ ENTITLEMENT_OWNER SED_ASSIGNEE_ENTITLEMENT_OWNER_TYPE*/
         }
     }
     ///Sed Assignment Response
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SedAssignmentResponse {
         ///BatchId that groups all the ids together
-        #[serde(
-            rename = "batchId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SedAssignmentResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SedAssignmentResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SedAssignmentResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SedAssignmentResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "batchId" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SedAssignmentResponse {
+                        batch_id: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("SedAssignmentResponse", &["batchId"], Fields)
+        }
+    }
+    impl ::serde::Serialize for SedAssignmentResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SedAssignmentResponse", 1usize)?;
+            if !::std::option::Option::is_none(&self.batch_id) {
+                fields.serialize_field("batchId", &self.batch_id)?;
+            }
+            fields.end()
+        }
     }
     ///Sed Batch Record
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SedBatchRecord {
         ///The unique ID of the batch.
-        #[serde(
-            rename = "batchId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_id: ::std::option::Option<::std::string::String>,
         ///The timestamp when the batch was created.
-        #[serde(
-            rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The number of items materialized in the batch.
-        #[serde(
-            rename = "materializedCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub materialized_count: ::std::option::Option<i32>,
         ///The name of the batch.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The number of items processed in the batch.
-        #[serde(
-            rename = "processedCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub processed_count: ::std::option::Option<i32>,
         ///The current state of the batch (e.g., submitted, materialized, completed).
-        #[serde(
-            rename = "processedState",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub processed_state: ::std::option::Option<::std::string::String>,
         ///The ID of the user who requested the batch.
-        #[serde(
-            rename = "requestedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requested_by: ::std::option::Option<::std::string::String>,
         ///The tenant ID associated with the batch.
-        #[serde(
-            rename = "tenantId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tenant_id: ::std::option::Option<::std::string::String>,
         ///The timestamp when the batch was last updated.
-        #[serde(
-            rename = "updatedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub updated_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SedBatchRecord {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SedBatchRecord;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SedBatchRecord")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SedBatchRecord, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "batchId" => field0 = map.next_value()?,
+                            "createdAt" => field1 = map.next_value()?,
+                            "materializedCount" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "processedCount" => field4 = map.next_value()?,
+                            "processedState" => field5 = map.next_value()?,
+                            "requestedBy" => field6 = map.next_value()?,
+                            "tenantId" => field7 = map.next_value()?,
+                            "updatedAt" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SedBatchRecord {
+                        batch_id: field0,
+                        created_at: field1,
+                        materialized_count: field2,
+                        name: field3,
+                        processed_count: field4,
+                        processed_state: field5,
+                        requested_by: field6,
+                        tenant_id: field7,
+                        updated_at: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SedBatchRecord",
+                    &[
+                        "batchId",
+                        "createdAt",
+                        "materializedCount",
+                        "name",
+                        "processedCount",
+                        "processedState",
+                        "requestedBy",
+                        "tenantId",
+                        "updatedAt",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SedBatchRecord {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SedBatchRecord", 9usize)?;
+            if !::std::option::Option::is_none(&self.batch_id) {
+                fields.serialize_field("batchId", &self.batch_id)?;
+            }
+            if !::std::option::Option::is_none(&self.created_at) {
+                fields.serialize_field("createdAt", &self.created_at)?;
+            }
+            if !::std::option::Option::is_none(&self.materialized_count) {
+                fields.serialize_field("materializedCount", &self.materialized_count)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.processed_count) {
+                fields.serialize_field("processedCount", &self.processed_count)?;
+            }
+            if !::std::option::Option::is_none(&self.processed_state) {
+                fields.serialize_field("processedState", &self.processed_state)?;
+            }
+            if !::std::option::Option::is_none(&self.requested_by) {
+                fields.serialize_field("requestedBy", &self.requested_by)?;
+            }
+            if !::std::option::Option::is_none(&self.tenant_id) {
+                fields.serialize_field("tenantId", &self.tenant_id)?;
+            }
+            if !::std::option::Option::is_none(&self.updated_at) {
+                fields.serialize_field("updatedAt", &self.updated_at)?;
+            }
+            fields.end()
+        }
+    }
     ///Sed Batch Request
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SedBatchRequest {
         ///list of entitlement ids
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Search criteria for the batch request.
-        #[serde(
-            rename = "searchCriteria",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub search_criteria: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, SearchCriteria>,
         >,
         ///list of sed ids
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub seds: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SedBatchRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SedBatchRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SedBatchRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SedBatchRequest, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            SearchCriteria,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "entitlements" => field0 = map.next_value()?,
+                            "searchCriteria" => field1 = map.next_value()?,
+                            "seds" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SedBatchRequest {
+                        entitlements: field0,
+                        search_criteria: field1,
+                        seds: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SedBatchRequest",
+                    &["entitlements", "searchCriteria", "seds"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SedBatchRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SedBatchRequest", 3usize)?;
+            if !::std::option::Option::is_none(&self.entitlements) {
+                fields.serialize_field("entitlements", &self.entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.search_criteria) {
+                fields.serialize_field("searchCriteria", &self.search_criteria)?;
+            }
+            if !::std::option::Option::is_none(&self.seds) {
+                fields.serialize_field("seds", &self.seds)?;
+            }
+            fields.end()
+        }
     }
     impl SedBatchRequest {
         pub fn builder() -> builder::SedBatchRequest {
@@ -1162,61 +3304,228 @@ ENTITLEMENT_OWNER SED_ASSIGNEE_ENTITLEMENT_OWNER_TYPE*/
         }
     }
     ///Sed Batch Response
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SedBatchResponse {
         ///BatchId that groups all the ids together
-        #[serde(
-            rename = "batchId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SedBatchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SedBatchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SedBatchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SedBatchResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "batchId" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SedBatchResponse {
+                        batch_id: field0,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("SedBatchResponse", &["batchId"], Fields)
+        }
+    }
+    impl ::serde::Serialize for SedBatchResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SedBatchResponse", 1usize)?;
+            if !::std::option::Option::is_none(&self.batch_id) {
+                fields.serialize_field("batchId", &self.batch_id)?;
+            }
+            fields.end()
+        }
     }
     ///Sed Batch Stats
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SedBatchStats {
         ///batch complete
-        #[serde(
-            rename = "batchComplete",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_complete: ::std::option::Option<bool>,
         ///batch Id
-        #[serde(
-            rename = "batchId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_id: ::std::option::Option<::std::string::String>,
         ///discovered count
-        #[serde(
-            rename = "discoveredCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub discovered_count: ::std::option::Option<i64>,
         ///discovery complete
-        #[serde(
-            rename = "discoveryComplete",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub discovery_complete: ::std::option::Option<bool>,
         ///processed count
-        #[serde(
-            rename = "processedCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub processed_count: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SedBatchStats {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SedBatchStats;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SedBatchStats")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SedBatchStats, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "batchComplete" => field0 = map.next_value()?,
+                            "batchId" => field1 = map.next_value()?,
+                            "discoveredCount" => field2 = map.next_value()?,
+                            "discoveryComplete" => field3 = map.next_value()?,
+                            "processedCount" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SedBatchStats {
+                        batch_complete: field0,
+                        batch_id: field1,
+                        discovered_count: field2,
+                        discovery_complete: field3,
+                        processed_count: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SedBatchStats",
+                    &[
+                        "batchComplete",
+                        "batchId",
+                        "discoveredCount",
+                        "discoveryComplete",
+                        "processedCount",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SedBatchStats {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SedBatchStats", 5usize)?;
+            if !::std::option::Option::is_none(&self.batch_complete) {
+                fields.serialize_field("batchComplete", &self.batch_complete)?;
+            }
+            if !::std::option::Option::is_none(&self.batch_id) {
+                fields.serialize_field("batchId", &self.batch_id)?;
+            }
+            if !::std::option::Option::is_none(&self.discovered_count) {
+                fields.serialize_field("discoveredCount", &self.discovered_count)?;
+            }
+            if !::std::option::Option::is_none(&self.discovery_complete) {
+                fields.serialize_field("discoveryComplete", &self.discovery_complete)?;
+            }
+            if !::std::option::Option::is_none(&self.processed_count) {
+                fields.serialize_field("processedCount", &self.processed_count)?;
+            }
+            fields.end()
+        }
+    }
     ///Patch for Suggested Entitlement Description
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SedPatch {
         ///desired operation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub op: ::std::option::Option<::std::string::String>,
         ///field to be patched
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub path: ::std::option::Option<::std::string::String>,
         ///value to replace with
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SedPatch {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SedPatch;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SedPatch")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SedPatch, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "op" => field0 = map.next_value()?,
+                            "path" => field1 = map.next_value()?,
+                            "value" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SedPatch {
+                        op: field0,
+                        path: field1,
+                        value: field2,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("SedPatch", &["op", "path", "value"], Fields)
+        }
+    }
+    impl ::serde::Serialize for SedPatch {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SedPatch", 3usize)?;
+            if !::std::option::Option::is_none(&self.op) {
+                fields.serialize_field("op", &self.op)?;
+            }
+            if !::std::option::Option::is_none(&self.path) {
+                fields.serialize_field("path", &self.path)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -16,180 +16,477 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`License`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct License {
         ///Legacy name of the license
-        #[serde(
-            rename = "legacyFeatureName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub legacy_feature_name: ::std::option::Option<::std::string::String>,
         ///Name of the license
-        #[serde(
-            rename = "licenseId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub license_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for License {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = License;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct License")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<License, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "legacyFeatureName" => field0 = map.next_value()?,
+                            "licenseId" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(License {
+                        legacy_feature_name: field0,
+                        license_id: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "License",
+                    &["legacyFeatureName", "licenseId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for License {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("License", 2usize)?;
+            if !::std::option::Option::is_none(&self.legacy_feature_name) {
+                fields.serialize_field("legacyFeatureName", &self.legacy_feature_name)?;
+            }
+            if !::std::option::Option::is_none(&self.license_id) {
+                fields.serialize_field("licenseId", &self.license_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`Product`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Product {
         ///API URL of the Product
-        #[serde(
-            rename = "apiUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub api_url: ::std::option::Option<::std::string::String>,
         ///Additional attributes for a product
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Date when the product was created
-        #[serde(
-            rename = "dateCreated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub date_created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Date when the product was last updated
-        #[serde(
-            rename = "lastUpdated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_updated: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub licenses: ::std::option::Option<::std::vec::Vec<License>>,
         ///Product could have additional notes added during tenant provisioning.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notes: ::std::option::Option<::std::string::String>,
         ///Type of org
-        #[serde(
-            rename = "orgType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub org_type: ::std::option::Option<ProductOrgType>,
         ///Name of the Product
-        #[serde(
-            rename = "productName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub product_name: ::std::option::Option<::std::string::String>,
         ///Product region
-        #[serde(
-            rename = "productRegion",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub product_region: ::std::option::Option<::std::string::String>,
         ///Right needed for the Product
-        #[serde(
-            rename = "productRight",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub product_right: ::std::option::Option<::std::string::String>,
         ///An identifier for a specific product-tenant combination
-        #[serde(
-            rename = "productTenantId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub product_tenant_id: ::std::option::Option<::std::string::String>,
         ///If there's a tenant provisioning failure then reason will have the description of error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
         ///Status of the product
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///Status datetime
-        #[serde(
-            rename = "statusDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub status_date_time: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///URL of the Product
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
         ///Zone
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub zone: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Product {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Product;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Product")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Product, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::vec::Vec<License>> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<ProductOrgType> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "apiUrl" => field0 = map.next_value()?,
+                            "attributes" => field1 = map.next_value()?,
+                            "dateCreated" => field2 = map.next_value()?,
+                            "lastUpdated" => field3 = map.next_value()?,
+                            "licenses" => field4 = map.next_value()?,
+                            "notes" => field5 = map.next_value()?,
+                            "orgType" => field6 = map.next_value()?,
+                            "productName" => field7 = map.next_value()?,
+                            "productRegion" => field8 = map.next_value()?,
+                            "productRight" => field9 = map.next_value()?,
+                            "productTenantId" => field10 = map.next_value()?,
+                            "reason" => field11 = map.next_value()?,
+                            "status" => field12 = map.next_value()?,
+                            "statusDateTime" => field13 = map.next_value()?,
+                            "url" => field14 = map.next_value()?,
+                            "zone" => field15 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Product {
+                        api_url: field0,
+                        attributes: field1,
+                        date_created: field2,
+                        last_updated: field3,
+                        licenses: field4,
+                        notes: field5,
+                        org_type: field6,
+                        product_name: field7,
+                        product_region: field8,
+                        product_right: field9,
+                        product_tenant_id: field10,
+                        reason: field11,
+                        status: field12,
+                        status_date_time: field13,
+                        url: field14,
+                        zone: field15,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Product",
+                    &[
+                        "apiUrl",
+                        "attributes",
+                        "dateCreated",
+                        "lastUpdated",
+                        "licenses",
+                        "notes",
+                        "orgType",
+                        "productName",
+                        "productRegion",
+                        "productRight",
+                        "productTenantId",
+                        "reason",
+                        "status",
+                        "statusDateTime",
+                        "url",
+                        "zone",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Product {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Product", 16usize)?;
+            if !::std::option::Option::is_none(&self.api_url) {
+                fields.serialize_field("apiUrl", &self.api_url)?;
+            }
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.date_created) {
+                fields.serialize_field("dateCreated", &self.date_created)?;
+            }
+            if !::std::option::Option::is_none(&self.last_updated) {
+                fields.serialize_field("lastUpdated", &self.last_updated)?;
+            }
+            if !::std::option::Option::is_none(&self.licenses) {
+                fields.serialize_field("licenses", &self.licenses)?;
+            }
+            if !::std::option::Option::is_none(&self.notes) {
+                fields.serialize_field("notes", &self.notes)?;
+            }
+            if !::std::option::Option::is_none(&self.org_type) {
+                fields.serialize_field("orgType", &self.org_type)?;
+            }
+            if !::std::option::Option::is_none(&self.product_name) {
+                fields.serialize_field("productName", &self.product_name)?;
+            }
+            if !::std::option::Option::is_none(&self.product_region) {
+                fields.serialize_field("productRegion", &self.product_region)?;
+            }
+            if !::std::option::Option::is_none(&self.product_right) {
+                fields.serialize_field("productRight", &self.product_right)?;
+            }
+            if !::std::option::Option::is_none(&self.product_tenant_id) {
+                fields.serialize_field("productTenantId", &self.product_tenant_id)?;
+            }
+            if !::std::option::Option::is_none(&self.reason) {
+                fields.serialize_field("reason", &self.reason)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.status_date_time) {
+                fields.serialize_field("statusDateTime", &self.status_date_time)?;
+            }
+            if !::std::option::Option::is_none(&self.url) {
+                fields.serialize_field("url", &self.url)?;
+            }
+            if !::std::option::Option::is_none(&self.zone) {
+                fields.serialize_field("zone", &self.zone)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of org
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ProductOrgType {
-        #[serde(rename = "development")]
         Development,
-        #[serde(rename = "staging")]
         Staging,
-        #[serde(rename = "production")]
         Production,
-        #[serde(rename = "test")]
         Test,
-        #[serde(rename = "partner")]
         Partner,
-        #[serde(rename = "training")]
         Training,
-        #[serde(rename = "demonstration")]
         Demonstration,
-        #[serde(rename = "sandbox")]
         Sandbox,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProductOrgType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "development" => Self::Development,
+                    "staging" => Self::Staging,
+                    "production" => Self::Production,
+                    "test" => Self::Test,
+                    "partner" => Self::Partner,
+                    "training" => Self::Training,
+                    "demonstration" => Self::Demonstration,
+                    "sandbox" => Self::Sandbox,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ProductOrgType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Development => "development",
+                        Self::Staging => "staging",
+                        Self::Production => "production",
+                        Self::Test => "test",
+                        Self::Partner => "partner",
+                        Self::Training => "training",
+                        Self::Demonstration => "demonstration",
+                        Self::Sandbox => "sandbox",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ProductOrgType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -241,31 +538,119 @@ pub mod types {
         }
     }
     ///`Tenant`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Tenant {
         ///Description of the Tenant
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Human-readable name of the Tenant
-        #[serde(
-            rename = "fullName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub full_name: ::std::option::Option<::std::string::String>,
         ///The unique identifier for the Tenant
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Abbreviated name of the Tenant
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Deployment pod for the Tenant
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pod: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub products: ::std::option::Option<::std::vec::Vec<Product>>,
         ///Deployment region for the Tenant
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub region: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Tenant {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Tenant;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Tenant")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Tenant, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::vec::Vec<Product>> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "fullName" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "pod" => field4 = map.next_value()?,
+                            "products" => field5 = map.next_value()?,
+                            "region" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Tenant {
+                        description: field0,
+                        full_name: field1,
+                        id: field2,
+                        name: field3,
+                        pod: field4,
+                        products: field5,
+                        region: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Tenant",
+                    &[
+                        "description",
+                        "fullName",
+                        "id",
+                        "name",
+                        "pod",
+                        "products",
+                        "region",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Tenant {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Tenant", 7usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.full_name) {
+                fields.serialize_field("fullName", &self.full_name)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.pod) {
+                fields.serialize_field("pod", &self.pod)?;
+            }
+            if !::std::option::Option::is_none(&self.products) {
+                fields.serialize_field("products", &self.products)?;
+            }
+            if !::std::option::Option::is_none(&self.region) {
+                fields.serialize_field("region", &self.region)?;
+            }
+            fields.end()
+        }
     }
     /// Error types.
     pub mod error {

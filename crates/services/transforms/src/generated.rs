@@ -16,123 +16,541 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`AccountAttribute`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountAttribute {
         /**This expression queries the database to narrow search results. The value of this configuration is a sailpoint.object.Filter expression and used when searching against the database.  The default filter will always include the source and identity, and any subsequent expressions will be combined in an AND operation to the existing search criteria.
 Only certain searchable attributes are available:  - `nativeIdentity` - the Account ID  - `displayName` - the Account Name  - `entitlements` - a boolean value to determine if the account has entitlements*/
-        #[serde(
-            rename = "accountFilter",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_filter: ::std::option::Option<::std::string::String>,
         /**This expression is used to search and filter accounts in memory. The value of this configuration is a sailpoint.object.Filter expression and used when searching against the returned resultset.
 
 All account attributes are available for filtering as this operation is performed in memory.*/
-        #[serde(
-            rename = "accountPropertyFilter",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_property_filter: ::std::option::Option<::std::string::String>,
         ///The value of this configuration is a boolean (true/false). Controls which account to source a value from for an attribute.  If this flag is set to true, the transform returns the value from the first account in the list, even if it is null. If it is set to false, the transform returns the first non-null value. If not defined, the transform will default to false
-        #[serde(
-            rename = "accountReturnFirstLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_return_first_link: ::std::option::Option<bool>,
         ///The value of this configuration is a string name of the attribute to use when determining the ordering of returned accounts when there are multiple entries
-        #[serde(
-            rename = "accountSortAttribute",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_sort_attribute: ::std::option::Option<::std::string::String>,
         ///The value of this configuration is a boolean (true/false). Controls the order of the sort when there are multiple accounts. If not defined, the transform will default to false (ascending order)
-        #[serde(
-            rename = "accountSortDescending",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_sort_descending: ::std::option::Option<bool>,
         ///The name of the attribute on the account to return. This should match the name of the account attribute name visible in the user interface, or on the source schema.
-        #[serde(rename = "attributeName")]
         pub attribute_name: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         ///A reference to the source to search for the account
-        #[serde(rename = "sourceName")]
         pub source_name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountAttribute {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountAttribute;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountAttribute")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountAttribute, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountFilter" => field0 = map.next_value()?,
+                            "accountPropertyFilter" => field1 = map.next_value()?,
+                            "accountReturnFirstLink" => field2 = map.next_value()?,
+                            "accountSortAttribute" => field3 = map.next_value()?,
+                            "accountSortDescending" => field4 = map.next_value()?,
+                            "attributeName" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "input" => field6 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field7 = map.next_value()?,
+                            "sourceName" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountAttribute {
+                        account_filter: field0,
+                        account_property_filter: field1,
+                        account_return_first_link: field2,
+                        account_sort_attribute: field3,
+                        account_sort_descending: field4,
+                        attribute_name: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributeName")?
+                            }
+                        },
+                        input: field6,
+                        requires_periodic_refresh: field7,
+                        source_name: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceName")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountAttribute",
+                    &[
+                        "accountFilter",
+                        "accountPropertyFilter",
+                        "accountReturnFirstLink",
+                        "accountSortAttribute",
+                        "accountSortDescending",
+                        "attributeName",
+                        "input",
+                        "requiresPeriodicRefresh",
+                        "sourceName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountAttribute {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountAttribute", 9usize)?;
+            if !::std::option::Option::is_none(&self.account_filter) {
+                fields.serialize_field("accountFilter", &self.account_filter)?;
+            }
+            if !::std::option::Option::is_none(&self.account_property_filter) {
+                fields
+                    .serialize_field(
+                        "accountPropertyFilter",
+                        &self.account_property_filter,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.account_return_first_link) {
+                fields
+                    .serialize_field(
+                        "accountReturnFirstLink",
+                        &self.account_return_first_link,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.account_sort_attribute) {
+                fields
+                    .serialize_field(
+                        "accountSortAttribute",
+                        &self.account_sort_attribute,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.account_sort_descending) {
+                fields
+                    .serialize_field(
+                        "accountSortDescending",
+                        &self.account_sort_descending,
+                    )?;
+            }
+            fields.serialize_field("attributeName", &self.attribute_name)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("sourceName", &self.source_name)?;
+            fields.end()
+        }
+    }
     ///`Base64Decode`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Base64Decode {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Base64Decode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Base64Decode;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Base64Decode")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Base64Decode, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Base64Decode {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Base64Decode",
+                    &["input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Base64Decode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Base64Decode", 2usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
     }
     ///`Base64Encode`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Base64Encode {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Base64Encode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Base64Encode;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Base64Encode")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Base64Encode, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Base64Encode {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Base64Encode",
+                    &["input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Base64Encode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Base64Encode", 2usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`Concatenation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Concatenation {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         ///An array of items to join together
         pub values: ::std::vec::Vec<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for Concatenation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Concatenation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Concatenation")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Concatenation, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            "values" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Concatenation {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                        values: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("values")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Concatenation",
+                    &["input", "requiresPeriodicRefresh", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Concatenation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Concatenation", 3usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("values", &self.values)?;
+            fields.end()
+        }
+    }
     ///`Conditional`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Conditional {
         /**A comparison statement that follows the structure of `ValueA eq ValueB` where `ValueA` and `ValueB` are static strings or outputs of other transforms.
 
 The `eq` operator is the only valid comparison*/
         pub expression: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         ///The output of the transform if the expression evalutes to false
-        #[serde(rename = "negativeCondition")]
         pub negative_condition: ::std::string::String,
         ///The output of the transform if the expression evalutes to true
-        #[serde(rename = "positiveCondition")]
         pub positive_condition: ::std::string::String,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Conditional {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Conditional;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Conditional")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Conditional, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "expression" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "input" => field1 = map.next_value()?,
+                            "negativeCondition" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "positiveCondition" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requiresPeriodicRefresh" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Conditional {
+                        expression: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("expression")?
+                            }
+                        },
+                        input: field1,
+                        negative_condition: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("negativeCondition")?
+                            }
+                        },
+                        positive_condition: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("positiveCondition")?
+                            }
+                        },
+                        requires_periodic_refresh: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Conditional",
+                    &[
+                        "expression",
+                        "input",
+                        "negativeCondition",
+                        "positiveCondition",
+                        "requiresPeriodicRefresh",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Conditional {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Conditional", 5usize)?;
+            fields.serialize_field("expression", &self.expression)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            fields.serialize_field("negativeCondition", &self.negative_condition)?;
+            fields.serialize_field("positiveCondition", &self.positive_condition)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`DateCompare`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct DateCompare {
         ///This is the first date to consider (The date that would be on the left hand side of the comparison operation).
-        #[serde(rename = "firstDate")]
         pub first_date: DateCompareFirstDate,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         ///The output of the transform if the expression evalutes to false
-        #[serde(rename = "negativeCondition")]
         pub negative_condition: ::std::string::String,
         /**This is the comparison to perform.
 | Operation | Description |
@@ -144,16 +562,152 @@ The `eq` operator is the only valid comparison*/
 */
         pub operator: DateCompareOperator,
         ///The output of the transform if the expression evalutes to true
-        #[serde(rename = "positiveCondition")]
         pub positive_condition: ::std::string::String,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         ///This is the second date to consider (The date that would be on the right hand side of the comparison operation).
-        #[serde(rename = "secondDate")]
         pub second_date: DateCompareSecondDate,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DateCompare {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DateCompare;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DateCompare")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DateCompare, A::Error> {
+                    let mut field0: ::std::option::Option<DateCompareFirstDate> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<DateCompareOperator> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<DateCompareSecondDate> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "firstDate" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "input" => field1 = map.next_value()?,
+                            "negativeCondition" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "operator" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "positiveCondition" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requiresPeriodicRefresh" => field5 = map.next_value()?,
+                            "secondDate" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DateCompare {
+                        first_date: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("firstDate")?
+                            }
+                        },
+                        input: field1,
+                        negative_condition: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("negativeCondition")?
+                            }
+                        },
+                        operator: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("operator")?
+                            }
+                        },
+                        positive_condition: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("positiveCondition")?
+                            }
+                        },
+                        requires_periodic_refresh: field5,
+                        second_date: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("secondDate")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DateCompare",
+                    &[
+                        "firstDate",
+                        "input",
+                        "negativeCondition",
+                        "operator",
+                        "positiveCondition",
+                        "requiresPeriodicRefresh",
+                        "secondDate",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DateCompare {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DateCompare", 7usize)?;
+            fields.serialize_field("firstDate", &self.first_date)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            fields.serialize_field("negativeCondition", &self.negative_condition)?;
+            fields.serialize_field("operator", &self.operator)?;
+            fields.serialize_field("positiveCondition", &self.positive_condition)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("secondDate", &self.second_date)?;
+            fields.end()
+        }
     }
     ///This is the first date to consider (The date that would be on the left hand side of the comparison operation).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -180,29 +734,49 @@ The `eq` operator is the only valid comparison*/
 | GT        | Strictly greater than: `firstDate > secondDate` |
 | GTE       | Greater than or equal to: `firstDate >= secondDate` |
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DateCompareOperator {
-        #[serde(rename = "LT")]
         Lt,
-        #[serde(rename = "LTE")]
         Lte,
-        #[serde(rename = "GT")]
         Gt,
-        #[serde(rename = "GTE")]
         Gte,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DateCompareOperator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "LT" => Self::Lt,
+                    "LTE" => Self::Lte,
+                    "GT" => Self::Gt,
+                    "GTE" => Self::Gte,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for DateCompareOperator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Lt => "LT",
+                        Self::Lte => "LTE",
+                        Self::Gt => "GT",
+                        Self::Gte => "GTE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for DateCompareOperator {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -263,31 +837,94 @@ The `eq` operator is the only valid comparison*/
         }
     }
     ///`DateFormat`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DateFormat {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         /**A string value indicating either the explicit SimpleDateFormat or the built-in named format that the data is coming in as.
 
 *If no inputFormat is provided, the transform assumes that it is in ISO8601 format**/
-        #[serde(
-            rename = "inputFormat",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub input_format: ::std::option::Option<DateFormatInputFormat>,
         /**A string value indicating either the explicit SimpleDateFormat or the built-in named format that the data should be formatted into.
 
 *If no inputFormat is provided, the transform assumes that it is in ISO8601 format**/
-        #[serde(
-            rename = "outputFormat",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub output_format: ::std::option::Option<DateFormatOutputFormat>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DateFormat {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DateFormat;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DateFormat")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DateFormat, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<DateFormatInputFormat> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<DateFormatOutputFormat> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "inputFormat" => field1 = map.next_value()?,
+                            "outputFormat" => field2 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DateFormat {
+                        input: field0,
+                        input_format: field1,
+                        output_format: field2,
+                        requires_periodic_refresh: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DateFormat",
+                    &["input", "inputFormat", "outputFormat", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DateFormat {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DateFormat", 4usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.input_format) {
+                fields.serialize_field("inputFormat", &self.input_format)?;
+            }
+            if !::std::option::Option::is_none(&self.output_format) {
+                fields.serialize_field("outputFormat", &self.output_format)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
     }
     /**A string value indicating either the explicit SimpleDateFormat or the built-in named format that the data is coming in as.
 
@@ -344,17 +981,12 @@ The `eq` operator is the only valid comparison*/
         }
     }
     ///`DateMath`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct DateMath {
         /**A string value of the date and time components to operation on, along with the math operations to execute.
 */
         pub expression: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         /**A boolean value to indicate whether the transform should round up or down when a rounding `/` operation is defined in the expression.
 
@@ -367,25 +999,165 @@ If not provided, the transform will default to `false`
 
 `false` indicates the transform should round down (i.e., truncate the fractional date/time component indicated)
 */
-        #[serde(
-            rename = "roundUp",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub round_up: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DateMath {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DateMath;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DateMath")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DateMath, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "expression" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "input" => field1 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            "roundUp" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DateMath {
+                        expression: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("expression")?
+                            }
+                        },
+                        input: field1,
+                        requires_periodic_refresh: field2,
+                        round_up: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DateMath",
+                    &["expression", "input", "requiresPeriodicRefresh", "roundUp"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DateMath {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("DateMath", 4usize)?;
+            fields.serialize_field("expression", &self.expression)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.round_up) {
+                fields.serialize_field("roundUp", &self.round_up)?;
+            }
+            fields.end()
+        }
+    }
     ///`DecomposeDiacriticalMarks`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DecomposeDiacriticalMarks {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DecomposeDiacriticalMarks {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DecomposeDiacriticalMarks;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DecomposeDiacriticalMarks")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DecomposeDiacriticalMarks, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DecomposeDiacriticalMarks {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "DecomposeDiacriticalMarks",
+                    &["input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for DecomposeDiacriticalMarks {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("DecomposeDiacriticalMarks", 2usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`E164phone`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct E164phone {
         /**This is an optional attribute that can be used to define the region of the phone number to format into.
 
@@ -395,46 +1167,179 @@ If defaultRegion is not provided, it will take US as the default country.
 
 The format of the country code should be in [ISO 3166-1 alpha-2 format](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)
 */
-        #[serde(
-            rename = "defaultRegion",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub default_region: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for E164phone {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = E164phone;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct E164phone")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<E164phone, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "defaultRegion" => field0 = map.next_value()?,
+                            "input" => field1 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(E164phone {
+                        default_region: field0,
+                        input: field1,
+                        requires_periodic_refresh: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "E164phone",
+                    &["defaultRegion", "input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for E164phone {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("E164phone", 3usize)?;
+            if !::std::option::Option::is_none(&self.default_region) {
+                fields.serialize_field("defaultRegion", &self.default_region)?;
+            }
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`FirstValid`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct FirstValid {
         ///a true or false value representing to move on to the next option if an error (like an Null Pointer Exception) were to occur.
-        #[serde(
-            rename = "ignoreErrors",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ignore_errors: ::std::option::Option<bool>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         ///An array of attributes to evaluate for existence.
         pub values: ::std::vec::Vec<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for FirstValid {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FirstValid;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FirstValid")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FirstValid, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "ignoreErrors" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            "values" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FirstValid {
+                        ignore_errors: field0,
+                        requires_periodic_refresh: field1,
+                        values: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("values")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FirstValid",
+                    &["ignoreErrors", "requiresPeriodicRefresh", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FirstValid {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("FirstValid", 3usize)?;
+            if !::std::option::Option::is_none(&self.ignore_errors) {
+                fields.serialize_field("ignoreErrors", &self.ignore_errors)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("values", &self.values)?;
+            fields.end()
+        }
+    }
     ///`GenerateRandomString`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct GenerateRandomString {
         ///This must be either "true" or "false" to indicate whether the generator logic should include numbers
-        #[serde(rename = "includeNumbers")]
         pub include_numbers: bool,
         ///This must be either "true" or "false" to indicate whether the generator logic should include special characters
-        #[serde(rename = "includeSpecialChars")]
         pub include_special_chars: bool,
         /**This specifies how long the randomly generated string needs to be
 
@@ -447,24 +1352,152 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
         ///The operation to perform `generateRandomString`
         pub operation: ::std::string::String,
         ///A value that indicates whether the transform logic should be re-evaluated every evening as part of the identity refresh process
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GenerateRandomString {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = GenerateRandomString;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GenerateRandomString")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<GenerateRandomString, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "includeNumbers" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "includeSpecialChars" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "length" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "operation" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requiresPeriodicRefresh" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(GenerateRandomString {
+                        include_numbers: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("includeNumbers")?
+                            }
+                        },
+                        include_special_chars: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("includeSpecialChars")?
+                            }
+                        },
+                        length: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("length")?
+                            }
+                        },
+                        name: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        operation: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("operation")?
+                            }
+                        },
+                        requires_periodic_refresh: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "GenerateRandomString",
+                    &[
+                        "includeNumbers",
+                        "includeSpecialChars",
+                        "length",
+                        "name",
+                        "operation",
+                        "requiresPeriodicRefresh",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for GenerateRandomString {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("GenerateRandomString", 6usize)?;
+            fields.serialize_field("includeNumbers", &self.include_numbers)?;
+            fields.serialize_field("includeSpecialChars", &self.include_special_chars)?;
+            fields.serialize_field("length", &self.length)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("operation", &self.operation)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`GetReferenceIdentityAttribute`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct GetReferenceIdentityAttribute {
         ///This must always be set to "Cloud Services Deployment Utility"
         pub name: ::std::string::String,
         ///The operation to perform `getReferenceIdentityAttribute`
         pub operation: ::std::string::String,
         ///A value that indicates whether the transform logic should be re-evaluated every evening as part of the identity refresh process
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<bool>,
         /**This is the SailPoint User Name (uid) value of the identity whose attribute is desired
 
@@ -472,31 +1505,278 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
 */
         pub uid: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetReferenceIdentityAttribute {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = GetReferenceIdentityAttribute;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GetReferenceIdentityAttribute")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<GetReferenceIdentityAttribute, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "operation" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            "uid" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(GetReferenceIdentityAttribute {
+                        name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        operation: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("operation")?
+                            }
+                        },
+                        requires_periodic_refresh: field2,
+                        uid: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("uid")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "GetReferenceIdentityAttribute",
+                    &["name", "operation", "requiresPeriodicRefresh", "uid"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for GetReferenceIdentityAttribute {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("GetReferenceIdentityAttribute", 4usize)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("operation", &self.operation)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("uid", &self.uid)?;
+            fields.end()
+        }
+    }
     ///`IdentityAttribute`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentityAttribute {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         ///The system (camel-cased) name of the identity attribute to bring in
         pub name: ::std::string::String,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityAttribute {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityAttribute;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityAttribute")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityAttribute, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityAttribute {
+                        input: field0,
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        requires_periodic_refresh: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityAttribute",
+                    &["input", "name", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityAttribute {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IdentityAttribute", 3usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`IndexOf`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IndexOf {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         ///A substring to search for, searches the entire calling string, and returns the index of the first occurrence of the specified substring.
         pub substring: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IndexOf {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IndexOf;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IndexOf")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IndexOf, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            "substring" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IndexOf {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                        substring: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("substring")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IndexOf",
+                    &["input", "requiresPeriodicRefresh", "substring"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IndexOf {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IndexOf", 3usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("substring", &self.substring)?;
+            fields.end()
+        }
     }
     ///This is an optional attribute that can explicitly define the input data which will be fed into the transform logic. If input is not provided, the transform will take its input from the source and attribute combination configured via the UI.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -526,54 +1806,149 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`Iso3166`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Iso3166 {
         /**An optional value to denote which ISO 3166 format to return. Valid values are:
 
@@ -586,20 +1961,83 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
 
 `numeric` - The numeric country code (e.g., "840")
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub format: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Iso3166 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Iso3166;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Iso3166")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Iso3166, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "format" => field0 = map.next_value()?,
+                            "input" => field1 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Iso3166 {
+                        format: field0,
+                        input: field1,
+                        requires_periodic_refresh: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Iso3166",
+                    &["format", "input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Iso3166 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Iso3166", 3usize)?;
+            if !::std::option::Option::is_none(&self.format) {
+                fields.serialize_field("format", &self.format)?;
+            }
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`LeftPad`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct LeftPad {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         ///An integer value for the desired length of the final output string
         pub length: ::std::string::String,
@@ -608,23 +2046,97 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
 
 If not provided, the transform will default to a single space (" ") character for padding
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub padding: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LeftPad {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LeftPad;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LeftPad")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LeftPad, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "length" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "padding" => field2 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LeftPad {
+                        input: field0,
+                        length: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("length")?
+                            }
+                        },
+                        padding: field2,
+                        requires_periodic_refresh: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LeftPad",
+                    &["input", "length", "padding", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LeftPad {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("LeftPad", 4usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            fields.serialize_field("length", &self.length)?;
+            if !::std::option::Option::is_none(&self.padding) {
+                fields.serialize_field("padding", &self.padding)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`Lookup`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Lookup {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         /**This is a JSON object of key-value pairs. The key is the string that will attempt to be matched to the input, and the value is the output string that should be returned if the key is matched
 
@@ -633,27 +2145,225 @@ If not provided, the transform will default to a single space (" ") character fo
 */
         pub table: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Lookup {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Lookup;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Lookup")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Lookup, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            "table" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Lookup {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                        table: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("table")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Lookup",
+                    &["input", "requiresPeriodicRefresh", "table"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Lookup {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Lookup", 3usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("table", &self.table)?;
+            fields.end()
+        }
+    }
     ///`Lower`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Lower {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Lower {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Lower;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Lower")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Lower, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Lower {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Lower",
+                    &["input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Lower {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Lower", 2usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`NameNormalizer`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NameNormalizer {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NameNormalizer {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = NameNormalizer;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NameNormalizer")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NameNormalizer, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NameNormalizer {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "NameNormalizer",
+                    &["input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for NameNormalizer {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("NameNormalizer", 2usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
     }
     /**| Construct       | Date Time Pattern | Description |
 | ---------       | ----------------- | ----------- |
@@ -663,31 +2373,52 @@ If not provided, the transform will default to a single space (" ") character fo
 | EPOCH_TIME_JAVA | # ms from midnight, January 1st, 1970 | The incoming date value as elapsed time in milliseconds from midnight, January 1st, 1970. |
 | EPOCH_TIME_WIN32| # intervals of 100ns from midnight, January 1st, 1601 | The incoming date value as elapsed time in 100-nanosecond intervals from midnight, January 1st, 1601. |
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum NamedConstructs {
-        #[serde(rename = "ISO8601")]
         Iso8601,
-        #[serde(rename = "LDAP")]
         Ldap,
-        #[serde(rename = "PEOPLE_SOFT")]
         PeopleSoft,
-        #[serde(rename = "EPOCH_TIME_JAVA")]
         EpochTimeJava,
-        #[serde(rename = "EPOCH_TIME_WIN32")]
         EpochTimeWin32,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for NamedConstructs {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ISO8601" => Self::Iso8601,
+                    "LDAP" => Self::Ldap,
+                    "PEOPLE_SOFT" => Self::PeopleSoft,
+                    "EPOCH_TIME_JAVA" => Self::EpochTimeJava,
+                    "EPOCH_TIME_WIN32" => Self::EpochTimeWin32,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for NamedConstructs {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Iso8601 => "ISO8601",
+                        Self::Ldap => "LDAP",
+                        Self::PeopleSoft => "PEOPLE_SOFT",
+                        Self::EpochTimeJava => "EPOCH_TIME_JAVA",
+                        Self::EpochTimeWin32 => "EPOCH_TIME_WIN32",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for NamedConstructs {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -733,9 +2464,8 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`RandomAlphaNumeric`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RandomAlphaNumeric {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         /**This is an integer value specifying the size/number of characters the random string must contain
 
@@ -748,18 +2478,82 @@ If not provided, the transform will default to a single space (" ") character fo
 
 * Due to identity attribute data constraints, the maximum allowable value is `450` characters
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub length: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RandomAlphaNumeric {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RandomAlphaNumeric;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RandomAlphaNumeric")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RandomAlphaNumeric, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "length" => field1 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RandomAlphaNumeric {
+                        input: field0,
+                        length: field1,
+                        requires_periodic_refresh: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RandomAlphaNumeric",
+                    &["input", "length", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RandomAlphaNumeric {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RandomAlphaNumeric", 3usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.length) {
+                fields.serialize_field("length", &self.length)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
     }
     ///`RandomNumeric`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RandomNumeric {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         /**This is an integer value specifying the size/number of characters the random string must contain
 
@@ -772,54 +2566,351 @@ If not provided, the transform will default to a single space (" ") character fo
 
 * Due to identity attribute data constraints, the maximum allowable value is `450` characters
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub length: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RandomNumeric {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RandomNumeric;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RandomNumeric")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RandomNumeric, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "length" => field1 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RandomNumeric {
+                        input: field0,
+                        length: field1,
+                        requires_periodic_refresh: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RandomNumeric",
+                    &["input", "length", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RandomNumeric {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RandomNumeric", 3usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.length) {
+                fields.serialize_field("length", &self.length)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`Reference2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Reference2 {
         ///This ID specifies the name of the pre-existing transform which you want to use within your current transform
         pub id: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Reference2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Reference2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Reference2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Reference2, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "input" => field1 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Reference2 {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        input: field1,
+                        requires_periodic_refresh: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Reference2",
+                    &["id", "input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Reference2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Reference2", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`Replace`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Replace {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         ///This can be a string or a regex pattern in which you want to replace.
         pub regex: ::std::string::String,
         ///This is the replacement string that should be substituded wherever the string or pattern is found.
         pub replacement: ::std::string::String,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Replace {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Replace;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Replace")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Replace, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "regex" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "replacement" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requiresPeriodicRefresh" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Replace {
+                        input: field0,
+                        regex: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("regex")?
+                            }
+                        },
+                        replacement: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("replacement")?
+                            }
+                        },
+                        requires_periodic_refresh: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Replace",
+                    &["input", "regex", "replacement", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Replace {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Replace", 4usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            fields.serialize_field("regex", &self.regex)?;
+            fields.serialize_field("replacement", &self.replacement)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`ReplaceAll`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ReplaceAll {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         ///An attribute of key-value pairs. Each pair identifies the pattern to search for as its key, and the replacement string as its value.
         pub table: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReplaceAll {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ReplaceAll;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReplaceAll")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReplaceAll, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            "table" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReplaceAll {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                        table: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("table")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ReplaceAll",
+                    &["input", "requiresPeriodicRefresh", "table"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ReplaceAll {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ReplaceAll", 3usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("table", &self.table)?;
+            fields.end()
+        }
     }
     ///A value that indicates whether the transform logic should be re-evaluated every evening as part of the identity refresh process
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -865,9 +2956,8 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`RightPad`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct RightPad {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
         ///An integer value for the desired length of the final output string
         pub length: ::std::string::String,
@@ -876,13 +2966,92 @@ If not provided, the transform will default to a single space (" ") character fo
 
 If not provided, the transform will default to a single space (" ") character for padding
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub padding: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RightPad {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RightPad;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RightPad")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RightPad, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "length" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "padding" => field2 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RightPad {
+                        input: field0,
+                        length: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("length")?
+                            }
+                        },
+                        padding: field2,
+                        requires_periodic_refresh: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RightPad",
+                    &["input", "length", "padding", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RightPad {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("RightPad", 4usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            fields.serialize_field("length", &self.length)?;
+            if !::std::option::Option::is_none(&self.padding) {
+                fields.serialize_field("padding", &self.padding)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
     }
     ///`Rule`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -967,18 +3136,13 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`Split`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Split {
         ///This can be either a single character or a regex expression, and is used by the transform to identify the break point between two substrings in the incoming data
         pub delimiter: ::std::string::String,
         ///An integer value for the desired array element after the incoming data has been split into a list; the array is a 0-based object, so the first array element would be index 0, the second element would be index 1, etc.
         pub index: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         /**A boolean (true/false) value which indicates whether an exception should be thrown and returned as an output when an index is out of bounds with the resultant array (i.e., the provided index value is larger than the size of the array)
 
@@ -991,22 +3155,193 @@ If not provided, the transform will default to a single space (" ") character fo
 
 If not provided, the transform will default to false and return a null
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub throws: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Split {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Split;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Split")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Split, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "delimiter" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "index" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "input" => field2 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field3 = map.next_value()?,
+                            "throws" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Split {
+                        delimiter: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("delimiter")?
+                            }
+                        },
+                        index: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("index")?
+                            }
+                        },
+                        input: field2,
+                        requires_periodic_refresh: field3,
+                        throws: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Split",
+                    &[
+                        "delimiter",
+                        "index",
+                        "input",
+                        "requiresPeriodicRefresh",
+                        "throws",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Split {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Split", 5usize)?;
+            fields.serialize_field("delimiter", &self.delimiter)?;
+            fields.serialize_field("index", &self.index)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.throws) {
+                fields.serialize_field("throws", &self.throws)?;
+            }
+            fields.end()
+        }
+    }
     ///`Static`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Static {
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
         ///This must evaluate to a JSON string, either through a fixed value or through conditional logic using the Apache Velocity Template Language.
         pub values: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for Static {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Static;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Static")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Static, A::Error> {
+                    let mut field0: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "requiresPeriodicRefresh" => field0 = map.next_value()?,
+                            "values" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Static {
+                        requires_periodic_refresh: field0,
+                        values: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("values")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Static",
+                    &["requiresPeriodicRefresh", "values"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Static {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Static", 2usize)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.serialize_field("values", &self.values)?;
+            fields.end()
+        }
+    }
     ///`Substring`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Substring {
         /**The index of the first character to include in the returned substring.
 
@@ -1018,45 +3353,227 @@ If `begin` is set to -1, the transform will begin at character 0 of the input da
 
 This attribute is only used if begin is not -1.
 */
-        #[serde(
-            rename = "beginOffset",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub begin_offset: ::std::option::Option<i32>,
         /**The index of the first character to exclude from the returned substring.
 
 If end is -1 or not provided at all, the substring transform will return everything up to the end of the input string.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end: ::std::option::Option<i32>,
         /**This integer value is the number of characters to add to the end attribute when returning a substring.
 
 This attribute is only used if end is provided and is not -1.
 */
-        #[serde(
-            rename = "endOffset",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_offset: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Substring {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Substring;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Substring")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Substring, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "begin" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "beginOffset" => field1 = map.next_value()?,
+                            "end" => field2 = map.next_value()?,
+                            "endOffset" => field3 = map.next_value()?,
+                            "input" => field4 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Substring {
+                        begin: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("begin")?
+                            }
+                        },
+                        begin_offset: field1,
+                        end: field2,
+                        end_offset: field3,
+                        input: field4,
+                        requires_periodic_refresh: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Substring",
+                    &[
+                        "begin",
+                        "beginOffset",
+                        "end",
+                        "endOffset",
+                        "input",
+                        "requiresPeriodicRefresh",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Substring {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Substring", 6usize)?;
+            fields.serialize_field("begin", &self.begin)?;
+            if !::std::option::Option::is_none(&self.begin_offset) {
+                fields.serialize_field("beginOffset", &self.begin_offset)?;
+            }
+            if !::std::option::Option::is_none(&self.end) {
+                fields.serialize_field("end", &self.end)?;
+            }
+            if !::std::option::Option::is_none(&self.end_offset) {
+                fields.serialize_field("endOffset", &self.end_offset)?;
+            }
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///The representation of an internally- or customer-defined transform.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Transform {
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub attributes: ::std::option::Option<TransformAttributes>,
         ///Unique name of this transform
         pub name: TransformName,
-        #[serde(rename = "type")]
         pub type_: TransformType,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Transform {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Transform;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Transform")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Transform, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::option::Option<TransformAttributes>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<TransformName> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<TransformType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Transform {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "attributes",
+                                    ),
+                                );
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Transform {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("attributes", &self.attributes)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl Transform {
         pub fn builder() -> builder::Transform {
@@ -1312,18 +3829,136 @@ This attribute is only used if end is provided and is not -1.
         }
     }
     ///`TransformRead`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct TransformRead {
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub attributes: ::std::option::Option<TransformAttributes>,
         pub id: ::std::string::String,
         pub internal: bool,
         ///Unique name of this transform
         pub name: TransformReadName,
-        #[serde(rename = "type")]
         pub type_: TransformType,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TransformRead {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TransformRead;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TransformRead")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TransformRead, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::option::Option<TransformAttributes>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<TransformReadName> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<TransformType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "internal" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TransformRead {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "attributes",
+                                    ),
+                                );
+                            }
+                        },
+                        id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        internal: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("internal")?
+                            }
+                        },
+                        name: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for TransformRead {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("attributes", &self.attributes)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("internal", &self.internal)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     ///Unique name of this transform
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1383,102 +4018,221 @@ This attribute is only used if end is provided and is not -1.
         }
     }
     ///`TransformRule`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct TransformRule {
         ///This is the name of the Transform rule that needs to be invoked by the transform
         pub name: ::std::string::String,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TransformRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TransformRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TransformRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TransformRule, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TransformRule {
+                        name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TransformRule",
+                    &["name", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TransformRule {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TransformRule", 2usize)?;
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///The type of transform operation
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TransformType {
-        #[serde(rename = "accountAttribute")]
         AccountAttribute,
-        #[serde(rename = "base64Decode")]
         Base64Decode,
-        #[serde(rename = "base64Encode")]
         Base64Encode,
-        #[serde(rename = "concat")]
         Concat,
-        #[serde(rename = "conditional")]
         Conditional,
-        #[serde(rename = "dateCompare")]
         DateCompare,
-        #[serde(rename = "dateFormat")]
         DateFormat,
-        #[serde(rename = "dateMath")]
         DateMath,
-        #[serde(rename = "decomposeDiacriticalMarks")]
         DecomposeDiacriticalMarks,
-        #[serde(rename = "e164phone")]
         E164phone,
-        #[serde(rename = "firstValid")]
         FirstValid,
-        #[serde(rename = "rule")]
         Rule,
-        #[serde(rename = "identityAttribute")]
         IdentityAttribute,
-        #[serde(rename = "indexOf")]
         IndexOf,
-        #[serde(rename = "iso3166")]
         Iso3166,
-        #[serde(rename = "lastIndexOf")]
         LastIndexOf,
-        #[serde(rename = "leftPad")]
         LeftPad,
-        #[serde(rename = "lookup")]
         Lookup,
-        #[serde(rename = "lower")]
         Lower,
-        #[serde(rename = "normalizeNames")]
         NormalizeNames,
-        #[serde(rename = "randomAlphaNumeric")]
         RandomAlphaNumeric,
-        #[serde(rename = "randomNumeric")]
         RandomNumeric,
-        #[serde(rename = "reference")]
         Reference,
-        #[serde(rename = "replaceAll")]
         ReplaceAll,
-        #[serde(rename = "replace")]
         Replace,
-        #[serde(rename = "rightPad")]
         RightPad,
-        #[serde(rename = "split")]
         Split,
-        #[serde(rename = "static")]
         Static,
-        #[serde(rename = "substring")]
         Substring,
-        #[serde(rename = "trim")]
         Trim,
-        #[serde(rename = "upper")]
         Upper,
-        #[serde(rename = "usernameGenerator")]
         UsernameGenerator,
-        #[serde(rename = "uuid")]
         Uuid,
-        #[serde(rename = "displayName")]
         DisplayName,
-        #[serde(rename = "rfc5646")]
         Rfc5646,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for TransformType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "accountAttribute" => Self::AccountAttribute,
+                    "base64Decode" => Self::Base64Decode,
+                    "base64Encode" => Self::Base64Encode,
+                    "concat" => Self::Concat,
+                    "conditional" => Self::Conditional,
+                    "dateCompare" => Self::DateCompare,
+                    "dateFormat" => Self::DateFormat,
+                    "dateMath" => Self::DateMath,
+                    "decomposeDiacriticalMarks" => Self::DecomposeDiacriticalMarks,
+                    "e164phone" => Self::E164phone,
+                    "firstValid" => Self::FirstValid,
+                    "rule" => Self::Rule,
+                    "identityAttribute" => Self::IdentityAttribute,
+                    "indexOf" => Self::IndexOf,
+                    "iso3166" => Self::Iso3166,
+                    "lastIndexOf" => Self::LastIndexOf,
+                    "leftPad" => Self::LeftPad,
+                    "lookup" => Self::Lookup,
+                    "lower" => Self::Lower,
+                    "normalizeNames" => Self::NormalizeNames,
+                    "randomAlphaNumeric" => Self::RandomAlphaNumeric,
+                    "randomNumeric" => Self::RandomNumeric,
+                    "reference" => Self::Reference,
+                    "replaceAll" => Self::ReplaceAll,
+                    "replace" => Self::Replace,
+                    "rightPad" => Self::RightPad,
+                    "split" => Self::Split,
+                    "static" => Self::Static,
+                    "substring" => Self::Substring,
+                    "trim" => Self::Trim,
+                    "upper" => Self::Upper,
+                    "usernameGenerator" => Self::UsernameGenerator,
+                    "uuid" => Self::Uuid,
+                    "displayName" => Self::DisplayName,
+                    "rfc5646" => Self::Rfc5646,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TransformType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccountAttribute => "accountAttribute",
+                        Self::Base64Decode => "base64Decode",
+                        Self::Base64Encode => "base64Encode",
+                        Self::Concat => "concat",
+                        Self::Conditional => "conditional",
+                        Self::DateCompare => "dateCompare",
+                        Self::DateFormat => "dateFormat",
+                        Self::DateMath => "dateMath",
+                        Self::DecomposeDiacriticalMarks => "decomposeDiacriticalMarks",
+                        Self::E164phone => "e164phone",
+                        Self::FirstValid => "firstValid",
+                        Self::Rule => "rule",
+                        Self::IdentityAttribute => "identityAttribute",
+                        Self::IndexOf => "indexOf",
+                        Self::Iso3166 => "iso3166",
+                        Self::LastIndexOf => "lastIndexOf",
+                        Self::LeftPad => "leftPad",
+                        Self::Lookup => "lookup",
+                        Self::Lower => "lower",
+                        Self::NormalizeNames => "normalizeNames",
+                        Self::RandomAlphaNumeric => "randomAlphaNumeric",
+                        Self::RandomNumeric => "randomNumeric",
+                        Self::Reference => "reference",
+                        Self::ReplaceAll => "replaceAll",
+                        Self::Replace => "replace",
+                        Self::RightPad => "rightPad",
+                        Self::Split => "split",
+                        Self::Static => "static",
+                        Self::Substring => "substring",
+                        Self::Trim => "trim",
+                        Self::Upper => "upper",
+                        Self::UsernameGenerator => "usernameGenerator",
+                        Self::Uuid => "uuid",
+                        Self::DisplayName => "displayName",
+                        Self::Rfc5646 => "rfc5646",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TransformType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1586,35 +4340,207 @@ This attribute is only used if end is provided and is not -1.
         }
     }
     ///`Trim`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Trim {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Trim {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Trim;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Trim")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Trim, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Trim {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Trim",
+                    &["input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Trim {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Trim", 2usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
     }
     ///`Upper`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Upper {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<Input>,
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Upper {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Upper;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Upper")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Upper, A::Error> {
+                    let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            "requiresPeriodicRefresh" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Upper {
+                        input: field0,
+                        requires_periodic_refresh: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Upper",
+                    &["input", "requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Upper {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Upper", 2usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`UuidGenerator`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct UuidGenerator {
-        #[serde(
-            rename = "requiresPeriodicRefresh",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UuidGenerator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = UuidGenerator;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UuidGenerator")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UuidGenerator, A::Error> {
+                    let mut field0: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "requiresPeriodicRefresh" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UuidGenerator {
+                        requires_periodic_refresh: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "UuidGenerator",
+                    &["requiresPeriodicRefresh"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for UuidGenerator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("UuidGenerator", 1usize)?;
+            if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
+                fields
+                    .serialize_field(
+                        "requiresPeriodicRefresh",
+                        &self.requires_periodic_refresh,
+                    )?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

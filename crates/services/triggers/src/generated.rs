@@ -23,35 +23,116 @@ pub mod types {
     pub use sailpoint_shared::types::LocaleOrigin;
     pub use sailpoint_shared::types::LocalizedMessage;
     ///Identity who approved the access item request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessItemApproverDto {
         ///ID of identity who approved the access item request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of identity who approved the access item request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessItemApproverDtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemApproverDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemApproverDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemApproverDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemApproverDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessItemApproverDtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemApproverDto {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemApproverDto",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemApproverDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessItemApproverDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO type of identity who approved the access item request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessItemApproverDtoType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemApproverDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessItemApproverDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessItemApproverDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -89,36 +170,119 @@ pub mod types {
         }
     }
     ///Identity the access item is requested for.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessItemRequestedForDto {
         ///ID of identity the access item is requested for.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of identity the access item is requested for.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///DTO type of identity the access item is requested for.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessItemRequestedForDtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemRequestedForDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemRequestedForDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemRequestedForDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemRequestedForDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccessItemRequestedForDtoType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemRequestedForDto {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemRequestedForDto",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemRequestedForDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessItemRequestedForDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///DTO type of identity the access item is requested for.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessItemRequestedForDtoType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemRequestedForDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessItemRequestedForDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessItemRequestedForDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -157,35 +321,116 @@ pub mod types {
         }
     }
     ///Access item requester's identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccessItemRequesterDto {
         ///Access item requester's identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Access item owner's human-readable display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessItemRequesterDtoType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemRequesterDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessItemRequesterDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessItemRequesterDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessItemRequesterDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessItemRequesterDtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessItemRequesterDto {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessItemRequesterDto",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessItemRequesterDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessItemRequesterDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Access item requester's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessItemRequesterDtoType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessItemRequesterDtoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessItemRequesterDtoType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessItemRequesterDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -223,33 +468,140 @@ pub mod types {
         }
     }
     ///`AccessRequestDynamicApprover`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessRequestDynamicApprover {
         /**The unique ID of the access request object. Can be used with the [access request status endpoint](https://developer.sailpoint.com/docs/api/list-access-request-status-v-1) to get the status of the request.
 */
-        #[serde(rename = "accessRequestId")]
         pub access_request_id: ::std::string::String,
-        #[serde(rename = "requestedBy")]
         pub requested_by: AccessItemRequesterDto,
         ///Identities access was requested for.
-        #[serde(rename = "requestedFor")]
         pub requested_for: ::std::vec::Vec<AccessItemRequestedForDto>,
         ///The access items that are being requested.
-        #[serde(rename = "requestedItems")]
         pub requested_items: ::std::vec::Vec<
             AccessRequestDynamicApproverRequestedItemsItem,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestDynamicApprover {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestDynamicApprover;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestDynamicApprover")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessRequestDynamicApprover, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccessItemRequesterDto> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<AccessItemRequestedForDto>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<AccessRequestDynamicApproverRequestedItemsItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessRequestId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requestedBy" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requestedFor" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requestedItems" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestDynamicApprover {
+                        access_request_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessRequestId")?
+                            }
+                        },
+                        requested_by: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestedBy")?
+                            }
+                        },
+                        requested_for: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestedFor")?
+                            }
+                        },
+                        requested_items: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestedItems")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestDynamicApprover",
+                    &[
+                        "accessRequestId",
+                        "requestedBy",
+                        "requestedFor",
+                        "requestedItems",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestDynamicApprover {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessRequestDynamicApprover", 4usize)?;
+            fields.serialize_field("accessRequestId", &self.access_request_id)?;
+            fields.serialize_field("requestedBy", &self.requested_by)?;
+            fields.serialize_field("requestedFor", &self.requested_for)?;
+            fields.serialize_field("requestedItems", &self.requested_items)?;
+            fields.end()
+        }
+    }
     ///`AccessRequestDynamicApproverRequestedItemsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessRequestDynamicApproverRequestedItemsItem {
         ///A comment from the requestor on why the access is needed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///Extended description of the access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub form: ::std::option::Option<sailpoint_shared::types::AccessRequestItemForm>,
         ///The unique ID of the access item.
         pub id: ::std::string::String,
@@ -258,8 +610,148 @@ pub mod types {
         ///Grant or revoke the access item
         pub operation: AccessRequestDynamicApproverRequestedItemsItemOperation,
         ///The type of access item being requested.
-        #[serde(rename = "type")]
         pub type_: AccessRequestDynamicApproverRequestedItemsItemType,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccessRequestDynamicApproverRequestedItemsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestDynamicApproverRequestedItemsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestDynamicApproverRequestedItemsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccessRequestDynamicApproverRequestedItemsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        sailpoint_shared::types::AccessRequestItemForm,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        AccessRequestDynamicApproverRequestedItemsItemOperation,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        AccessRequestDynamicApproverRequestedItemsItemType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "form" => field2 = map.next_value()?,
+                            "id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "operation" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestDynamicApproverRequestedItemsItem {
+                        comment: field0,
+                        description: field1,
+                        form: field2,
+                        id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        operation: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("operation")?
+                            }
+                        },
+                        type_: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestDynamicApproverRequestedItemsItem",
+                    &[
+                        "comment",
+                        "description",
+                        "form",
+                        "id",
+                        "name",
+                        "operation",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestDynamicApproverRequestedItemsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "AccessRequestDynamicApproverRequestedItemsItem",
+                    7usize,
+                )?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.form) {
+                fields.serialize_field("form", &self.form)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("operation", &self.operation)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     ///Grant or revoke the access item
     #[derive(
@@ -318,27 +810,47 @@ pub mod types {
         }
     }
     ///The type of access item being requested.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessRequestDynamicApproverRequestedItemsItemType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccessRequestDynamicApproverRequestedItemsItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ROLE" => Self::Role,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestDynamicApproverRequestedItemsItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Role => "ROLE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessRequestDynamicApproverRequestedItemsItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -382,55 +894,252 @@ pub mod types {
         }
     }
     ///`AccessRequestPostApproval`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessRequestPostApproval {
         ///The unique ID of the access request.
-        #[serde(rename = "accessRequestId")]
         pub access_request_id: ::std::string::String,
-        #[serde(rename = "requestedBy")]
         pub requested_by: AccessRequestPostApprovalRequestedBy,
         ///Identities access was requested for.
-        #[serde(rename = "requestedFor")]
         pub requested_for: ::std::vec::Vec<AccessItemRequestedForDto>,
         ///Details on the outcome of each access item.
-        #[serde(rename = "requestedItemsStatus")]
         pub requested_items_status: ::std::vec::Vec<
             AccessRequestPostApprovalRequestedItemsStatusItem,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestPostApproval {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestPostApproval;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestPostApproval")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessRequestPostApproval, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        AccessRequestPostApprovalRequestedBy,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<AccessItemRequestedForDto>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<
+                            AccessRequestPostApprovalRequestedItemsStatusItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessRequestId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requestedBy" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requestedFor" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requestedItemsStatus" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestPostApproval {
+                        access_request_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessRequestId")?
+                            }
+                        },
+                        requested_by: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestedBy")?
+                            }
+                        },
+                        requested_for: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestedFor")?
+                            }
+                        },
+                        requested_items_status: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestedItemsStatus")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestPostApproval",
+                    &[
+                        "accessRequestId",
+                        "requestedBy",
+                        "requestedFor",
+                        "requestedItemsStatus",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestPostApproval {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessRequestPostApproval", 4usize)?;
+            fields.serialize_field("accessRequestId", &self.access_request_id)?;
+            fields.serialize_field("requestedBy", &self.requested_by)?;
+            fields.serialize_field("requestedFor", &self.requested_for)?;
+            fields
+                .serialize_field("requestedItemsStatus", &self.requested_items_status)?;
+            fields.end()
+        }
+    }
     ///`AccessRequestPostApprovalRequestedBy`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessRequestPostApprovalRequestedBy {
         ///Access item requester's identity ID.
         pub id: ::std::string::String,
         ///Access item owner's human-readable display name.
         pub name: ::std::string::String,
-        #[serde(rename = "type")]
         pub type_: AccessItemRequesterDtoType,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestPostApprovalRequestedBy {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestPostApprovalRequestedBy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestPostApprovalRequestedBy")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccessRequestPostApprovalRequestedBy,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessItemRequesterDtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestPostApprovalRequestedBy {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestPostApprovalRequestedBy",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestPostApprovalRequestedBy {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessRequestPostApprovalRequestedBy", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///`AccessRequestPostApprovalRequestedItemsStatusItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessRequestPostApprovalRequestedItemsStatusItem {
         ///A list of one or more approvers for the access request.
-        #[serde(rename = "approvalInfo")]
         pub approval_info: ::std::vec::Vec<
             AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem,
         >,
         ///Additional customer defined metadata about the access item.
-        #[serde(
-            rename = "clientMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_metadata: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///A comment from the identity requesting the access.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///Detailed description of the access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub form: ::std::option::Option<sailpoint_shared::types::AccessRequestItemForm>,
         ///The unique ID of the access item being requested.
         pub id: ::std::string::String,
@@ -439,46 +1148,341 @@ pub mod types {
         ///The action to perform on the access item.
         pub operation: AccessRequestPostApprovalRequestedItemsStatusItemOperation,
         ///The type of access item.
-        #[serde(rename = "type")]
         pub type_: AccessRequestPostApprovalRequestedItemsStatusItemType,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccessRequestPostApprovalRequestedItemsStatusItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestPostApprovalRequestedItemsStatusItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct AccessRequestPostApprovalRequestedItemsStatusItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccessRequestPostApprovalRequestedItemsStatusItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        sailpoint_shared::types::AccessRequestItemForm,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        AccessRequestPostApprovalRequestedItemsStatusItemOperation,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        AccessRequestPostApprovalRequestedItemsStatusItemType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalInfo" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "clientMetadata" => field1 = map.next_value()?,
+                            "comment" => field2 = map.next_value()?,
+                            "description" => field3 = map.next_value()?,
+                            "form" => field4 = map.next_value()?,
+                            "id" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "operation" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestPostApprovalRequestedItemsStatusItem {
+                        approval_info: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("approvalInfo")?
+                            }
+                        },
+                        client_metadata: field1,
+                        comment: field2,
+                        description: field3,
+                        form: field4,
+                        id: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        operation: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("operation")?
+                            }
+                        },
+                        type_: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestPostApprovalRequestedItemsStatusItem",
+                    &[
+                        "approvalInfo",
+                        "clientMetadata",
+                        "comment",
+                        "description",
+                        "form",
+                        "id",
+                        "name",
+                        "operation",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestPostApprovalRequestedItemsStatusItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "AccessRequestPostApprovalRequestedItemsStatusItem",
+                    9usize,
+                )?;
+            fields.serialize_field("approvalInfo", &self.approval_info)?;
+            if !::std::option::Option::is_none(&self.client_metadata) {
+                fields.serialize_field("clientMetadata", &self.client_metadata)?;
+            }
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.form) {
+                fields.serialize_field("form", &self.form)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("operation", &self.operation)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///`AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem {
         ///A comment left by the approver.
-        #[serde(
-            rename = "approvalComment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_comment: ::std::option::Option<::std::string::String>,
         ///The final decision of the approver.
-        #[serde(rename = "approvalDecision")]
         pub approval_decision: AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprovalDecision,
         pub approver: AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover,
         ///The name of the approver
-        #[serde(rename = "approverName")]
         pub approver_name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprovalDecision,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalComment" => field0 = map.next_value()?,
+                            "approvalDecision" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "approver" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "approverName" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem {
+                        approval_comment: field0,
+                        approval_decision: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("approvalDecision")?
+                            }
+                        },
+                        approver: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("approver")?
+                            }
+                        },
+                        approver_name: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("approverName")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem",
+                    &["approvalComment", "approvalDecision", "approver", "approverName"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem",
+                    4usize,
+                )?;
+            if !::std::option::Option::is_none(&self.approval_comment) {
+                fields.serialize_field("approvalComment", &self.approval_comment)?;
+            }
+            fields.serialize_field("approvalDecision", &self.approval_decision)?;
+            fields.serialize_field("approver", &self.approver)?;
+            fields.serialize_field("approverName", &self.approver_name)?;
+            fields.end()
+        }
+    }
     ///The final decision of the approver.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprovalDecision {
-        #[serde(rename = "APPROVED")]
         Approved,
-        #[serde(rename = "DENIED")]
         Denied,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprovalDecision {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "APPROVED" => Self::Approved,
+                    "DENIED" => Self::Denied,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprovalDecision {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Approved => "APPROVED",
+                        Self::Denied => "DENIED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprovalDecision {
@@ -522,14 +1526,111 @@ pub mod types {
         }
     }
     ///The identity of the approver.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover {
         ///ID of identity who approved the access item request.
         pub id: ::std::string::String,
         ///Human-readable display name of identity who approved the access item request.
         pub name: ::std::string::String,
-        #[serde(rename = "type")]
         pub type_: AccessItemApproverDtoType,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessItemApproverDtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover",
+                    3usize,
+                )?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     ///The action to perform on the access item.
     #[derive(
@@ -588,27 +1689,47 @@ pub mod types {
         }
     }
     ///The type of access item.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessRequestPostApprovalRequestedItemsStatusItemType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccessRequestPostApprovalRequestedItemsStatusItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ROLE" => Self::Role,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestPostApprovalRequestedItemsStatusItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Role => "ROLE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessRequestPostApprovalRequestedItemsStatusItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -652,40 +1773,239 @@ pub mod types {
         }
     }
     ///`AccessRequestPreApproval`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessRequestPreApproval {
         ///The unique ID of the access request.
-        #[serde(rename = "accessRequestId")]
         pub access_request_id: ::std::string::String,
-        #[serde(rename = "requestedBy")]
         pub requested_by: AccessRequestPreApprovalRequestedBy,
         ///Identities access was requested for.
-        #[serde(rename = "requestedFor")]
         pub requested_for: ::std::vec::Vec<AccessItemRequestedForDto>,
         ///Details of the access items being requested.
-        #[serde(rename = "requestedItems")]
         pub requested_items: ::std::vec::Vec<AccessRequestPreApprovalRequestedItemsItem>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestPreApproval {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestPreApproval;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestPreApproval")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessRequestPreApproval, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        AccessRequestPreApprovalRequestedBy,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<AccessItemRequestedForDto>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<AccessRequestPreApprovalRequestedItemsItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accessRequestId" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requestedBy" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requestedFor" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requestedItems" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestPreApproval {
+                        access_request_id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accessRequestId")?
+                            }
+                        },
+                        requested_by: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestedBy")?
+                            }
+                        },
+                        requested_for: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestedFor")?
+                            }
+                        },
+                        requested_items: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("requestedItems")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestPreApproval",
+                    &[
+                        "accessRequestId",
+                        "requestedBy",
+                        "requestedFor",
+                        "requestedItems",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestPreApproval {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessRequestPreApproval", 4usize)?;
+            fields.serialize_field("accessRequestId", &self.access_request_id)?;
+            fields.serialize_field("requestedBy", &self.requested_by)?;
+            fields.serialize_field("requestedFor", &self.requested_for)?;
+            fields.serialize_field("requestedItems", &self.requested_items)?;
+            fields.end()
+        }
+    }
     ///`AccessRequestPreApprovalRequestedBy`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessRequestPreApprovalRequestedBy {
         ///Access item requester's identity ID.
         pub id: ::std::string::String,
         ///Access item owner's human-readable display name.
         pub name: ::std::string::String,
-        #[serde(rename = "type")]
         pub type_: AccessItemRequesterDtoType,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestPreApprovalRequestedBy {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestPreApprovalRequestedBy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestPreApprovalRequestedBy")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccessRequestPreApprovalRequestedBy,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessItemRequesterDtoType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestPreApprovalRequestedBy {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestPreApprovalRequestedBy",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestPreApprovalRequestedBy {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessRequestPreApprovalRequestedBy", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///`AccessRequestPreApprovalRequestedItemsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccessRequestPreApprovalRequestedItemsItem {
         ///A comment from the identity requesting the access.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         ///Detailed description of the access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub form: ::std::option::Option<sailpoint_shared::types::AccessRequestItemForm>,
         ///The unique ID of the access item being requested.
         pub id: ::std::string::String,
@@ -694,8 +2014,144 @@ pub mod types {
         ///The action to perform on the access item.
         pub operation: AccessRequestPreApprovalRequestedItemsItemOperation,
         ///The type of access item.
-        #[serde(rename = "type")]
         pub type_: AccessRequestPreApprovalRequestedItemsItemType,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestPreApprovalRequestedItemsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRequestPreApprovalRequestedItemsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestPreApprovalRequestedItemsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccessRequestPreApprovalRequestedItemsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        sailpoint_shared::types::AccessRequestItemForm,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        AccessRequestPreApprovalRequestedItemsItemOperation,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        AccessRequestPreApprovalRequestedItemsItemType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "form" => field2 = map.next_value()?,
+                            "id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "operation" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestPreApprovalRequestedItemsItem {
+                        comment: field0,
+                        description: field1,
+                        form: field2,
+                        id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        operation: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("operation")?
+                            }
+                        },
+                        type_: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccessRequestPreApprovalRequestedItemsItem",
+                    &[
+                        "comment",
+                        "description",
+                        "form",
+                        "id",
+                        "name",
+                        "operation",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestPreApprovalRequestedItemsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccessRequestPreApprovalRequestedItemsItem", 7usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.form) {
+                fields.serialize_field("form", &self.form)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("operation", &self.operation)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     ///The action to perform on the access item.
     #[derive(
@@ -752,27 +2208,47 @@ pub mod types {
         }
     }
     ///The type of access item.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccessRequestPreApprovalRequestedItemsItemType {
-        #[serde(rename = "ACCESS_PROFILE")]
         AccessProfile,
-        #[serde(rename = "ROLE")]
         Role,
-        #[serde(rename = "ENTITLEMENT")]
         Entitlement,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccessRequestPreApprovalRequestedItemsItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_PROFILE" => Self::AccessProfile,
+                    "ROLE" => Self::Role,
+                    "ENTITLEMENT" => Self::Entitlement,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccessRequestPreApprovalRequestedItemsItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessProfile => "ACCESS_PROFILE",
+                        Self::Role => "ROLE",
+                        Self::Entitlement => "ENTITLEMENT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccessRequestPreApprovalRequestedItemsItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -816,35 +2292,142 @@ pub mod types {
         }
     }
     ///`Accessrequestdynamicapprover2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Accessrequestdynamicapprover2 {
         ///The unique ID of the identity to add to the approver list for the access request.
         pub id: ::std::string::String,
         ///The name of the identity to add to the approver list for the access request.
         pub name: ::std::string::String,
-        #[serde(rename = "type")]
         pub type_: Accessrequestdynamicapprover2type,
     }
+    impl<'de> ::serde::Deserialize<'de> for Accessrequestdynamicapprover2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Accessrequestdynamicapprover2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Accessrequestdynamicapprover2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Accessrequestdynamicapprover2, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        Accessrequestdynamicapprover2type,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Accessrequestdynamicapprover2 {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Accessrequestdynamicapprover2",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Accessrequestdynamicapprover2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Accessrequestdynamicapprover2", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The type of object being referenced.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Accessrequestdynamicapprover2type {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for Accessrequestdynamicapprover2type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for Accessrequestdynamicapprover2type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for Accessrequestdynamicapprover2type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -885,7 +2468,7 @@ pub mod types {
         }
     }
     ///`Accessrequestpreapproval2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Accessrequestpreapproval2 {
         ///Whether or not to approve the access request.
         pub approved: bool,
@@ -894,13 +2477,103 @@ pub mod types {
         ///A comment about the decision to approve or deny the request.
         pub comment: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for Accessrequestpreapproval2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Accessrequestpreapproval2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Accessrequestpreapproval2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Accessrequestpreapproval2, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approved" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "approver" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "comment" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Accessrequestpreapproval2 {
+                        approved: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("approved")?
+                            }
+                        },
+                        approver: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("approver")?
+                            }
+                        },
+                        comment: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("comment")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Accessrequestpreapproval2",
+                    &["approved", "approver", "comment"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Accessrequestpreapproval2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("Accessrequestpreapproval2", 3usize)?;
+            fields.serialize_field("approved", &self.approved)?;
+            fields.serialize_field("approver", &self.approver)?;
+            fields.serialize_field("comment", &self.comment)?;
+            fields.end()
+        }
+    }
     ///`AccountAggregationCompleted`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountAggregationCompleted {
         ///The date and time when the account aggregation finished.
         pub completed: ::sailpoint_runtime::DateTime,
         ///A list of errors that occurred during the aggregation.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         pub source: AccountAggregationCompletedSource,
         ///The date and time when the account aggregation started.
@@ -909,38 +2582,310 @@ pub mod types {
         ///The overall status of the aggregation.
         pub status: AccountAggregationCompletedStatus,
         ///A list of warnings that occurred during the aggregation.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountAggregationCompleted {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountAggregationCompleted;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountAggregationCompleted")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountAggregationCompleted, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccountAggregationCompletedSource,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        AccountAggregationCompletedStats,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        AccountAggregationCompletedStatus,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "completed" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "errors" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "started" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "stats" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "warnings" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountAggregationCompleted {
+                        completed: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("completed")?
+                            }
+                        },
+                        errors: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("errors"),
+                                );
+                            }
+                        },
+                        source: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source")?
+                            }
+                        },
+                        started: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("started")?
+                            }
+                        },
+                        stats: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("stats")?
+                            }
+                        },
+                        status: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        warnings: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("warnings"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountAggregationCompleted",
+                    &[
+                        "completed",
+                        "errors",
+                        "source",
+                        "started",
+                        "stats",
+                        "status",
+                        "warnings",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountAggregationCompleted {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountAggregationCompleted", 7usize)?;
+            fields.serialize_field("completed", &self.completed)?;
+            fields.serialize_field("errors", &self.errors)?;
+            fields.serialize_field("source", &self.source)?;
+            fields.serialize_field("started", &self.started)?;
+            fields.serialize_field("stats", &self.stats)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("warnings", &self.warnings)?;
+            fields.end()
+        }
+    }
     ///The source the accounts are being aggregated from.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountAggregationCompletedSource {
         ///The ID of the source the accounts are being aggregated from.
         pub id: ::std::string::String,
         ///Display name of the source the accounts are being aggregated from.
         pub name: ::std::string::String,
         ///The DTO type of the source the accounts are being aggregated from.
-        #[serde(rename = "type")]
         pub type_: AccountAggregationCompletedSourceType,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountAggregationCompletedSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountAggregationCompletedSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountAggregationCompletedSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountAggregationCompletedSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccountAggregationCompletedSourceType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountAggregationCompletedSource {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountAggregationCompletedSource",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountAggregationCompletedSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountAggregationCompletedSource", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The DTO type of the source the accounts are being aggregated from.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountAggregationCompletedSourceType {
-        #[serde(rename = "SOURCE")]
         Source,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountAggregationCompletedSourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE" => Self::Source,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountAggregationCompletedSourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Source => "SOURCE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountAggregationCompletedSourceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -979,7 +2924,7 @@ pub mod types {
         }
     }
     ///Overall statistics about the account aggregation.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountAggregationCompletedStats {
         ///The number of accounts which are new - have not existed before.
         pub added: i32,
@@ -991,6 +2936,125 @@ pub mod types {
         pub scanned: i32,
         ///The number of accounts which existed before, but had no changes.
         pub unchanged: i32,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountAggregationCompletedStats {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountAggregationCompletedStats;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountAggregationCompletedStats")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountAggregationCompletedStats, A::Error> {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "added" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "changed" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "removed" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "scanned" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "unchanged" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountAggregationCompletedStats {
+                        added: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("added")?
+                            }
+                        },
+                        changed: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("changed")?
+                            }
+                        },
+                        removed: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("removed")?
+                            }
+                        },
+                        scanned: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("scanned")?
+                            }
+                        },
+                        unchanged: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("unchanged")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountAggregationCompletedStats",
+                    &["added", "changed", "removed", "scanned", "unchanged"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountAggregationCompletedStats {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountAggregationCompletedStats", 5usize)?;
+            fields.serialize_field("added", &self.added)?;
+            fields.serialize_field("changed", &self.changed)?;
+            fields.serialize_field("removed", &self.removed)?;
+            fields.serialize_field("scanned", &self.scanned)?;
+            fields.serialize_field("unchanged", &self.unchanged)?;
+            fields.end()
+        }
     }
     ///The overall status of the aggregation.
     #[derive(
@@ -1049,7 +3113,7 @@ pub mod types {
         }
     }
     ///`AccountAttributesChanged`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountAttributesChanged {
         pub account: AccountAttributesChangedAccount,
         ///A list of attributes that changed.
@@ -1057,41 +3121,287 @@ pub mod types {
         pub identity: AccountAttributesChangedIdentity,
         pub source: AccountAttributesChangedSource,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountAttributesChanged {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountAttributesChanged;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountAttributesChanged")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountAttributesChanged, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        AccountAttributesChangedAccount,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<AccountAttributesChangedChangesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccountAttributesChangedIdentity,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        AccountAttributesChangedSource,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "account" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "changes" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identity" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountAttributesChanged {
+                        account: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("account")?
+                            }
+                        },
+                        changes: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("changes")?
+                            }
+                        },
+                        identity: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identity")?
+                            }
+                        },
+                        source: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountAttributesChanged",
+                    &["account", "changes", "identity", "source"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountAttributesChanged {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountAttributesChanged", 4usize)?;
+            fields.serialize_field("account", &self.account)?;
+            fields.serialize_field("changes", &self.changes)?;
+            fields.serialize_field("identity", &self.identity)?;
+            fields.serialize_field("source", &self.source)?;
+            fields.end()
+        }
+    }
     ///Details of the account where the attributes changed.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountAttributesChangedAccount {
         ///SailPoint generated unique identifier.
         pub id: ::std::string::String,
         ///Name of the account.
         pub name: ::std::string::String,
         ///Unique ID of the account on the source.
-        #[serde(rename = "nativeIdentity")]
         pub native_identity: ::std::string::String,
         ///The type of the account
-        #[serde(rename = "type")]
         pub type_: AccountAttributesChangedAccountType,
         ///The source's unique identifier for the account. UUID is generated by the source system.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedAccount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountAttributesChangedAccount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountAttributesChangedAccount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountAttributesChangedAccount, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        AccountAttributesChangedAccountType,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentity" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "uuid" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountAttributesChangedAccount {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        native_identity: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("nativeIdentity")?
+                            }
+                        },
+                        type_: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        uuid: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("uuid"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountAttributesChangedAccount",
+                    &["id", "name", "nativeIdentity", "type", "uuid"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountAttributesChangedAccount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountAttributesChangedAccount", 5usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.serialize_field("uuid", &self.uuid)?;
+            fields.end()
+        }
+    }
     ///The type of the account
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountAttributesChangedAccountType {
-        #[serde(rename = "ACCOUNT")]
         Account,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedAccountType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNT" => Self::Account,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountAttributesChangedAccountType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Account => "ACCOUNT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountAttributesChangedAccountType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1130,26 +3440,118 @@ pub mod types {
         }
     }
     ///`AccountAttributesChangedChangesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountAttributesChangedChangesItem {
         ///The name of the attribute.
         pub attribute: ::std::string::String,
         ///The new value of the attribute.
-        #[serde(
-            rename = "newValue",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub new_value: ::std::option::Option<
             AccountAttributesChangedChangesItemNewValue,
         >,
         ///The previous value of the attribute.
-        #[serde(
-            rename = "oldValue",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub old_value: ::std::option::Option<
             AccountAttributesChangedChangesItemOldValue,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedChangesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountAttributesChangedChangesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountAttributesChangedChangesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccountAttributesChangedChangesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::option::Option<
+                            AccountAttributesChangedChangesItemNewValue,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::option::Option<
+                            AccountAttributesChangedChangesItemOldValue,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "newValue" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "oldValue" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountAttributesChangedChangesItem {
+                        attribute: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attribute")?
+                            }
+                        },
+                        new_value: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("newValue"),
+                                );
+                            }
+                        },
+                        old_value: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("oldValue"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountAttributesChangedChangesItem",
+                    &["attribute", "newValue", "oldValue"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountAttributesChangedChangesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountAttributesChangedChangesItem", 3usize)?;
+            fields.serialize_field("attribute", &self.attribute)?;
+            fields.serialize_field("newValue", &self.new_value)?;
+            fields.serialize_field("oldValue", &self.old_value)?;
+            fields.end()
+        }
     }
     ///`AccountAttributesChangedChangesItemNewValue`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1196,34 +3598,140 @@ pub mod types {
         }
     }
     ///The identity whose account attributes were updated.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountAttributesChangedIdentity {
         ///ID of the identity whose account attributes were updated.
         pub id: ::std::string::String,
         ///Display name of the identity whose account attributes were updated.
         pub name: ::std::string::String,
         ///DTO type of the identity whose account attributes were updated.
-        #[serde(rename = "type")]
         pub type_: AccountAttributesChangedIdentityType,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountAttributesChangedIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountAttributesChangedIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountAttributesChangedIdentity, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccountAttributesChangedIdentityType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountAttributesChangedIdentity {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountAttributesChangedIdentity",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountAttributesChangedIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountAttributesChangedIdentity", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///DTO type of the identity whose account attributes were updated.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountAttributesChangedIdentityType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountAttributesChangedIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountAttributesChangedIdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1262,34 +3770,140 @@ pub mod types {
         }
     }
     ///The source that contains the account.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountAttributesChangedSource {
         ///ID of the object to which this reference applies
         pub id: ::std::string::String,
         ///Human-readable display name of the object to which this reference applies
         pub name: ::std::string::String,
         ///The type of object that is referenced
-        #[serde(rename = "type")]
         pub type_: AccountAttributesChangedSourceType,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountAttributesChangedSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountAttributesChangedSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountAttributesChangedSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccountAttributesChangedSourceType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountAttributesChangedSource {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountAttributesChangedSource",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountAttributesChangedSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountAttributesChangedSource", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The type of object that is referenced
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountAttributesChangedSourceType {
-        #[serde(rename = "SOURCE")]
         Source,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedSourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE" => Self::Source,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountAttributesChangedSourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Source => "SOURCE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountAttributesChangedSourceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1328,55 +3942,287 @@ pub mod types {
         }
     }
     ///`AccountCorrelated`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountCorrelated {
         pub account: AccountCorrelatedAccount,
         ///The attributes associated with the account.  Attributes are unique per source.
         pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///The number of entitlements associated with this account.
-        #[serde(
-            rename = "entitlementCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_count: ::std::option::Option<i32>,
         pub identity: AccountCorrelatedIdentity,
         pub source: AccountCorrelatedSource,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountCorrelated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountCorrelated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountCorrelated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountCorrelated, A::Error> {
+                    let mut field0: ::std::option::Option<AccountCorrelatedAccount> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<AccountCorrelatedIdentity> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<AccountCorrelatedSource> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "account" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "attributes" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "entitlementCount" => field2 = map.next_value()?,
+                            "identity" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountCorrelated {
+                        account: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("account")?
+                            }
+                        },
+                        attributes: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributes")?
+                            }
+                        },
+                        entitlement_count: field2,
+                        identity: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identity")?
+                            }
+                        },
+                        source: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountCorrelated",
+                    &["account", "attributes", "entitlementCount", "identity", "source"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountCorrelated {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountCorrelated", 5usize)?;
+            fields.serialize_field("account", &self.account)?;
+            fields.serialize_field("attributes", &self.attributes)?;
+            if !::std::option::Option::is_none(&self.entitlement_count) {
+                fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+            }
+            fields.serialize_field("identity", &self.identity)?;
+            fields.serialize_field("source", &self.source)?;
+            fields.end()
+        }
+    }
     ///The correlated account.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountCorrelatedAccount {
         ///The correlated account's ID.
         pub id: ::std::string::String,
         ///The correlated account's display name.
         pub name: ::std::string::String,
         ///Unique ID of the account on the source.
-        #[serde(rename = "nativeIdentity")]
         pub native_identity: ::std::string::String,
         ///The correlated account's DTO type.
-        #[serde(rename = "type")]
         pub type_: AccountCorrelatedAccountType,
         ///The source's unique identifier for the account. UUID is generated by the source system.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountCorrelatedAccount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountCorrelatedAccount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountCorrelatedAccount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountCorrelatedAccount, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        AccountCorrelatedAccountType,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentity" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "uuid" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountCorrelatedAccount {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        native_identity: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("nativeIdentity")?
+                            }
+                        },
+                        type_: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        uuid: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountCorrelatedAccount",
+                    &["id", "name", "nativeIdentity", "type", "uuid"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountCorrelatedAccount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountCorrelatedAccount", 5usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            fields.serialize_field("type", &self.type_)?;
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
+    }
     ///The correlated account's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountCorrelatedAccountType {
-        #[serde(rename = "ACCOUNT")]
         Account,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountCorrelatedAccountType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNT" => Self::Account,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountCorrelatedAccountType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Account => "ACCOUNT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountCorrelatedAccountType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1415,34 +4261,140 @@ pub mod types {
         }
     }
     ///Identity the account is correlated with.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountCorrelatedIdentity {
         ///ID of the identity the account is correlated with.
         pub id: ::std::string::String,
         ///Display name of the identity the account is correlated with.
         pub name: ::std::string::String,
         ///DTO type of the identity the account is correlated with.
-        #[serde(rename = "type")]
         pub type_: AccountCorrelatedIdentityType,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountCorrelatedIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountCorrelatedIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountCorrelatedIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountCorrelatedIdentity, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccountCorrelatedIdentityType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountCorrelatedIdentity {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountCorrelatedIdentity",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountCorrelatedIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountCorrelatedIdentity", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///DTO type of the identity the account is correlated with.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountCorrelatedIdentityType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountCorrelatedIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountCorrelatedIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountCorrelatedIdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1481,34 +4433,138 @@ pub mod types {
         }
     }
     ///The source the accounts are being correlated from.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountCorrelatedSource {
         ///The ID of the source the accounts are being correlated from.
         pub id: ::std::string::String,
         ///Display name of the source the accounts are being correlated from.
         pub name: ::std::string::String,
         ///The DTO type of the source the accounts are being correlated from.
-        #[serde(rename = "type")]
         pub type_: AccountCorrelatedSourceType,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountCorrelatedSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountCorrelatedSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountCorrelatedSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountCorrelatedSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccountCorrelatedSourceType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountCorrelatedSource {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountCorrelatedSource",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountCorrelatedSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountCorrelatedSource", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The DTO type of the source the accounts are being correlated from.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountCorrelatedSourceType {
-        #[serde(rename = "SOURCE")]
         Source,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountCorrelatedSourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE" => Self::Source,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountCorrelatedSourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Source => "SOURCE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountCorrelatedSourceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1546,42 +4602,235 @@ pub mod types {
         }
     }
     ///`AccountCreated`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountCreated {
         pub account: AccountV2,
         pub event: AccountCreatedEvent,
         pub identity: Identityreference2,
         pub source: AccountSourceReference,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountCreated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountCreated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountCreated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountCreated, A::Error> {
+                    let mut field0: ::std::option::Option<AccountV2> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccountCreatedEvent> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<Identityreference2> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<AccountSourceReference> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "account" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "event" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identity" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountCreated {
+                        account: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("account")?
+                            }
+                        },
+                        event: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("event")?
+                            }
+                        },
+                        identity: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identity")?
+                            }
+                        },
+                        source: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountCreated",
+                    &["account", "event", "identity", "source"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountCreated {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountCreated", 4usize)?;
+            fields.serialize_field("account", &self.account)?;
+            fields.serialize_field("event", &self.event)?;
+            fields.serialize_field("identity", &self.identity)?;
+            fields.serialize_field("source", &self.source)?;
+            fields.end()
+        }
+    }
     ///Details about the event.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountCreatedEvent {
         ///The cause of the event.
         pub cause: AccountCreatedEventCause,
         ///The type of event.
-        #[serde(rename = "type")]
         pub type_: AccountCreatedEventType,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountCreatedEvent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountCreatedEvent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountCreatedEvent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountCreatedEvent, A::Error> {
+                    let mut field0: ::std::option::Option<AccountCreatedEventCause> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccountCreatedEventType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "cause" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountCreatedEvent {
+                        cause: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("cause")?
+                            }
+                        },
+                        type_: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("AccountCreatedEvent", &["cause", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for AccountCreatedEvent {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountCreatedEvent", 2usize)?;
+            fields.serialize_field("cause", &self.cause)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The cause of the event.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountCreatedEventCause {
-        #[serde(rename = "AGGREGATION")]
         Aggregation,
-        #[serde(rename = "PROVISIONING")]
         Provisioning,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountCreatedEventCause {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "AGGREGATION" => Self::Aggregation,
+                    "PROVISIONING" => Self::Provisioning,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountCreatedEventCause {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Aggregation => "AGGREGATION",
+                        Self::Provisioning => "PROVISIONING",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountCreatedEventCause {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1621,23 +4870,40 @@ pub mod types {
         }
     }
     ///The type of event.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountCreatedEventType {
-        #[serde(rename = "ACCOUNT_CREATED_V2")]
         AccountCreatedV2,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountCreatedEventType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNT_CREATED_V2" => Self::AccountCreatedV2,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountCreatedEventType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccountCreatedV2 => "ACCOUNT_CREATED_V2",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountCreatedEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1675,42 +4941,235 @@ pub mod types {
         }
     }
     ///`AccountDeleted`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountDeleted {
         pub account: AccountV2,
         pub event: AccountDeletedEvent,
         pub identity: Identityreference2,
         pub source: AccountSourceReference,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountDeleted {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountDeleted;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountDeleted")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountDeleted, A::Error> {
+                    let mut field0: ::std::option::Option<AccountV2> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccountDeletedEvent> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<Identityreference2> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<AccountSourceReference> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "account" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "event" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identity" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountDeleted {
+                        account: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("account")?
+                            }
+                        },
+                        event: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("event")?
+                            }
+                        },
+                        identity: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identity")?
+                            }
+                        },
+                        source: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountDeleted",
+                    &["account", "event", "identity", "source"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountDeleted {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountDeleted", 4usize)?;
+            fields.serialize_field("account", &self.account)?;
+            fields.serialize_field("event", &self.event)?;
+            fields.serialize_field("identity", &self.identity)?;
+            fields.serialize_field("source", &self.source)?;
+            fields.end()
+        }
+    }
     ///Details about the event.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountDeletedEvent {
         ///The cause of the event.
         pub cause: AccountDeletedEventCause,
         ///The type of event.
-        #[serde(rename = "type")]
         pub type_: AccountDeletedEventType,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountDeletedEvent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountDeletedEvent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountDeletedEvent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountDeletedEvent, A::Error> {
+                    let mut field0: ::std::option::Option<AccountDeletedEventCause> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccountDeletedEventType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "cause" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountDeletedEvent {
+                        cause: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("cause")?
+                            }
+                        },
+                        type_: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("AccountDeletedEvent", &["cause", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for AccountDeletedEvent {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountDeletedEvent", 2usize)?;
+            fields.serialize_field("cause", &self.cause)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The cause of the event.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountDeletedEventCause {
-        #[serde(rename = "AGGREGATION")]
         Aggregation,
-        #[serde(rename = "PROVISIONING")]
         Provisioning,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountDeletedEventCause {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "AGGREGATION" => Self::Aggregation,
+                    "PROVISIONING" => Self::Provisioning,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountDeletedEventCause {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Aggregation => "AGGREGATION",
+                        Self::Provisioning => "PROVISIONING",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountDeletedEventCause {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1750,23 +5209,40 @@ pub mod types {
         }
     }
     ///The type of event.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountDeletedEventType {
-        #[serde(rename = "ACCOUNT_DELETED_V2")]
         AccountDeletedV2,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountDeletedEventType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNT_DELETED_V2" => Self::AccountDeletedV2,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountDeletedEventType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccountDeletedV2 => "ACCOUNT_DELETED_V2",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountDeletedEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1804,11 +5280,10 @@ pub mod types {
         }
     }
     ///Details about the account source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountSourceReference {
         ///The alias of the source.
         pub alias: ::std::string::String,
-        #[serde(rename = "governanceGroup")]
         pub governance_group: AccountSourceReferenceGovernanceGroup,
         ///The unique ID of the source.
         pub id: ::std::string::String,
@@ -1816,70 +5291,555 @@ pub mod types {
         pub name: ::std::string::String,
         pub owner: AccountSourceReferenceOwner,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountSourceReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountSourceReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountSourceReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountSourceReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        AccountSourceReferenceGovernanceGroup,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<AccountSourceReferenceOwner> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "alias" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "governanceGroup" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountSourceReference {
+                        alias: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("alias")?
+                            }
+                        },
+                        governance_group: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("governanceGroup")?
+                            }
+                        },
+                        id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("owner")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountSourceReference",
+                    &["alias", "governanceGroup", "id", "name", "owner"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountSourceReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountSourceReference", 5usize)?;
+            fields.serialize_field("alias", &self.alias)?;
+            fields.serialize_field("governanceGroup", &self.governance_group)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("owner", &self.owner)?;
+            fields.end()
+        }
+    }
     ///Details about the governance group of the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountSourceReferenceGovernanceGroup {
         ///ID of the governance group.
         pub id: ::std::string::String,
         ///Name of the governance group.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountSourceReferenceGovernanceGroup {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountSourceReferenceGovernanceGroup;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountSourceReferenceGovernanceGroup")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccountSourceReferenceGovernanceGroup,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountSourceReferenceGovernanceGroup {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountSourceReferenceGovernanceGroup",
+                    &["id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountSourceReferenceGovernanceGroup {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountSourceReferenceGovernanceGroup", 2usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.end()
+        }
+    }
     ///Details about the owner of the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountSourceReferenceOwner {
         ///ID of the source owner.
         pub id: ::std::string::String,
         ///Name of the source owner.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountSourceReferenceOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountSourceReferenceOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountSourceReferenceOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountSourceReferenceOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountSourceReferenceOwner {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountSourceReferenceOwner",
+                    &["id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountSourceReferenceOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountSourceReferenceOwner", 2usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.end()
+        }
+    }
     ///`AccountUncorrelated`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountUncorrelated {
         pub account: AccountUncorrelatedAccount,
         ///The number of entitlements associated with this account.
-        #[serde(
-            rename = "entitlementCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement_count: ::std::option::Option<i32>,
         pub identity: AccountUncorrelatedIdentity,
         pub source: AccountUncorrelatedSource,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountUncorrelated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountUncorrelated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountUncorrelated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountUncorrelated, A::Error> {
+                    let mut field0: ::std::option::Option<AccountUncorrelatedAccount> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccountUncorrelatedIdentity> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<AccountUncorrelatedSource> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "account" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "entitlementCount" => field1 = map.next_value()?,
+                            "identity" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountUncorrelated {
+                        account: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("account")?
+                            }
+                        },
+                        entitlement_count: field1,
+                        identity: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identity")?
+                            }
+                        },
+                        source: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountUncorrelated",
+                    &["account", "entitlementCount", "identity", "source"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountUncorrelated {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountUncorrelated", 4usize)?;
+            fields.serialize_field("account", &self.account)?;
+            if !::std::option::Option::is_none(&self.entitlement_count) {
+                fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+            }
+            fields.serialize_field("identity", &self.identity)?;
+            fields.serialize_field("source", &self.source)?;
+            fields.end()
+        }
+    }
     ///Uncorrelated account.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountUncorrelatedAccount {
         ///Uncorrelated account's ID.
         pub id: ::std::string::String,
         ///Uncorrelated account's display name.
         pub name: ::std::string::String,
         ///Unique ID of the account on the source.
-        #[serde(rename = "nativeIdentity")]
         pub native_identity: ::std::string::String,
         ///Uncorrelated account's DTO type.
-        #[serde(rename = "type")]
         pub type_: AccountUncorrelatedAccountType,
         ///The source's unique identifier for the account. UUID is generated by the source system.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountUncorrelatedAccount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountUncorrelatedAccount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountUncorrelatedAccount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountUncorrelatedAccount, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        AccountUncorrelatedAccountType,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentity" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "uuid" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountUncorrelatedAccount {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        native_identity: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("nativeIdentity")?
+                            }
+                        },
+                        type_: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        uuid: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountUncorrelatedAccount",
+                    &["id", "name", "nativeIdentity", "type", "uuid"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountUncorrelatedAccount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountUncorrelatedAccount", 5usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            fields.serialize_field("type", &self.type_)?;
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
+    }
     ///Uncorrelated account's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountUncorrelatedAccountType {
-        #[serde(rename = "ACCOUNT")]
         Account,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountUncorrelatedAccountType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNT" => Self::Account,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountUncorrelatedAccountType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Account => "ACCOUNT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountUncorrelatedAccountType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1918,34 +5878,140 @@ pub mod types {
         }
     }
     ///Identity the account is uncorrelated with.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountUncorrelatedIdentity {
         ///ID of the identity the account is uncorrelated with.
         pub id: ::std::string::String,
         ///Display name of the identity the account is uncorrelated with.
         pub name: ::std::string::String,
         ///DTO type of the identity the account is uncorrelated with.
-        #[serde(rename = "type")]
         pub type_: AccountUncorrelatedIdentityType,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountUncorrelatedIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountUncorrelatedIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountUncorrelatedIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountUncorrelatedIdentity, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccountUncorrelatedIdentityType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountUncorrelatedIdentity {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountUncorrelatedIdentity",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountUncorrelatedIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountUncorrelatedIdentity", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///DTO type of the identity the account is uncorrelated with.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountUncorrelatedIdentityType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountUncorrelatedIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountUncorrelatedIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountUncorrelatedIdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1984,34 +6050,140 @@ pub mod types {
         }
     }
     ///The source the accounts are uncorrelated from.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountUncorrelatedSource {
         ///The ID of the source the accounts are uncorrelated from.
         pub id: ::std::string::String,
         ///Display name of the source the accounts are uncorrelated from.
         pub name: ::std::string::String,
         ///The DTO type of the source the accounts are uncorrelated from.
-        #[serde(rename = "type")]
         pub type_: AccountUncorrelatedSourceType,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountUncorrelatedSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountUncorrelatedSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountUncorrelatedSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountUncorrelatedSource, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccountUncorrelatedSourceType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountUncorrelatedSource {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountUncorrelatedSource",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountUncorrelatedSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountUncorrelatedSource", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The DTO type of the source the accounts are uncorrelated from.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountUncorrelatedSourceType {
-        #[serde(rename = "SOURCE")]
         Source,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountUncorrelatedSourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE" => Self::Source,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountUncorrelatedSourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Source => "SOURCE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountUncorrelatedSourceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2050,62 +6222,264 @@ pub mod types {
         }
     }
     ///`AccountUpdated`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountUpdated {
         pub account: AccountV2,
         ///The types of changes that occurred to the account.
-        #[serde(rename = "accountChangeTypes")]
         pub account_change_types: ::std::vec::Vec<AccountUpdatedAccountChangeTypesItem>,
         ///Details about the entitlement changes that occurred to the account.
-        #[serde(
-            rename = "entitlementChanges",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub entitlement_changes: ::std::option::Option<
             ::std::vec::Vec<AccountUpdatedEntitlementChangesItem>,
         >,
         pub event: AccountUpdatedEvent,
         pub identity: Identityreference2,
         ///Details about the multi-value attribute changes that occurred to the account.
-        #[serde(
-            rename = "multiValueAttributeChanges",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub multi_value_attribute_changes: ::std::option::Option<
             ::std::vec::Vec<AccountUpdatedMultiValueAttributeChangesItem>,
         >,
         ///Details about the single-value attribute changes that occurred to the account.
-        #[serde(
-            rename = "singleValueAttributeChanges",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub single_value_attribute_changes: ::std::option::Option<
             ::std::vec::Vec<AccountUpdatedSingleValueAttributeChangesItem>,
         >,
         pub source: AccountSourceReference,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountUpdated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountUpdated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountUpdated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountUpdated, A::Error> {
+                    let mut field0: ::std::option::Option<AccountV2> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::vec::Vec<AccountUpdatedAccountChangeTypesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::vec::Vec<AccountUpdatedEntitlementChangesItem>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<AccountUpdatedEvent> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<Identityreference2> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::vec::Vec<AccountUpdatedMultiValueAttributeChangesItem>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::vec::Vec<
+                                AccountUpdatedSingleValueAttributeChangesItem,
+                            >,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<AccountSourceReference> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "account" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "accountChangeTypes" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "entitlementChanges" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "event" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identity" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "multiValueAttributeChanges" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "singleValueAttributeChanges" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountUpdated {
+                        account: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("account")?
+                            }
+                        },
+                        account_change_types: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accountChangeTypes")?
+                            }
+                        },
+                        entitlement_changes: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "entitlementChanges",
+                                    ),
+                                );
+                            }
+                        },
+                        event: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("event")?
+                            }
+                        },
+                        identity: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identity")?
+                            }
+                        },
+                        multi_value_attribute_changes: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "multiValueAttributeChanges",
+                                    ),
+                                );
+                            }
+                        },
+                        single_value_attribute_changes: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "singleValueAttributeChanges",
+                                    ),
+                                );
+                            }
+                        },
+                        source: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountUpdated",
+                    &[
+                        "account",
+                        "accountChangeTypes",
+                        "entitlementChanges",
+                        "event",
+                        "identity",
+                        "multiValueAttributeChanges",
+                        "singleValueAttributeChanges",
+                        "source",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountUpdated {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountUpdated", 8usize)?;
+            fields.serialize_field("account", &self.account)?;
+            fields.serialize_field("accountChangeTypes", &self.account_change_types)?;
+            fields.serialize_field("entitlementChanges", &self.entitlement_changes)?;
+            fields.serialize_field("event", &self.event)?;
+            fields.serialize_field("identity", &self.identity)?;
+            fields
+                .serialize_field(
+                    "multiValueAttributeChanges",
+                    &self.multi_value_attribute_changes,
+                )?;
+            fields
+                .serialize_field(
+                    "singleValueAttributeChanges",
+                    &self.single_value_attribute_changes,
+                )?;
+            fields.serialize_field("source", &self.source)?;
+            fields.end()
+        }
+    }
     ///`AccountUpdatedAccountChangeTypesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountUpdatedAccountChangeTypesItem {
-        #[serde(rename = "ATTRIBUTES_CHANGED")]
         AttributesChanged,
-        #[serde(rename = "ENTITLEMENTS_ADDED")]
         EntitlementsAdded,
-        #[serde(rename = "ENTITLEMENTS_REMOVED")]
         EntitlementsRemoved,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountUpdatedAccountChangeTypesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ATTRIBUTES_CHANGED" => Self::AttributesChanged,
+                    "ENTITLEMENTS_ADDED" => Self::EntitlementsAdded,
+                    "ENTITLEMENTS_REMOVED" => Self::EntitlementsRemoved,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountUpdatedAccountChangeTypesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AttributesChanged => "ATTRIBUTES_CHANGED",
+                        Self::EntitlementsAdded => "ENTITLEMENTS_ADDED",
+                        Self::EntitlementsRemoved => "ENTITLEMENTS_REMOVED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountUpdatedAccountChangeTypesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2148,113 +6522,606 @@ pub mod types {
         }
     }
     ///`AccountUpdatedEntitlementChangesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountUpdatedEntitlementChangesItem {
         ///The entitlements that were added.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub added: ::std::option::Option<
             ::std::vec::Vec<AccountUpdatedEntitlementChangesItemAddedItem>,
         >,
         ///The name of the entitlement attribute that was changed.
-        #[serde(rename = "attributeName")]
         pub attribute_name: ::std::string::String,
         ///The entitlements that were removed.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub removed: ::std::option::Option<
             ::std::vec::Vec<AccountUpdatedEntitlementChangesItemRemovedItem>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountUpdatedEntitlementChangesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountUpdatedEntitlementChangesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountUpdatedEntitlementChangesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccountUpdatedEntitlementChangesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::vec::Vec<
+                                AccountUpdatedEntitlementChangesItemAddedItem,
+                            >,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::vec::Vec<
+                                AccountUpdatedEntitlementChangesItemRemovedItem,
+                            >,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "added" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "attributeName" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "removed" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountUpdatedEntitlementChangesItem {
+                        added: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("added"),
+                                );
+                            }
+                        },
+                        attribute_name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributeName")?
+                            }
+                        },
+                        removed: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("removed"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountUpdatedEntitlementChangesItem",
+                    &["added", "attributeName", "removed"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountUpdatedEntitlementChangesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountUpdatedEntitlementChangesItem", 3usize)?;
+            fields.serialize_field("added", &self.added)?;
+            fields.serialize_field("attributeName", &self.attribute_name)?;
+            fields.serialize_field("removed", &self.removed)?;
+            fields.end()
+        }
+    }
     ///`AccountUpdatedEntitlementChangesItemAddedItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountUpdatedEntitlementChangesItemAddedItem {
         ///The unique identifier of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<
             AccountUpdatedEntitlementChangesItemAddedItemOwner,
         >,
         ///The value of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccountUpdatedEntitlementChangesItemAddedItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountUpdatedEntitlementChangesItemAddedItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountUpdatedEntitlementChangesItemAddedItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccountUpdatedEntitlementChangesItemAddedItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccountUpdatedEntitlementChangesItemAddedItemOwner,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "owner" => field2 = map.next_value()?,
+                            "value" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountUpdatedEntitlementChangesItemAddedItem {
+                        id: field0,
+                        name: field1,
+                        owner: field2,
+                        value: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountUpdatedEntitlementChangesItemAddedItem",
+                    &["id", "name", "owner", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountUpdatedEntitlementChangesItemAddedItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "AccountUpdatedEntitlementChangesItemAddedItem",
+                    4usize,
+                )?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of the entitlement.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountUpdatedEntitlementChangesItemAddedItemOwner {
         ///The unique identifier of the owner.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the owner.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of the owner.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccountUpdatedEntitlementChangesItemAddedItemOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountUpdatedEntitlementChangesItemAddedItemOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct AccountUpdatedEntitlementChangesItemAddedItemOwner",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccountUpdatedEntitlementChangesItemAddedItemOwner,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountUpdatedEntitlementChangesItemAddedItemOwner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountUpdatedEntitlementChangesItemAddedItemOwner",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountUpdatedEntitlementChangesItemAddedItemOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "AccountUpdatedEntitlementChangesItemAddedItemOwner",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccountUpdatedEntitlementChangesItemRemovedItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountUpdatedEntitlementChangesItemRemovedItem {
         ///The unique identifier of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<
             AccountUpdatedEntitlementChangesItemRemovedItemOwner,
         >,
         ///The value of the entitlement.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccountUpdatedEntitlementChangesItemRemovedItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountUpdatedEntitlementChangesItemRemovedItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountUpdatedEntitlementChangesItemRemovedItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccountUpdatedEntitlementChangesItemRemovedItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccountUpdatedEntitlementChangesItemRemovedItemOwner,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "owner" => field2 = map.next_value()?,
+                            "value" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountUpdatedEntitlementChangesItemRemovedItem {
+                        id: field0,
+                        name: field1,
+                        owner: field2,
+                        value: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountUpdatedEntitlementChangesItemRemovedItem",
+                    &["id", "name", "owner", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountUpdatedEntitlementChangesItemRemovedItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "AccountUpdatedEntitlementChangesItemRemovedItem",
+                    4usize,
+                )?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_field("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of the entitlement.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AccountUpdatedEntitlementChangesItemRemovedItemOwner {
         ///The unique identifier of the owner.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the owner.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of the owner.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccountUpdatedEntitlementChangesItemRemovedItemOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountUpdatedEntitlementChangesItemRemovedItemOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct AccountUpdatedEntitlementChangesItemRemovedItemOwner",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccountUpdatedEntitlementChangesItemRemovedItemOwner,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountUpdatedEntitlementChangesItemRemovedItemOwner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountUpdatedEntitlementChangesItemRemovedItemOwner",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountUpdatedEntitlementChangesItemRemovedItemOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "AccountUpdatedEntitlementChangesItemRemovedItemOwner",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Details about the event.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountUpdatedEvent {
         ///The cause of the event.
         pub cause: AccountUpdatedEventCause,
         ///The type of event.
-        #[serde(rename = "type")]
         pub type_: AccountUpdatedEventType,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountUpdatedEvent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountUpdatedEvent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountUpdatedEvent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountUpdatedEvent, A::Error> {
+                    let mut field0: ::std::option::Option<AccountUpdatedEventCause> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<AccountUpdatedEventType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "cause" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountUpdatedEvent {
+                        cause: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("cause")?
+                            }
+                        },
+                        type_: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("AccountUpdatedEvent", &["cause", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for AccountUpdatedEvent {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountUpdatedEvent", 2usize)?;
+            fields.serialize_field("cause", &self.cause)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The cause of the event.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountUpdatedEventCause {
-        #[serde(rename = "AGGREGATION")]
         Aggregation,
-        #[serde(rename = "PROVISIONING")]
         Provisioning,
-        #[serde(rename = "PASSWORD_CHANGE")]
         PasswordChange,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountUpdatedEventCause {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "AGGREGATION" => Self::Aggregation,
+                    "PROVISIONING" => Self::Provisioning,
+                    "PASSWORD_CHANGE" => Self::PasswordChange,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountUpdatedEventCause {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Aggregation => "AGGREGATION",
+                        Self::Provisioning => "PROVISIONING",
+                        Self::PasswordChange => "PASSWORD_CHANGE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountUpdatedEventCause {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2296,23 +7163,40 @@ pub mod types {
         }
     }
     ///The type of event.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountUpdatedEventType {
-        #[serde(rename = "ACCOUNT_UPDATED_V2")]
         AccountUpdatedV2,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountUpdatedEventType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCOUNT_UPDATED_V2" => Self::AccountUpdatedV2,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountUpdatedEventType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccountUpdatedV2 => "ACCOUNT_UPDATED_V2",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountUpdatedEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2350,20 +7234,124 @@ pub mod types {
         }
     }
     ///`AccountUpdatedMultiValueAttributeChangesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountUpdatedMultiValueAttributeChangesItem {
         ///The values that were added to the attribute.
-        #[serde(rename = "addedValues")]
         pub added_values: ::std::vec::Vec<
             AccountUpdatedMultiValueAttributeChangesItemAddedValuesItem,
         >,
         ///The name of the attribute that was changed.
         pub name: ::std::string::String,
         ///The values that were removed from the attribute.
-        #[serde(rename = "removedValues")]
         pub removed_values: ::std::vec::Vec<
             AccountUpdatedMultiValueAttributeChangesItemRemovedValuesItem,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccountUpdatedMultiValueAttributeChangesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountUpdatedMultiValueAttributeChangesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountUpdatedMultiValueAttributeChangesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccountUpdatedMultiValueAttributeChangesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            AccountUpdatedMultiValueAttributeChangesItemAddedValuesItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            AccountUpdatedMultiValueAttributeChangesItemRemovedValuesItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "addedValues" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "removedValues" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountUpdatedMultiValueAttributeChangesItem {
+                        added_values: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("addedValues")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        removed_values: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("removedValues")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountUpdatedMultiValueAttributeChangesItem",
+                    &["addedValues", "name", "removedValues"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountUpdatedMultiValueAttributeChangesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "AccountUpdatedMultiValueAttributeChangesItem",
+                    3usize,
+                )?;
+            fields.serialize_field("addedValues", &self.added_values)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("removedValues", &self.removed_values)?;
+            fields.end()
+        }
     }
     ///`AccountUpdatedMultiValueAttributeChangesItemAddedValuesItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2426,26 +7414,122 @@ pub mod types {
         }
     }
     ///`AccountUpdatedSingleValueAttributeChangesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountUpdatedSingleValueAttributeChangesItem {
         ///The name of the attribute that was changed.
         pub name: ::std::string::String,
         ///The new value of the attribute after the change.
-        #[serde(
-            rename = "newValue",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub new_value: ::std::option::Option<
             AccountUpdatedSingleValueAttributeChangesItemNewValue,
         >,
         ///The old value of the attribute before the change.
-        #[serde(
-            rename = "oldValue",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub old_value: ::std::option::Option<
             AccountUpdatedSingleValueAttributeChangesItemOldValue,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for AccountUpdatedSingleValueAttributeChangesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountUpdatedSingleValueAttributeChangesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountUpdatedSingleValueAttributeChangesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccountUpdatedSingleValueAttributeChangesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::option::Option<
+                            AccountUpdatedSingleValueAttributeChangesItemNewValue,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::option::Option<
+                            AccountUpdatedSingleValueAttributeChangesItemOldValue,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "newValue" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "oldValue" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountUpdatedSingleValueAttributeChangesItem {
+                        name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        new_value: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("newValue"),
+                                );
+                            }
+                        },
+                        old_value: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("oldValue"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountUpdatedSingleValueAttributeChangesItem",
+                    &["name", "newValue", "oldValue"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountUpdatedSingleValueAttributeChangesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "AccountUpdatedSingleValueAttributeChangesItem",
+                    3usize,
+                )?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("newValue", &self.new_value)?;
+            fields.serialize_field("oldValue", &self.old_value)?;
+            fields.end()
+        }
     }
     ///`AccountUpdatedSingleValueAttributeChangesItemNewValue`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2508,10 +7592,9 @@ pub mod types {
         }
     }
     ///Details about the account.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountV2 {
         ///The attributes of the account. The contents of attributes depends on the account schema for the source.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
@@ -2520,27 +7603,195 @@ pub mod types {
         ///The unique identifier of the account.
         pub id: ::std::string::String,
         ///Indicates if the account is a machine account.
-        #[serde(rename = "isMachine")]
         pub is_machine: bool,
         ///The name of the account.
         pub name: ::std::string::String,
         ///The unique ID of the account generated by the source system.
-        #[serde(rename = "nativeIdentity")]
         pub native_identity: ::std::string::String,
         ///The origin of the account.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub origin: ::std::option::Option<::std::string::String>,
         ///The unique ID associated with this account.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountV2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountV2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountV2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountV2, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "correlated" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "isMachine" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentity" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "origin" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "uuid" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountV2 {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "attributes",
+                                    ),
+                                );
+                            }
+                        },
+                        correlated: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("correlated")?
+                            }
+                        },
+                        id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        is_machine: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("isMachine")?
+                            }
+                        },
+                        name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        native_identity: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("nativeIdentity")?
+                            }
+                        },
+                        origin: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("origin"),
+                                );
+                            }
+                        },
+                        uuid: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("uuid"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountV2",
+                    &[
+                        "attributes",
+                        "correlated",
+                        "id",
+                        "isMachine",
+                        "name",
+                        "nativeIdentity",
+                        "origin",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountV2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AccountV2", 8usize)?;
+            fields.serialize_field("attributes", &self.attributes)?;
+            fields.serialize_field("correlated", &self.correlated)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("isMachine", &self.is_machine)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            fields.serialize_field("origin", &self.origin)?;
+            fields.serialize_field("uuid", &self.uuid)?;
+            fields.end()
+        }
+    }
     ///`AccountsCollectedForAggregation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountsCollectedForAggregation {
         ///The date and time when the account collection finished.
         pub completed: ::sailpoint_runtime::DateTime,
         ///A list of errors that occurred during the collection.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         pub source: AccountsCollectedForAggregationSource,
         ///The date and time when the account collection started.
@@ -2549,38 +7800,313 @@ pub mod types {
         ///The overall status of the collection.
         pub status: AccountsCollectedForAggregationStatus,
         ///A list of warnings that occurred during the collection.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountsCollectedForAggregation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountsCollectedForAggregation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountsCollectedForAggregation")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccountsCollectedForAggregation, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccountsCollectedForAggregationSource,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        AccountsCollectedForAggregationStats,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        AccountsCollectedForAggregationStatus,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "completed" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "errors" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "started" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "stats" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "warnings" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountsCollectedForAggregation {
+                        completed: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("completed")?
+                            }
+                        },
+                        errors: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("errors"),
+                                );
+                            }
+                        },
+                        source: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source")?
+                            }
+                        },
+                        started: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("started")?
+                            }
+                        },
+                        stats: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("stats")?
+                            }
+                        },
+                        status: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        warnings: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("warnings"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountsCollectedForAggregation",
+                    &[
+                        "completed",
+                        "errors",
+                        "source",
+                        "started",
+                        "stats",
+                        "status",
+                        "warnings",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountsCollectedForAggregation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountsCollectedForAggregation", 7usize)?;
+            fields.serialize_field("completed", &self.completed)?;
+            fields.serialize_field("errors", &self.errors)?;
+            fields.serialize_field("source", &self.source)?;
+            fields.serialize_field("started", &self.started)?;
+            fields.serialize_field("stats", &self.stats)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("warnings", &self.warnings)?;
+            fields.end()
+        }
+    }
     ///Reference to the source that has been aggregated.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountsCollectedForAggregationSource {
         ///ID of the object to which this reference applies
         pub id: ::std::string::String,
         ///Human-readable display name of the object to which this reference applies
         pub name: ::std::string::String,
         ///The type of object that is referenced
-        #[serde(rename = "type")]
         pub type_: AccountsCollectedForAggregationSourceType,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccountsCollectedForAggregationSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountsCollectedForAggregationSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountsCollectedForAggregationSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccountsCollectedForAggregationSource,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        AccountsCollectedForAggregationSourceType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountsCollectedForAggregationSource {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountsCollectedForAggregationSource",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountsCollectedForAggregationSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountsCollectedForAggregationSource", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The type of object that is referenced
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AccountsCollectedForAggregationSourceType {
-        #[serde(rename = "SOURCE")]
         Source,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountsCollectedForAggregationSourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE" => Self::Source,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for AccountsCollectedForAggregationSourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Source => "SOURCE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for AccountsCollectedForAggregationSourceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2619,7 +8145,7 @@ pub mod types {
         }
     }
     ///Overall statistics about the account collection.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct AccountsCollectedForAggregationStats {
         ///The number of accounts which are new - have not existed before.
         pub added: i32,
@@ -2631,6 +8157,128 @@ pub mod types {
         pub scanned: i32,
         ///The number of accounts which existed before, but had no changes.
         pub unchanged: i32,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountsCollectedForAggregationStats {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccountsCollectedForAggregationStats;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccountsCollectedForAggregationStats")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AccountsCollectedForAggregationStats,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "added" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "changed" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "removed" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "scanned" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "unchanged" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccountsCollectedForAggregationStats {
+                        added: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("added")?
+                            }
+                        },
+                        changed: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("changed")?
+                            }
+                        },
+                        removed: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("removed")?
+                            }
+                        },
+                        scanned: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("scanned")?
+                            }
+                        },
+                        unchanged: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("unchanged")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AccountsCollectedForAggregationStats",
+                    &["added", "changed", "removed", "scanned", "unchanged"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AccountsCollectedForAggregationStats {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("AccountsCollectedForAggregationStats", 5usize)?;
+            fields.serialize_field("added", &self.added)?;
+            fields.serialize_field("changed", &self.changed)?;
+            fields.serialize_field("removed", &self.removed)?;
+            fields.serialize_field("scanned", &self.scanned)?;
+            fields.serialize_field("unchanged", &self.unchanged)?;
+            fields.end()
+        }
     }
     ///The overall status of the collection.
     #[derive(
@@ -2689,41 +8337,206 @@ pub mod types {
         }
     }
     ///Config required if BASIC_AUTH is used.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct BasicAuthConfig {
         ///The password to authenticate. On response, this field is set to null as to not return secrets.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::std::string::String>,
         ///The username to authenticate.
-        #[serde(
-            rename = "userName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_name: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BasicAuthConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BasicAuthConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BasicAuthConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BasicAuthConfig, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "password" => field0 = map.next_value()?,
+                            "userName" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BasicAuthConfig {
+                        password: field0,
+                        user_name: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for BasicAuthConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.password) {
+                fields.serialize_entry("password", &self.password)?;
+            }
+            if !::std::option::Option::is_none(&self.user_name) {
+                fields.serialize_entry("userName", &self.user_name)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     ///Config required if BEARER_TOKEN authentication is used. On response, this field is set to null as to not return secrets.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct BearerTokenAuthConfig {
         ///Bearer token
-        #[serde(
-            rename = "bearerToken",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bearer_token: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BearerTokenAuthConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BearerTokenAuthConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BearerTokenAuthConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BearerTokenAuthConfig, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "bearerToken" => field0 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BearerTokenAuthConfig {
+                        bearer_token: field0,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for BearerTokenAuthConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.bearer_token) {
+                fields.serialize_entry("bearerToken", &self.bearer_token)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`CampaignActivated`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignActivated {
         pub campaign: CampaignActivatedCampaign,
     }
+    impl<'de> ::serde::Deserialize<'de> for CampaignActivated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignActivated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignActivated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CampaignActivated, A::Error> {
+                    let mut field0: ::std::option::Option<CampaignActivatedCampaign> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "campaign" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignActivated {
+                        campaign: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("campaign")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer.deserialize_struct("CampaignActivated", &["campaign"], Fields)
+        }
+    }
+    impl ::serde::Serialize for CampaignActivated {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CampaignActivated", 1usize)?;
+            fields.serialize_field("campaign", &self.campaign)?;
+            fields.end()
+        }
+    }
     ///Details about the certification campaign that was activated.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignActivatedCampaign {
-        #[serde(rename = "campaignOwner")]
         pub campaign_owner: CampaignActivatedCampaignCampaignOwner,
         ///The date and time the campaign was created.
         pub created: ::sailpoint_runtime::DateTime,
@@ -2734,45 +8547,336 @@ pub mod types {
         ///Unique ID for the campaign.
         pub id: ::std::string::String,
         ///The date and time the campaign was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The human friendly name of the campaign.
         pub name: ::std::string::String,
         ///The current status of the campaign.
         pub status: CampaignActivatedCampaignStatus,
         ///The type of campaign.
-        #[serde(rename = "type")]
         pub type_: CampaignActivatedCampaignType,
     }
+    impl<'de> ::serde::Deserialize<'de> for CampaignActivatedCampaign {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignActivatedCampaign;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignActivatedCampaign")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CampaignActivatedCampaign, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        CampaignActivatedCampaignCampaignOwner,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        CampaignActivatedCampaignStatus,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        CampaignActivatedCampaignType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "campaignOwner" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "deadline" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => field5 = map.next_value()?,
+                            "name" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignActivatedCampaign {
+                        campaign_owner: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("campaignOwner")?
+                            }
+                        },
+                        created: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        deadline: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("deadline")?
+                            }
+                        },
+                        description: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        id: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        modified: field5,
+                        name: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        status: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        type_: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CampaignActivatedCampaign",
+                    &[
+                        "campaignOwner",
+                        "created",
+                        "deadline",
+                        "description",
+                        "id",
+                        "modified",
+                        "name",
+                        "status",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CampaignActivatedCampaign {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CampaignActivatedCampaign", 9usize)?;
+            fields.serialize_field("campaignOwner", &self.campaign_owner)?;
+            fields.serialize_field("created", &self.created)?;
+            fields.serialize_field("deadline", &self.deadline)?;
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Details of the identity that owns the campaign.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignActivatedCampaignCampaignOwner {
         ///The human friendly name of the identity.
-        #[serde(rename = "displayName")]
         pub display_name: ::std::string::String,
         ///The primary email address of the identity.
         pub email: ::std::string::String,
         ///The unique ID of the identity.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for CampaignActivatedCampaignCampaignOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignActivatedCampaignCampaignOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignActivatedCampaignCampaignOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    CampaignActivatedCampaignCampaignOwner,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "email" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignActivatedCampaignCampaignOwner {
+                        display_name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("displayName")?
+                            }
+                        },
+                        email: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("email")?
+                            }
+                        },
+                        id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CampaignActivatedCampaignCampaignOwner",
+                    &["displayName", "email", "id"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CampaignActivatedCampaignCampaignOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CampaignActivatedCampaignCampaignOwner", 3usize)?;
+            fields.serialize_field("displayName", &self.display_name)?;
+            fields.serialize_field("email", &self.email)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.end()
+        }
+    }
     ///The current status of the campaign.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CampaignActivatedCampaignStatus {
-        #[serde(rename = "ACTIVE")]
         Active,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignActivatedCampaignStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACTIVE" => Self::Active,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignActivatedCampaignStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Active => "ACTIVE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CampaignActivatedCampaignStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2811,29 +8915,49 @@ pub mod types {
         }
     }
     ///The type of campaign.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CampaignActivatedCampaignType {
-        #[serde(rename = "MANAGER")]
         Manager,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "SEARCH")]
         Search,
-        #[serde(rename = "ROLE_COMPOSITION")]
         RoleComposition,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignActivatedCampaignType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MANAGER" => Self::Manager,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "SEARCH" => Self::Search,
+                    "ROLE_COMPOSITION" => Self::RoleComposition,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignActivatedCampaignType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Manager => "MANAGER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::Search => "SEARCH",
+                        Self::RoleComposition => "ROLE_COMPOSITION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CampaignActivatedCampaignType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2878,14 +9002,70 @@ pub mod types {
         }
     }
     ///`CampaignEnded`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignEnded {
         pub campaign: CampaignEndedCampaign,
     }
+    impl<'de> ::serde::Deserialize<'de> for CampaignEnded {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignEnded;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignEnded")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CampaignEnded, A::Error> {
+                    let mut field0: ::std::option::Option<CampaignEndedCampaign> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "campaign" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignEnded {
+                        campaign: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("campaign")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer.deserialize_struct("CampaignEnded", &["campaign"], Fields)
+        }
+    }
+    impl ::serde::Serialize for CampaignEnded {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CampaignEnded", 1usize)?;
+            fields.serialize_field("campaign", &self.campaign)?;
+            fields.end()
+        }
+    }
     ///Details about the certification campaign that ended.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignEndedCampaign {
-        #[serde(rename = "campaignOwner")]
         pub campaign_owner: CampaignEndedCampaignCampaignOwner,
         ///The date and time the campaign was created.
         pub created: ::sailpoint_runtime::DateTime,
@@ -2896,45 +9076,332 @@ pub mod types {
         ///Unique ID for the campaign.
         pub id: ::std::string::String,
         ///The date and time the campaign was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The human friendly name of the campaign.
         pub name: ::std::string::String,
         ///The current status of the campaign.
         pub status: CampaignEndedCampaignStatus,
         ///The type of campaign.
-        #[serde(rename = "type")]
         pub type_: CampaignEndedCampaignType,
     }
+    impl<'de> ::serde::Deserialize<'de> for CampaignEndedCampaign {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignEndedCampaign;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignEndedCampaign")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CampaignEndedCampaign, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        CampaignEndedCampaignCampaignOwner,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<CampaignEndedCampaignStatus> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<CampaignEndedCampaignType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "campaignOwner" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "deadline" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => field5 = map.next_value()?,
+                            "name" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignEndedCampaign {
+                        campaign_owner: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("campaignOwner")?
+                            }
+                        },
+                        created: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        deadline: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("deadline")?
+                            }
+                        },
+                        description: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        id: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        modified: field5,
+                        name: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        status: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        type_: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CampaignEndedCampaign",
+                    &[
+                        "campaignOwner",
+                        "created",
+                        "deadline",
+                        "description",
+                        "id",
+                        "modified",
+                        "name",
+                        "status",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CampaignEndedCampaign {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CampaignEndedCampaign", 9usize)?;
+            fields.serialize_field("campaignOwner", &self.campaign_owner)?;
+            fields.serialize_field("created", &self.created)?;
+            fields.serialize_field("deadline", &self.deadline)?;
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Details of the identity that owns the campaign.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignEndedCampaignCampaignOwner {
         ///The human friendly name of the identity.
-        #[serde(rename = "displayName")]
         pub display_name: ::std::string::String,
         ///The primary email address of the identity.
         pub email: ::std::string::String,
         ///The unique ID of the identity.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for CampaignEndedCampaignCampaignOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignEndedCampaignCampaignOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignEndedCampaignCampaignOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    CampaignEndedCampaignCampaignOwner,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "email" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignEndedCampaignCampaignOwner {
+                        display_name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("displayName")?
+                            }
+                        },
+                        email: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("email")?
+                            }
+                        },
+                        id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CampaignEndedCampaignCampaignOwner",
+                    &["displayName", "email", "id"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CampaignEndedCampaignCampaignOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CampaignEndedCampaignCampaignOwner", 3usize)?;
+            fields.serialize_field("displayName", &self.display_name)?;
+            fields.serialize_field("email", &self.email)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.end()
+        }
+    }
     ///The current status of the campaign.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CampaignEndedCampaignStatus {
-        #[serde(rename = "COMPLETED")]
         Completed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignEndedCampaignStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "COMPLETED" => Self::Completed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignEndedCampaignStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Completed => "COMPLETED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CampaignEndedCampaignStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2972,29 +9439,49 @@ pub mod types {
         }
     }
     ///The type of campaign.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CampaignEndedCampaignType {
-        #[serde(rename = "MANAGER")]
         Manager,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "SEARCH")]
         Search,
-        #[serde(rename = "ROLE_COMPOSITION")]
         RoleComposition,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignEndedCampaignType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MANAGER" => Self::Manager,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "SEARCH" => Self::Search,
+                    "ROLE_COMPOSITION" => Self::RoleComposition,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignEndedCampaignType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Manager => "MANAGER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::Search => "SEARCH",
+                        Self::RoleComposition => "ROLE_COMPOSITION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CampaignEndedCampaignType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3038,68 +9525,404 @@ pub mod types {
         }
     }
     ///`CampaignGenerated`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignGenerated {
         pub campaign: CampaignGeneratedCampaign,
     }
+    impl<'de> ::serde::Deserialize<'de> for CampaignGenerated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignGenerated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignGenerated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CampaignGenerated, A::Error> {
+                    let mut field0: ::std::option::Option<CampaignGeneratedCampaign> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "campaign" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignGenerated {
+                        campaign: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("campaign")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer.deserialize_struct("CampaignGenerated", &["campaign"], Fields)
+        }
+    }
+    impl ::serde::Serialize for CampaignGenerated {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CampaignGenerated", 1usize)?;
+            fields.serialize_field("campaign", &self.campaign)?;
+            fields.end()
+        }
+    }
     ///Details about the campaign that was generated.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignGeneratedCampaign {
-        #[serde(rename = "campaignOwner")]
         pub campaign_owner: CampaignGeneratedCampaignCampaignOwner,
         ///The date and time the campaign was created.
         pub created: ::sailpoint_runtime::DateTime,
         ///The date and time when the campaign must be finished by.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deadline: ::std::option::Option<::std::string::String>,
         ///Extended description of the campaign.
         pub description: ::std::string::String,
         ///The unique ID of the campaign.
         pub id: ::std::string::String,
         ///The date and time the campaign was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::std::string::String>,
         ///Human friendly name of the campaign.
         pub name: ::std::string::String,
         ///The current status of the campaign.
         pub status: CampaignGeneratedCampaignStatus,
         ///The type of campaign that was generated.
-        #[serde(rename = "type")]
         pub type_: CampaignGeneratedCampaignType,
     }
+    impl<'de> ::serde::Deserialize<'de> for CampaignGeneratedCampaign {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignGeneratedCampaign;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignGeneratedCampaign")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CampaignGeneratedCampaign, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        CampaignGeneratedCampaignCampaignOwner,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        CampaignGeneratedCampaignStatus,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        CampaignGeneratedCampaignType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "campaignOwner" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "deadline" => field2 = map.next_value()?,
+                            "description" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => field5 = map.next_value()?,
+                            "name" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignGeneratedCampaign {
+                        campaign_owner: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("campaignOwner")?
+                            }
+                        },
+                        created: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        deadline: field2,
+                        description: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("description")?
+                            }
+                        },
+                        id: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        modified: field5,
+                        name: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        status: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                        type_: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CampaignGeneratedCampaign",
+                    &[
+                        "campaignOwner",
+                        "created",
+                        "deadline",
+                        "description",
+                        "id",
+                        "modified",
+                        "name",
+                        "status",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CampaignGeneratedCampaign {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CampaignGeneratedCampaign", 9usize)?;
+            fields.serialize_field("campaignOwner", &self.campaign_owner)?;
+            fields.serialize_field("created", &self.created)?;
+            if !::std::option::Option::is_none(&self.deadline) {
+                fields.serialize_field("deadline", &self.deadline)?;
+            }
+            fields.serialize_field("description", &self.description)?;
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The identity that owns the campaign.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignGeneratedCampaignCampaignOwner {
         ///The display name of the identity.
-        #[serde(rename = "displayName")]
         pub display_name: ::std::string::String,
         ///The primary email address of the identity.
         pub email: ::std::string::String,
         ///The unique ID of the identity.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for CampaignGeneratedCampaignCampaignOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CampaignGeneratedCampaignCampaignOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignGeneratedCampaignCampaignOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    CampaignGeneratedCampaignCampaignOwner,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "email" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignGeneratedCampaignCampaignOwner {
+                        display_name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("displayName")?
+                            }
+                        },
+                        email: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("email")?
+                            }
+                        },
+                        id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CampaignGeneratedCampaignCampaignOwner",
+                    &["displayName", "email", "id"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CampaignGeneratedCampaignCampaignOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CampaignGeneratedCampaignCampaignOwner", 3usize)?;
+            fields.serialize_field("displayName", &self.display_name)?;
+            fields.serialize_field("email", &self.email)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.end()
+        }
+    }
     ///The current status of the campaign.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CampaignGeneratedCampaignStatus {
-        #[serde(rename = "STAGED")]
         Staged,
-        #[serde(rename = "ACTIVATING")]
         Activating,
-        #[serde(rename = "ACTIVE")]
         Active,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignGeneratedCampaignStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "STAGED" => Self::Staged,
+                    "ACTIVATING" => Self::Activating,
+                    "ACTIVE" => Self::Active,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignGeneratedCampaignStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Staged => "STAGED",
+                        Self::Activating => "ACTIVATING",
+                        Self::Active => "ACTIVE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CampaignGeneratedCampaignStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3142,29 +9965,49 @@ pub mod types {
         }
     }
     ///The type of campaign that was generated.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CampaignGeneratedCampaignType {
-        #[serde(rename = "MANAGER")]
         Manager,
-        #[serde(rename = "SOURCE_OWNER")]
         SourceOwner,
-        #[serde(rename = "SEARCH")]
         Search,
-        #[serde(rename = "ROLE_COMPOSITION")]
         RoleComposition,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignGeneratedCampaignType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MANAGER" => Self::Manager,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "SEARCH" => Self::Search,
+                    "ROLE_COMPOSITION" => Self::RoleComposition,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignGeneratedCampaignType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Manager => "MANAGER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::Search => "SEARCH",
+                        Self::RoleComposition => "ROLE_COMPOSITION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CampaignGeneratedCampaignType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3209,70 +10052,326 @@ pub mod types {
         }
     }
     ///`CertificationDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CertificationDto {
-        #[serde(rename = "campaignOwner")]
         pub campaign_owner: ::serde_json::Value,
-        #[serde(rename = "campaignRef")]
         pub campaign_ref: sailpoint_shared::types::CampaignReference,
         ///Indicates if all certification decisions have been made.
         pub completed: bool,
         ///The number of approve/revoke/acknowledge decisions that have been made by the reviewer.
-        #[serde(rename = "decisionsMade")]
         pub decisions_made: i32,
         ///The total number of approve/revoke/acknowledge decisions for the certification.
-        #[serde(rename = "decisionsTotal")]
         pub decisions_total: i32,
         ///The due date of the certification.
         pub due: ::sailpoint_runtime::DateTime,
         ///The number of entities (identities, access profiles, roles, etc.) for which all decisions have been made and are complete.
-        #[serde(rename = "entitiesCompleted")]
         pub entities_completed: i32,
         ///The total number of entities (identities, access profiles, roles, etc.) in the certification, both complete and incomplete.
-        #[serde(rename = "entitiesTotal")]
         pub entities_total: i32,
         ///A message indicating what the error is.
-        #[serde(
-            rename = "errorMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_message: ::std::option::Option<::std::string::String>,
         ///Indicates it the certification has any errors.
-        #[serde(rename = "hasErrors")]
         pub has_errors: bool,
         pub phase: CertificationPhase,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reassignment: ::std::option::Option<Reassignment>,
         pub reviewer: Reviewer,
         ///The date the reviewer signed off on the certification.
         pub signed: ::sailpoint_runtime::DateTime,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CertificationDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CertificationDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CertificationDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CertificationDto, A::Error> {
+                    let mut field0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        sailpoint_shared::types::CampaignReference,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<CertificationPhase> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<Reassignment> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<Reviewer> = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "campaignOwner" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "campaignRef" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "completed" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "decisionsMade" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "decisionsTotal" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "due" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "entitiesCompleted" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "entitiesTotal" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "errorMessage" => field8 = map.next_value()?,
+                            "hasErrors" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "phase" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "reassignment" => field11 = map.next_value()?,
+                            "reviewer" => {
+                                field12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "signed" => {
+                                field13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CertificationDto {
+                        campaign_owner: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("campaignOwner")?
+                            }
+                        },
+                        campaign_ref: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("campaignRef")?
+                            }
+                        },
+                        completed: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("completed")?
+                            }
+                        },
+                        decisions_made: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("decisionsMade")?
+                            }
+                        },
+                        decisions_total: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("decisionsTotal")?
+                            }
+                        },
+                        due: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("due")?
+                            }
+                        },
+                        entities_completed: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("entitiesCompleted")?
+                            }
+                        },
+                        entities_total: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("entitiesTotal")?
+                            }
+                        },
+                        error_message: field8,
+                        has_errors: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("hasErrors")?
+                            }
+                        },
+                        phase: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("phase")?
+                            }
+                        },
+                        reassignment: field11,
+                        reviewer: match field12 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("reviewer")?
+                            }
+                        },
+                        signed: match field13 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("signed")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CertificationDto",
+                    &[
+                        "campaignOwner",
+                        "campaignRef",
+                        "completed",
+                        "decisionsMade",
+                        "decisionsTotal",
+                        "due",
+                        "entitiesCompleted",
+                        "entitiesTotal",
+                        "errorMessage",
+                        "hasErrors",
+                        "phase",
+                        "reassignment",
+                        "reviewer",
+                        "signed",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CertificationDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CertificationDto", 14usize)?;
+            fields.serialize_field("campaignOwner", &self.campaign_owner)?;
+            fields.serialize_field("campaignRef", &self.campaign_ref)?;
+            fields.serialize_field("completed", &self.completed)?;
+            fields.serialize_field("decisionsMade", &self.decisions_made)?;
+            fields.serialize_field("decisionsTotal", &self.decisions_total)?;
+            fields.serialize_field("due", &self.due)?;
+            fields.serialize_field("entitiesCompleted", &self.entities_completed)?;
+            fields.serialize_field("entitiesTotal", &self.entities_total)?;
+            if !::std::option::Option::is_none(&self.error_message) {
+                fields.serialize_field("errorMessage", &self.error_message)?;
+            }
+            fields.serialize_field("hasErrors", &self.has_errors)?;
+            fields.serialize_field("phase", &self.phase)?;
+            if !::std::option::Option::is_none(&self.reassignment) {
+                fields.serialize_field("reassignment", &self.reassignment)?;
+            }
+            fields.serialize_field("reviewer", &self.reviewer)?;
+            fields.serialize_field("signed", &self.signed)?;
+            fields.end()
+        }
     }
     /**The current phase of the campaign.
 * `STAGED`: The campaign is waiting to be activated.
 * `ACTIVE`: The campaign is active.
 * `SIGNED`: The reviewer has signed off on the campaign, and it is considered complete.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CertificationPhase {
-        #[serde(rename = "STAGED")]
         Staged,
-        #[serde(rename = "ACTIVE")]
         Active,
-        #[serde(rename = "SIGNED")]
         Signed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CertificationPhase {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "STAGED" => Self::Staged,
+                    "ACTIVE" => Self::Active,
+                    "SIGNED" => Self::Signed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CertificationPhase {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Staged => "STAGED",
+                        Self::Active => "ACTIVE",
+                        Self::Signed => "SIGNED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CertificationPhase {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3314,37 +10413,123 @@ pub mod types {
         }
     }
     ///`CertificationReference`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CertificationReference {
         ///The id of the certification.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the certification.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reviewer: ::std::option::Option<Reviewer>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<CertificationReferenceType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CertificationReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CertificationReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CertificationReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CertificationReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<Reviewer> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<CertificationReferenceType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "reviewer" => field2 = map.next_value()?,
+                            "type" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CertificationReference {
+                        id: field0,
+                        name: field1,
+                        reviewer: field2,
+                        type_: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CertificationReference",
+                    &["id", "name", "reviewer", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CertificationReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CertificationReference", 4usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.reviewer) {
+                fields.serialize_field("reviewer", &self.reviewer)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`CertificationReferenceType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CertificationReferenceType {
-        #[serde(rename = "CERTIFICATION")]
         Certification,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CertificationReferenceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CERTIFICATION" => Self::Certification,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CertificationReferenceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Certification => "CERTIFICATION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for CertificationReferenceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3382,68 +10567,505 @@ pub mod types {
         }
     }
     ///`CertificationSignedOff`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CertificationSignedOff {
         pub certification: CertificationSignedOffCertification,
     }
+    impl<'de> ::serde::Deserialize<'de> for CertificationSignedOff {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CertificationSignedOff;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CertificationSignedOff")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CertificationSignedOff, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        CertificationSignedOffCertification,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "certification" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CertificationSignedOff {
+                        certification: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("certification")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("CertificationSignedOff", &["certification"], Fields)
+        }
+    }
+    impl ::serde::Serialize for CertificationSignedOff {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CertificationSignedOff", 1usize)?;
+            fields.serialize_field("certification", &self.certification)?;
+            fields.end()
+        }
+    }
     ///The certification campaign that was signed off on.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CertificationSignedOffCertification {
-        #[serde(rename = "campaignOwner")]
         pub campaign_owner: ::serde_json::Value,
-        #[serde(rename = "campaignRef")]
         pub campaign_ref: sailpoint_shared::types::CampaignReference,
         ///Indicates if all certification decisions have been made.
         pub completed: bool,
         ///The date and time the certification was created.
         pub created: ::sailpoint_runtime::DateTime,
         ///The number of approve/revoke/acknowledge decisions that have been made by the reviewer.
-        #[serde(rename = "decisionsMade")]
         pub decisions_made: i32,
         ///The total number of approve/revoke/acknowledge decisions for the certification.
-        #[serde(rename = "decisionsTotal")]
         pub decisions_total: i32,
         ///The due date of the certification.
         pub due: ::sailpoint_runtime::DateTime,
         ///The number of entities (identities, access profiles, roles, etc.) for which all decisions have been made and are complete.
-        #[serde(rename = "entitiesCompleted")]
         pub entities_completed: i32,
         ///The total number of entities (identities, access profiles, roles, etc.) in the certification, both complete and incomplete.
-        #[serde(rename = "entitiesTotal")]
         pub entities_total: i32,
         ///A message indicating what the error is.
-        #[serde(
-            rename = "errorMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_message: ::std::option::Option<::std::string::String>,
         ///Indicates it the certification has any errors.
-        #[serde(rename = "hasErrors")]
         pub has_errors: bool,
         ///Unique ID of the certification.
         pub id: ::std::string::String,
         ///The date and time the certification was last modified.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The name of the certification.
         pub name: ::std::string::String,
         pub phase: CertificationPhase,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reassignment: ::std::option::Option<Reassignment>,
         pub reviewer: Reviewer,
         ///The date the reviewer signed off on the certification.
         pub signed: ::sailpoint_runtime::DateTime,
     }
+    impl<'de> ::serde::Deserialize<'de> for CertificationSignedOffCertification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CertificationSignedOffCertification;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CertificationSignedOffCertification")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    CertificationSignedOffCertification,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        sailpoint_shared::types::CampaignReference,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<CertificationPhase> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<Reassignment> = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<Reviewer> = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "campaignOwner" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "campaignRef" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "completed" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "decisionsMade" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "decisionsTotal" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "due" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "entitiesCompleted" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "entitiesTotal" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "errorMessage" => field9 = map.next_value()?,
+                            "hasErrors" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => field12 = map.next_value()?,
+                            "name" => {
+                                field13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "phase" => {
+                                field14 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "reassignment" => field15 = map.next_value()?,
+                            "reviewer" => {
+                                field16 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "signed" => {
+                                field17 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CertificationSignedOffCertification {
+                        campaign_owner: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("campaignOwner")?
+                            }
+                        },
+                        campaign_ref: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("campaignRef")?
+                            }
+                        },
+                        completed: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("completed")?
+                            }
+                        },
+                        created: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        decisions_made: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("decisionsMade")?
+                            }
+                        },
+                        decisions_total: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("decisionsTotal")?
+                            }
+                        },
+                        due: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("due")?
+                            }
+                        },
+                        entities_completed: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("entitiesCompleted")?
+                            }
+                        },
+                        entities_total: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("entitiesTotal")?
+                            }
+                        },
+                        error_message: field9,
+                        has_errors: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("hasErrors")?
+                            }
+                        },
+                        id: match field11 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        modified: field12,
+                        name: match field13 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        phase: match field14 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("phase")?
+                            }
+                        },
+                        reassignment: field15,
+                        reviewer: match field16 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("reviewer")?
+                            }
+                        },
+                        signed: match field17 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("signed")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CertificationSignedOffCertification",
+                    &[
+                        "campaignOwner",
+                        "campaignRef",
+                        "completed",
+                        "created",
+                        "decisionsMade",
+                        "decisionsTotal",
+                        "due",
+                        "entitiesCompleted",
+                        "entitiesTotal",
+                        "errorMessage",
+                        "hasErrors",
+                        "id",
+                        "modified",
+                        "name",
+                        "phase",
+                        "reassignment",
+                        "reviewer",
+                        "signed",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CertificationSignedOffCertification {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CertificationSignedOffCertification", 18usize)?;
+            fields.serialize_field("campaignOwner", &self.campaign_owner)?;
+            fields.serialize_field("campaignRef", &self.campaign_ref)?;
+            fields.serialize_field("completed", &self.completed)?;
+            fields.serialize_field("created", &self.created)?;
+            fields.serialize_field("decisionsMade", &self.decisions_made)?;
+            fields.serialize_field("decisionsTotal", &self.decisions_total)?;
+            fields.serialize_field("due", &self.due)?;
+            fields.serialize_field("entitiesCompleted", &self.entities_completed)?;
+            fields.serialize_field("entitiesTotal", &self.entities_total)?;
+            if !::std::option::Option::is_none(&self.error_message) {
+                fields.serialize_field("errorMessage", &self.error_message)?;
+            }
+            fields.serialize_field("hasErrors", &self.has_errors)?;
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("phase", &self.phase)?;
+            if !::std::option::Option::is_none(&self.reassignment) {
+                fields.serialize_field("reassignment", &self.reassignment)?;
+            }
+            fields.serialize_field("reviewer", &self.reviewer)?;
+            fields.serialize_field("signed", &self.signed)?;
+            fields.end()
+        }
+    }
     ///`CompleteInvocation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CompleteInvocation {
         ///The error message to indicate a failed invocation or error if any.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
         ///Trigger output to complete the invocation. Its schema is defined in the trigger definition.
         pub output: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///Unique invocation secret that was generated when the invocation was created. Required to authenticate to the endpoint.
         pub secret: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CompleteInvocation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CompleteInvocation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CompleteInvocation")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CompleteInvocation, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "error" => field0 = map.next_value()?,
+                            "output" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "secret" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CompleteInvocation {
+                        error: field0,
+                        output: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("output")?
+                            }
+                        },
+                        secret: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("secret")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CompleteInvocation",
+                    &["error", "output", "secret"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CompleteInvocation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("CompleteInvocation", 3usize)?;
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            fields.serialize_field("output", &self.output)?;
+            fields.serialize_field("secret", &self.secret)?;
+            fields.end()
+        }
     }
     impl CompleteInvocation {
         pub fn builder() -> builder::CompleteInvocation {
@@ -3451,32 +11073,168 @@ pub mod types {
         }
     }
     ///`CompleteInvocationInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CompleteInvocationInput {
-        #[serde(
-            rename = "localizedError",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub localized_error: ::std::option::Option<
             sailpoint_shared::types::LocalizedMessage,
         >,
         ///Trigger output that completed the invocation. Its schema is defined in the trigger definition.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub output: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for CompleteInvocationInput {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CompleteInvocationInput;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CompleteInvocationInput")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CompleteInvocationInput, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        sailpoint_shared::types::LocalizedMessage,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "localizedError" => field0 = map.next_value()?,
+                            "output" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CompleteInvocationInput {
+                        localized_error: field0,
+                        output: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CompleteInvocationInput",
+                    &["localizedError", "output"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CompleteInvocationInput {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CompleteInvocationInput", 2usize)?;
+            if !::std::option::Option::is_none(&self.localized_error) {
+                fields.serialize_field("localizedError", &self.localized_error)?;
+            }
+            if !::std::option::Option::is_none(&self.output) {
+                fields.serialize_field("output", &self.output)?;
+            }
+            fields.end()
+        }
+    }
     ///`EventBridgeConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct EventBridgeConfig {
         ///AWS Account Number (12-digit number) that has the EventBridge Partner Event Source Resource.
-        #[serde(rename = "awsAccount")]
         pub aws_account: ::std::string::String,
         ///AWS Region that has the EventBridge Partner Event Source Resource. See https://docs.aws.amazon.com/general/latest/gr/rande.html for a full list of available values.
-        #[serde(rename = "awsRegion")]
         pub aws_region: ::std::string::String,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EventBridgeConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EventBridgeConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EventBridgeConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EventBridgeConfig, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "awsAccount" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "awsRegion" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EventBridgeConfig {
+                        aws_account: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("awsAccount")?
+                            }
+                        },
+                        aws_region: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("awsRegion")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for EventBridgeConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("awsAccount", &self.aws_account)?;
+            fields.serialize_entry("awsRegion", &self.aws_region)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     /**Defines the HTTP Authentication type. Additional values may be added in the future.
 
@@ -3485,27 +11243,46 @@ If *NO_AUTH* is selected, no extra information will be in HttpConfig.
 If *BASIC_AUTH* is selected, HttpConfig will include BasicAuthConfig with Username and Password as strings.
 
 If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig with Token as string.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum HttpAuthenticationType {
-        #[serde(rename = "NO_AUTH")]
         NoAuth,
-        #[serde(rename = "BASIC_AUTH")]
         BasicAuth,
-        #[serde(rename = "BEARER_TOKEN")]
         BearerToken,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for HttpAuthenticationType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "NO_AUTH" => Self::NoAuth,
+                    "BASIC_AUTH" => Self::BasicAuth,
+                    "BEARER_TOKEN" => Self::BearerToken,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for HttpAuthenticationType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::NoAuth => "NO_AUTH",
+                        Self::BasicAuth => "BASIC_AUTH",
+                        Self::BearerToken => "BEARER_TOKEN",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for HttpAuthenticationType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3552,52 +11329,162 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///`HttpConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct HttpConfig {
-        #[serde(
-            rename = "basicAuthConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub basic_auth_config: ::std::option::Option<BasicAuthConfig>,
-        #[serde(
-            rename = "bearerTokenAuthConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bearer_token_auth_config: ::std::option::Option<BearerTokenAuthConfig>,
-        #[serde(
-            rename = "httpAuthenticationType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub http_authentication_type: ::std::option::Option<HttpAuthenticationType>,
-        #[serde(rename = "httpDispatchMode")]
         pub http_dispatch_mode: HttpDispatchMode,
         ///URL of the external/custom integration.
         pub url: ::std::string::String,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for HttpConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = HttpConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct HttpConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<HttpConfig, A::Error> {
+                    let mut field0: ::std::option::Option<BasicAuthConfig> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<BearerTokenAuthConfig> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<HttpAuthenticationType> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<HttpDispatchMode> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "basicAuthConfig" => field0 = map.next_value()?,
+                            "bearerTokenAuthConfig" => field1 = map.next_value()?,
+                            "httpAuthenticationType" => field2 = map.next_value()?,
+                            "httpDispatchMode" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "url" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(HttpConfig {
+                        basic_auth_config: field0,
+                        bearer_token_auth_config: field1,
+                        http_authentication_type: field2,
+                        http_dispatch_mode: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("httpDispatchMode")?
+                            }
+                        },
+                        url: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("url")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for HttpConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.basic_auth_config) {
+                fields.serialize_entry("basicAuthConfig", &self.basic_auth_config)?;
+            }
+            if !::std::option::Option::is_none(&self.bearer_token_auth_config) {
+                fields
+                    .serialize_entry(
+                        "bearerTokenAuthConfig",
+                        &self.bearer_token_auth_config,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.http_authentication_type) {
+                fields
+                    .serialize_entry(
+                        "httpAuthenticationType",
+                        &self.http_authentication_type,
+                    )?;
+            }
+            fields.serialize_entry("httpDispatchMode", &self.http_dispatch_mode)?;
+            fields.serialize_entry("url", &self.url)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///HTTP response modes, i.e. SYNC, ASYNC, or DYNAMIC.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum HttpDispatchMode {
-        #[serde(rename = "SYNC")]
         Sync,
-        #[serde(rename = "ASYNC")]
         Async,
-        #[serde(rename = "DYNAMIC")]
         Dynamic,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for HttpDispatchMode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SYNC" => Self::Sync,
+                    "ASYNC" => Self::Async,
+                    "DYNAMIC" => Self::Dynamic,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for HttpDispatchMode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Sync => "SYNC",
+                        Self::Async => "ASYNC",
+                        Self::Dynamic => "DYNAMIC",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for HttpDispatchMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3639,33 +11526,188 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///`IdentityAttributesChanged`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentityAttributesChanged {
         ///A list of one or more identity attributes that changed on the identity.
         pub changes: ::std::vec::Vec<IdentityAttributesChangedChangesItem>,
         pub identity: IdentityAttributesChangedIdentity,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityAttributesChanged {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityAttributesChanged;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityAttributesChanged")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityAttributesChanged, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<IdentityAttributesChangedChangesItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        IdentityAttributesChangedIdentity,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "changes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identity" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityAttributesChanged {
+                        changes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("changes")?
+                            }
+                        },
+                        identity: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identity")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityAttributesChanged",
+                    &["changes", "identity"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityAttributesChanged {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityAttributesChanged", 2usize)?;
+            fields.serialize_field("changes", &self.changes)?;
+            fields.serialize_field("identity", &self.identity)?;
+            fields.end()
+        }
+    }
     ///`IdentityAttributesChangedChangesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentityAttributesChangedChangesItem {
         ///The name of the identity attribute that changed.
         pub attribute: ::std::string::String,
         ///The value of the identity attribute after it changed.
-        #[serde(
-            rename = "newValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub new_value: ::std::option::Option<
             IdentityAttributesChangedChangesItemNewValue,
         >,
         ///The value of the identity attribute before it changed.
-        #[serde(
-            rename = "oldValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub old_value: ::std::option::Option<
             IdentityAttributesChangedChangesItemOldValue,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityAttributesChangedChangesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityAttributesChangedChangesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityAttributesChangedChangesItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    IdentityAttributesChangedChangesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        IdentityAttributesChangedChangesItemNewValue,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        IdentityAttributesChangedChangesItemOldValue,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attribute" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "newValue" => field1 = map.next_value()?,
+                            "oldValue" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityAttributesChangedChangesItem {
+                        attribute: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attribute")?
+                            }
+                        },
+                        new_value: field1,
+                        old_value: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityAttributesChangedChangesItem",
+                    &["attribute", "newValue", "oldValue"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityAttributesChangedChangesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityAttributesChangedChangesItem", 3usize)?;
+            fields.serialize_field("attribute", &self.attribute)?;
+            if !::std::option::Option::is_none(&self.new_value) {
+                fields.serialize_field("newValue", &self.new_value)?;
+            }
+            if !::std::option::Option::is_none(&self.old_value) {
+                fields.serialize_field("oldValue", &self.old_value)?;
+            }
+            fields.end()
+        }
     }
     ///The value of the identity attribute after it changed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3836,34 +11878,140 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///Identity whose attributes changed.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentityAttributesChangedIdentity {
         ///ID of identity whose attributes changed.
         pub id: ::std::string::String,
         ///Display name of identity whose attributes changed.
         pub name: ::std::string::String,
         ///DTO type of identity whose attributes changed.
-        #[serde(rename = "type")]
         pub type_: IdentityAttributesChangedIdentityType,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityAttributesChangedIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityAttributesChangedIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityAttributesChangedIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityAttributesChangedIdentity, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        IdentityAttributesChangedIdentityType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityAttributesChangedIdentity {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityAttributesChangedIdentity",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityAttributesChangedIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityAttributesChangedIdentity", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///DTO type of identity whose attributes changed.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum IdentityAttributesChangedIdentityType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityAttributesChangedIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for IdentityAttributesChangedIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for IdentityAttributesChangedIdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3902,41 +12050,223 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///`IdentityCreated`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentityCreated {
         ///The attributes assigned to the identity. Attributes are determined by the identity profile.
         pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         pub identity: IdentityCreatedIdentity,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityCreated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityCreated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityCreated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityCreated, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<IdentityCreatedIdentity> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identity" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityCreated {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributes")?
+                            }
+                        },
+                        identity: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identity")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityCreated",
+                    &["attributes", "identity"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityCreated {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IdentityCreated", 2usize)?;
+            fields.serialize_field("attributes", &self.attributes)?;
+            fields.serialize_field("identity", &self.identity)?;
+            fields.end()
+        }
+    }
     ///Created identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentityCreatedIdentity {
         ///Created identity ID.
         pub id: ::std::string::String,
         ///Created identity's display name.
         pub name: ::std::string::String,
         ///Created identity's DTO type.
-        #[serde(rename = "type")]
         pub type_: IdentityCreatedIdentityType,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityCreatedIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityCreatedIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityCreatedIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityCreatedIdentity, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<IdentityCreatedIdentityType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityCreatedIdentity {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityCreatedIdentity",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityCreatedIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityCreatedIdentity", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Created identity's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum IdentityCreatedIdentityType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityCreatedIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for IdentityCreatedIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for IdentityCreatedIdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3974,41 +12304,223 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///`IdentityDeleted`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentityDeleted {
         ///The attributes assigned to the identity. Attributes are determined by the identity profile.
         pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         pub identity: IdentityDeletedIdentity,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityDeleted {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityDeleted;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityDeleted")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityDeleted, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<IdentityDeletedIdentity> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identity" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityDeleted {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributes")?
+                            }
+                        },
+                        identity: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identity")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityDeleted",
+                    &["attributes", "identity"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityDeleted {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IdentityDeleted", 2usize)?;
+            fields.serialize_field("attributes", &self.attributes)?;
+            fields.serialize_field("identity", &self.identity)?;
+            fields.end()
+        }
+    }
     ///Deleted identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct IdentityDeletedIdentity {
         ///Deleted identity ID.
         pub id: ::std::string::String,
         ///Deleted identity's display name.
         pub name: ::std::string::String,
         ///Deleted identity's DTO type.
-        #[serde(rename = "type")]
         pub type_: IdentityDeletedIdentityType,
     }
+    impl<'de> ::serde::Deserialize<'de> for IdentityDeletedIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityDeletedIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityDeletedIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityDeletedIdentity, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<IdentityDeletedIdentityType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityDeletedIdentity {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IdentityDeletedIdentity",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IdentityDeletedIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("IdentityDeletedIdentity", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Deleted identity's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum IdentityDeletedIdentityType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityDeletedIdentityType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for IdentityDeletedIdentityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for IdentityDeletedIdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4046,7 +12558,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///Details about the identity correlated with the account.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Identityreference2 {
         ///The alias of the identity.
         pub alias: ::std::string::String,
@@ -4057,83 +12569,430 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         ///The name of the identity that is correlated with this account.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for Identityreference2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Identityreference2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Identityreference2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Identityreference2, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "alias" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "email" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Identityreference2 {
+                        alias: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("alias")?
+                            }
+                        },
+                        email: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("email")?
+                            }
+                        },
+                        id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Identityreference2",
+                    &["alias", "email", "id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Identityreference2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Identityreference2", 4usize)?;
+            fields.serialize_field("alias", &self.alias)?;
+            fields.serialize_field("email", &self.email)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.end()
+        }
+    }
     ///`Invocation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Invocation {
         ///JSON map of invocation metadata.
-        #[serde(
-            rename = "contentJson",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub content_json: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Invocation ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Unique invocation secret.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secret: ::std::option::Option<::std::string::String>,
         ///Trigger ID
-        #[serde(
-            rename = "triggerId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub trigger_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Invocation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Invocation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Invocation")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Invocation, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "contentJson" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "secret" => field2 = map.next_value()?,
+                            "triggerId" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Invocation {
+                        content_json: field0,
+                        id: field1,
+                        secret: field2,
+                        trigger_id: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Invocation",
+                    &["contentJson", "id", "secret", "triggerId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Invocation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Invocation", 4usize)?;
+            if !::std::option::Option::is_none(&self.content_json) {
+                fields.serialize_field("contentJson", &self.content_json)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.secret) {
+                fields.serialize_field("secret", &self.secret)?;
+            }
+            if !::std::option::Option::is_none(&self.trigger_id) {
+                fields.serialize_field("triggerId", &self.trigger_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`InvocationStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct InvocationStatus {
-        #[serde(
-            rename = "completeInvocationInput",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub complete_invocation_input: ::std::option::Option<CompleteInvocationInput>,
         ///Invocation completed timestamp; empty fields imply invocation is in-flight or not completed. ISO-8601 in UTC.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Invocation created timestamp. ISO-8601 in UTC.
         pub created: ::sailpoint_runtime::DateTime,
         ///Invocation ID
         pub id: ::std::string::String,
-        #[serde(rename = "startInvocationInput")]
         pub start_invocation_input: StartInvocationInput,
         ///Subscription ID
-        #[serde(rename = "subscriptionId")]
         pub subscription_id: ::std::string::String,
         ///Subscription name
-        #[serde(rename = "subscriptionName")]
         pub subscription_name: ::std::string::String,
         ///Trigger ID
-        #[serde(rename = "triggerId")]
         pub trigger_id: ::std::string::String,
-        #[serde(rename = "type")]
         pub type_: InvocationStatusType,
+    }
+    impl<'de> ::serde::Deserialize<'de> for InvocationStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = InvocationStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct InvocationStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<InvocationStatus, A::Error> {
+                    let mut field0: ::std::option::Option<CompleteInvocationInput> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<StartInvocationInput> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<InvocationStatusType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "completeInvocationInput" => field0 = map.next_value()?,
+                            "completed" => field1 = map.next_value()?,
+                            "created" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "startInvocationInput" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subscriptionId" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subscriptionName" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "triggerId" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(InvocationStatus {
+                        complete_invocation_input: field0,
+                        completed: field1,
+                        created: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        start_invocation_input: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("startInvocationInput")?
+                            }
+                        },
+                        subscription_id: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("subscriptionId")?
+                            }
+                        },
+                        subscription_name: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("subscriptionName")?
+                            }
+                        },
+                        trigger_id: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("triggerId")?
+                            }
+                        },
+                        type_: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "InvocationStatus",
+                    &[
+                        "completeInvocationInput",
+                        "completed",
+                        "created",
+                        "id",
+                        "startInvocationInput",
+                        "subscriptionId",
+                        "subscriptionName",
+                        "triggerId",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for InvocationStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("InvocationStatus", 9usize)?;
+            if !::std::option::Option::is_none(&self.complete_invocation_input) {
+                fields
+                    .serialize_field(
+                        "completeInvocationInput",
+                        &self.complete_invocation_input,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            fields.serialize_field("created", &self.created)?;
+            fields.serialize_field("id", &self.id)?;
+            fields
+                .serialize_field("startInvocationInput", &self.start_invocation_input)?;
+            fields.serialize_field("subscriptionId", &self.subscription_id)?;
+            fields.serialize_field("subscriptionName", &self.subscription_name)?;
+            fields.serialize_field("triggerId", &self.trigger_id)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     /**Defines the Invocation type.
 
 **TEST** The trigger was invocated as a test, either via the test subscription button in the UI or via the start test invocation API.
 
 **REAL_TIME** The trigger subscription is live and was invocated by a real event in IdentityNow.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum InvocationStatusType {
-        #[serde(rename = "TEST")]
         Test,
-        #[serde(rename = "REAL_TIME")]
         RealTime,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for InvocationStatusType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "TEST" => Self::Test,
+                    "REAL_TIME" => Self::RealTime,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for InvocationStatusType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Test => "TEST",
+                        Self::RealTime => "REAL_TIME",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for InvocationStatusType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4173,79 +13032,270 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`MachineIdentityCreated`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentityCreated {
         ///Type of the event.
-        #[serde(rename = "eventType")]
         pub event_type: MachineIdentityCreatedEventType,
-        #[serde(rename = "machineIdentity")]
         pub machine_identity: MachineIdentityCreatedMachineIdentity,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityCreated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityCreated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityCreated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineIdentityCreated, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        MachineIdentityCreatedEventType,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        MachineIdentityCreatedMachineIdentity,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "eventType" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "machineIdentity" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityCreated {
+                        event_type: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("eventType")?
+                            }
+                        },
+                        machine_identity: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("machineIdentity")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityCreated",
+                    &["eventType", "machineIdentity"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityCreated {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityCreated", 2usize)?;
+            fields.serialize_field("eventType", &self.event_type)?;
+            fields.serialize_field("machineIdentity", &self.machine_identity)?;
+            fields.end()
+        }
+    }
     ///Type of the event.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MachineIdentityCreatedEventType {
-        #[serde(rename = "MACHINE_IDENTITY_CREATED")]
         MachineIdentityCreated,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityCreatedEventType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MACHINE_IDENTITY_CREATED" => Self::MachineIdentityCreated,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityCreatedEventType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::MachineIdentityCreated => "MACHINE_IDENTITY_CREATED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MachineIdentityCreatedEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4284,84 +13334,280 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///Details of the created machine identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentityCreatedMachineIdentity {
         ///The attributes assigned to the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Associated business application.
-        #[serde(
-            rename = "businessApplication",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_application: ::std::option::Option<::std::string::String>,
         ///Creation timestamp.
         pub created: ::sailpoint_runtime::DateTime,
         ///Dataset identifier.
-        #[serde(
-            rename = "datasetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dataset_id: ::std::option::Option<::std::string::String>,
         ///Description of the machine identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Existence status on source.
-        #[serde(
-            rename = "existsOnSource",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exists_on_source: ::std::option::Option<::std::string::String>,
         ///Unique identifier for the machine identity.
         pub id: ::std::string::String,
         ///Indicates if manually created.
-        #[serde(
-            rename = "manuallyCreated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manually_created: ::std::option::Option<bool>,
         ///Indicates if manually edited.
-        #[serde(rename = "manuallyEdited")]
         pub manually_edited: bool,
         ///Last modified timestamp.
         pub modified: ::sailpoint_runtime::DateTime,
         ///Name of the machine identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Native identity value.
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
         ///List of owners.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owners: ::std::option::Option<
             ::std::vec::Vec<MachineIdentityOwnerReference>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<MachineIdentitySourceReference>,
         ///Source identifier.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///Subtype of the machine identity.
         pub subtype: MachineIdentityCreatedMachineIdentitySubtype,
         ///List of user entitlements.
-        #[serde(
-            rename = "userEntitlements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_entitlements: ::std::option::Option<
             ::std::vec::Vec<MachineIdentityUserEntitlements>,
         >,
         ///UUID of the machine identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityCreatedMachineIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityCreatedMachineIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityCreatedMachineIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MachineIdentityCreatedMachineIdentity,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::std::vec::Vec<MachineIdentityOwnerReference>,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        MachineIdentitySourceReference,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        MachineIdentityCreatedMachineIdentitySubtype,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        ::std::vec::Vec<MachineIdentityUserEntitlements>,
+                    > = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "businessApplication" => field1 = map.next_value()?,
+                            "created" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "datasetId" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "existsOnSource" => field5 = map.next_value()?,
+                            "id" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "manuallyCreated" => field7 = map.next_value()?,
+                            "manuallyEdited" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => field10 = map.next_value()?,
+                            "nativeIdentity" => field11 = map.next_value()?,
+                            "owners" => field12 = map.next_value()?,
+                            "source" => field13 = map.next_value()?,
+                            "sourceId" => field14 = map.next_value()?,
+                            "subtype" => {
+                                field15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "userEntitlements" => field16 = map.next_value()?,
+                            "uuid" => field17 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityCreatedMachineIdentity {
+                        attributes: field0,
+                        business_application: field1,
+                        created: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        dataset_id: field3,
+                        description: field4,
+                        exists_on_source: field5,
+                        id: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        manually_created: field7,
+                        manually_edited: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("manuallyEdited")?
+                            }
+                        },
+                        modified: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("modified")?
+                            }
+                        },
+                        name: field10,
+                        native_identity: field11,
+                        owners: field12,
+                        source: field13,
+                        source_id: field14,
+                        subtype: match field15 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("subtype")?
+                            }
+                        },
+                        user_entitlements: field16,
+                        uuid: field17,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityCreatedMachineIdentity",
+                    &[
+                        "attributes",
+                        "businessApplication",
+                        "created",
+                        "datasetId",
+                        "description",
+                        "existsOnSource",
+                        "id",
+                        "manuallyCreated",
+                        "manuallyEdited",
+                        "modified",
+                        "name",
+                        "nativeIdentity",
+                        "owners",
+                        "source",
+                        "sourceId",
+                        "subtype",
+                        "userEntitlements",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityCreatedMachineIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityCreatedMachineIdentity", 18usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.business_application) {
+                fields
+                    .serialize_field("businessApplication", &self.business_application)?;
+            }
+            fields.serialize_field("created", &self.created)?;
+            if !::std::option::Option::is_none(&self.dataset_id) {
+                fields.serialize_field("datasetId", &self.dataset_id)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.exists_on_source) {
+                fields.serialize_field("existsOnSource", &self.exists_on_source)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.manually_created) {
+                fields.serialize_field("manuallyCreated", &self.manually_created)?;
+            }
+            fields.serialize_field("manuallyEdited", &self.manually_edited)?;
+            fields.serialize_field("modified", &self.modified)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.owners) {
+                fields.serialize_field("owners", &self.owners)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.serialize_field("subtype", &self.subtype)?;
+            if !::std::option::Option::is_none(&self.user_entitlements) {
+                fields.serialize_field("userEntitlements", &self.user_entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
     }
     ///Subtype of the machine identity.
     #[derive(
@@ -4418,32 +13664,128 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///`MachineIdentityDeleted`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentityDeleted {
         ///Type of the event.
-        #[serde(rename = "eventType")]
         pub event_type: MachineIdentityDeletedEventType,
-        #[serde(rename = "machineIdentity")]
         pub machine_identity: MachineIdentityDeletedMachineIdentity,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityDeleted {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityDeleted;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityDeleted")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineIdentityDeleted, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        MachineIdentityDeletedEventType,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        MachineIdentityDeletedMachineIdentity,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "eventType" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "machineIdentity" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityDeleted {
+                        event_type: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("eventType")?
+                            }
+                        },
+                        machine_identity: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("machineIdentity")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityDeleted",
+                    &["eventType", "machineIdentity"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityDeleted {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityDeleted", 2usize)?;
+            fields.serialize_field("eventType", &self.event_type)?;
+            fields.serialize_field("machineIdentity", &self.machine_identity)?;
+            fields.end()
+        }
+    }
     ///Type of the event.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MachineIdentityDeletedEventType {
-        #[serde(rename = "MACHINE_IDENTITY_DELETED")]
         MachineIdentityDeleted,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityDeletedEventType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MACHINE_IDENTITY_DELETED" => Self::MachineIdentityDeleted,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityDeletedEventType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::MachineIdentityDeleted => "MACHINE_IDENTITY_DELETED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MachineIdentityDeletedEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4482,84 +13824,280 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///Details of the deleted machine identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentityDeletedMachineIdentity {
         ///The attributes assigned to the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Associated business application.
-        #[serde(
-            rename = "businessApplication",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_application: ::std::option::Option<::std::string::String>,
         ///Creation timestamp.
         pub created: ::sailpoint_runtime::DateTime,
         ///Dataset identifier.
-        #[serde(
-            rename = "datasetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dataset_id: ::std::option::Option<::std::string::String>,
         ///Description of the machine identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Existence status on source.
-        #[serde(
-            rename = "existsOnSource",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exists_on_source: ::std::option::Option<::std::string::String>,
         ///Unique identifier for the machine identity.
         pub id: ::std::string::String,
         ///Indicates if manually created.
-        #[serde(
-            rename = "manuallyCreated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manually_created: ::std::option::Option<bool>,
         ///Indicates if manually edited.
-        #[serde(rename = "manuallyEdited")]
         pub manually_edited: bool,
         ///Last modified timestamp.
         pub modified: ::sailpoint_runtime::DateTime,
         ///Name of the machine identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Native identity value.
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
         ///List of owners.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owners: ::std::option::Option<
             ::std::vec::Vec<MachineIdentityOwnerReference>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<MachineIdentitySourceReference>,
         ///Source identifier.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///Subtype of the machine identity.
         pub subtype: MachineIdentityDeletedMachineIdentitySubtype,
         ///List of user entitlements.
-        #[serde(
-            rename = "userEntitlements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_entitlements: ::std::option::Option<
             ::std::vec::Vec<MachineIdentityUserEntitlements>,
         >,
         ///UUID of the machine identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityDeletedMachineIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityDeletedMachineIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityDeletedMachineIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MachineIdentityDeletedMachineIdentity,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::std::vec::Vec<MachineIdentityOwnerReference>,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        MachineIdentitySourceReference,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        MachineIdentityDeletedMachineIdentitySubtype,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        ::std::vec::Vec<MachineIdentityUserEntitlements>,
+                    > = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "businessApplication" => field1 = map.next_value()?,
+                            "created" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "datasetId" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "existsOnSource" => field5 = map.next_value()?,
+                            "id" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "manuallyCreated" => field7 = map.next_value()?,
+                            "manuallyEdited" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => field10 = map.next_value()?,
+                            "nativeIdentity" => field11 = map.next_value()?,
+                            "owners" => field12 = map.next_value()?,
+                            "source" => field13 = map.next_value()?,
+                            "sourceId" => field14 = map.next_value()?,
+                            "subtype" => {
+                                field15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "userEntitlements" => field16 = map.next_value()?,
+                            "uuid" => field17 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityDeletedMachineIdentity {
+                        attributes: field0,
+                        business_application: field1,
+                        created: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        dataset_id: field3,
+                        description: field4,
+                        exists_on_source: field5,
+                        id: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        manually_created: field7,
+                        manually_edited: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("manuallyEdited")?
+                            }
+                        },
+                        modified: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("modified")?
+                            }
+                        },
+                        name: field10,
+                        native_identity: field11,
+                        owners: field12,
+                        source: field13,
+                        source_id: field14,
+                        subtype: match field15 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("subtype")?
+                            }
+                        },
+                        user_entitlements: field16,
+                        uuid: field17,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityDeletedMachineIdentity",
+                    &[
+                        "attributes",
+                        "businessApplication",
+                        "created",
+                        "datasetId",
+                        "description",
+                        "existsOnSource",
+                        "id",
+                        "manuallyCreated",
+                        "manuallyEdited",
+                        "modified",
+                        "name",
+                        "nativeIdentity",
+                        "owners",
+                        "source",
+                        "sourceId",
+                        "subtype",
+                        "userEntitlements",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityDeletedMachineIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityDeletedMachineIdentity", 18usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.business_application) {
+                fields
+                    .serialize_field("businessApplication", &self.business_application)?;
+            }
+            fields.serialize_field("created", &self.created)?;
+            if !::std::option::Option::is_none(&self.dataset_id) {
+                fields.serialize_field("datasetId", &self.dataset_id)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.exists_on_source) {
+                fields.serialize_field("existsOnSource", &self.exists_on_source)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.manually_created) {
+                fields.serialize_field("manuallyCreated", &self.manually_created)?;
+            }
+            fields.serialize_field("manuallyEdited", &self.manually_edited)?;
+            fields.serialize_field("modified", &self.modified)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.owners) {
+                fields.serialize_field("owners", &self.owners)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.serialize_field("subtype", &self.subtype)?;
+            if !::std::option::Option::is_none(&self.user_entitlements) {
+                fields.serialize_field("userEntitlements", &self.user_entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
     }
     ///Subtype of the machine identity.
     #[derive(
@@ -4616,77 +14154,432 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///Reference to an owner of the machine identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentityOwnerReference {
         ///Owner ID.
         pub id: ::std::string::String,
         ///Indicates if this owner is the primary owner.
-        #[serde(
-            rename = "isPrimary",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_primary: ::std::option::Option<bool>,
         ///Owner's display name.
         pub name: ::std::string::String,
         ///Owner's type.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwnerReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityOwnerReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityOwnerReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineIdentityOwnerReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "isPrimary" => field1 = map.next_value()?,
+                            "name" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityOwnerReference {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        is_primary: field1,
+                        name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityOwnerReference",
+                    &["id", "isPrimary", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityOwnerReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityOwnerReference", 4usize)?;
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.is_primary) {
+                fields.serialize_field("isPrimary", &self.is_primary)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Reference to a source of entity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentitySourceReference {
         ///Unique identifier.
         pub id: ::std::string::String,
         ///Display name.
         pub name: ::std::string::String,
         ///Source Type.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentitySourceReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentitySourceReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentitySourceReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineIdentitySourceReference, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentitySourceReference {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentitySourceReference",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentitySourceReference {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentitySourceReference", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///`MachineIdentityUpdated`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentityUpdated {
         ///Type of the event.
-        #[serde(rename = "eventType")]
         pub event_type: MachineIdentityUpdatedEventType,
-        #[serde(rename = "machineIdentity")]
         pub machine_identity: MachineIdentityUpdatedMachineIdentity,
         ///Types of changes that occurred to the machine identity.
-        #[serde(rename = "machineIdentityChangeTypes")]
         pub machine_identity_change_types: ::std::vec::Vec<
             MachineIdentityUpdatedMachineIdentityChangeTypesItem,
         >,
-        #[serde(rename = "ownerChanges")]
         pub owner_changes: MachineIdentityUpdatedOwnerChanges,
         ///Details about the single-value attribute changes that occurred.
-        #[serde(
-            rename = "singleValueAttributeChanges",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub single_value_attribute_changes: ::std::option::Option<
             ::std::vec::Vec<MachineIdentityUpdatedSingleValueAttributeChangesItem>,
         >,
-        #[serde(rename = "userEntitlementChanges")]
         pub user_entitlement_changes: MachineIdentityUpdatedUserEntitlementChanges,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityUpdated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityUpdated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityUpdated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineIdentityUpdated, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        MachineIdentityUpdatedEventType,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        MachineIdentityUpdatedMachineIdentity,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            MachineIdentityUpdatedMachineIdentityChangeTypesItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        MachineIdentityUpdatedOwnerChanges,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::vec::Vec<
+                                MachineIdentityUpdatedSingleValueAttributeChangesItem,
+                            >,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        MachineIdentityUpdatedUserEntitlementChanges,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "eventType" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "machineIdentity" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "machineIdentityChangeTypes" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ownerChanges" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "singleValueAttributeChanges" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "userEntitlementChanges" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityUpdated {
+                        event_type: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("eventType")?
+                            }
+                        },
+                        machine_identity: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("machineIdentity")?
+                            }
+                        },
+                        machine_identity_change_types: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("machineIdentityChangeTypes")?
+                            }
+                        },
+                        owner_changes: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("ownerChanges")?
+                            }
+                        },
+                        single_value_attribute_changes: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "singleValueAttributeChanges",
+                                    ),
+                                );
+                            }
+                        },
+                        user_entitlement_changes: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("userEntitlementChanges")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityUpdated",
+                    &[
+                        "eventType",
+                        "machineIdentity",
+                        "machineIdentityChangeTypes",
+                        "ownerChanges",
+                        "singleValueAttributeChanges",
+                        "userEntitlementChanges",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityUpdated {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityUpdated", 6usize)?;
+            fields.serialize_field("eventType", &self.event_type)?;
+            fields.serialize_field("machineIdentity", &self.machine_identity)?;
+            fields
+                .serialize_field(
+                    "machineIdentityChangeTypes",
+                    &self.machine_identity_change_types,
+                )?;
+            fields.serialize_field("ownerChanges", &self.owner_changes)?;
+            fields
+                .serialize_field(
+                    "singleValueAttributeChanges",
+                    &self.single_value_attribute_changes,
+                )?;
+            fields
+                .serialize_field(
+                    "userEntitlementChanges",
+                    &self.user_entitlement_changes,
+                )?;
+            fields.end()
+        }
+    }
     ///Type of the event.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MachineIdentityUpdatedEventType {
-        #[serde(rename = "MACHINE_IDENTITY_UPDATED")]
         MachineIdentityUpdated,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityUpdatedEventType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MACHINE_IDENTITY_UPDATED" => Self::MachineIdentityUpdated,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityUpdatedEventType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::MachineIdentityUpdated => "MACHINE_IDENTITY_UPDATED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MachineIdentityUpdatedEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4725,111 +14618,329 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///Details of the updated machine identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentityUpdatedMachineIdentity {
         ///The attributes assigned to the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Associated business application.
-        #[serde(
-            rename = "businessApplication",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_application: ::std::option::Option<::std::string::String>,
         ///Creation timestamp.
         pub created: ::sailpoint_runtime::DateTime,
         ///Dataset identifier.
-        #[serde(
-            rename = "datasetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub dataset_id: ::std::option::Option<::std::string::String>,
         ///Description of the machine identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Existence status on source.
-        #[serde(
-            rename = "existsOnSource",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exists_on_source: ::std::option::Option<::std::string::String>,
         ///Unique identifier for the machine identity.
         pub id: ::std::string::String,
         ///Indicates if manually created.
-        #[serde(
-            rename = "manuallyCreated",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manually_created: ::std::option::Option<bool>,
         ///Indicates if manually edited.
-        #[serde(rename = "manuallyEdited")]
         pub manually_edited: bool,
         ///Last modified timestamp.
         pub modified: ::sailpoint_runtime::DateTime,
         ///Name of the machine identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Native identity value.
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
         ///List of owners.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owners: ::std::option::Option<
             ::std::vec::Vec<MachineIdentityOwnerReference>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<MachineIdentitySourceReference>,
         ///Source identifier.
-        #[serde(
-            rename = "sourceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub source_id: ::std::option::Option<::std::string::String>,
         ///Subtype of the machine identity.
         pub subtype: MachineIdentityUpdatedMachineIdentitySubtype,
         ///List of user entitlements.
-        #[serde(
-            rename = "userEntitlements",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_entitlements: ::std::option::Option<
             ::std::vec::Vec<MachineIdentityUserEntitlements>,
         >,
         ///UUID of the machine identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityUpdatedMachineIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityUpdatedMachineIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityUpdatedMachineIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MachineIdentityUpdatedMachineIdentity,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::std::vec::Vec<MachineIdentityOwnerReference>,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<
+                        MachineIdentitySourceReference,
+                    > = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        MachineIdentityUpdatedMachineIdentitySubtype,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        ::std::vec::Vec<MachineIdentityUserEntitlements>,
+                    > = ::std::option::Option::None;
+                    let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "businessApplication" => field1 = map.next_value()?,
+                            "created" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "datasetId" => field3 = map.next_value()?,
+                            "description" => field4 = map.next_value()?,
+                            "existsOnSource" => field5 = map.next_value()?,
+                            "id" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "manuallyCreated" => field7 = map.next_value()?,
+                            "manuallyEdited" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => field10 = map.next_value()?,
+                            "nativeIdentity" => field11 = map.next_value()?,
+                            "owners" => field12 = map.next_value()?,
+                            "source" => field13 = map.next_value()?,
+                            "sourceId" => field14 = map.next_value()?,
+                            "subtype" => {
+                                field15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "userEntitlements" => field16 = map.next_value()?,
+                            "uuid" => field17 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityUpdatedMachineIdentity {
+                        attributes: field0,
+                        business_application: field1,
+                        created: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        dataset_id: field3,
+                        description: field4,
+                        exists_on_source: field5,
+                        id: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        manually_created: field7,
+                        manually_edited: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("manuallyEdited")?
+                            }
+                        },
+                        modified: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("modified")?
+                            }
+                        },
+                        name: field10,
+                        native_identity: field11,
+                        owners: field12,
+                        source: field13,
+                        source_id: field14,
+                        subtype: match field15 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("subtype")?
+                            }
+                        },
+                        user_entitlements: field16,
+                        uuid: field17,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityUpdatedMachineIdentity",
+                    &[
+                        "attributes",
+                        "businessApplication",
+                        "created",
+                        "datasetId",
+                        "description",
+                        "existsOnSource",
+                        "id",
+                        "manuallyCreated",
+                        "manuallyEdited",
+                        "modified",
+                        "name",
+                        "nativeIdentity",
+                        "owners",
+                        "source",
+                        "sourceId",
+                        "subtype",
+                        "userEntitlements",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityUpdatedMachineIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityUpdatedMachineIdentity", 18usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.business_application) {
+                fields
+                    .serialize_field("businessApplication", &self.business_application)?;
+            }
+            fields.serialize_field("created", &self.created)?;
+            if !::std::option::Option::is_none(&self.dataset_id) {
+                fields.serialize_field("datasetId", &self.dataset_id)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.exists_on_source) {
+                fields.serialize_field("existsOnSource", &self.exists_on_source)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            if !::std::option::Option::is_none(&self.manually_created) {
+                fields.serialize_field("manuallyCreated", &self.manually_created)?;
+            }
+            fields.serialize_field("manuallyEdited", &self.manually_edited)?;
+            fields.serialize_field("modified", &self.modified)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.owners) {
+                fields.serialize_field("owners", &self.owners)?;
+            }
+            if !::std::option::Option::is_none(&self.source) {
+                fields.serialize_field("source", &self.source)?;
+            }
+            if !::std::option::Option::is_none(&self.source_id) {
+                fields.serialize_field("sourceId", &self.source_id)?;
+            }
+            fields.serialize_field("subtype", &self.subtype)?;
+            if !::std::option::Option::is_none(&self.user_entitlements) {
+                fields.serialize_field("userEntitlements", &self.user_entitlements)?;
+            }
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
+    }
     ///`MachineIdentityUpdatedMachineIdentityChangeTypesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MachineIdentityUpdatedMachineIdentityChangeTypesItem {
-        #[serde(rename = "ATTRIBUTES_CHANGED")]
         AttributesChanged,
-        #[serde(rename = "USER_ENTITLEMENTS_ADDED")]
         UserEntitlementsAdded,
-        #[serde(rename = "USER_ENTITLEMENTS_REMOVED")]
         UserEntitlementsRemoved,
-        #[serde(rename = "OWNERS_ADDED")]
         OwnersAdded,
-        #[serde(rename = "OWNERS_REMOVED")]
         OwnersRemoved,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MachineIdentityUpdatedMachineIdentityChangeTypesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ATTRIBUTES_CHANGED" => Self::AttributesChanged,
+                    "USER_ENTITLEMENTS_ADDED" => Self::UserEntitlementsAdded,
+                    "USER_ENTITLEMENTS_REMOVED" => Self::UserEntitlementsRemoved,
+                    "OWNERS_ADDED" => Self::OwnersAdded,
+                    "OWNERS_REMOVED" => Self::OwnersRemoved,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityUpdatedMachineIdentityChangeTypesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AttributesChanged => "ATTRIBUTES_CHANGED",
+                        Self::UserEntitlementsAdded => "USER_ENTITLEMENTS_ADDED",
+                        Self::UserEntitlementsRemoved => "USER_ENTITLEMENTS_REMOVED",
+                        Self::OwnersAdded => "OWNERS_ADDED",
+                        Self::OwnersRemoved => "OWNERS_REMOVED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for MachineIdentityUpdatedMachineIdentityChangeTypesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4931,44 +15042,210 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///Changes to owners.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MachineIdentityUpdatedOwnerChanges {
         ///Owners that were added.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub added: ::std::option::Option<::std::vec::Vec<MachineIdentityOwnerReference>>,
         ///Name of the attribute that changed.
-        #[serde(
-            rename = "attributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_name: ::std::option::Option<::std::string::String>,
         ///Owners that were removed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub removed: ::std::option::Option<
             ::std::vec::Vec<MachineIdentityOwnerReference>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityUpdatedOwnerChanges {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityUpdatedOwnerChanges;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityUpdatedOwnerChanges")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MachineIdentityUpdatedOwnerChanges,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<MachineIdentityOwnerReference>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<MachineIdentityOwnerReference>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "added" => field0 = map.next_value()?,
+                            "attributeName" => field1 = map.next_value()?,
+                            "removed" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityUpdatedOwnerChanges {
+                        added: field0,
+                        attribute_name: field1,
+                        removed: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityUpdatedOwnerChanges",
+                    &["added", "attributeName", "removed"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityUpdatedOwnerChanges {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityUpdatedOwnerChanges", 3usize)?;
+            if !::std::option::Option::is_none(&self.added) {
+                fields.serialize_field("added", &self.added)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_name) {
+                fields.serialize_field("attributeName", &self.attribute_name)?;
+            }
+            if !::std::option::Option::is_none(&self.removed) {
+                fields.serialize_field("removed", &self.removed)?;
+            }
+            fields.end()
+        }
+    }
     ///`MachineIdentityUpdatedSingleValueAttributeChangesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentityUpdatedSingleValueAttributeChangesItem {
         ///The name of the attribute that was changed.
         pub name: ::std::string::String,
         ///The new value of the attribute after the change.
-        #[serde(
-            rename = "newValue",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub new_value: ::std::option::Option<
             MachineIdentityUpdatedSingleValueAttributeChangesItemNewValue,
         >,
         ///The old value of the attribute before the change.
-        #[serde(
-            rename = "oldValue",
-            deserialize_with = "::std::option::Option::deserialize"
-        )]
         pub old_value: ::std::option::Option<
             MachineIdentityUpdatedSingleValueAttributeChangesItemOldValue,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MachineIdentityUpdatedSingleValueAttributeChangesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityUpdatedSingleValueAttributeChangesItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct MachineIdentityUpdatedSingleValueAttributeChangesItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MachineIdentityUpdatedSingleValueAttributeChangesItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::option::Option<
+                            MachineIdentityUpdatedSingleValueAttributeChangesItemNewValue,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::option::Option<
+                            MachineIdentityUpdatedSingleValueAttributeChangesItemOldValue,
+                        >,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "newValue" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "oldValue" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityUpdatedSingleValueAttributeChangesItem {
+                        name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        new_value: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("newValue"),
+                                );
+                            }
+                        },
+                        old_value: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("oldValue"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityUpdatedSingleValueAttributeChangesItem",
+                    &["name", "newValue", "oldValue"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityUpdatedSingleValueAttributeChangesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "MachineIdentityUpdatedSingleValueAttributeChangesItem",
+                    3usize,
+                )?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("newValue", &self.new_value)?;
+            fields.serialize_field("oldValue", &self.old_value)?;
+            fields.end()
+        }
     }
     ///`MachineIdentityUpdatedSingleValueAttributeChangesItemNewValue`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5031,111 +15308,633 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///Changes to user entitlements.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MachineIdentityUpdatedUserEntitlementChanges {
         ///User entitlements that were added.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub added: ::std::option::Option<
             ::std::vec::Vec<MachineIdentityUserEntitlements>,
         >,
         ///Name of the attribute that changed.
-        #[serde(
-            rename = "attributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_name: ::std::option::Option<::std::string::String>,
         ///User entitlements that were removed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub removed: ::std::option::Option<
             ::std::vec::Vec<MachineIdentityUserEntitlements>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for MachineIdentityUpdatedUserEntitlementChanges {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityUpdatedUserEntitlementChanges;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityUpdatedUserEntitlementChanges")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MachineIdentityUpdatedUserEntitlementChanges,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<MachineIdentityUserEntitlements>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<MachineIdentityUserEntitlements>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "added" => field0 = map.next_value()?,
+                            "attributeName" => field1 = map.next_value()?,
+                            "removed" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityUpdatedUserEntitlementChanges {
+                        added: field0,
+                        attribute_name: field1,
+                        removed: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityUpdatedUserEntitlementChanges",
+                    &["added", "attributeName", "removed"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityUpdatedUserEntitlementChanges {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "MachineIdentityUpdatedUserEntitlementChanges",
+                    3usize,
+                )?;
+            if !::std::option::Option::is_none(&self.added) {
+                fields.serialize_field("added", &self.added)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_name) {
+                fields.serialize_field("attributeName", &self.attribute_name)?;
+            }
+            if !::std::option::Option::is_none(&self.removed) {
+                fields.serialize_field("removed", &self.removed)?;
+            }
+            fields.end()
+        }
+    }
     ///Reference to a user entitlement.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct MachineIdentityUserEntitlements {
         ///Display name of the entitlement.
-        #[serde(rename = "displayName")]
         pub display_name: ::std::string::String,
         ///Entitlement identifier.
-        #[serde(rename = "entitlementId")]
         pub entitlement_id: ::std::string::String,
         pub source: MachineIdentitySourceReference,
     }
+    impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlements {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = MachineIdentityUserEntitlements;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MachineIdentityUserEntitlements")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MachineIdentityUserEntitlements, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        MachineIdentitySourceReference,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "displayName" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "entitlementId" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MachineIdentityUserEntitlements {
+                        display_name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("displayName")?
+                            }
+                        },
+                        entitlement_id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("entitlementId")?
+                            }
+                        },
+                        source: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "MachineIdentityUserEntitlements",
+                    &["displayName", "entitlementId", "source"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for MachineIdentityUserEntitlements {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("MachineIdentityUserEntitlements", 3usize)?;
+            fields.serialize_field("displayName", &self.display_name)?;
+            fields.serialize_field("entitlementId", &self.entitlement_id)?;
+            fields.serialize_field("source", &self.source)?;
+            fields.end()
+        }
+    }
     ///`ProvisioningCompleted`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ProvisioningCompleted {
         ///A list of provisioning instructions to be executed on a per-account basis. The order in which operations are executed may not always be predictable.
-        #[serde(rename = "accountRequests")]
         pub account_requests: ::std::vec::Vec<ProvisioningCompletedAccountRequestsItem>,
         ///Origin of where the provisioning request came from.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
         ///A list of any accumulated error messages that occurred during provisioning.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         pub recipient: ProvisioningCompletedRecipient,
         ///Provisioning requester's identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester: ::std::option::Option<ProvisioningCompletedRequester>,
         ///One or more sources that the provisioning transaction(s) were done against.  Sources are comma separated.
         pub sources: ::std::string::String,
         ///The reference number of the provisioning request. Useful for tracking status in the Account Activity search interface.
-        #[serde(rename = "trackingNumber")]
         pub tracking_number: ::std::string::String,
         ///A list of any accumulated warning messages that occurred during provisioning.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningCompleted {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningCompleted;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningCompleted")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ProvisioningCompleted, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ProvisioningCompletedAccountRequestsItem>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ProvisioningCompletedRecipient,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ProvisioningCompletedRequester,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountRequests" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "action" => field1 = map.next_value()?,
+                            "errors" => field2 = map.next_value()?,
+                            "recipient" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requester" => field4 = map.next_value()?,
+                            "sources" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "trackingNumber" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "warnings" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningCompleted {
+                        account_requests: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accountRequests")?
+                            }
+                        },
+                        action: field1,
+                        errors: field2,
+                        recipient: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("recipient")?
+                            }
+                        },
+                        requester: field4,
+                        sources: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sources")?
+                            }
+                        },
+                        tracking_number: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("trackingNumber")?
+                            }
+                        },
+                        warnings: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ProvisioningCompleted",
+                    &[
+                        "accountRequests",
+                        "action",
+                        "errors",
+                        "recipient",
+                        "requester",
+                        "sources",
+                        "trackingNumber",
+                        "warnings",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCompleted {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ProvisioningCompleted", 8usize)?;
+            fields.serialize_field("accountRequests", &self.account_requests)?;
+            if !::std::option::Option::is_none(&self.action) {
+                fields.serialize_field("action", &self.action)?;
+            }
+            if !::std::option::Option::is_none(&self.errors) {
+                fields.serialize_field("errors", &self.errors)?;
+            }
+            fields.serialize_field("recipient", &self.recipient)?;
+            if !::std::option::Option::is_none(&self.requester) {
+                fields.serialize_field("requester", &self.requester)?;
+            }
+            fields.serialize_field("sources", &self.sources)?;
+            fields.serialize_field("trackingNumber", &self.tracking_number)?;
+            if !::std::option::Option::is_none(&self.warnings) {
+                fields.serialize_field("warnings", &self.warnings)?;
+            }
+            fields.end()
+        }
+    }
     ///`ProvisioningCompletedAccountRequestsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ProvisioningCompletedAccountRequestsItem {
         ///The unique idenfier of the account being provisioned.
-        #[serde(
-            rename = "accountId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account_id: ::std::option::Option<::std::string::String>,
         ///The provisioning operation; typically Create, Modify, Enable, Disable, Unlock, or Delete.
-        #[serde(rename = "accountOperation")]
         pub account_operation: ::std::string::String,
         ///A list of attributes as part of the provisioning transaction.
-        #[serde(
-            rename = "attributeRequests",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_requests: ::std::option::Option<
             ::std::vec::Vec<
                 ProvisioningCompletedAccountRequestsItemAttributeRequestsItem,
             >,
         >,
         ///The overall result of the provisioning transaction; this could be success, pending, failed, etc.
-        #[serde(rename = "provisioningResult")]
         pub provisioning_result: ProvisioningCompletedAccountRequestsItemProvisioningResult,
         ///The name of the provisioning channel selected; this could be the same as the source, or could be a Service Desk Integration Module (SDIM).
-        #[serde(rename = "provisioningTarget")]
         pub provisioning_target: ::std::string::String,
         pub source: ProvisioningCompletedAccountRequestsItemSource,
         ///A reference to a tracking number, if this is sent to a Service Desk Integration Module (SDIM).
-        #[serde(
-            rename = "ticketId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub ticket_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningCompletedAccountRequestsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningCompletedAccountRequestsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningCompletedAccountRequestsItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ProvisioningCompletedAccountRequestsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ProvisioningCompletedAccountRequestsItemAttributeRequestsItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ProvisioningCompletedAccountRequestsItemProvisioningResult,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ProvisioningCompletedAccountRequestsItemSource,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accountId" => field0 = map.next_value()?,
+                            "accountOperation" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "attributeRequests" => field2 = map.next_value()?,
+                            "provisioningResult" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "provisioningTarget" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ticketId" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningCompletedAccountRequestsItem {
+                        account_id: field0,
+                        account_operation: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("accountOperation")?
+                            }
+                        },
+                        attribute_requests: field2,
+                        provisioning_result: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("provisioningResult")?
+                            }
+                        },
+                        provisioning_target: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("provisioningTarget")?
+                            }
+                        },
+                        source: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("source")?
+                            }
+                        },
+                        ticket_id: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ProvisioningCompletedAccountRequestsItem",
+                    &[
+                        "accountId",
+                        "accountOperation",
+                        "attributeRequests",
+                        "provisioningResult",
+                        "provisioningTarget",
+                        "source",
+                        "ticketId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCompletedAccountRequestsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ProvisioningCompletedAccountRequestsItem", 7usize)?;
+            if !::std::option::Option::is_none(&self.account_id) {
+                fields.serialize_field("accountId", &self.account_id)?;
+            }
+            fields.serialize_field("accountOperation", &self.account_operation)?;
+            if !::std::option::Option::is_none(&self.attribute_requests) {
+                fields.serialize_field("attributeRequests", &self.attribute_requests)?;
+            }
+            fields.serialize_field("provisioningResult", &self.provisioning_result)?;
+            fields.serialize_field("provisioningTarget", &self.provisioning_target)?;
+            fields.serialize_field("source", &self.source)?;
+            if !::std::option::Option::is_none(&self.ticket_id) {
+                fields.serialize_field("ticketId", &self.ticket_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`ProvisioningCompletedAccountRequestsItemAttributeRequestsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ProvisioningCompletedAccountRequestsItemAttributeRequestsItem {
         ///The name of the attribute being provisioned.
-        #[serde(rename = "attributeName")]
         pub attribute_name: ::std::string::String,
         ///The value of the attribute being provisioned.
-        #[serde(
-            rename = "attributeValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_value: ::std::option::Option<::std::string::String>,
         ///The operation to handle the attribute.
         pub operation: ProvisioningCompletedAccountRequestsItemAttributeRequestsItemOperation,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ProvisioningCompletedAccountRequestsItemAttributeRequestsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningCompletedAccountRequestsItemAttributeRequestsItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ProvisioningCompletedAccountRequestsItemAttributeRequestsItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ProvisioningCompletedAccountRequestsItemAttributeRequestsItem,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ProvisioningCompletedAccountRequestsItemAttributeRequestsItemOperation,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributeName" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "attributeValue" => field1 = map.next_value()?,
+                            "operation" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningCompletedAccountRequestsItemAttributeRequestsItem {
+                        attribute_name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributeName")?
+                            }
+                        },
+                        attribute_value: field1,
+                        operation: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("operation")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ProvisioningCompletedAccountRequestsItemAttributeRequestsItem",
+                    &["attributeName", "attributeValue", "operation"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize
+    for ProvisioningCompletedAccountRequestsItemAttributeRequestsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ProvisioningCompletedAccountRequestsItemAttributeRequestsItem",
+                    3usize,
+                )?;
+            fields.serialize_field("attributeName", &self.attribute_name)?;
+            if !::std::option::Option::is_none(&self.attribute_value) {
+                fields.serialize_field("attributeValue", &self.attribute_value)?;
+            }
+            fields.serialize_field("operation", &self.operation)?;
+            fields.end()
+        }
     }
     ///The operation to handle the attribute.
     #[derive(
@@ -5197,27 +15996,48 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///The overall result of the provisioning transaction; this could be success, pending, failed, etc.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ProvisioningCompletedAccountRequestsItemProvisioningResult {
-        #[serde(rename = "SUCCESS")]
         Success,
-        #[serde(rename = "PENDING")]
         Pending,
-        #[serde(rename = "FAILED")]
         Failed,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ProvisioningCompletedAccountRequestsItemProvisioningResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SUCCESS" => Self::Success,
+                    "PENDING" => Self::Pending,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize
+    for ProvisioningCompletedAccountRequestsItemProvisioningResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Pending => "PENDING",
+                        Self::Failed => "FAILED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display
     for ProvisioningCompletedAccountRequestsItemProvisioningResult {
@@ -5263,34 +16083,148 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///Reference to the source being provisioned against.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ProvisioningCompletedAccountRequestsItemSource {
         ///ID of the object to which this reference applies
         pub id: ::std::string::String,
         ///Human-readable display name of the object to which this reference applies
         pub name: ::std::string::String,
         ///The type of object that is referenced
-        #[serde(rename = "type")]
         pub type_: ProvisioningCompletedAccountRequestsItemSourceType,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ProvisioningCompletedAccountRequestsItemSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningCompletedAccountRequestsItemSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningCompletedAccountRequestsItemSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ProvisioningCompletedAccountRequestsItemSource,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ProvisioningCompletedAccountRequestsItemSourceType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningCompletedAccountRequestsItemSource {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ProvisioningCompletedAccountRequestsItemSource",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCompletedAccountRequestsItemSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "ProvisioningCompletedAccountRequestsItemSource",
+                    3usize,
+                )?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///The type of object that is referenced
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ProvisioningCompletedAccountRequestsItemSourceType {
-        #[serde(rename = "SOURCE")]
         Source,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ProvisioningCompletedAccountRequestsItemSourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE" => Self::Source,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCompletedAccountRequestsItemSourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Source => "SOURCE",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ProvisioningCompletedAccountRequestsItemSourceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5330,34 +16264,140 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///Provisioning recpient.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ProvisioningCompletedRecipient {
         ///Provisioning recipient's identity ID.
         pub id: ::std::string::String,
         ///Provisioning recipient's display name.
         pub name: ::std::string::String,
         ///Provisioning recipient DTO type.
-        #[serde(rename = "type")]
         pub type_: ProvisioningCompletedRecipientType,
     }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningCompletedRecipient {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningCompletedRecipient;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningCompletedRecipient")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ProvisioningCompletedRecipient, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ProvisioningCompletedRecipientType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningCompletedRecipient {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ProvisioningCompletedRecipient",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCompletedRecipient {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ProvisioningCompletedRecipient", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Provisioning recipient DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ProvisioningCompletedRecipientType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningCompletedRecipientType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCompletedRecipientType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ProvisioningCompletedRecipientType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5396,34 +16436,140 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///Provisioning requester's identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ProvisioningCompletedRequester {
         ///Provisioning requester's identity ID.
         pub id: ::std::string::String,
         ///Provisioning owner's human-readable display name.
         pub name: ::std::string::String,
         ///Provisioning requester's DTO type.
-        #[serde(rename = "type")]
         pub type_: ProvisioningCompletedRequesterType,
     }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningCompletedRequester {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ProvisioningCompletedRequester;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ProvisioningCompletedRequester")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ProvisioningCompletedRequester, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ProvisioningCompletedRequesterType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProvisioningCompletedRequester {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ProvisioningCompletedRequester",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCompletedRequester {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ProvisioningCompletedRequester", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Provisioning requester's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ProvisioningCompletedRequesterType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProvisioningCompletedRequesterType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ProvisioningCompletedRequesterType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ProvisioningCompletedRequesterType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5462,56 +16608,209 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///`Reassignment`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Reassignment {
         ///The comment entered when the Certification was reassigned
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<CertificationReference>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Reassignment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Reassignment;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Reassignment")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Reassignment, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<CertificationReference> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => field0 = map.next_value()?,
+                            "from" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Reassignment {
+                        comment: field0,
+                        from: field1,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("Reassignment", &["comment", "from"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Reassignment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Reassignment", 2usize)?;
+            if !::std::option::Option::is_none(&self.comment) {
+                fields.serialize_field("comment", &self.comment)?;
+            }
+            if !::std::option::Option::is_none(&self.from) {
+                fields.serialize_field("from", &self.from)?;
+            }
+            fields.end()
+        }
+    }
     ///`Reviewer`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Reviewer {
         ///The created date of the reviewing identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The email of the reviewing identity. This is only applicable to reviewers of the `IDENTITY` type.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///The id of the reviewer.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The modified date of the reviewing identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The name of the reviewer.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of the reviewing identity.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ReviewerType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Reviewer {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Reviewer;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Reviewer")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Reviewer, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<ReviewerType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "email" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "modified" => field3 = map.next_value()?,
+                            "name" => field4 = map.next_value()?,
+                            "type" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Reviewer {
+                        created: field0,
+                        email: field1,
+                        id: field2,
+                        modified: field3,
+                        name: field4,
+                        type_: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Reviewer",
+                    &["created", "email", "id", "modified", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Reviewer {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Reviewer", 6usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.email) {
+                fields.serialize_field("email", &self.email)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of the reviewing identity.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReviewerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
         GovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReviewerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    "GOVERNANCE_GROUP" => Self::GovernanceGroup,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReviewerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::GovernanceGroup => "GOVERNANCE_GROUP",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReviewerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5551,54 +16850,265 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///`SavedSearchComplete`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SavedSearchComplete {
         ///A name for the report file.
-        #[serde(rename = "fileName")]
         pub file_name: ::std::string::String,
         ///The email address of the identity that owns the saved search.
-        #[serde(rename = "ownerEmail")]
         pub owner_email: ::std::string::String,
         ///The name of the identity that owns the saved search.
-        #[serde(rename = "ownerName")]
         pub owner_name: ::std::string::String,
         ///The search query that was used to generate the report.
         pub query: ::std::string::String,
         ///The name of the saved search.
-        #[serde(rename = "searchName")]
         pub search_name: ::std::string::String,
-        #[serde(rename = "searchResults")]
         pub search_results: SavedSearchCompleteSearchResults,
         ///The Amazon S3 URL to download the report from.
-        #[serde(rename = "signedS3Url")]
         pub signed_s3_url: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for SavedSearchComplete {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SavedSearchComplete;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SavedSearchComplete")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SavedSearchComplete, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        SavedSearchCompleteSearchResults,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "fileName" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ownerEmail" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ownerName" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "query" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "searchName" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "searchResults" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "signedS3Url" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SavedSearchComplete {
+                        file_name: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("fileName")?
+                            }
+                        },
+                        owner_email: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("ownerEmail")?
+                            }
+                        },
+                        owner_name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("ownerName")?
+                            }
+                        },
+                        query: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("query")?
+                            }
+                        },
+                        search_name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("searchName")?
+                            }
+                        },
+                        search_results: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("searchResults")?
+                            }
+                        },
+                        signed_s3_url: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("signedS3Url")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SavedSearchComplete",
+                    &[
+                        "fileName",
+                        "ownerEmail",
+                        "ownerName",
+                        "query",
+                        "searchName",
+                        "searchResults",
+                        "signedS3Url",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SavedSearchComplete {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SavedSearchComplete", 7usize)?;
+            fields.serialize_field("fileName", &self.file_name)?;
+            fields.serialize_field("ownerEmail", &self.owner_email)?;
+            fields.serialize_field("ownerName", &self.owner_name)?;
+            fields.serialize_field("query", &self.query)?;
+            fields.serialize_field("searchName", &self.search_name)?;
+            fields.serialize_field("searchResults", &self.search_results)?;
+            fields.serialize_field("signedS3Url", &self.signed_s3_url)?;
+            fields.end()
+        }
+    }
     ///A preview of the search results for each object type. This includes a count as well as headers, and the first several rows of data, per object type.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SavedSearchCompleteSearchResults {
         ///A table of accounts that match the search criteria.
-        #[serde(
-            rename = "Account",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account: ::std::option::Option<SavedSearchCompleteSearchResultsAccount>,
         ///A table of entitlements that match the search criteria.
-        #[serde(
-            rename = "Entitlement",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub entitlement: ::std::option::Option<
             SavedSearchCompleteSearchResultsEntitlement,
         >,
         ///A table of identities that match the search criteria.
-        #[serde(
-            rename = "Identity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub identity: ::std::option::Option<SavedSearchCompleteSearchResultsIdentity>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SavedSearchCompleteSearchResults {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SavedSearchCompleteSearchResults;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SavedSearchCompleteSearchResults")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SavedSearchCompleteSearchResults, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        SavedSearchCompleteSearchResultsAccount,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        SavedSearchCompleteSearchResultsEntitlement,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        SavedSearchCompleteSearchResultsIdentity,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "Account" => field0 = map.next_value()?,
+                            "Entitlement" => field1 = map.next_value()?,
+                            "Identity" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SavedSearchCompleteSearchResults {
+                        account: field0,
+                        entitlement: field1,
+                        identity: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SavedSearchCompleteSearchResults",
+                    &["Account", "Entitlement", "Identity"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SavedSearchCompleteSearchResults {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SavedSearchCompleteSearchResults", 3usize)?;
+            if !::std::option::Option::is_none(&self.account) {
+                fields.serialize_field("Account", &self.account)?;
+            }
+            if !::std::option::Option::is_none(&self.entitlement) {
+                fields.serialize_field("Entitlement", &self.entitlement)?;
+            }
+            if !::std::option::Option::is_none(&self.identity) {
+                fields.serialize_field("Identity", &self.identity)?;
+            }
+            fields.end()
+        }
+    }
     ///A table of accounts that match the search criteria.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SavedSearchCompleteSearchResultsAccount {
         ///The number of rows in the table.
         pub count: ::std::string::String,
@@ -5607,8 +17117,104 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         ///A sample of the data in the table.
         pub preview: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SavedSearchCompleteSearchResultsAccount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SavedSearchCompleteSearchResultsAccount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SavedSearchCompleteSearchResultsAccount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    SavedSearchCompleteSearchResultsAccount,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "count" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "noun" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "preview" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SavedSearchCompleteSearchResultsAccount {
+                        count: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("count")?
+                            }
+                        },
+                        noun: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("noun")?
+                            }
+                        },
+                        preview: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("preview")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SavedSearchCompleteSearchResultsAccount",
+                    &["count", "noun", "preview"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SavedSearchCompleteSearchResultsAccount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SavedSearchCompleteSearchResultsAccount", 3usize)?;
+            fields.serialize_field("count", &self.count)?;
+            fields.serialize_field("noun", &self.noun)?;
+            fields.serialize_field("preview", &self.preview)?;
+            fields.end()
+        }
+    }
     ///A table of entitlements that match the search criteria.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SavedSearchCompleteSearchResultsEntitlement {
         ///The number of rows in the table.
         pub count: ::std::string::String,
@@ -5617,8 +17223,107 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         ///A sample of the data in the table.
         pub preview: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SavedSearchCompleteSearchResultsEntitlement {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SavedSearchCompleteSearchResultsEntitlement;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SavedSearchCompleteSearchResultsEntitlement")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    SavedSearchCompleteSearchResultsEntitlement,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "count" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "noun" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "preview" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SavedSearchCompleteSearchResultsEntitlement {
+                        count: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("count")?
+                            }
+                        },
+                        noun: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("noun")?
+                            }
+                        },
+                        preview: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("preview")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SavedSearchCompleteSearchResultsEntitlement",
+                    &["count", "noun", "preview"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SavedSearchCompleteSearchResultsEntitlement {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "SavedSearchCompleteSearchResultsEntitlement",
+                    3usize,
+                )?;
+            fields.serialize_field("count", &self.count)?;
+            fields.serialize_field("noun", &self.noun)?;
+            fields.serialize_field("preview", &self.preview)?;
+            fields.end()
+        }
+    }
     ///A table of identities that match the search criteria.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SavedSearchCompleteSearchResultsIdentity {
         ///The number of rows in the table.
         pub count: ::std::string::String,
@@ -5627,86 +17332,647 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         ///A sample of the data in the table.
         pub preview: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SavedSearchCompleteSearchResultsIdentity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SavedSearchCompleteSearchResultsIdentity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SavedSearchCompleteSearchResultsIdentity")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    SavedSearchCompleteSearchResultsIdentity,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "count" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "noun" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "preview" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SavedSearchCompleteSearchResultsIdentity {
+                        count: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("count")?
+                            }
+                        },
+                        noun: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("noun")?
+                            }
+                        },
+                        preview: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("preview")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SavedSearchCompleteSearchResultsIdentity",
+                    &["count", "noun", "preview"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SavedSearchCompleteSearchResultsIdentity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SavedSearchCompleteSearchResultsIdentity", 3usize)?;
+            fields.serialize_field("count", &self.count)?;
+            fields.serialize_field("noun", &self.noun)?;
+            fields.serialize_field("preview", &self.preview)?;
+            fields.end()
+        }
+    }
     ///`SourceAccountCreated`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceAccountCreated {
         ///The attributes of the account. The contents of attributes depends on the account schema for the source.
         pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///SailPoint generated unique identifier.
         pub id: ::std::string::String,
         ///The ID of the identity that is correlated with this account.
-        #[serde(rename = "identityId")]
         pub identity_id: ::std::string::String,
         ///The name of the identity that is correlated with this account.
-        #[serde(rename = "identityName")]
         pub identity_name: ::std::string::String,
         ///Unique ID of the account on the source.
-        #[serde(rename = "nativeIdentifier")]
         pub native_identifier: ::std::string::String,
         ///The ID of the source.
-        #[serde(rename = "sourceId")]
         pub source_id: ::std::string::String,
         ///The name of the source.
-        #[serde(rename = "sourceName")]
         pub source_name: ::std::string::String,
         ///Source unique identifier for the identity. UUID is generated by the source system.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceAccountCreated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceAccountCreated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceAccountCreated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceAccountCreated, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identityId" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identityName" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentifier" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceId" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceName" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "uuid" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceAccountCreated {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributes")?
+                            }
+                        },
+                        id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        identity_id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identityId")?
+                            }
+                        },
+                        identity_name: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identityName")?
+                            }
+                        },
+                        native_identifier: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("nativeIdentifier")?
+                            }
+                        },
+                        source_id: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceId")?
+                            }
+                        },
+                        source_name: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceName")?
+                            }
+                        },
+                        uuid: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceAccountCreated",
+                    &[
+                        "attributes",
+                        "id",
+                        "identityId",
+                        "identityName",
+                        "nativeIdentifier",
+                        "sourceId",
+                        "sourceName",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceAccountCreated {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SourceAccountCreated", 8usize)?;
+            fields.serialize_field("attributes", &self.attributes)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("identityId", &self.identity_id)?;
+            fields.serialize_field("identityName", &self.identity_name)?;
+            fields.serialize_field("nativeIdentifier", &self.native_identifier)?;
+            fields.serialize_field("sourceId", &self.source_id)?;
+            fields.serialize_field("sourceName", &self.source_name)?;
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
+    }
     ///`SourceAccountDeleted`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceAccountDeleted {
         ///The attributes of the account. The contents of attributes depends on the account schema for the source.
         pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///SailPoint generated unique identifier.
         pub id: ::std::string::String,
         ///The ID of the identity that is correlated with this account.
-        #[serde(rename = "identityId")]
         pub identity_id: ::std::string::String,
         ///The name of the identity that is correlated with this account.
-        #[serde(rename = "identityName")]
         pub identity_name: ::std::string::String,
         ///Unique ID of the account on the source.
-        #[serde(rename = "nativeIdentifier")]
         pub native_identifier: ::std::string::String,
         ///The ID of the source.
-        #[serde(rename = "sourceId")]
         pub source_id: ::std::string::String,
         ///The name of the source.
-        #[serde(rename = "sourceName")]
         pub source_name: ::std::string::String,
         ///Source unique identifier for the identity. UUID is generated by the source system.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceAccountDeleted {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceAccountDeleted;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceAccountDeleted")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceAccountDeleted, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identityId" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identityName" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentifier" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceId" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceName" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "uuid" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceAccountDeleted {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributes")?
+                            }
+                        },
+                        id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        identity_id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identityId")?
+                            }
+                        },
+                        identity_name: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identityName")?
+                            }
+                        },
+                        native_identifier: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("nativeIdentifier")?
+                            }
+                        },
+                        source_id: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceId")?
+                            }
+                        },
+                        source_name: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceName")?
+                            }
+                        },
+                        uuid: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceAccountDeleted",
+                    &[
+                        "attributes",
+                        "id",
+                        "identityId",
+                        "identityName",
+                        "nativeIdentifier",
+                        "sourceId",
+                        "sourceName",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceAccountDeleted {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SourceAccountDeleted", 8usize)?;
+            fields.serialize_field("attributes", &self.attributes)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("identityId", &self.identity_id)?;
+            fields.serialize_field("identityName", &self.identity_name)?;
+            fields.serialize_field("nativeIdentifier", &self.native_identifier)?;
+            fields.serialize_field("sourceId", &self.source_id)?;
+            fields.serialize_field("sourceName", &self.source_name)?;
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
+    }
     ///`SourceAccountUpdated`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceAccountUpdated {
         ///The attributes of the account. The contents of attributes depends on the account schema for the source.
         pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///SailPoint generated unique identifier.
         pub id: ::std::string::String,
         ///The ID of the identity that is correlated with this account.
-        #[serde(rename = "identityId")]
         pub identity_id: ::std::string::String,
         ///The name of the identity that is correlated with this account.
-        #[serde(rename = "identityName")]
         pub identity_name: ::std::string::String,
         ///Unique ID of the account on the source.
-        #[serde(rename = "nativeIdentifier")]
         pub native_identifier: ::std::string::String,
         ///The ID of the source.
-        #[serde(rename = "sourceId")]
         pub source_id: ::std::string::String,
         ///The name of the source.
-        #[serde(rename = "sourceName")]
         pub source_name: ::std::string::String,
         ///Source unique identifier for the identity. UUID is generated by the source system.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceAccountUpdated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceAccountUpdated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceAccountUpdated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceAccountUpdated, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identityId" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identityName" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nativeIdentifier" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceId" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sourceName" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "uuid" => field7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceAccountUpdated {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("attributes")?
+                            }
+                        },
+                        id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        identity_id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identityId")?
+                            }
+                        },
+                        identity_name: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("identityName")?
+                            }
+                        },
+                        native_identifier: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("nativeIdentifier")?
+                            }
+                        },
+                        source_id: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceId")?
+                            }
+                        },
+                        source_name: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("sourceName")?
+                            }
+                        },
+                        uuid: field7,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceAccountUpdated",
+                    &[
+                        "attributes",
+                        "id",
+                        "identityId",
+                        "identityName",
+                        "nativeIdentifier",
+                        "sourceId",
+                        "sourceName",
+                        "uuid",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceAccountUpdated {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SourceAccountUpdated", 8usize)?;
+            fields.serialize_field("attributes", &self.attributes)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("identityId", &self.identity_id)?;
+            fields.serialize_field("identityName", &self.identity_name)?;
+            fields.serialize_field("nativeIdentifier", &self.native_identifier)?;
+            fields.serialize_field("sourceId", &self.source_id)?;
+            fields.serialize_field("sourceName", &self.source_name)?;
+            if !::std::option::Option::is_none(&self.uuid) {
+                fields.serialize_field("uuid", &self.uuid)?;
+            }
+            fields.end()
+        }
+    }
     ///`SourceCreated`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceCreated {
         pub actor: SourceCreatedActor,
         ///The connector type used to connect to the source.
@@ -5718,38 +17984,271 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         ///Human friendly name of the source.
         pub name: ::std::string::String,
         ///The connection type.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceCreated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceCreated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceCreated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceCreated, A::Error> {
+                    let mut field0: ::std::option::Option<SourceCreatedActor> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "actor" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "connector" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceCreated {
+                        actor: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("actor")?
+                            }
+                        },
+                        connector: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("connector")?
+                            }
+                        },
+                        created: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceCreated",
+                    &["actor", "connector", "created", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceCreated {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SourceCreated", 6usize)?;
+            fields.serialize_field("actor", &self.actor)?;
+            fields.serialize_field("connector", &self.connector)?;
+            fields.serialize_field("created", &self.created)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Identity who created the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceCreatedActor {
         ///ID of identity who created the source.
         pub id: ::std::string::String,
         ///Display name of identity who created the source.
         pub name: ::std::string::String,
         ///DTO type of identity who created the source.
-        #[serde(rename = "type")]
         pub type_: SourceCreatedActorType,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceCreatedActor {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceCreatedActor;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceCreatedActor")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceCreatedActor, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SourceCreatedActorType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceCreatedActor {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceCreatedActor",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceCreatedActor {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SourceCreatedActor", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///DTO type of identity who created the source.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceCreatedActorType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceCreatedActorType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceCreatedActorType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceCreatedActorType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5787,7 +18286,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///`SourceDeleted`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceDeleted {
         pub actor: SourceDeletedActor,
         ///The connector type used to connect to the source.
@@ -5799,38 +18298,271 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         ///Human friendly name of the source.
         pub name: ::std::string::String,
         ///The connection type.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceDeleted {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceDeleted;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceDeleted")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceDeleted, A::Error> {
+                    let mut field0: ::std::option::Option<SourceDeletedActor> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "actor" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "connector" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "deleted" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceDeleted {
+                        actor: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("actor")?
+                            }
+                        },
+                        connector: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("connector")?
+                            }
+                        },
+                        deleted: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("deleted")?
+                            }
+                        },
+                        id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceDeleted",
+                    &["actor", "connector", "deleted", "id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceDeleted {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SourceDeleted", 6usize)?;
+            fields.serialize_field("actor", &self.actor)?;
+            fields.serialize_field("connector", &self.connector)?;
+            fields.serialize_field("deleted", &self.deleted)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Identity who deleted the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceDeletedActor {
         ///ID of identity who deleted the source.
         pub id: ::std::string::String,
         ///Display name of identity who deleted the source.
         pub name: ::std::string::String,
         ///DTO type of identity who deleted the source.
-        #[serde(rename = "type")]
         pub type_: SourceDeletedActorType,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceDeletedActor {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceDeletedActor;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceDeletedActor")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceDeletedActor, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SourceDeletedActorType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceDeletedActor {
+                        id: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceDeletedActor",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceDeletedActor {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SourceDeletedActor", 3usize)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///DTO type of identity who deleted the source.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceDeletedActorType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceDeletedActorType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceDeletedActorType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceDeletedActorType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5868,7 +18600,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///`SourceUpdated`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceUpdated {
         pub actor: SourceUpdatedActor,
         ///The connector type used to connect to the source.
@@ -5880,39 +18612,266 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         ///The user friendly name of the source.
         pub name: ::std::string::String,
         ///The connection type of the source.
-        #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceUpdated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceUpdated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceUpdated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceUpdated, A::Error> {
+                    let mut field0: ::std::option::Option<SourceUpdatedActor> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "actor" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "connector" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceUpdated {
+                        actor: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("actor")?
+                            }
+                        },
+                        connector: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("connector")?
+                            }
+                        },
+                        id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        modified: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("modified")?
+                            }
+                        },
+                        name: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceUpdated",
+                    &["actor", "connector", "id", "modified", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceUpdated {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SourceUpdated", 6usize)?;
+            fields.serialize_field("actor", &self.actor)?;
+            fields.serialize_field("connector", &self.connector)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("modified", &self.modified)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Identity who updated the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SourceUpdatedActor {
         ///ID of identity who updated the source.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of identity who updated the source.
         pub name: ::std::string::String,
         ///DTO type of identity who updated the source.
-        #[serde(rename = "type")]
         pub type_: SourceUpdatedActorType,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceUpdatedActor {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SourceUpdatedActor;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceUpdatedActor")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceUpdatedActor, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<SourceUpdatedActorType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SourceUpdatedActor {
+                        id: field0,
+                        name: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SourceUpdatedActor",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SourceUpdatedActor {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SourceUpdatedActor", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///DTO type of identity who updated the source.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SourceUpdatedActorType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SourceUpdatedActorType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SourceUpdatedActorType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SourceUpdatedActorType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5950,68 +18909,284 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///`StartInvocationInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct StartInvocationInput {
         ///JSON map of invocation metadata
-        #[serde(
-            rename = "contentJson",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub content_json: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Trigger input payload. Its schema is defined in the trigger definition.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Trigger ID
-        #[serde(
-            rename = "triggerId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub trigger_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for StartInvocationInput {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = StartInvocationInput;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StartInvocationInput")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StartInvocationInput, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "contentJson" => field0 = map.next_value()?,
+                            "input" => field1 = map.next_value()?,
+                            "triggerId" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(StartInvocationInput {
+                        content_json: field0,
+                        input: field1,
+                        trigger_id: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "StartInvocationInput",
+                    &["contentJson", "input", "triggerId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for StartInvocationInput {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("StartInvocationInput", 3usize)?;
+            if !::std::option::Option::is_none(&self.content_json) {
+                fields.serialize_field("contentJson", &self.content_json)?;
+            }
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.trigger_id) {
+                fields.serialize_field("triggerId", &self.trigger_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`Subscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Subscription {
         ///Subscription description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         /**Whether subscription should receive real-time trigger invocations or not.
 Test trigger invocations are always enabled regardless of this option.*/
         pub enabled: bool,
-        #[serde(
-            rename = "eventBridgeConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub event_bridge_config: ::std::option::Option<EventBridgeConfig>,
         ///JSONPath filter to conditionally invoke trigger when expression evaluates to true.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filter: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "httpConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub http_config: ::std::option::Option<HttpConfig>,
         ///Subscription ID.
         pub id: ::std::string::String,
         ///Subscription name.
         pub name: ::std::string::String,
         ///Deadline for completing REQUEST_RESPONSE trigger invocation, represented in ISO-8601 duration format.
-        #[serde(
-            rename = "responseDeadline",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub response_deadline: ::std::option::Option<::std::string::String>,
         ///ID of trigger subscribed to.
-        #[serde(rename = "triggerId")]
         pub trigger_id: ::std::string::String,
         ///Trigger name of trigger subscribed to.
-        #[serde(rename = "triggerName")]
         pub trigger_name: ::std::string::String,
-        #[serde(rename = "type")]
         pub type_: SubscriptionType,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Subscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Subscription;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Subscription")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Subscription, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<EventBridgeConfig> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<HttpConfig> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<SubscriptionType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "enabled" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "eventBridgeConfig" => field2 = map.next_value()?,
+                            "filter" => field3 = map.next_value()?,
+                            "httpConfig" => field4 = map.next_value()?,
+                            "id" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "responseDeadline" => field7 = map.next_value()?,
+                            "triggerId" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "triggerName" => {
+                                field9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Subscription {
+                        description: field0,
+                        enabled: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("enabled")?
+                            }
+                        },
+                        event_bridge_config: field2,
+                        filter: field3,
+                        http_config: field4,
+                        id: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        response_deadline: field7,
+                        trigger_id: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("triggerId")?
+                            }
+                        },
+                        trigger_name: match field9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("triggerName")?
+                            }
+                        },
+                        type_: match field10 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Subscription",
+                    &[
+                        "description",
+                        "enabled",
+                        "eventBridgeConfig",
+                        "filter",
+                        "httpConfig",
+                        "id",
+                        "name",
+                        "responseDeadline",
+                        "triggerId",
+                        "triggerName",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Subscription {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Subscription", 11usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            fields.serialize_field("enabled", &self.enabled)?;
+            if !::std::option::Option::is_none(&self.event_bridge_config) {
+                fields.serialize_field("eventBridgeConfig", &self.event_bridge_config)?;
+            }
+            if !::std::option::Option::is_none(&self.filter) {
+                fields.serialize_field("filter", &self.filter)?;
+            }
+            if !::std::option::Option::is_none(&self.http_config) {
+                fields.serialize_field("httpConfig", &self.http_config)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.response_deadline) {
+                fields.serialize_field("responseDeadline", &self.response_deadline)?;
+            }
+            fields.serialize_field("triggerId", &self.trigger_id)?;
+            fields.serialize_field("triggerName", &self.trigger_name)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     ///Operations to be applied
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -6038,42 +19213,144 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     ///A JSONPatch Operation as defined by [RFC 6902 - JSON Patch](https://tools.ietf.org/html/rfc6902)
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SubscriptionPatchRequestItem {
         ///The operation to be performed
         pub op: SubscriptionPatchRequestItemOp,
         ///A string JSON Pointer representing the target path to an element to be affected by the operation
         pub path: ::std::string::String,
         ///The value to be used for the operation, required for "add" and "replace" operations
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SubscriptionPatchRequestItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SubscriptionPatchRequestItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SubscriptionPatchRequestItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SubscriptionPatchRequestItem, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        SubscriptionPatchRequestItemOp,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "op" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "value" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SubscriptionPatchRequestItem {
+                        op: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("op")?
+                            }
+                        },
+                        path: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("path")?
+                            }
+                        },
+                        value: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SubscriptionPatchRequestItem",
+                    &["op", "path", "value"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SubscriptionPatchRequestItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SubscriptionPatchRequestItem", 3usize)?;
+            fields.serialize_field("op", &self.op)?;
+            fields.serialize_field("path", &self.path)?;
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///The operation to be performed
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SubscriptionPatchRequestItemOp {
-        #[serde(rename = "add")]
         Add,
-        #[serde(rename = "remove")]
         Remove,
-        #[serde(rename = "replace")]
         Replace,
-        #[serde(rename = "move")]
         Move,
-        #[serde(rename = "copy")]
         Copy,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SubscriptionPatchRequestItemOp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "add" => Self::Add,
+                    "remove" => Self::Remove,
+                    "replace" => Self::Replace,
+                    "move" => Self::Move,
+                    "copy" => Self::Copy,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SubscriptionPatchRequestItemOp {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Add => "add",
+                        Self::Remove => "remove",
+                        Self::Replace => "replace",
+                        Self::Move => "move",
+                        Self::Copy => "copy",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SubscriptionPatchRequestItemOp {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6120,42 +19397,162 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     ///`SubscriptionPostRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct SubscriptionPostRequest {
         ///Subscription description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         /**Whether subscription should receive real-time trigger invocations or not.
 
 Test trigger invocations are always enabled regardless of this option.*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        #[serde(
-            rename = "eventBridgeConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub event_bridge_config: ::std::option::Option<EventBridgeConfig>,
         ///JSONPath filter to conditionally invoke trigger when expression evaluates to true.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filter: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "httpConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub http_config: ::std::option::Option<HttpConfig>,
         ///Subscription name.
         pub name: ::std::string::String,
         ///Deadline for completing REQUEST_RESPONSE trigger invocation, represented in ISO-8601 duration format.
-        #[serde(
-            rename = "responseDeadline",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub response_deadline: ::std::option::Option<::std::string::String>,
         ///ID of trigger subscribed to.
-        #[serde(rename = "triggerId")]
         pub trigger_id: ::std::string::String,
-        #[serde(rename = "type")]
         pub type_: SubscriptionType,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SubscriptionPostRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SubscriptionPostRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SubscriptionPostRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SubscriptionPostRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<EventBridgeConfig> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<HttpConfig> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<SubscriptionType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "enabled" => field1 = map.next_value()?,
+                            "eventBridgeConfig" => field2 = map.next_value()?,
+                            "filter" => field3 = map.next_value()?,
+                            "httpConfig" => field4 = map.next_value()?,
+                            "name" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "responseDeadline" => field6 = map.next_value()?,
+                            "triggerId" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SubscriptionPostRequest {
+                        description: field0,
+                        enabled: field1,
+                        event_bridge_config: field2,
+                        filter: field3,
+                        http_config: field4,
+                        name: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        response_deadline: field6,
+                        trigger_id: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("triggerId")?
+                            }
+                        },
+                        type_: match field8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SubscriptionPostRequest",
+                    &[
+                        "description",
+                        "enabled",
+                        "eventBridgeConfig",
+                        "filter",
+                        "httpConfig",
+                        "name",
+                        "responseDeadline",
+                        "triggerId",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SubscriptionPostRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("SubscriptionPostRequest", 9usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_field("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.event_bridge_config) {
+                fields.serialize_field("eventBridgeConfig", &self.event_bridge_config)?;
+            }
+            if !::std::option::Option::is_none(&self.filter) {
+                fields.serialize_field("filter", &self.filter)?;
+            }
+            if !::std::option::Option::is_none(&self.http_config) {
+                fields.serialize_field("httpConfig", &self.http_config)?;
+            }
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.response_deadline) {
+                fields.serialize_field("responseDeadline", &self.response_deadline)?;
+            }
+            fields.serialize_field("triggerId", &self.trigger_id)?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     impl SubscriptionPostRequest {
         pub fn builder() -> builder::SubscriptionPostRequest {
@@ -6163,42 +19560,123 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     ///`SubscriptionPutRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct SubscriptionPutRequest {
         ///Subscription description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         /**Whether subscription should receive real-time trigger invocations or not.
 
 Test trigger invocations are always enabled regardless of this option.*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        #[serde(
-            rename = "eventBridgeConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub event_bridge_config: ::std::option::Option<EventBridgeConfig>,
         ///JSONPath filter to conditionally invoke trigger when expression evaluates to true.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filter: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "httpConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub http_config: ::std::option::Option<HttpConfig>,
         ///Subscription name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Deadline for completing REQUEST_RESPONSE trigger invocation, represented in ISO-8601 duration format.
-        #[serde(
-            rename = "responseDeadline",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub response_deadline: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SubscriptionType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SubscriptionPutRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SubscriptionPutRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SubscriptionPutRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SubscriptionPutRequest, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<EventBridgeConfig> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<HttpConfig> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<SubscriptionType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "enabled" => field1 = map.next_value()?,
+                            "eventBridgeConfig" => field2 = map.next_value()?,
+                            "filter" => field3 = map.next_value()?,
+                            "httpConfig" => field4 = map.next_value()?,
+                            "name" => field5 = map.next_value()?,
+                            "responseDeadline" => field6 = map.next_value()?,
+                            "type" => field7 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SubscriptionPutRequest {
+                        description: field0,
+                        enabled: field1,
+                        event_bridge_config: field2,
+                        filter: field3,
+                        http_config: field4,
+                        name: field5,
+                        response_deadline: field6,
+                        type_: field7,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for SubscriptionPutRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_entry("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_entry("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.event_bridge_config) {
+                fields.serialize_entry("eventBridgeConfig", &self.event_bridge_config)?;
+            }
+            if !::std::option::Option::is_none(&self.filter) {
+                fields.serialize_entry("filter", &self.filter)?;
+            }
+            if !::std::option::Option::is_none(&self.http_config) {
+                fields.serialize_entry("httpConfig", &self.http_config)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.response_deadline) {
+                fields.serialize_entry("responseDeadline", &self.response_deadline)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl SubscriptionPutRequest {
         pub fn builder() -> builder::SubscriptionPutRequest {
@@ -6206,31 +19684,52 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     ///Subscription type. **NOTE** If type is EVENTBRIDGE, then eventBridgeConfig is required. If type is HTTP, then httpConfig is required.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SubscriptionType {
-        #[serde(rename = "HTTP")]
         Http,
-        #[serde(rename = "EVENTBRIDGE")]
         Eventbridge,
-        #[serde(rename = "INLINE")]
         Inline,
-        #[serde(rename = "SCRIPT")]
         Script,
-        #[serde(rename = "WORKFLOW")]
         Workflow,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for SubscriptionType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "HTTP" => Self::Http,
+                    "EVENTBRIDGE" => Self::Eventbridge,
+                    "INLINE" => Self::Inline,
+                    "SCRIPT" => Self::Script,
+                    "WORKFLOW" => Self::Workflow,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for SubscriptionType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Http => "HTTP",
+                        Self::Eventbridge => "EVENTBRIDGE",
+                        Self::Inline => "INLINE",
+                        Self::Script => "SCRIPT",
+                        Self::Workflow => "WORKFLOW",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for SubscriptionType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6276,27 +19775,114 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     ///`TestInvocation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct TestInvocation {
         ///JSON map of invocation metadata.
-        #[serde(rename = "contentJson")]
         pub content_json: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///Mock input to use for test invocation.  This must adhere to the input schema defined in the trigger being invoked.  If this property is omitted, then the default trigger sample payload will be sent.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Only send the test event to the subscription IDs listed.  If omitted, the test event will be sent to all subscribers.
-        #[serde(
-            rename = "subscriptionIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub subscription_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///Trigger ID
-        #[serde(rename = "triggerId")]
         pub trigger_id: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TestInvocation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TestInvocation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TestInvocation")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TestInvocation, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "contentJson" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "input" => field1 = map.next_value()?,
+                            "subscriptionIds" => field2 = map.next_value()?,
+                            "triggerId" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TestInvocation {
+                        content_json: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("contentJson")?
+                            }
+                        },
+                        input: field1,
+                        subscription_ids: field2,
+                        trigger_id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("triggerId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TestInvocation",
+                    &["contentJson", "input", "subscriptionIds", "triggerId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TestInvocation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TestInvocation", 4usize)?;
+            fields.serialize_field("contentJson", &self.content_json)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            if !::std::option::Option::is_none(&self.subscription_ids) {
+                fields.serialize_field("subscriptionIds", &self.subscription_ids)?;
+            }
+            fields.serialize_field("triggerId", &self.trigger_id)?;
+            fields.end()
+        }
     }
     impl TestInvocation {
         pub fn builder() -> builder::TestInvocation {
@@ -6304,35 +19890,165 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     ///`Trigger`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct Trigger {
         ///Trigger Description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///An example of the JSON payload that will be sent by the trigger to the subscribed service.
-        #[serde(rename = "exampleInput")]
         pub example_input: TriggerExampleInput,
         ///An example of the JSON payload that will be sent by the subscribed service to the trigger in response to an event.
-        #[serde(
-            rename = "exampleOutput",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub example_output: ::std::option::Option<TriggerExampleOutput>,
         ///Unique identifier of the trigger.
         pub id: ::std::string::String,
         ///The JSON schema of the payload that will be sent by the trigger to the subscribed service.
-        #[serde(rename = "inputSchema")]
         pub input_schema: ::std::string::String,
         ///Trigger Name.
         pub name: ::std::string::String,
         ///The JSON schema of the response that will be sent by the subscribed service to the trigger in response to an event.  This only applies to a trigger type of `REQUEST_RESPONSE`.
-        #[serde(
-            rename = "outputSchema",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub output_schema: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type")]
         pub type_: TriggerType,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Trigger {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Trigger;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Trigger")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Trigger, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<TriggerExampleInput> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<TriggerExampleOutput> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<TriggerType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "exampleInput" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "exampleOutput" => field2 = map.next_value()?,
+                            "id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "inputSchema" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "outputSchema" => field6 = map.next_value()?,
+                            "type" => {
+                                field7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Trigger {
+                        description: field0,
+                        example_input: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("exampleInput")?
+                            }
+                        },
+                        example_output: field2,
+                        id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        input_schema: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("inputSchema")?
+                            }
+                        },
+                        name: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        output_schema: field6,
+                        type_: match field7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "Trigger",
+                    &[
+                        "description",
+                        "exampleInput",
+                        "exampleOutput",
+                        "id",
+                        "inputSchema",
+                        "name",
+                        "outputSchema",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for Trigger {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Trigger", 8usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            fields.serialize_field("exampleInput", &self.example_input)?;
+            if !::std::option::Option::is_none(&self.example_output) {
+                fields.serialize_field("exampleOutput", &self.example_output)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("inputSchema", &self.input_schema)?;
+            fields.serialize_field("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.output_schema) {
+                fields.serialize_field("outputSchema", &self.output_schema)?;
+            }
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
     }
     ///An example of the JSON payload that will be sent by the trigger to the subscribed service.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -6538,25 +20254,43 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     ///The type of trigger.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TriggerType {
-        #[serde(rename = "REQUEST_RESPONSE")]
         RequestResponse,
-        #[serde(rename = "FIRE_AND_FORGET")]
         FireAndForget,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for TriggerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "REQUEST_RESPONSE" => Self::RequestResponse,
+                    "FIRE_AND_FORGET" => Self::FireAndForget,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for TriggerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::RequestResponse => "REQUEST_RESPONSE",
+                        Self::FireAndForget => "FIRE_AND_FORGET",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for TriggerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6596,24 +20330,159 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     ///`VaClusterStatusChangeEvent`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct VaClusterStatusChangeEvent {
         pub application: VaClusterStatusChangeEventApplication,
         ///The date and time the status change occurred.
         pub created: ::sailpoint_runtime::DateTime,
-        #[serde(rename = "healthCheckResult")]
         pub health_check_result: VaClusterStatusChangeEventHealthCheckResult,
-        #[serde(rename = "previousHealthCheckResult")]
         pub previous_health_check_result: VaClusterStatusChangeEventPreviousHealthCheckResult,
         ///The type of the object that initiated this event.
-        #[serde(rename = "type")]
         pub type_: VaClusterStatusChangeEventType,
     }
+    impl<'de> ::serde::Deserialize<'de> for VaClusterStatusChangeEvent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = VaClusterStatusChangeEvent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct VaClusterStatusChangeEvent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<VaClusterStatusChangeEvent, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        VaClusterStatusChangeEventApplication,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        VaClusterStatusChangeEventHealthCheckResult,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        VaClusterStatusChangeEventPreviousHealthCheckResult,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        VaClusterStatusChangeEventType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "application" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "created" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "healthCheckResult" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "previousHealthCheckResult" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(VaClusterStatusChangeEvent {
+                        application: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("application")?
+                            }
+                        },
+                        created: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("created")?
+                            }
+                        },
+                        health_check_result: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("healthCheckResult")?
+                            }
+                        },
+                        previous_health_check_result: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("previousHealthCheckResult")?
+                            }
+                        },
+                        type_: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "VaClusterStatusChangeEvent",
+                    &[
+                        "application",
+                        "created",
+                        "healthCheckResult",
+                        "previousHealthCheckResult",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for VaClusterStatusChangeEvent {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("VaClusterStatusChangeEvent", 5usize)?;
+            fields.serialize_field("application", &self.application)?;
+            fields.serialize_field("created", &self.created)?;
+            fields.serialize_field("healthCheckResult", &self.health_check_result)?;
+            fields
+                .serialize_field(
+                    "previousHealthCheckResult",
+                    &self.previous_health_check_result,
+                )?;
+            fields.serialize_field("type", &self.type_)?;
+            fields.end()
+        }
+    }
     ///Details about the `CLUSTER` or `SOURCE` that initiated this event.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct VaClusterStatusChangeEventApplication {
         ///Custom map of attributes for a source.  This will only be populated if type is `SOURCE` and the source has a proxy.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
@@ -6622,16 +20491,210 @@ Test trigger invocations are always enabled regardless of this option.*/
         ///The name of the application
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for VaClusterStatusChangeEventApplication {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = VaClusterStatusChangeEventApplication;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct VaClusterStatusChangeEventApplication")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    VaClusterStatusChangeEventApplication,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(VaClusterStatusChangeEventApplication {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "attributes",
+                                    ),
+                                );
+                            }
+                        },
+                        id: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                            }
+                        },
+                        name: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "VaClusterStatusChangeEventApplication",
+                    &["attributes", "id", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for VaClusterStatusChangeEventApplication {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("VaClusterStatusChangeEventApplication", 3usize)?;
+            fields.serialize_field("attributes", &self.attributes)?;
+            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("name", &self.name)?;
+            fields.end()
+        }
+    }
     ///The results of the most recent health check.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct VaClusterStatusChangeEventHealthCheckResult {
         ///Detailed message of the result of the health check.
         pub message: ::std::string::String,
         ///The type of the health check result.
-        #[serde(rename = "resultType")]
         pub result_type: ::std::string::String,
         ///The status of the health check.
         pub status: VaClusterStatusChangeEventHealthCheckResultStatus,
+    }
+    impl<'de> ::serde::Deserialize<'de> for VaClusterStatusChangeEventHealthCheckResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = VaClusterStatusChangeEventHealthCheckResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct VaClusterStatusChangeEventHealthCheckResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    VaClusterStatusChangeEventHealthCheckResult,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        VaClusterStatusChangeEventHealthCheckResultStatus,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "message" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "resultType" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(VaClusterStatusChangeEventHealthCheckResult {
+                        message: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("message")?
+                            }
+                        },
+                        result_type: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("resultType")?
+                            }
+                        },
+                        status: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "VaClusterStatusChangeEventHealthCheckResult",
+                    &["message", "resultType", "status"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for VaClusterStatusChangeEventHealthCheckResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "VaClusterStatusChangeEventHealthCheckResult",
+                    3usize,
+                )?;
+            fields.serialize_field("message", &self.message)?;
+            fields.serialize_field("resultType", &self.result_type)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.end()
+        }
     }
     ///The status of the health check.
     #[derive(
@@ -6688,15 +20751,116 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     ///The results of the last health check.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct VaClusterStatusChangeEventPreviousHealthCheckResult {
         ///Detailed message of the result of the health check.
         pub message: ::std::string::String,
         ///The type of the health check result.
-        #[serde(rename = "resultType")]
         pub result_type: ::std::string::String,
         ///The status of the health check.
         pub status: VaClusterStatusChangeEventPreviousHealthCheckResultStatus,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for VaClusterStatusChangeEventPreviousHealthCheckResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = VaClusterStatusChangeEventPreviousHealthCheckResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct VaClusterStatusChangeEventPreviousHealthCheckResult",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    VaClusterStatusChangeEventPreviousHealthCheckResult,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        VaClusterStatusChangeEventPreviousHealthCheckResultStatus,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "message" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "resultType" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(VaClusterStatusChangeEventPreviousHealthCheckResult {
+                        message: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("message")?
+                            }
+                        },
+                        result_type: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("resultType")?
+                            }
+                        },
+                        status: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("status")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "VaClusterStatusChangeEventPreviousHealthCheckResult",
+                    &["message", "resultType", "status"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for VaClusterStatusChangeEventPreviousHealthCheckResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct(
+                    "VaClusterStatusChangeEventPreviousHealthCheckResult",
+                    3usize,
+                )?;
+            fields.serialize_field("message", &self.message)?;
+            fields.serialize_field("resultType", &self.result_type)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.end()
+        }
     }
     ///The status of the health check.
     #[derive(
@@ -6755,25 +20919,43 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     ///The type of the object that initiated this event.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum VaClusterStatusChangeEventType {
-        #[serde(rename = "SOURCE")]
         Source,
-        #[serde(rename = "CLUSTER")]
         Cluster,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for VaClusterStatusChangeEventType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "SOURCE" => Self::Source,
+                    "CLUSTER" => Self::Cluster,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for VaClusterStatusChangeEventType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Source => "SOURCE",
+                        Self::Cluster => "CLUSTER",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for VaClusterStatusChangeEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6814,12 +20996,91 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     ///`ValidateFilterInputDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ValidateFilterInputDto {
         ///JSONPath filter to conditionally invoke trigger when expression evaluates to true.
         pub filter: ::std::string::String,
         ///Mock input to evaluate filter expression against.
         pub input: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ValidateFilterInputDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ValidateFilterInputDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ValidateFilterInputDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ValidateFilterInputDto, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "filter" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "input" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ValidateFilterInputDto {
+                        filter: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("filter")?
+                            }
+                        },
+                        input: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("input")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ValidateFilterInputDto",
+                    &["filter", "input"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ValidateFilterInputDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ValidateFilterInputDto", 2usize)?;
+            fields.serialize_field("filter", &self.filter)?;
+            fields.serialize_field("input", &self.input)?;
+            fields.end()
+        }
     }
     impl ValidateFilterInputDto {
         pub fn builder() -> builder::ValidateFilterInputDto {
@@ -6827,26 +21088,81 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     ///`ValidateFilterOutputDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ValidateFilterOutputDto {
         ///When this field is true, the filter expression is using an existing path.
-        #[serde(
-            rename = "isPathExist",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_path_exist: ::std::option::Option<bool>,
         ///When this field is true, the filter expression is valid against the input.
-        #[serde(
-            rename = "isValid",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_valid: ::std::option::Option<bool>,
         ///When this field is true, the filter expression is using a valid JSON path.
-        #[serde(
-            rename = "isValidJSONPath",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_valid_json_path: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ValidateFilterOutputDto {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ValidateFilterOutputDto;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ValidateFilterOutputDto")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ValidateFilterOutputDto, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "isPathExist" => field0 = map.next_value()?,
+                            "isValid" => field1 = map.next_value()?,
+                            "isValidJSONPath" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ValidateFilterOutputDto {
+                        is_path_exist: field0,
+                        is_valid: field1,
+                        is_valid_json_path: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ValidateFilterOutputDto",
+                    &["isPathExist", "isValid", "isValidJSONPath"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ValidateFilterOutputDto {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ValidateFilterOutputDto", 3usize)?;
+            if !::std::option::Option::is_none(&self.is_path_exist) {
+                fields.serialize_field("isPathExist", &self.is_path_exist)?;
+            }
+            if !::std::option::Option::is_none(&self.is_valid) {
+                fields.serialize_field("isValid", &self.is_valid)?;
+            }
+            if !::std::option::Option::is_none(&self.is_valid_json_path) {
+                fields.serialize_field("isValidJSONPath", &self.is_valid_json_path)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -16,197 +16,727 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`ApprovalItemDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ApprovalItemDetails {
         ///The account referenced by the approval item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<::std::string::String>,
         ///The name of the application/source
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub application: ::std::option::Option<::std::string::String>,
         ///The approval item's ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The attribute's name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The attribute's operation
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<WorkItemState>,
         ///The attribute's value
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApprovalItemDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ApprovalItemDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApprovalItemDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApprovalItemDetails, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<WorkItemState> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "account" => field0 = map.next_value()?,
+                            "application" => field1 = map.next_value()?,
+                            "id" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "operation" => field4 = map.next_value()?,
+                            "state" => field5 = map.next_value()?,
+                            "value" => field6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ApprovalItemDetails {
+                        account: field0,
+                        application: field1,
+                        id: field2,
+                        name: field3,
+                        operation: field4,
+                        state: field5,
+                        value: field6,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ApprovalItemDetails",
+                    &[
+                        "account",
+                        "application",
+                        "id",
+                        "name",
+                        "operation",
+                        "state",
+                        "value",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ApprovalItemDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ApprovalItemDetails", 7usize)?;
+            if !::std::option::Option::is_none(&self.account) {
+                fields.serialize_field("account", &self.account)?;
+            }
+            if !::std::option::Option::is_none(&self.application) {
+                fields.serialize_field("application", &self.application)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.operation) {
+                fields.serialize_field("operation", &self.operation)?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            if !::std::option::Option::is_none(&self.value) {
+                fields.serialize_field("value", &self.value)?;
+            }
+            fields.end()
+        }
+    }
     ///`FormDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormDetails {
         ///ID of the form
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Name of the form
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Sections of the form
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sections: ::std::option::Option<::std::vec::Vec<SectionDetails>>,
         ///The form subtitle.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subtitle: ::std::option::Option<::std::string::String>,
         ///The name of the user that should be shown this form
-        #[serde(
-            rename = "targetUser",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_user: ::std::option::Option<::std::string::String>,
         ///The form title
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for FormDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormDetails, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::vec::Vec<SectionDetails>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "sections" => field2 = map.next_value()?,
+                            "subtitle" => field3 = map.next_value()?,
+                            "targetUser" => field4 = map.next_value()?,
+                            "title" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormDetails {
+                        id: field0,
+                        name: field1,
+                        sections: field2,
+                        subtitle: field3,
+                        target_user: field4,
+                        title: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "FormDetails",
+                    &["id", "name", "sections", "subtitle", "targetUser", "title"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for FormDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("FormDetails", 6usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.sections) {
+                fields.serialize_field("sections", &self.sections)?;
+            }
+            if !::std::option::Option::is_none(&self.subtitle) {
+                fields.serialize_field("subtitle", &self.subtitle)?;
+            }
+            if !::std::option::Option::is_none(&self.target_user) {
+                fields.serialize_field("targetUser", &self.target_user)?;
+            }
+            if !::std::option::Option::is_none(&self.title) {
+                fields.serialize_field("title", &self.title)?;
+            }
+            fields.end()
+        }
+    }
     ///`FormItemDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FormItemDetails {
         ///Name of the FormItem
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for FormItemDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FormItemDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FormItemDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormItemDetails, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormItemDetails { name: field0 })
+                }
+            }
+            deserializer.deserialize_struct("FormItemDetails", &["name"], Fields)
+        }
+    }
+    impl ::serde::Serialize for FormItemDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("FormItemDetails", 1usize)?;
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`RemediationItemDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RemediationItemDetails {
         ///The name of the application/source
-        #[serde(
-            rename = "applicationName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_name: ::std::option::Option<::std::string::String>,
         ///The name of the attribute being certified
-        #[serde(
-            rename = "attributeName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_name: ::std::option::Option<::std::string::String>,
         ///The operation of the certification on the attribute
-        #[serde(
-            rename = "attributeOperation",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_operation: ::std::option::Option<::std::string::String>,
         ///The value of the attribute being certified
-        #[serde(
-            rename = "attributeValue",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_value: ::std::option::Option<::std::string::String>,
         ///The ID of the certification
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The native identity of the target
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub native_identity: ::std::option::Option<::std::string::String>,
         ///The display name of the certification target
-        #[serde(
-            rename = "targetDisplayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_display_name: ::std::option::Option<::std::string::String>,
         ///The ID of the certification target
-        #[serde(
-            rename = "targetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_id: ::std::option::Option<::std::string::String>,
         ///The name of the certification target
-        #[serde(
-            rename = "targetName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RemediationItemDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RemediationItemDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RemediationItemDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RemediationItemDetails, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "applicationName" => field0 = map.next_value()?,
+                            "attributeName" => field1 = map.next_value()?,
+                            "attributeOperation" => field2 = map.next_value()?,
+                            "attributeValue" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "nativeIdentity" => field5 = map.next_value()?,
+                            "targetDisplayName" => field6 = map.next_value()?,
+                            "targetId" => field7 = map.next_value()?,
+                            "targetName" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RemediationItemDetails {
+                        application_name: field0,
+                        attribute_name: field1,
+                        attribute_operation: field2,
+                        attribute_value: field3,
+                        id: field4,
+                        native_identity: field5,
+                        target_display_name: field6,
+                        target_id: field7,
+                        target_name: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "RemediationItemDetails",
+                    &[
+                        "applicationName",
+                        "attributeName",
+                        "attributeOperation",
+                        "attributeValue",
+                        "id",
+                        "nativeIdentity",
+                        "targetDisplayName",
+                        "targetId",
+                        "targetName",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for RemediationItemDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("RemediationItemDetails", 9usize)?;
+            if !::std::option::Option::is_none(&self.application_name) {
+                fields.serialize_field("applicationName", &self.application_name)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_name) {
+                fields.serialize_field("attributeName", &self.attribute_name)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_operation) {
+                fields.serialize_field("attributeOperation", &self.attribute_operation)?;
+            }
+            if !::std::option::Option::is_none(&self.attribute_value) {
+                fields.serialize_field("attributeValue", &self.attribute_value)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.native_identity) {
+                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+            }
+            if !::std::option::Option::is_none(&self.target_display_name) {
+                fields.serialize_field("targetDisplayName", &self.target_display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.target_id) {
+                fields.serialize_field("targetId", &self.target_id)?;
+            }
+            if !::std::option::Option::is_none(&self.target_name) {
+                fields.serialize_field("targetName", &self.target_name)?;
+            }
+            fields.end()
+        }
+    }
     ///`SectionDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SectionDetails {
         ///List of FormItems. FormItems can be SectionDetails and/or FieldDetails
-        #[serde(
-            rename = "formItems",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_items: ::std::option::Option<
             ::std::vec::Vec<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         >,
         ///Label of the section
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
         ///Name of the FormItem
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SectionDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SectionDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SectionDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SectionDetails, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "formItems" => field0 = map.next_value()?,
+                            "label" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SectionDetails {
+                        form_items: field0,
+                        label: field1,
+                        name: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "SectionDetails",
+                    &["formItems", "label", "name"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for SectionDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("SectionDetails", 3usize)?;
+            if !::std::option::Option::is_none(&self.form_items) {
+                fields.serialize_field("formItems", &self.form_items)?;
+            }
+            if !::std::option::Option::is_none(&self.label) {
+                fields.serialize_field("label", &self.label)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///`WorkItemForward`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct WorkItemForward {
         ///Comments to send to the target owner
         pub comment: ::std::string::String,
         ///If true, send a notification to the target owner.
-        #[serde(
-            rename = "sendNotifications",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub send_notifications: ::std::option::Option<bool>,
         ///The ID of the identity to forward this work item to.
-        #[serde(rename = "targetOwnerId")]
         pub target_owner_id: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for WorkItemForward {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkItemForward;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkItemForward")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkItemForward, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "comment" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sendNotifications" => field1 = map.next_value()?,
+                            "targetOwnerId" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkItemForward {
+                        comment: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("comment")?
+                            }
+                        },
+                        send_notifications: field1,
+                        target_owner_id: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("targetOwnerId")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "WorkItemForward",
+                    &["comment", "sendNotifications", "targetOwnerId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for WorkItemForward {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("WorkItemForward", 3usize)?;
+            fields.serialize_field("comment", &self.comment)?;
+            if !::std::option::Option::is_none(&self.send_notifications) {
+                fields.serialize_field("sendNotifications", &self.send_notifications)?;
+            }
+            fields.serialize_field("targetOwnerId", &self.target_owner_id)?;
+            fields.end()
+        }
     }
     impl WorkItemForward {
         pub fn builder() -> builder::WorkItemForward {
@@ -431,99 +961,358 @@ pub mod types {
         }
     }
     ///`WorkItems`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct WorkItems {
         ///A list of items that need to be approved
-        #[serde(
-            rename = "approvalItems",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub approval_items: ::std::option::Option<::std::vec::Vec<ApprovalItemDetails>>,
         ///The time at which the work item completed
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Time when the work item was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The description of the work item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///An array of errors that ocurred during the work item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub form: ::std::option::Option<FormDetails>,
         ///ID of the work item
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Time when the work item was last updated
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The work item name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The number of items in the work item
-        #[serde(
-            rename = "numItems",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub num_items: ::std::option::Option<i32>,
         ///The ID of the owner
-        #[serde(
-            rename = "ownerId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub owner_id: ::std::option::Option<::std::string::String>,
         ///The name of the owner
-        #[serde(
-            rename = "ownerName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub owner_name: ::std::option::Option<::std::string::String>,
         ///A list of remediation items
-        #[serde(
-            rename = "remediationItems",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remediation_items: ::std::option::Option<
             ::std::vec::Vec<RemediationItemDetails>,
         >,
         ///The displayname of the requester
-        #[serde(
-            rename = "requesterDisplayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requester_display_name: ::std::option::Option<::std::string::String>,
         ///ID of the requester
-        #[serde(
-            rename = "requesterId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub requester_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<WorkItemStateManualWorkItems>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<WorkItemTypeManualWorkItems>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WorkItems {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkItems;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkItems")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkItems, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ApprovalItemDetails>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<FormDetails> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<
+                        ::std::vec::Vec<RemediationItemDetails>,
+                    > = ::std::option::Option::None;
+                    let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field15: ::std::option::Option<
+                        WorkItemStateManualWorkItems,
+                    > = ::std::option::Option::None;
+                    let mut field16: ::std::option::Option<
+                        WorkItemTypeManualWorkItems,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "approvalItems" => field0 = map.next_value()?,
+                            "completed" => field1 = map.next_value()?,
+                            "created" => field2 = map.next_value()?,
+                            "description" => field3 = map.next_value()?,
+                            "errors" => field4 = map.next_value()?,
+                            "form" => field5 = map.next_value()?,
+                            "id" => field6 = map.next_value()?,
+                            "modified" => field7 = map.next_value()?,
+                            "name" => field8 = map.next_value()?,
+                            "numItems" => field9 = map.next_value()?,
+                            "ownerId" => field10 = map.next_value()?,
+                            "ownerName" => field11 = map.next_value()?,
+                            "remediationItems" => field12 = map.next_value()?,
+                            "requesterDisplayName" => field13 = map.next_value()?,
+                            "requesterId" => field14 = map.next_value()?,
+                            "state" => field15 = map.next_value()?,
+                            "type" => field16 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkItems {
+                        approval_items: field0,
+                        completed: field1,
+                        created: field2,
+                        description: field3,
+                        errors: field4,
+                        form: field5,
+                        id: field6,
+                        modified: field7,
+                        name: field8,
+                        num_items: field9,
+                        owner_id: field10,
+                        owner_name: field11,
+                        remediation_items: field12,
+                        requester_display_name: field13,
+                        requester_id: field14,
+                        state: field15,
+                        type_: field16,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "WorkItems",
+                    &[
+                        "approvalItems",
+                        "completed",
+                        "created",
+                        "description",
+                        "errors",
+                        "form",
+                        "id",
+                        "modified",
+                        "name",
+                        "numItems",
+                        "ownerId",
+                        "ownerName",
+                        "remediationItems",
+                        "requesterDisplayName",
+                        "requesterId",
+                        "state",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for WorkItems {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("WorkItems", 17usize)?;
+            if !::std::option::Option::is_none(&self.approval_items) {
+                fields.serialize_field("approvalItems", &self.approval_items)?;
+            }
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.errors) {
+                fields.serialize_field("errors", &self.errors)?;
+            }
+            if !::std::option::Option::is_none(&self.form) {
+                fields.serialize_field("form", &self.form)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.num_items) {
+                fields.serialize_field("numItems", &self.num_items)?;
+            }
+            if !::std::option::Option::is_none(&self.owner_id) {
+                fields.serialize_field("ownerId", &self.owner_id)?;
+            }
+            if !::std::option::Option::is_none(&self.owner_name) {
+                fields.serialize_field("ownerName", &self.owner_name)?;
+            }
+            if !::std::option::Option::is_none(&self.remediation_items) {
+                fields.serialize_field("remediationItems", &self.remediation_items)?;
+            }
+            if !::std::option::Option::is_none(&self.requester_display_name) {
+                fields
+                    .serialize_field(
+                        "requesterDisplayName",
+                        &self.requester_display_name,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.requester_id) {
+                fields.serialize_field("requesterId", &self.requester_id)?;
+            }
+            if !::std::option::Option::is_none(&self.state) {
+                fields.serialize_field("state", &self.state)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`WorkItemsCount`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct WorkItemsCount {
         ///The count of work items
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WorkItemsCount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkItemsCount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkItemsCount")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkItemsCount, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "count" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkItemsCount { count: field0 })
+                }
+            }
+            deserializer.deserialize_struct("WorkItemsCount", &["count"], Fields)
+        }
+    }
+    impl ::serde::Serialize for WorkItemsCount {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("WorkItemsCount", 1usize)?;
+            if !::std::option::Option::is_none(&self.count) {
+                fields.serialize_field("count", &self.count)?;
+            }
+            fields.end()
+        }
+    }
     ///`WorkItemsSummary`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct WorkItemsSummary {
         ///The count of completed work items
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed: ::std::option::Option<i64>,
         ///The count of open work items
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub open: ::std::option::Option<i64>,
         ///The count of total work items
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for WorkItemsSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkItemsSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkItemsSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkItemsSummary, A::Error> {
+                    let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "completed" => field0 = map.next_value()?,
+                            "open" => field1 = map.next_value()?,
+                            "total" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkItemsSummary {
+                        completed: field0,
+                        open: field1,
+                        total: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "WorkItemsSummary",
+                    &["completed", "open", "total"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for WorkItemsSummary {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("WorkItemsSummary", 3usize)?;
+            if !::std::option::Option::is_none(&self.completed) {
+                fields.serialize_field("completed", &self.completed)?;
+            }
+            if !::std::option::Option::is_none(&self.open) {
+                fields.serialize_field("open", &self.open)?;
+            }
+            if !::std::option::Option::is_none(&self.total) {
+                fields.serialize_field("total", &self.total)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -16,74 +16,230 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Audit details for the reassignment configuration of an identity
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AuditDetails {
         ///Initial date and time when the record was created
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "createdBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub created_by: ::std::option::Option<Identity2>,
         ///Last modified date and time for the record
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "modifiedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub modified_by: ::std::option::Option<Identity2>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AuditDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AuditDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AuditDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AuditDetails, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Identity2> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<Identity2> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "createdBy" => field1 = map.next_value()?,
+                            "modified" => field2 = map.next_value()?,
+                            "modifiedBy" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AuditDetails {
+                        created: field0,
+                        created_by: field1,
+                        modified: field2,
+                        modified_by: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "AuditDetails",
+                    &["created", "createdBy", "modified", "modifiedBy"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for AuditDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("AuditDetails", 4usize)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_field("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.created_by) {
+                fields.serialize_field("createdBy", &self.created_by)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_field("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.modified_by) {
+                fields.serialize_field("modifiedBy", &self.modified_by)?;
+            }
+            fields.end()
+        }
+    }
     ///Type of Reassignment Configuration.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ConfigType {
         ///Description of the type of work to be reassigned, displayed by the UI.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Human readable display name of the type to be shown on UI
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "internalName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub internal_name: ::std::option::Option<ConfigTypeEnumCamel>,
-        #[serde(
-            rename = "internalNameCamel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub internal_name_camel: ::std::option::Option<ConfigTypeEnum>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConfigType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ConfigType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConfigType")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConfigType, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ConfigTypeEnumCamel> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<ConfigTypeEnum> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "displayName" => field1 = map.next_value()?,
+                            "internalName" => field2 = map.next_value()?,
+                            "internalNameCamel" => field3 = map.next_value()?,
+                            "priority" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ConfigType {
+                        description: field0,
+                        display_name: field1,
+                        internal_name: field2,
+                        internal_name_camel: field3,
+                        priority: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ConfigType",
+                    &[
+                        "description",
+                        "displayName",
+                        "internalName",
+                        "internalNameCamel",
+                        "priority",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ConfigType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ConfigType", 5usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_field("displayName", &self.display_name)?;
+            }
+            if !::std::option::Option::is_none(&self.internal_name) {
+                fields.serialize_field("internalName", &self.internal_name)?;
+            }
+            if !::std::option::Option::is_none(&self.internal_name_camel) {
+                fields.serialize_field("internalNameCamel", &self.internal_name_camel)?;
+            }
+            if !::std::option::Option::is_none(&self.priority) {
+                fields.serialize_field("priority", &self.priority)?;
+            }
+            fields.end()
+        }
+    }
     ///Enum list of valid work types that can be selected for a Reassignment Configuration
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ConfigTypeEnum {
-        #[serde(rename = "ACCESS_REQUESTS")]
         AccessRequests,
-        #[serde(rename = "CERTIFICATIONS")]
         Certifications,
-        #[serde(rename = "MANUAL_TASKS")]
         ManualTasks,
-        #[serde(rename = "GENERIC_APPROVALS")]
         GenericApprovals,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConfigTypeEnum {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ACCESS_REQUESTS" => Self::AccessRequests,
+                    "CERTIFICATIONS" => Self::Certifications,
+                    "MANUAL_TASKS" => Self::ManualTasks,
+                    "GENERIC_APPROVALS" => Self::GenericApprovals,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ConfigTypeEnum {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessRequests => "ACCESS_REQUESTS",
+                        Self::Certifications => "CERTIFICATIONS",
+                        Self::ManualTasks => "MANUAL_TASKS",
+                        Self::GenericApprovals => "GENERIC_APPROVALS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ConfigTypeEnum {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -127,27 +283,46 @@ pub mod types {
         }
     }
     ///Enum list of valid work types that can be selected for a Reassignment Configuration
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ConfigTypeEnumCamel {
-        #[serde(rename = "accessRequests")]
         AccessRequests,
-        #[serde(rename = "certifications")]
         Certifications,
-        #[serde(rename = "manualTasks")]
         ManualTasks,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConfigTypeEnumCamel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "accessRequests" => Self::AccessRequests,
+                    "certifications" => Self::Certifications,
+                    "manualTasks" => Self::ManualTasks,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ConfigTypeEnumCamel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AccessRequests => "accessRequests",
+                        Self::Certifications => "certifications",
+                        Self::ManualTasks => "manualTasks",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ConfigTypeEnumCamel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -189,70 +364,203 @@ pub mod types {
         }
     }
     ///The request body of Reassignment Configuration Details for a specific identity and config type
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ConfigurationDetailsResponse {
-        #[serde(
-            rename = "auditDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub audit_details: ::std::option::Option<AuditDetails>,
-        #[serde(
-            rename = "configType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub config_type: ::std::option::Option<ConfigTypeEnum>,
         ///The date from which to stop reassigning work items.  If this is an empty string it indicates a permanent reassignment.
-        #[serde(
-            rename = "endDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The date from which to start reassigning work items
-        #[serde(
-            rename = "startDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(
-            rename = "targetIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub target_identity: ::std::option::Option<Identity2>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConfigurationDetailsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ConfigurationDetailsResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConfigurationDetailsResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConfigurationDetailsResponse, A::Error> {
+                    let mut field0: ::std::option::Option<AuditDetails> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<ConfigTypeEnum> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<Identity2> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "auditDetails" => field0 = map.next_value()?,
+                            "configType" => field1 = map.next_value()?,
+                            "endDate" => field2 = map.next_value()?,
+                            "startDate" => field3 = map.next_value()?,
+                            "targetIdentity" => field4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ConfigurationDetailsResponse {
+                        audit_details: field0,
+                        config_type: field1,
+                        end_date: field2,
+                        start_date: field3,
+                        target_identity: field4,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ConfigurationDetailsResponse",
+                    &[
+                        "auditDetails",
+                        "configType",
+                        "endDate",
+                        "startDate",
+                        "targetIdentity",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ConfigurationDetailsResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ConfigurationDetailsResponse", 5usize)?;
+            if !::std::option::Option::is_none(&self.audit_details) {
+                fields.serialize_field("auditDetails", &self.audit_details)?;
+            }
+            if !::std::option::Option::is_none(&self.config_type) {
+                fields.serialize_field("configType", &self.config_type)?;
+            }
+            if !::std::option::Option::is_none(&self.end_date) {
+                fields.serialize_field("endDate", &self.end_date)?;
+            }
+            if !::std::option::Option::is_none(&self.start_date) {
+                fields.serialize_field("startDate", &self.start_date)?;
+            }
+            if !::std::option::Option::is_none(&self.target_identity) {
+                fields.serialize_field("targetIdentity", &self.target_identity)?;
+            }
+            fields.end()
+        }
+    }
     ///The request body for creation or update of a Reassignment Configuration for a single identity and work type
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ConfigurationItemRequest {
-        #[serde(
-            rename = "configType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub config_type: ::std::option::Option<ConfigTypeEnum>,
         ///The date from which to stop reassigning work items.  If this is an null string it indicates a permanent reassignment.
-        #[serde(
-            rename = "endDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The identity id to reassign an item from
-        #[serde(
-            rename = "reassignedFromId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassigned_from_id: ::std::option::Option<::std::string::String>,
         ///The identity id to reassign an item to
-        #[serde(
-            rename = "reassignedToId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassigned_to_id: ::std::option::Option<::std::string::String>,
         ///The date from which to start reassigning work items
-        #[serde(
-            rename = "startDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConfigurationItemRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ConfigurationItemRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConfigurationItemRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConfigurationItemRequest, A::Error> {
+                    let mut field0: ::std::option::Option<ConfigTypeEnum> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "configType" => field0 = map.next_value()?,
+                            "endDate" => field1 = map.next_value()?,
+                            "reassignedFromId" => field2 = map.next_value()?,
+                            "reassignedToId" => field3 = map.next_value()?,
+                            "startDate" => field4 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ConfigurationItemRequest {
+                        config_type: field0,
+                        end_date: field1,
+                        reassigned_from_id: field2,
+                        reassigned_to_id: field3,
+                        start_date: field4,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for ConfigurationItemRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.config_type) {
+                fields.serialize_entry("configType", &self.config_type)?;
+            }
+            if !::std::option::Option::is_none(&self.end_date) {
+                fields.serialize_entry("endDate", &self.end_date)?;
+            }
+            if !::std::option::Option::is_none(&self.reassigned_from_id) {
+                fields.serialize_entry("reassignedFromId", &self.reassigned_from_id)?;
+            }
+            if !::std::option::Option::is_none(&self.reassigned_to_id) {
+                fields.serialize_entry("reassignedToId", &self.reassigned_to_id)?;
+            }
+            if !::std::option::Option::is_none(&self.start_date) {
+                fields.serialize_entry("startDate", &self.start_date)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl ConfigurationItemRequest {
         pub fn builder() -> builder::ConfigurationItemRequest {
@@ -260,151 +568,541 @@ pub mod types {
         }
     }
     ///The response body of a Reassignment Configuration for a single identity
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ConfigurationItemResponse {
         ///Details of how work should be reassigned for an Identity
-        #[serde(
-            rename = "configDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub config_details: ::std::option::Option<
             ::std::vec::Vec<ConfigurationDetailsResponse>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub identity: ::std::option::Option<Identity2>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConfigurationItemResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ConfigurationItemResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConfigurationItemResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConfigurationItemResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ConfigurationDetailsResponse>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Identity2> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "configDetails" => field0 = map.next_value()?,
+                            "identity" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ConfigurationItemResponse {
+                        config_details: field0,
+                        identity: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ConfigurationItemResponse",
+                    &["configDetails", "identity"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ConfigurationItemResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ConfigurationItemResponse", 2usize)?;
+            if !::std::option::Option::is_none(&self.config_details) {
+                fields.serialize_field("configDetails", &self.config_details)?;
+            }
+            if !::std::option::Option::is_none(&self.identity) {
+                fields.serialize_field("identity", &self.identity)?;
+            }
+            fields.end()
+        }
     }
     ///The response body of a Reassignment Configuration for a single identity
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ConfigurationResponse {
         ///Details of how work should be reassigned for an Identity
-        #[serde(
-            rename = "configDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub config_details: ::std::option::Option<
             ::std::vec::Vec<ConfigurationDetailsResponse>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub identity: ::std::option::Option<Identity2>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConfigurationResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ConfigurationResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConfigurationResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConfigurationResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<ConfigurationDetailsResponse>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<Identity2> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "configDetails" => field0 = map.next_value()?,
+                            "identity" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ConfigurationResponse {
+                        config_details: field0,
+                        identity: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ConfigurationResponse",
+                    &["configDetails", "identity"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ConfigurationResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("ConfigurationResponse", 2usize)?;
+            if !::std::option::Option::is_none(&self.config_details) {
+                fields.serialize_field("configDetails", &self.config_details)?;
+            }
+            if !::std::option::Option::is_none(&self.identity) {
+                fields.serialize_field("identity", &self.identity)?;
+            }
+            fields.end()
+        }
+    }
     ///The response body for Evaluate Reassignment Configuration
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EvaluateResponse {
         ///List of Reassignments found by looking up the next `TargetIdentity` in a ReassignmentConfiguration
-        #[serde(
-            rename = "lookupTrail",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub lookup_trail: ::std::option::Option<::std::vec::Vec<LookupStep>>,
         ///The Identity ID which should be the recipient of any work items sent to a specific identity & work type
-        #[serde(
-            rename = "reassignToId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassign_to_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EvaluateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EvaluateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EvaluateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EvaluateResponse, A::Error> {
+                    let mut field0: ::std::option::Option<::std::vec::Vec<LookupStep>> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "lookupTrail" => field0 = map.next_value()?,
+                            "reassignToId" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EvaluateResponse {
+                        lookup_trail: field0,
+                        reassign_to_id: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EvaluateResponse",
+                    &["lookupTrail", "reassignToId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EvaluateResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("EvaluateResponse", 2usize)?;
+            if !::std::option::Option::is_none(&self.lookup_trail) {
+                fields.serialize_field("lookupTrail", &self.lookup_trail)?;
+            }
+            if !::std::option::Option::is_none(&self.reassign_to_id) {
+                fields.serialize_field("reassignToId", &self.reassign_to_id)?;
+            }
+            fields.end()
+        }
+    }
     ///The definition of an Identity according to the Reassignment Configuration service
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Identity2 {
         ///The ID of the object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of the object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Identity2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Identity2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Identity2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Identity2, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Identity2 {
+                        id: field0,
+                        name: field1,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("Identity2", &["id", "name"], Fields)
+        }
+    }
+    impl ::serde::Serialize for Identity2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("Identity2", 2usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
+    }
     ///The definition of an Identity according to the Reassignment Configuration service
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LookupStep {
         ///The ID of the Identity who work is reassigned from
-        #[serde(
-            rename = "reassignedFromId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassigned_from_id: ::std::option::Option<::std::string::String>,
         ///The ID of the Identity who work is reassigned to
-        #[serde(
-            rename = "reassignedToId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassigned_to_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "reassignmentType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reassignment_type: ::std::option::Option<ReassignmentTypeEnum>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LookupStep {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = LookupStep;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct LookupStep")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<LookupStep, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<ReassignmentTypeEnum> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "reassignedFromId" => field0 = map.next_value()?,
+                            "reassignedToId" => field1 = map.next_value()?,
+                            "reassignmentType" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LookupStep {
+                        reassigned_from_id: field0,
+                        reassigned_to_id: field1,
+                        reassignment_type: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "LookupStep",
+                    &["reassignedFromId", "reassignedToId", "reassignmentType"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for LookupStep {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("LookupStep", 3usize)?;
+            if !::std::option::Option::is_none(&self.reassigned_from_id) {
+                fields.serialize_field("reassignedFromId", &self.reassigned_from_id)?;
+            }
+            if !::std::option::Option::is_none(&self.reassigned_to_id) {
+                fields.serialize_field("reassignedToId", &self.reassigned_to_id)?;
+            }
+            if !::std::option::Option::is_none(&self.reassignment_type) {
+                fields.serialize_field("reassignmentType", &self.reassignment_type)?;
+            }
+            fields.end()
+        }
+    }
     ///Enum list containing types of Reassignment that can be found in the evaluate response.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReassignmentTypeEnum {
-        #[serde(rename = "MANUAL_REASSIGNMENT,")]
         ManualReassignment,
-        #[serde(rename = "AUTOMATIC_REASSIGNMENT,")]
         AutomaticReassignment,
-        #[serde(rename = "AUTO_ESCALATION,")]
         AutoEscalation,
-        #[serde(rename = "SELF_REVIEW_DELEGATION")]
         SelfReviewDelegation,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReassignmentTypeEnum {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MANUAL_REASSIGNMENT," => Self::ManualReassignment,
+                    "AUTOMATIC_REASSIGNMENT," => Self::AutomaticReassignment,
+                    "AUTO_ESCALATION," => Self::AutoEscalation,
+                    "SELF_REVIEW_DELEGATION" => Self::SelfReviewDelegation,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ReassignmentTypeEnum {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::ManualReassignment => "MANUAL_REASSIGNMENT,",
+                        Self::AutomaticReassignment => "AUTOMATIC_REASSIGNMENT,",
+                        Self::AutoEscalation => "AUTO_ESCALATION,",
+                        Self::SelfReviewDelegation => "SELF_REVIEW_DELEGATION",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ReassignmentTypeEnum {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -448,24 +1146,131 @@ pub mod types {
         }
     }
     ///Details of any tenant-wide Reassignment Configurations (eg. enabled/disabled)
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct TenantConfigurationDetails {
         ///Flag to determine if Reassignment Configuration is enabled or disabled for a tenant.  When this flag is set to true, Reassignment Configuration is disabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disabled: ::std::option::Option<bool>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TenantConfigurationDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TenantConfigurationDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TenantConfigurationDetails")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TenantConfigurationDetails, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "disabled" => field0 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TenantConfigurationDetails {
+                        disabled: field0,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for TenantConfigurationDetails {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.disabled) {
+                fields.serialize_entry("disabled", &self.disabled)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///Tenant-wide Reassignment Configuration settings
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct TenantConfigurationRequest {
-        #[serde(
-            rename = "configDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub config_details: ::std::option::Option<TenantConfigurationDetails>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TenantConfigurationRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TenantConfigurationRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TenantConfigurationRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TenantConfigurationRequest, A::Error> {
+                    let mut field0: ::std::option::Option<TenantConfigurationDetails> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "configDetails" => field0 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TenantConfigurationRequest {
+                        config_details: field0,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for TenantConfigurationRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.config_details) {
+                fields.serialize_entry("configDetails", &self.config_details)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl TenantConfigurationRequest {
         pub fn builder() -> builder::TenantConfigurationRequest {
@@ -473,18 +1278,71 @@ pub mod types {
         }
     }
     ///Tenant-wide Reassignment Configuration settings
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TenantConfigurationResponse {
-        #[serde(
-            rename = "auditDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub audit_details: ::std::option::Option<AuditDetails>,
-        #[serde(
-            rename = "configDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub config_details: ::std::option::Option<TenantConfigurationDetails>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TenantConfigurationResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TenantConfigurationResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TenantConfigurationResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TenantConfigurationResponse, A::Error> {
+                    let mut field0: ::std::option::Option<AuditDetails> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<TenantConfigurationDetails> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "auditDetails" => field0 = map.next_value()?,
+                            "configDetails" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TenantConfigurationResponse {
+                        audit_details: field0,
+                        config_details: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TenantConfigurationResponse",
+                    &["auditDetails", "configDetails"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TenantConfigurationResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("TenantConfigurationResponse", 2usize)?;
+            if !::std::option::Option::is_none(&self.audit_details) {
+                fields.serialize_field("auditDetails", &self.audit_details)?;
+            }
+            if !::std::option::Option::is_none(&self.config_details) {
+                fields.serialize_field("configDetails", &self.config_details)?;
+            }
+            fields.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

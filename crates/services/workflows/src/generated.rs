@@ -18,13 +18,72 @@ pub mod types {
     pub use sailpoint_shared::types::JsonPatchOperationOp;
     pub use sailpoint_shared::types::LocaleOrigin;
     ///`CreateExternalExecuteWorkflowV1Body`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CreateExternalExecuteWorkflowV1Body {
         ///The input for the workflow
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateExternalExecuteWorkflowV1Body {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreateExternalExecuteWorkflowV1Body;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateExternalExecuteWorkflowV1Body")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    CreateExternalExecuteWorkflowV1Body,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreateExternalExecuteWorkflowV1Body {
+                        input: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreateExternalExecuteWorkflowV1Body",
+                    &["input"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CreateExternalExecuteWorkflowV1Body {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CreateExternalExecuteWorkflowV1Body", 1usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            fields.end()
+        }
     }
     impl CreateExternalExecuteWorkflowV1Body {
         pub fn builder() -> builder::CreateExternalExecuteWorkflowV1Body {
@@ -32,37 +91,189 @@ pub mod types {
         }
     }
     ///`CreateExternalExecuteWorkflowV1Response`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CreateExternalExecuteWorkflowV1Response {
         ///An error message if any errors occurred
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         ///The workflow execution id
-        #[serde(
-            rename = "workflowExecutionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub workflow_execution_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateExternalExecuteWorkflowV1Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreateExternalExecuteWorkflowV1Response;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateExternalExecuteWorkflowV1Response")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    CreateExternalExecuteWorkflowV1Response,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "message" => field0 = map.next_value()?,
+                            "workflowExecutionId" => field1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreateExternalExecuteWorkflowV1Response {
+                        message: field0,
+                        workflow_execution_id: field1,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "CreateExternalExecuteWorkflowV1Response",
+                    &["message", "workflowExecutionId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for CreateExternalExecuteWorkflowV1Response {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("CreateExternalExecuteWorkflowV1Response", 2usize)?;
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.workflow_execution_id) {
+                fields
+                    .serialize_field(
+                        "workflowExecutionId",
+                        &self.workflow_execution_id,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`CreateWorkflowV1Body`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct CreateWorkflowV1Body {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub definition: ::std::option::Option<WorkflowDefinition>,
         ///Description of what the workflow accomplishes
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Enable or disable the workflow.  Workflows cannot be created in an enabled state.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///The name of the workflow
         pub name: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<WorkflowBodyOwner>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trigger: ::std::option::Option<WorkflowTrigger>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateWorkflowV1Body {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreateWorkflowV1Body;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateWorkflowV1Body")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateWorkflowV1Body, A::Error> {
+                    let mut field0: ::std::option::Option<WorkflowDefinition> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<WorkflowBodyOwner> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<WorkflowTrigger> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "definition" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "enabled" => field2 = map.next_value()?,
+                            "name" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => field4 = map.next_value()?,
+                            "trigger" => field5 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreateWorkflowV1Body {
+                        definition: field0,
+                        description: field1,
+                        enabled: field2,
+                        name: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("name")?
+                            }
+                        },
+                        owner: field4,
+                        trigger: field5,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for CreateWorkflowV1Body {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.definition) {
+                fields.serialize_entry("definition", &self.definition)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_entry("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_entry("enabled", &self.enabled)?;
+            }
+            fields.serialize_entry("name", &self.name)?;
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_entry("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.trigger) {
+                fields.serialize_entry("trigger", &self.trigger)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl CreateWorkflowV1Body {
         pub fn builder() -> builder::CreateWorkflowV1Body {
@@ -70,98 +281,337 @@ pub mod types {
         }
     }
     ///Attributes related to an IdentityNow ETS event
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct EventAttributes {
         ///The attribute to filter on
-        #[serde(
-            rename = "attributeToFilter",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attribute_to_filter: ::std::option::Option<::std::string::String>,
         ///Description of the event trigger
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///JSON path expression that will limit which events the trigger will fire on
-        #[serde(
-            rename = "filter.$",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub filter: ::std::option::Option<::std::string::String>,
         ///Form definition's unique identifier.
-        #[serde(
-            rename = "formDefinitionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_definition_id: ::std::option::Option<::std::string::String>,
         ///The unique ID of the trigger
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EventAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EventAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EventAttributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EventAttributes, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributeToFilter" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "filter.$" => field2 = map.next_value()?,
+                            "formDefinitionId" => field3 = map.next_value()?,
+                            "id" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EventAttributes {
+                        attribute_to_filter: field0,
+                        description: field1,
+                        filter: field2,
+                        form_definition_id: field3,
+                        id: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "EventAttributes",
+                    &[
+                        "attributeToFilter",
+                        "description",
+                        "filter.$",
+                        "formDefinitionId",
+                        "id",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for EventAttributes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("EventAttributes", 5usize)?;
+            if !::std::option::Option::is_none(&self.attribute_to_filter) {
+                fields.serialize_field("attributeToFilter", &self.attribute_to_filter)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.filter) {
+                fields.serialize_field("filter.$", &self.filter)?;
+            }
+            if !::std::option::Option::is_none(&self.form_definition_id) {
+                fields.serialize_field("formDefinitionId", &self.form_definition_id)?;
+            }
+            fields.serialize_field("id", &self.id)?;
+            fields.end()
+        }
+    }
     ///Attributes related to an external trigger
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ExternalAttributes {
         ///OAuth Client ID to authenticate with this trigger
-        #[serde(
-            rename = "clientId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub client_id: ::std::option::Option<::std::string::String>,
         ///Additional context about the external trigger
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///A unique name for the external trigger
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///URL to invoke this workflow
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExternalAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ExternalAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExternalAttributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExternalAttributes, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "clientId" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "name" => field2 = map.next_value()?,
+                            "url" => field3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExternalAttributes {
+                        client_id: field0,
+                        description: field1,
+                        name: field2,
+                        url: field3,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ExternalAttributes",
+                    &["clientId", "description", "name", "url"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ExternalAttributes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ExternalAttributes", 4usize)?;
+            if !::std::option::Option::is_none(&self.client_id) {
+                fields.serialize_field("clientId", &self.client_id)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.url) {
+                fields.serialize_field("url", &self.url)?;
+            }
+            fields.end()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
         ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub causes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Fine-grained error code providing more detail of the error.
-        #[serde(
-            rename = "detailCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_code: ::std::option::Option<::std::string::String>,
         ///The text of `{detailMessage}` bodies.
-        #[serde(
-            rename = "detailMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_message: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///The text of OAuth error bodies.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
         ///A message describing the error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::serde_json::Value>,
         ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
         >,
         ///Not sent by SailPoint: the SDK puts the response body here when it is not a JSON object (a proxy's HTML page, plain text, an empty body).
-        #[serde(
-            rename = "rawBody",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub raw_body: ::std::option::Option<::std::string::String>,
         ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IscErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IscErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<
+                        ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+                    > = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "causes" => field0 = map.next_value()?,
+                            "detailCode" => field1 = map.next_value()?,
+                            "detailMessage" => field2 = map.next_value()?,
+                            "error" => field3 = map.next_value()?,
+                            "error_description" => field4 = map.next_value()?,
+                            "message" => field5 = map.next_value()?,
+                            "messages" => field6 = map.next_value()?,
+                            "rawBody" => field7 = map.next_value()?,
+                            "trackingId" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IscErrorResponse {
+                        causes: field0,
+                        detail_code: field1,
+                        detail_message: field2,
+                        error: field3,
+                        error_description: field4,
+                        message: field5,
+                        messages: field6,
+                        raw_body: field7,
+                        tracking_id: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "IscErrorResponse",
+                    &[
+                        "causes",
+                        "detailCode",
+                        "detailMessage",
+                        "error",
+                        "error_description",
+                        "message",
+                        "messages",
+                        "rawBody",
+                        "trackingId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for IscErrorResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
+            if !::std::option::Option::is_none(&self.causes) {
+                fields.serialize_field("causes", &self.causes)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_code) {
+                fields.serialize_field("detailCode", &self.detail_code)?;
+            }
+            if !::std::option::Option::is_none(&self.detail_message) {
+                fields.serialize_field("detailMessage", &self.detail_message)?;
+            }
+            if !::std::option::Option::is_none(&self.error) {
+                fields.serialize_field("error", &self.error)?;
+            }
+            if !::std::option::Option::is_none(&self.error_description) {
+                fields.serialize_field("error_description", &self.error_description)?;
+            }
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
+            if !::std::option::Option::is_none(&self.messages) {
+                fields.serialize_field("messages", &self.messages)?;
+            }
+            if !::std::option::Option::is_none(&self.raw_body) {
+                fields.serialize_field("rawBody", &self.raw_body)?;
+            }
+            if !::std::option::Option::is_none(&self.tracking_id) {
+                fields.serialize_field("trackingId", &self.tracking_id)?;
+            }
+            fields.end()
+        }
     }
     ///`ListCompleteWorkflowLibraryV1ResponseItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -174,68 +624,174 @@ pub mod types {
         pub subtype_2: ::std::option::Option<WorkflowLibraryOperator>,
     }
     ///Attributes related to a scheduled trigger
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct ScheduledAttributes {
         ///A valid CRON expression
-        #[serde(
-            rename = "cronString",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cron_string: ::std::option::Option<::std::string::String>,
         ///Frequency of execution
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub frequency: ::std::option::Option<ScheduledAttributesFrequency>,
         ///Time zone identifier
-        #[serde(
-            rename = "timeZone",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub time_zone: ::std::option::Option<::std::string::String>,
         ///Scheduled days of the week for execution
-        #[serde(
-            rename = "weeklyDays",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub weekly_days: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Scheduled execution times
-        #[serde(
-            rename = "weeklyTimes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub weekly_times: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Scheduled execution times
-        #[serde(
-            rename = "yearlyTimes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub yearly_times: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ScheduledAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ScheduledAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScheduledAttributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScheduledAttributes, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::std::option::Option<ScheduledAttributesFrequency>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "cronString" => field0 = map.next_value()?,
+                            "frequency" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "timeZone" => field2 = map.next_value()?,
+                            "weeklyDays" => field3 = map.next_value()?,
+                            "weeklyTimes" => field4 = map.next_value()?,
+                            "yearlyTimes" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScheduledAttributes {
+                        cron_string: field0,
+                        frequency: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("frequency"),
+                                );
+                            }
+                        },
+                        time_zone: field2,
+                        weekly_days: field3,
+                        weekly_times: field4,
+                        yearly_times: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "ScheduledAttributes",
+                    &[
+                        "cronString",
+                        "frequency",
+                        "timeZone",
+                        "weeklyDays",
+                        "weeklyTimes",
+                        "yearlyTimes",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for ScheduledAttributes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("ScheduledAttributes", 6usize)?;
+            if !::std::option::Option::is_none(&self.cron_string) {
+                fields.serialize_field("cronString", &self.cron_string)?;
+            }
+            fields.serialize_field("frequency", &self.frequency)?;
+            if !::std::option::Option::is_none(&self.time_zone) {
+                fields.serialize_field("timeZone", &self.time_zone)?;
+            }
+            if !::std::option::Option::is_none(&self.weekly_days) {
+                fields.serialize_field("weeklyDays", &self.weekly_days)?;
+            }
+            if !::std::option::Option::is_none(&self.weekly_times) {
+                fields.serialize_field("weeklyTimes", &self.weekly_times)?;
+            }
+            if !::std::option::Option::is_none(&self.yearly_times) {
+                fields.serialize_field("yearlyTimes", &self.yearly_times)?;
+            }
+            fields.end()
+        }
+    }
     ///Frequency of execution
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ScheduledAttributesFrequency {
-        #[serde(rename = "daily")]
         Daily,
-        #[serde(rename = "weekly")]
         Weekly,
-        #[serde(rename = "monthly")]
         Monthly,
-        #[serde(rename = "yearly")]
         Yearly,
-        #[serde(rename = "cronSchedule")]
         CronSchedule,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ScheduledAttributesFrequency {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "daily" => Self::Daily,
+                    "weekly" => Self::Weekly,
+                    "monthly" => Self::Monthly,
+                    "yearly" => Self::Yearly,
+                    "cronSchedule" => Self::CronSchedule,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for ScheduledAttributesFrequency {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Daily => "daily",
+                        Self::Weekly => "weekly",
+                        Self::Monthly => "monthly",
+                        Self::Yearly => "yearly",
+                        Self::CronSchedule => "cronSchedule",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for ScheduledAttributesFrequency {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -282,13 +838,69 @@ pub mod types {
         }
     }
     ///`TestExternalExecuteWorkflowV1Body`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TestExternalExecuteWorkflowV1Body {
         ///The test input for the workflow
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TestExternalExecuteWorkflowV1Body {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TestExternalExecuteWorkflowV1Body;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TestExternalExecuteWorkflowV1Body")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TestExternalExecuteWorkflowV1Body, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TestExternalExecuteWorkflowV1Body {
+                        input: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TestExternalExecuteWorkflowV1Body",
+                    &["input"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TestExternalExecuteWorkflowV1Body {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("TestExternalExecuteWorkflowV1Body", 1usize)?;
+            if !::std::option::Option::is_none(&self.input) {
+                fields.serialize_field("input", &self.input)?;
+            }
+            fields.end()
+        }
     }
     impl TestExternalExecuteWorkflowV1Body {
         pub fn builder() -> builder::TestExternalExecuteWorkflowV1Body {
@@ -296,19 +908,137 @@ pub mod types {
         }
     }
     ///`TestExternalExecuteWorkflowV1Response`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TestExternalExecuteWorkflowV1Response {
         ///The input that was received
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payload: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for TestExternalExecuteWorkflowV1Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TestExternalExecuteWorkflowV1Response;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TestExternalExecuteWorkflowV1Response")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    TestExternalExecuteWorkflowV1Response,
+                    A::Error,
+                > {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "payload" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TestExternalExecuteWorkflowV1Response {
+                        payload: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TestExternalExecuteWorkflowV1Response",
+                    &["payload"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TestExternalExecuteWorkflowV1Response {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("TestExternalExecuteWorkflowV1Response", 1usize)?;
+            if !::std::option::Option::is_none(&self.payload) {
+                fields.serialize_field("payload", &self.payload)?;
+            }
+            fields.end()
+        }
+    }
     ///`TestWorkflowV1Body`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct TestWorkflowV1Body {
         ///The test input for the workflow.
         pub input: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TestWorkflowV1Body {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TestWorkflowV1Body;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TestWorkflowV1Body")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TestWorkflowV1Body, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "input" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TestWorkflowV1Body {
+                        input: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("input")?
+                            }
+                        },
+                    })
+                }
+            }
+            deserializer.deserialize_struct("TestWorkflowV1Body", &["input"], Fields)
+        }
+    }
+    impl ::serde::Serialize for TestWorkflowV1Body {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("TestWorkflowV1Body", 1usize)?;
+            fields.serialize_field("input", &self.input)?;
+            fields.end()
+        }
     }
     impl TestWorkflowV1Body {
         pub fn builder() -> builder::TestWorkflowV1Body {
@@ -316,79 +1046,324 @@ pub mod types {
         }
     }
     ///`TestWorkflowV1Response`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TestWorkflowV1Response {
         ///The workflow execution id
-        #[serde(
-            rename = "workflowExecutionId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub workflow_execution_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TestWorkflowV1Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TestWorkflowV1Response;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TestWorkflowV1Response")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TestWorkflowV1Response, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "workflowExecutionId" => field0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TestWorkflowV1Response {
+                        workflow_execution_id: field0,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "TestWorkflowV1Response",
+                    &["workflowExecutionId"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for TestWorkflowV1Response {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("TestWorkflowV1Response", 1usize)?;
+            if !::std::option::Option::is_none(&self.workflow_execution_id) {
+                fields
+                    .serialize_field(
+                        "workflowExecutionId",
+                        &self.workflow_execution_id,
+                    )?;
+            }
+            fields.end()
+        }
+    }
     ///`Workflow`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct Workflow {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creator: ::std::option::Option<WorkflowCreator>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub definition: ::std::option::Option<WorkflowDefinition>,
         ///Description of what the workflow accomplishes
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Enable or disable the workflow.  Workflows cannot be created in an enabled state.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        #[serde(
-            rename = "executionCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub execution_count: ::std::option::Option<i32>,
-        #[serde(
-            rename = "failureCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub failure_count: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(
-            rename = "modifiedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub modified_by: ::std::option::Option<WorkflowModifiedBy>,
         ///The name of the workflow
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<WorkflowBodyOwner>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trigger: ::std::option::Option<WorkflowTrigger>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Workflow {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Workflow;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Workflow")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Workflow, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::chrono::DateTime<::chrono::offset::Utc>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<WorkflowCreator> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<WorkflowDefinition> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<
+                        ::chrono::DateTime<::chrono::offset::Utc>,
+                    > = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<WorkflowModifiedBy> = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<WorkflowBodyOwner> = ::std::option::Option::None;
+                    let mut field12: ::std::option::Option<WorkflowTrigger> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created" => field0 = map.next_value()?,
+                            "creator" => field1 = map.next_value()?,
+                            "definition" => field2 = map.next_value()?,
+                            "description" => field3 = map.next_value()?,
+                            "enabled" => field4 = map.next_value()?,
+                            "executionCount" => field5 = map.next_value()?,
+                            "failureCount" => field6 = map.next_value()?,
+                            "id" => field7 = map.next_value()?,
+                            "modified" => field8 = map.next_value()?,
+                            "modifiedBy" => field9 = map.next_value()?,
+                            "name" => field10 = map.next_value()?,
+                            "owner" => field11 = map.next_value()?,
+                            "trigger" => field12 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Workflow {
+                        created: field0,
+                        creator: field1,
+                        definition: field2,
+                        description: field3,
+                        enabled: field4,
+                        execution_count: field5,
+                        failure_count: field6,
+                        id: field7,
+                        modified: field8,
+                        modified_by: field9,
+                        name: field10,
+                        owner: field11,
+                        trigger: field12,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for Workflow {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.created) {
+                fields.serialize_entry("created", &self.created)?;
+            }
+            if !::std::option::Option::is_none(&self.creator) {
+                fields.serialize_entry("creator", &self.creator)?;
+            }
+            if !::std::option::Option::is_none(&self.definition) {
+                fields.serialize_entry("definition", &self.definition)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_entry("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_entry("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.execution_count) {
+                fields.serialize_entry("executionCount", &self.execution_count)?;
+            }
+            if !::std::option::Option::is_none(&self.failure_count) {
+                fields.serialize_entry("failureCount", &self.failure_count)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.modified) {
+                fields.serialize_entry("modified", &self.modified)?;
+            }
+            if !::std::option::Option::is_none(&self.modified_by) {
+                fields.serialize_entry("modifiedBy", &self.modified_by)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_entry("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.trigger) {
+                fields.serialize_entry("trigger", &self.trigger)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`WorkflowBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct WorkflowBody {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub definition: ::std::option::Option<WorkflowDefinition>,
         ///Description of what the workflow accomplishes
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Enable or disable the workflow.  Workflows cannot be created in an enabled state.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///The name of the workflow
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<WorkflowBodyOwner>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trigger: ::std::option::Option<WorkflowTrigger>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkflowBody;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkflowBody")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkflowBody, A::Error> {
+                    let mut field0: ::std::option::Option<WorkflowDefinition> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<WorkflowBodyOwner> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<WorkflowTrigger> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "definition" => field0 = map.next_value()?,
+                            "description" => field1 = map.next_value()?,
+                            "enabled" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "owner" => field4 = map.next_value()?,
+                            "trigger" => field5 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkflowBody {
+                        definition: field0,
+                        description: field1,
+                        enabled: field2,
+                        name: field3,
+                        owner: field4,
+                        trigger: field5,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for WorkflowBody {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.definition) {
+                fields.serialize_entry("definition", &self.definition)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_entry("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.enabled) {
+                fields.serialize_entry("enabled", &self.enabled)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.owner) {
+                fields.serialize_entry("owner", &self.owner)?;
+            }
+            if !::std::option::Option::is_none(&self.trigger) {
+                fields.serialize_entry("trigger", &self.trigger)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     impl WorkflowBody {
         pub fn builder() -> builder::WorkflowBody {
@@ -396,38 +1371,120 @@ pub mod types {
         }
     }
     ///The identity that owns the workflow.  The owner's permissions in IDN will determine what actions the workflow is allowed to perform.  Ownership can be changed by updating the owner in a PUT or PATCH request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct WorkflowBodyOwner {
         ///The unique ID of the object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The name of the object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of object that is referenced
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<WorkflowBodyOwnerType>,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowBodyOwner {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkflowBodyOwner;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkflowBodyOwner")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkflowBodyOwner, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<WorkflowBodyOwnerType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkflowBodyOwner {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for WorkflowBodyOwner {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_entry("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of object that is referenced
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum WorkflowBodyOwnerType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowBodyOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for WorkflowBodyOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for WorkflowBodyOwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -465,36 +1522,112 @@ pub mod types {
         }
     }
     ///`WorkflowCreator`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct WorkflowCreator {
         ///Workflow creator's identity ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Workflow creator's display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Workflow creator's DTO type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<WorkflowCreatorType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowCreator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkflowCreator;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkflowCreator")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkflowCreator, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<WorkflowCreatorType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkflowCreator {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("WorkflowCreator", &["id", "name", "type"], Fields)
+        }
+    }
+    impl ::serde::Serialize for WorkflowCreator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("WorkflowCreator", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///Workflow creator's DTO type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum WorkflowCreatorType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowCreatorType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for WorkflowCreatorType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for WorkflowCreatorType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -532,67 +1665,274 @@ pub mod types {
         }
     }
     ///The map of steps that the workflow will execute.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct WorkflowDefinition {
         ///The name of the starting step.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start: ::std::option::Option<::std::string::String>,
         ///One or more step objects that comprise this workflow.  Please see the Workflow documentation to see the JSON schema for each step type.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub steps: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowDefinition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkflowDefinition;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkflowDefinition")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkflowDefinition, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "start" => field0 = map.next_value()?,
+                            "steps" => field1 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkflowDefinition {
+                        start: field0,
+                        steps: field1,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for WorkflowDefinition {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.start) {
+                fields.serialize_entry("start", &self.start)?;
+            }
+            if !::std::option::Option::is_none(&self.steps) {
+                fields.serialize_entry("steps", &self.steps)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`WorkflowExecution`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct WorkflowExecution {
         ///Date/time when the workflow ended.
-        #[serde(
-            rename = "closeTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub close_time: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Workflow execution ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Backend ID that tracks a workflow request in the system. Provide this ID in a customer support ticket for debugging purposes.
-        #[serde(
-            rename = "requestId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub request_id: ::std::option::Option<::std::string::String>,
         ///Date/time when the workflow started.
-        #[serde(
-            rename = "startTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_time: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Workflow execution status.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<WorkflowExecutionStatus>,
         ///Workflow ID.
-        #[serde(
-            rename = "workflowId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub workflow_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowExecution {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkflowExecution;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkflowExecution")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkflowExecution, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<WorkflowExecutionStatus> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "closeTime" => field0 = map.next_value()?,
+                            "id" => field1 = map.next_value()?,
+                            "requestId" => field2 = map.next_value()?,
+                            "startTime" => field3 = map.next_value()?,
+                            "status" => field4 = map.next_value()?,
+                            "workflowId" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkflowExecution {
+                        close_time: field0,
+                        id: field1,
+                        request_id: field2,
+                        start_time: field3,
+                        status: field4,
+                        workflow_id: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "WorkflowExecution",
+                    &[
+                        "closeTime",
+                        "id",
+                        "requestId",
+                        "startTime",
+                        "status",
+                        "workflowId",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for WorkflowExecution {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("WorkflowExecution", 6usize)?;
+            if !::std::option::Option::is_none(&self.close_time) {
+                fields.serialize_field("closeTime", &self.close_time)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.request_id) {
+                fields.serialize_field("requestId", &self.request_id)?;
+            }
+            if !::std::option::Option::is_none(&self.start_time) {
+                fields.serialize_field("startTime", &self.start_time)?;
+            }
+            if !::std::option::Option::is_none(&self.status) {
+                fields.serialize_field("status", &self.status)?;
+            }
+            if !::std::option::Option::is_none(&self.workflow_id) {
+                fields.serialize_field("workflowId", &self.workflow_id)?;
+            }
+            fields.end()
+        }
+    }
     ///`WorkflowExecutionEvent`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct WorkflowExecutionEvent {
         ///Additional attributes associated with the event
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The date-time when the event occurred
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///The type of event
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<WorkflowExecutionEventType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowExecutionEvent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkflowExecutionEvent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkflowExecutionEvent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkflowExecutionEvent, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<WorkflowExecutionEventType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => field0 = map.next_value()?,
+                            "timestamp" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkflowExecutionEvent {
+                        attributes: field0,
+                        timestamp: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "WorkflowExecutionEvent",
+                    &["attributes", "timestamp", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for WorkflowExecutionEvent {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("WorkflowExecutionEvent", 3usize)?;
+            if !::std::option::Option::is_none(&self.attributes) {
+                fields.serialize_field("attributes", &self.attributes)?;
+            }
+            if !::std::option::Option::is_none(&self.timestamp) {
+                fields.serialize_field("timestamp", &self.timestamp)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     ///The type of event
     #[derive(
@@ -707,14 +2047,78 @@ pub mod types {
         }
     }
     ///`WorkflowExecutionHistory`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct WorkflowExecutionHistory {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub definition: ::std::option::Option<WorkflowDefinition>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub history: ::std::option::Option<WorkflowExecutionEvent>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trigger: ::std::option::Option<WorkflowTrigger>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowExecutionHistory {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkflowExecutionHistory;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkflowExecutionHistory")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkflowExecutionHistory, A::Error> {
+                    let mut field0: ::std::option::Option<WorkflowDefinition> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<WorkflowExecutionEvent> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<WorkflowTrigger> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "definition" => field0 = map.next_value()?,
+                            "history" => field1 = map.next_value()?,
+                            "trigger" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkflowExecutionHistory {
+                        definition: field0,
+                        history: field1,
+                        trigger: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "WorkflowExecutionHistory",
+                    &["definition", "history", "trigger"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for WorkflowExecutionHistory {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("WorkflowExecutionHistory", 3usize)?;
+            if !::std::option::Option::is_none(&self.definition) {
+                fields.serialize_field("definition", &self.definition)?;
+            }
+            if !::std::option::Option::is_none(&self.history) {
+                fields.serialize_field("history", &self.history)?;
+            }
+            if !::std::option::Option::is_none(&self.trigger) {
+                fields.serialize_field("trigger", &self.trigger)?;
+            }
+            fields.end()
+        }
     }
     ///Workflow execution status.
     #[derive(
@@ -778,65 +2182,178 @@ pub mod types {
         }
     }
     ///`WorkflowLibraryAction`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct WorkflowLibraryAction {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deprecated: ::std::option::Option<bool>,
-        #[serde(
-            rename = "deprecatedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deprecated_by: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Action Description
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "exampleOutput",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub example_output: ::std::option::Option<WorkflowLibraryActionExampleOutput>,
         ///One or more inputs that the action accepts
-        #[serde(
-            rename = "formFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_fields: ::std::option::Option<
             ::std::vec::Vec<WorkflowLibraryFormFields>,
         >,
         ///Action ID. This is a static namespaced ID for the action
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Determines whether the dynamic output schema is returned in place of the action's output schema. The dynamic schema lists non-static properties, like properties of a workflow form where each form has different fields. These will be provided dynamically based on available form fields.
-        #[serde(
-            rename = "isDynamicSchema",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_dynamic_schema: ::std::option::Option<bool>,
-        #[serde(
-            rename = "isSimulationEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_simulation_enabled: ::std::option::Option<bool>,
         ///Action Name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Defines the output schema, if any, that this action produces.
-        #[serde(
-            rename = "outputSchema",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub output_schema: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Action type
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///Version number
-        #[serde(
-            rename = "versionNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub version_number: ::std::option::Option<i64>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowLibraryAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkflowLibraryAction;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkflowLibraryAction")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkflowLibraryAction, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        WorkflowLibraryActionExampleOutput,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        ::std::vec::Vec<WorkflowLibraryFormFields>,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field11: ::std::option::Option<i64> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "deprecated" => field0 = map.next_value()?,
+                            "deprecatedBy" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "exampleOutput" => field3 = map.next_value()?,
+                            "formFields" => field4 = map.next_value()?,
+                            "id" => field5 = map.next_value()?,
+                            "isDynamicSchema" => field6 = map.next_value()?,
+                            "isSimulationEnabled" => field7 = map.next_value()?,
+                            "name" => field8 = map.next_value()?,
+                            "outputSchema" => field9 = map.next_value()?,
+                            "type" => field10 = map.next_value()?,
+                            "versionNumber" => field11 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkflowLibraryAction {
+                        deprecated: field0,
+                        deprecated_by: field1,
+                        description: field2,
+                        example_output: field3,
+                        form_fields: field4,
+                        id: field5,
+                        is_dynamic_schema: field6,
+                        is_simulation_enabled: field7,
+                        name: field8,
+                        output_schema: field9,
+                        type_: field10,
+                        version_number: field11,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "WorkflowLibraryAction",
+                    &[
+                        "deprecated",
+                        "deprecatedBy",
+                        "description",
+                        "exampleOutput",
+                        "formFields",
+                        "id",
+                        "isDynamicSchema",
+                        "isSimulationEnabled",
+                        "name",
+                        "outputSchema",
+                        "type",
+                        "versionNumber",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for WorkflowLibraryAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("WorkflowLibraryAction", 12usize)?;
+            if !::std::option::Option::is_none(&self.deprecated) {
+                fields.serialize_field("deprecated", &self.deprecated)?;
+            }
+            if !::std::option::Option::is_none(&self.deprecated_by) {
+                fields.serialize_field("deprecatedBy", &self.deprecated_by)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.example_output) {
+                fields.serialize_field("exampleOutput", &self.example_output)?;
+            }
+            if !::std::option::Option::is_none(&self.form_fields) {
+                fields.serialize_field("formFields", &self.form_fields)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.is_dynamic_schema) {
+                fields.serialize_field("isDynamicSchema", &self.is_dynamic_schema)?;
+            }
+            if !::std::option::Option::is_none(&self.is_simulation_enabled) {
+                fields
+                    .serialize_field(
+                        "isSimulationEnabled",
+                        &self.is_simulation_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.output_schema) {
+                fields.serialize_field("outputSchema", &self.output_schema)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            if !::std::option::Option::is_none(&self.version_number) {
+                fields.serialize_field("versionNumber", &self.version_number)?;
+            }
+            fields.end()
+        }
     }
     ///`WorkflowLibraryActionExampleOutput`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -870,96 +2387,215 @@ pub mod types {
         }
     }
     ///`WorkflowLibraryFormFields`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct WorkflowLibraryFormFields {
         ///Description of the form field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Describes the form field in the UI
-        #[serde(
-            rename = "helpText",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub help_text: ::std::option::Option<::std::string::String>,
         ///A human readable name for this form field in the UI
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
         ///The name of the input attribute
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Denotes if this field is a required attribute
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub required: ::std::option::Option<bool>,
         ///The type of the form field
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<WorkflowLibraryFormFieldsType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowLibraryFormFields {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkflowLibraryFormFields;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkflowLibraryFormFields")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkflowLibraryFormFields, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        WorkflowLibraryFormFieldsType,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => field0 = map.next_value()?,
+                            "helpText" => field1 = map.next_value()?,
+                            "label" => field2 = map.next_value()?,
+                            "name" => field3 = map.next_value()?,
+                            "required" => field4 = map.next_value()?,
+                            "type" => field5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkflowLibraryFormFields {
+                        description: field0,
+                        help_text: field1,
+                        label: field2,
+                        name: field3,
+                        required: field4,
+                        type_: field5,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "WorkflowLibraryFormFields",
+                    &["description", "helpText", "label", "name", "required", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for WorkflowLibraryFormFields {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("WorkflowLibraryFormFields", 6usize)?;
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.help_text) {
+                fields.serialize_field("helpText", &self.help_text)?;
+            }
+            if !::std::option::Option::is_none(&self.label) {
+                fields.serialize_field("label", &self.label)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.required) {
+                fields.serialize_field("required", &self.required)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///The type of the form field
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum WorkflowLibraryFormFieldsType {
-        #[serde(rename = "text")]
         Text,
-        #[serde(rename = "textarea")]
         Textarea,
-        #[serde(rename = "boolean")]
         Boolean,
-        #[serde(rename = "email")]
         Email,
-        #[serde(rename = "url")]
         Url,
-        #[serde(rename = "number")]
         Number,
-        #[serde(rename = "json")]
         Json,
-        #[serde(rename = "checkbox")]
         Checkbox,
-        #[serde(rename = "jsonpath")]
         Jsonpath,
-        #[serde(rename = "select")]
         Select,
-        #[serde(rename = "multiType")]
         MultiType,
-        #[serde(rename = "duration")]
         Duration,
-        #[serde(rename = "toggle")]
         Toggle,
-        #[serde(rename = "formPicker")]
         FormPicker,
-        #[serde(rename = "identityPicker")]
         IdentityPicker,
-        #[serde(rename = "governanceGroupPicker")]
         GovernanceGroupPicker,
-        #[serde(rename = "string")]
         String,
-        #[serde(rename = "object")]
         Object,
-        #[serde(rename = "array")]
         Array,
-        #[serde(rename = "secret")]
         Secret,
-        #[serde(rename = "keyValuePairs")]
         KeyValuePairs,
-        #[serde(rename = "emailPicker")]
         EmailPicker,
-        #[serde(rename = "advancedToggle")]
         AdvancedToggle,
-        #[serde(rename = "variableCreator")]
         VariableCreator,
-        #[serde(rename = "htmlEditor")]
         HtmlEditor,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowLibraryFormFieldsType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "text" => Self::Text,
+                    "textarea" => Self::Textarea,
+                    "boolean" => Self::Boolean,
+                    "email" => Self::Email,
+                    "url" => Self::Url,
+                    "number" => Self::Number,
+                    "json" => Self::Json,
+                    "checkbox" => Self::Checkbox,
+                    "jsonpath" => Self::Jsonpath,
+                    "select" => Self::Select,
+                    "multiType" => Self::MultiType,
+                    "duration" => Self::Duration,
+                    "toggle" => Self::Toggle,
+                    "formPicker" => Self::FormPicker,
+                    "identityPicker" => Self::IdentityPicker,
+                    "governanceGroupPicker" => Self::GovernanceGroupPicker,
+                    "string" => Self::String,
+                    "object" => Self::Object,
+                    "array" => Self::Array,
+                    "secret" => Self::Secret,
+                    "keyValuePairs" => Self::KeyValuePairs,
+                    "emailPicker" => Self::EmailPicker,
+                    "advancedToggle" => Self::AdvancedToggle,
+                    "variableCreator" => Self::VariableCreator,
+                    "htmlEditor" => Self::HtmlEditor,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for WorkflowLibraryFormFieldsType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Text => "text",
+                        Self::Textarea => "textarea",
+                        Self::Boolean => "boolean",
+                        Self::Email => "email",
+                        Self::Url => "url",
+                        Self::Number => "number",
+                        Self::Json => "json",
+                        Self::Checkbox => "checkbox",
+                        Self::Jsonpath => "jsonpath",
+                        Self::Select => "select",
+                        Self::MultiType => "multiType",
+                        Self::Duration => "duration",
+                        Self::Toggle => "toggle",
+                        Self::FormPicker => "formPicker",
+                        Self::IdentityPicker => "identityPicker",
+                        Self::GovernanceGroupPicker => "governanceGroupPicker",
+                        Self::String => "string",
+                        Self::Object => "object",
+                        Self::Array => "array",
+                        Self::Secret => "secret",
+                        Self::KeyValuePairs => "keyValuePairs",
+                        Self::EmailPicker => "emailPicker",
+                        Self::AdvancedToggle => "advancedToggle",
+                        Self::VariableCreator => "variableCreator",
+                        Self::HtmlEditor => "htmlEditor",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for WorkflowLibraryFormFieldsType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1046,107 +2682,317 @@ pub mod types {
         }
     }
     ///`WorkflowLibraryOperator`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct WorkflowLibraryOperator {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deprecated: ::std::option::Option<bool>,
-        #[serde(
-            rename = "deprecatedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deprecated_by: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Description of the operator
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///One or more inputs that the operator accepts
-        #[serde(
-            rename = "formFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_fields: ::std::option::Option<
             ::std::vec::Vec<WorkflowLibraryFormFields>,
         >,
         ///Operator ID.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Determines whether the dynamic output schema is returned in place of the action's output schema. The dynamic schema lists non-static properties, like properties of a workflow form where each form has different fields. These will be provided dynamically based on available form fields.
-        #[serde(
-            rename = "isDynamicSchema",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_dynamic_schema: ::std::option::Option<bool>,
-        #[serde(
-            rename = "isSimulationEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_simulation_enabled: ::std::option::Option<bool>,
         ///Operator friendly name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Operator type
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowLibraryOperator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkflowLibraryOperator;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkflowLibraryOperator")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkflowLibraryOperator, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<WorkflowLibraryFormFields>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "deprecated" => field0 = map.next_value()?,
+                            "deprecatedBy" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "formFields" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "isDynamicSchema" => field5 = map.next_value()?,
+                            "isSimulationEnabled" => field6 = map.next_value()?,
+                            "name" => field7 = map.next_value()?,
+                            "type" => field8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkflowLibraryOperator {
+                        deprecated: field0,
+                        deprecated_by: field1,
+                        description: field2,
+                        form_fields: field3,
+                        id: field4,
+                        is_dynamic_schema: field5,
+                        is_simulation_enabled: field6,
+                        name: field7,
+                        type_: field8,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "WorkflowLibraryOperator",
+                    &[
+                        "deprecated",
+                        "deprecatedBy",
+                        "description",
+                        "formFields",
+                        "id",
+                        "isDynamicSchema",
+                        "isSimulationEnabled",
+                        "name",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for WorkflowLibraryOperator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("WorkflowLibraryOperator", 9usize)?;
+            if !::std::option::Option::is_none(&self.deprecated) {
+                fields.serialize_field("deprecated", &self.deprecated)?;
+            }
+            if !::std::option::Option::is_none(&self.deprecated_by) {
+                fields.serialize_field("deprecatedBy", &self.deprecated_by)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.form_fields) {
+                fields.serialize_field("formFields", &self.form_fields)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.is_dynamic_schema) {
+                fields.serialize_field("isDynamicSchema", &self.is_dynamic_schema)?;
+            }
+            if !::std::option::Option::is_none(&self.is_simulation_enabled) {
+                fields
+                    .serialize_field(
+                        "isSimulationEnabled",
+                        &self.is_simulation_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`WorkflowLibraryTrigger`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct WorkflowLibraryTrigger {
         ///Whether the trigger is deprecated.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deprecated: ::std::option::Option<bool>,
         ///Date the trigger was deprecated, if applicable.
-        #[serde(
-            rename = "deprecatedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deprecated_by: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Trigger Description
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///One or more inputs that the trigger accepts
-        #[serde(
-            rename = "formFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub form_fields: ::std::option::Option<
             ::std::vec::Vec<WorkflowLibraryFormFields>,
         >,
         ///Trigger ID. This is a static namespaced ID for the trigger.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Example trigger payload if applicable
-        #[serde(
-            rename = "inputExample",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub input_example: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Determines whether the dynamic output schema is returned in place of the action's output schema. The dynamic schema lists non-static properties, like properties of a workflow form where each form has different fields. These will be provided dynamically based on available form fields.
-        #[serde(
-            rename = "isDynamicSchema",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_dynamic_schema: ::std::option::Option<bool>,
         ///Whether the trigger can be simulated.
-        #[serde(
-            rename = "isSimulationEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_simulation_enabled: ::std::option::Option<bool>,
         ///Trigger Name
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Example output schema
-        #[serde(
-            rename = "outputSchema",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub output_schema: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Trigger type
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<WorkflowLibraryTriggerType>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowLibraryTrigger {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkflowLibraryTrigger;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkflowLibraryTrigger")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkflowLibraryTrigger, A::Error> {
+                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::sailpoint_runtime::DateTime,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<WorkflowLibraryFormFields>,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut field8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field9: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field10: ::std::option::Option<WorkflowLibraryTriggerType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "deprecated" => field0 = map.next_value()?,
+                            "deprecatedBy" => field1 = map.next_value()?,
+                            "description" => field2 = map.next_value()?,
+                            "formFields" => field3 = map.next_value()?,
+                            "id" => field4 = map.next_value()?,
+                            "inputExample" => field5 = map.next_value()?,
+                            "isDynamicSchema" => field6 = map.next_value()?,
+                            "isSimulationEnabled" => field7 = map.next_value()?,
+                            "name" => field8 = map.next_value()?,
+                            "outputSchema" => field9 = map.next_value()?,
+                            "type" => field10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkflowLibraryTrigger {
+                        deprecated: field0,
+                        deprecated_by: field1,
+                        description: field2,
+                        form_fields: field3,
+                        id: field4,
+                        input_example: field5,
+                        is_dynamic_schema: field6,
+                        is_simulation_enabled: field7,
+                        name: field8,
+                        output_schema: field9,
+                        type_: field10,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "WorkflowLibraryTrigger",
+                    &[
+                        "deprecated",
+                        "deprecatedBy",
+                        "description",
+                        "formFields",
+                        "id",
+                        "inputExample",
+                        "isDynamicSchema",
+                        "isSimulationEnabled",
+                        "name",
+                        "outputSchema",
+                        "type",
+                    ],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for WorkflowLibraryTrigger {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer
+                .serialize_struct("WorkflowLibraryTrigger", 11usize)?;
+            if !::std::option::Option::is_none(&self.deprecated) {
+                fields.serialize_field("deprecated", &self.deprecated)?;
+            }
+            if !::std::option::Option::is_none(&self.deprecated_by) {
+                fields.serialize_field("deprecatedBy", &self.deprecated_by)?;
+            }
+            if !::std::option::Option::is_none(&self.description) {
+                fields.serialize_field("description", &self.description)?;
+            }
+            if !::std::option::Option::is_none(&self.form_fields) {
+                fields.serialize_field("formFields", &self.form_fields)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.input_example) {
+                fields.serialize_field("inputExample", &self.input_example)?;
+            }
+            if !::std::option::Option::is_none(&self.is_dynamic_schema) {
+                fields.serialize_field("isDynamicSchema", &self.is_dynamic_schema)?;
+            }
+            if !::std::option::Option::is_none(&self.is_simulation_enabled) {
+                fields
+                    .serialize_field(
+                        "isSimulationEnabled",
+                        &self.is_simulation_enabled,
+                    )?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.output_schema) {
+                fields.serialize_field("outputSchema", &self.output_schema)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
     }
     ///Trigger type
     #[derive(
@@ -1210,35 +3056,115 @@ pub mod types {
         }
     }
     ///`WorkflowModifiedBy`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct WorkflowModifiedBy {
         ///Identity ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<WorkflowModifiedByType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowModifiedBy {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkflowModifiedBy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkflowModifiedBy")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkflowModifiedBy, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<WorkflowModifiedByType> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "name" => field1 = map.next_value()?,
+                            "type" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkflowModifiedBy {
+                        id: field0,
+                        name: field1,
+                        type_: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "WorkflowModifiedBy",
+                    &["id", "name", "type"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for WorkflowModifiedBy {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("WorkflowModifiedBy", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.name) {
+                fields.serialize_field("name", &self.name)?;
+            }
+            if !::std::option::Option::is_none(&self.type_) {
+                fields.serialize_field("type", &self.type_)?;
+            }
+            fields.end()
+        }
+    }
     ///`WorkflowModifiedByType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum WorkflowModifiedByType {
-        #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowModifiedByType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "IDENTITY" => Self::Identity,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for WorkflowModifiedByType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Identity => "IDENTITY",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for WorkflowModifiedByType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1276,35 +3202,179 @@ pub mod types {
         }
     }
     ///`WorkflowOAuthClient`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct WorkflowOAuthClient {
         ///OAuth client ID for the trigger. This is a UUID generated upon creation.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///OAuthClient secret.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secret: ::std::option::Option<::std::string::String>,
         ///URL for the external trigger to invoke
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowOAuthClient {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkflowOAuthClient;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkflowOAuthClient")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkflowOAuthClient, A::Error> {
+                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => field0 = map.next_value()?,
+                            "secret" => field1 = map.next_value()?,
+                            "url" => field2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkflowOAuthClient {
+                        id: field0,
+                        secret: field1,
+                        url: field2,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct(
+                    "WorkflowOAuthClient",
+                    &["id", "secret", "url"],
+                    Fields,
+                )
+        }
+    }
+    impl ::serde::Serialize for WorkflowOAuthClient {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeStruct as _;
+            let mut fields = serializer.serialize_struct("WorkflowOAuthClient", 3usize)?;
+            if !::std::option::Option::is_none(&self.id) {
+                fields.serialize_field("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.secret) {
+                fields.serialize_field("secret", &self.secret)?;
+            }
+            if !::std::option::Option::is_none(&self.url) {
+                fields.serialize_field("url", &self.url)?;
+            }
+            fields.end()
+        }
+    }
     ///The trigger that starts the workflow
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct WorkflowTrigger {
         ///Workflow Trigger Attributes.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub attributes: ::std::option::Option<WorkflowTriggerAttributes>,
         ///The trigger display name
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///The trigger type
-        #[serde(rename = "type")]
         pub type_: WorkflowTriggerType,
-        #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowTrigger {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = WorkflowTrigger;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WorkflowTrigger")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WorkflowTrigger, A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::option::Option<WorkflowTriggerAttributes>,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<WorkflowTriggerType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "displayName" => field1 = map.next_value()?,
+                            "type" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(WorkflowTrigger {
+                        attributes: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "attributes",
+                                    ),
+                                );
+                            }
+                        },
+                        display_name: field1,
+                        type_: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    A::Error,
+                                >("type")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl ::serde::Serialize for WorkflowTrigger {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("attributes", &self.attributes)?;
+            if !::std::option::Option::is_none(&self.display_name) {
+                fields.serialize_entry("displayName", &self.display_name)?;
+            }
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
     }
     ///`WorkflowTriggerAttributes`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1330,29 +3400,49 @@ pub mod types {
         }
     }
     ///The trigger type
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum WorkflowTriggerType {
-        #[serde(rename = "EVENT")]
         Event,
-        #[serde(rename = "EXTERNAL")]
         External,
-        #[serde(rename = "SCHEDULED")]
         Scheduled,
-        #[serde(rename = "")]
         X,
         /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for WorkflowTriggerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "EVENT" => Self::Event,
+                    "EXTERNAL" => Self::External,
+                    "SCHEDULED" => Self::Scheduled,
+                    "" => Self::X,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for WorkflowTriggerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Event => "EVENT",
+                        Self::External => "EXTERNAL",
+                        Self::Scheduled => "SCHEDULED",
+                        Self::X => "",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
     }
     impl ::std::fmt::Display for WorkflowTriggerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
